@@ -1,0 +1,1 @@
+"""The ``bilum`` command line: run the services, migrate, seed the demonstration, handle dead letters."""

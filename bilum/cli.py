@@ -1,0 +1,157 @@
+"""``bilum``: run, migrate, up, demo, dlq. Imports stay inside the commands: ``run`` must monkey-patch eventlet
+before anything network-related is imported."""
+import argparse
+import json
+import sys
+
+SERVICES = ("catalogue", "orders", "aggregation", "consolidation", "notification", "gateway")
+
+
+def _run(args) -> int:
+    import eventlet
+
+    eventlet.monkey_patch()
+    import importlib
+
+    from shared.runner import run_service
+
+    module = importlib.import_module(f"services.{args.service}.service")
+    service_cls = next(value for value in vars(module).values()
+                       if isinstance(value, type) and getattr(value, "name", None) == args.service)
+    run_service(service_cls)
+    return 0
+
+
+def _migrate(args) -> int:
+    from shared import migrations
+
+    if args.new:
+        migrations.new_revision(args.new, args.message)
+        return 0
+    migrations.upgrade_all()
+    print("migrations applied: " + ", ".join(migrations.MIGRATED_SERVICES), file=sys.stderr)
+    return 0
+
+
+def _start(supervisor) -> None:
+    from shared import migrations
+
+    migrations.upgrade_all()
+    print("starting services...", file=sys.stderr)
+    supervisor.start()
+
+
+def _up(args) -> int:
+    from bilum.supervisor import Supervisor, check_broker
+    from shared import config
+
+    check_broker()
+    supervisor = Supervisor()
+    _start(supervisor)
+    print(f"Bilum is up.\n  API:       {config.gateway_url()}/api/v1\n"
+          f"  Dashboard: {config.gateway_url()}/dashboard\n  Logs:      {supervisor.log_dir}\n"
+          "Ctrl-C stops every service.", file=sys.stderr)
+    try:
+        supervisor.wait()
+    finally:
+        supervisor.stop()
+    return 0
+
+
+def _demo(args) -> int:
+    from bilum.demo import Api, Demo, print_report, report_json
+    from bilum.supervisor import Supervisor, check_broker, ready
+    from shared import config
+
+    check_broker()
+    supervisor = None
+    if ready("gateway"):
+        print("using the services already running", file=sys.stderr)
+    else:
+        supervisor = Supervisor()
+        _start(supervisor)
+    try:
+        report = Demo(Api(config.gateway_url())).run()
+        print_report(report, sys.stderr if args.json else sys.stdout)
+        print(f"Dashboard: {config.gateway_url()}/dashboard", file=sys.stderr)
+        if args.json:
+            print(report_json(report), flush=True)
+        if args.serve and supervisor:
+            print("The services keep running; Ctrl-C stops them.", file=sys.stderr)
+            supervisor.wait()
+    finally:
+        if supervisor:
+            supervisor.stop()
+    return 0
+
+
+def _dlq(args) -> int:
+    from bilum import dead_letters
+    from shared import config
+
+    if args.action == "list":
+        letters = dead_letters.list_dead_letters(config.amqp_uri())
+        if args.json:
+            print(json.dumps([letter.as_dict() for letter in letters], default=str))
+        elif not letters:
+            print("the dead-letter queue is empty")
+        for letter in letters if not args.json else ():
+            print(f"#{letter.position} {letter.queue} after {letter.attempts} attempt(s) at {letter.parked_at}\n"
+                  f"   reason: {letter.reason}\n   message: {letter.message_id}")
+        return 0
+    positions = None if args.all else set(args.positions)
+    if positions is not None and not positions:
+        print("name the positions to replay (from `bilum dlq list`) or pass --all", file=sys.stderr)
+        return 2
+    replayed = dead_letters.replay(config.amqp_uri(), positions)
+    print(f"replayed {len(replayed)} message(s)")
+    for letter in replayed:
+        print(f"  #{letter.position} -> {letter.queue}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="bilum", description="Order aggregation for networks of micro-producers.")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run one service in the foreground")
+    run.add_argument("service", choices=SERVICES)
+    run.set_defaults(handler=_run)
+
+    migrate = commands.add_parser("migrate", help="apply every service's database migrations")
+    migrate.add_argument("--new", choices=SERVICES[:-1], help="instead, autogenerate a migration of this service")
+    migrate.add_argument("-m", "--message", default="change", help="the new migration's message")
+    migrate.set_defaults(handler=_migrate)
+
+    up = commands.add_parser("up", help="run every service until Ctrl-C")
+    up.set_defaults(handler=_up)
+
+    demo = commands.add_parser("demo", help="seed a realistic scenario and drive it to delivery over the HTTP API")
+    demo.add_argument("--json", action="store_true", help="end with the report as one JSON line on stdout")
+    demo.add_argument("--serve", action="store_true", help="keep the services running afterwards (Ctrl-C stops)")
+    demo.set_defaults(handler=_demo)
+
+    dlq = commands.add_parser("dlq", help="list or replay dead letters")
+    dlq.add_argument("action", choices=("list", "replay"))
+    dlq.add_argument("positions", nargs="*", type=int, help="with replay: positions shown by `bilum dlq list`")
+    dlq.add_argument("--all", action="store_true", help="with replay: every dead letter")
+    dlq.add_argument("--json", action="store_true", help="with list: JSON")
+    dlq.set_defaults(handler=_dlq)
+    return root
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    from bilum.supervisor import BrokerUnreachable
+
+    try:
+        return args.handler(args)
+    except BrokerUnreachable as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""List and replay the dead-letter queue (pika: a plain blocking client suits a command line)."""
+import json
+from dataclasses import dataclass
+
+import pika
+
+from shared.messaging import ATTEMPTS_HEADER, DEAD_LETTER_QUEUE, PARKED_AT_HEADER, QUEUE_HEADER, REASON_HEADER
+
+
+
+@dataclass
+class DeadLetter:
+    position: int
+    queue: str
+    reason: str
+    attempts: int
+    parked_at: str
+    body: object
+    message_id: str | None
+
+    def as_dict(self) -> dict:
+        return {"position": self.position, "queue": self.queue, "reason": self.reason, "attempts": self.attempts,
+                "dead_lettered_at": self.parked_at, "message_id": self.message_id, "body": self.body}
+
+
+def _connect(amqp_uri: str) -> pika.BlockingConnection:
+    return pika.BlockingConnection(pika.URLParameters(amqp_uri))
+
+
+def _decode(body: bytes):
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body.decode("utf-8", "replace")
+
+
+def _take_all(channel):
+    """Every message of the queue, unacknowledged: closing the channel puts back what is not acked."""
+    channel.queue_declare(DEAD_LETTER_QUEUE.name, durable=True, passive=True)
+    taken = []
+    while True:
+        method, properties, body = channel.basic_get(DEAD_LETTER_QUEUE.name, auto_ack=False)
+        if method is None:
+            return taken
+        taken.append((method, properties, body))
+
+
+def _letter(position, properties, body) -> DeadLetter:
+    headers = properties.headers or {}
+    return DeadLetter(position=position, queue=headers.get(QUEUE_HEADER, "?"), reason=headers.get(REASON_HEADER, ""),
+                      attempts=int(headers.get(ATTEMPTS_HEADER, 0)), parked_at=headers.get(PARKED_AT_HEADER, ""),
+                      body=_decode(body), message_id=properties.message_id or _event_id(body))
+
+
+def _event_id(body: bytes):
+    decoded = _decode(body)
+    return decoded.get("event_id") if isinstance(decoded, dict) else None
+
+
+def list_dead_letters(amqp_uri: str) -> list[DeadLetter]:
+    connection = _connect(amqp_uri)
+    try:
+        channel = connection.channel()
+        return [_letter(position, properties, body)
+                for position, (_, properties, body) in enumerate(_take_all(channel), start=1)]
+    finally:
+        connection.close()
+
+
+def replay(amqp_uri: str, positions: set[int] | None = None) -> list[DeadLetter]:
+    """Send dead letters back to the queue they failed on, with a fresh attempt count; None means all of them.
+
+    Each is acked from the dead-letter queue only after the broker confirmed its copy.
+    """
+    connection = _connect(amqp_uri)
+    replayed = []
+    try:
+        channel = connection.channel()
+        channel.confirm_delivery()
+        for position, (method, properties, body) in enumerate(_take_all(channel), start=1):
+            if positions is not None and position not in positions:
+                continue
+            letter = _letter(position, properties, body)
+            headers = {key: value for key, value in (properties.headers or {}).items()
+                       if not key.startswith("x-bilum-")}
+            channel.basic_publish(
+                exchange="", routing_key=letter.queue, body=body, mandatory=True,
+                properties=pika.BasicProperties(content_type=properties.content_type, delivery_mode=2,
+                                                message_id=properties.message_id, headers=headers))
+            channel.basic_ack(method.delivery_tag)
+            replayed.append(letter)
+    finally:
+        connection.close()
+    return replayed

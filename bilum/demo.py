@@ -1,0 +1,249 @@
+"""The demonstration: an aggregator co-operative, its producers and buyers, driven end to end through the public
+HTTP API only, the way real clients would."""
+import json
+import random
+import sys
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import requests
+
+from bilum import demo_data
+
+TERMINAL_WAIT_S = 120
+
+
+class DemoFailed(RuntimeError):
+    pass
+
+
+class Api:
+    def __init__(self, base_url: str):
+        self.base_url = base_url.rstrip("/")
+        self.http = requests.Session()
+
+    def request(self, method: str, path: str, expect=(200, 201), **kwargs):
+        response = self.http.request(method, self.base_url + path, timeout=30, **kwargs)
+        if response.status_code not in expect:
+            raise DemoFailed(f"{method} {path} answered {response.status_code}: {response.text[:500]}")
+        return response.status_code, response.json()
+
+    def get(self, path: str, **params):
+        return self.request("GET", path, params=params)[1]
+
+    def post(self, path: str, body=None, expect=(200, 201), headers=None):
+        return self.request("POST", path, json=body or {}, expect=expect, headers=headers)
+
+    def all_pages(self, path: str, **params):
+        page = 1
+        while True:
+            result = self.get(path, page=page, page_size=100, **params)
+            yield from result["items"]
+            if page * result["page_size"] >= result["total"]:
+                return
+            page += 1
+
+
+def _eventually(what: str, check, timeout_s: float = TERMINAL_WAIT_S, interval_s: float = 0.3):
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"timed out after {timeout_s:.0f} s waiting for {what}")
+        time.sleep(interval_s)
+
+
+class Demo:
+    def __init__(self, api: Api, progress=sys.stderr, seed: int = 2026):
+        self.api = api
+        self.progress = progress
+        self.random = random.Random(seed)
+        self.offering_ids: dict[str, str] = {}
+        self.producer_ids: dict[str, str] = {}
+        self.order_ids: list[str] = []
+
+    def say(self, text: str) -> None:
+        print(f"[demo] {text}", file=self.progress, flush=True)
+
+    def run(self) -> dict:
+        demo_data.validate_scenario()
+        started = time.monotonic()
+        self.publish_offerings()
+        self.register_producers()
+        self.wait_for_capacity()
+        self.place_orders()
+        self.answer_quotas()
+        self.report_lots()
+        self.inspect_lots()
+        self.ship()
+        report = self.report()
+        self.say(f"done in {time.monotonic() - started:.1f} s")
+        return report
+
+    def publish_offerings(self) -> None:
+        existing = {item["sku"]: item["id"] for item in self.api.get("/api/v1/offerings")["items"]}
+        for offering in demo_data.OFFERINGS:
+            if offering["sku"] in existing:
+                self.offering_ids[offering["sku"]] = existing[offering["sku"]]
+                continue
+            _, created = self.api.post("/api/v1/offerings",
+                                       {**offering, "organisation_id": demo_data.ORGANISATION["id"]})
+            self.offering_ids[offering["sku"]] = created["id"]
+        self.say(f"{len(self.offering_ids)} pooled offerings published by {demo_data.ORGANISATION['name']}")
+
+    def register_producers(self) -> None:
+        existing = {item["mobile"]: item["id"] for item in self.api.all_pages("/api/v1/producers")}
+        districts = set()
+        for producer in demo_data.PRODUCERS:
+            producer_id = existing.get(producer["mobile"])
+            if producer_id is None:
+                _, created = self.api.post("/api/v1/producers", {**demo_data.producer_body(producer),
+                                                                 "organisation_id": demo_data.ORGANISATION["id"]})
+                producer_id = created["id"]
+            self.producer_ids[producer["name"]] = producer_id
+            districts.add(producer["district"])
+            for sku, units in producer["capacity"].items():
+                self.api.post(f"/api/v1/producers/{producer_id}/capacity",
+                              {"offering_id": self.offering_ids[sku], "units": units})
+        self.say(f"{len(self.producer_ids)} producers registered in {len(districts)} districts, capacity declared")
+
+    def wait_for_capacity(self) -> None:
+        """Allocation learns capacity from the catalogue's events; wait until it has heard all of them."""
+        for sku, offering_id in self.offering_ids.items():
+            declared = sum(p["capacity"].get(sku, 0) for p in demo_data.PRODUCERS)
+
+            def known():
+                status, view = self.api.request("GET", f"/api/v1/offerings/{offering_id}/capacity",
+                                                expect=(200, 404))
+                return status == 200 and view["declared"] == declared
+
+            _eventually(f"allocation to know the capacity of {sku}", known)
+        self.say("allocation knows every producer's capacity")
+
+    def place_orders(self) -> None:
+        today = datetime.now(timezone.utc).date()
+        for buyer in demo_data.BUYERS:
+            for order in buyer["orders"]:
+                body = {"buyer": {"name": buyer["name"], "email": buyer["email"]},
+                        "destination": buyer["destination"],
+                        "due_date": (today + timedelta(days=order["due_in_days"])).isoformat(),
+                        "lines": order["lines"]}
+                key = str(uuid.uuid4())
+                _, created = self.api.post("/api/v1/orders", body, headers={"Idempotency-Key": key})
+                _, retried = self.api.post("/api/v1/orders", body, headers={"Idempotency-Key": key})
+                if retried["id"] != created["id"]:
+                    raise DemoFailed("a retried order with the same Idempotency-Key created a second order")
+                self.order_ids.append(created["id"])
+                units = sum(line["quantity"] for line in order["lines"])
+                self.say(f"{buyer['name']} ordered {units} units ({created['id']}), due {body['due_date']}")
+
+    def _order(self, order_id: str) -> dict:
+        return self.api.get(f"/api/v1/orders/{order_id}")
+
+    def _offered_quotas(self):
+        return [quota for order_id in self.order_ids
+                for quota in self.api.all_pages("/api/v1/quotas", order_id=order_id, status="offered")]
+
+    def _allocated_in_full(self) -> bool:
+        return all(line["allocated"] == line["ordered"]
+                   for order_id in self.order_ids for line in self._order(order_id)["lines"])
+
+    def answer_quotas(self) -> None:
+        _eventually("every order line to be allocated", self._allocated_in_full)
+        declining = {self.producer_ids[name] for name in demo_data.DECLINING_PRODUCERS}
+        accepted = declined = 0
+        while True:
+            offered = self._offered_quotas()
+            if not offered:
+                if self._allocated_in_full():
+                    break
+                time.sleep(0.3)
+                continue
+            for quota in offered:
+                if quota["producer_id"] in declining and not quota["reallocated"]:
+                    self.api.post(f"/api/v1/quotas/{quota['id']}/decline")
+                    declined += 1
+                else:
+                    self.api.post(f"/api/v1/quotas/{quota['id']}/accept")
+                    accepted += 1
+        self.say(f"producers accepted {accepted} quotas and declined {declined}; declined units were reallocated")
+
+    def _accepted_quotas(self):
+        return [quota for order_id in self.order_ids
+                for quota in self.api.all_pages("/api/v1/quotas", order_id=order_id, status="accepted")]
+
+    def report_lots(self) -> None:
+        lots = 0
+        for quota in self._accepted_quotas():
+            first = quota["quantity"] // 2 if quota["quantity"] >= 40 else quota["quantity"]
+            for quantity in (first, quota["quantity"] - first):
+                if quantity:
+                    self.api.post("/api/v1/lots", {"quota_id": quota["id"], "quantity": quantity})
+                    lots += 1
+        self.say(f"producers reported {lots} finished lots")
+
+    def inspect_lots(self) -> None:
+        lots = [lot for order_id in self.order_ids
+                for lot in self.api.all_pages("/api/v1/lots", order_id=order_id, status="reported")]
+        for lot in lots:
+            sample = min(lot["quantity"], 13)
+            acceptance = 1 if sample > 1 else 0
+            defects = acceptance if self.random.random() < 0.1 else 0
+            self.api.post(f"/api/v1/lots/{lot['id']}/inspections",
+                          {"inspector": "Kumul QC team", "sample_size": sample, "defects": defects,
+                           "acceptance_number": acceptance})
+        self.say(f"inspectors sampled {len(lots)} lots; all passed")
+
+    def _passed_everywhere(self) -> bool:
+        return all(line["passed"] == line["ordered"]
+                   for order_id in self.order_ids for line in self._order(order_id)["lines"])
+
+    def ship(self) -> None:
+        _eventually("every passed lot to reach consolidation", self._passed_everywhere)
+        shipments = []
+
+        def planned():
+            _, result = self.api.post("/api/v1/shipments/plan")
+            shipments.extend(result["items"])
+            waiting = sum(line["passed"] for order_id in self.order_ids
+                          for line in self._order(order_id)["lines"])
+            return sum(shipment["units"] for shipment in shipments) >= waiting
+
+        _eventually("consolidation to have every passed lot", planned)
+        for shipment in shipments:
+            self.say(f"shipment {shipment['id']} to {shipment['destination']['name']}: {shipment['units']} units "
+                     f"from {len(shipment['lots'])} lots of {len(shipment['orders'])} orders")
+            self.api.post(f"/api/v1/shipments/{shipment['id']}/status", {"status": "in_transit"})
+        for shipment in shipments:
+            self.api.post(f"/api/v1/shipments/{shipment['id']}/status", {"status": "delivered"})
+        _eventually("every order to be delivered",
+                    lambda: all(self._order(order_id)["status"] == "delivered" for order_id in self.order_ids))
+        self.say(f"{len(shipments)} combined shipments delivered")
+
+    def report(self) -> dict:
+        orders = []
+        for order_id in self.order_ids:
+            order = self._order(order_id)
+            orders.append({"id": order["id"], "buyer": order["buyer"]["name"], "status": order["status"],
+                           "lines": [{key: line[key] for key in (
+                               "offering", "ordered", "allocated", "accepted", "produced", "passed", "shipped",
+                               "delivered")} for line in order["lines"]]})
+        return {"orders": orders}
+
+
+def print_report(report: dict, out) -> None:
+    stages = ("ordered", "allocated", "accepted", "produced", "passed", "shipped", "delivered")
+    print("Fulfilment report", file=out)
+    print(f"{'order':<22} {'buyer':<28} {'offering':<12} " + " ".join(f"{s:>9}" for s in stages), file=out)
+    for order in report["orders"]:
+        for line in order["lines"]:
+            print(f"{order['id']:<22} {order['buyer'][:28]:<28} {line['offering']:<12} "
+                  + " ".join(f"{line[s]:>9}" for s in stages), file=out)
+        print(f"{'':<22} status: {order['status']}", file=out)
+
+
+def report_json(report: dict) -> str:
+    return json.dumps(report, separators=(",", ":"))

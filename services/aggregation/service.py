@@ -1,0 +1,76 @@
+"""The aggregation service: splits order lines across producers, and runs quotas, lots and inspections."""
+from nameko.rpc import rpc
+
+from services.aggregation import app
+from services.aggregation.store import inbox, outbox
+from shared.errors import EXPECTED
+from shared.messaging import ServiceDatabase, reliable_handler
+
+
+class AggregationService:
+    name = "aggregation"
+
+    db = ServiceDatabase(outbox, inbox)
+
+    @reliable_handler("catalogue", "offering.published")
+    def on_offering_published(self, event):
+        self.db.handle_once("aggregation.on_offering_published", event, app.record_offering)
+
+    @reliable_handler("catalogue", "capacity.declared")
+    def on_capacity_declared(self, event):
+        self.db.handle_once("aggregation.on_capacity_declared", event, app.record_capacity)
+
+    @reliable_handler("orders", "order.placed")
+    def on_order_placed(self, event):
+        self.db.handle_once("aggregation.on_order_placed", event,
+                            lambda session, event: app.allocate_order(self.db, session, event))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def accept_quota(self, quota_id):
+        with self.db.transaction() as session:
+            return app.accept_quota(self.db, session, quota_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def decline_quota(self, quota_id):
+        with self.db.transaction() as session:
+            return app.decline_quota(self.db, session, quota_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_quota(self, quota_id):
+        with self.db.transaction() as session:
+            return app.get_quota(session, quota_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_quotas(self, query):
+        with self.db.transaction() as session:
+            return app.list_quotas(session, query)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def capacity(self, offering_id):
+        with self.db.transaction() as session:
+            return app.capacity_view(session, offering_id)
+
+    @rpc
+    def quota_counts(self):
+        with self.db.transaction() as session:
+            return app.quota_counts(session)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def report_lot(self, body):
+        with self.db.transaction() as session:
+            return app.report_lot(self.db, session, body)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def record_inspection(self, lot_id, body):
+        with self.db.transaction() as session:
+            return app.record_inspection(self.db, session, lot_id, body)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_lot(self, lot_id):
+        with self.db.transaction() as session:
+            return app.get_lot(session, lot_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_lots(self, query):
+        with self.db.transaction() as session:
+            return app.list_lots(session, query)

@@ -1,0 +1,65 @@
+"""Tables of the aggregation service: its projections of the catalogue, and quotas and lots."""
+from sqlalchemy import Boolean, Column, Date, Integer, MetaData, String, Table
+
+from shared.store import UtcDateTime, add_messaging_tables
+
+metadata = MetaData()
+outbox, inbox = add_messaging_tables(metadata)
+
+offerings = Table(
+    "offerings", metadata,
+    Column("offering_id", String(64), primary_key=True),
+    Column("sku", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+)
+
+capacities = Table(
+    "capacities", metadata,
+    Column("producer_id", String(64), primary_key=True),
+    Column("offering_id", String(64), primary_key=True),
+    Column("units", Integer, nullable=False),
+    Column("declared_at", UtcDateTime(), nullable=False),
+)
+
+order_lines = Table(
+    "order_lines", metadata,
+    Column("line_id", String(64), primary_key=True),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("offering_id", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("due_date", Date, nullable=False),
+)
+
+quotas = Table(
+    "quotas", metadata,
+    Column("quota_id", String(64), primary_key=True),
+    Column("ref", String(12), nullable=False, unique=True),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("line_id", String(64), nullable=False, index=True),
+    Column("offering_id", String(64), nullable=False),
+    Column("producer_id", String(64), nullable=False, index=True),
+    Column("quantity", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reallocated", Boolean, nullable=False),
+    Column("offered_at", UtcDateTime(), nullable=False),
+    Column("respond_by", UtcDateTime(), nullable=False),
+    Column("answered_at", UtcDateTime()),
+)
+
+lots = Table(
+    "lots", metadata,
+    Column("lot_id", String(64), primary_key=True),
+    Column("quota_id", String(64), nullable=False, index=True),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("line_id", String(64), nullable=False),
+    Column("offering_id", String(64), nullable=False),
+    Column("producer_id", String(64), nullable=False, index=True),
+    Column("quantity", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reported_at", UtcDateTime(), nullable=False),
+    Column("inspected_at", UtcDateTime()),
+    Column("inspector", String(200)),
+    Column("sample_size", Integer),
+    Column("defects", Integer),
+    Column("acceptance_number", Integer),
+)

@@ -1,0 +1,204 @@
+"""Use cases of the orders service: each runs inside one transaction given by the caller."""
+import hashlib
+import logging
+from datetime import date, datetime, timezone
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from services.orders import domain
+from services.orders.schemas import PlaceOrderInput
+from services.orders.store import offerings, order_lines, orders
+from shared.errors import InvalidInput, NotFound, load_or_refuse
+from shared.events import Event, new_event
+from shared.ids import new_id
+from shared.store import Database
+
+log = logging.getLogger(__name__)
+
+
+def buyer_id_for(email: str) -> str:
+    return "byr_" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
+
+
+def find_by_idempotency_key(session: Session, key: str) -> str | None:
+    return session.execute(select(orders.c.order_id).where(orders.c.idempotency_key == key)).scalar()
+
+
+def place_order(db: Database, session: Session, body: dict, idempotency_key: str | None, today: date) -> str:
+    """Record the order and announce it; with a key already used, return the first order and create nothing."""
+    data = load_or_refuse(PlaceOrderInput(), body, "order")
+    if idempotency_key:
+        existing = find_by_idempotency_key(session, idempotency_key)
+        if existing:
+            return existing
+    if data["due_date"] <= today:
+        raise InvalidInput("order refused", {"due_date": ["must be after today"]})
+    skus = [line["sku"] for line in data["lines"]]
+    duplicates = sorted({sku for sku in skus if skus.count(sku) > 1})
+    if duplicates:
+        raise InvalidInput("order refused", {"lines": [f"each sku once per order: {', '.join(duplicates)}"]})
+    known = {row.sku: row for row in session.execute(select(offerings).where(offerings.c.sku.in_(skus)))}
+    unknown = {str(i): {"sku": ["no published offering has this sku"]}
+               for i, line in enumerate(data["lines"]) if line["sku"] not in known}
+    if unknown:
+        raise InvalidInput("order refused", {"lines": unknown})
+    currencies = {known[sku].currency for sku in skus}
+    if len(currencies) > 1:
+        raise InvalidInput("order refused", {"lines": ["all lines of an order are priced in one currency"]})
+
+    now = datetime.now(timezone.utc)
+    order_id = new_id("ord")
+    lines = []
+    for position, line in enumerate(data["lines"]):
+        offering = known[line["sku"]]
+        lines.append(dict(line_id=new_id("lin"), order_id=order_id, position=position,
+                          offering_id=offering.offering_id, sku=offering.sku, quantity=line["quantity"],
+                          unit_price=offering.unit_price))
+    buyer = data["buyer"]
+    session.execute(orders.insert().values(
+        order_id=order_id, buyer_id=buyer_id_for(buyer["email"]), buyer_name=buyer["name"],
+        buyer_email=buyer["email"], destination=data["destination"], due_date=data["due_date"], status="placed",
+        currency=currencies.pop(),
+        total=domain.order_total([(line["quantity"], line["unit_price"]) for line in lines]),
+        idempotency_key=idempotency_key, placed_at=now, updated_at=now,
+    ))
+    session.execute(order_lines.insert(), lines)
+    db.emit(session, new_event("order.placed", {
+        "order_id": order_id,
+        "buyer": {"buyer_id": buyer_id_for(buyer["email"]), "name": buyer["name"], "email": buyer["email"]},
+        "destination": data["destination"],
+        "due_date": data["due_date"],
+        "lines": [{"line_id": line["line_id"], "offering_id": line["offering_id"], "sku": line["sku"],
+                   "quantity": line["quantity"]} for line in lines],
+    }, correlation_id=order_id))
+    log.info("order placed", extra={"correlation_id": order_id, "lines": len(lines)})
+    return order_id
+
+
+def record_offering(session: Session, event: Event) -> None:
+    payload = event.payload
+    values = dict(sku=payload["sku"], name=payload["name"], unit_price=payload["unit_price"],
+                  currency=payload["currency"])
+    updated = session.execute(update(offerings).where(offerings.c.offering_id == payload["offering_id"])
+                              .values(**values))
+    if updated.rowcount == 0:
+        session.execute(offerings.insert().values(offering_id=payload["offering_id"], **values))
+
+
+def _ledgers(session: Session, order_id: str):
+    rows = session.execute(select(order_lines).where(order_lines.c.order_id == order_id)
+                           .order_by(order_lines.c.position).with_for_update()).all()
+    if not rows:
+        raise NotFound(f"order {order_id} not found")
+    return rows
+
+
+def move_units(db: Database, session: Session, order_id: str, movements: list[tuple[str, str, int]]) -> None:
+    """Apply ``(line_id, stage, units)`` movements to an order's ledger and announce a change of status."""
+    rows = {row.line_id: row for row in _ledgers(session, order_id)}
+    ledgers = {line_id: domain.LineLedger(ordered=row.quantity, **{s: getattr(row, s) for s in domain.LEDGER_STAGES})
+               for line_id, row in rows.items()}
+    for line_id, stage, units in movements:
+        if line_id not in ledgers:
+            raise NotFound(f"line {line_id} is not in order {order_id}")
+        ledgers[line_id].add(stage, units)
+    for line_id, ledger in ledgers.items():
+        values = {stage: getattr(ledger, stage) for stage in domain.LEDGER_STAGES}
+        session.execute(update(order_lines).where(order_lines.c.line_id == line_id).values(**values))
+    _refresh_status(db, session, order_id, list(ledgers.values()))
+
+
+def record_shortfall(session: Session, event: Event) -> None:
+    """The latest allocation's shortfall per line wins, whatever order the events arrive in."""
+    for line in event.payload["lines"]:
+        session.execute(
+            update(order_lines)
+            .where(order_lines.c.line_id == line["line_id"])
+            .where((order_lines.c.shortfall_as_of.is_(None)) | (order_lines.c.shortfall_as_of < event.occurred_at))
+            .values(shortfall=line["shortfall"], shortfall_as_of=event.occurred_at))
+
+
+def _refresh_status(db: Database, session: Session, order_id: str, ledgers) -> None:
+    current = session.execute(select(orders.c.status).where(orders.c.order_id == order_id)).scalar_one()
+    status = domain.derive_status(ledgers)
+    if status == current:
+        return
+    session.execute(update(orders).where(orders.c.order_id == order_id)
+                    .values(status=status, updated_at=datetime.now(timezone.utc)))
+    db.emit(session, new_event("order.status_changed",
+                               {"order_id": order_id, "previous_status": current, "status": status},
+                               correlation_id=order_id))
+    log.info("order status changed", extra={"correlation_id": order_id, "from": current, "to": status})
+
+
+def _line_view(row) -> dict:
+    return {
+        "line_id": row.line_id, "offering": row.sku, "offering_id": row.offering_id,
+        "unit_price": str(row.unit_price), "ordered": row.quantity,
+        **{stage: getattr(row, stage) for stage in domain.LEDGER_STAGES},
+        "shortfall": row.shortfall,
+    }
+
+
+def _order_view(order, lines) -> dict:
+    return {
+        "id": order.order_id, "status": order.status,
+        "buyer": {"id": order.buyer_id, "name": order.buyer_name, "email": order.buyer_email},
+        "destination": order.destination, "due_date": order.due_date.isoformat(),
+        "currency": order.currency, "total": str(order.total),
+        "placed_at": order.placed_at.isoformat(), "updated_at": order.updated_at.isoformat(),
+        "lines": [_line_view(line) for line in lines],
+    }
+
+
+def get_order(session: Session, order_id: str) -> dict:
+    order = session.execute(select(orders).where(orders.c.order_id == order_id)).one_or_none()
+    if order is None:
+        raise NotFound(f"order {order_id} not found")
+    lines = session.execute(select(order_lines).where(order_lines.c.order_id == order_id)
+                            .order_by(order_lines.c.position)).all()
+    return _order_view(order, lines)
+
+
+def list_orders(session: Session, page: int, page_size: int, status: str | None = None) -> dict:
+    query = select(orders)
+    counter = select(func.count()).select_from(orders)
+    if status:
+        query = query.where(orders.c.status == status)
+        counter = counter.where(orders.c.status == status)
+    total = session.execute(counter).scalar_one()
+    page_orders = session.execute(query.order_by(orders.c.placed_at.desc(), orders.c.order_id)
+                                  .limit(page_size).offset((page - 1) * page_size)).all()
+    ids = [order.order_id for order in page_orders]
+    lines = {}
+    for line in session.execute(select(order_lines).where(order_lines.c.order_id.in_(ids))
+                                .order_by(order_lines.c.position)):
+        lines.setdefault(line.order_id, []).append(line)
+    return {"items": [_order_view(order, lines.get(order.order_id, [])) for order in page_orders],
+            "page": page, "page_size": page_size, "total": total}
+
+
+def summary(session: Session, recent: int = 10) -> dict:
+    """Figures across all orders for the fulfilment dashboard."""
+    by_status = {status: 0 for status in domain.STATUSES}
+    for status, count in session.execute(select(orders.c.status, func.count()).group_by(orders.c.status)):
+        by_status[status] = count
+    sums = session.execute(select(
+        func.coalesce(func.sum(order_lines.c.quantity), 0),
+        *[func.coalesce(func.sum(getattr(order_lines.c, stage)), 0) for stage in domain.LEDGER_STAGES],
+    )).one()
+    units = {"ordered": int(sums[0]), **{stage: int(value) for stage, value in zip(domain.LEDGER_STAGES, sums[1:])}}
+    latest = session.execute(
+        select(orders.c.order_id, orders.c.buyer_name, orders.c.status, orders.c.due_date,
+               func.sum(order_lines.c.quantity), func.sum(order_lines.c.delivered))
+        .join(order_lines, order_lines.c.order_id == orders.c.order_id)
+        .group_by(orders.c.order_id, orders.c.buyer_name, orders.c.status, orders.c.due_date, orders.c.placed_at)
+        .order_by(orders.c.placed_at.desc()).limit(recent)).all()
+    return {
+        "orders": {"total": sum(by_status.values()), "by_status": by_status},
+        "units": units,
+        "fill_rate": round(units["delivered"] / units["ordered"], 4) if units["ordered"] else None,
+        "recent_orders": [{"id": row[0], "buyer": row[1], "status": row[2], "due_date": row[3].isoformat(),
+                           "ordered": int(row[4]), "delivered": int(row[5])} for row in latest],
+    }

@@ -1,0 +1,55 @@
+"""Orders: the per-line quantity ledger and the order status it implies. Plain Python."""
+from dataclasses import dataclass, fields
+from decimal import Decimal
+
+STATUSES = ("placed", "allocated", "in_production", "shipped", "delivered")
+
+LEDGER_STAGES = ("allocated", "accepted", "produced", "passed", "shipped", "delivered")
+
+
+@dataclass
+class LineLedger:
+    """Where every unit of one order line is: each stage counts units that reached it."""
+
+    ordered: int
+    allocated: int = 0
+    accepted: int = 0
+    produced: int = 0
+    passed: int = 0
+    shipped: int = 0
+    delivered: int = 0
+
+    def add(self, stage: str, units: int) -> None:
+        if stage not in LEDGER_STAGES:
+            raise ValueError(f"unknown ledger stage {stage!r}")
+        value = getattr(self, stage) + units
+        if value < 0:
+            raise ValueError(f"{stage} would fall below zero ({value})")
+        setattr(self, stage, value)
+
+    def as_dict(self) -> dict:
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+    @property
+    def complete(self) -> bool:
+        return self.delivered >= self.ordered
+
+
+def derive_status(lines: list[LineLedger]) -> str:
+    """The furthest stage the order as a whole has reached; delivered only when every line is delivered in full."""
+    if not lines:
+        raise ValueError("an order has at least one line")
+    if all(line.complete for line in lines):
+        return "delivered"
+    if any(line.shipped for line in lines):
+        return "shipped"
+    if any(line.accepted for line in lines):
+        return "in_production"
+    if any(line.allocated for line in lines):
+        return "allocated"
+    return "placed"
+
+
+def order_total(lines: list[tuple[int, Decimal]]) -> Decimal:
+    """Sum of quantity x unit price, exact."""
+    return sum((Decimal(quantity) * price for quantity, price in lines), Decimal("0.00"))

@@ -1,0 +1,103 @@
+"""The orders service: buyer orders and the quantity ledger kept from everyone's events."""
+from datetime import datetime, timezone
+
+from nameko.rpc import rpc
+from sqlalchemy.exc import IntegrityError
+
+from services.orders import app
+from services.orders.store import inbox, outbox
+from shared.errors import EXPECTED
+from shared.messaging import ServiceDatabase, reliable_handler
+
+
+class OrdersService:
+    name = "orders"
+
+    db = ServiceDatabase(outbox, inbox)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def place_order(self, body, idempotency_key=None):
+        today = datetime.now(timezone.utc).date()
+        try:
+            with self.db.transaction() as session:
+                order_id = app.place_order(self.db, session, body, idempotency_key, today)
+        except IntegrityError:
+            if not idempotency_key:
+                raise
+            with self.db.transaction() as session:
+                order_id = app.find_by_idempotency_key(session, idempotency_key)
+        with self.db.transaction() as session:
+            return app.get_order(session, order_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_order(self, order_id):
+        with self.db.transaction() as session:
+            return app.get_order(session, order_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_orders(self, page=1, page_size=20, status=None):
+        with self.db.transaction() as session:
+            return app.list_orders(session, page, page_size, status)
+
+    @rpc
+    def summary(self):
+        with self.db.transaction() as session:
+            return app.summary(session)
+
+    @reliable_handler("catalogue", "offering.published")
+    def on_offering_published(self, event):
+        self.db.handle_once("orders.on_offering_published", event, app.record_offering)
+
+    @reliable_handler("aggregation", "quota.offered")
+    def on_quota_offered(self, event):
+        self._move(event, "allocated", +1)
+
+    @reliable_handler("aggregation", "quota.declined")
+    def on_quota_declined(self, event):
+        self._move(event, "allocated", -1)
+
+    @reliable_handler("aggregation", "quota.accepted")
+    def on_quota_accepted(self, event):
+        self._move(event, "accepted", +1)
+
+    @reliable_handler("aggregation", "order.allocated")
+    def on_order_allocated(self, event):
+        self.db.handle_once("orders.on_order_allocated", event, app.record_shortfall)
+
+    @reliable_handler("aggregation", "lot.reported")
+    def on_lot_reported(self, event):
+        self._move(event, "produced", +1)
+
+    @reliable_handler("aggregation", "lot.inspected")
+    def on_lot_inspected(self, event):
+        if event.payload["passed"]:
+            self._move(event, "passed", +1)
+
+    @reliable_handler("consolidation", "shipment.status_changed")
+    def on_shipment_status_changed(self, event):
+        if event.payload["status"] == "in_transit":
+            self._move_lots(event, "shipped")
+
+    @reliable_handler("consolidation", "shipment.delivered")
+    def on_shipment_delivered(self, event):
+        self._move_lots(event, "delivered")
+
+    def _move(self, event, stage, sign):
+        payload = event.payload
+
+        def effect(session, event):
+            app.move_units(self.db, session, payload["order_id"],
+                           [(payload["line_id"], stage, sign * payload["quantity"])])
+
+        self.db.handle_once(f"orders.{event.event_type}.{stage}", event, effect)
+
+    def _move_lots(self, event, stage):
+        by_order = {}
+        for lot in event.payload["lots"]:
+            by_order.setdefault(lot["order_id"], []).append((lot["line_id"], stage, lot["quantity"]))
+
+        def effect(session, event):
+            for order_id, movements in sorted(by_order.items()):
+                app.move_units(self.db, session, order_id, movements)
+
+        self.db.handle_once(f"orders.{event.event_type}.{stage}", event, effect)

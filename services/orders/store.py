@@ -1,0 +1,51 @@
+"""Tables of the orders service."""
+from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, MetaData, Numeric, String, Table
+
+from shared.store import UtcDateTime, add_messaging_tables
+
+metadata = MetaData()
+outbox, inbox = add_messaging_tables(metadata)
+
+offerings = Table(
+    "offerings", metadata,
+    Column("offering_id", String(64), primary_key=True),
+    Column("sku", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("unit_price", Numeric(12, 2), nullable=False),
+    Column("currency", String(3), nullable=False),
+)
+
+orders = Table(
+    "orders", metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("buyer_id", String(64), nullable=False, index=True),
+    Column("buyer_name", String(200), nullable=False),
+    Column("buyer_email", String(200)),
+    Column("destination", JSON, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("total", Numeric(14, 2), nullable=False),
+    Column("idempotency_key", String(200), unique=True),
+    Column("placed_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+order_lines = Table(
+    "order_lines", metadata,
+    Column("line_id", String(64), primary_key=True),
+    Column("order_id", String(64), ForeignKey("orders.order_id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("offering_id", String(64), nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Numeric(12, 2), nullable=False),
+    Column("allocated", Integer, nullable=False, default=0),
+    Column("accepted", Integer, nullable=False, default=0),
+    Column("produced", Integer, nullable=False, default=0),
+    Column("passed", Integer, nullable=False, default=0),
+    Column("shipped", Integer, nullable=False, default=0),
+    Column("delivered", Integer, nullable=False, default=0),
+    Column("shortfall", Integer, nullable=False, default=0),
+    Column("shortfall_as_of", UtcDateTime()),
+)

@@ -1,0 +1,1 @@
+"""What the Bilum services really share: the event contract and the messaging machinery."""

@@ -1,0 +1,36 @@
+"""Errors a service's RPC can answer with; the gateway turns them into 4xx responses with the message."""
+import json
+
+
+class ServiceError(Exception):
+    """Base of the expected errors: raised to the caller, never logged as a fault of the service."""
+
+
+class InvalidInput(ServiceError):
+    """Input refused by a schema or a business rule. ``str()`` is JSON: {"message": ..., "fields": {...}}."""
+
+    def __init__(self, message: str, fields: dict | None = None):
+        self.message = message
+        self.fields = fields or {}
+        super().__init__(json.dumps({"message": message, "fields": self.fields}))
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class Conflict(ServiceError):
+    """The request is valid but the thing is not in a state that allows it (e.g. accepting a declined quota)."""
+
+
+EXPECTED = (InvalidInput, NotFound, Conflict)
+
+
+def load_or_refuse(schema, body, what: str) -> dict:
+    """Validate outside input with a marshmallow schema; a refusal names every field that is wrong."""
+    from marshmallow import ValidationError
+
+    try:
+        return schema.load(body if body is not None else {})
+    except ValidationError as error:
+        raise InvalidInput(f"{what} refused", error.messages) from None

@@ -1,0 +1,304 @@
+"""The event contract: every fact a service publishes, with its version and marshmallow schema.
+
+A message on the bus is an envelope: ``event_id`` (UUID), ``event_type``, ``version``, ``occurred_at`` (aware UTC),
+``correlation_id`` (the order id, or the shipment id for facts about a shipment that serves many orders) and
+``payload``, which the schema of ``(event_type, version)`` validates. This module is the only coupling between services.
+"""
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+REMOTENESS = ("all_season_road", "seasonal_road", "air_or_boat")
+SHIPMENT_STATUSES = ("planned", "in_transit", "delivered")
+
+def _id():
+    return fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+def _units():
+    return fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+
+
+def _positive_units():
+    return fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+def _money():
+    return fields.Decimal(required=True, as_string=True, places=2, validate=validate.Range(min=0))
+
+
+class DestinationSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    city = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    country = fields.String(required=True, validate=validate.Length(equal=2))
+    latitude = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+
+
+class ProducerRegisteredV1(Schema):
+    producer_id = _id()
+    organisation_id = _id()
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    village = fields.String(required=True)
+    district = fields.String(required=True)
+    region = fields.String(required=True)
+    country = fields.String(required=True, validate=validate.Length(equal=2))
+    latitude = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+    remoteness = fields.String(required=True, validate=validate.OneOf(REMOTENESS))
+    mobile = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
+    languages = fields.List(fields.String(), required=True)
+
+
+class OfferingPublishedV1(Schema):
+    offering_id = _id()
+    organisation_id = _id()
+    sku = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = fields.String(required=True)
+    unit_price = _money()
+    producer_price = _money()
+    currency = fields.String(required=True, validate=validate.Length(equal=3))
+    unit_weight_g = _positive_units()
+    unit_volume_cm3 = _positive_units()
+
+
+class CapacityDeclaredV1(Schema):
+    producer_id = _id()
+    offering_id = _id()
+    units = _units()
+
+
+class OrderLineSchema(Schema):
+    line_id = _id()
+    offering_id = _id()
+    sku = fields.String(required=True)
+    quantity = _positive_units()
+
+
+class BuyerSchema(Schema):
+    buyer_id = _id()
+    name = fields.String(required=True)
+    email = fields.String(required=True, allow_none=True)
+
+
+class OrderPlacedV1(Schema):
+    order_id = _id()
+    buyer = fields.Nested(BuyerSchema, required=True)
+    destination = fields.Nested(DestinationSchema, required=True)
+    due_date = fields.Date(required=True)
+    lines = fields.List(fields.Nested(OrderLineSchema), required=True, validate=validate.Length(min=1))
+
+
+class OrderStatusChangedV1(Schema):
+    order_id = _id()
+    previous_status = fields.String(required=True)
+    status = fields.String(required=True)
+
+
+class QuotaOfferedV1(Schema):
+    quota_id = _id()
+    ref = fields.String(required=True, validate=validate.Length(min=4, max=12))
+    order_id = _id()
+    line_id = _id()
+    offering_id = _id()
+    producer_id = _id()
+    quantity = _positive_units()
+    respond_by = fields.AwareDateTime(required=True)
+    reallocated = fields.Boolean(required=True)
+
+
+class QuotaAnsweredV1(Schema):
+    quota_id = _id()
+    order_id = _id()
+    line_id = _id()
+    offering_id = _id()
+    producer_id = _id()
+    quantity = _positive_units()
+
+
+class AllocatedLineSchema(Schema):
+    line_id = _id()
+    offering_id = _id()
+    ordered = _positive_units()
+    allocated = _units()
+    shortfall = _units()
+
+
+class OrderAllocatedV1(Schema):
+    order_id = _id()
+    lines = fields.List(fields.Nested(AllocatedLineSchema), required=True)
+
+
+class LotReportedV1(Schema):
+    lot_id = _id()
+    quota_id = _id()
+    order_id = _id()
+    line_id = _id()
+    offering_id = _id()
+    producer_id = _id()
+    quantity = _positive_units()
+
+
+class LotInspectedV1(LotReportedV1):
+    sample_size = _positive_units()
+    defects = _units()
+    acceptance_number = _units()
+    passed = fields.Boolean(required=True)
+
+
+class ShippedLotSchema(Schema):
+    lot_id = _id()
+    order_id = _id()
+    line_id = _id()
+    quantity = _positive_units()
+
+
+class ShipmentPlannedV1(Schema):
+    shipment_id = _id()
+    destination = fields.Nested(DestinationSchema, required=True)
+    lots = fields.List(fields.Nested(ShippedLotSchema), required=True, validate=validate.Length(min=1))
+
+
+class ShipmentStatusChangedV1(Schema):
+    shipment_id = _id()
+    previous_status = fields.String(required=True, validate=validate.OneOf(SHIPMENT_STATUSES))
+    status = fields.String(required=True, validate=validate.OneOf(SHIPMENT_STATUSES))
+    lots = fields.List(fields.Nested(ShippedLotSchema), required=True)
+
+
+class ShipmentDeliveredV1(Schema):
+    shipment_id = _id()
+    lots = fields.List(fields.Nested(ShippedLotSchema), required=True, validate=validate.Length(min=1))
+
+
+class NotificationSentV1(Schema):
+    notification_id = _id()
+    recipient_id = _id()
+    channel = fields.String(required=True, validate=validate.OneOf(("sms", "email")))
+    transport = fields.String(required=True)
+    address = fields.String(required=True)
+    template = fields.String(required=True)
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    event_type: str
+    version: int
+    source: str
+    schema: type
+    description: str
+
+
+CONTRACT = {
+    (spec.event_type, spec.version): spec
+    for spec in (
+        EventSpec("producer.registered", 1, "catalogue", ProducerRegisteredV1,
+                  "A producer joined an aggregator's network, with location and contact channels."),
+        EventSpec("offering.published", 1, "catalogue", OfferingPublishedV1,
+                  "A pooled offering: one product many producers make to one standard."),
+        EventSpec("capacity.declared", 1, "catalogue", CapacityDeclaredV1,
+                  "A producer's units available for an offering (replaces the previous declaration)."),
+        EventSpec("order.placed", 1, "orders", OrderPlacedV1, "A buyer placed a bulk order."),
+        EventSpec("order.status_changed", 1, "orders", OrderStatusChangedV1,
+                  "An order moved along placed, allocated, in_production, shipped, delivered."),
+        EventSpec("quota.offered", 1, "aggregation", QuotaOfferedV1,
+                  "A producer was offered a share of an order line."),
+        EventSpec("quota.accepted", 1, "aggregation", QuotaAnsweredV1, "A producer accepted its quota."),
+        EventSpec("quota.declined", 1, "aggregation", QuotaAnsweredV1,
+                  "A producer declined; the quantity goes back to allocation."),
+        EventSpec("order.allocated", 1, "aggregation", OrderAllocatedV1,
+                  "Every line of an order was split across producers; shortfall is what capacity could not cover."),
+        EventSpec("lot.reported", 1, "aggregation", LotReportedV1, "A producer finished a lot against a quota."),
+        EventSpec("lot.inspected", 1, "aggregation", LotInspectedV1,
+                  "An inspector sampled a lot; passed says whether it is accepted."),
+        EventSpec("shipment.planned", 1, "consolidation", ShipmentPlannedV1,
+                  "Passed lots bound for one destination were combined into a shipment."),
+        EventSpec("shipment.status_changed", 1, "consolidation", ShipmentStatusChangedV1,
+                  "A shipment moved from planned to in_transit to delivered."),
+        EventSpec("shipment.delivered", 1, "consolidation", ShipmentDeliveredV1,
+                  "A shipment reached its destination."),
+        EventSpec("notification.sent", 1, "notification", NotificationSentV1,
+                  "A message went out to a recipient on one of its channels."),
+    )
+}
+
+
+def spec_for(event_type: str, version: int = 1) -> EventSpec:
+    try:
+        return CONTRACT[(event_type, version)]
+    except KeyError:
+        raise InvalidEvent(f"unknown event {event_type!r} version {version!r}") from None
+
+
+class InvalidEvent(ValueError):
+    """A message that does not honour the contract: it is dead-lettered with this reason, never retried."""
+
+
+class EnvelopeSchema(Schema):
+    event_id = fields.UUID(required=True)
+    event_type = fields.String(required=True)
+    version = fields.Integer(required=True, strict=True)
+    occurred_at = fields.AwareDateTime(required=True)
+    correlation_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    payload = fields.Dict(required=True)
+
+
+@dataclass(frozen=True)
+class Event:
+    event_type: str
+    payload: dict
+    correlation_id: str
+    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    version: int = 1
+    occurred_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @property
+    def source(self) -> str:
+        return spec_for(self.event_type, self.version).source
+
+    def to_message(self) -> dict:
+        """The JSON body on the bus."""
+        schema = spec_for(self.event_type, self.version).schema()
+        return {
+            "event_id": self.event_id,
+            "event_type": self.event_type,
+            "version": self.version,
+            "occurred_at": self.occurred_at.isoformat(),
+            "correlation_id": self.correlation_id,
+            "payload": schema.dump(self.payload),
+        }
+
+
+def new_event(event_type: str, payload: dict, correlation_id: str, version: int = 1) -> Event:
+    """Make an event, refusing a payload that its own schema would refuse on the consumer side."""
+    schema = spec_for(event_type, version).schema()
+    errors = schema.validate(schema.dump(payload))
+    if errors:
+        raise InvalidEvent(f"{event_type} v{version} payload invalid: {errors}")
+    return Event(event_type=event_type, payload=payload, correlation_id=str(correlation_id), version=version)
+
+
+def parse(body) -> Event:
+    """Validate a message from the bus into an Event whose payload has Python types (Decimal, date, datetime)."""
+    if not isinstance(body, dict):
+        raise InvalidEvent(f"message body is {type(body).__name__}, not a JSON object")
+    try:
+        envelope = EnvelopeSchema().load(body)
+    except ValidationError as error:
+        raise InvalidEvent(f"envelope invalid: {error.messages}") from None
+    spec = spec_for(envelope["event_type"], envelope["version"])
+    try:
+        payload = spec.schema().load(envelope["payload"])
+    except ValidationError as error:
+        raise InvalidEvent(f"{spec.event_type} v{spec.version} payload invalid: {error.messages}") from None
+    return Event(
+        event_type=spec.event_type,
+        version=spec.version,
+        payload=payload,
+        correlation_id=envelope["correlation_id"],
+        event_id=str(envelope["event_id"]),
+        occurred_at=envelope["occurred_at"].astimezone(timezone.utc),
+    )

@@ -1,0 +1,269 @@
+"""Reliable messaging for nameko services: outbox relay, idempotent handlers, bounded retries, dead letters.
+
+nameko acks an event handler's message after the worker finishes even when it raised, so a plain failed handler
+loses its message. ``reliable_handler`` instead retries a failing message a bounded number of times (republishing it
+to its own queue with an attempt counter) and then parks it in the dead-letter queue with the reason. A message that
+breaks the event contract is parked at once: retrying cannot mend it. Nothing is acked before its copy is confirmed.
+"""
+import json
+import logging
+import threading
+import time
+import traceback
+from datetime import datetime, timezone
+from functools import partial
+
+from kombu import Exchange, Queue
+from nameko.amqp.publish import Publisher
+from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.events import SERVICE_POOL, EventHandler
+from nameko.exceptions import ContainerBeingKilled
+from nameko.extensions import DependencyProvider
+from nameko.messaging import QueueConsumer
+from nameko.standalone.events import get_event_exchange
+from sqlalchemy import select
+
+from shared import config, metrics
+from shared.events import InvalidEvent, parse
+from shared.store import Database
+
+log = logging.getLogger(__name__)
+
+DEAD_LETTER_EXCHANGE = Exchange("bilum.dead-letters", type="fanout", durable=True)
+DEAD_LETTER_QUEUE = Queue("bilum.dead-letters", exchange=DEAD_LETTER_EXCHANGE, durable=True)
+
+ATTEMPTS_HEADER = "x-bilum-attempts"
+REASON_HEADER = "x-bilum-reason"
+QUEUE_HEADER = "x-bilum-queue"
+SERVICE_HEADER = "x-bilum-service"
+EVENT_TYPE_HEADER = "x-bilum-event-type"
+PARKED_AT_HEADER = "x-bilum-dead-lettered-at"
+
+_QUICK_RETRY = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2}
+
+
+def make_publisher(amqp_uri: str) -> Publisher:
+    """Persistent messages, publisher confirms, a short retry: callers decide what a failure means."""
+    return Publisher(amqp_uri, serializer="json", use_confirms=True, retry=True, retry_policy=_QUICK_RETRY)
+
+
+def park(publisher: Publisher, body, *, queue: str, service: str, event_type: str, reason: str, attempts: int,
+         headers: dict | None = None) -> None:
+    """Put a message in the dead-letter queue with why and where it failed, so it can be listed and replayed."""
+    parked_headers = {key: value for key, value in (headers or {}).items() if not key.startswith("x-bilum-")}
+    parked_headers.update({
+        REASON_HEADER: reason[:2000],
+        QUEUE_HEADER: queue,
+        SERVICE_HEADER: service,
+        EVENT_TYPE_HEADER: event_type,
+        ATTEMPTS_HEADER: attempts,
+        PARKED_AT_HEADER: datetime.now(timezone.utc).isoformat(),
+    })
+    publisher.publish(body, exchange=DEAD_LETTER_EXCHANGE, routing_key=queue, headers=parked_headers,
+                      declare=[DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE])
+    metrics.MESSAGES_DEAD_LETTERED.labels(service, event_type).inc()
+    log.error("message dead-lettered", extra={"queue": queue, "reason": reason, "attempts": attempts,
+                                              "event_type": event_type})
+
+
+class DeadLetteringQueueConsumer(QueueConsumer):
+    """A queue consumer that parks a message it cannot even decode instead of dying on it."""
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            consumer.on_decode_error = partial(self._park_undecodable, provider)
+        return consumers
+
+    def _park_undecodable(self, provider, message, error):
+        provider.park_undecodable(message, error)
+
+
+class ReliableEventHandler(EventHandler):
+    queue_consumer = DeadLetteringQueueConsumer()
+
+    def __init__(self, source_service, event_type, **kwargs):
+        super().__init__(source_service, event_type, handler_type=SERVICE_POOL, reliable_delivery=True,
+                         requeue_on_error=False, **kwargs)
+
+    def setup(self):
+        super().setup()
+        settings = config.messaging()
+        self.max_attempts = settings.max_attempts
+        self.retry_backoff_s = settings.retry_backoff_s
+        self.publisher = make_publisher(self.container.config[AMQP_URI_CONFIG_KEY])
+        self.service = self.container.service_name
+
+    @property
+    def consumer_name(self) -> str:
+        """The inbox key: stable across restarts and replicas, distinct per handler."""
+        return f"{self.service}.{self.method_name}"
+
+    def handle_message(self, body, message):
+        try:
+            event = parse(body)
+            if event.event_type != self.event_type:
+                raise InvalidEvent(f"{event.event_type} arrived on the queue for {self.event_type}")
+        except InvalidEvent as error:
+            self._park_now(body, message, str(error))
+            return
+        started = time.perf_counter()
+        try:
+            self.container.spawn_worker(
+                self, (event,), {}, context_data={"correlation_id": event.correlation_id},
+                handle_result=partial(self.handle_result, message, started))
+        except ContainerBeingKilled:
+            self.queue_consumer.requeue_message(message)
+
+    def handle_result(self, message, started, worker_ctx, result=None, exc_info=None):
+        metrics.HANDLER_DURATION.labels(self.service, self.event_type).observe(time.perf_counter() - started)
+        if exc_info is None:
+            metrics.MESSAGES_CONSUMED.labels(self.service, self.event_type).inc()
+            self.queue_consumer.ack_message(message)
+        else:
+            self._retry_or_park(message, exc_info)
+        return result, exc_info
+
+    def _retry_or_park(self, message, exc_info):
+        metrics.MESSAGES_FAILED.labels(self.service, self.event_type).inc()
+        headers = dict(message.headers or {})
+        attempts = int(headers.get(ATTEMPTS_HEADER, 1))
+        reason = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
+        log.warning("handler failed", extra={"queue": self.queue.name, "attempt": attempts, "reason": reason,
+                                             "correlation_id": _correlation_of(message.payload)})
+        try:
+            if attempts < self.max_attempts:
+                time.sleep(self.retry_backoff_s * attempts)
+                headers[ATTEMPTS_HEADER] = attempts + 1
+                self.publisher.publish(message.payload, exchange="", routing_key=self.queue.name, headers=headers)
+            else:
+                park(self.publisher, message.payload, queue=self.queue.name, service=self.service,
+                     event_type=self.event_type, reason=reason, attempts=attempts, headers=headers)
+        except Exception:
+            log.exception("could not retry or park a failed message: it stays on its queue")
+            self.queue_consumer.requeue_message(message)
+            return
+        self.queue_consumer.ack_message(message)
+
+    def _park_now(self, body, message, reason):
+        try:
+            park(self.publisher, body, queue=self.queue.name, service=self.service, event_type=self.event_type,
+                 reason=reason, attempts=1, headers=message.headers)
+        except Exception:
+            log.exception("could not park an invalid message: it stays on its queue")
+            self.queue_consumer.requeue_message(message)
+            return
+        self.queue_consumer.ack_message(message)
+
+    def park_undecodable(self, message, error):
+        body = message.body.decode("utf-8", "replace") if isinstance(message.body, bytes) else message.body
+        self._park_now(body, message, f"undecodable {message.content_type} body: {error}")
+
+
+reliable_handler = ReliableEventHandler.decorator
+
+
+def _correlation_of(payload):
+    return payload.get("correlation_id") if isinstance(payload, dict) else None
+
+
+class OutboxRelay:
+    """Publishes a service's committed outbox rows to its events exchange, where nameko's event handlers listen.
+
+    A row is deleted only after the broker confirmed it, so a crash publishes it again (the inbox absorbs the
+    duplicate) and a broker outage only delays. Replicas share the work: rows are taken with SKIP LOCKED.
+    """
+
+    def __init__(self, database: Database, amqp_uri: str, batch: int | None = None,
+                 interval_s: float | None = None):
+        settings = config.messaging()
+        self.database = database
+        self.publisher = make_publisher(amqp_uri)
+        self.exchange = get_event_exchange(database.service, {})
+        self.batch = batch or settings.relay_batch
+        self.interval_s = interval_s if interval_s is not None else settings.relay_interval_s
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        database.after_commit_hooks.append(self._wake.set)
+
+    def publish_pending(self) -> int:
+        outbox = self.database.outbox
+        published = 0
+        with self.database.transaction() as session:
+            rows = session.execute(
+                select(outbox.c.id, outbox.c.event_type, outbox.c.body)
+                .order_by(outbox.c.id).limit(self.batch).with_for_update(skip_locked=True)
+            ).all()
+            try:
+                for row in rows:
+                    body = json.loads(row.body)
+                    self.publisher.publish(body, exchange=self.exchange, routing_key=row.event_type,
+                                           declare=[self.exchange], message_id=body["event_id"])
+                    session.execute(outbox.delete().where(outbox.c.id == row.id))
+                    metrics.EVENTS_PUBLISHED.labels(self.database.service, row.event_type).inc()
+                    published += 1
+            finally:
+                session.info["outbox_rows"] = 0
+        return published
+
+    def run(self) -> None:
+        failures = 0
+        last_gauge = 0.0
+        while not self._stopped.is_set():
+            try:
+                published = self.publish_pending()
+                failures = 0
+            except Exception as error:
+                failures += 1
+                published = 0
+                log.warning("outbox relay could not publish; will retry", extra={"error": str(error),
+                                                                                   "failures": failures})
+            now = time.monotonic()
+            if now - last_gauge > 1.0:
+                self._update_gauges()
+                last_gauge = now
+            if published >= self.batch:
+                continue
+            delay = self.interval_s if not failures else min(5.0, 0.5 * 2 ** min(failures, 4))
+            self._wake.wait(delay)
+            self._wake.clear()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._wake.set()
+
+    def _update_gauges(self) -> None:
+        try:
+            backlog, oldest = self.database.outbox_backlog()
+        except Exception:
+            log.warning("outbox backlog unreadable", exc_info=True)
+            return
+        metrics.OUTBOX_BACKLOG.labels(self.database.service).set(backlog)
+        metrics.OUTBOX_OLDEST_AGE.labels(self.database.service).set(oldest)
+
+
+class ServiceDatabase(DependencyProvider):
+    """The service's Database as a nameko dependency, with its outbox relay running beside the workers."""
+
+    def __init__(self, outbox, inbox):
+        self.outbox = outbox
+        self.inbox = inbox
+
+    def setup(self):
+        service = self.container.service_name
+        self.database = Database(service, self.outbox, self.inbox)
+        self.relay = OutboxRelay(self.database, self.container.config[AMQP_URI_CONFIG_KEY])
+
+    def start(self):
+        self._relay_thread = self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
+
+    def stop(self):
+        self.relay.stop()
+        self._relay_thread.wait()
+        self.database.engine.dispose()
+
+    def kill(self):
+        self.relay.stop()
+
+    def get_dependency(self, worker_ctx):
+        return self.database

@@ -1,0 +1,166 @@
+"""Each service's database: engine, unit of work, and the outbox and inbox tables that make messaging reliable.
+
+On PostgreSQL every service lives in its own schema (named after the service); on SQLite in its own file.
+"""
+import json
+import logging
+import threading
+from contextlib import contextmanager, nullcontext
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, event,
+    TypeDecorator, func, select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared import config
+from shared.events import Event
+from shared.logging import correlation
+
+log = logging.getLogger(__name__)
+
+
+class UtcDateTime(TypeDecorator):
+    """Timezone-aware UTC in, timezone-aware UTC out, on PostgreSQL and SQLite alike (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: times are timezone-aware UTC")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def add_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
+    """The outbox and inbox of one service, in that service's own metadata (so in its migrations)."""
+    outbox = Table(
+        "outbox", metadata,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("event_type", String(64), nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("correlation_id", String(64), nullable=False),
+        Column("occurred_at", UtcDateTime(), nullable=False),
+        Column("body", Text, nullable=False),
+    )
+    inbox = Table(
+        "inbox", metadata,
+        Column("consumer", String(200), primary_key=True),
+        Column("event_id", String(36), primary_key=True),
+        Column("handled_at", UtcDateTime(), nullable=False),
+    )
+    return outbox, inbox
+
+
+def make_engine(service: str, url: str | None = None) -> Engine:
+    url = url or config.database_url(service)
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1]
+        if path and path != ":memory:":
+            from pathlib import Path
+
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _):
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+        return engine
+    workers = config.messaging().max_workers
+    return create_engine(
+        url,
+        pool_size=workers + 2,
+        max_overflow=workers,
+        pool_pre_ping=True,
+        connect_args={"options": f"-csearch_path={service}"},
+    )
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+class Database:
+    """A service's unit of work: state changes and the events they cause commit together."""
+
+    def __init__(self, service: str, outbox: Table, inbox: Table, engine: Engine | None = None):
+        self.service = service
+        self.outbox = outbox
+        self.inbox = inbox
+        self.engine = engine or make_engine(service)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.after_commit_hooks = []
+        # SQLite has one writer, and its busy wait would block every green thread of the process: take turns here.
+        self._turns = threading.RLock() if not is_postgres(self.engine) else None
+
+    @contextmanager
+    def transaction(self):
+        with self._turns or nullcontext():
+            session: Session = self.sessions()
+            try:
+                yield session
+                published = bool(session.info.get("outbox_rows"))
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+        if published:
+            for hook in self.after_commit_hooks:
+                hook()
+
+    def emit(self, session: Session, event: Event) -> None:
+        """Record an event in the outbox, inside the caller's transaction."""
+        session.execute(self.outbox.insert().values(
+            event_id=event.event_id,
+            event_type=event.event_type,
+            version=event.version,
+            correlation_id=event.correlation_id,
+            occurred_at=event.occurred_at,
+            body=json.dumps(event.to_message()),
+        ))
+        session.info["outbox_rows"] = session.info.get("outbox_rows", 0) + 1
+
+    def claim(self, session: Session, consumer: str, event_id: str) -> bool:
+        """Record that ``consumer`` handles ``event_id``; False when it already has (a duplicate delivery).
+
+        On PostgreSQL a concurrent duplicate waits on the unique key until the first commits, then sees the conflict.
+        """
+        values = dict(consumer=consumer, event_id=event_id, handled_at=datetime.now(timezone.utc))
+        if is_postgres(self.engine):
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        result = session.execute(insert(self.inbox).values(**values).on_conflict_do_nothing())
+        return result.rowcount == 1
+
+    def handle_once(self, consumer: str, event: Event, effect):
+        """Apply ``effect(session, event)`` exactly once per (consumer, event_id), in one transaction with the
+        inbox row and any events it emits. Returns the effect's result, or None for a duplicate."""
+        with correlation(event.correlation_id), self.transaction() as session:
+            if not self.claim(session, consumer, event.event_id):
+                log.info("duplicate event skipped", extra={"event_id": event.event_id, "consumer": consumer})
+                return None
+            return effect(session, event)
+
+    def outbox_backlog(self) -> tuple[int, float]:
+        """Rows waiting and the age in seconds of the oldest."""
+        with self.engine.connect() as connection:
+            count, oldest = connection.execute(
+                select(func.count(), func.min(self.outbox.c.occurred_at))).one()
+        if not oldest:
+            return count, 0.0
+        return count, (datetime.now(timezone.utc) - oldest).total_seconds()
