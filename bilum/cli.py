@@ -3,6 +3,7 @@ before anything network-related is imported."""
 import argparse
 import json
 import sys
+import warnings
 
 SERVICES = ("catalogue", "orders", "aggregation", "consolidation", "notification", "gateway")
 
@@ -141,6 +142,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     args = parser().parse_args(argv)
     from bilum.supervisor import BrokerUnreachable
 

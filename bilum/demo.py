@@ -45,7 +45,8 @@ class Api:
             page += 1
 
 
-def _eventually(what: str, check, timeout_s: float = TERMINAL_WAIT_S, interval_s: float = 0.3):
+def eventually(check, what: str, timeout_s: float = TERMINAL_WAIT_S, interval_s: float = 0.3):
+    """Poll ``check`` until it returns something true; its answer is returned."""
     deadline = time.monotonic() + timeout_s
     while True:
         result = check()
@@ -120,7 +121,7 @@ class Demo:
                                                 expect=(200, 404))
                 return status == 200 and view["declared"] == declared
 
-            _eventually(f"allocation to know the capacity of {sku}", known)
+            eventually(known, f"allocation to know the capacity of {sku}")
         self.say("allocation knows every producer's capacity")
 
     def place_orders(self) -> None:
@@ -152,7 +153,7 @@ class Demo:
                    for order_id in self.order_ids for line in self._order(order_id)["lines"])
 
     def answer_quotas(self) -> None:
-        _eventually("every order line to be allocated", self._allocated_in_full)
+        eventually(self._allocated_in_full, "every order line to be allocated")
         declining = {self.producer_ids[name] for name in demo_data.DECLINING_PRODUCERS}
         accepted = declined = 0
         while True:
@@ -202,7 +203,7 @@ class Demo:
                    for order_id in self.order_ids for line in self._order(order_id)["lines"])
 
     def ship(self) -> None:
-        _eventually("every passed lot to reach consolidation", self._passed_everywhere)
+        eventually(self._passed_everywhere, "every passed lot to reach consolidation")
         shipments = []
 
         def planned():
@@ -212,15 +213,15 @@ class Demo:
                           for line in self._order(order_id)["lines"])
             return sum(shipment["units"] for shipment in shipments) >= waiting
 
-        _eventually("consolidation to have every passed lot", planned)
+        eventually(planned, "consolidation to have every passed lot")
         for shipment in shipments:
             self.say(f"shipment {shipment['id']} to {shipment['destination']['name']}: {shipment['units']} units "
                      f"from {len(shipment['lots'])} lots of {len(shipment['orders'])} orders")
             self.api.post(f"/api/v1/shipments/{shipment['id']}/status", {"status": "in_transit"})
         for shipment in shipments:
             self.api.post(f"/api/v1/shipments/{shipment['id']}/status", {"status": "delivered"})
-        _eventually("every order to be delivered",
-                    lambda: all(self._order(order_id)["status"] == "delivered" for order_id in self.order_ids))
+        eventually(lambda: all(self._order(order_id)["status"] == "delivered" for order_id in self.order_ids),
+                   "every order to be delivered")
         self.say(f"{len(shipments)} combined shipments delivered")
 
     def report(self) -> dict:

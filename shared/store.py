@@ -15,7 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared import config
+from shared import config, metrics
 from shared.events import Event
 from shared.logging import correlation
 
@@ -152,6 +152,7 @@ class Database:
         inbox row and any events it emits. Returns the effect's result, or None for a duplicate."""
         with correlation(event.correlation_id), self.transaction() as session:
             if not self.claim(session, consumer, event.event_id):
+                metrics.MESSAGES_DUPLICATE.labels(self.service, event.event_type).inc()
                 log.info("duplicate event skipped", extra={"event_id": event.event_id, "consumer": consumer})
                 return None
             return effect(session, event)

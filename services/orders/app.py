@@ -86,12 +86,18 @@ def record_offering(session: Session, event: Event) -> None:
         session.execute(offerings.insert().values(offering_id=payload["offering_id"], **values))
 
 
-def _ledgers(session: Session, order_id: str):
-    rows = session.execute(select(order_lines).where(order_lines.c.order_id == order_id)
-                           .order_by(order_lines.c.position).with_for_update()).all()
-    if not rows:
+def _lock_order(session: Session, order_id: str) -> None:
+    """Every change to an order's ledger takes the order's row lock first: one lock, so no deadlock between
+    handlers that touch the same order's lines."""
+    if session.execute(select(orders.c.order_id).where(orders.c.order_id == order_id)
+                       .with_for_update()).scalar() is None:
         raise NotFound(f"order {order_id} not found")
-    return rows
+
+
+def _ledgers(session: Session, order_id: str):
+    _lock_order(session, order_id)
+    return session.execute(select(order_lines).where(order_lines.c.order_id == order_id)
+                           .order_by(order_lines.c.position)).all()
 
 
 def move_units(db: Database, session: Session, order_id: str, movements: list[tuple[str, str, int]]) -> None:
@@ -111,6 +117,7 @@ def move_units(db: Database, session: Session, order_id: str, movements: list[tu
 
 def record_shortfall(session: Session, event: Event) -> None:
     """The latest allocation's shortfall per line wins, whatever order the events arrive in."""
+    _lock_order(session, event.payload["order_id"])
     for line in event.payload["lines"]:
         session.execute(
             update(order_lines)

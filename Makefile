@@ -1,0 +1,32 @@
+# The two commands of the README: `make demo` (the platform's main job) and `make test` (the whole test suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo up test test-unit clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	bash deploy/local/ensure-services.sh rabbitmq
+	$(BIN)/bilum demo --serve
+
+up: $(VENV)/.installed
+	bash deploy/local/ensure-services.sh rabbitmq
+	$(BIN)/bilum up
+
+test: $(VENV)/.installed
+	bash deploy/local/ensure-services.sh rabbitmq postgresql
+	$(BIN)/python -m pytest
+
+test-unit: $(VENV)/.installed
+	$(BIN)/python -m pytest tests/unit tests/test_architecture.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,51 @@
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.orders.domain import LEDGER_STAGES, LineLedger, derive_status, order_total
+
+
+def test_status_follows_the_furthest_stage_reached():
+    line = LineLedger(ordered=10)
+    assert derive_status([line]) == "placed"
+    line.add("allocated", 10)
+    assert derive_status([line]) == "allocated"
+    line.add("accepted", 4)
+    assert derive_status([line]) == "in_production"
+    line.add("shipped", 4)
+    assert derive_status([line]) == "shipped"
+    line.add("delivered", 10)
+    assert derive_status([line]) == "delivered"
+
+
+def test_an_order_is_delivered_only_when_every_line_is_delivered_in_full():
+    done, short = LineLedger(ordered=5, delivered=5, shipped=5), LineLedger(ordered=5, delivered=4, shipped=4)
+    assert derive_status([done, short]) == "shipped"
+
+
+def test_a_decline_can_take_allocation_back_but_never_below_zero():
+    line = LineLedger(ordered=10, allocated=6)
+    line.add("allocated", -6)
+    assert line.allocated == 0
+    with pytest.raises(ValueError):
+        line.add("allocated", -1)
+    with pytest.raises(ValueError):
+        line.add("teleported", 1)
+
+
+@given(st.lists(st.tuples(st.sampled_from(LEDGER_STAGES), st.integers(1, 100)), max_size=50))
+def test_the_ledger_is_the_sum_of_its_movements_whatever_their_order(movements):
+    forward, backward = LineLedger(ordered=1), LineLedger(ordered=1)
+    for stage, units in movements:
+        forward.add(stage, units)
+    for stage, units in reversed(movements):
+        backward.add(stage, units)
+    assert forward == backward
+    for stage in LEDGER_STAGES:
+        assert getattr(forward, stage) == sum(units for s, units in movements if s == stage)
+
+
+def test_order_total_is_exact_decimal():
+    assert order_total([(3, Decimal("0.10")), (1, Decimal("38.50"))]) == Decimal("38.80")
