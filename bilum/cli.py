@@ -2,6 +2,7 @@
 before anything network-related is imported."""
 import argparse
 import json
+import signal
 import sys
 import warnings
 
@@ -48,12 +49,14 @@ def _up(args) -> int:
 
     check_broker()
     supervisor = Supervisor()
-    _start(supervisor)
-    print(f"Bilum is up.\n  API:       {config.gateway_url()}/api/v1\n"
-          f"  Dashboard: {config.gateway_url()}/dashboard\n  Logs:      {supervisor.log_dir}\n"
-          "Ctrl-C stops every service.", file=sys.stderr)
     try:
+        _start(supervisor)
+        print(f"Bilum is up.\n  API:       {config.gateway_url()}/api/v1\n"
+              f"  Dashboard: {config.gateway_url()}/dashboard\n  Logs:      {supervisor.log_dir}\n"
+              "Ctrl-C stops every service.", file=sys.stderr)
         supervisor.wait()
+    except KeyboardInterrupt:
+        print("\nstopping...", file=sys.stderr)
     finally:
         supervisor.stop()
     return 0
@@ -65,13 +68,12 @@ def _demo(args) -> int:
     from shared import config
 
     check_broker()
-    supervisor = None
-    if ready("gateway"):
-        print("using the services already running", file=sys.stderr)
-    else:
-        supervisor = Supervisor()
-        _start(supervisor)
+    supervisor = None if ready("gateway") else Supervisor()
     try:
+        if supervisor:
+            _start(supervisor)
+        else:
+            print("using the services already running", file=sys.stderr)
         report = Demo(Api(config.gateway_url())).run()
         print_report(report, sys.stderr if args.json else sys.stdout)
         print(f"Dashboard: {config.gateway_url()}/dashboard", file=sys.stderr)
@@ -141,9 +143,21 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM (a service manager, a container runtime) both stop every service cleanly; SIGINT is
+    restored even where the parent shell started us with it ignored."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv=None) -> int:
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     args = parser().parse_args(argv)
+    if args.command in ("up", "demo"):
+        _stop_on_signals()
     from bilum.supervisor import BrokerUnreachable
 
     try:

@@ -73,6 +73,16 @@ class Supervisor:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
     def stop(self, timeout_s: float = 20) -> None:
+        """SIGTERM to every service, SIGKILL to any still running after ``timeout_s``; a second Ctrl-C meanwhile
+        is ignored so no process is left behind."""
+        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            self._stop(timeout_s)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _stop(self, timeout_s: float) -> None:
         for process in self.processes.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -86,7 +96,7 @@ class Supervisor:
         self.processes.clear()
 
     def wait(self) -> None:
-        """Block until Ctrl-C or until a service dies."""
+        """Block until Ctrl-C (or SIGTERM) or until a service dies."""
         try:
             while True:
                 for service, process in self.processes.items():

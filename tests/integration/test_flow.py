@@ -1,8 +1,11 @@
 """The whole platform as separate processes on the real broker and PostgreSQL, driven over HTTP by ``bilum demo``."""
 import json
 import os
+import signal
 import subprocess
 import sys
+
+import requests
 
 from bilum import demo_data
 from tests.integration.helpers import dead_letters
@@ -44,3 +47,31 @@ def test_demo_and_up_stop_at_once_with_what_to_start_when_rabbitmq_is_down(platf
         assert "RabbitMQ is not reachable" in result.stderr
         assert "rabbitmq-server" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_up_runs_every_service_until_sigterm_and_then_stops_them_all(platform_env, tmp_path):
+    from bilum.demo import eventually
+
+    log = tmp_path / "up.log"
+    with open(log, "w") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "bilum.cli", "up"], env={**os.environ, **platform_env},
+                                   stdout=subprocess.DEVNULL, stderr=stderr, text=True)
+    ops_ports = [value for key, value in platform_env.items() if key.endswith("_OPS_PORT")]
+
+    def answering(port):
+        try:
+            return requests.get(f"http://127.0.0.1:{port}/health/ready", timeout=1).ok
+        except requests.RequestException:
+            return False
+
+    try:
+        eventually(lambda: "Ctrl-C stops every service" in log.read_text(), "bilum up to say it is up", timeout_s=90)
+        assert "Dashboard: http://127.0.0.1:18000/dashboard" in log.read_text()
+        assert all(answering(port) for port in ops_ports)
+        dashboard = requests.get(platform_env["BILUM_GATEWAY_URL"] + "/api/v1/dashboard", timeout=10).json()
+        assert dashboard["orders"]["total"] == 0, dashboard
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+    assert process.returncode == 0, log.read_text()[-2000:]
+    assert not any(answering(port) for port in ops_ports)
