@@ -90,8 +90,10 @@ def _demo(args) -> int:
 
 def _dlq(args) -> int:
     from bilum import dead_letters
+    from bilum.supervisor import check_broker
     from shared import config
 
+    check_broker()
     if args.action == "list":
         letters = dead_letters.list_dead_letters(config.amqp_uri())
         if args.json:

@@ -35,8 +35,10 @@ def _decode(body: bytes):
 
 
 def _take_all(channel):
-    """Every message of the queue, unacknowledged: closing the channel puts back what is not acked."""
-    channel.queue_declare(DEAD_LETTER_QUEUE.name, durable=True, passive=True)
+    """Every message of the queue, unacknowledged: closing the channel puts back what is not acked.
+
+    Declaring the queue makes an empty one where nothing has failed yet, as the services would."""
+    channel.queue_declare(DEAD_LETTER_QUEUE.name, durable=True)
     taken = []
     while True:
         method, properties, body = channel.basic_get(DEAD_LETTER_QUEUE.name, auto_ack=False)

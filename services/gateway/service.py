@@ -6,9 +6,12 @@ from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from services.gateway import schemas
-from services.gateway.http import call, endpoint, json_response, now_iso, read_json, read_query, start, wait
+from services.gateway.http import (
+    HttpError, call, endpoint, json_response, now_iso, read_json, read_query, start, wait,
+)
 
 PAGES = Path(__file__).resolve().parent / "pages"
+MAX_IDEMPOTENCY_KEY = 200
 
 
 class GatewayService:
@@ -90,6 +93,8 @@ class GatewayService:
     @endpoint("/api/v1/orders")
     def place_order(self, request):
         key = request.headers.get("Idempotency-Key")
+        if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
+            raise HttpError(400, "invalid_header", f"Idempotency-Key has 1 to {MAX_IDEMPOTENCY_KEY} characters")
         return json_response(call(self.orders, "place_order", read_json(request), key), 201)
 
     @http("GET", "/api/v1/orders")

@@ -70,8 +70,42 @@ def test_up_runs_every_service_until_sigterm_and_then_stops_them_all(platform_en
         assert all(answering(port) for port in ops_ports)
         dashboard = requests.get(platform_env["BILUM_GATEWAY_URL"] + "/api/v1/dashboard", timeout=10).json()
         assert dashboard["orders"]["total"] == 0, dashboard
+        _the_api_refuses_bad_input_with_clear_errors(platform_env["BILUM_GATEWAY_URL"])
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
     assert process.returncode == 0, log.read_text()[-2000:]
     assert not any(answering(port) for port in ops_ports)
+
+
+def _the_api_refuses_bad_input_with_clear_errors(base: str) -> None:
+    def error(response, status):
+        assert response.status_code == status, response.text
+        body = response.json()["error"]
+        assert body["message"]
+        return body
+
+    order = {"buyer": {"name": "B", "email": "not-an-email"}, "due_date": "2020-01-01",
+             "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
+             "lines": [{"sku": "NOPE", "quantity": 0}]}
+    refused = error(requests.post(f"{base}/api/v1/orders", json=order, timeout=10), 422)
+    assert refused["code"] == "invalid_input"
+    assert "email" in refused["fields"]["buyer"] and "quantity" in refused["fields"]["lines"]["0"]
+
+    order["buyer"]["email"] = "b@example.org"
+    order["lines"][0]["quantity"] = 5
+    order["due_date"] = "2099-01-01"
+    unknown = error(requests.post(f"{base}/api/v1/orders", json=order, timeout=10), 422)
+    assert unknown["fields"]["lines"]["0"]["sku"] == ["no published offering has this sku"]
+
+    assert error(requests.post(f"{base}/api/v1/orders", data="{oops", timeout=10), 400)["code"] == "invalid_json"
+    assert error(requests.post(f"{base}/api/v1/orders", json=order, headers={"Idempotency-Key": "k" * 201},
+                               timeout=10), 400)["code"] == "invalid_header"
+    assert error(requests.post(f"{base}/api/v1/orders", data=b"x" * (1024 * 1024 + 1), timeout=10),
+                 413)["code"] == "too_large"
+    assert error(requests.get(f"{base}/api/v1/orders/ord_missing", timeout=10), 404)["code"] == "not_found"
+    assert error(requests.post(f"{base}/api/v1/quotas/qta_missing/accept", timeout=10), 404)["code"] == "not_found"
+    assert error(requests.get(f"{base}/api/v1/orders", params={"page_size": 101}, timeout=10),
+                 400)["code"] == "invalid_query"
+    assert requests.get(f"{base}/api/v1/orders", timeout=10).json() == {"items": [], "page": 1, "page_size": 20,
+                                                                        "total": 0}
