@@ -11,7 +11,6 @@ from kombu import Connection
 
 from shared import config
 
-SERVICE_ORDER = ("catalogue", "orders", "aggregation", "consolidation", "notification", "gateway")
 
 
 class BrokerUnreachable(RuntimeError):
@@ -46,13 +45,13 @@ class Supervisor:
 
     def start(self, timeout_s: float = 90) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        for service in SERVICE_ORDER:
+        for service in config.SERVICES:
             log_file = open(self.log_dir / f"{service}.log", "ab")
             self.processes[service] = subprocess.Popen(
                 [sys.executable, "-m", "bilum.cli", "run", service],
                 stdout=log_file, stderr=subprocess.STDOUT, env=os.environ.copy(), start_new_session=True)
         deadline = time.monotonic() + timeout_s
-        waiting = set(SERVICE_ORDER)
+        waiting = set(config.SERVICES)
         while waiting:
             for service in sorted(waiting):
                 process = self.processes[service]

@@ -35,10 +35,6 @@ def database_url(service: str) -> str:
     return f"sqlite:///{var_dir() / (service + '.db')}"
 
 
-def uses_shared_database(service: str) -> bool:
-    return not os.environ.get(f"BILUM_{service.upper()}_DB") and bool(os.environ.get("BILUM_DATABASE_URL"))
-
-
 def ops_port(service: str) -> int:
     return int(os.environ.get("BILUM_OPS_PORT") or os.environ.get(f"BILUM_{service.upper()}_OPS_PORT")
                or _DEFAULT_OPS_PORTS[service])

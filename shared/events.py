@@ -98,18 +98,6 @@ class OrderStatusChangedV1(Schema):
     status = fields.String(required=True)
 
 
-class QuotaOfferedV1(Schema):
-    quota_id = _id()
-    ref = fields.String(required=True, validate=validate.Length(min=4, max=12))
-    order_id = _id()
-    line_id = _id()
-    offering_id = _id()
-    producer_id = _id()
-    quantity = _positive_units()
-    respond_by = fields.AwareDateTime(required=True)
-    reallocated = fields.Boolean(required=True)
-
-
 class QuotaAnsweredV1(Schema):
     quota_id = _id()
     order_id = _id()
@@ -117,6 +105,12 @@ class QuotaAnsweredV1(Schema):
     offering_id = _id()
     producer_id = _id()
     quantity = _positive_units()
+
+
+class QuotaOfferedV1(QuotaAnsweredV1):
+    ref = fields.String(required=True, validate=validate.Length(min=4, max=12))
+    respond_by = fields.AwareDateTime(required=True)
+    reallocated = fields.Boolean(required=True)
 
 
 class AllocatedLineSchema(Schema):
@@ -132,14 +126,8 @@ class OrderAllocatedV1(Schema):
     lines = fields.List(fields.Nested(AllocatedLineSchema), required=True)
 
 
-class LotReportedV1(Schema):
+class LotReportedV1(QuotaAnsweredV1):
     lot_id = _id()
-    quota_id = _id()
-    order_id = _id()
-    line_id = _id()
-    offering_id = _id()
-    producer_id = _id()
-    quantity = _positive_units()
 
 
 class LotInspectedV1(LotReportedV1):
@@ -254,10 +242,6 @@ class Event:
     event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     version: int = 1
     occurred_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-
-    @property
-    def source(self) -> str:
-        return spec_for(self.event_type, self.version).source
 
     def to_message(self) -> dict:
         """The JSON body on the bus."""

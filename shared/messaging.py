@@ -94,11 +94,6 @@ class ReliableEventHandler(EventHandler):
         self.publisher = make_publisher(self.container.config[AMQP_URI_CONFIG_KEY])
         self.service = self.container.service_name
 
-    @property
-    def consumer_name(self) -> str:
-        """The inbox key: stable across restarts and replicas, distinct per handler."""
-        return f"{self.service}.{self.method_name}"
-
     def handle_message(self, body, message):
         try:
             event = parse(body)
@@ -266,4 +261,19 @@ class ServiceDatabase(DependencyProvider):
         self.relay.stop()
 
     def get_dependency(self, worker_ctx):
-        return self.database
+        return WorkerDatabase(self.database, f"{worker_ctx.service_name}.{worker_ctx.entrypoint.method_name}")
+
+
+class WorkerDatabase:
+    """The service's Database as one worker sees it: its inbox entries are named after the handler it runs, a name
+    that is stable across restarts and replicas and distinct per handler."""
+
+    def __init__(self, database: Database, consumer: str):
+        self._database = database
+        self.consumer = consumer
+
+    def __getattr__(self, name):
+        return getattr(self._database, name)
+
+    def handle_once(self, event, effect):
+        return self._database.handle_once(self.consumer, event, effect)

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, event,
-    TypeDecorator, func, select,
+    TypeDecorator, func, select, update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -90,6 +90,25 @@ def make_engine(service: str, url: str | None = None) -> Engine:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def upsert(session: Session, table: Table, key: dict, values: dict) -> None:
+    """Update the row with ``key``, or insert it: projections replay facts and must not trip on a row that exists."""
+    condition = [table.c[name] == value for name, value in key.items()]
+    if session.execute(update(table).where(*condition).values(**values)).rowcount == 0:
+        session.execute(table.insert().values(**key, **values))
+
+
+def page_of(session: Session, table: Table, conditions: list, order_by: tuple, page: int, page_size: int):
+    """One page of ``table``'s rows matching ``conditions``, and the count of all of them."""
+    total = session.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one()
+    rows = session.execute(select(table).where(*conditions).order_by(*order_by)
+                           .limit(page_size).offset((page - 1) * page_size)).all()
+    return rows, total
+
+
+def paged(items: list, page: int, page_size: int, total: int) -> dict:
+    return {"items": items, "page": page, "page_size": page_size, "total": total}
 
 
 class Database:

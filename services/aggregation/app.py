@@ -14,10 +14,10 @@ from services.aggregation import domain
 from services.aggregation.allocation import Candidate, allocate
 from services.aggregation.schemas import InspectionInput, LotFilter, LotInput, QuotaFilter
 from services.aggregation.store import capacities, lots, offerings, order_lines, quotas
-from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
+from shared.errors import Conflict, NotFound, load_or_refuse
 from shared.events import Event, new_event
 from shared.ids import new_id, short_ref
-from shared.store import Database
+from shared.store import Database, page_of, paged, upsert
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +33,8 @@ def response_window() -> timedelta:
 
 def record_offering(session: Session, event: Event) -> None:
     payload = event.payload
-    updated = session.execute(update(offerings).where(offerings.c.offering_id == payload["offering_id"])
-                              .values(sku=payload["sku"], name=payload["name"]))
-    if updated.rowcount == 0:
-        session.execute(offerings.insert().values(offering_id=payload["offering_id"], sku=payload["sku"],
-                                                  name=payload["name"]))
+    upsert(session, offerings, {"offering_id": payload["offering_id"]},
+           {"sku": payload["sku"], "name": payload["name"]})
 
 
 def record_capacity(session: Session, event: Event) -> None:
@@ -176,11 +173,9 @@ def get_quota(session: Session, quota_id: str) -> dict:
 
 def _page(session: Session, table, filters: dict, order_by, view) -> dict:
     page, page_size = filters.pop("page"), filters.pop("page_size")
-    conditions = [getattr(table.c, key) == value for key, value in filters.items()]
-    total = session.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one()
-    rows = session.execute(select(table).where(*conditions).order_by(*order_by)
-                           .limit(page_size).offset((page - 1) * page_size)).all()
-    return {"items": [view(row) for row in rows], "page": page, "page_size": page_size, "total": total}
+    conditions = [table.c[key] == value for key, value in filters.items()]
+    rows, total = page_of(session, table, conditions, order_by, page, page_size)
+    return paged([view(row) for row in rows], page, page_size, total)
 
 
 def list_quotas(session: Session, query: dict) -> dict:

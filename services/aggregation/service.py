@@ -14,16 +14,15 @@ class AggregationService:
 
     @reliable_handler("catalogue", "offering.published")
     def on_offering_published(self, event):
-        self.db.handle_once("aggregation.on_offering_published", event, app.record_offering)
+        self.db.handle_once(event, app.record_offering)
 
     @reliable_handler("catalogue", "capacity.declared")
     def on_capacity_declared(self, event):
-        self.db.handle_once("aggregation.on_capacity_declared", event, app.record_capacity)
+        self.db.handle_once(event, app.record_capacity)
 
     @reliable_handler("orders", "order.placed")
     def on_order_placed(self, event):
-        self.db.handle_once("aggregation.on_order_placed", event,
-                            lambda session, event: app.allocate_order(self.db, session, event))
+        self.db.handle_once(event, lambda session, event: app.allocate_order(self.db, session, event))
 
     @rpc(expected_exceptions=EXPECTED)
     def accept_quota(self, quota_id):

@@ -1,7 +1,7 @@
 """Use cases of the catalogue service, each inside the caller's transaction."""
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.catalogue import domain
@@ -10,7 +10,7 @@ from services.catalogue.store import capacities, offerings, producers
 from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
 from shared.events import new_event
 from shared.ids import new_id
-from shared.store import Database
+from shared.store import Database, page_of, paged, upsert
 
 
 
@@ -53,12 +53,10 @@ def get_producer(session: Session, producer_id: str) -> dict:
 
 
 def list_producers(session: Session, page: int, page_size: int) -> dict:
-    total = session.execute(select(func.count()).select_from(producers)).scalar_one()
-    rows = session.execute(select(producers).order_by(producers.c.registered_at, producers.c.producer_id)
-                           .limit(page_size).offset((page - 1) * page_size)).all()
+    rows, total = page_of(session, producers, [], (producers.c.registered_at, producers.c.producer_id),
+                          page, page_size)
     capacity = _capacities_of(session, [row.producer_id for row in rows])
-    return {"items": [_producer_view(row, capacity.get(row.producer_id, {})) for row in rows],
-            "page": page, "page_size": page_size, "total": total}
+    return paged([_producer_view(row, capacity.get(row.producer_id, {})) for row in rows], page, page_size, total)
 
 
 def publish_offering(db: Database, session: Session, body: dict) -> dict:
@@ -101,11 +99,8 @@ def declare_capacity(db: Database, session: Session, producer_id: str, body: dic
     data = load_or_refuse(CapacityInput(), body, "capacity")
     get_producer(session, producer_id)
     get_offering(session, data["offering_id"])
-    now = datetime.now(timezone.utc)
-    key = (capacities.c.producer_id == producer_id) & (capacities.c.offering_id == data["offering_id"])
-    if session.execute(update(capacities).where(key).values(units=data["units"], declared_at=now)).rowcount == 0:
-        session.execute(capacities.insert().values(producer_id=producer_id, offering_id=data["offering_id"],
-                                                   units=data["units"], declared_at=now))
+    upsert(session, capacities, {"producer_id": producer_id, "offering_id": data["offering_id"]},
+           {"units": data["units"], "declared_at": datetime.now(timezone.utc)})
     db.emit(session, new_event("capacity.declared", {"producer_id": producer_id, **data},
                                correlation_id=producer_id))
     return get_producer(session, producer_id)

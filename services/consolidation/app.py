@@ -11,7 +11,7 @@ from services.consolidation.store import order_destinations, ready_lots, shipmen
 from shared.errors import NotFound, load_or_refuse
 from shared.events import Event, new_event
 from shared.ids import new_id
-from shared.store import Database
+from shared.store import Database, page_of, paged
 
 log = logging.getLogger(__name__)
 
@@ -107,16 +107,14 @@ def list_shipments(session: Session, query: dict) -> dict:
     filters = load_or_refuse(ShipmentFilter(), query, "query")
     page, page_size = filters.pop("page"), filters.pop("page_size")
     conditions = [shipments.c.status == filters["status"]] if "status" in filters else []
-    total = session.execute(select(func.count()).select_from(shipments).where(*conditions)).scalar_one()
-    rows = session.execute(select(shipments).where(*conditions)
-                           .order_by(shipments.c.planned_at, shipments.c.shipment_id)
-                           .limit(page_size).offset((page - 1) * page_size)).all()
+    rows, total = page_of(session, shipments, conditions, (shipments.c.planned_at, shipments.c.shipment_id),
+                          page, page_size)
     lots = {}
     for lot in session.execute(select(shipment_lots).where(
             shipment_lots.c.shipment_id.in_([row.shipment_id for row in rows])).order_by(shipment_lots.c.lot_id)):
         lots.setdefault(lot.shipment_id, []).append(lot)
-    return {"items": [_shipment_view(row, _lots_payload(lots.get(row.shipment_id, []))) for row in rows],
-            "page": page, "page_size": page_size, "total": total}
+    return paged([_shipment_view(row, _lots_payload(lots.get(row.shipment_id, []))) for row in rows], page,
+                 page_size, total)
 
 
 def shipment_counts(session: Session) -> dict:

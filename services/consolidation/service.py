@@ -14,11 +14,11 @@ class ConsolidationService:
 
     @reliable_handler("orders", "order.placed")
     def on_order_placed(self, event):
-        self.db.handle_once("consolidation.on_order_placed", event, app.record_destination)
+        self.db.handle_once(event, app.record_destination)
 
     @reliable_handler("aggregation", "lot.inspected")
     def on_lot_inspected(self, event):
-        self.db.handle_once("consolidation.on_lot_inspected", event, app.record_passed_lot)
+        self.db.handle_once(event, app.record_passed_lot)
 
     @rpc(expected_exceptions=EXPECTED)
     def plan_shipments(self):

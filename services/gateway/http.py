@@ -55,10 +55,18 @@ def read_json(request) -> dict:
 
 
 def read_query(request, schema) -> dict:
+    return _load(schema, request.args.to_dict(), "invalid_query", "query refused")
+
+
+def read_headers(request, schema) -> dict:
+    return _load(schema, dict(request.headers), "invalid_header", "headers refused")
+
+
+def _load(schema, data: dict, code: str, message: str) -> dict:
     try:
-        return schema.load(request.args.to_dict())
+        return schema.load(data)
     except ValidationError as error:
-        raise HttpError(400, "invalid_query", "query refused", error.messages) from None
+        raise HttpError(400, code, message, error.messages) from None
 
 
 def call(proxy, method: str, *args, **kwargs):

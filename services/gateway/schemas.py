@@ -1,8 +1,18 @@
 """What the gateway itself validates: the HTTP layer's query strings. Bodies are validated by the service that owns
 them, whose refusal comes back as a 422 with the fields at fault."""
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 MAX_PAGE_SIZE = 100
+
+
+class CommandHeaders(Schema):
+    """Headers of a creating request; a retry with the same key returns the first answer."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    idempotency_key = fields.String(data_key="Idempotency-Key", load_default=None,
+                                    validate=validate.Length(min=1, max=200))
 
 
 class PageQuery(Schema):

@@ -7,11 +7,10 @@ from werkzeug.wrappers import Response
 
 from services.gateway import schemas
 from services.gateway.http import (
-    HttpError, call, endpoint, json_response, now_iso, read_json, read_query, start, wait,
+    call, endpoint, json_response, now_iso, read_headers, read_json, read_query, start, wait,
 )
 
 PAGES = Path(__file__).resolve().parent / "pages"
-MAX_IDEMPOTENCY_KEY = 200
 
 
 class GatewayService:
@@ -92,9 +91,7 @@ class GatewayService:
     @http("POST", "/api/v1/orders")
     @endpoint("/api/v1/orders")
     def place_order(self, request):
-        key = request.headers.get("Idempotency-Key")
-        if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
-            raise HttpError(400, "invalid_header", f"Idempotency-Key has 1 to {MAX_IDEMPOTENCY_KEY} characters")
+        key = read_headers(request, schemas.CommandHeaders())["idempotency_key"]
         return json_response(call(self.orders, "place_order", read_json(request), key), 201)
 
     @http("GET", "/api/v1/orders")

@@ -6,35 +6,29 @@ where an operator or a test can read it; SMS, email and webhook transports plug 
 import logging
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.notification import domain
 from services.notification.store import deliveries, offerings, order_buyers, recipients
 from shared.events import Event, new_event
 from shared.ids import new_id
-from shared.store import Database
+from shared.store import Database, upsert
 
 log = logging.getLogger(__name__)
 
 TRANSPORT = "log"
 
 
-def _upsert(session: Session, table, key_column, key, values: dict) -> None:
-    if session.execute(update(table).where(key_column == key).values(**values)).rowcount == 0:
-        session.execute(table.insert().values({key_column.name: key, **values}))
-
-
 def record_producer(session: Session, event: Event) -> None:
     payload = event.payload
-    _upsert(session, recipients, recipients.c.recipient_id, payload["producer_id"], dict(
+    upsert(session, recipients, {"recipient_id": payload["producer_id"]}, dict(
         kind="producer", name=payload["name"], mobile=payload["mobile"], email=payload["email"],
         languages=payload["languages"]))
 
 
 def record_offering(session: Session, event: Event) -> None:
-    _upsert(session, offerings, offerings.c.offering_id, event.payload["offering_id"],
-            dict(name=event.payload["name"]))
+    upsert(session, offerings, {"offering_id": event.payload["offering_id"]}, {"name": event.payload["name"]})
 
 
 def _recipient(session: Session, recipient_id: str) -> domain.Recipient:
@@ -69,7 +63,7 @@ def deliver(db: Database, session: Session, recipient: domain.Recipient, message
 def notify_order_placed(db: Database, session: Session, event: Event) -> None:
     payload = event.payload
     buyer = payload["buyer"]
-    _upsert(session, recipients, recipients.c.recipient_id, buyer["buyer_id"], dict(
+    upsert(session, recipients, {"recipient_id": buyer["buyer_id"]}, dict(
         kind="buyer", name=buyer["name"], mobile=None, email=buyer["email"], languages=["en"]))
     session.execute(order_buyers.insert().values(order_id=payload["order_id"], buyer_id=buyer["buyer_id"]))
     recipient = _recipient(session, buyer["buyer_id"])
@@ -115,6 +109,3 @@ def delivery_log(session: Session, correlation_id: str | None, limit: int = 100)
              "template": row.template, "text": row.body, "status": row.status,
              "created_at": row.created_at.isoformat()} for row in session.execute(query)]
 
-
-def delivery_counts(session: Session) -> dict:
-    return dict(session.execute(select(deliveries.c.template, func.count()).group_by(deliveries.c.template)).all())

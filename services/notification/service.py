@@ -13,38 +13,32 @@ class NotificationService:
 
     @reliable_handler("catalogue", "producer.registered")
     def on_producer_registered(self, event):
-        self.db.handle_once("notification.on_producer_registered", event, app.record_producer)
+        self.db.handle_once(event, app.record_producer)
 
     @reliable_handler("catalogue", "offering.published")
     def on_offering_published(self, event):
-        self.db.handle_once("notification.on_offering_published", event, app.record_offering)
+        self.db.handle_once(event, app.record_offering)
 
     @reliable_handler("orders", "order.placed")
     def on_order_placed(self, event):
-        self._notify("on_order_placed", event, app.notify_order_placed)
+        self._notify(event, app.notify_order_placed)
 
     @reliable_handler("orders", "order.status_changed")
     def on_order_status_changed(self, event):
-        self._notify("on_order_status_changed", event, app.notify_order_status)
+        self._notify(event, app.notify_order_status)
 
     @reliable_handler("aggregation", "quota.offered")
     def on_quota_offered(self, event):
-        self._notify("on_quota_offered", event, app.notify_quota_offered)
+        self._notify(event, app.notify_quota_offered)
 
     @reliable_handler("aggregation", "lot.inspected")
     def on_lot_inspected(self, event):
-        self._notify("on_lot_inspected", event, app.notify_lot_inspected)
+        self._notify(event, app.notify_lot_inspected)
 
     @rpc
     def delivery_log(self, correlation_id=None, limit=100):
         with self.db.transaction() as session:
             return app.delivery_log(session, correlation_id, limit)
 
-    @rpc
-    def delivery_counts(self):
-        with self.db.transaction() as session:
-            return app.delivery_counts(session)
-
-    def _notify(self, handler, event, use_case):
-        self.db.handle_once(f"notification.{handler}", event,
-                            lambda session, event: use_case(self.db, session, event))
+    def _notify(self, event, use_case):
+        self.db.handle_once(event, lambda session, event: use_case(self.db, session, event))

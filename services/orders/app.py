@@ -12,7 +12,7 @@ from services.orders.store import offerings, order_lines, orders
 from shared.errors import InvalidInput, NotFound, load_or_refuse
 from shared.events import Event, new_event
 from shared.ids import new_id
-from shared.store import Database
+from shared.store import Database, page_of, paged, upsert
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,8 @@ def place_order(db: Database, session: Session, body: dict, idempotency_key: str
 
 def record_offering(session: Session, event: Event) -> None:
     payload = event.payload
-    values = dict(sku=payload["sku"], name=payload["name"], unit_price=payload["unit_price"],
-                  currency=payload["currency"])
-    updated = session.execute(update(offerings).where(offerings.c.offering_id == payload["offering_id"])
-                              .values(**values))
-    if updated.rowcount == 0:
-        session.execute(offerings.insert().values(offering_id=payload["offering_id"], **values))
+    upsert(session, offerings, {"offering_id": payload["offering_id"]},
+           {key: payload[key] for key in ("sku", "name", "unit_price", "currency")})
 
 
 def _lock_order(session: Session, order_id: str) -> None:
@@ -113,6 +109,15 @@ def move_units(db: Database, session: Session, order_id: str, movements: list[tu
         values = {stage: getattr(ledger, stage) for stage in domain.LEDGER_STAGES}
         session.execute(update(order_lines).where(order_lines.c.line_id == line_id).values(**values))
     _refresh_status(db, session, order_id, list(ledgers.values()))
+
+
+def apply_to_ledger(db: Database, session: Session, event: Event) -> None:
+    """Move the units a fact moves, order by order in a fixed sequence (one fact can concern several orders)."""
+    by_order = {}
+    for order_id, line_id, stage, units in domain.ledger_movements(event.event_type, event.payload):
+        by_order.setdefault(order_id, []).append((line_id, stage, units))
+    for order_id, movements in sorted(by_order.items()):
+        move_units(db, session, order_id, movements)
 
 
 def record_shortfall(session: Session, event: Event) -> None:
@@ -169,21 +174,16 @@ def get_order(session: Session, order_id: str) -> dict:
 
 
 def list_orders(session: Session, page: int, page_size: int, status: str | None = None) -> dict:
-    query = select(orders)
-    counter = select(func.count()).select_from(orders)
-    if status:
-        query = query.where(orders.c.status == status)
-        counter = counter.where(orders.c.status == status)
-    total = session.execute(counter).scalar_one()
-    page_orders = session.execute(query.order_by(orders.c.placed_at.desc(), orders.c.order_id)
-                                  .limit(page_size).offset((page - 1) * page_size)).all()
+    conditions = [orders.c.status == status] if status else []
+    page_orders, total = page_of(session, orders, conditions, (orders.c.placed_at.desc(), orders.c.order_id),
+                                 page, page_size)
     ids = [order.order_id for order in page_orders]
     lines = {}
     for line in session.execute(select(order_lines).where(order_lines.c.order_id.in_(ids))
                                 .order_by(order_lines.c.position)):
         lines.setdefault(line.order_id, []).append(line)
-    return {"items": [_order_view(order, lines.get(order.order_id, [])) for order in page_orders],
-            "page": page, "page_size": page_size, "total": total}
+    return paged([_order_view(order, lines.get(order.order_id, [])) for order in page_orders], page, page_size,
+                 total)
 
 
 def summary(session: Session, recent: int = 10) -> dict:

@@ -53,3 +53,31 @@ def derive_status(lines: list[LineLedger]) -> str:
 def order_total(lines: list[tuple[int, Decimal]]) -> Decimal:
     """Sum of quantity x unit price, exact."""
     return sum((Decimal(quantity) * price for quantity, price in lines), Decimal("0.00"))
+
+
+_LINE_STAGES = {
+    "quota.offered": ("allocated", +1),
+    "quota.declined": ("allocated", -1),
+    "quota.accepted": ("accepted", +1),
+    "lot.reported": ("produced", +1),
+    "lot.inspected": ("passed", +1),
+}
+
+
+def ledger_movements(event_type: str, payload: dict) -> list[tuple[str, str, str, int]]:
+    """The ``(order_id, line_id, stage, units)`` a fact moves on the ledger: a failed lot has not passed, and a
+    shipment counts as shipped when it leaves, as delivered when it arrives."""
+    if event_type in _LINE_STAGES:
+        if event_type == "lot.inspected" and not payload["passed"]:
+            return []
+        stage, sign = _LINE_STAGES[event_type]
+        return [(payload["order_id"], payload["line_id"], stage, sign * payload["quantity"])]
+    if event_type == "shipment.status_changed":
+        if payload["status"] != "in_transit":
+            return []
+        stage = "shipped"
+    elif event_type == "shipment.delivered":
+        stage = "delivered"
+    else:
+        raise ValueError(f"{event_type} does not move the ledger")
+    return [(lot["order_id"], lot["line_id"], stage, lot["quantity"]) for lot in payload["lots"]]

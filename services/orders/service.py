@@ -46,58 +46,39 @@ class OrdersService:
 
     @reliable_handler("catalogue", "offering.published")
     def on_offering_published(self, event):
-        self.db.handle_once("orders.on_offering_published", event, app.record_offering)
-
-    @reliable_handler("aggregation", "quota.offered")
-    def on_quota_offered(self, event):
-        self._move(event, "allocated", +1)
-
-    @reliable_handler("aggregation", "quota.declined")
-    def on_quota_declined(self, event):
-        self._move(event, "allocated", -1)
-
-    @reliable_handler("aggregation", "quota.accepted")
-    def on_quota_accepted(self, event):
-        self._move(event, "accepted", +1)
+        self.db.handle_once(event, app.record_offering)
 
     @reliable_handler("aggregation", "order.allocated")
     def on_order_allocated(self, event):
-        self.db.handle_once("orders.on_order_allocated", event, app.record_shortfall)
+        self.db.handle_once(event, app.record_shortfall)
+
+    @reliable_handler("aggregation", "quota.offered")
+    def on_quota_offered(self, event):
+        self._ledger(event)
+
+    @reliable_handler("aggregation", "quota.declined")
+    def on_quota_declined(self, event):
+        self._ledger(event)
+
+    @reliable_handler("aggregation", "quota.accepted")
+    def on_quota_accepted(self, event):
+        self._ledger(event)
 
     @reliable_handler("aggregation", "lot.reported")
     def on_lot_reported(self, event):
-        self._move(event, "produced", +1)
+        self._ledger(event)
 
     @reliable_handler("aggregation", "lot.inspected")
     def on_lot_inspected(self, event):
-        if event.payload["passed"]:
-            self._move(event, "passed", +1)
+        self._ledger(event)
 
     @reliable_handler("consolidation", "shipment.status_changed")
     def on_shipment_status_changed(self, event):
-        if event.payload["status"] == "in_transit":
-            self._move_lots(event, "shipped")
+        self._ledger(event)
 
     @reliable_handler("consolidation", "shipment.delivered")
     def on_shipment_delivered(self, event):
-        self._move_lots(event, "delivered")
+        self._ledger(event)
 
-    def _move(self, event, stage, sign):
-        payload = event.payload
-
-        def effect(session, event):
-            app.move_units(self.db, session, payload["order_id"],
-                           [(payload["line_id"], stage, sign * payload["quantity"])])
-
-        self.db.handle_once(f"orders.{event.event_type}.{stage}", event, effect)
-
-    def _move_lots(self, event, stage):
-        by_order = {}
-        for lot in event.payload["lots"]:
-            by_order.setdefault(lot["order_id"], []).append((lot["line_id"], stage, lot["quantity"]))
-
-        def effect(session, event):
-            for order_id, movements in sorted(by_order.items()):
-                app.move_units(self.db, session, order_id, movements)
-
-        self.db.handle_once(f"orders.{event.event_type}.{stage}", event, effect)
+    def _ledger(self, event):
+        self.db.handle_once(event, lambda session, event: app.apply_to_ledger(self.db, session, event))

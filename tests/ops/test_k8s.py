@@ -26,7 +26,6 @@ from .conftest import (
     CONSUMER_SERVICES,
     K8S_DIR,
     OVERLAYS,
-    REPO_ROOT,
     UnsupportedKustomization,
     build_kustomization,
     json6902,

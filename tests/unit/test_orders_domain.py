@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.orders.domain import LEDGER_STAGES, LineLedger, derive_status, order_total
+from services.orders.domain import LEDGER_STAGES, LineLedger, derive_status, ledger_movements, order_total
 
 
 def test_status_follows_the_furthest_stage_reached():
@@ -49,3 +49,25 @@ def test_the_ledger_is_the_sum_of_its_movements_whatever_their_order(movements):
 
 def test_order_total_is_exact_decimal():
     assert order_total([(3, Decimal("0.10")), (1, Decimal("38.50"))]) == Decimal("38.80")
+
+
+def test_each_fact_moves_its_own_stage_of_the_ledger():
+    line = {"order_id": "o", "line_id": "l", "quantity": 7}
+    assert ledger_movements("quota.offered", line) == [("o", "l", "allocated", 7)]
+    assert ledger_movements("quota.declined", line) == [("o", "l", "allocated", -7)]
+    assert ledger_movements("quota.accepted", line) == [("o", "l", "accepted", 7)]
+    assert ledger_movements("lot.reported", line) == [("o", "l", "produced", 7)]
+    assert ledger_movements("lot.inspected", {**line, "passed": True}) == [("o", "l", "passed", 7)]
+    assert ledger_movements("lot.inspected", {**line, "passed": False}) == []
+
+
+def test_a_shipment_counts_as_shipped_when_it_leaves_and_delivered_when_it_arrives():
+    lots = [{"order_id": "o1", "line_id": "a", "quantity": 3}, {"order_id": "o2", "line_id": "b", "quantity": 4}]
+    leaving = {"status": "in_transit", "lots": lots}
+    assert ledger_movements("shipment.status_changed", leaving) == [("o1", "a", "shipped", 3),
+                                                                    ("o2", "b", "shipped", 4)]
+    assert ledger_movements("shipment.status_changed", {**leaving, "status": "planned"}) == []
+    assert ledger_movements("shipment.delivered", {"lots": lots}) == [("o1", "a", "delivered", 3),
+                                                                      ("o2", "b", "delivered", 4)]
+    with pytest.raises(ValueError):
+        ledger_movements("order.placed", {})
