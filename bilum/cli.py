@@ -1,4 +1,4 @@
-"""``bilum``: run, migrate, up, demo, dlq. Imports stay inside the commands: ``run`` must monkey-patch eventlet
+"""``bilum``: run, migrate, up, demo, catalogue, dlq. Imports stay inside the commands: ``run`` must monkey-patch eventlet
 before anything network-related is imported."""
 import argparse
 import json
@@ -115,6 +115,36 @@ def _dlq(args) -> int:
     return 0
 
 
+def _catalogue(args) -> int:
+    """Works on the catalogue's database directly, so a catalogue can be published with the services stopped;
+    imported capacity is announced when the catalogue service next runs (its outbox)."""
+    from pathlib import Path
+
+    from services.catalogue import app
+    from services.catalogue.store import inbox, outbox
+    from shared import migrations
+    from shared.errors import ServiceError
+    from shared.store import Database
+
+    migrations.upgrade("catalogue")
+    db = Database("catalogue", outbox, inbox)
+    try:
+        with db.transaction() as session:
+            if args.action == "export":
+                document, _ = app.export_theme(session, args.theme, args.format)
+                Path(args.output).write_bytes(document)
+                print(f"catalogue {args.theme} written to {args.output} ({len(document)} bytes)", file=sys.stderr)
+            else:
+                result = app.import_capacity(db, session, Path(args.file).read_text(encoding="utf-8"))
+                print(json.dumps(result))
+    except ServiceError as error:
+        print(f"refused: {error}", file=sys.stderr)
+        return 1
+    finally:
+        db.engine.dispose()
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="bilum", description="Order aggregation for networks of micro-producers.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -135,6 +165,16 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--json", action="store_true", help="end with the report as one JSON line on stdout")
     demo.add_argument("--serve", action="store_true", help="keep the services running afterwards (Ctrl-C stops)")
     demo.set_defaults(handler=_demo)
+
+    catalogue = commands.add_parser("catalogue", help="publish a themed catalogue, or import capacity from CSV")
+    catalogue_actions = catalogue.add_subparsers(dest="action", required=True)
+    export = catalogue_actions.add_parser("export", help="write a themed catalogue as HTML, PDF or CSV")
+    export.add_argument("--theme", required=True, help="the theme's name")
+    export.add_argument("--format", required=True, choices=("html", "pdf", "csv"))
+    export.add_argument("--output", required=True, help="the file to write")
+    capacity = catalogue_actions.add_parser("import-capacity", help="import capacity calendars from a CSV file")
+    capacity.add_argument("file")
+    catalogue.set_defaults(handler=_catalogue)
 
     dlq = commands.add_parser("dlq", help="list or replay dead letters")
     dlq.add_argument("action", choices=("list", "replay"))

@@ -5,11 +5,12 @@ import random
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import requests
 
 from bilum import demo_data
+from shared.weeks import iso_week
 
 TERMINAL_WAIT_S = 120
 
@@ -43,6 +44,19 @@ class Api:
             if page * result["page_size"] >= result["total"]:
                 return
             page += 1
+
+
+CALENDAR_WEEKS = 6
+CALENDAR_LEAD_TIME_DAYS = 7
+
+
+def weekly_calendar(units: int, today: date) -> list:
+    """A producer's capacity spread evenly over the coming weeks, starting next Monday."""
+    first = today + timedelta(days=7 - today.weekday())
+    per_week, extra = divmod(units, CALENDAR_WEEKS)
+    weeks = [{"week": iso_week(first + timedelta(weeks=n)), "units": per_week + (1 if n < extra else 0)}
+             for n in range(CALENDAR_WEEKS)]
+    return [week for week in weeks if week["units"]]
 
 
 def eventually(check, what: str, timeout_s: float = TERMINAL_WAIT_S, interval_s: float = 0.3):
@@ -98,6 +112,7 @@ class Demo:
     def register_producers(self) -> None:
         existing = {item["mobile"]: item["id"] for item in self.api.all_pages("/api/v1/producers")}
         districts = set()
+        today = datetime.now(timezone.utc).date()
         for producer in demo_data.PRODUCERS:
             producer_id = existing.get(producer["mobile"])
             if producer_id is None:
@@ -107,9 +122,14 @@ class Demo:
             self.producer_ids[producer["name"]] = producer_id
             districts.add(producer["district"])
             for sku, units in producer["capacity"].items():
-                self.api.post(f"/api/v1/producers/{producer_id}/capacity",
-                              {"offering_id": self.offering_ids[sku], "units": units})
-        self.say(f"{len(self.producer_ids)} producers registered in {len(districts)} districts, capacity declared")
+                self.api.post(f"/api/v1/offerings/{self.offering_ids[sku]}/approvals", {
+                    "producer_id": producer_id, "stage": "sample", "status": "approved",
+                    "decided_on": (today - timedelta(days=30)).isoformat()})
+                self.api.post(f"/api/v1/producers/{producer_id}/capacity", {
+                    "offering_id": self.offering_ids[sku], "weeks": weekly_calendar(units, today),
+                    "lead_time_days": CALENDAR_LEAD_TIME_DAYS})
+        self.say(f"{len(self.producer_ids)} producers registered in {len(districts)} districts, approved, "
+                 f"with {CALENDAR_WEEKS}-week capacity calendars")
 
     def wait_for_capacity(self) -> None:
         """Allocation learns capacity from the catalogue's events; wait until it has heard all of them."""

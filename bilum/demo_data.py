@@ -126,8 +126,13 @@ _AREAS = {
 }
 
 
+# Highland roads close in the wet season (January to March); Menyamya is reached by the Tuesday and Friday flights.
+_ACCESS = {"all_season_road": ([], []), "seasonal_road": ([1, 2, 3], []), "air_or_boat": ([], [1, 4])}
+
+
 def _producer(n, name, area, village, lat, lon, capacity, remoteness=None, languages=None):
     region, district, default_remoteness, default_languages = _AREAS[area]
+    closed_months, service_weekdays = _ACCESS[remoteness or default_remoteness]
     return {
         "name": name,
         "village": village,
@@ -137,6 +142,8 @@ def _producer(n, name, area, village, lat, lon, capacity, remoteness=None, langu
         "latitude": lat,
         "longitude": lon,
         "remoteness": remoteness or default_remoteness,
+        "closed_months": list(closed_months),
+        "service_weekdays": list(service_weekdays),
         # Fictitious numbers: +675 7000 01nn.
         "mobile": "+675700001%02d" % n,
         "languages": list(languages or default_languages),
@@ -296,7 +303,7 @@ _OFFERING_KEYS = {
 }
 _PRODUCER_KEYS = {
     "name", "village", "district", "region", "country", "latitude",
-    "longitude", "remoteness", "mobile", "languages", "capacity",
+    "longitude", "remoteness", "closed_months", "service_weekdays", "mobile", "languages", "capacity",
 }
 
 

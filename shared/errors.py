@@ -26,11 +26,11 @@ class Conflict(ServiceError):
 EXPECTED = (InvalidInput, NotFound, Conflict)
 
 
-def load_or_refuse(schema, body, what: str) -> dict:
+def load_or_refuse(schema, body, what: str, partial: bool = False) -> dict:
     """Validate outside input with a marshmallow schema; a refusal names every field that is wrong."""
     from marshmallow import ValidationError
 
     try:
-        return schema.load(body if body is not None else {})
+        return schema.load(body if body is not None else {}, partial=partial)
     except ValidationError as error:
         raise InvalidInput(f"{what} refused", error.messages) from None

@@ -12,6 +12,10 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 REMOTENESS = ("all_season_road", "seasonal_road", "air_or_boat")
 SHIPMENT_STATUSES = ("planned", "in_transit", "delivered")
+DEFECT_CLASSES = ("critical", "major", "minor")
+INSPECTION_LEVELS = ("I", "II", "III", "S-1", "S-2", "S-3", "S-4")
+REJECTED_LOT_ACTIONS = ("rework", "replace")
+CAPACITY_ENTRIES_PER_EVENT = 500
 
 def _id():
     return fields.String(required=True, validate=validate.Length(min=1, max=64))
@@ -38,6 +42,7 @@ class DestinationSchema(Schema):
 
 
 class ProducerRegisteredV1(Schema):
+    """A snapshot of the producer: ``producer.updated`` carries the same fields, replacing the previous snapshot."""
     producer_id = _id()
     organisation_id = _id()
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -48,9 +53,23 @@ class ProducerRegisteredV1(Schema):
     latitude = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
     remoteness = fields.String(required=True, validate=validate.OneOf(REMOTENESS))
+    closed_months = fields.List(fields.Integer(validate=validate.Range(min=1, max=12)), load_default=list)
+    service_weekdays = fields.List(fields.Integer(validate=validate.Range(min=0, max=6)), load_default=list)
     mobile = fields.String(required=True, allow_none=True)
     email = fields.String(required=True, allow_none=True)
+    webhook_url = fields.String(load_default=None, allow_none=True)
     languages = fields.List(fields.String(), required=True)
+    approved_offerings = fields.List(_id(), load_default=list)
+
+
+class QualityStandardSchema(Schema):
+    """How an offering's lots are inspected: ISO 2859-1 AQL per defect class, inspection level, what to look for."""
+    aql = fields.Dict(keys=fields.String(validate=validate.OneOf(DEFECT_CLASSES)),
+                      values=fields.Float(validate=validate.Range(min=0, min_inclusive=False)), required=True)
+    inspection_level = fields.String(required=True, validate=validate.OneOf(INSPECTION_LEVELS))
+    criteria = fields.List(fields.Dict(), required=True)
+    rejected_lot_action = fields.String(required=True, validate=validate.OneOf(REJECTED_LOT_ACTIONS))
+    min_pass_rate = fields.Float(required=True, validate=validate.Range(min=0, max=1))
 
 
 class OfferingPublishedV1(Schema):
@@ -63,12 +82,29 @@ class OfferingPublishedV1(Schema):
     currency = fields.String(required=True, validate=validate.Length(equal=3))
     unit_weight_g = _positive_units()
     unit_volume_cm3 = _positive_units()
+    min_order = _positive_units()
+    quality_standard = fields.Nested(QualityStandardSchema, required=True)
+
+
+class OfferingWithdrawnV1(Schema):
+    offering_id = _id()
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class CapacityEntrySchema(Schema):
+    """Units a producer can make of an offering in one ISO week (``week_start`` is its Monday)."""
+    producer_id = _id()
+    offering_id = _id()
+    week_start = fields.Date(required=True)
+    units = _units()
+    lead_time_days = _units()
+    min_lot = _positive_units()
 
 
 class CapacityDeclaredV1(Schema):
-    producer_id = _id()
-    offering_id = _id()
-    units = _units()
+    """Each entry replaces the previous declaration for its producer, offering and week."""
+    entries = fields.List(fields.Nested(CapacityEntrySchema), required=True,
+                          validate=validate.Length(min=1, max=CAPACITY_ENTRIES_PER_EVENT))
 
 
 class OrderLineSchema(Schema):
@@ -98,13 +134,24 @@ class OrderStatusChangedV1(Schema):
     status = fields.String(required=True)
 
 
-class QuotaAnsweredV1(Schema):
+class QuotaWeekSchema(Schema):
+    week_start = fields.Date(required=True)
+    units = _positive_units()
+
+
+class QuotaShareSchema(Schema):
+    """Which producer makes how many units of which order line."""
     quota_id = _id()
     order_id = _id()
     line_id = _id()
     offering_id = _id()
     producer_id = _id()
     quantity = _positive_units()
+
+
+class QuotaAnsweredV1(QuotaShareSchema):
+    """``weeks`` says which weeks of the producer's capacity calendar the quota uses; they add up to ``quantity``."""
+    weeks = fields.List(fields.Nested(QuotaWeekSchema), required=True, validate=validate.Length(min=1))
 
 
 class QuotaOfferedV1(QuotaAnsweredV1):
@@ -126,7 +173,7 @@ class OrderAllocatedV1(Schema):
     lines = fields.List(fields.Nested(AllocatedLineSchema), required=True)
 
 
-class LotReportedV1(QuotaAnsweredV1):
+class LotReportedV1(QuotaShareSchema):
     lot_id = _id()
 
 
@@ -185,10 +232,14 @@ CONTRACT = {
     for spec in (
         EventSpec("producer.registered", 1, "catalogue", ProducerRegisteredV1,
                   "A producer joined an aggregator's network, with location and contact channels."),
+        EventSpec("producer.updated", 1, "catalogue", ProducerRegisteredV1,
+                  "A producer's details or approvals changed; the payload is the whole new snapshot."),
         EventSpec("offering.published", 1, "catalogue", OfferingPublishedV1,
                   "A pooled offering: one product many producers make to one standard."),
+        EventSpec("offering.withdrawn", 1, "catalogue", OfferingWithdrawnV1,
+                  "An offering is no longer sold; no new quotas are offered for it."),
         EventSpec("capacity.declared", 1, "catalogue", CapacityDeclaredV1,
-                  "A producer's units available for an offering (replaces the previous declaration)."),
+                  "Producers' weekly capacity calendars for offerings (each entry replaces its week)."),
         EventSpec("order.placed", 1, "orders", OrderPlacedV1, "A buyer placed a bulk order."),
         EventSpec("order.status_changed", 1, "orders", OrderStatusChangedV1,
                   "An order moved along placed, allocated, in_production, shipped, delivered."),

@@ -16,6 +16,18 @@ class AggregationService:
     def on_offering_published(self, event):
         self.db.handle_once(event, app.record_offering)
 
+    @reliable_handler("catalogue", "offering.withdrawn")
+    def on_offering_withdrawn(self, event):
+        self.db.handle_once(event, app.record_withdrawal)
+
+    @reliable_handler("catalogue", "producer.registered")
+    def on_producer_registered(self, event):
+        self.db.handle_once(event, app.record_producer)
+
+    @reliable_handler("catalogue", "producer.updated")
+    def on_producer_updated(self, event):
+        self.db.handle_once(event, app.record_producer)
+
     @reliable_handler("catalogue", "capacity.declared")
     def on_capacity_declared(self, event):
         self.db.handle_once(event, app.record_capacity)

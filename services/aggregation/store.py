@@ -1,5 +1,5 @@
 """Tables of the aggregation service: its projections of the catalogue, and quotas and lots."""
-from sqlalchemy import Boolean, Column, Date, Integer, MetaData, String, Table
+from sqlalchemy import JSON, Boolean, Column, Date, Integer, MetaData, String, Table
 
 from shared.store import UtcDateTime, add_messaging_tables
 
@@ -11,13 +11,32 @@ offerings = Table(
     Column("offering_id", String(64), primary_key=True),
     Column("sku", String(64), nullable=False),
     Column("name", String(200), nullable=False),
+    Column("organisation_id", String(64), nullable=False),
+    Column("quality_standard", JSON, nullable=False),
+    Column("withdrawn", Boolean, nullable=False),
 )
 
-capacities = Table(
-    "capacities", metadata,
+approved_producers = Table(
+    "approved_producers", metadata,
     Column("producer_id", String(64), primary_key=True),
     Column("offering_id", String(64), primary_key=True),
+)
+
+producer_snapshots = Table(
+    "producer_snapshots", metadata,
+    Column("producer_id", String(64), primary_key=True),
+    Column("organisation_id", String(64), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+capacity_weeks = Table(
+    "capacity_weeks", metadata,
+    Column("producer_id", String(64), primary_key=True),
+    Column("offering_id", String(64), primary_key=True),
+    Column("week_start", Date, primary_key=True),
     Column("units", Integer, nullable=False),
+    Column("lead_time_days", Integer, nullable=False),
+    Column("min_lot", Integer, nullable=False),
     Column("declared_at", UtcDateTime(), nullable=False),
 )
 
@@ -44,6 +63,15 @@ quotas = Table(
     Column("offered_at", UtcDateTime(), nullable=False),
     Column("respond_by", UtcDateTime(), nullable=False),
     Column("answered_at", UtcDateTime()),
+)
+
+quota_weeks = Table(
+    "quota_weeks", metadata,
+    Column("quota_id", String(64), primary_key=True),
+    Column("week_start", Date, primary_key=True),
+    Column("producer_id", String(64), nullable=False, index=True),
+    Column("offering_id", String(64), nullable=False, index=True),
+    Column("units", Integer, nullable=False),
 )
 
 lots = Table(

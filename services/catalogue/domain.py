@@ -1,4 +1,5 @@
 """Catalogue rules that hold whatever the storage. Plain Python."""
+import heapq
 from decimal import Decimal
 
 
@@ -15,3 +16,37 @@ def contact_problems(mobile: str | None, email: str | None) -> dict:
     if not mobile and not email:
         return {"mobile": ["a mobile number or an email is needed to reach the producer"]}
     return {}
+
+
+def access_problems(remoteness: str, closed_months: list, service_weekdays: list) -> dict:
+    """Pickups are planned around access: a seasonal road is closed some months; air or boat runs on some days."""
+    problems = {}
+    if remoteness == "seasonal_road" and not closed_months:
+        problems["closed_months"] = ["a seasonal road needs the months it is closed"]
+    if remoteness != "seasonal_road" and closed_months:
+        problems["closed_months"] = ["only a seasonal road has closed months"]
+    if remoteness == "air_or_boat" and not service_weekdays:
+        problems["service_weekdays"] = ["air or boat access needs the weekdays of the scheduled service"]
+    if remoteness != "air_or_boat" and service_weekdays:
+        problems["service_weekdays"] = ["only air or boat access has a scheduled service"]
+    return problems
+
+
+def producer_problems(data: dict) -> dict:
+    return {**contact_problems(data["mobile"], data["email"]),
+            **access_problems(data["remoteness"], data["closed_months"], data["service_weekdays"])}
+
+
+def who_can_make(quantity: int, available: dict, limit: int) -> dict:
+    """The producers able to contribute, most capacity first (ties by id), at most ``limit`` of them, and whether
+    all of them together cover the quantity."""
+    able = [(units, producer_id) for producer_id, units in available.items() if units > 0]
+    total = sum(units for units, _ in able)
+    ranked = heapq.nsmallest(limit, able, key=lambda item: (-item[0], item[1]))
+    return {"quantity": quantity, "total_available": total, "can_fulfil": total >= quantity,
+            "shortfall": max(0, quantity - total), "producer_count": len(able),
+            "producers": [{"producer_id": producer_id, "available": units} for units, producer_id in ranked]}
+
+
+def approved(status: str) -> bool:
+    return status == "approved"

@@ -1,5 +1,10 @@
-"""Tables of the catalogue service: the record of who can make what, and how many."""
-from sqlalchemy import JSON, Column, Float, Integer, MetaData, Numeric, String, Table, Text
+"""Tables of the catalogue service: the one database every catalogue is published from, and the record of who can
+make what, how many, by when."""
+from sqlalchemy import (
+    JSON, Boolean, Column, Date, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, Numeric, String, Table,
+    Text, text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.store import UtcDateTime, add_messaging_tables
 
@@ -13,15 +18,27 @@ producers = Table(
     Column("name", String(200), nullable=False),
     Column("village", String(200), nullable=False),
     Column("district", String(200), nullable=False),
-    Column("region", String(200), nullable=False),
+    Column("region", String(200), nullable=False, index=True),
     Column("country", String(2), nullable=False),
     Column("latitude", Float, nullable=False),
     Column("longitude", Float, nullable=False),
     Column("remoteness", String(32), nullable=False),
+    Column("closed_months", JSON, nullable=False),
+    Column("service_weekdays", JSON, nullable=False),
     Column("mobile", String(32), unique=True),
     Column("email", String(200)),
+    Column("webhook_url", String(500)),
     Column("languages", JSON, nullable=False),
     Column("registered_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+readiness = Table(
+    "readiness", metadata,
+    Column("producer_id", String(64), ForeignKey("producers.producer_id"), primary_key=True),
+    Column("answers", JSON, nullable=False),
+    Column("scores", JSON, nullable=False),
+    Column("assessed_at", UtcDateTime(), nullable=False),
 )
 
 offerings = Table(
@@ -37,13 +54,86 @@ offerings = Table(
     Column("unit_weight_g", Integer, nullable=False),
     Column("unit_volume_cm3", Integer, nullable=False),
     Column("attributes", JSON, nullable=False),
+    Column("quality_standard", JSON, nullable=False),
+    Column("min_order", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("withdrawn_reason", Text),
     Column("published_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
-capacities = Table(
-    "capacities", metadata,
-    Column("producer_id", String(64), primary_key=True),
-    Column("offering_id", String(64), primary_key=True),
+offering_images = Table(
+    "offering_images", metadata,
+    Column("offering_id", String(64), ForeignKey("offerings.offering_id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("content_type", String(32), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+approvals = Table(
+    "approvals", metadata,
+    Column("offering_id", String(64), ForeignKey("offerings.offering_id"), primary_key=True),
+    Column("producer_id", String(64), ForeignKey("producers.producer_id"), primary_key=True),
+    Column("stage", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("decided_on", Date),
+    Column("note", Text),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_approvals_producer", "producer_id"),
+)
+
+capacity_weeks = Table(
+    "capacity_weeks", metadata,
+    Column("producer_id", String(64), ForeignKey("producers.producer_id"), primary_key=True),
+    Column("offering_id", String(64), ForeignKey("offerings.offering_id"), primary_key=True),
+    Column("week_start", Date, primary_key=True),
     Column("units", Integer, nullable=False),
+    Column("committed", Integer, nullable=False),
+    Column("lead_time_days", Integer, nullable=False),
+    Column("min_lot", Integer, nullable=False),
+    Column("order_by", Date, nullable=False),
     Column("declared_at", UtcDateTime(), nullable=False),
+    Index("ix_capacity_weeks_offering_week", "offering_id", "week_start"),
+)
+
+# One row per producer and offering, kept in step with its weeks, so that "who can make N by D" reads one row per
+# producer instead of one per week: ``cumulative_free[k]`` is the free units of the first k weeks from
+# ``first_day`` (days since 1970-01-01 of the first declared Monday), gaps counting as zero.
+capacity_profiles = Table(
+    "capacity_profiles", metadata,
+    Column("offering_id", String(64), primary_key=True),
+    Column("producer_id", String(64), primary_key=True),
+    Column("approved", Boolean, nullable=False),
+    Column("lead_time_days", Integer, nullable=False),
+    Column("first_day", Integer, nullable=False),
+    Column("weeks", Integer, nullable=False),
+    Column("cumulative_free", ARRAY(Integer).with_variant(JSON(), "sqlite"), nullable=False),
+    Index("ix_capacity_profiles_approved", "offering_id", postgresql_where=text("approved")),
+)
+
+commitments = Table(
+    "commitments", metadata,
+    Column("quota_id", String(64), primary_key=True),
+    Column("week_start", Date, primary_key=True),
+    Column("producer_id", String(64), nullable=False),
+    Column("offering_id", String(64), nullable=False),
+    Column("units", Integer, nullable=False),
+)
+
+released_quotas = Table(
+    "released_quotas", metadata,
+    Column("quota_id", String(64), primary_key=True),
+    Column("reason", String(32), nullable=False),
+    Column("released_at", UtcDateTime(), nullable=False),
+)
+
+themes = Table(
+    "themes", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("organisation_id", String(64), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("arrange_by", String(16), nullable=False),
+    Column("selection", JSON, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )

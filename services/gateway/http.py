@@ -15,6 +15,7 @@ from shared import config, metrics
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_CSV_BYTES = 8 * 1024 * 1024
 
 _REMOTE_STATUS = {"InvalidInput": 422, "NotFound": 404, "Conflict": 409}
 _REMOTE_CODE = {"InvalidInput": "invalid_input", "NotFound": "not_found", "Conflict": "conflict"}
@@ -37,12 +38,17 @@ def error_response(error: HttpError) -> Response:
     return json_response(body, error.status, headers)
 
 
-def read_json(request) -> dict:
-    if request.content_length and request.content_length > MAX_BODY_BYTES:
-        raise HttpError(413, "too_large", f"the body is over {MAX_BODY_BYTES} bytes")
+def _body(request, limit: int) -> bytes:
+    if request.content_length and request.content_length > limit:
+        raise HttpError(413, "too_large", f"the body is over {limit} bytes")
     raw = request.get_data(cache=True)
-    if len(raw) > MAX_BODY_BYTES:
-        raise HttpError(413, "too_large", f"the body is over {MAX_BODY_BYTES} bytes")
+    if len(raw) > limit:
+        raise HttpError(413, "too_large", f"the body is over {limit} bytes")
+    return raw
+
+
+def read_json(request) -> dict:
+    raw = _body(request, MAX_BODY_BYTES)
     if not raw:
         return {}
     try:
@@ -52,6 +58,15 @@ def read_json(request) -> dict:
     if not isinstance(body, dict):
         raise HttpError(400, "invalid_json", "the body must be a JSON object")
     return body
+
+
+def read_csv(request) -> str:
+    """A capacity file: larger than a JSON body may be, and UTF-8 text."""
+    raw = _body(request, MAX_CSV_BYTES)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise HttpError(400, "invalid_csv", f"the file is not UTF-8 text: {error}") from None
 
 
 def read_query(request, schema) -> dict:

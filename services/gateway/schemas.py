@@ -41,3 +41,11 @@ class ShipmentQuery(PageQuery):
 class NotificationQuery(Schema):
     correlation_id = fields.String()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+class CalendarQuery(Schema):
+    offering_id = fields.String(validate=validate.Length(min=1, max=64))
+
+
+class ExportQuery(Schema):
+    format = fields.String(required=True, validate=validate.OneOf(("html", "pdf", "csv")))

@@ -15,6 +15,10 @@ class NotificationService:
     def on_producer_registered(self, event):
         self.db.handle_once(event, app.record_producer)
 
+    @reliable_handler("catalogue", "producer.updated")
+    def on_producer_updated(self, event):
+        self.db.handle_once(event, app.record_producer)
+
     @reliable_handler("catalogue", "offering.published")
     def on_offering_published(self, event):
         self.db.handle_once(event, app.record_offering)

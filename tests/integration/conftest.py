@@ -2,6 +2,7 @@
 database. When either cannot be reached the tests fail with what to start: they never skip."""
 import os
 import uuid
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import psycopg2
@@ -20,8 +21,8 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.integration)
 
 
-@pytest.fixture
-def amqp_uri():
+@contextmanager
+def _own_vhost():
     vhost = f"bilum-test-{uuid.uuid4().hex[:10]}"
     user = make_url_parts(MANAGEMENT_URL)["auth"][0]
     management("PUT", f"/vhosts/{quote(vhost, safe='')}")
@@ -29,6 +30,23 @@ def amqp_uri():
                 json={"configure": ".*", "write": ".*", "read": ".*"})
     yield f"amqp://{AMQP_HOST}/{quote(vhost, safe='')}"
     management("DELETE", f"/vhosts/{quote(vhost, safe='')}")
+
+
+@contextmanager
+def _own_database(postgres_admin):
+    admin, connection = postgres_admin
+    name = f"bilum_test_{uuid.uuid4().hex[:10]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    yield admin.set(database=name).render_as_string(hide_password=False)
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def amqp_uri():
+    with _own_vhost() as uri:
+        yield uri
 
 
 @pytest.fixture(scope="session")
@@ -47,22 +65,16 @@ def postgres_admin():
 
 @pytest.fixture
 def database_url(postgres_admin):
-    admin, connection = postgres_admin
-    name = f"bilum_test_{uuid.uuid4().hex[:10]}"
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    yield admin.set(database=name).render_as_string(hide_password=False)
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _own_database(postgres_admin) as url:
+        yield url
 
 
-@pytest.fixture
-def platform_env(amqp_uri, database_url, tmp_path_factory):
-    """Environment of a platform confined to one test: its vhost, its database, ports no developer uses."""
+def _environment(amqp_uri: str, database_url: str, var_dir: str) -> dict:
+    """Environment of a platform confined to one test or module: its vhost, its database, ports no developer uses."""
     env = {
         "AMQP_URI": amqp_uri,
         "BILUM_DATABASE_URL": database_url,
-        "BILUM_VAR_DIR": str(tmp_path_factory.mktemp("var")),
+        "BILUM_VAR_DIR": var_dir,
         "BILUM_GATEWAY_PORT": "18000",
         "BILUM_GATEWAY_URL": "http://127.0.0.1:18000",
         "BILUM_MAX_ATTEMPTS": "3",
@@ -75,8 +87,24 @@ def platform_env(amqp_uri, database_url, tmp_path_factory):
 
 
 @pytest.fixture
+def platform_env(amqp_uri, database_url, tmp_path_factory):
+    return _environment(amqp_uri, database_url, str(tmp_path_factory.mktemp("var")))
+
+
+@pytest.fixture
 def platform(platform_env, monkeypatch):
     for key, value in platform_env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("BILUM_OPS_PORT", raising=False)
     return platform_env
+
+
+@pytest.fixture(scope="module")
+def module_platform(postgres_admin, tmp_path_factory):
+    """One vhost and database shared by the tests of a module that exercise one long-lived set of services."""
+    with _own_vhost() as amqp_uri, _own_database(postgres_admin) as database_url, pytest.MonkeyPatch.context() as mp:
+        env = _environment(amqp_uri, database_url, str(tmp_path_factory.mktemp("var")))
+        for key, value in env.items():
+            mp.setenv(key, value)
+        mp.delenv("BILUM_OPS_PORT", raising=False)
+        yield env

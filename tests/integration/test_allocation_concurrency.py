@@ -1,17 +1,18 @@
 """Two orders allocated at the same moment never promise a producer more than it declared (real PostgreSQL)."""
 from datetime import date
-from decimal import Decimal
 
 import eventlet
 from sqlalchemy import func, select
 
 from services.aggregation import app
-from services.aggregation.store import capacities, inbox, outbox, quotas
+from services.aggregation.store import inbox, outbox, quota_weeks, quotas
 from shared import migrations
 from shared.events import new_event
 from shared.store import Database
+from tests.payloads import capacity_declared, next_weeks, offering_published, producer_registered
 
-CAPACITY = {"prd_a": 40, "prd_b": 25, "prd_c": 35}
+WEEKLY = {"prd_a": 20, "prd_b": 12, "prd_c": 18, "prd_unapproved": 50}
+WEEKS = next_weeks(2)
 
 
 def _order(n: int, quantity: int):
@@ -27,13 +28,11 @@ def test_concurrent_orders_never_overcommit_a_producer(platform):
     migrations.upgrade("aggregation")
     database = Database("aggregation", outbox, inbox)
     with database.transaction() as session:
-        app.record_offering(session, new_event("offering.published", {
-            "offering_id": "off_1", "organisation_id": "org", "sku": "BAG", "name": "Bag", "unit_price": Decimal("10.00"),
-            "producer_price": Decimal("6.00"), "currency": "USD", "unit_weight_g": 300, "unit_volume_cm3": 2000},
-            correlation_id="off_1"))
-        for producer_id, units in CAPACITY.items():
-            app.record_capacity(session, new_event("capacity.declared", {
-                "producer_id": producer_id, "offering_id": "off_1", "units": units}, correlation_id=producer_id))
+        app.record_offering(session, offering_published("off_1", "BAG"))
+        for producer_id in WEEKLY:
+            approved = [] if producer_id == "prd_unapproved" else ["off_1"]
+            app.record_producer(session, producer_registered(producer_id, approved))
+        app.record_capacity(session, capacity_declared("off_1", WEEKLY, WEEKS))
 
     def allocate(n):
         database.handle_once("test.allocate", _order(n, 30),
@@ -45,13 +44,15 @@ def test_concurrent_orders_never_overcommit_a_producer(platform):
     pool.waitall()
 
     with database.transaction() as session:
-        committed = dict(session.execute(select(quotas.c.producer_id, func.sum(quotas.c.quantity))
-                                         .group_by(quotas.c.producer_id)).all())
-        declared = dict(session.execute(select(capacities.c.producer_id, capacities.c.units)).all())
+        held = session.execute(select(quota_weeks.c.producer_id, quota_weeks.c.week_start,
+                                      func.sum(quota_weeks.c.units)).group_by(quota_weeks.c.producer_id,
+                                                                              quota_weeks.c.week_start)).all()
+        promised = session.execute(select(func.sum(quotas.c.quantity))).scalar_one()
         orders_served = session.execute(select(func.count(func.distinct(quotas.c.order_id)))).scalar_one()
-    assert declared == CAPACITY
-    assert sum(committed.values()) == sum(CAPACITY.values()), "all capacity is used: 8 x 30 exceeds 100"
-    for producer_id, units in committed.items():
-        assert units <= CAPACITY[producer_id], f"{producer_id} promised {units} of {CAPACITY[producer_id]}"
+    approved_capacity = sum(units for producer_id, units in WEEKLY.items() if producer_id != "prd_unapproved")
+    assert promised == approved_capacity * len(WEEKS), "all approved capacity is used: 8 x 30 exceeds 100"
+    for producer_id, week, units in held:
+        assert producer_id != "prd_unapproved", "a producer not approved for the offering was offered a quota"
+        assert units <= WEEKLY[producer_id], f"{producer_id} promised {units} of {WEEKLY[producer_id]} in {week}"
     assert orders_served >= 4
     database.engine.dispose()

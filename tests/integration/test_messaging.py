@@ -2,7 +2,6 @@
 import io
 import json
 from contextlib import redirect_stdout
-from decimal import Decimal
 from datetime import date, datetime, timezone
 
 import pytest
@@ -16,6 +15,7 @@ from shared.messaging import OutboxRelay, reliable_handler
 from shared.store import Database
 from bilum.demo import eventually
 from tests.integration.helpers import dead_letters, running
+from tests.payloads import offering_published
 
 received = []
 
@@ -73,10 +73,7 @@ def test_an_event_delivered_twice_has_one_effect(platform):
     from services.orders.service import OrdersService
 
     migrations.upgrade("orders")
-    offering = new_event("offering.published", {
-        "offering_id": "off_dup", "organisation_id": "org", "sku": "DUP-1", "name": "Bag", "unit_price": Decimal("10.00"),
-        "producer_price": Decimal("6.00"), "currency": "USD", "unit_weight_g": 300, "unit_volume_cm3": 2000},
-        correlation_id="off_dup")
+    offering = offering_published("off_dup", "DUP-1")
     with running(OrdersService) as container:
         from nameko.testing.services import entrypoint_hook
 
@@ -97,7 +94,8 @@ def test_an_event_delivered_twice_has_one_effect(platform):
         offered = new_event("quota.offered", {
             "quota_id": "qta_1", "ref": "ABCD23", "order_id": order["id"], "line_id": line["line_id"],
             "offering_id": "off_dup", "producer_id": "prd_1", "quantity": 25,
-            "respond_by": datetime(2099, 1, 1, tzinfo=timezone.utc), "reallocated": False}, correlation_id=order["id"])
+            "respond_by": datetime(2099, 1, 1, tzinfo=timezone.utc), "reallocated": False,
+            "weeks": [{"week_start": date(2098, 12, 1), "units": 25}]}, correlation_id=order["id"])
         duplicates_before = metrics.MESSAGES_DUPLICATE.labels("orders", "quota.offered")._value.get()
         message = offered.to_message()
         _dispatch(platform["AMQP_URI"], "aggregation", message)

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from services.catalogue import domain
 from services.catalogue.domain import contact_problems, pricing_problems
 
 
@@ -12,3 +13,18 @@ def test_a_producer_must_be_reachable():
     assert contact_problems("+67570000101", None) == {}
     assert contact_problems(None, "weaver@example.org") == {}
     assert "mobile" in contact_problems(None, None)
+
+
+def test_who_can_make_ranks_by_units_then_id_and_counts_everyone_beyond_the_limit():
+    answer = domain.who_can_make(100, {"b": 30, "a": 30, "c": 50, "d": 0, "e": 5}, limit=2)
+    assert answer["producers"] == [{"producer_id": "c", "available": 50}, {"producer_id": "a", "available": 30}]
+    assert (answer["total_available"], answer["producer_count"], answer["can_fulfil"], answer["shortfall"]) == (
+        115, 4, True, 0)
+    assert domain.who_can_make(200, {"a": 10}, limit=5)["shortfall"] == 190
+
+
+def test_access_follows_remoteness():
+    assert domain.access_problems("seasonal_road", [1, 2], []) == {}
+    assert set(domain.access_problems("seasonal_road", [], [])) == {"closed_months"}
+    assert set(domain.access_problems("air_or_boat", [], [])) == {"service_weekdays"}
+    assert set(domain.access_problems("all_season_road", [3], [2])) == {"closed_months", "service_weekdays"}

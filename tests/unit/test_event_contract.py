@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from shared.events import CONTRACT, InvalidEvent, new_event, parse
+from tests.payloads import offering_published
 
 PLACED = {
     "order_id": "ord_1",
@@ -24,10 +25,7 @@ def test_an_event_survives_the_bus_with_its_python_types():
 
 
 def test_money_travels_as_an_exact_decimal_string():
-    event = new_event("offering.published", {
-        "offering_id": "off_1", "organisation_id": "org", "sku": "S", "name": "n", "unit_price": Decimal("38.50"),
-        "producer_price": Decimal("21.00"), "currency": "USD", "unit_weight_g": 350, "unit_volume_cm3": 4000,
-    }, correlation_id="off_1")
+    event = offering_published("off_1", "S", unit_price=Decimal("38.50"), producer_price=Decimal("21.00"))
     message = event.to_message()
     assert message["payload"]["unit_price"] == "38.50"
     assert parse(message).payload["unit_price"] == Decimal("38.50")

@@ -1,0 +1,414 @@
+"""Themed catalogues published from one set of offering sheets as an HTML page, a PDF and a CSV file.
+
+A theme (a trade fair, a niche market, one buyer) picks offerings and arranges them the way its reader shops: by
+colour, by price band or by how many can be made. The three formats share one arrangement so that a buyer who
+prints the PDF and one who opens the CSV see the same groups in the same order.
+"""
+import base64
+import csv
+import html
+import importlib.util
+import io
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from PIL import Image as PillowImage
+from PIL import ImageOps
+
+ARRANGEMENTS = ("colour", "price", "capacity", "none")
+IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
+MAX_IMAGE_PIXELS = 4096 * 4096
+DISPLAY_SIDE_PX = 640
+_EXIF_ORIENTATION = 0x0112
+CSV_COLUMNS = ("group", "sku", "name", "description", "materials", "colour", "size", "story", "price", "currency",
+               "unit_weight_g", "min_order", "producer_count", "available_units")
+
+
+@dataclass(frozen=True)
+class Image:
+    content_type: str
+    data: bytes
+
+    def __post_init__(self):
+        """The bytes must be what they claim, and of a sane size: they end up in a data URI and in the PDF, where a
+        small file that unpacks to a gigapixel would exhaust the renderer's memory."""
+        image_format = IMAGE_FORMATS.get(self.content_type)
+        if image_format is None:
+            raise ValueError(f"an image is {' or '.join(IMAGE_FORMATS)}, not {self.content_type!r}")
+        try:
+            with PillowImage.open(io.BytesIO(self.data), formats=[image_format]) as picture:
+                width, height = picture.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise ValueError(f"a {width} x {height} image is over {MAX_IMAGE_PIXELS:,} pixels")
+                picture.load()
+        except (OSError, PillowImage.DecompressionBombError):
+            raise ValueError(f"the data is not a whole {self.content_type} image") from None
+
+    @property
+    def data_uri(self) -> str:
+        return f"data:{self.content_type};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+
+def _display_copy(image: Image) -> Image:
+    """The picture as both formats show it: at most 640 px a side, enough for a phone screen and for the PDF's
+    55 mm box at about 300 dpi. Camera originals would make a 200-offering page hundreds of megabytes. A copy is
+    also made upright, since the EXIF rotation a browser honours is not honoured in the PDF."""
+    with PillowImage.open(io.BytesIO(image.data)) as picture:
+        if max(picture.size) <= DISPLAY_SIDE_PX and picture.getexif().get(_EXIF_ORIENTATION, 1) == 1:
+            return image
+        upright = ImageOps.exif_transpose(picture)
+        upright.thumbnail((DISPLAY_SIDE_PX, DISPLAY_SIDE_PX))
+        buffer = io.BytesIO()
+        if image.content_type == "image/jpeg":
+            upright.convert("RGB").save(buffer, "JPEG", quality=85, optimize=True)
+        else:
+            upright.save(buffer, "PNG", optimize=True)
+    return Image(image.content_type, buffer.getvalue())
+
+
+@dataclass(frozen=True)
+class OfferingSheet:
+    sku: str
+    name: str
+    description: str
+    materials: str
+    colour: str
+    size: str
+    story: str
+    price: Decimal
+    currency: str
+    unit_weight_g: int
+    min_order: int
+    producer_count: int
+    available_units: int
+    images: list[Image]
+
+    def __post_init__(self):
+        if not isinstance(self.price, Decimal):
+            raise TypeError(f"{self.sku}: the price is a Decimal, not {type(self.price).__name__}")
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    title: str
+    description: str
+    arrange_by: str
+    offerings: list[OfferingSheet]
+
+    def __post_init__(self):
+        if self.arrange_by not in ARRANGEMENTS:
+            raise ValueError(f"arrange_by is one of {', '.join(ARRANGEMENTS)}, not {self.arrange_by!r}")
+
+
+@dataclass(frozen=True)
+class Group:
+    heading: str | None  # None when the theme is not arranged: the curator's order is the whole catalogue
+    offerings: tuple[OfferingSheet, ...]
+
+
+def arrange(theme: Theme) -> list[Group]:
+    """The theme's groups in reading order.
+
+    colour: alphabetical, offerings without a colour last; price: bands of 1-2-5 steps per currency, cheapest first;
+    capacity: the same bands of available units, largest first, since a bulk buyer looks first at what can be made
+    in quantity; none: the offerings in the order given.
+    """
+    if theme.arrange_by == "colour":
+        return _by_colour(theme.offerings)
+    if theme.arrange_by == "price":
+        return _by_price(theme.offerings)
+    if theme.arrange_by == "capacity":
+        return _by_capacity(theme.offerings)
+    return [Group(None, tuple(theme.offerings))]
+
+
+def _by_colour(offerings) -> list[Group]:
+    groups: dict[str, list[OfferingSheet]] = {}
+    for offering in sorted(offerings, key=lambda o: (o.name.casefold(), o.sku)):
+        groups.setdefault(offering.colour.strip().casefold(), []).append(offering)
+    order = sorted(groups, key=lambda colour: (colour == "", colour))
+    return [Group(_capitalised(groups[colour][0].colour.strip()) if colour else "Colour not given",
+                  tuple(groups[colour])) for colour in order]
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _by_price(offerings) -> list[Group]:
+    groups: dict[tuple[str, Decimal, Decimal], list[OfferingSheet]] = {}
+    for offering in sorted(offerings, key=lambda o: (o.currency, o.price, o.name.casefold(), o.sku)):
+        groups.setdefault((offering.currency, *_one_two_five_band(offering.price)), []).append(offering)
+    return [Group(_price_heading(currency, lower, upper), tuple(members))
+            for (currency, lower, upper), members in sorted(groups.items(), key=lambda item: item[0][:2])]
+
+
+def _by_capacity(offerings) -> list[Group]:
+    groups: dict[tuple[Decimal, Decimal], list[OfferingSheet]] = {}
+    for offering in sorted(offerings, key=lambda o: (-o.available_units, o.name.casefold(), o.sku)):
+        groups.setdefault(_one_two_five_band(Decimal(offering.available_units)), []).append(offering)
+    return [Group(_capacity_heading(lower, upper), tuple(members))
+            for (lower, upper), members in sorted(groups.items(), key=lambda item: -item[0][0])]
+
+
+def _one_two_five_band(value: Decimal) -> tuple[Decimal, Decimal]:
+    """Bands that read well whatever the currency or scale: under 1, 1-2, 2-5, 5-10, 10-20, ..."""
+    if value < 1:
+        return Decimal(0), Decimal(1)
+    power = Decimal(10) ** value.adjusted()
+    if value < 2 * power:
+        return power, 2 * power
+    if value < 5 * power:
+        return 2 * power, 5 * power
+    return 5 * power, 10 * power
+
+
+def _number(value: Decimal) -> str:
+    return f"{value:,f}"
+
+
+def _price_heading(currency: str, lower: Decimal, upper: Decimal) -> str:
+    if lower == 0:
+        return f"{currency} under {_number(upper)}"
+    return f"{currency} {_number(lower)} to under {_number(upper)}"
+
+
+def _capacity_heading(lower: Decimal, upper: Decimal) -> str:
+    if lower == 0:
+        return "None available now"
+    if lower == 1:
+        return "1 unit available"
+    return f"{_number(lower)} to {_number(upper - 1)} units available"
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number:,} {thing}{'' if number == 1 else 's'}"
+
+
+def _price(offering: OfferingSheet) -> str:
+    return f"{offering.currency} {offering.price:,f}"
+
+
+def _facts(offering: OfferingSheet) -> list[tuple[str, str]]:
+    """The attributes a buyer compares, in the order a sheet lists them; empty ones are left out."""
+    facts = [("Materials", offering.materials), ("Colour", offering.colour), ("Size", offering.size),
+             ("Minimum order", f"{offering.min_order:,} units"),
+             ("Available", f"{offering.available_units:,} units"),
+             ("Made by", _count(offering.producer_count, "producer")),
+             ("Unit weight", f"{offering.unit_weight_g:,} g")]
+    return [(label, value) for label, value in facts if value.strip()]
+
+
+_CSS = """
+*{box-sizing:border-box}
+body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:#222;
+background:#faf8f5;line-height:1.45}
+header,main{max-width:72rem;margin:0 auto;padding:1rem}
+header{border-bottom:3px solid #8a5a2b}
+h1{margin:.2rem 0;font-size:clamp(1.5rem,5vw,2.4rem)}
+h2{margin:1.5rem 0 .75rem;font-size:1.3rem;color:#8a5a2b}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:1rem}
+.offering{background:#fff;border:1px solid #e3ddd5;border-radius:.5rem;padding:.75rem;overflow-wrap:anywhere}
+.offering h3{margin:.5rem 0 .25rem;font-size:1.1rem}
+.images{display:flex;gap:.25rem;overflow-x:auto}
+.images img{max-width:100%;height:auto;max-height:14rem;object-fit:contain;border-radius:.25rem}
+.sku{margin:0;color:#666;font-size:.85rem}
+.price{margin:.25rem 0;font-weight:bold;font-size:1.1rem}
+.description,.story{white-space:pre-line}
+.story{font-style:italic}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.1rem .75rem;margin:.5rem 0;font-size:.9rem}
+dt{color:#666}
+dd{margin:0}
+""".strip()
+
+
+def render_html(theme: Theme) -> str:
+    """One self-contained page: images inline, no outside requests, so it can be mailed or opened offline."""
+    escape = html.escape
+    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+             '<meta http-equiv="Content-Security-Policy" '
+             "content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">",
+             f"<title>{escape(theme.title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+             f'<header><h1>{escape(theme.title)}</h1><p class="description">{escape(theme.description)}</p>'
+             f"<p>{_count(len(theme.offerings), 'offering')}</p></header>", "<main>"]
+    for number, group in enumerate(arrange(theme), start=1):
+        if group.heading is None:
+            parts.append('<section><div class="grid">')
+        else:
+            parts.append(f'<section aria-labelledby="group-{number}"><h2 id="group-{number}">'
+                         f'{escape(group.heading)}</h2><div class="grid">')
+        parts.extend(_html_offering(offering) for offering in group.offerings)
+        parts.append("</div></section>")
+    parts += ["</main>", "</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+
+
+def _html_offering(offering: OfferingSheet) -> str:
+    escape = html.escape
+    count = len(offering.images)
+    images = "".join(f'<img src="{_display_copy(image).data_uri}" '
+                     f'alt="{escape(offering.name)}, picture {index} of {count}" loading="lazy">'
+                     for index, image in enumerate(offering.images, start=1))
+    facts = "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in _facts(offering))
+    pictures = f'<div class="images">{images}</div>' if images else ""
+    story = f'<p class="story">{escape(offering.story)}</p>' if offering.story.strip() else ""
+    return (f'<article class="offering" id="sku-{escape(offering.sku)}">{pictures}'
+            f"<h3>{escape(offering.name)}</h3>"
+            f'<p class="sku">SKU {escape(offering.sku)}</p>'
+            f'<p class="price">{escape(_price(offering))}</p>'
+            f'<p class="description">{escape(offering.description)}</p>'
+            f"<dl>{facts}</dl>{story}</article>")
+
+
+def render_csv(theme: Theme) -> str:
+    """One row per offering in catalogue order, prices as plain decimals (38.50, never 3.85E+1).
+
+    Text that a spreadsheet would run as a formula (starting with = + - @) is prefixed with an apostrophe: buyers
+    open this file in Excel, and a sheet's description must not become a command there.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for group in arrange(theme):
+        for offering in group.offerings:
+            writer.writerow([
+                _inert(group.heading or ""), _inert(offering.sku), _inert(offering.name),
+                _inert(offering.description), _inert(offering.materials), _inert(offering.colour),
+                _inert(offering.size), _inert(offering.story), f"{offering.price:f}", _inert(offering.currency),
+                offering.unit_weight_g, offering.min_order, offering.producer_count, offering.available_units])
+    return buffer.getvalue()
+
+
+def _inert(text: str) -> str:
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+_PAGE_MARGIN_MM = 15
+_IMAGE_BOX_MM = (55, 42)
+_IMAGE_GAP_MM = 4
+
+
+@cache
+def _unicode_font_files() -> tuple[Path, Path] | None:
+    """DejaVu Sans, regular and bold, as matplotlib ships it (pyvrp brings matplotlib in).
+
+    fpdf2 2.8 ships no TTF font; its core fonts know only Latin-1, which would drop the macrons of Maori or the
+    tildes of Vietnamese. Found without importing matplotlib, which is slow to import.
+    """
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
+    regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+    return (regular, bold) if regular.is_file() and bold.is_file() else None
+
+
+_TYPOGRAPHY = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
+                             "\u2014": "-", "\u2022": "*", "\u20ac": "EUR"})
+
+
+def _latin1(text: str) -> str:
+    """Without a Unicode font: accents that Latin-1 lacks are dropped (ā -> a) rather than the letters lost."""
+    kept = []
+    for char in text.translate(_TYPOGRAPHY):
+        if ord(char) < 256:
+            kept.append(char)
+            continue
+        plain = "".join(part for part in unicodedata.normalize("NFKD", char)
+                        if ord(part) < 256 and not unicodedata.combining(part))
+        kept.append(plain or "?")
+    return "".join(kept)
+
+
+class _CataloguePdf(FPDF):
+    def __init__(self, theme: Theme):
+        super().__init__(format="A4")
+        self.theme_title = theme.title
+        fonts = _unicode_font_files()
+        if fonts:
+            self.add_font("DejaVu", "", fonts[0])
+            self.add_font("DejaVu", "B", fonts[1])
+            self.text_family, self.printable = "DejaVu", str
+        else:
+            self.text_family, self.printable = "helvetica", _latin1
+        self.set_margins(_PAGE_MARGIN_MM, _PAGE_MARGIN_MM)
+        self.set_auto_page_break(True, margin=_PAGE_MARGIN_MM + 5)
+        self.set_title(self.printable(theme.title))
+        self.set_creator("Bilum")
+        self.set_lang("en")
+
+    def footer(self):
+        if self.page_no() > 1:
+            self.set_y(-_PAGE_MARGIN_MM)
+            self.use_font(8)
+            self.cell(0, 5, self.printable(f"{self.theme_title} · page {self.page_no()}"), align="C")
+
+    def use_font(self, size: float, bold: bool = False):
+        self.set_font(self.text_family, "B" if bold else "", size)
+
+    def text_block(self, text: str, size: float, height: float, bold: bool = False, align: str = "L"):
+        self.use_font(size, bold)
+        self.multi_cell(0, height, self.printable(text), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def keep_room(self, height: float):
+        if self.get_y() + height > self.page_break_trigger:
+            self.add_page()
+
+
+def render_pdf(theme: Theme) -> bytes:
+    """A printable catalogue: a title page, then one section (and bookmark) per group, every offering with its
+    pictures, words and price."""
+    pdf = _CataloguePdf(theme)
+    groups = arrange(theme)
+    pdf.add_page()
+    pdf.set_y(70)
+    pdf.text_block(theme.title, 28, 12, bold=True, align="C")
+    pdf.ln(6)
+    pdf.text_block(theme.description, 12, 6, align="C")
+    pdf.ln(10)
+    pdf.text_block(_count(len(theme.offerings), "offering"), 11, 6, align="C")
+    for group in groups:
+        if group.heading is not None:
+            pdf.text_block(group.heading, 11, 6, align="C")
+    for group in groups:
+        pdf.add_page()
+        if group.heading is not None:
+            pdf.start_section(pdf.printable(group.heading))
+            pdf.text_block(group.heading, 18, 10, bold=True)
+            pdf.ln(2)
+        for offering in group.offerings:
+            _pdf_offering(pdf, offering)
+    return bytes(pdf.output())
+
+
+def _pdf_offering(pdf: _CataloguePdf, offering: OfferingSheet) -> None:
+    box_width, box_height = _IMAGE_BOX_MM
+    pdf.keep_room(20 + (box_height if offering.images else 0))
+    pdf.text_block(offering.name, 13, 7, bold=True)
+    pdf.text_block(f"SKU {offering.sku}    {_price(offering)}", 10, 5)
+    per_row = max(1, int((pdf.epw + _IMAGE_GAP_MM) // (box_width + _IMAGE_GAP_MM)))
+    for start in range(0, len(offering.images), per_row):
+        pdf.keep_room(box_height + 2)
+        top = pdf.get_y() + 1
+        for column, image in enumerate(offering.images[start:start + per_row]):
+            pdf.image(io.BytesIO(_display_copy(image).data), x=pdf.l_margin + column * (box_width + _IMAGE_GAP_MM),
+                      y=top, w=box_width, h=box_height, keep_aspect_ratio=True,
+                      alt_text=pdf.printable(offering.name))
+        pdf.set_y(top + box_height + 2)
+    pdf.text_block(offering.description, 10, 5)
+    for label, value in _facts(offering):
+        pdf.text_block(f"{label}: {value}", 9, 4.5)
+    if offering.story.strip():
+        pdf.ln(1)
+        pdf.text_block(offering.story, 9, 4.5)
+    pdf.ln(3)
+    pdf.set_draw_color(200, 190, 180)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + pdf.epw, pdf.get_y())
+    pdf.ln(4)

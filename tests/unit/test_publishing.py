@@ -1,0 +1,248 @@
+import base64
+import csv
+import io
+import struct
+import zlib
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image as PillowImage
+from pypdf import PdfReader
+
+from services.catalogue import publishing
+from services.catalogue.publishing import (ARRANGEMENTS, CSV_COLUMNS, Image, OfferingSheet, Theme, arrange,
+                                           render_csv, render_html, render_pdf)
+
+
+def tiny_png(rgb=(160, 40, 30), width=4, height=3, claimed_size=None) -> bytes:
+    """A real PNG; with claimed_size, one whose header promises far more pixels than its data holds."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    pixels = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", *(claimed_size or (width, height)), 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(pixels))
+            + chunk(b"IEND", b""))
+
+
+def tiny_jpeg(rgb=(20, 110, 60)) -> bytes:
+    buffer = io.BytesIO()
+    PillowImage.new("RGB", (6, 4), rgb).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def sheet(sku, name, *, price="10.00", colour="Red", available=100, currency="PGK", images=None, **overrides):
+    values = dict(sku=sku, name=name, description=f"{name}, hand made.", materials="bush string", colour=colour,
+                  size="40 x 30 cm", story="Woven in the evenings after the garden work.", price=Decimal(price),
+                  currency=currency, unit_weight_g=350, min_order=10, producer_count=12,
+                  available_units=available,
+                  images=[Image("image/png", tiny_png())] if images is None else images)
+    values.update(overrides)
+    return OfferingSheet(**values)
+
+
+OFFERINGS = [
+    sheet("BILUM-001", "Highlands bilum", price="38.50", colour="red", available=240,
+          images=[Image("image/png", tiny_png()), Image("image/jpeg", tiny_jpeg())]),
+    sheet("KETE-002", "Māori kete", price="120.00", colour="Natural", available=12),
+    sheet("NON-003", "Nón lá Tiếng Việt hat", price="9.99", colour="natural ", available=0),
+    sheet("MAT-004", "Pandanus mat", price="20.00", colour="", available=1000, images=[]),
+    sheet("FAN-005", "Coconut fan", price="0.80", colour="Red", available=240),
+]
+
+
+def theme(arrange_by="none", offerings=OFFERINGS, title="Pacific Christmas Fair 2026") -> Theme:
+    return Theme(name="xmas-2026", title=title, description="Gifts made by women in remote villages.",
+                 arrange_by=arrange_by, offerings=list(offerings))
+
+
+def layout(arrange_by, offerings=OFFERINGS):
+    return [(group.heading, [offering.sku for offering in group.offerings])
+            for group in arrange(theme(arrange_by, offerings))]
+
+
+def test_colour_groups_are_alphabetical_case_blind_with_no_colour_last():
+    assert layout("colour") == [
+        ("Natural", ["KETE-002", "NON-003"]),
+        ("Red", ["FAN-005", "BILUM-001"]),
+        ("Colour not given", ["MAT-004"]),
+    ]
+
+
+def test_price_bands_go_up_in_one_two_five_steps_per_currency():
+    offerings = OFFERINGS + [sheet("USD-006", "Shell necklace", price="19.99", currency="USD"),
+                             sheet("USD-007", "Carved bowl", price="20", currency="USD")]
+    assert layout("price", offerings) == [
+        ("PGK under 1", ["FAN-005"]),
+        ("PGK 5 to under 10", ["NON-003"]),
+        ("PGK 20 to under 50", ["MAT-004", "BILUM-001"]),
+        ("PGK 100 to under 200", ["KETE-002"]),
+        ("USD 10 to under 20", ["USD-006"]),
+        ("USD 20 to under 50", ["USD-007"]),
+    ]
+
+
+def test_capacity_bands_put_what_can_be_made_in_quantity_first():
+    offerings = OFFERINGS + [sheet("ONE-008", "Sample bag", available=1)]
+    assert layout("capacity", offerings) == [
+        ("1,000 to 1,999 units available", ["MAT-004"]),
+        ("200 to 499 units available", ["FAN-005", "BILUM-001"]),
+        ("10 to 19 units available", ["KETE-002"]),
+        ("1 unit available", ["ONE-008"]),
+        ("None available now", ["NON-003"]),
+    ]
+
+
+def test_an_unarranged_theme_keeps_the_curators_order():
+    assert layout("none") == [(None, ["BILUM-001", "KETE-002", "NON-003", "MAT-004", "FAN-005"])]
+
+
+prices = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(prices, st.integers(0, 50_000), st.sampled_from(["Red", "red", "Blue", ""])),
+                min_size=1, max_size=20), st.sampled_from(ARRANGEMENTS))
+def test_every_offering_appears_once_and_bands_do_not_overlap(values, arrange_by):
+    offerings = [sheet(f"SKU-{index}", f"Item {index}", price=str(price), available=available, colour=colour,
+                       images=[]) for index, (price, available, colour) in enumerate(values)]
+    groups = arrange(theme(arrange_by, offerings))
+    assert sorted(o.sku for group in groups for o in group.offerings) == sorted(o.sku for o in offerings)
+    assert len({group.heading for group in groups}) == len(groups)
+    if arrange_by == "price":
+        for lower, higher in zip(groups, groups[1:]):
+            assert max(o.price for o in lower.offerings) < min(o.price for o in higher.offerings)
+    if arrange_by == "capacity":
+        for larger, smaller in zip(groups, groups[1:]):
+            assert min(o.available_units for o in larger.offerings) > max(o.available_units
+                                                                          for o in smaller.offerings)
+
+
+def pdf_text(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_pdf_holds_every_sku_name_and_price_with_images_and_a_bookmark_per_group():
+    reader, text = pdf_text(render_pdf(theme("price")))
+    for offering in OFFERINGS:
+        assert offering.sku in text
+        assert offering.name in text
+        assert f"{offering.currency} {offering.price}" in text
+    assert "Pacific Christmas Fair 2026" in reader.pages[0].extract_text()
+    assert sum(len(page.images) for page in reader.pages) >= 5
+    assert [item.title for item in reader.outline] == [
+        "PGK under 1", "PGK 5 to under 10", "PGK 20 to under 50", "PGK 100 to under 200"]
+    assert len(reader.pages) == 1 + 4
+
+
+def test_the_pdf_of_an_unarranged_theme_has_no_group_headings():
+    reader, text = pdf_text(render_pdf(theme("none")))
+    assert reader.outline == []
+    assert all(offering.sku in text for offering in OFFERINGS)
+
+
+def test_the_pdf_falls_back_to_latin1_when_no_unicode_font_is_found(monkeypatch):
+    monkeypatch.setattr(publishing, "_unicode_font_files", lambda: None)
+    fallback = theme("colour", title="Fair — “Pacific” 2026")
+    reader, text = pdf_text(render_pdf(fallback))
+    assert "Maori kete" in text
+    assert "Nón lá Tieng Viet hat" in text
+    assert 'Fair - "Pacific" 2026' in text
+    assert all(offering.sku in text for offering in OFFERINGS)
+    natural, red, no_colour = reader.pages[1:]
+    assert natural.images and red.images and not no_colour.images
+
+
+def test_html_escapes_injected_markup_everywhere():
+    hostile = sheet("X-1", '<script>alert("name")</script>', description="<img src=x onerror=alert(1)>",
+                    colour='"><b>red', story="</article><iframe>", materials="a & b")
+    page = render_html(theme("colour", [hostile], title="<h1>Fair</h1>"))
+    assert "<script>" not in page and "<iframe>" not in page and "<img src=x" not in page
+    assert "<b>" not in page and "<h1>Fair</h1>" not in page
+    assert "&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "a &amp; b" in page
+    assert 'alt="&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;, picture 1 of 1"' in page
+
+
+def test_html_is_self_contained_mobile_friendly_and_in_group_order():
+    page = render_html(theme("capacity"))
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "img-src data:" in page
+    assert page.count('src="data:image/png;base64,') == 4
+    assert page.count('src="data:image/jpeg;base64,') == 1
+    assert "http://" not in page and "https://" not in page
+    headings = ["1,000 to 1,999 units available", "200 to 499 units available", "10 to 19 units available",
+                "None available now"]
+    positions = [page.index(f">{heading}</h2>") for heading in headings]
+    assert positions == sorted(positions)
+    assert page.index("FAN-005") < page.index("BILUM-001") < page.index("KETE-002")
+    assert "PGK 38.50" in page and "Māori kete" in page
+
+
+def test_csv_round_trips_with_plain_decimal_prices_in_catalogue_order():
+    offerings = OFFERINGS + [sheet("BIG-009", "Wall hanging", price="1E+3")]
+    rows = list(csv.DictReader(io.StringIO(render_csv(theme("price", offerings)))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert [row["sku"] for row in rows] == ["FAN-005", "NON-003", "MAT-004", "BILUM-001", "KETE-002", "BIG-009"]
+    by_sku = {row["sku"]: row for row in rows}
+    assert by_sku["BIG-009"]["price"] == "1000"
+    assert by_sku["BILUM-001"]["price"] == "38.50"
+    for offering in offerings:
+        row = by_sku[offering.sku]
+        assert Decimal(row["price"]) == offering.price
+        assert row["name"] == offering.name and row["description"] == offering.description
+        assert int(row["available_units"]) == offering.available_units
+    assert by_sku["FAN-005"]["group"] == "PGK under 1"
+
+
+def test_csv_text_cannot_become_a_spreadsheet_formula():
+    formula = sheet("F-1", "=HYPERLINK(\"http://x\")", description="+1+1", materials="@SUM(A1)", story="-2")
+    row = next(csv.DictReader(io.StringIO(render_csv(theme("none", [formula])))))
+    assert row["name"] == "'=HYPERLINK(\"http://x\")"
+    assert (row["description"], row["materials"], row["story"]) == ("'+1+1", "'@SUM(A1)", "'-2")
+    assert row["price"] == "10.00"
+
+
+def test_bad_inputs_are_refused():
+    with pytest.raises(ValueError, match="not a whole image/png image"):
+        Image("image/png", tiny_jpeg())
+    with pytest.raises(ValueError, match="image/png or image/jpeg"):
+        Image("image/svg+xml", b"<svg/>")
+    with pytest.raises(ValueError, match="not a whole image/jpeg image"):
+        Image("image/jpeg", b"\xff\xd8\xff<html>")
+    with pytest.raises(ValueError, match="5000 x 5000 image is over 16,777,216 pixels"):
+        Image("image/png", tiny_png(claimed_size=(5000, 5000)))
+    with pytest.raises(ValueError, match="not a whole image/png image"):
+        Image("image/png", tiny_png(claimed_size=(40, 40)))
+    assert Image("image/png", tiny_png()).data_uri.startswith("data:image/png;base64,")
+    with pytest.raises(TypeError, match="Decimal"):
+        replace(OFFERINGS[0], price=9.99)
+    with pytest.raises(ValueError, match="arrange_by"):
+        theme("size")
+
+
+def pictures_in(page: str) -> list[PillowImage.Image]:
+    sources = page.split('src="data:')[1:]
+    return [PillowImage.open(io.BytesIO(base64.b64decode(source.split(";base64,")[1].split('"')[0])))
+            for source in sources]
+
+
+def test_large_and_rotated_photos_are_shown_small_and_upright_in_both_formats():
+    photo = io.BytesIO()
+    PillowImage.new("RGB", (1600, 1200), (200, 160, 90)).save(photo, "JPEG")
+    rotated = io.BytesIO()
+    exif = PillowImage.Exif()
+    exif[0x0112] = 6  # stored sideways: turn 90 degrees clockwise to show
+    PillowImage.new("RGB", (40, 20), (90, 90, 200)).save(rotated, "JPEG", exif=exif)
+    offering = sheet("PHOTO-1", "Photographed bilum",
+                     images=[Image("image/jpeg", photo.getvalue()), Image("image/jpeg", rotated.getvalue())])
+
+    assert [picture.size for picture in pictures_in(render_html(theme("none", [offering])))] == [(640, 480),
+                                                                                               (20, 40)]
+    reader = PdfReader(io.BytesIO(render_pdf(theme("none", [offering]))))
+    assert sorted(image.image.size for image in reader.pages[1].images) == [(20, 40), (640, 480)]
