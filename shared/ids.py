@@ -3,7 +3,7 @@ import secrets
 import uuid
 
 # No 0/O, 1/I/L, 5/S: a reference a producer types on a basic phone must survive being read aloud.
-_REF_ALPHABET = "ABCDEFGHJKMNPQRTUVWXYZ2346789"
+REF_ALPHABET = "ABCDEFGHJKMNPQRTUVWXYZ2346789"
 
 
 def new_id(prefix: str) -> str:
@@ -11,4 +11,4 @@ def new_id(prefix: str) -> str:
 
 
 def short_ref(length: int = 6) -> str:
-    return "".join(secrets.choice(_REF_ALPHABET) for _ in range(length))
+    return "".join(secrets.choice(REF_ALPHABET) for _ in range(length))

@@ -1,0 +1,170 @@
+import string
+from datetime import date, datetime, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.notification import templates
+from services.notification.sms import REPLY_ERRORS, encoded_length, is_gsm7, sms_segments
+from services.notification.templates import FIELDS, KINDS, LANGUAGES, choose_language, render
+
+# Values at the top of what the SMS texts are designed for: names of 30 letters, four-digit quantities.
+TYPICAL = dict(
+    name="Goroka Meri Bilum Group", ref="K7Q2MD", quantity=9999, product="Highlands bilum bag, medium",
+    respond_by=datetime(2026, 9, 30, 23, 30, tzinfo=timezone.utc),
+    pickup_at=datetime(2026, 9, 29, 22, 0, tzinfo=timezone.utc), place="Asaro Valley collection hub",
+    order_id="ord_4f2a9c1d7e3b5a60", units=12000, promised_by=date(2027, 9, 30), ordered=12000, short=1500,
+    expected_on=date(2027, 9, 20), producer="Asaro Valley Women Weavers", defects=14, sample_size=125, count=37,
+    service="consolidation", shipment_id="shp_4f2a9c1d7e3b5a60", due_on=date(2027, 9, 15),
+    contact="+675 7000 0101", day=date(2026, 9, 22), items=["Order ord_1 allocated", "Lot of 20 bags passed"])
+
+EXPECTED_KINDS = {
+    "quota_offered", "quota_reminder", "quota_reallocated", "quota_accepted_ack", "lot_received_ack",
+    "inspection_passed", "inspection_failed", "pickup_scheduled", "order_confirmed", "order_shortfall",
+    "order_shipped", "order_delivered", "aggregator_shortfall", "aggregator_lot_rejected", "aggregator_dead_letters",
+    "aggregator_shipment_late", "aggregator_unreachable", "daily_digest", "sms_reply_unknown", "sms_help",
+    *(f"sms_error_{reason}" for reason in REPLY_ERRORS)}
+
+
+def values_for(kind, **overrides):
+    return {field: overrides.get(field, TYPICAL[field]) for field in FIELDS[kind]}
+
+
+def test_every_kind_is_written():
+    assert set(KINDS) == EXPECTED_KINDS
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", sorted(EXPECTED_KINDS))
+def test_every_kind_renders_in_every_language_and_fits_one_sms(kind, language):
+    rendered = render(kind, [language], zone="Pacific/Port_Moresby", **values_for(kind))
+    assert rendered.language == language
+    assert rendered.subject and rendered.text and rendered.sms_text
+    assert "{" not in rendered.text + rendered.subject + rendered.sms_text
+    assert "\n" not in rendered.subject
+    assert is_gsm7(rendered.sms_text)
+    assert encoded_length(rendered.sms_text) <= 160, rendered.sms_text
+    assert sms_segments(rendered.sms_text) == [rendered.sms_text]
+    for field in FIELDS[kind] - {"respond_by", "pickup_at", "promised_by", "expected_on", "due_on", "day",
+                                 "items", "name"}:
+        assert str(TYPICAL[field]) in rendered.text, field
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", sorted(EXPECTED_KINDS))
+def test_every_language_asks_for_the_same_values(kind, language):
+    template = templates._TEMPLATES[language][kind]
+    used = {name for part in (template.subject, template.text, template.sms)
+            for _, name, _, _ in string.Formatter().parse(part) if name}
+    assert used == FIELDS[kind]
+
+
+def test_the_languages_really_differ():
+    offers = {language: render("quota_offered", [language], **values_for("quota_offered")).sms_text
+              for language in LANGUAGES}
+    assert len(set(offers.values())) == 3
+    assert "Bekim YES K7Q2MD" in offers["tpi"] and "Répondez YES K7Q2MD" in offers["fr"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_quota_offer_says_how_to_answer(language):
+    rendered = render("quota_offered", [language], **values_for("quota_offered"))
+    for part in (rendered.text, rendered.sms_text):
+        assert "YES K7Q2MD" in part and "NO K7Q2MD" in part
+    assert "YES K7Q2MD 20" in rendered.text
+
+
+@pytest.mark.parametrize("languages, chosen", [
+    (["tpi", "en"], "tpi"), (["ho", "tpi"], "tpi"), (["fr-FR"], "fr"), (["FR_ca", "en"], "fr"),
+    (["de", "es"], "en"), ([], "en"), (None, "en"), (["en", "fr"], "en"),
+])
+def test_the_first_language_we_write_is_chosen_else_english(languages, chosen):
+    assert choose_language(languages) == chosen
+    assert render("sms_help", languages).language == chosen
+
+
+def test_missing_values_are_an_error_not_a_blank():
+    values = values_for("quota_offered")
+    del values["respond_by"]
+    with pytest.raises(ValueError, match="respond_by"):
+        render("quota_offered", ["en"], **values)
+
+
+def test_misspelt_values_are_an_error():
+    with pytest.raises(ValueError, match="respnd_by"):
+        render("quota_offered", ["en"], respnd_by=TYPICAL["respond_by"], **values_for("quota_offered"))
+
+
+def test_an_unknown_kind_is_an_error():
+    with pytest.raises(ValueError, match="unknown message kind"):
+        render("quota_ofered", ["en"])
+
+
+def test_naive_times_are_refused():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        render("quota_offered", ["en"], **values_for("quota_offered", respond_by=datetime(2026, 12, 1, 9, 30)))
+
+
+@pytest.mark.parametrize("language, long, short", [
+    ("en", "Tuesday 1 December 2026, 19:30 (UTC+10)", "1 Dec 19:30"),
+    ("fr", "mardi 1er décembre 2026 à 19h30 (UTC+10)", "1er décembre à 19h30"),
+    ("tpi", "Tunde 1 Desemba 2026, 19:30 (UTC+10)", "1 Desemba 19:30"),
+])
+def test_times_are_written_the_way_each_language_writes_them_in_the_recipients_zone(language, long, short):
+    respond_by = datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)
+    rendered = render("quota_offered", [language], zone="Pacific/Port_Moresby",
+                      **values_for("quota_offered", respond_by=respond_by))
+    assert long in rendered.text
+    assert short in rendered.sms_text
+
+
+def test_without_a_zone_times_say_they_are_utc():
+    rendered = render("quota_offered", ["en"], **values_for(
+        "quota_offered", respond_by=datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)))
+    assert "1 Dec 09:30 UTC" in rendered.sms_text
+    assert "Tuesday 1 December 2026, 09:30 UTC" in rendered.text
+
+
+def test_a_half_hour_zone_is_labelled_with_its_minutes():
+    rendered = render("pickup_scheduled", ["en"], zone="Asia/Kolkata", **values_for(
+        "pickup_scheduled", pickup_at=datetime(2026, 3, 2, 3, 0, tzinfo=timezone.utc)))
+    assert "Monday 2 March 2026, 08:30 (UTC+5:30)" in rendered.text
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("en", "Monday 1 February 2027"), ("fr", "lundi 1er février 2027"), ("tpi", "Mande 1 Februeri 2027")])
+def test_dates_are_written_in_each_language(language, expected):
+    rendered = render("order_confirmed", [language], **values_for("order_confirmed", promised_by=date(2027, 2, 1)))
+    assert expected in rendered.text
+
+
+def test_the_digest_lists_its_items_and_the_sms_counts_them():
+    rendered = render("daily_digest", ["en"], **values_for("daily_digest", items=["one", "two", "three"]))
+    assert "- one\n- two\n- three" in rendered.text
+    assert rendered.sms_text.startswith("Bilum: 3 updates")
+
+
+def test_names_with_accents_gsm7_lacks_keep_the_sms_in_gsm7():
+    rendered = render("inspection_passed", ["fr"], **values_for(
+        "inspection_passed", product="Sac tressé “Hương” — grand"))
+    assert "Sac tressé \"Huong\" - grand" in rendered.sms_text
+    assert is_gsm7(rendered.sms_text)
+    assert "Sac tressé “Hương” — grand" in rendered.text, "the email keeps the name as written"
+
+
+def test_the_english_reply_texts_are_the_parsers():
+    for reason, text in REPLY_ERRORS.items():
+        assert render(f"sms_error_{reason}", ["en"]).sms_text == text
+
+
+@given(product=st.text(alphabet=st.characters(codec="latin-1", categories=("L", "Zs")), max_size=30),
+       quantity=st.integers(min_value=1, max_value=9999),
+       language=st.sampled_from(LANGUAGES),
+       kind=st.sampled_from(["quota_offered", "quota_reminder", "quota_accepted_ack", "lot_received_ack",
+                             "inspection_passed", "inspection_failed", "quota_reallocated"]))
+def test_producer_messages_fit_one_sms_for_any_short_product_name(product, quantity, language, kind):
+    rendered = render(kind, [language], zone="Pacific/Port_Moresby",
+                      **values_for(kind, product=product, quantity=quantity))
+    assert is_gsm7(rendered.sms_text)
+    assert encoded_length(rendered.sms_text) <= 160
