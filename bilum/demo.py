@@ -79,6 +79,7 @@ class Demo:
         self.offering_ids: dict[str, str] = {}
         self.producer_ids: dict[str, str] = {}
         self.order_ids: list[str] = []
+        self.reported_quotas: set[str] = set()
 
     def say(self, text: str) -> None:
         print(f"[demo] {text}", file=self.progress, flush=True)
@@ -172,51 +173,98 @@ class Demo:
         return all(line["allocated"] == line["ordered"]
                    for order_id in self.order_ids for line in self._order(order_id)["lines"])
 
+    def _answer_offers(self, declining: set) -> tuple[int, int]:
+        """One round of answers: the declining producers turn down their first offers, everyone else accepts."""
+        accepted = declined = 0
+        for quota in self._offered_quotas():
+            if quota["producer_id"] in declining and not quota["reallocated"]:
+                self.api.post(f"/api/v1/quotas/{quota['id']}/decline", {"reason": "busy with the coffee harvest"})
+                declined += 1
+            else:
+                self.api.post(f"/api/v1/quotas/{quota['id']}/accept")
+                accepted += 1
+        return accepted, declined
+
     def answer_quotas(self) -> None:
         eventually(self._allocated_in_full, "every order line to be allocated")
         declining = {self.producer_ids[name] for name in demo_data.DECLINING_PRODUCERS}
         accepted = declined = 0
         while True:
-            offered = self._offered_quotas()
-            if not offered:
-                if self._allocated_in_full():
+            answered = self._answer_offers(declining)
+            accepted, declined = accepted + answered[0], declined + answered[1]
+            if not any(answered):
+                if self._allocated_in_full() and not self._offered_quotas():
                     break
                 time.sleep(0.3)
-                continue
-            for quota in offered:
-                if quota["producer_id"] in declining and not quota["reallocated"]:
-                    self.api.post(f"/api/v1/quotas/{quota['id']}/decline")
-                    declined += 1
-                else:
-                    self.api.post(f"/api/v1/quotas/{quota['id']}/accept")
-                    accepted += 1
         self.say(f"producers accepted {accepted} quotas and declined {declined}; declined units were reallocated")
 
     def _accepted_quotas(self):
         return [quota for order_id in self.order_ids
                 for quota in self.api.all_pages("/api/v1/quotas", order_id=order_id, status="accepted")]
 
-    def report_lots(self) -> None:
+    def report_lots(self) -> int:
+        """Every accepted quota not yet reported is finished, in two lots when it is large."""
         lots = 0
         for quota in self._accepted_quotas():
+            if quota["id"] in self.reported_quotas:
+                continue
+            self.reported_quotas.add(quota["id"])
             first = quota["quantity"] // 2 if quota["quantity"] >= 40 else quota["quantity"]
             for quantity in (first, quota["quantity"] - first):
                 if quantity:
-                    self.api.post("/api/v1/lots", {"quota_id": quota["id"], "quantity": quantity})
+                    self.api.post(f"/api/v1/quotas/{quota['id']}/lots", {"quantity": quantity})
                     lots += 1
-        self.say(f"producers reported {lots} finished lots")
+        if lots:
+            self.say(f"producers reported {lots} finished lots")
+        return lots
+
+    def _reported_lots(self):
+        return [lot for order_id in self.order_ids
+                for lot in self.api.all_pages("/api/v1/lots", order_id=order_id, status="reported")]
+
+    def _inspect(self, lot: dict, failing: bool) -> bool:
+        """Findings within every class's acceptance number, or, for a lot meant to fail, major defects at the
+        rejection number of its ISO 2859-1 plan."""
+        findings = []
+        for plan in lot["plan"]:
+            if failing and plan["defect_class"] == "major":
+                findings.append({"criterion": "loose or broken loops", "defect_class": "major",
+                                 "count": min(plan["reject"], plan["sample_size"])})
+            elif plan["accept"] and self.random.random() < 0.2:
+                findings.append({"criterion": "uneven colour", "defect_class": plan["defect_class"], "count": 1})
+        _, inspected = self.api.post(f"/api/v1/lots/{lot['id']}/inspections", {
+            "inspector": "Kumul QC team", "organisation_id": demo_data.ORGANISATION["id"], "findings": findings})
+        return inspected["status"] == "passed"
 
     def inspect_lots(self) -> None:
-        lots = [lot for order_id in self.order_ids
-                for lot in self.api.all_pages("/api/v1/lots", order_id=order_id, status="reported")]
-        for lot in lots:
-            sample = min(lot["quantity"], 13)
-            acceptance = 1 if sample > 1 else 0
-            defects = acceptance if self.random.random() < 0.1 else 0
-            self.api.post(f"/api/v1/lots/{lot['id']}/inspections",
-                          {"inspector": "Kumul QC team", "sample_size": sample, "defects": defects,
-                           "acceptance_number": acceptance})
-        self.say(f"inspectors sampled {len(lots)} lots; all passed")
+        """Inspect by each lot's ISO 2859-1 plan until every line has passed in full. One rejected lot is sent back
+        for rework and inspected again; another is replaced, and its units are offered, made and inspected anew."""
+        to_fail = ["rework", "replace"]
+        inspected = reworked = replaced = 0
+        while True:
+            reported = self._reported_lots()
+            if not reported:
+                if self._passed_everywhere():
+                    break
+                self._answer_offers(set())
+                self.report_lots()
+                time.sleep(0.3)
+                continue
+            for lot in reported:
+                failing = bool(to_fail) and lot["attempt"] == 1 and lot["quantity"] >= 10
+                inspected += 1
+                if self._inspect(lot, failing):
+                    continue
+                action = to_fail.pop(0)
+                self.api.post(f"/api/v1/lots/{lot['id']}/decision", {
+                    "action": action, "reason": "loops come loose under load"})
+                if action == "rework":
+                    self.api.post(f"/api/v1/lots/{lot['id']}/resubmit")
+                    reworked += 1
+                else:
+                    replaced += 1
+        self.say(f"inspectors sampled {inspected} lots by ISO 2859-1 plans; {reworked} rejected lot reworked and "
+                 f"passed, {replaced} replaced by other producers")
 
     def _passed_everywhere(self) -> bool:
         return all(line["passed"] == line["ordered"]

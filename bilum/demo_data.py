@@ -39,6 +39,21 @@ ORGANISATION = {
 # Offerings
 # ---------------------------------------------------------------------------
 
+# Bags are inspected for the strap (critical), the looping and size (major) and the colour (minor); a rejected lot
+# waits for the aggregator's choice of rework or replacement.
+_BAG_STANDARD = {
+    "aql": {"critical": 0.65, "major": 2.5, "minor": 4.0},
+    "inspection_level": "II",
+    "criteria": [
+        {"name": "strap torn or detached", "defect_class": "critical"},
+        {"name": "loose or broken loops", "defect_class": "major"},
+        {"name": "size outside the standard by more than 3 cm", "defect_class": "major"},
+        {"name": "uneven colour", "defect_class": "minor"},
+    ],
+    "rejected_lot_action": "ask",
+    "min_pass_rate": 0.5,
+}
+
 OFFERINGS = [
     {
         "sku": "BLM-BAG-M",
@@ -53,6 +68,8 @@ OFFERINGS = [
         "currency": "USD",
         "unit_weight_g": 350,
         "unit_volume_cm3": 4000,
+        "min_order": 20,
+        "quality_standard": _BAG_STANDARD,
         "attributes": {
             "materials": "wool and acrylic yarn, looped by hand",
             "colour": "mixed traditional Highlands patterns",
@@ -75,6 +92,8 @@ OFFERINGS = [
         "currency": "USD",
         "unit_weight_g": 180,
         "unit_volume_cm3": 1800,
+        "min_order": 20,
+        "quality_standard": _BAG_STANDARD,
         "attributes": {
             "materials": "wool and acrylic yarn, cotton lining",
             "colour": "bright stripes in the weaver's own design",
@@ -97,6 +116,18 @@ OFFERINGS = [
         "currency": "USD",
         "unit_weight_g": 270,
         "unit_volume_cm3": 600,
+        "min_order": 50,
+        "quality_standard": {
+            "aql": {"critical": 0.65, "major": 1.5, "minor": 4.0},
+            "inspection_level": "II",
+            "criteria": [
+                {"name": "foreign matter or mould", "defect_class": "critical"},
+                {"name": "bag seal broken", "defect_class": "major"},
+                {"name": "label smudged", "defect_class": "minor"},
+            ],
+            "rejected_lot_action": "ask",
+            "min_pass_rate": 0.5,
+        },
         "attributes": {
             "materials": "100% arabica whole bean, medium roast",
             "colour": "natural kraft bag with valve",
@@ -299,7 +330,7 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _EMAIL = re.compile(r"^[^@\s]+@example\.(com|org)$")
 _OFFERING_KEYS = {
     "sku", "name", "description", "unit_price", "producer_price", "currency",
-    "unit_weight_g", "unit_volume_cm3", "attributes",
+    "unit_weight_g", "unit_volume_cm3", "attributes", "quality_standard", "min_order",
 }
 _PRODUCER_KEYS = {
     "name", "village", "district", "region", "country", "latitude",

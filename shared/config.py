@@ -69,6 +69,11 @@ def messaging() -> MessagingSettings:
     )
 
 
+def expiry_interval_s() -> float:
+    """How often aggregation looks for quota offers whose deadline passed."""
+    return float(os.environ.get("BILUM_EXPIRY_INTERVAL_S", "2"))
+
+
 def nameko_config(service: str) -> dict:
     settings = messaging()
     return {

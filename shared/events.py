@@ -14,7 +14,7 @@ REMOTENESS = ("all_season_road", "seasonal_road", "air_or_boat")
 SHIPMENT_STATUSES = ("planned", "in_transit", "delivered")
 DEFECT_CLASSES = ("critical", "major", "minor")
 INSPECTION_LEVELS = ("I", "II", "III", "S-1", "S-2", "S-3", "S-4")
-REJECTED_LOT_ACTIONS = ("rework", "replace")
+REJECTED_LOT_ACTIONS = ("ask", "rework", "replace")
 CAPACITY_ENTRIES_PER_EVENT = 500
 
 def _id():
@@ -70,6 +70,7 @@ class QualityStandardSchema(Schema):
     criteria = fields.List(fields.Dict(), required=True)
     rejected_lot_action = fields.String(required=True, validate=validate.OneOf(REJECTED_LOT_ACTIONS))
     min_pass_rate = fields.Float(required=True, validate=validate.Range(min=0, max=1))
+    reduced_inspection = fields.Boolean(load_default=False)
 
 
 class OfferingPublishedV1(Schema):
@@ -121,10 +122,13 @@ class BuyerSchema(Schema):
 
 
 class OrderPlacedV1(Schema):
+    """``promised_date``: the earliest delivery the capacity calendars allowed at placement (None when allocation
+    could not be asked)."""
     order_id = _id()
     buyer = fields.Nested(BuyerSchema, required=True)
     destination = fields.Nested(DestinationSchema, required=True)
     due_date = fields.Date(required=True)
+    promised_date = fields.Date(required=True, allow_none=True)
     lines = fields.List(fields.Nested(OrderLineSchema), required=True, validate=validate.Length(min=1))
 
 
@@ -154,6 +158,36 @@ class QuotaAnsweredV1(QuotaShareSchema):
     weeks = fields.List(fields.Nested(QuotaWeekSchema), required=True, validate=validate.Length(min=1))
 
 
+class QuotaAcceptedV1(QuotaAnsweredV1):
+    """``quantity`` is what the producer accepted; ``declined_quantity`` the rest of the offer, which goes back to
+    allocation."""
+    declined_quantity = _units()
+
+
+class QuotaDeclinedV1(QuotaAnsweredV1):
+    reason = fields.String(required=True, validate=validate.Length(max=500))
+
+
+class QuotaReleasedV1(QuotaAnsweredV1):
+    """An open quota given up by the platform (the order was cancelled): capacity is freed, the producer told."""
+    status_before = fields.String(required=True, validate=validate.OneOf(("offered", "accepted")))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class OrderShortfallV1(Schema):
+    order_id = _id()
+    line_id = _id()
+    offering_id = _id()
+    ordered = _positive_units()
+    covered = _units()
+    shortfall = _positive_units()
+
+
+class OrderCancelledV1(Schema):
+    order_id = _id()
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
 class QuotaOfferedV1(QuotaAnsweredV1):
     ref = fields.String(required=True, validate=validate.Length(min=4, max=12))
     respond_by = fields.AwareDateTime(required=True)
@@ -177,11 +211,29 @@ class LotReportedV1(QuotaShareSchema):
     lot_id = _id()
 
 
-class LotInspectedV1(LotReportedV1):
+class ClassVerdictSchema(Schema):
+    """One defect class's ISO 2859-1 plan and what the inspector found."""
+    defect_class = fields.String(required=True, validate=validate.OneOf(DEFECT_CLASSES))
+    aql = fields.Float(required=True)
+    code_letter = fields.String(required=True)
     sample_size = _positive_units()
+    accept = _units()
+    reject = _positive_units()
     defects = _units()
-    acceptance_number = _units()
+
+
+class LotInspectedV1(LotReportedV1):
+    """``attempt`` counts inspections of this lot (a reworked lot is inspected again, tightened)."""
+    attempt = _positive_units()
+    severity = fields.String(required=True, validate=validate.OneOf(("normal", "tightened", "reduced")))
+    classes = fields.List(fields.Nested(ClassVerdictSchema), required=True, validate=validate.Length(min=1))
     passed = fields.Boolean(required=True)
+
+
+class LotDispositionV1(LotReportedV1):
+    """What happens to a rejected lot: ``lot.rework_requested`` (fixed and inspected again) or ``lot.replaced``
+    (its quantity goes back to allocation like a declined quota)."""
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
 class ShippedLotSchema(Schema):
@@ -212,7 +264,7 @@ class ShipmentDeliveredV1(Schema):
 class NotificationSentV1(Schema):
     notification_id = _id()
     recipient_id = _id()
-    channel = fields.String(required=True, validate=validate.OneOf(("sms", "email")))
+    channel = fields.String(required=True, validate=validate.OneOf(("sms", "email", "webhook")))
     transport = fields.String(required=True)
     address = fields.String(required=True)
     template = fields.String(required=True)
@@ -245,14 +297,27 @@ CONTRACT = {
                   "An order moved along placed, allocated, in_production, shipped, delivered."),
         EventSpec("quota.offered", 1, "aggregation", QuotaOfferedV1,
                   "A producer was offered a share of an order line."),
-        EventSpec("quota.accepted", 1, "aggregation", QuotaAnsweredV1, "A producer accepted its quota."),
-        EventSpec("quota.declined", 1, "aggregation", QuotaAnsweredV1,
-                  "A producer declined; the quantity goes back to allocation."),
+        EventSpec("order.cancelled", 1, "orders", OrderCancelledV1,
+                  "The buyer or aggregator cancelled an order; its open quotas are released."),
+        EventSpec("quota.accepted", 1, "aggregation", QuotaAcceptedV1,
+                  "A producer accepted its quota, in full or in part; the rest goes back to allocation."),
+        EventSpec("quota.declined", 1, "aggregation", QuotaDeclinedV1,
+                  "A producer declined, with a reason; the quantity goes back to allocation."),
+        EventSpec("quota.expired", 1, "aggregation", QuotaAnsweredV1,
+                  "A quota was not answered by its deadline; the quantity goes back to allocation."),
+        EventSpec("quota.released", 1, "aggregation", QuotaReleasedV1,
+                  "An open quota was given up because its order was cancelled; the capacity is free again."),
+        EventSpec("order.shortfall", 1, "aggregation", OrderShortfallV1,
+                  "No eligible capacity is left for part of an order line."),
         EventSpec("order.allocated", 1, "aggregation", OrderAllocatedV1,
                   "Every line of an order was split across producers; shortfall is what capacity could not cover."),
         EventSpec("lot.reported", 1, "aggregation", LotReportedV1, "A producer finished a lot against a quota."),
         EventSpec("lot.inspected", 1, "aggregation", LotInspectedV1,
-                  "An inspector sampled a lot; passed says whether it is accepted."),
+                  "An inspector sampled a lot by its ISO 2859-1 plans; passed says whether it is accepted."),
+        EventSpec("lot.rework_requested", 1, "aggregation", LotDispositionV1,
+                  "A rejected lot goes back to its producer to be fixed and inspected again."),
+        EventSpec("lot.replaced", 1, "aggregation", LotDispositionV1,
+                  "A rejected lot's quantity goes back to allocation to be made by others."),
         EventSpec("shipment.planned", 1, "consolidation", ShipmentPlannedV1,
                   "Passed lots bound for one destination were combined into a shipment."),
         EventSpec("shipment.status_changed", 1, "consolidation", ShipmentStatusChangedV1,

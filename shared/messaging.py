@@ -277,3 +277,18 @@ class WorkerDatabase:
 
     def handle_once(self, event, effect):
         return self._database.handle_once(self.consumer, event, effect)
+
+
+def ask(proxy, method: str, *args, timeout_s: float | None = None):
+    """An RPC to another service that gives up after a deadline (nameko's own calls wait for ever): the answer, or
+    None when the service did not answer in time or is not running."""
+    import eventlet
+    from nameko.exceptions import UnknownService
+
+    try:
+        reply = getattr(proxy, method).call_async(*args)
+        with eventlet.Timeout(timeout_s if timeout_s is not None else config.messaging().rpc_timeout_s):
+            return reply.result()
+    except (eventlet.Timeout, UnknownService) as error:
+        log.warning("no answer in time", extra={"method": method, "error": repr(error)})
+        return None

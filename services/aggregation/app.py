@@ -3,24 +3,31 @@
 Capacity is shared by every order: allocation takes the offering's row lock first (``SELECT ... FOR UPDATE``), so
 two orders allocated at the same moment see each other's quotas and never promise a producer more than it declared.
 """
+import base64
 import logging
 import os
+from dataclasses import asdict, replace
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from services.aggregation import domain
+from services.aggregation import domain, quality
 from services.aggregation.allocation import Candidate, allocate
-from services.aggregation.schemas import InspectionInput, LotFilter, LotInput, QuotaFilter
-from services.aggregation.store import (
-    approved_producers, capacity_weeks, lots, offerings, order_lines, producer_snapshots, quota_weeks, quotas,
+from services.aggregation.schemas import (
+    AcceptInput, DeclineInput, DispositionInput, InspectionInput, LotFilter, LotInput, PromiseInput, QuotaFilter,
+    WidenInput,
 )
-from shared.errors import Conflict, NotFound, load_or_refuse
+from services.aggregation.store import (
+    approved_producers, capacity_weeks, inspections, lot_photos, lots, offerings, order_lines, producer_snapshots,
+    quota_weeks, quotas, switching_states,
+)
+from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
 from shared.events import Event, new_event
 from shared.ids import new_id, short_ref
 from shared.store import Database, page_of, paged, upsert
-from shared.weeks import usable
+from shared import metrics
+from shared.weeks import ready_on, usable
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +39,10 @@ class OfferingUnknown(LookupError):
 
 def response_window() -> timedelta:
     return timedelta(hours=float(os.environ.get("BILUM_QUOTA_RESPONSE_HOURS", "48")))
+
+
+def allocation_policy() -> str:
+    return os.environ.get("BILUM_ALLOCATION_POLICY", "proportional")
 
 
 def transit_time() -> timedelta:
@@ -124,17 +135,35 @@ def _split_by_week(units: int, weeks: list) -> list:
     return split
 
 
+def _turned_down(session: Session, line_id: str) -> set:
+    return set(session.execute(select(quotas.c.producer_id).where(
+        quotas.c.line_id == line_id, quotas.c.status.in_(domain.TURNED_DOWN_STATES))).scalars())
+
+
+def _open_units(session: Session, line_id: str) -> int:
+    return int(session.execute(select(func.coalesce(func.sum(quotas.c.quantity), 0)).where(
+        quotas.c.line_id == line_id, quotas.c.status.in_(domain.OPEN_QUOTA_STATES))).scalar_one())
+
+
 def _offer(db: Database, session: Session, line, quantity: int, excluded: set, reallocated: bool) -> None:
+    """Offer ``quantity`` units of the line to the eligible producers, then report what stays uncovered."""
     now = datetime.now(timezone.utc)
-    weeks = _free_weeks(session, line.offering_id, now.date(), line.due_date - transit_time())
+    weeks = _free_weeks(session, line.offering_id, now.date(), line.needed_by)
+    if not line.ask_again:
+        excluded = excluded | _turned_down(session, line.line_id)
+    pass_rates = _pass_rates(session, line.offering_id)
+    floor = _standard(session, line.offering_id)["min_pass_rate"]
     candidates = [Candidate(producer_id, sum(free for _, free, _ in free_weeks),
-                            min_lot=max(min_lot for _, _, min_lot in free_weeks))
-                  for producer_id, free_weeks in weeks.items() if producer_id not in excluded]
-    result = allocate(quantity, candidates)
+                            min_lot=max(min_lot for _, _, min_lot in free_weeks),
+                            pass_rate=pass_rates.get(producer_id, 1.0))
+                  for producer_id, free_weeks in weeks.items()
+                  if producer_id not in excluded and pass_rates.get(producer_id, 1.0) >= floor]
+    with metrics.ALLOCATION_DURATION.labels("aggregation").time():
+        result = allocate(quantity, candidates, policy=allocation_policy())
     respond_by = min(now + response_window(), datetime.combine(line.due_date, time.min, tzinfo=timezone.utc))
     for producer_id, units in result.quotas.items():
         quota = dict(quota_id=new_id("qta"), ref=short_ref(), order_id=line.order_id, line_id=line.line_id,
-                     offering_id=line.offering_id, producer_id=producer_id, quantity=units,
+                     offering_id=line.offering_id, producer_id=producer_id, quantity=units, offered_quantity=units,
                      status=domain.QUOTA_OFFERED, reallocated=reallocated, offered_at=now, respond_by=respond_by)
         session.execute(quotas.insert().values(**quota))
         split = _split_by_week(units, weeks[producer_id])
@@ -145,9 +174,45 @@ def _offer(db: Database, session: Session, line, quantity: int, excluded: set, r
             **{key: quota[key] for key in ("quota_id", "ref", "order_id", "line_id", "offering_id", "producer_id",
                                            "quantity", "respond_by", "reallocated")}, "weeks": split,
         }, correlation_id=line.order_id))
+    _report_shortfall(db, session, line)
     log.info("line allocated", extra={"correlation_id": line.order_id, "line_id": line.line_id,
                                       "quantity": quantity, "allocated": result.allocated,
                                       "producers": len(result.quotas), "reallocated": reallocated})
+
+
+def _report_shortfall(db: Database, session: Session, line) -> None:
+    """Tell buyer and aggregator when capacity runs out for a line, once for each new shortfall figure."""
+    shortfall = max(0, line.quantity - _covered_units(session, line.line_id))
+    if shortfall == line.shortfall_reported:
+        return
+    session.execute(update(order_lines).where(order_lines.c.line_id == line.line_id)
+                    .values(shortfall_reported=shortfall))
+    if shortfall:
+        db.emit(session, new_event("order.shortfall", {
+            "order_id": line.order_id, "line_id": line.line_id, "offering_id": line.offering_id,
+            "ordered": line.quantity, "covered": line.quantity - shortfall, "shortfall": shortfall,
+        }, correlation_id=line.order_id))
+        log.info("line short", extra={"correlation_id": line.order_id, "line_id": line.line_id,
+                                      "shortfall": shortfall})
+
+
+def _covered_units(session: Session, line_id: str) -> int:
+    """Units the line's open quotas will make: a replaced lot stays on its accepted quota but covers nothing."""
+    replaced = int(session.execute(select(func.coalesce(func.sum(lots.c.quantity), 0)).where(
+        lots.c.line_id == line_id, lots.c.status == domain.LOT_REPLACED)).scalar_one())
+    return _open_units(session, line_id) - replaced
+
+
+def _line(session: Session, line_id: str):
+    return session.execute(select(order_lines).where(order_lines.c.line_id == line_id)).one()
+
+
+def _reallocate(db: Database, session: Session, line_id: str, quantity: int, excluded=frozenset()) -> None:
+    line = _line(session, line_id)
+    if line.cancelled or quantity <= 0:
+        return
+    _offer(db, session, line, quantity, excluded=set(excluded), reallocated=True)
+    _announce_allocation(db, session, line.order_id)
 
 
 def _announce_allocation(db: Database, session: Session, order_id: str) -> None:
@@ -160,7 +225,7 @@ def _announce_allocation(db: Database, session: Session, order_id: str) -> None:
     db.emit(session, new_event("order.allocated", {"order_id": order_id, "lines": [
         {"line_id": line.line_id, "offering_id": line.offering_id, "ordered": line.quantity,
          "allocated": int(standing.get(line.line_id, 0)),
-         "shortfall": line.quantity - int(standing.get(line.line_id, 0))}
+         "shortfall": max(0, line.quantity - int(standing.get(line.line_id, 0)))}
         for line in lines]}, correlation_id=order_id))
 
 
@@ -168,9 +233,10 @@ def allocate_order(db: Database, session: Session, event: Event) -> None:
     payload = event.payload
     _lock_offerings(session, [line["offering_id"] for line in payload["lines"]])
     for line in payload["lines"]:
-        session.execute(order_lines.insert().values(line_id=line["line_id"], order_id=payload["order_id"],
-                                                    offering_id=line["offering_id"], quantity=line["quantity"],
-                                                    due_date=payload["due_date"]))
+        session.execute(order_lines.insert().values(
+            line_id=line["line_id"], order_id=payload["order_id"], offering_id=line["offering_id"],
+            quantity=line["quantity"], due_date=payload["due_date"], needed_by=payload["due_date"] - transit_time(),
+            ask_again=False, cancelled=False, shortfall_reported=0))
     for row in session.execute(select(order_lines).where(order_lines.c.order_id == payload["order_id"])
                                .order_by(order_lines.c.line_id)).all():
         _offer(db, session, row, row.quantity, excluded=set(), reallocated=False)
@@ -180,7 +246,8 @@ def allocate_order(db: Database, session: Session, event: Event) -> None:
 def _quota_view(row) -> dict:
     return {"id": row.quota_id, "ref": row.ref, "order_id": row.order_id, "line_id": row.line_id,
             "offering_id": row.offering_id, "producer_id": row.producer_id, "quantity": row.quantity,
-            "status": row.status, "reallocated": row.reallocated, "offered_at": row.offered_at.isoformat(),
+            "offered_quantity": row.offered_quantity, "status": row.status, "reason": row.reason,
+            "reallocated": row.reallocated, "offered_at": row.offered_at.isoformat(),
             "respond_by": row.respond_by.isoformat(),
             "answered_at": row.answered_at.isoformat() if row.answered_at else None}
 
@@ -198,36 +265,135 @@ def _weeks_of(session: Session, quota_id: str) -> list:
         select(quota_weeks).where(quota_weeks.c.quota_id == quota_id).order_by(quota_weeks.c.week_start))]
 
 
-def _answer_event(session: Session, event_type: str, quota) -> Event:
+def _quota_event(session: Session, event_type: str, quota, **extra) -> Event:
     return new_event(event_type, {**{key: getattr(quota, key) for key in (
         "quota_id", "order_id", "line_id", "offering_id", "producer_id", "quantity")},
-        "weeks": _weeks_of(session, quota.quota_id)}, correlation_id=quota.order_id)
+        "weeks": _weeks_of(session, quota.quota_id), **extra}, correlation_id=quota.order_id)
 
 
-def accept_quota(db: Database, session: Session, quota_id: str) -> dict:
+def _min_lot(session: Session, quota) -> int:
+    return int(session.execute(select(func.coalesce(func.max(capacity_weeks.c.min_lot), 1)).where(
+        capacity_weeks.c.producer_id == quota.producer_id, capacity_weeks.c.offering_id == quota.offering_id,
+        capacity_weeks.c.week_start.in_(select(quota_weeks.c.week_start)
+                                        .where(quota_weeks.c.quota_id == quota.quota_id)))).scalar_one())
+
+
+def accept_quota(db: Database, session: Session, quota_id: str, body: dict | None = None) -> dict:
+    """Accept in full, or in part: the part not taken on goes back to allocation at once."""
+    wanted = load_or_refuse(AcceptInput(), body or {}, "acceptance")["quantity"]
     quota = _locked_quota(session, quota_id)
-    if domain.answer_quota(quota.status, "accept"):
-        session.execute(update(quotas).where(quotas.c.quota_id == quota_id)
-                        .values(status=domain.QUOTA_ACCEPTED, answered_at=datetime.now(timezone.utc)))
-        db.emit(session, _answer_event(session, "quota.accepted", quota))
-        log.info("quota accepted", extra={"correlation_id": quota.order_id, "quota_id": quota_id})
+    if not domain.answer_quota(quota.status, "accept"):
+        return get_quota(session, quota_id)
+    accepted = domain.accepted_part(quota.quantity, wanted, _min_lot(session, quota))
+    given_back = quota.quantity - accepted
+    if given_back:
+        weeks = [(row.week_start, row.units) for row in session.execute(
+            select(quota_weeks).where(quota_weeks.c.quota_id == quota_id))]
+        session.execute(quota_weeks.delete().where(quota_weeks.c.quota_id == quota_id))
+        for week_start, units in domain.trim_weeks(weeks, accepted):
+            session.execute(quota_weeks.insert().values(quota_id=quota_id, producer_id=quota.producer_id,
+                                                        offering_id=quota.offering_id, week_start=week_start,
+                                                        units=units))
+    session.execute(update(quotas).where(quotas.c.quota_id == quota_id).values(
+        status=domain.QUOTA_ACCEPTED, quantity=accepted, answered_at=datetime.now(timezone.utc)))
+    quota = session.execute(select(quotas).where(quotas.c.quota_id == quota_id)).one()
+    db.emit(session, _quota_event(session, "quota.accepted", quota, declined_quantity=given_back))
+    log.info("quota accepted", extra={"correlation_id": quota.order_id, "quota_id": quota_id,
+                                      "accepted": accepted, "given_back": given_back})
+    if given_back:
+        _reallocate(db, session, quota.line_id, given_back, excluded={quota.producer_id})
     return get_quota(session, quota_id)
 
 
-def decline_quota(db: Database, session: Session, quota_id: str) -> dict:
-    """Decline, then offer the declined units to the other producers of the line that have free capacity."""
+def decline_quota(db: Database, session: Session, quota_id: str, body: dict | None = None) -> dict:
+    """Decline, then offer the declined units to the other eligible producers of the line."""
+    reason = load_or_refuse(DeclineInput(), body or {}, "decline")["reason"]
     quota = _locked_quota(session, quota_id)
     if domain.answer_quota(quota.status, "decline"):
-        session.execute(update(quotas).where(quotas.c.quota_id == quota_id)
-                        .values(status=domain.QUOTA_DECLINED, answered_at=datetime.now(timezone.utc)))
-        db.emit(session, _answer_event(session, "quota.declined", quota))
-        declined_by = set(session.execute(select(quotas.c.producer_id).where(
-            quotas.c.line_id == quota.line_id, quotas.c.status == domain.QUOTA_DECLINED)).scalars())
-        line = session.execute(select(order_lines).where(order_lines.c.line_id == quota.line_id)).one()
-        _offer(db, session, line, quota.quantity, excluded=declined_by, reallocated=True)
-        _announce_allocation(db, session, quota.order_id)
+        session.execute(update(quotas).where(quotas.c.quota_id == quota_id).values(
+            status=domain.QUOTA_DECLINED, reason=reason, answered_at=datetime.now(timezone.utc)))
+        db.emit(session, _quota_event(session, "quota.declined", quota, reason=reason))
         log.info("quota declined", extra={"correlation_id": quota.order_id, "quota_id": quota_id})
+        _reallocate(db, session, quota.line_id, quota.quantity)
     return get_quota(session, quota_id)
+
+
+def expire_quotas(db: Database, session: Session, now: datetime, batch: int = 50) -> int:
+    """Offers whose deadline passed lapse, and their units go to other producers. Several processes may run this at
+    once: each takes the quotas no other has locked."""
+    due = session.execute(select(quotas.c.quota_id, quotas.c.offering_id).where(
+        quotas.c.status == domain.QUOTA_OFFERED, quotas.c.respond_by < now)
+        .order_by(quotas.c.respond_by).limit(batch).with_for_update(skip_locked=True)).all()
+    expired = 0
+    for quota_id, offering_id in sorted(due, key=lambda row: row.offering_id):
+        quota = _locked_quota(session, quota_id)
+        if quota.status != domain.QUOTA_OFFERED:
+            continue
+        session.execute(update(quotas).where(quotas.c.quota_id == quota_id).values(
+            status=domain.QUOTA_EXPIRED, reason="not answered by the deadline", answered_at=now))
+        db.emit(session, _quota_event(session, "quota.expired", quota))
+        log.info("quota expired", extra={"correlation_id": quota.order_id, "quota_id": quota_id})
+        _reallocate(db, session, quota.line_id, quota.quantity)
+        expired += 1
+    metrics.QUOTAS_EXPIRED.labels("aggregation").inc(expired)
+    return expired
+
+
+def cancel_order(db: Database, session: Session, event: Event) -> None:
+    """Compensation: every open quota of a cancelled order is released, its capacity freed, its producer told."""
+    order_id = event.payload["order_id"]
+    lines = session.execute(select(order_lines).where(order_lines.c.order_id == order_id)).all()
+    _lock_offerings(session, [line.offering_id for line in lines])
+    session.execute(update(order_lines).where(order_lines.c.order_id == order_id).values(cancelled=True))
+    for quota in session.execute(select(quotas).where(
+            quotas.c.order_id == order_id, quotas.c.status.in_(domain.OPEN_QUOTA_STATES))
+            .order_by(quotas.c.quota_id).with_for_update()).all():
+        session.execute(update(quotas).where(quotas.c.quota_id == quota.quota_id).values(
+            status=domain.QUOTA_RELEASED, reason=f"order cancelled: {event.payload['reason']}"))
+        db.emit(session, _quota_event(session, "quota.released", quota, status_before=quota.status,
+                                      reason=f"order cancelled: {event.payload['reason']}"))
+    log.info("order cancelled, quotas released", extra={"correlation_id": order_id})
+
+
+def widen_search(db: Database, session: Session, line_id: str, body: dict) -> dict:
+    """The aggregator's one call when a line is short: accept later production (a new deadline) and, if asked,
+    producers who turned the line down before; then offer what is uncovered again."""
+    data = load_or_refuse(WidenInput(), body, "widening")
+    line = session.execute(select(order_lines).where(order_lines.c.line_id == line_id)).one_or_none()
+    if line is None:
+        raise NotFound(f"order line {line_id} not found")
+    _lock_offerings(session, [line.offering_id])
+    if line.cancelled:
+        raise Conflict(f"order line {line_id} belongs to a cancelled order")
+    if data["needed_by"] and data["needed_by"] < line.needed_by:
+        raise InvalidInput("widening refused", {"needed_by": [f"already {line.needed_by}; widening moves it later"]})
+    session.execute(update(order_lines).where(order_lines.c.line_id == line_id).values(
+        needed_by=data["needed_by"] or line.needed_by, ask_again=data["ask_again"] or line.ask_again))
+    line = _line(session, line_id)
+    uncovered = line.quantity - _covered_units(session, line_id)
+    if uncovered > 0:
+        _offer(db, session, line, uncovered, excluded=set(), reallocated=True)
+        _announce_allocation(db, session, line.order_id)
+    line = _line(session, line_id)
+    return {"line_id": line_id, "order_id": line.order_id, "needed_by": line.needed_by.isoformat(),
+            "ask_again": line.ask_again, "covered": _covered_units(session, line_id), "ordered": line.quantity,
+            "shortfall": line.shortfall_reported}
+
+
+def delivery_promise(session: Session, lines: list, today: date) -> str | None:
+    """The earliest delivery the calendars allow for all lines: each line's units made in the earliest weeks,
+    then consolidation and transit. None when the calendars cannot make some line at all."""
+    ready = []
+    for line in load_or_refuse(PromiseInput(many=True), lines, "lines"):
+        free_by_week = {}
+        for weeks in _free_weeks(session, line["offering_id"], today, date.max).values():
+            for week_start, free, _ in weeks:
+                free_by_week[week_start] = free_by_week.get(week_start, 0) + free
+        week = domain.earliest_completion(line["quantity"], free_by_week)
+        if week is None:
+            return None
+        ready.append(ready_on(week))
+    return (max(ready) + transit_time()).isoformat()
 
 
 def get_quota(session: Session, quota_id: str) -> dict:
@@ -255,51 +421,184 @@ def quota_counts(session: Session) -> dict:
     return counts
 
 
-def _lot_view(row) -> dict:
+def _switching_state(session: Session, producer_id: str, offering_id: str) -> quality.SwitchingState:
+    row = session.execute(select(switching_states.c.state).where(
+        switching_states.c.producer_id == producer_id, switching_states.c.offering_id == offering_id)).scalar()
+    if row is None:
+        return quality.SwitchingState()
+    return quality.SwitchingState(
+        severity=row["severity"], switching_score=row["switching_score"],
+        recent_on_normal=tuple(row["recent_on_normal"]),
+        accepted_in_a_row_on_tightened=row["accepted_in_a_row_on_tightened"],
+        not_accepted_on_tightened=row["not_accepted_on_tightened"],
+        history=tuple(quality.SwitchRecord(**line) for line in row["history"]))
+
+
+def _save_switching_state(session: Session, producer_id: str, offering_id: str,
+                          state: quality.SwitchingState) -> None:
+    upsert(session, switching_states, {"producer_id": producer_id, "offering_id": offering_id}, {
+        "state": {**{key: getattr(state, key) for key in (
+            "severity", "switching_score", "accepted_in_a_row_on_tightened", "not_accepted_on_tightened")},
+            "recent_on_normal": list(state.recent_on_normal),
+            "history": [asdict(line) for line in state.history]},
+        "updated_at": datetime.now(timezone.utc)})
+
+
+def _standard(session: Session, offering_id: str) -> dict:
+    return session.execute(select(offerings.c.quality_standard)
+                           .where(offerings.c.offering_id == offering_id)).scalar_one()
+
+
+def _plans(session: Session, lot) -> dict:
+    """The ISO 2859-1 plan for each defect class of the offering's standard, at the producer's current severity;
+    a reworked lot is inspected again on tightened inspection."""
+    standard = _standard(session, lot.offering_id)
+    severity = _switching_state(session, lot.producer_id, lot.offering_id).severity
+    if lot.attempt > 1 or severity == quality.DISCONTINUED:
+        severity = quality.TIGHTENED
+    if lot.quantity > 1:
+        return quality.inspection_plans(lot.quantity, standard["aql"], standard["inspection_level"], severity)
+    # Table 1 starts at lots of two; a single unit is simply inspected, with the smallest lot's acceptance numbers.
+    plans = quality.inspection_plans(2, standard["aql"], standard["inspection_level"], severity)
+    return {name: replace(plan, lot_size=1, sample_size=1, full_inspection=True) for name, plan in plans.items()}
+
+
+def _plan_view(plans: dict) -> list:
+    return [{"defect_class": name, "aql": float(plan.aql), "code_letter": plan.code_letter,
+             "plan_letter": plan.plan_letter, "sample_size": plan.sample_size, "accept": plan.accept,
+             "reject": plan.reject, "severity": plan.severity, "full_inspection": plan.full_inspection}
+            for name, plan in plans.items()]
+
+
+def _lot_view(session: Session, row) -> dict:
+    inspected = [{"attempt": i.attempt, "inspector": i.inspector, "severity": i.severity, "classes": i.classes,
+                  "findings": i.findings, "passed": i.passed, "inspected_at": i.inspected_at.isoformat()}
+                 for i in session.execute(select(inspections).where(inspections.c.lot_id == row.lot_id)
+                                          .order_by(inspections.c.attempt))]
+    awaiting = row.status == domain.LOT_REPORTED
     return {"id": row.lot_id, "quota_id": row.quota_id, "order_id": row.order_id, "line_id": row.line_id,
             "offering_id": row.offering_id, "producer_id": row.producer_id, "quantity": row.quantity,
-            "status": row.status, "reported_at": row.reported_at.isoformat(),
-            "inspection": None if row.inspected_at is None else {
-                "inspector": row.inspector, "sample_size": row.sample_size, "defects": row.defects,
-                "acceptance_number": row.acceptance_number, "inspected_at": row.inspected_at.isoformat()}}
+            "status": row.status, "attempt": row.attempt, "reported_at": row.reported_at.isoformat(),
+            "disposition_reason": row.disposition_reason,
+            "photos": int(session.execute(select(func.count()).select_from(lot_photos)
+                                          .where(lot_photos.c.lot_id == row.lot_id)).scalar_one()),
+            "plan": _plan_view(_plans(session, row)) if awaiting else None, "inspections": inspected}
 
 
-def report_lot(db: Database, session: Session, body: dict) -> dict:
+def _lot_payload(lot) -> dict:
+    return {key: getattr(lot, key) for key in ("lot_id", "quota_id", "order_id", "line_id", "offering_id",
+                                               "producer_id", "quantity")}
+
+
+def report_lot(db: Database, session: Session, quota_id: str, body: dict) -> dict:
+    """A producer's finished lot against an accepted quota; it waits for an inspector."""
     data = load_or_refuse(LotInput(), body, "lot")
-    quota = session.execute(select(quotas).where(quotas.c.quota_id == data["quota_id"])
-                            .with_for_update()).one_or_none()
+    quota = session.execute(select(quotas).where(quotas.c.quota_id == quota_id).with_for_update()).one_or_none()
     if quota is None:
-        raise NotFound(f"quota {data['quota_id']} not found")
+        raise NotFound(f"quota {quota_id} not found")
     reported = session.execute(select(func.coalesce(func.sum(lots.c.quantity), 0))
-                               .where(lots.c.quota_id == quota.quota_id)).scalar_one()
+                               .where(lots.c.quota_id == quota_id)).scalar_one()
     domain.check_lot(quota.status, quota.quantity, int(reported), data["quantity"])
-    lot = dict(lot_id=new_id("lot"), quota_id=quota.quota_id, order_id=quota.order_id, line_id=quota.line_id,
+    lot = dict(lot_id=new_id("lot"), quota_id=quota_id, order_id=quota.order_id, line_id=quota.line_id,
                offering_id=quota.offering_id, producer_id=quota.producer_id, quantity=data["quantity"])
-    session.execute(lots.insert().values(**lot, status=domain.LOT_REPORTED, reported_at=datetime.now(timezone.utc)))
+    session.execute(lots.insert().values(**lot, status=domain.LOT_REPORTED, attempt=1,
+                                         reported_at=datetime.now(timezone.utc)))
+    for position, photo in enumerate(data["photos"]):
+        session.execute(lot_photos.insert().values(lot_id=lot["lot_id"], position=position,
+                                                   content_type=photo["content_type"],
+                                                   data=base64.b64decode(photo["data"])))
     db.emit(session, new_event("lot.reported", lot, correlation_id=quota.order_id))
+    log.info("lot reported", extra={"correlation_id": quota.order_id, "lot_id": lot["lot_id"],
+                                    "quantity": data["quantity"]})
     return get_lot(session, lot["lot_id"])
 
 
-def record_inspection(db: Database, session: Session, lot_id: str, body: dict) -> dict:
-    data = load_or_refuse(InspectionInput(), body, "inspection")
+def _locked_lot(session: Session, lot_id: str):
     lot = session.execute(select(lots).where(lots.c.lot_id == lot_id).with_for_update()).one_or_none()
     if lot is None:
         raise NotFound(f"lot {lot_id} not found")
+    return lot
+
+
+def record_inspection(db: Database, session: Session, lot_id: str, body: dict) -> dict:
+    """The inspector's findings decide the lot by its plans; an original inspection also moves the producer's
+    switching state (normal, tightened, reduced) for the offering."""
+    data = load_or_refuse(InspectionInput(), body, "inspection")
+    lot = _locked_lot(session, lot_id)
+    organisation = session.execute(select(offerings.c.organisation_id)
+                                   .where(offerings.c.offering_id == lot.offering_id)).scalar_one()
+    if data["organisation_id"] != organisation:
+        raise Conflict(f"lot {lot_id} belongs to another organisation; its own inspectors inspect it")
     if lot.status != domain.LOT_REPORTED:
-        raise Conflict(f"lot {lot_id} was already inspected ({lot.status})")
-    verdict = domain.inspection_verdict(lot.quantity, data["sample_size"], data["defects"],
-                                        data["acceptance_number"])
+        raise Conflict(f"lot {lot_id} is {lot.status}; only a reported lot is inspected")
+    plans = _plans(session, lot)
+    defects = domain.defects_by_class(data["findings"], plans)
+    try:
+        decision = quality.decide_lot(plans, defects)
+    except ValueError as error:
+        raise InvalidInput("inspection refused", {"findings": [str(error)]}) from None
+    now = datetime.now(timezone.utc)
+    if lot.attempt == 1:
+        standard = _standard(session, lot.offering_id)
+        state = _switching_state(session, lot.producer_id, lot.offering_id)
+        if state.severity == decision.severity:
+            _save_switching_state(session, lot.producer_id, lot.offering_id, quality.record(
+                state, decision.lot_result(lot_id), production_steady=True,
+                reduced_approved=bool(standard.get("reduced_inspection"))))
+    classes = [{"defect_class": v.defect_class, "aql": float(v.plan.aql), "code_letter": v.plan.code_letter,
+                "sample_size": v.plan.sample_size, "accept": v.plan.accept, "reject": v.plan.reject,
+                "defects": v.defects} for v in decision.verdicts]
+    session.execute(inspections.insert().values(
+        lot_id=lot_id, attempt=lot.attempt, producer_id=lot.producer_id, offering_id=lot.offering_id,
+        inspector=data["inspector"], severity=decision.severity, classes=classes, findings=data["findings"],
+        passed=decision.accepted, inspected_at=now))
     session.execute(update(lots).where(lots.c.lot_id == lot_id).values(
-        status=domain.LOT_PASSED if verdict.passed else domain.LOT_FAILED, inspected_at=datetime.now(timezone.utc),
-        **data))
+        status=domain.LOT_PASSED if decision.accepted else domain.LOT_FAILED, decided_at=now))
     db.emit(session, new_event("lot.inspected", {
-        **{key: getattr(lot, key) for key in ("lot_id", "quota_id", "order_id", "line_id", "offering_id",
-                                              "producer_id", "quantity")},
-        "sample_size": data["sample_size"], "defects": data["defects"],
-        "acceptance_number": data["acceptance_number"], "passed": verdict.passed,
-    }, correlation_id=lot.order_id))
-    log.info("lot inspected", extra={"correlation_id": lot.order_id, "lot_id": lot_id, "passed": verdict.passed,
-                                     "verdict": verdict.reason})
+        **_lot_payload(lot), "attempt": lot.attempt, "severity": decision.severity, "classes": classes,
+        "passed": decision.accepted}, correlation_id=lot.order_id))
+    log.info("lot inspected", extra={"correlation_id": lot.order_id, "lot_id": lot_id,
+                                     "passed": decision.accepted, "verdict": decision.reason})
+    if not decision.accepted:
+        action = _standard(session, lot.offering_id)["rejected_lot_action"]
+        if action != "ask":
+            _dispose(db, session, lot_id, action, f"the offering's standard says {action}")
+    return get_lot(session, lot_id)
+
+
+def decide_rejected_lot(db: Database, session: Session, lot_id: str, body: dict) -> dict:
+    """The aggregator's choice for a rejected lot: rework (fixed, then inspected again, tightened) or replace (made
+    again by others)."""
+    data = load_or_refuse(DispositionInput(), body, "decision")
+    _dispose(db, session, lot_id, data["action"], data["reason"])
+    return get_lot(session, lot_id)
+
+
+def _dispose(db: Database, session: Session, lot_id: str, action: str, reason: str) -> None:
+    lot = _locked_lot(session, lot_id)
+    if lot.status != domain.LOT_FAILED:
+        raise Conflict(f"lot {lot_id} is {lot.status}; only a rejected lot is reworked or replaced")
+    if action == "rework":
+        session.execute(update(lots).where(lots.c.lot_id == lot_id).values(
+            status=domain.LOT_REWORK, disposition_reason=reason))
+        db.emit(session, new_event("lot.rework_requested", {**_lot_payload(lot), "reason": reason},
+                                   correlation_id=lot.order_id))
+        return
+    _lock_offerings(session, [lot.offering_id])
+    session.execute(update(lots).where(lots.c.lot_id == lot_id).values(
+        status=domain.LOT_REPLACED, disposition_reason=reason))
+    db.emit(session, new_event("lot.replaced", {**_lot_payload(lot), "reason": reason}, correlation_id=lot.order_id))
+    log.info("lot replaced", extra={"correlation_id": lot.order_id, "lot_id": lot_id, "quantity": lot.quantity})
+    _reallocate(db, session, lot.line_id, lot.quantity, excluded={lot.producer_id})
+
+
+def resubmit_lot(db: Database, session: Session, lot_id: str) -> dict:
+    """The producer fixed a lot sent back for rework: it waits for its next inspection."""
+    lot = _locked_lot(session, lot_id)
+    if lot.status != domain.LOT_REWORK:
+        raise Conflict(f"lot {lot_id} is {lot.status}; only a lot sent back for rework is resubmitted")
+    session.execute(update(lots).where(lots.c.lot_id == lot_id).values(
+        status=domain.LOT_REPORTED, attempt=lot.attempt + 1))
     return get_lot(session, lot_id)
 
 
@@ -307,12 +606,31 @@ def get_lot(session: Session, lot_id: str) -> dict:
     row = session.execute(select(lots).where(lots.c.lot_id == lot_id)).one_or_none()
     if row is None:
         raise NotFound(f"lot {lot_id} not found")
-    return _lot_view(row)
+    return _lot_view(session, row)
 
 
 def list_lots(session: Session, query: dict) -> dict:
     filters = load_or_refuse(LotFilter(), query, "query")
-    return _page(session, lots, filters, (lots.c.reported_at, lots.c.lot_id), _lot_view)
+    return _page(session, lots, filters, (lots.c.reported_at, lots.c.lot_id), lambda row: _lot_view(session, row))
+
+
+def inspection_history(session: Session, producer_id: str, offering_id: str) -> dict:
+    """The switching history the inspector and aggregator see: every original inspection and each change."""
+    state = _switching_state(session, producer_id, offering_id)
+    return {"producer_id": producer_id, "offering_id": offering_id, "severity": state.severity,
+            "switching_score": state.switching_score, "pass_rate": _pass_rates(session, offering_id,
+                                                                                [producer_id]).get(producer_id),
+            "history": [asdict(line) for line in state.history]}
+
+
+def _pass_rates(session: Session, offering_id: str, producer_ids=None) -> dict:
+    """Share of a producer's lots of this offering that passed their first inspection."""
+    query = (select(inspections.c.producer_id, func.count(), func.sum(case((inspections.c.passed, 1), else_=0)))
+             .where(inspections.c.offering_id == offering_id, inspections.c.attempt == 1)
+             .group_by(inspections.c.producer_id))
+    if producer_ids is not None:
+        query = query.where(inspections.c.producer_id.in_(producer_ids))
+    return {producer_id: int(passed) / total for producer_id, total, passed in session.execute(query)}
 
 
 def capacity_view(session: Session, offering_id: str) -> dict:

@@ -1,11 +1,17 @@
 """Quotas and lots: the states a producer's share of an order moves through. Plain Python."""
-from dataclasses import dataclass
+from datetime import date
 
 from shared.errors import Conflict, InvalidInput
 
 QUOTA_OFFERED, QUOTA_ACCEPTED, QUOTA_DECLINED = "offered", "accepted", "declined"
+QUOTA_EXPIRED, QUOTA_RELEASED = "expired", "released"
+QUOTA_STATES = (QUOTA_OFFERED, QUOTA_ACCEPTED, QUOTA_DECLINED, QUOTA_EXPIRED, QUOTA_RELEASED)
 OPEN_QUOTA_STATES = (QUOTA_OFFERED, QUOTA_ACCEPTED)
+# A producer that declined a line, or let its offer lapse, is not asked again for that line unless the search is
+# widened to include them.
+TURNED_DOWN_STATES = (QUOTA_DECLINED, QUOTA_EXPIRED)
 LOT_REPORTED, LOT_PASSED, LOT_FAILED = "reported", "passed", "failed"
+LOT_REWORK, LOT_REPLACED = "rework", "replaced"
 
 
 def answer_quota(status: str, answer: str) -> bool:
@@ -18,6 +24,40 @@ def answer_quota(status: str, answer: str) -> bool:
     return True
 
 
+def accepted_part(offered: int, wanted: int | None, min_lot: int) -> int:
+    """How many units a producer takes on: all by default, or part, but never less than its minimum lot."""
+    if wanted is None:
+        return offered
+    if wanted > offered:
+        raise InvalidInput("acceptance refused", {"quantity": [f"the quota offers {offered} units"]})
+    if wanted < min(min_lot, offered):
+        raise InvalidInput("acceptance refused", {"quantity": [f"at least the minimum lot of {min_lot} units"]})
+    return wanted
+
+
+def trim_weeks(weeks: list, keep: int) -> list:
+    """The weeks of a partly accepted quota: the earliest weeks are kept, the latest given back."""
+    kept = []
+    for week_start, units in sorted(weeks):
+        if keep == 0:
+            break
+        taken = min(units, keep)
+        kept.append((week_start, taken))
+        keep -= taken
+    return kept
+
+
+def earliest_completion(quantity: int, free_by_week: dict) -> date | None:
+    """The Monday of the week by whose end ``quantity`` units can be made, filling the earliest weeks first; None
+    when the calendars do not hold that many."""
+    made = 0
+    for week_start in sorted(free_by_week):
+        made += free_by_week[week_start]
+        if made >= quantity:
+            return week_start
+    return None
+
+
 def check_lot(quota_status: str, quota_quantity: int, reported_so_far: int, quantity: int) -> None:
     if quota_status != QUOTA_ACCEPTED:
         raise Conflict(f"lots are reported against an accepted quota; this one is {quota_status}")
@@ -26,20 +66,13 @@ def check_lot(quota_status: str, quota_quantity: int, reported_so_far: int, quan
             f"the quota has {quota_quantity - reported_so_far} units left to report"]})
 
 
-@dataclass(frozen=True)
-class Verdict:
-    passed: bool
-    reason: str
-
-
-def inspection_verdict(lot_quantity: int, sample_size: int, defects: int, acceptance_number: int) -> Verdict:
-    """Single sampling: accept the lot when the defects found in the sample do not exceed the acceptance number."""
-    if sample_size > lot_quantity:
-        raise InvalidInput("inspection refused", {"sample_size": [f"the lot has only {lot_quantity} units"]})
-    if defects > sample_size:
-        raise InvalidInput("inspection refused", {"defects": ["more defects than units sampled"]})
-    if acceptance_number >= sample_size:
-        raise InvalidInput("inspection refused", {"acceptance_number": ["must be below the sample size"]})
-    if defects <= acceptance_number:
-        return Verdict(True, f"{defects} defective of {sample_size} sampled, accept number {acceptance_number}")
-    return Verdict(False, f"{defects} defective of {sample_size} sampled exceeds accept number {acceptance_number}")
+def defects_by_class(findings: list, plans: dict) -> dict:
+    """Defective units found per class of the lot's plans, from the inspector's findings per criterion."""
+    unplanned = sorted({finding["defect_class"] for finding in findings} - set(plans))
+    if unplanned:
+        raise InvalidInput("inspection refused", {"findings": [
+            f"the offering's standard has no AQL for {', '.join(unplanned)} defects"]})
+    found = {name: 0 for name in plans}
+    for finding in findings:
+        found[finding["defect_class"]] += finding["count"]
+    return found

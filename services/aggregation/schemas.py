@@ -1,23 +1,65 @@
 """Inputs of the aggregation service's RPC API."""
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
+
+from shared.events import DEFECT_CLASSES
+
+MAX_PHOTO_BASE64 = 280_000  # about 200 KiB of image
 
 
-class LotInput(Schema):
-    quota_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class AcceptInput(Strict):
+    quantity = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
+
+
+class DeclineInput(Strict):
+    reason = fields.String(load_default="no reason given", validate=validate.Length(min=1, max=500))
+
+
+class WidenInput(Strict):
+    needed_by = fields.Date(load_default=None, allow_none=True)
+    ask_again = fields.Boolean(load_default=False)
+
+
+class PromiseInput(Strict):
+    offering_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
 
 
-class InspectionInput(Schema):
+class PhotoInput(Strict):
+    content_type = fields.String(required=True, validate=validate.OneOf(("image/png", "image/jpeg")))
+    data = fields.String(required=True, validate=validate.Length(min=1, max=MAX_PHOTO_BASE64))
+
+
+class LotInput(Strict):
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    photos = fields.List(fields.Nested(PhotoInput), load_default=list, validate=validate.Length(max=3))
+
+
+class FindingInput(Strict):
+    criterion = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    defect_class = fields.String(required=True, validate=validate.OneOf(DEFECT_CLASSES))
+    count = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+
+
+class InspectionInput(Strict):
     inspector = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    sample_size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    defects = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
-    acceptance_number = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    organisation_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    findings = fields.List(fields.Nested(FindingInput), required=True)
+
+
+class DispositionInput(Strict):
+    action = fields.String(required=True, validate=validate.OneOf(("rework", "replace")))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
 class QuotaFilter(Schema):
     order_id = fields.String()
     producer_id = fields.String()
-    status = fields.String(validate=validate.OneOf(("offered", "accepted", "declined")))
+    status = fields.String(validate=validate.OneOf(("offered", "accepted", "declined", "expired", "released")))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 
@@ -25,6 +67,6 @@ class QuotaFilter(Schema):
 class LotFilter(Schema):
     order_id = fields.String()
     producer_id = fields.String()
-    status = fields.String(validate=validate.OneOf(("reported", "passed", "failed")))
+    status = fields.String(validate=validate.OneOf(("reported", "passed", "failed", "rework", "replaced")))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))

@@ -1,8 +1,12 @@
 """The aggregation service: splits order lines across producers, and runs quotas, lots and inspections."""
+from datetime import datetime, timezone
+
 from nameko.rpc import rpc
+from nameko.timer import timer
 
 from services.aggregation import app
 from services.aggregation.store import inbox, outbox
+from shared import config
 from shared.errors import EXPECTED
 from shared.messaging import ServiceDatabase, reliable_handler
 
@@ -36,15 +40,37 @@ class AggregationService:
     def on_order_placed(self, event):
         self.db.handle_once(event, lambda session, event: app.allocate_order(self.db, session, event))
 
-    @rpc(expected_exceptions=EXPECTED)
-    def accept_quota(self, quota_id):
-        with self.db.transaction() as session:
-            return app.accept_quota(self.db, session, quota_id)
+    @reliable_handler("orders", "order.cancelled")
+    def on_order_cancelled(self, event):
+        self.db.handle_once(event, lambda session, event: app.cancel_order(self.db, session, event))
+
+    @timer(interval=config.expiry_interval_s())
+    def expire_quotas(self):
+        """Lapsed offers are reallocated in small batches, each in its own transaction."""
+        while True:
+            with self.db.transaction() as session:
+                if not app.expire_quotas(self.db, session, datetime.now(timezone.utc)):
+                    return
 
     @rpc(expected_exceptions=EXPECTED)
-    def decline_quota(self, quota_id):
+    def accept_quota(self, quota_id, body=None):
         with self.db.transaction() as session:
-            return app.decline_quota(self.db, session, quota_id)
+            return app.accept_quota(self.db, session, quota_id, body)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def decline_quota(self, quota_id, body=None):
+        with self.db.transaction() as session:
+            return app.decline_quota(self.db, session, quota_id, body)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def widen_search(self, line_id, body):
+        with self.db.transaction() as session:
+            return app.widen_search(self.db, session, line_id, body)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def delivery_promise(self, lines):
+        with self.db.transaction() as session:
+            return app.delivery_promise(session, lines, datetime.now(timezone.utc).date())
 
     @rpc(expected_exceptions=EXPECTED)
     def get_quota(self, quota_id):
@@ -67,14 +93,24 @@ class AggregationService:
             return app.quota_counts(session)
 
     @rpc(expected_exceptions=EXPECTED)
-    def report_lot(self, body):
+    def report_lot(self, quota_id, body):
         with self.db.transaction() as session:
-            return app.report_lot(self.db, session, body)
+            return app.report_lot(self.db, session, quota_id, body)
 
     @rpc(expected_exceptions=EXPECTED)
     def record_inspection(self, lot_id, body):
         with self.db.transaction() as session:
             return app.record_inspection(self.db, session, lot_id, body)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def decide_rejected_lot(self, lot_id, body):
+        with self.db.transaction() as session:
+            return app.decide_rejected_lot(self.db, session, lot_id, body)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def resubmit_lot(self, lot_id):
+        with self.db.transaction() as session:
+            return app.resubmit_lot(self.db, session, lot_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def get_lot(self, lot_id):
@@ -85,3 +121,8 @@ class AggregationService:
     def list_lots(self, query):
         with self.db.transaction() as session:
             return app.list_lots(session, query)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def inspection_history(self, producer_id, offering_id):
+        with self.db.transaction() as session:
+            return app.inspection_history(session, producer_id, offering_id)

@@ -1,5 +1,5 @@
 """Tables of the aggregation service: its projections of the catalogue, and quotas and lots."""
-from sqlalchemy import JSON, Boolean, Column, Date, Integer, MetaData, String, Table
+from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, LargeBinary, MetaData, String, Table, Text
 
 from shared.store import UtcDateTime, add_messaging_tables
 
@@ -47,6 +47,10 @@ order_lines = Table(
     Column("offering_id", String(64), nullable=False),
     Column("quantity", Integer, nullable=False),
     Column("due_date", Date, nullable=False),
+    Column("needed_by", Date, nullable=False),
+    Column("ask_again", Boolean, nullable=False),
+    Column("cancelled", Boolean, nullable=False),
+    Column("shortfall_reported", Integer, nullable=False),
 )
 
 quotas = Table(
@@ -58,7 +62,9 @@ quotas = Table(
     Column("offering_id", String(64), nullable=False),
     Column("producer_id", String(64), nullable=False, index=True),
     Column("quantity", Integer, nullable=False),
-    Column("status", String(16), nullable=False),
+    Column("offered_quantity", Integer, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("reason", Text),
     Column("reallocated", Boolean, nullable=False),
     Column("offered_at", UtcDateTime(), nullable=False),
     Column("respond_by", UtcDateTime(), nullable=False),
@@ -79,15 +85,45 @@ lots = Table(
     Column("lot_id", String(64), primary_key=True),
     Column("quota_id", String(64), nullable=False, index=True),
     Column("order_id", String(64), nullable=False, index=True),
-    Column("line_id", String(64), nullable=False),
+    Column("line_id", String(64), nullable=False, index=True),
     Column("offering_id", String(64), nullable=False),
     Column("producer_id", String(64), nullable=False, index=True),
     Column("quantity", Integer, nullable=False),
     Column("status", String(16), nullable=False),
+    Column("attempt", Integer, nullable=False),
     Column("reported_at", UtcDateTime(), nullable=False),
-    Column("inspected_at", UtcDateTime()),
-    Column("inspector", String(200)),
-    Column("sample_size", Integer),
-    Column("defects", Integer),
-    Column("acceptance_number", Integer),
+    Column("decided_at", UtcDateTime()),
+    Column("disposition_reason", Text),
+)
+
+lot_photos = Table(
+    "lot_photos", metadata,
+    Column("lot_id", String(64), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("content_type", String(32), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+inspections = Table(
+    "inspections", metadata,
+    Column("lot_id", String(64), primary_key=True),
+    Column("attempt", Integer, primary_key=True),
+    Column("producer_id", String(64), nullable=False),
+    Column("offering_id", String(64), nullable=False),
+    Column("inspector", String(200), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("classes", JSON, nullable=False),
+    Column("findings", JSON, nullable=False),
+    Column("passed", Boolean, nullable=False),
+    Column("inspected_at", UtcDateTime(), nullable=False),
+    Index("ix_inspections_producer_offering", "producer_id", "offering_id"),
+)
+
+# ISO 2859-1 switching state of each producer's offering, with its history (quality.SwitchingState as JSON).
+switching_states = Table(
+    "switching_states", metadata,
+    Column("producer_id", String(64), primary_key=True),
+    Column("offering_id", String(64), primary_key=True),
+    Column("state", JSON, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )

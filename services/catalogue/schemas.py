@@ -94,8 +94,9 @@ class QualityStandardInput(Strict):
                       required=True, validate=validate.Length(min=1))
     inspection_level = fields.String(load_default="II", validate=validate.OneOf(INSPECTION_LEVELS))
     criteria = fields.List(fields.Nested(CriterionInput), load_default=list)
-    rejected_lot_action = fields.String(load_default="rework", validate=validate.OneOf(REJECTED_LOT_ACTIONS))
+    rejected_lot_action = fields.String(load_default="ask", validate=validate.OneOf(REJECTED_LOT_ACTIONS))
     min_pass_rate = fields.Float(load_default=0.0, validate=validate.Range(min=0, max=1))
+    reduced_inspection = fields.Boolean(load_default=False)
 
     @validates_schema
     def criteria_have_an_aql(self, data, **kwargs):

@@ -22,6 +22,14 @@ class CatalogueService:
     def on_quota_declined(self, event):
         self.db.handle_once(event, lambda session, event: app.release_commitment(session, event, "declined"))
 
+    @reliable_handler("aggregation", "quota.expired")
+    def on_quota_expired(self, event):
+        self.db.handle_once(event, lambda session, event: app.release_commitment(session, event, "expired"))
+
+    @reliable_handler("aggregation", "quota.released")
+    def on_quota_released(self, event):
+        self.db.handle_once(event, lambda session, event: app.release_commitment(session, event, "cancelled"))
+
     @rpc(expected_exceptions=EXPECTED)
     def register_producer(self, body):
         with self.db.transaction() as session:

@@ -40,17 +40,17 @@ class FulfilmentRoutes:
     @http("POST", "/api/v1/quotas/<string:quota_id>/accept")
     @endpoint("/api/v1/quotas/{id}/accept")
     def accept_quota(self, request, quota_id):
-        return json_response(call(self.aggregation, "accept_quota", quota_id))
+        return json_response(call(self.aggregation, "accept_quota", quota_id, read_json(request)))
 
     @http("POST", "/api/v1/quotas/<string:quota_id>/decline")
     @endpoint("/api/v1/quotas/{id}/decline")
     def decline_quota(self, request, quota_id):
-        return json_response(call(self.aggregation, "decline_quota", quota_id))
+        return json_response(call(self.aggregation, "decline_quota", quota_id, read_json(request)))
 
-    @http("POST", "/api/v1/lots")
-    @endpoint("/api/v1/lots")
-    def report_lot(self, request):
-        return json_response(call(self.aggregation, "report_lot", read_json(request)), 201)
+    @http("POST", "/api/v1/quotas/<string:quota_id>/lots")
+    @endpoint("/api/v1/quotas/{id}/lots")
+    def report_lot(self, request, quota_id):
+        return json_response(call(self.aggregation, "report_lot", quota_id, read_json(request)), 201)
 
     @http("GET", "/api/v1/lots")
     @endpoint("/api/v1/lots")
@@ -66,3 +66,29 @@ class FulfilmentRoutes:
     @endpoint("/api/v1/lots/{id}/inspections")
     def record_inspection(self, request, lot_id):
         return json_response(call(self.aggregation, "record_inspection", lot_id, read_json(request)), 201)
+
+    @http("POST", "/api/v1/lots/<string:lot_id>/decision")
+    @endpoint("/api/v1/lots/{id}/decision")
+    def decide_rejected_lot(self, request, lot_id):
+        return json_response(call(self.aggregation, "decide_rejected_lot", lot_id, read_json(request)))
+
+    @http("POST", "/api/v1/lots/<string:lot_id>/resubmit")
+    @endpoint("/api/v1/lots/{id}/resubmit")
+    def resubmit_lot(self, request, lot_id):
+        return json_response(call(self.aggregation, "resubmit_lot", lot_id))
+
+    @http("GET", "/api/v1/producers/<string:producer_id>/inspections")
+    @endpoint("/api/v1/producers/{id}/inspections")
+    def inspection_history(self, request, producer_id):
+        query = read_query(request, schemas.InspectionHistoryQuery())
+        return json_response(call(self.aggregation, "inspection_history", producer_id, query["offering_id"]))
+
+    @http("POST", "/api/v1/orders/<string:order_id>/cancel")
+    @endpoint("/api/v1/orders/{id}/cancel")
+    def cancel_order(self, request, order_id):
+        return json_response(call(self.orders, "cancel_order", order_id, read_json(request)))
+
+    @http("POST", "/api/v1/order-lines/<string:line_id>/widen")
+    @endpoint("/api/v1/order-lines/{id}/widen")
+    def widen_search(self, request, line_id):
+        return json_response(call(self.aggregation, "widen_search", line_id, read_json(request)))

@@ -49,3 +49,7 @@ class CalendarQuery(Schema):
 
 class ExportQuery(Schema):
     format = fields.String(required=True, validate=validate.OneOf(("html", "pdf", "csv")))
+
+
+class InspectionHistoryQuery(Schema):
+    offering_id = fields.String(required=True, validate=validate.Length(min=1, max=64))

@@ -3,13 +3,14 @@ import hashlib
 import logging
 from datetime import date, datetime, timezone
 
+from marshmallow import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from services.orders import domain
-from services.orders.schemas import PlaceOrderInput
+from services.orders.schemas import CancelInput, PlaceOrderInput
 from services.orders.store import offerings, order_lines, orders
-from shared.errors import InvalidInput, NotFound, load_or_refuse
+from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
 from shared.events import Event, new_event
 from shared.ids import new_id
 from shared.store import Database, page_of, paged, upsert
@@ -25,8 +26,25 @@ def find_by_idempotency_key(session: Session, key: str) -> str | None:
     return session.execute(select(orders.c.order_id).where(orders.c.idempotency_key == key)).scalar()
 
 
-def place_order(db: Database, session: Session, body: dict, idempotency_key: str | None, today: date) -> str:
-    """Record the order and announce it; with a key already used, return the first order and create nothing."""
+def lines_to_promise(session: Session, body: dict) -> list:
+    """The offerings and quantities an order asks for, to ask allocation for a delivery promise before placing it;
+    nothing when the order would be refused anyway."""
+    try:
+        data = PlaceOrderInput().load(body if body is not None else {})
+    except ValidationError:
+        return []
+    skus = {line["sku"] for line in data["lines"]}
+    known = dict(session.execute(select(offerings.c.sku, offerings.c.offering_id)
+                                 .where(offerings.c.sku.in_(skus))).all())
+    return [{"offering_id": known[line["sku"]], "quantity": line["quantity"]}
+            for line in data["lines"] if line["sku"] in known]
+
+
+def place_order(db: Database, session: Session, body: dict, idempotency_key: str | None, today: date,
+                promised: str | None = None) -> str:
+    """Record the order and announce it; with a key already used, return the first order and create nothing.
+
+    ``promised`` is allocation's earliest delivery date for these lines (ISO), None when it could not tell."""
     data = load_or_refuse(PlaceOrderInput(), body, "order")
     if idempotency_key:
         existing = find_by_idempotency_key(session, idempotency_key)
@@ -43,10 +61,15 @@ def place_order(db: Database, session: Session, body: dict, idempotency_key: str
                for i, line in enumerate(data["lines"]) if line["sku"] not in known}
     if unknown:
         raise InvalidInput("order refused", {"lines": unknown})
+    too_few = {str(i): {"quantity": [f"the minimum order of {line['sku']} is {known[line['sku']].min_order}"]}
+               for i, line in enumerate(data["lines"]) if line["quantity"] < known[line["sku"]].min_order}
+    if too_few:
+        raise InvalidInput("order refused", {"lines": too_few})
     currencies = {known[sku].currency for sku in skus}
     if len(currencies) > 1:
         raise InvalidInput("order refused", {"lines": ["all lines of an order are priced in one currency"]})
 
+    promised_date = date.fromisoformat(promised) if promised else None
     now = datetime.now(timezone.utc)
     order_id = new_id("ord")
     lines = []
@@ -58,7 +81,8 @@ def place_order(db: Database, session: Session, body: dict, idempotency_key: str
     buyer = data["buyer"]
     session.execute(orders.insert().values(
         order_id=order_id, buyer_id=buyer_id_for(buyer["email"]), buyer_name=buyer["name"],
-        buyer_email=buyer["email"], destination=data["destination"], due_date=data["due_date"], status="placed",
+        buyer_email=buyer["email"], destination=data["destination"], due_date=data["due_date"],
+        promised_date=promised_date, status="placed",
         currency=currencies.pop(),
         total=domain.order_total([(line["quantity"], line["unit_price"]) for line in lines]),
         idempotency_key=idempotency_key, placed_at=now, updated_at=now,
@@ -69,6 +93,7 @@ def place_order(db: Database, session: Session, body: dict, idempotency_key: str
         "buyer": {"buyer_id": buyer_id_for(buyer["email"]), "name": buyer["name"], "email": buyer["email"]},
         "destination": data["destination"],
         "due_date": data["due_date"],
+        "promised_date": promised_date,
         "lines": [{"line_id": line["line_id"], "offering_id": line["offering_id"], "sku": line["sku"],
                    "quantity": line["quantity"]} for line in lines],
     }, correlation_id=order_id))
@@ -79,7 +104,7 @@ def place_order(db: Database, session: Session, body: dict, idempotency_key: str
 def record_offering(session: Session, event: Event) -> None:
     payload = event.payload
     upsert(session, offerings, {"offering_id": payload["offering_id"]},
-           {key: payload[key] for key in ("sku", "name", "unit_price", "currency")})
+           {key: payload[key] for key in ("sku", "name", "unit_price", "currency", "min_order")})
 
 
 def _lock_order(session: Session, order_id: str) -> None:
@@ -123,7 +148,8 @@ def apply_to_ledger(db: Database, session: Session, event: Event) -> None:
 def record_shortfall(session: Session, event: Event) -> None:
     """The latest allocation's shortfall per line wins, whatever order the events arrive in."""
     _lock_order(session, event.payload["order_id"])
-    for line in event.payload["lines"]:
+    lines = event.payload["lines"] if event.event_type == "order.allocated" else [event.payload]
+    for line in lines:
         session.execute(
             update(order_lines)
             .where(order_lines.c.line_id == line["line_id"])
@@ -131,10 +157,29 @@ def record_shortfall(session: Session, event: Event) -> None:
             .values(shortfall=line["shortfall"], shortfall_as_of=event.occurred_at))
 
 
+def cancel_order(db: Database, session: Session, order_id: str, body: dict) -> dict:
+    """Stop an order before it ships: allocation releases its quotas and the producers are told."""
+    reason = load_or_refuse(CancelInput(), body, "cancellation")["reason"]
+    _lock_order(session, order_id)
+    status = session.execute(select(orders.c.status).where(orders.c.order_id == order_id)).scalar_one()
+    if status == "cancelled":
+        return get_order(session, order_id)
+    if status not in domain.CANCELLABLE:
+        raise Conflict(f"order {order_id} is {status}; only an order not yet shipped can be cancelled")
+    session.execute(update(orders).where(orders.c.order_id == order_id).values(
+        status="cancelled", cancel_reason=reason, updated_at=datetime.now(timezone.utc)))
+    db.emit(session, new_event("order.cancelled", {"order_id": order_id, "reason": reason},
+                               correlation_id=order_id))
+    db.emit(session, new_event("order.status_changed", {"order_id": order_id, "previous_status": status,
+                                                        "status": "cancelled"}, correlation_id=order_id))
+    log.info("order cancelled", extra={"correlation_id": order_id, "reason": reason})
+    return get_order(session, order_id)
+
+
 def _refresh_status(db: Database, session: Session, order_id: str, ledgers) -> None:
     current = session.execute(select(orders.c.status).where(orders.c.order_id == order_id)).scalar_one()
     status = domain.derive_status(ledgers)
-    if status == current:
+    if status == current or current == "cancelled":
         return
     session.execute(update(orders).where(orders.c.order_id == order_id)
                     .values(status=status, updated_at=datetime.now(timezone.utc)))
@@ -158,6 +203,8 @@ def _order_view(order, lines) -> dict:
         "id": order.order_id, "status": order.status,
         "buyer": {"id": order.buyer_id, "name": order.buyer_name, "email": order.buyer_email},
         "destination": order.destination, "due_date": order.due_date.isoformat(),
+        "promised_date": order.promised_date.isoformat() if order.promised_date else None,
+        "cancel_reason": order.cancel_reason,
         "currency": order.currency, "total": str(order.total),
         "placed_at": order.placed_at.isoformat(), "updated_at": order.updated_at.isoformat(),
         "lines": [_line_view(line) for line in lines],

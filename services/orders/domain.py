@@ -2,7 +2,8 @@
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-STATUSES = ("placed", "allocated", "in_production", "shipped", "delivered")
+STATUSES = ("placed", "allocated", "in_production", "shipped", "delivered", "cancelled")
+CANCELLABLE = ("placed", "allocated", "in_production")
 
 LEDGER_STAGES = ("allocated", "accepted", "produced", "passed", "shipped", "delivered")
 
@@ -58,20 +59,33 @@ def order_total(lines: list[tuple[int, Decimal]]) -> Decimal:
 _LINE_STAGES = {
     "quota.offered": ("allocated", +1),
     "quota.declined": ("allocated", -1),
-    "quota.accepted": ("accepted", +1),
+    "quota.expired": ("allocated", -1),
     "lot.reported": ("produced", +1),
     "lot.inspected": ("passed", +1),
 }
 
 
 def ledger_movements(event_type: str, payload: dict) -> list[tuple[str, str, str, int]]:
-    """The ``(order_id, line_id, stage, units)`` a fact moves on the ledger: a failed lot has not passed, and a
-    shipment counts as shipped when it leaves, as delivered when it arrives."""
+    """The ``(order_id, line_id, stage, units)`` a fact moves on the ledger.
+
+    A partly accepted quota gives the rest back; a released quota takes back what it held; a replaced lot leaves
+    the line (its units are made again elsewhere); a failed lot has not passed. A shipment counts as shipped when it
+    leaves and as delivered when it arrives."""
+    line = (payload.get("order_id"), payload.get("line_id"))
+    if event_type == "quota.accepted":
+        return [(*line, "accepted", payload["quantity"]), (*line, "allocated", -payload["declined_quantity"])]
+    if event_type == "quota.released":
+        taken_back = [(*line, "allocated", -payload["quantity"])]
+        if payload["status_before"] == "accepted":
+            taken_back.append((*line, "accepted", -payload["quantity"]))
+        return taken_back
+    if event_type == "lot.replaced":
+        return [(*line, stage, -payload["quantity"]) for stage in ("allocated", "accepted", "produced")]
     if event_type in _LINE_STAGES:
         if event_type == "lot.inspected" and not payload["passed"]:
             return []
         stage, sign = _LINE_STAGES[event_type]
-        return [(payload["order_id"], payload["line_id"], stage, sign * payload["quantity"])]
+        return [(*line, stage, sign * payload["quantity"])]
     if event_type == "shipment.status_changed":
         if payload["status"] != "in_transit":
             return []

@@ -21,3 +21,7 @@ class PlaceOrderInput(Schema):
     destination = fields.Nested(DestinationSchema, required=True)
     due_date = fields.Date(required=True)
     lines = fields.List(fields.Nested(LineInput), required=True, validate=validate.Length(min=1, max=MAX_LINES))
+
+
+class CancelInput(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))

@@ -1,26 +1,33 @@
 """The orders service: buyer orders and the quantity ledger kept from everyone's events."""
 from datetime import datetime, timezone
 
-from nameko.rpc import rpc
+from nameko.rpc import RpcProxy, rpc
 from sqlalchemy.exc import IntegrityError
 
 from services.orders import app
 from services.orders.store import inbox, outbox
 from shared.errors import EXPECTED
-from shared.messaging import ServiceDatabase, reliable_handler
+from shared.messaging import ServiceDatabase, ask, reliable_handler
+
+# A promise is worth a short wait, not a failed order: past this the order is placed without one.
+PROMISE_TIMEOUT_S = 3.0
 
 
 class OrdersService:
     name = "orders"
 
     db = ServiceDatabase(outbox, inbox)
+    aggregation = RpcProxy("aggregation")
 
     @rpc(expected_exceptions=EXPECTED)
     def place_order(self, body, idempotency_key=None):
         today = datetime.now(timezone.utc).date()
+        with self.db.transaction() as session:
+            lines = app.lines_to_promise(session, body)
+        promised = ask(self.aggregation, "delivery_promise", lines, timeout_s=PROMISE_TIMEOUT_S) if lines else None
         try:
             with self.db.transaction() as session:
-                order_id = app.place_order(self.db, session, body, idempotency_key, today)
+                order_id = app.place_order(self.db, session, body, idempotency_key, today, promised)
         except IntegrityError:
             if not idempotency_key:
                 raise
@@ -28,6 +35,11 @@ class OrdersService:
                 order_id = app.find_by_idempotency_key(session, idempotency_key)
         with self.db.transaction() as session:
             return app.get_order(session, order_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def cancel_order(self, order_id, body):
+        with self.db.transaction() as session:
+            return app.cancel_order(self.db, session, order_id, body)
 
     @rpc(expected_exceptions=EXPECTED)
     def get_order(self, order_id):
@@ -52,6 +64,10 @@ class OrdersService:
     def on_order_allocated(self, event):
         self.db.handle_once(event, app.record_shortfall)
 
+    @reliable_handler("aggregation", "order.shortfall")
+    def on_order_shortfall(self, event):
+        self.db.handle_once(event, app.record_shortfall)
+
     @reliable_handler("aggregation", "quota.offered")
     def on_quota_offered(self, event):
         self._ledger(event)
@@ -62,6 +78,18 @@ class OrdersService:
 
     @reliable_handler("aggregation", "quota.accepted")
     def on_quota_accepted(self, event):
+        self._ledger(event)
+
+    @reliable_handler("aggregation", "quota.expired")
+    def on_quota_expired(self, event):
+        self._ledger(event)
+
+    @reliable_handler("aggregation", "quota.released")
+    def on_quota_released(self, event):
+        self._ledger(event)
+
+    @reliable_handler("aggregation", "lot.replaced")
+    def on_lot_replaced(self, event):
         self._ledger(event)
 
     @reliable_handler("aggregation", "lot.reported")

@@ -13,6 +13,7 @@ offerings = Table(
     Column("name", String(200), nullable=False),
     Column("unit_price", Numeric(12, 2), nullable=False),
     Column("currency", String(3), nullable=False),
+    Column("min_order", Integer, nullable=False),
 )
 
 orders = Table(
@@ -23,7 +24,9 @@ orders = Table(
     Column("buyer_email", String(200)),
     Column("destination", JSON, nullable=False),
     Column("due_date", Date, nullable=False),
+    Column("promised_date", Date),
     Column("status", String(32), nullable=False),
+    Column("cancel_reason", String(500)),
     Column("currency", String(3), nullable=False),
     Column("total", Numeric(14, 2), nullable=False),
     Column("idempotency_key", String(200), unique=True),

@@ -19,7 +19,7 @@ def _order(n: int, quantity: int):
     return new_event("order.placed", {
         "order_id": f"ord_{n}", "buyer": {"buyer_id": "byr_1", "name": "B", "email": "b@example.org"},
         "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
-        "due_date": date(2099, 1, 1),
+        "due_date": date(2099, 1, 1), "promised_date": None,
         "lines": [{"line_id": f"lin_{n}", "offering_id": "off_1", "sku": "BAG", "quantity": quantity}],
     }, correlation_id=f"ord_{n}")
 

@@ -1,6 +1,13 @@
+from datetime import date
+
 import pytest
 
-from services.aggregation.domain import answer_quota, check_lot, inspection_verdict
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.aggregation.domain import (
+    accepted_part, answer_quota, check_lot, defects_by_class, earliest_completion, trim_weeks,
+)
 from shared.errors import Conflict, InvalidInput
 
 
@@ -22,12 +29,41 @@ def test_lots_are_reported_only_against_accepted_quotas_and_never_beyond_them():
         check_lot("offered", 20, 0, 5)
 
 
-def test_a_lot_passes_when_defects_do_not_exceed_the_acceptance_number():
-    assert inspection_verdict(100, 13, 1, 1).passed
-    assert not inspection_verdict(100, 13, 2, 1).passed
-
-
-@pytest.mark.parametrize("args", [(10, 13, 0, 1), (100, 13, 14, 1), (100, 5, 0, 5)])
-def test_impossible_inspections_are_refused(args):
+def test_findings_add_up_per_defect_class_and_an_unplanned_class_is_refused():
+    plans = {"major": object(), "minor": object()}
+    findings = [{"criterion": "loose loops", "defect_class": "major", "count": 2},
+                {"criterion": "frayed strap", "defect_class": "major", "count": 1},
+                {"criterion": "colour off", "defect_class": "minor", "count": 4}]
+    assert defects_by_class(findings, plans) == {"major": 3, "minor": 4}
+    assert defects_by_class([], plans) == {"major": 0, "minor": 0}
     with pytest.raises(InvalidInput):
-        inspection_verdict(*args)
+        defects_by_class([{"criterion": "sharp edge", "defect_class": "critical", "count": 1}], plans)
+
+
+@given(offered=st.integers(1, 500), min_lot=st.integers(1, 50), wanted=st.one_of(st.none(), st.integers(1, 600)))
+def test_a_partial_acceptance_is_within_the_offer_and_at_least_a_minimum_lot(offered, min_lot, wanted):
+    try:
+        accepted = accepted_part(offered, wanted, min_lot)
+    except InvalidInput:
+        assert wanted > offered or wanted < min(min_lot, offered)
+        return
+    assert accepted == (offered if wanted is None else wanted)
+    assert min(min_lot, offered) <= accepted <= offered
+
+
+@given(weeks=st.dictionaries(st.dates(), st.integers(1, 50), min_size=1, max_size=8), data=st.data())
+def test_trimmed_weeks_keep_the_earliest_units(weeks, data):
+    total = sum(weeks.values())
+    keep = data.draw(st.integers(0, total))
+    kept = trim_weeks(list(weeks.items()), keep)
+    assert sum(units for _, units in kept) == keep
+    assert [week for week, _ in kept] == sorted(weeks)[:len(kept)]
+    for week, units in kept[:-1]:
+        assert units == weeks[week]
+
+
+def test_the_earliest_completion_is_the_first_week_whose_running_total_covers_the_quantity():
+    weeks = {date(2027, 1, 18): 30, date(2027, 1, 4): 10, date(2027, 1, 11): 0}
+    assert earliest_completion(10, weeks) == date(2027, 1, 4)
+    assert earliest_completion(11, weeks) == date(2027, 1, 18)
+    assert earliest_completion(41, weeks) is None

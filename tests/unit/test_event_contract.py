@@ -12,6 +12,7 @@ PLACED = {
     "buyer": {"buyer_id": "byr_1", "name": "Kiriko", "email": "orders@example.org"},
     "destination": {"name": "Shop", "city": "Tokyo", "country": "JP", "latitude": 35.6, "longitude": 139.7},
     "due_date": date(2027, 3, 1),
+    "promised_date": date(2027, 2, 20),
     "lines": [{"line_id": "lin_1", "offering_id": "off_1", "sku": "BLM-BAG-M", "quantity": 120}],
 }
 

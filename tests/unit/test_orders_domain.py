@@ -55,8 +55,17 @@ def test_each_fact_moves_its_own_stage_of_the_ledger():
     line = {"order_id": "o", "line_id": "l", "quantity": 7}
     assert ledger_movements("quota.offered", line) == [("o", "l", "allocated", 7)]
     assert ledger_movements("quota.declined", line) == [("o", "l", "allocated", -7)]
-    assert ledger_movements("quota.accepted", line) == [("o", "l", "accepted", 7)]
+    assert ledger_movements("quota.expired", line) == [("o", "l", "allocated", -7)]
+    assert ledger_movements("quota.accepted", {**line, "declined_quantity": 0}) == [
+        ("o", "l", "accepted", 7), ("o", "l", "allocated", 0)]
+    assert ledger_movements("quota.accepted", {**line, "declined_quantity": 3}) == [
+        ("o", "l", "accepted", 7), ("o", "l", "allocated", -3)]
+    assert ledger_movements("quota.released", {**line, "status_before": "offered"}) == [("o", "l", "allocated", -7)]
+    assert ledger_movements("quota.released", {**line, "status_before": "accepted"}) == [
+        ("o", "l", "allocated", -7), ("o", "l", "accepted", -7)]
     assert ledger_movements("lot.reported", line) == [("o", "l", "produced", 7)]
+    assert ledger_movements("lot.replaced", line) == [
+        ("o", "l", "allocated", -7), ("o", "l", "accepted", -7), ("o", "l", "produced", -7)]
     assert ledger_movements("lot.inspected", {**line, "passed": True}) == [("o", "l", "passed", 7)]
     assert ledger_movements("lot.inspected", {**line, "passed": False}) == []
 
