@@ -319,13 +319,14 @@ def decline_quota(db: Database, session: Session, quota_id: str, body: dict | No
 
 
 def expire_quotas(db: Database, session: Session, now: datetime, batch: int = 50) -> int:
-    """Offers whose deadline passed lapse, and their units go to other producers. Several processes may run this at
-    once: each takes the quotas no other has locked."""
+    """Offers whose deadline passed lapse, and their units go to other producers. All the lapsed offers of a batch
+    lapse before any is reallocated, so that none goes to a producer whose own offer has lapsed too. Several
+    processes may run this at once: each takes the quotas no other has locked."""
     due = session.execute(select(quotas.c.quota_id, quotas.c.offering_id).where(
         quotas.c.status == domain.QUOTA_OFFERED, quotas.c.respond_by < now)
         .order_by(quotas.c.respond_by).limit(batch).with_for_update(skip_locked=True)).all()
-    expired = 0
-    for quota_id, offering_id in sorted(due, key=lambda row: row.offering_id):
+    lapsed = []
+    for quota_id, _ in sorted(due, key=lambda row: (row.offering_id, row.quota_id)):
         quota = _locked_quota(session, quota_id)
         if quota.status != domain.QUOTA_OFFERED:
             continue
@@ -333,10 +334,11 @@ def expire_quotas(db: Database, session: Session, now: datetime, batch: int = 50
             status=domain.QUOTA_EXPIRED, reason="not answered by the deadline", answered_at=now))
         db.emit(session, _quota_event(session, "quota.expired", quota))
         log.info("quota expired", extra={"correlation_id": quota.order_id, "quota_id": quota_id})
+        lapsed.append(quota)
+    for quota in lapsed:
         _reallocate(db, session, quota.line_id, quota.quantity)
-        expired += 1
-    metrics.QUOTAS_EXPIRED.labels("aggregation").inc(expired)
-    return expired
+    metrics.QUOTAS_EXPIRED.labels("aggregation").inc(len(lapsed))
+    return len(lapsed)
 
 
 def cancel_order(db: Database, session: Session, event: Event) -> None:

@@ -1,0 +1,132 @@
+"""Lots end to end on the real broker and PostgreSQL: reported against accepted quotas, inspected by the offering's
+ISO 2859-1 plans, rejected lots reworked or replaced, switching to tightened inspection; the ledger follows."""
+import uuid
+
+import pytest
+
+from bilum.demo import eventually
+from services.aggregation import quality
+from services.aggregation.service import AggregationService
+from services.catalogue.service import CatalogueService
+from services.gateway.service import GatewayService
+from services.orders.service import OrdersService
+from shared import migrations
+from tests.integration.fulfilment import ORG, Network
+from tests.integration.helpers import running
+
+
+@pytest.fixture(scope="module")
+def network(module_platform):
+    for service in ("catalogue", "orders", "aggregation"):
+        migrations.upgrade(service)
+    with running(CatalogueService), running(OrdersService), running(AggregationService), running(GatewayService):
+        yield Network(module_platform["BILUM_GATEWAY_URL"])
+
+
+@pytest.fixture
+def accepted(network):
+    """An order of 200 split between three producers, every quota accepted."""
+    sku = f"BAG-{uuid.uuid4().hex[:6].upper()}"
+    offering = network.offering(sku)
+    network.producers(offering, [30, 30, 30], weeks=4)
+    order = network.order(sku, 200)
+    quotas = eventually(lambda: (lambda qs: qs if sum(q["quantity"] for q in qs) == 200 else None)(
+        network.quotas(order["id"], "offered")), "the offers")
+    for quota in quotas:
+        network.call("POST", f"/quotas/{quota['id']}/accept")
+    network.settled(order["id"], accepted=200)
+    return offering, order, quotas
+
+
+def _inspect(network, lot: dict, defects: dict, organisation: str = ORG, expect: int = 201) -> dict:
+    findings = [{"criterion": f"{name} problem", "defect_class": name, "count": count}
+                for name, count in defects.items()]
+    return network.call("POST", f"/lots/{lot['id']}/inspections", expect,
+                        json={"inspector": "QC", "organisation_id": organisation, "findings": findings})
+
+
+def _plan(lot: dict, defect_class: str) -> dict:
+    return next(plan for plan in lot["plan"] if plan["defect_class"] == defect_class)
+
+
+def test_a_lot_is_given_its_iso_plan_and_passes_within_the_acceptance_numbers(network, accepted):
+    offering, order, quotas = accepted
+    lot = network.call("POST", f"/quotas/{quotas[0]['id']}/lots", 201, json={"quantity": 60})
+    expected = quality.sampling_plan(60, 2.5, "II", "normal")
+    major = _plan(lot, "major")
+    assert (major["code_letter"], major["sample_size"], major["accept"], major["reject"]) == (
+        expected.code_letter, expected.sample_size, expected.accept, expected.reject)
+    assert {plan["defect_class"] for plan in lot["plan"]} == {"major", "minor"}
+    inspected = _inspect(network, lot, {"major": major["accept"], "minor": 0})
+    assert inspected["status"] == "passed" and inspected["plan"] is None
+    assert inspected["inspections"][0]["classes"][0]["sample_size"] == expected.sample_size
+    network.settled(order["id"], produced=60, passed=60)
+    _inspect(network, lot, {"major": 0}, expect=409)
+
+
+def test_bad_inspections_and_lots_are_refused_with_a_clear_error(network, accepted):
+    offering, order, quotas = accepted
+    lot = network.call("POST", f"/quotas/{quotas[0]['id']}/lots", 201, json={"quantity": 40})
+    sample = _plan(lot, "major")["sample_size"]
+    too_many = _inspect(network, lot, {"major": sample + 1}, expect=422)
+    assert "findings" in too_many["error"]["fields"]
+    assert "another organisation" in _inspect(network, lot, {"major": 0}, organisation="coastal-carvers",
+                                              expect=409)["error"]["message"]
+    assert "findings" in _inspect(network, lot, {"critical": 1}, expect=422)["error"]["fields"], "no critical AQL"
+    remaining = quotas[0]["quantity"] - 40
+    assert "quantity" in network.call("POST", f"/quotas/{quotas[0]['id']}/lots", 422,
+                                      json={"quantity": remaining + 1})["error"]["fields"]
+    assert network.call("GET", f"/lots/{lot['id']}")["status"] == "reported", "a refusal changed the lot"
+    network.call("GET", "/lots/lot_nothing", 404)
+
+
+def test_a_rejected_lot_is_reworked_and_inspected_again_on_tightened_inspection(network, accepted):
+    offering, order, quotas = accepted
+    lot = network.call("POST", f"/quotas/{quotas[0]['id']}/lots", 201, json={"quantity": 50})
+    major = _plan(lot, "major")
+    failed = _inspect(network, lot, {"major": major["reject"], "minor": 0})
+    assert failed["status"] == "failed"
+    network.call("POST", f"/lots/{lot['id']}/resubmit", 409)
+    reworked = network.call("POST", f"/lots/{lot['id']}/decision", json={"action": "rework",
+                                                                         "reason": "loose loops"})
+    assert reworked["status"] == "rework"
+    again = network.call("POST", f"/lots/{lot['id']}/resubmit")
+    assert again["attempt"] == 2 and {plan["severity"] for plan in again["plan"]} == {"tightened"}
+    tightened = quality.sampling_plan(50, 2.5, "II", "tightened")
+    assert (_plan(again, "major")["sample_size"], _plan(again, "major")["accept"]) == (
+        tightened.sample_size, tightened.accept)
+    passed = _inspect(network, again, {"major": 0, "minor": 0})
+    assert passed["status"] == "passed" and [i["passed"] for i in passed["inspections"]] == [False, True]
+    network.settled(order["id"], produced=50, passed=50, accepted=200, allocated=200)
+
+
+def test_a_rejected_lot_is_replaced_by_another_producer_and_the_ledger_stays_right(network, accepted):
+    offering, order, quotas = accepted
+    lot = network.call("POST", f"/quotas/{quotas[0]['id']}/lots", 201, json={"quantity": 30})
+    _inspect(network, lot, {"major": _plan(lot, "major")["reject"], "minor": 0})
+    replaced = network.call("POST", f"/lots/{lot['id']}/decision", json={"action": "replace",
+                                                                         "reason": "wrong colour"})
+    assert replaced["status"] == "replaced"
+    network.call("POST", f"/lots/{lot['id']}/decision", 409, json={"action": "rework", "reason": "changed mind"})
+    offers = eventually(lambda: [q for q in network.quotas(order["id"], "offered") if q["reallocated"]],
+                        "the replaced units to be offered again")
+    assert sum(q["quantity"] for q in offers) == 30
+    assert quotas[0]["producer_id"] not in {q["producer_id"] for q in offers}
+    line = network.settled(order["id"], allocated=200, accepted=170, produced=0, passed=0)
+    assert line["shortfall"] == 0
+
+
+def test_two_rejections_in_five_lots_switch_the_producer_to_tightened_inspection(network, accepted):
+    offering, order, quotas = accepted
+    producer = quotas[0]["producer_id"]
+    for defects in ("pass", "fail", "pass", "fail"):
+        lot = network.call("POST", f"/quotas/{quotas[0]['id']}/lots", 201, json={"quantity": 12})
+        assert {plan["severity"] for plan in lot["plan"]} == {"normal"}
+        count = _plan(lot, "major")["reject"] if defects == "fail" else 0
+        _inspect(network, lot, {"major": count, "minor": 0})
+    history = network.call("GET", f"/producers/{producer}/inspections", params={"offering_id": offering})
+    assert history["severity"] == "tightened"
+    assert [line["accepted"] for line in history["history"]] == [True, False, True, False]
+    assert history["history"][-1]["severity_after"] == "tightened" and history["pass_rate"] == 0.5
+    lot = network.call("POST", f"/quotas/{quotas[0]['id']}/lots", 201, json={"quantity": 12})
+    assert {plan["severity"] for plan in lot["plan"]} == {"tightened"}
