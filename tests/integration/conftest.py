@@ -9,7 +9,7 @@ import psycopg2
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.integration.helpers import MANAGEMENT_URL, make_url_parts, management
+from tests.integration.helpers import MANAGEMENT_URL, free_port, make_url_parts, management
 
 AMQP_HOST = os.environ.get("BILUM_TEST_AMQP_HOST", "guest:guest@127.0.0.1:5672")
 POSTGRES_URL = os.environ.get("BILUM_TEST_POSTGRES", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
@@ -70,19 +70,19 @@ def database_url(postgres_admin):
 
 
 def _environment(amqp_uri: str, database_url: str, var_dir: str) -> dict:
-    """Environment of a platform confined to one test or module: its vhost, its database, ports no developer uses."""
+    """Environment of a platform confined to one test or module: its vhost, its database, ports of its own."""
+    gateway_port = free_port()
     env = {
         "AMQP_URI": amqp_uri,
         "BILUM_DATABASE_URL": database_url,
         "BILUM_VAR_DIR": var_dir,
-        "BILUM_GATEWAY_PORT": "18000",
-        "BILUM_GATEWAY_URL": "http://127.0.0.1:18000",
+        "BILUM_GATEWAY_PORT": str(gateway_port),
+        "BILUM_GATEWAY_URL": f"http://127.0.0.1:{gateway_port}",
         "BILUM_MAX_ATTEMPTS": "3",
         "BILUM_RETRY_BACKOFF_S": "0.05",
     }
-    for offset, service in enumerate(("catalogue", "orders", "aggregation", "consolidation", "notification",
-                                      "gateway"), start=1):
-        env[f"BILUM_{service.upper()}_OPS_PORT"] = str(19100 + offset)
+    for service in ("catalogue", "orders", "aggregation", "consolidation", "notification", "gateway"):
+        env[f"BILUM_{service.upper()}_OPS_PORT"] = str(free_port())
     return env
 
 

@@ -66,7 +66,7 @@ def test_up_runs_every_service_until_sigterm_and_then_stops_them_all(platform_en
 
     try:
         eventually(lambda: "Ctrl-C stops every service" in log.read_text(), "bilum up to say it is up", timeout_s=90)
-        assert "Dashboard: http://127.0.0.1:18000/dashboard" in log.read_text()
+        assert f"Dashboard: {platform_env['BILUM_GATEWAY_URL']}/dashboard" in log.read_text()
         assert all(answering(port) for port in ops_ports)
         dashboard = requests.get(platform_env["BILUM_GATEWAY_URL"] + "/api/v1/dashboard", timeout=10).json()
         assert dashboard["orders"]["total"] == 0, dashboard

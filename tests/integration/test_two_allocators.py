@@ -21,7 +21,7 @@ from services.orders.service import OrdersService
 from shared import migrations
 from shared.store import Database
 from tests.integration.fulfilment import Network
-from tests.integration.helpers import running
+from tests.integration.helpers import free_port, running
 
 ORDERS, UNITS_PER_ORDER = 60, 5
 WEEKLY = [10, 8, 6, 6, 5, 5]
@@ -30,8 +30,9 @@ WEEKS = 2
 
 def _start_allocators(platform, tmp_path, count=2):
     processes = []
-    for n in range(count):
-        env = {**os.environ, **platform, "BILUM_AGGREGATION_OPS_PORT": str(19200 + n)}
+    ports = [free_port() for _ in range(count)]
+    for n, port in enumerate(ports):
+        env = {**os.environ, **platform, "BILUM_AGGREGATION_OPS_PORT": str(port)}
         log = open(tmp_path / f"aggregation-{n}.log", "w")
         processes.append((subprocess.Popen([sys.executable, "-m", "bilum.cli", "run", "aggregation"], env=env,
                                            stdout=log, stderr=subprocess.STDOUT), log))
@@ -42,7 +43,7 @@ def _start_allocators(platform, tmp_path, count=2):
         except requests.RequestException:
             return False
 
-    eventually(lambda: all(ready(19200 + n) for n in range(count)), "both aggregation processes", timeout_s=60)
+    eventually(lambda: all(ready(port) for port in ports), "both aggregation processes", timeout_s=60)
     return processes
 
 
