@@ -2,6 +2,8 @@
 before anything network-related is imported."""
 import argparse
 import json
+import os
+import secrets
 import signal
 import sys
 import warnings
@@ -68,13 +70,15 @@ def _demo(args) -> int:
     from shared import config
 
     check_broker()
+    # The demo plays the SMS provider too: it signs producers' replies with the secret the services check.
+    os.environ.setdefault("BILUM_SMS_INBOUND_SECRET", secrets.token_hex(16))
     supervisor = None if ready("gateway") else Supervisor()
     try:
         if supervisor:
             _start(supervisor)
         else:
             print("using the services already running", file=sys.stderr)
-        report = Demo(Api(config.gateway_url())).run()
+        report = Demo(Api(config.gateway_url()), os.environ["BILUM_SMS_INBOUND_SECRET"]).run()
         print_report(report, sys.stderr if args.json else sys.stdout)
         print(f"Dashboard: {config.gateway_url()}/dashboard", file=sys.stderr)
         if args.json:

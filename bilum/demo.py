@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 import requests
 
 from bilum import demo_data
+from bilum.demo_sms import SmsProducer
 from shared.weeks import iso_week
 
 TERMINAL_WAIT_S = 120
@@ -72,14 +73,18 @@ def eventually(check, what: str, timeout_s: float = TERMINAL_WAIT_S, interval_s:
 
 
 class Demo:
-    def __init__(self, api: Api, progress=sys.stderr, seed: int = 2026):
+    def __init__(self, api: Api, sms_secret: str, progress=sys.stderr, seed: int = 2026):
         self.api = api
+        self.sms_secret = sms_secret
+        self.sms_producer: SmsProducer | None = None
         self.progress = progress
         self.random = random.Random(seed)
         self.offering_ids: dict[str, str] = {}
         self.producer_ids: dict[str, str] = {}
         self.order_ids: list[str] = []
         self.reported_quotas: set[str] = set()
+        self.sms_answered: set[str] = set()
+        self.sms_reported: set[str] = set()
 
     def say(self, text: str) -> None:
         print(f"[demo] {text}", file=self.progress, flush=True)
@@ -89,6 +94,7 @@ class Demo:
         started = time.monotonic()
         self.publish_offerings()
         self.register_producers()
+        self.set_aggregator_contact()
         self.wait_for_capacity()
         self.place_orders()
         self.answer_quotas()
@@ -131,6 +137,18 @@ class Demo:
                     "lead_time_days": CALENDAR_LEAD_TIME_DAYS})
         self.say(f"{len(self.producer_ids)} producers registered in {len(districts)} districts, approved, "
                  f"with {CALENDAR_WEEKS}-week capacity calendars")
+
+    def set_aggregator_contact(self) -> None:
+        """Where the co-operative hears of shortfalls, rejected lots and producers who cannot be reached; and the
+        producer who takes part by SMS alone, from a basic phone."""
+        organisation = demo_data.ORGANISATION
+        self.api.request("PUT", f"/api/v1/organisations/{organisation['id']}/contact", json={
+            "name": organisation["name"], "email": demo_data.AGGREGATOR_EMAIL, "languages": ["en", "tpi"],
+            "timezone": "Pacific/Port_Moresby"})
+        texter = next(p for p in demo_data.PRODUCERS if p["name"] == demo_data.SMS_PRODUCER)
+        self.sms_producer = SmsProducer(self.api.base_url, self.sms_secret, self.producer_ids[texter["name"]],
+                                        texter["mobile"])
+        self.say(f"{organisation['name']} set its contact; {texter['name']} will answer by SMS only")
 
     def wait_for_capacity(self) -> None:
         """Allocation learns capacity from the catalogue's events; wait until it has heard all of them."""
@@ -176,7 +194,11 @@ class Demo:
     def _answer_offers(self, declining: set) -> tuple[int, int]:
         """One round of answers: the declining producers turn down their first offers, everyone else accepts."""
         accepted = declined = 0
+        accepted += len(set(self.sms_producer.accept_offers()) - self.sms_answered)
+        self.sms_answered |= set(self.sms_producer.accepted)
         for quota in self._offered_quotas():
+            if quota["producer_id"] == self.sms_producer.producer_id:
+                continue
             if quota["producer_id"] in declining and not quota["reallocated"]:
                 self.api.post(f"/api/v1/quotas/{quota['id']}/decline", {"reason": "busy with the coffee harvest"})
                 declined += 1
@@ -196,7 +218,8 @@ class Demo:
                 if self._allocated_in_full() and not self._offered_quotas():
                     break
                 time.sleep(0.3)
-        self.say(f"producers accepted {accepted} quotas and declined {declined}; declined units were reallocated")
+        self.say(f"producers accepted {accepted} quotas and declined {declined}; declined units were reallocated; "
+                 f"{demo_data.SMS_PRODUCER} accepted {len(self.sms_answered)} by SMS reply")
 
     def _accepted_quotas(self):
         return [quota for order_id in self.order_ids
@@ -204,9 +227,10 @@ class Demo:
 
     def report_lots(self) -> int:
         """Every accepted quota not yet reported is finished, in two lots when it is large."""
-        lots = 0
+        lots = len(set(self.sms_producer.report_lots()) - self.sms_reported)
+        self.sms_reported |= set(self.sms_producer.reported)
         for quota in self._accepted_quotas():
-            if quota["id"] in self.reported_quotas:
+            if quota["id"] in self.reported_quotas or quota["producer_id"] == self.sms_producer.producer_id:
                 continue
             self.reported_quotas.add(quota["id"])
             first = quota["quantity"] // 2 if quota["quantity"] >= 40 else quota["quantity"]

@@ -239,6 +239,10 @@ PRODUCERS = [
 # landslide cutting the road), forcing the platform to reallocate.
 DECLINING_PRODUCERS = ["Julie Paka", "Naomi Gande"]
 
+# She has a basic phone: she is offered quotas, accepts them and reports her lots by SMS alone.
+SMS_PRODUCER = "Mary Kewa"
+AGGREGATOR_EMAIL = "orders@kumul-weavers.example.org"
+
 # ---------------------------------------------------------------------------
 # Buyers and their orders
 # ---------------------------------------------------------------------------

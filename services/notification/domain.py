@@ -1,76 +1,334 @@
-"""What each party is told, and on which channel. Plain Python.
+"""Who is told what, and what happens after a delivery fails. Plain Python.
 
-Producers in villages read SMS on basic phones: their messages are short, in plain GSM-7 characters, and say how
-to act by replying. Buyers get email.
+Every message is a ``Notice`` for one recipient. Its ``key``, together with the recipient and the kind of message,
+is what makes it unique: the service stores notices under that unique key, so the same fact delivered twice, or two
+timers firing at once in two replicas, never tell anyone the same thing twice. A fact's notices are keyed by its event
+id (with the quota or order when one event tells one recipient about several); a timer's by what it is about (the
+quota reminded of, the shipment found late, the digest's day).
+
+Producers hear about their work (offers, reminders, work taken away, inspection results, rework, shipment);
+buyers about their orders (confirmed with the delivery promise, short, shipped, delivered); aggregators about what
+needs a person (shortfalls, rejected lots, producers who cannot be reached, late shipments, dead letters), each kind
+at once or in a daily digest as they chose.
 """
-from dataclasses import dataclass
-from datetime import date, datetime
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from services.notification import sms
+from services.notification.channels import retry_delay_s
+from services.notification.preferences import EMAIL, SMS, WEBHOOK, Contact, Preferences, QuietHours
+
+PRODUCER, BUYER, AGGREGATOR = "producer", "buyer", "aggregator"
+
+DEFAULT_CHANNELS = {
+    PRODUCER: (SMS, EMAIL, WEBHOOK),
+    BUYER: (EMAIL, WEBHOOK),
+    AGGREGATOR: (EMAIL, WEBHOOK, SMS),
+}
+DEFAULT_MAX_FAILURES = 3
+
+OFFERED = "offered"
+
+# Delivery states: waiting to go out (pending, deferred for quiet hours, retrying after a failure), done (sent,
+# failed after every attempt, unreachable on every channel), or kept for the daily digest (digest, then digested).
+PENDING, DEFERRED, RETRYING = "pending", "deferred", "retrying"
+SENT, FAILED, UNREACHABLE = "sent", "failed", "unreachable"
+DIGEST, DIGESTED = "digest", "digested"
+WAITING = (PENDING, DEFERRED, RETRYING)
+STATUSES = (*WAITING, SENT, FAILED, UNREACHABLE, DIGEST, DIGESTED)
+
+ACKNOWLEDGEMENTS = {sms.ACCEPT: "quota_accepted_ack", sms.DECLINE: "quota_declined_ack", sms.READY: "lot_received_ack"}
 
 
 @dataclass(frozen=True)
 class Recipient:
     recipient_id: str
+    kind: str
     name: str
-    mobile: str | None
-    email: str | None
+    languages: tuple[str, ...]
+    contact: Contact
+    organisation_id: str | None = None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
-class Message:
-    channel: str
-    address: str
-    template: str
-    text: str
+class Notice:
+    recipient_id: str
+    kind: str
+    key: str
+    correlation_id: str
+    values: Mapping[str, object] = field(default_factory=dict)
+    ref: str | None = None
+    deadline: datetime | None = None
 
 
-def channel_for(recipient: Recipient) -> tuple[str, str]:
-    """SMS first: it reaches a basic phone on a weak network; email when there is no mobile number."""
-    if recipient.mobile:
-        return "sms", recipient.mobile
-    if recipient.email:
-        return "email", recipient.email
-    raise ValueError(f"recipient {recipient.recipient_id} has no channel")
+@dataclass(frozen=True)
+class Quota:
+    quota_id: str
+    ref: str
+    order_id: str
+    producer_id: str
+    offering_id: str
+    quantity: int
+    offered_at: datetime
+    respond_by: datetime
+    status: str = OFFERED
 
 
-def _message(recipient: Recipient, template: str, text: str) -> Message:
-    channel, address = channel_for(recipient)
-    return Message(channel, address, template, text)
+@dataclass(frozen=True)
+class Lot:
+    lot_id: str
+    quota_id: str
+    order_id: str
+    producer_id: str
+    offering_id: str
+    quantity: int
 
 
-def quota_offer(recipient: Recipient, ref: str, quantity: int, product: str, respond_by: datetime) -> Message:
-    text = (f"Bilum: new order {quantity} x {product}. Reply YES {ref} to accept or NO {ref} to decline "
-            f"by {respond_by:%d %b %H:%M} UTC.")
-    return _message(recipient, "quota_offer", text)
+@dataclass(frozen=True)
+class Order:
+    order_id: str
+    buyer_id: str
+    due_date: date
+    promised_date: date | None
 
 
-def inspection_result(recipient: Recipient, quantity: int, product: str, passed: bool) -> Message:
-    if passed:
-        text = f"Bilum: your lot of {quantity} x {product} passed quality control. Thank you!"
-    else:
-        text = f"Bilum: your lot of {quantity} x {product} did not pass quality control. Your aggregator will call."
-    return _message(recipient, "inspection_result", text)
+@dataclass(frozen=True)
+class ShippedLot:
+    """A lot in a shipment, with what its producer needs to recognise it."""
+    lot_id: str
+    order_id: str
+    quantity: int
+    producer_id: str | None = None
+    quota_id: str | None = None
+    ref: str | None = None
+    product: str | None = None
 
 
-_STATUS_SENTENCES = {
-    "allocated": "has been shared out to our producers",
-    "in_production": "is being made",
-    "shipped": "is on its way",
-    "delivered": "has been delivered in full",
-}
+@dataclass(frozen=True)
+class ShipmentDue:
+    """An undelivered shipment and the earliest due date of one organisation's orders in it."""
+    shipment_id: str
+    organisation_id: str
+    due_on: date
 
 
-def order_received(recipient: Recipient, order_id: str, units: int, due: date) -> Message:
-    text = f"Thank you, {recipient.name}. Your order {order_id} for {units} units is received, due {due:%d %B %Y}."
-    return Message("email", recipient.email, "order_received", text) if recipient.email else _message(
-        recipient, "order_received", text)
+# Producers -----------------------------------------------------------------------------------------------------------
+
+def quota_offered(event_id: str, quota: Quota, product: str) -> list[Notice]:
+    return [Notice(quota.producer_id, "quota_offered", event_id, quota.order_id,
+                   {"ref": quota.ref, "quantity": quota.quantity, "product": product,
+                    "respond_by": quota.respond_by}, ref=quota.ref, deadline=quota.respond_by)]
 
 
-def order_status(recipient: Recipient, order_id: str, status: str) -> Message | None:
-    """Buyers hear about milestones, not every internal step."""
-    sentence = _STATUS_SENTENCES.get(status)
-    if sentence is None:
-        return None
-    text = f"Dear {recipient.name}, your order {order_id} {sentence}."
-    return Message("email", recipient.email, "order_status", text) if recipient.email else _message(
-        recipient, "order_status", text)
+def reminders_due(quotas: Iterable[Quota], products: Mapping[str, str], now: datetime,
+                  lead: timedelta) -> list[Notice]:
+    """Offers still unanswered once their deadline is ``lead`` away. An offer made when its deadline was already
+    that close is not reminded of (the offer itself says the deadline), and one whose deadline passed is the
+    aggregation service's to expire, not ours to remind of."""
+    return [Notice(quota.producer_id, "quota_reminder", quota.quota_id, quota.order_id,
+                   {"ref": quota.ref, "quantity": quota.quantity, "product": products[quota.offering_id],
+                    "respond_by": quota.respond_by}, ref=quota.ref, deadline=quota.respond_by)
+            for quota in quotas
+            if quota.status == OFFERED and quota.offered_at < quota.respond_by - lead <= now < quota.respond_by]
 
+
+def work_taken_away(event_id: str, quota: Quota, quantity: int, product: str) -> list[Notice]:
+    """An offer expired or released, or a rejected lot given to others: the producer must not make these units."""
+    return [Notice(quota.producer_id, "quota_reallocated", event_id, quota.order_id,
+                   {"ref": quota.ref, "quantity": quantity, "product": product}, ref=quota.ref)]
+
+
+def lot_inspected(event_id: str, lot: Lot, ref: str, product: str, passed: bool, producer_name: str,
+                  aggregator_id: str | None, defects: int, sample_size: int) -> list[Notice]:
+    values = {"ref": ref, "quantity": lot.quantity, "product": product}
+    notices = [Notice(lot.producer_id, "inspection_passed" if passed else "inspection_failed", event_id,
+                      lot.order_id, values, ref=ref)]
+    if not passed and aggregator_id:
+        notices.append(Notice(aggregator_id, "aggregator_lot_rejected", event_id, lot.order_id,
+                              {**values, "producer": producer_name, "defects": defects,
+                               "sample_size": sample_size}, ref=ref))
+    return notices
+
+
+def rework_requested(event_id: str, lot: Lot, ref: str, product: str) -> list[Notice]:
+    return [Notice(lot.producer_id, "lot_rework_requested", event_id, lot.order_id,
+                   {"ref": ref, "quantity": lot.quantity, "product": product}, ref=ref)]
+
+
+def shipment_planned(event_id: str, shipment_id: str, city: str, lots: Iterable[ShippedLot],
+                     pickups: Mapping[str, tuple[date, str]]) -> list[Notice]:
+    """One message per producer and quota, however many of its lots travel together: the day and the hub where
+    they are collected when the plan has a pickup for the producer, else where they are going."""
+    units: dict[tuple, int] = {}
+    first: dict[tuple, ShippedLot] = {}
+    for lot in lots:
+        group = (lot.producer_id, lot.quota_id)
+        units[group] = units.get(group, 0) + lot.quantity
+        first.setdefault(group, lot)
+    notices = []
+    for group, lot in sorted(first.items()):
+        values = {"ref": lot.ref, "quantity": units[group], "product": lot.product}
+        if lot.producer_id in pickups:
+            pickup_on, hub = pickups[lot.producer_id]
+            kind, values = "pickup_scheduled", {**values, "pickup_at": pickup_on, "place": hub}
+        else:
+            kind, values = "lot_shipment_planned", {**values, "city": city}
+        notices.append(Notice(lot.producer_id, kind, f"{event_id}/{lot.quota_id}", shipment_id, values, ref=lot.ref))
+    return notices
+
+
+def unreachable(notification_id: str, producer: Recipient, ref: str, correlation_id: str) -> list[Notice]:
+    """A producer no channel reaches: a person at the aggregator must go and find them."""
+    if not producer.organisation_id:
+        return []
+    return [Notice(producer.organisation_id, "aggregator_unreachable", notification_id, correlation_id,
+                   {"producer": producer.name, "contact": contact_text(producer), "ref": ref}, ref=ref)]
+
+
+def contact_text(recipient: Recipient) -> str:
+    addresses = [address for address in (recipient.contact.mobile, recipient.contact.email) if address]
+    return ", ".join(addresses) or recipient.recipient_id
+
+
+# Buyers --------------------------------------------------------------------------------------------------------------
+
+def order_placed(event_id: str, order: Order, units: int) -> list[Notice]:
+    """With a promise when allocation could give one; without, the buyer hears the date later."""
+    if order.promised_date is None:
+        return [Notice(order.buyer_id, "order_received", event_id, order.order_id,
+                       {"order_id": order.order_id, "units": units})]
+    return [Notice(order.buyer_id, "order_confirmed", event_id, order.order_id,
+                   {"order_id": order.order_id, "units": units, "promised_by": order.promised_date})]
+
+
+def shortfall(event_id: str, order: Order, aggregator_id: str | None, ordered: int, short: int,
+              product: str) -> list[Notice]:
+    values = {"order_id": order.order_id, "ordered": ordered, "short": short, "product": product}
+    notices = [Notice(order.buyer_id, "order_shortfall", event_id, order.order_id, values)]
+    if aggregator_id:
+        notices.append(Notice(aggregator_id, "aggregator_shortfall", event_id, order.order_id, values))
+    return notices
+
+
+def _units_per_order(lots: Iterable[ShippedLot]) -> dict[str, int]:
+    units: dict[str, int] = {}
+    for lot in lots:
+        units[lot.order_id] = units.get(lot.order_id, 0) + lot.quantity
+    return units
+
+
+def orders_shipped(event_id: str, lots: Iterable[ShippedLot], orders: Mapping[str, Order]) -> list[Notice]:
+    """Each buyer hears about the units of its own orders in the shipment, expected by the date it was promised
+    (the due date when there was no promise)."""
+    return [Notice(orders[order_id].buyer_id, "order_shipped", f"{event_id}/{order_id}", order_id,
+                   {"order_id": order_id, "units": units,
+                    "expected_on": orders[order_id].promised_date or orders[order_id].due_date})
+            for order_id, units in sorted(_units_per_order(lots).items())]
+
+
+def orders_delivered(event_id: str, lots: Iterable[ShippedLot], orders: Mapping[str, Order]) -> list[Notice]:
+    return [Notice(orders[order_id].buyer_id, "order_delivered", f"{event_id}/{order_id}", order_id,
+                   {"order_id": order_id, "units": units})
+            for order_id, units in sorted(_units_per_order(lots).items())]
+
+
+# Aggregators ---------------------------------------------------------------------------------------------------------
+
+def late_shipments(due: Iterable[ShipmentDue], today: date) -> list[Notice]:
+    """A shipment still on its way after an order in it was due: told once, to each organisation concerned."""
+    return [Notice(item.organisation_id, "aggregator_shipment_late", item.shipment_id, item.shipment_id,
+                   {"shipment_id": item.shipment_id, "due_on": item.due_on})
+            for item in due if item.due_on < today]
+
+
+def dead_letters(organisation_id: str, service: str, count: int, first_letter: int) -> Notice:
+    return Notice(organisation_id, "aggregator_dead_letters", f"{service}/{first_letter}", f"dead-letters/{service}",
+                  {"service": service, "count": count})
+
+
+def digest(recipient_id: str, day: date, items: list[str]) -> Notice:
+    return Notice(recipient_id, "daily_digest", day.isoformat(), recipient_id, {"day": day, "items": items})
+
+
+def digest_day(now: datetime, timezone: str | None, digest_hour: int) -> date | None:
+    """The recipient's local day once its digest hour has come, else None."""
+    local = now.astimezone(ZoneInfo(timezone or "UTC"))
+    return local.date() if local.hour >= digest_hour else None
+
+
+# Preferences and failures --------------------------------------------------------------------------------------------
+
+def preferences_of(kind: str, stored: Mapping | None, timezone: str | None) -> Preferences:
+    """What a recipient chose, or the defaults of its kind. Quiet hours are in the recipient's time zone."""
+    stored = stored or {}
+    quiet = stored.get("quiet_hours")
+    return Preferences(
+        channels=tuple(stored.get("channels") or DEFAULT_CHANNELS[kind]),
+        quiet_hours=QuietHours.parse(quiet, timezone or "UTC") if quiet else None,
+        digest_kinds=frozenset(stored.get("digest_kinds") or ()),
+        max_failures=stored.get("max_failures") or DEFAULT_MAX_FAILURES,
+    )
+
+
+def failures_for(consecutive: Mapping[str, int], exhausted: Iterable[str], max_failures: int) -> dict[str, int]:
+    """The failure counts one message is planned with: a channel that refused this message for good (a bad address)
+    counts as failed out, whatever its record with other messages."""
+    failures = dict(consecutive)
+    for channel in exhausted:
+        failures[channel] = max(failures.get(channel, 0), max_failures)
+    return failures
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int
+    base_s: float
+    cap_s: float
+
+
+@dataclass(frozen=True)
+class NextStep:
+    status: str
+    at: datetime | None
+    give_up_channel: bool = False
+
+
+def after_failure(policy: RetryPolicy, attempts: int, retryable: bool, channel_failures: int, max_failures: int,
+                  now: datetime, rng: random.Random) -> NextStep:
+    """``attempts`` counts this message's attempts, the failed one included; ``channel_failures`` the channel's
+    consecutive failures, the same one included.
+
+    A permanent refusal leaves the channel for this message and plans again at once (the next channel); so does a
+    channel that has now failed ``max_failures`` times in a row (preferences pass it over). A temporary failure
+    waits, with exponential backoff and jitter, and tries again."""
+    if attempts >= policy.max_attempts:
+        return NextStep(FAILED, None)
+    if not retryable:
+        return NextStep(RETRYING, now, give_up_channel=True)
+    if channel_failures >= max_failures:
+        return NextStep(RETRYING, now)
+    return NextStep(RETRYING, now + timedelta(seconds=retry_delay_s(attempts, policy.base_s, policy.cap_s, rng)))
+
+
+# SMS replies ---------------------------------------------------------------------------------------------------------
+
+def normalise_mobile(number: str) -> str:
+    """``+675 7000-0101``, ``0067570000101`` and ``67570000101`` are one number: an SMS provider may send any."""
+    digits = "".join(char for char in number if char.isdigit())
+    return "+" + (digits[2:] if digits.startswith("00") else digits)
+
+
+def refusal_reply(error_type: str, asked: int | None, quota: Quota, product: str) -> tuple[str, dict]:
+    """The answer to a reply the aggregation service refused, and its values: the code is unknown to it, the number
+    does not fit the quota, or the quota's state does not allow the answer (answered already, expired, not accepted
+    yet)."""
+    if error_type == "NotFound":
+        return "sms_error_bad_ref", {}
+    if error_type == "InvalidInput" and asked is not None:
+        return "sms_reply_quantity_refused", {"asked": asked, "ref": quota.ref, "quantity": quota.quantity,
+                                              "product": product}
+    return "sms_reply_closed", {"ref": quota.ref}

@@ -79,11 +79,30 @@ _EN = {
         "Dear {name},\n\nGood news: your {quantity} x {product} for work {ref} passed the quality check. "
         "Thank you for your work.\n\nThe Bilum team",
         "Bilum: good news! Your {quantity} x {product} (work {ref}) passed the quality check. Thank you!"),
+    "quota_declined_ack": _Template(
+        "Noted: you decline work {ref}",
+        "Dear {name},\n\nWe noted that you decline work {ref}: {quantity} x {product}. We will offer it to other "
+        "producers. Thank you for telling us.\n\nThe Bilum team",
+        "Bilum: noted, you decline work {ref} ({quantity} x {product}). We will offer it to others. Thank you for "
+        "telling us."),
     "inspection_failed": _Template(
         "Quality check not passed: {quantity} x {product}",
         "Dear {name},\n\nYour {quantity} x {product} for work {ref} did not pass the quality check. Your group "
         "will call you to see what can be mended or made again.\n\nThe Bilum team",
         "Bilum: your {quantity} x {product} (work {ref}) did not pass the quality check. Your group will call you."),
+    "lot_rework_requested": _Template(
+        "Please mend {quantity} x {product}",
+        "Dear {name},\n\nYour {quantity} x {product} for work {ref} did not pass the quality check, and they can be "
+        "mended. Your group will show you what to fix; then they will be checked again.\n\nThe Bilum team",
+        "Bilum: please mend your {quantity} x {product} (work {ref}). Your group will show you what to fix, then "
+        "they are checked again."),
+    "lot_shipment_planned": _Template(
+        "{quantity} x {product} will travel to {city}",
+        "Dear {name},\n\nYour {quantity} x {product} for work {ref} are planned into a shipment to {city}. Your "
+        "group will tell you when and where they are collected; please keep them packed and ready.\n\n"
+        "The Bilum team",
+        "Bilum: your {quantity} x {product} (work {ref}) will ship to {city}. Keep them packed; your group will "
+        "say when they are collected."),
     "pickup_scheduled": _Template(
         "Pickup of {quantity} x {product} on {pickup_at}",
         "Dear {name},\n\nA vehicle will collect your {quantity} x {product} (work {ref}) at {place} on "
@@ -95,6 +114,11 @@ _EN = {
         "Dear {name},\n\nThank you for your order {order_id} of {units} units. We have shared it among our "
         "producers and promise delivery by {promised_by}.\n\nThe Bilum team",
         "Bilum: order {order_id} confirmed, {units} units, delivery promised by {promised_by:short}."),
+    "order_received": _Template(
+        "Order {order_id} received",
+        "Dear {name},\n\nThank you for your order {order_id} of {units} units. We are sharing it among our "
+        "producers and will tell you the delivery date as soon as we can promise one.\n\nThe Bilum team",
+        "Bilum: order {order_id} received, {units} units. We will tell you the delivery date soon."),
     "order_shortfall": _Template(
         "Order {order_id}: {short} of {ordered} {product} cannot be made in time",
         "Dear {name},\n\nFor order {order_id} our producers can make only part of the {ordered} x {product}: "
@@ -133,9 +157,9 @@ _EN = {
         "Bilum: {count} messages of the {service} service are in the dead-letter queue. See bilum dlq list."),
     "aggregator_shipment_late": _Template(
         "Shipment {shipment_id} is late",
-        "Dear {name},\n\nShipment {shipment_id} was due on {due_on} and is now expected on {expected_on}. The "
-        "buyers of the orders it carries may need to be told.\n\nThe Bilum team",
-        "Bilum: shipment {shipment_id} is late: due {due_on:short}, now expected {expected_on:short}."),
+        "Dear {name},\n\nShipment {shipment_id} was due on {due_on} and has not been delivered yet. The buyers of "
+        "the orders it carries may need to be told.\n\nThe Bilum team",
+        "Bilum: shipment {shipment_id} is late: it was due {due_on:short} and is not delivered yet."),
     "aggregator_unreachable": _Template(
         "{producer} cannot be reached",
         "Dear {name},\n\nWe could not reach {producer} ({contact}) about work {ref} on any channel. Please contact "
@@ -149,6 +173,14 @@ _EN = {
         "Unknown phone number",
         "Bilum: we do not know this phone number. Please ask your group to register it with Bilum."),
     "sms_help": _reply("How to answer Bilum", sms.HELP_TEXT),
+    "sms_reply_quantity_refused": _reply(
+        "We could not take your number",
+        "Bilum: {asked} does not fit work {ref} ({quantity} x {product}). Please send a number that fits, or "
+        "reply HELP."),
+    "sms_reply_closed": _reply(
+        "Work {ref} cannot take this answer",
+        "Bilum: work {ref} cannot take this answer now. It may be answered already, closed, or not accepted yet. "
+        "Your group can help."),
     **{f"sms_error_{reason}": _reply("We did not understand your answer", text)
        for reason, text in sms.REPLY_ERRORS.items()},
 }
@@ -194,12 +226,32 @@ _FR = {
         "contrôle qualité. Merci pour votre travail.\n\nL'équipe Bilum",
         "Bilum: bonne nouvelle ! Vos {quantity} x {product} (commande {ref}) ont passé le contrôle qualité. "
         "Merci !"),
+    "quota_declined_ack": _Template(
+        "C'est noté : vous refusez la commande {ref}",
+        "Bonjour {name},\n\nNous avons noté que vous refusez la commande {ref} : {quantity} x {product}. Nous la "
+        "proposerons à d'autres producteurs. Merci de nous avoir prévenus.\n\nL'équipe Bilum",
+        "Bilum: c'est noté, vous refusez la commande {ref} ({quantity} x {product}). Nous la proposerons à "
+        "d'autres. Merci !"),
     "inspection_failed": _Template(
         "Contrôle qualité non réussi : {quantity} x {product}",
         "Bonjour {name},\n\nVos {quantity} x {product} de la commande {ref} n'ont pas passé le contrôle qualité. "
         "Votre groupement va vous appeler pour voir ce qui peut être repris ou refait.\n\nL'équipe Bilum",
         "Bilum: vos {quantity} x {product} (commande {ref}) n'ont pas passé le contrôle qualité. Votre "
         "groupement va vous appeler."),
+    "lot_rework_requested": _Template(
+        "Merci de reprendre {quantity} x {product}",
+        "Bonjour {name},\n\nVos {quantity} x {product} de la commande {ref} n'ont pas passé le contrôle qualité, "
+        "mais ils peuvent être repris. Votre groupement vous montrera quoi corriger ; ils seront ensuite contrôlés "
+        "à nouveau.\n\nL'équipe Bilum",
+        "Bilum: merci de reprendre vos {quantity} x {product} (commande {ref}). Votre groupement vous montrera quoi "
+        "corriger, puis nouveau contrôle."),
+    "lot_shipment_planned": _Template(
+        "{quantity} x {product} partiront pour {city}",
+        "Bonjour {name},\n\nVos {quantity} x {product} de la commande {ref} sont prévus dans un envoi pour {city}. "
+        "Votre groupement vous dira quand et où ils seront enlevés ; gardez-les emballés et prêts.\n\n"
+        "L'équipe Bilum",
+        "Bilum: vos {quantity} x {product} (commande {ref}) partiront pour {city}. Gardez-les emballés, votre "
+        "groupement dira quand."),
     "pickup_scheduled": _Template(
         "Enlèvement de {quantity} x {product} le {pickup_at}",
         "Bonjour {name},\n\nUn véhicule viendra chercher vos {quantity} x {product} (commande {ref}) à {place} le "
@@ -211,6 +263,12 @@ _FR = {
         "Bonjour {name},\n\nMerci pour votre commande {order_id} de {units} pièces. Nous l'avons répartie entre "
         "nos producteurs et nous nous engageons à la livrer le {promised_by} au plus tard.\n\nL'équipe Bilum",
         "Bilum: commande {order_id} confirmée, {units} pièces, livraison promise le {promised_by:short}."),
+    "order_received": _Template(
+        "Commande {order_id} reçue",
+        "Bonjour {name},\n\nMerci pour votre commande {order_id} de {units} pièces. Nous la répartissons entre nos "
+        "producteurs et vous indiquerons la date de livraison dès que nous pourrons nous y engager.\n\n"
+        "L'équipe Bilum",
+        "Bilum: commande {order_id} reçue, {units} pièces. Nous vous dirons bientôt la date de livraison."),
     "order_shortfall": _Template(
         "Commande {order_id} : {short} {product} sur {ordered} ne pourront pas être faits à temps",
         "Bonjour {name},\n\nPour la commande {order_id}, nos producteurs ne peuvent faire qu'une partie des "
@@ -249,10 +307,9 @@ _FR = {
         "Bilum: {count} messages du service {service} sont en file de lettres mortes. Voir bilum dlq list."),
     "aggregator_shipment_late": _Template(
         "Envoi {shipment_id} en retard",
-        "Bonjour {name},\n\nL'envoi {shipment_id} était prévu le {due_on} et est maintenant attendu le "
-        "{expected_on}. Il faudra peut-être prévenir les acheteurs des commandes qu'il transporte.\n\n"
-        "L'équipe Bilum",
-        "Bilum: envoi {shipment_id} en retard: prévu le {due_on:short}, attendu le {expected_on:short}."),
+        "Bonjour {name},\n\nL'envoi {shipment_id} était prévu le {due_on} et n'est pas encore livré. Il faudra "
+        "peut-être prévenir les acheteurs des commandes qu'il transporte.\n\nL'équipe Bilum",
+        "Bilum: envoi {shipment_id} en retard: prévu le {due_on:short}, pas encore livré."),
     "aggregator_unreachable": _Template(
         "Impossible de joindre {producer}",
         "Bonjour {name},\n\nNous n'avons pu joindre {producer} ({contact}) sur aucun canal au sujet de la "
@@ -271,6 +328,14 @@ _FR = {
         "Comment répondre à Bilum",
         "Bilum: répondez YES ABC123 pour accepter, YES ABC123 20 pour en prendre 20, NO ABC123 pour refuser, "
         "DONE ABC123 20 quand 20 sont finis. ABC123 = code du SMS."),
+    "sms_reply_quantity_refused": _reply(
+        "Nous n'avons pas pu prendre votre nombre",
+        "Bilum: {asked} ne convient pas pour la commande {ref} ({quantity} x {product}). Envoyez un nombre qui "
+        "convient, ou HELP."),
+    "sms_reply_closed": _reply(
+        "La commande {ref} ne peut pas prendre cette réponse",
+        "Bilum: la commande {ref} ne peut pas prendre cette réponse maintenant : déjà répondue, fermée, ou pas "
+        "encore acceptée. Votre groupement peut vous aider."),
     "sms_error_empty": _reply(
         "Nous n'avons pas compris votre réponse",
         "Bilum: votre message est vide. Répondez YES ABC123 pour accepter, NO ABC123 pour refuser, DONE ABC123 20 "
@@ -340,12 +405,30 @@ _TPI = {
         "Gude {name},\n\nGutpela nius: mipela i sekim {quantity} x {product} bilong wok {ref} na ol i gutpela "
         "olgeta. Tenkyu long wok bilong yu.\n\nBilum",
         "Bilum: gutpela nius! Mipela i sekim {quantity} x {product} (wok {ref}), ol i gutpela. Tenkyu!"),
+    "quota_declined_ack": _Template(
+        "Mipela i save, yu no kisim wok {ref}",
+        "Gude {name},\n\nMipela i save, yu no laik kisim wok {ref}: {quantity} x {product}. Bai mipela givim long "
+        "ol narapela wokman. Tenkyu long tokim mipela.\n\nBilum",
+        "Bilum: mipela i save, yu no kisim wok {ref} ({quantity} x {product}). Bai mipela givim long ol narapela. "
+        "Tenkyu!"),
     "inspection_failed": _Template(
         "Sekim i no orait: {quantity} x {product}",
         "Gude {name},\n\nMipela i sekim {quantity} x {product} bilong wok {ref} na ol i no kamap long mak. Grup "
         "bilong yu bai ringim yu long stretim o wokim gen.\n\nBilum",
         "Bilum: mipela i sekim {quantity} x {product} (wok {ref}), ol i no kamap long mak. Grup bilong yu bai "
         "ringim yu."),
+    "lot_rework_requested": _Template(
+        "Plis stretim {quantity} x {product}",
+        "Gude {name},\n\n{quantity} x {product} bilong wok {ref} i no kamap long mak, tasol yu inap stretim ol. "
+        "Grup bilong yu bai soim yu long wanem samting yu mas stretim; bihain mipela bai sekim gen.\n\nBilum",
+        "Bilum: plis stretim {quantity} x {product} (wok {ref}). Grup bilong yu bai soim yu wanem long stretim, na "
+        "mipela bai sekim gen."),
+    "lot_shipment_planned": _Template(
+        "{quantity} x {product} bai go long {city}",
+        "Gude {name},\n\n{quantity} x {product} bilong wok {ref} bai go long {city} wantaim sipmen. Grup bilong yu "
+        "bai tokim yu long wanem taim na wanem hap kar bai kisim ol; plis pasim ol gut na redim ol.\n\nBilum",
+        "Bilum: {quantity} x {product} (wok {ref}) bai go long {city}. Pasim ol gut; grup bilong yu bai tokim yu "
+        "taim kar i kam."),
     "pickup_scheduled": _Template(
         "Kar bai kisim {quantity} x {product} long {pickup_at}",
         "Gude {name},\n\nKar bai kam kisim {quantity} x {product} (wok {ref}) long {place}, {pickup_at}. Plis "
@@ -357,6 +440,11 @@ _TPI = {
         "Gude {name},\n\nTenkyu long oda {order_id}, {units} samting. Mipela i skelim long ol wokman bilong "
         "mipela, na oda bai kamap long yu pastaim long {promised_by}.\n\nBilum",
         "Bilum: oda {order_id} i orait, {units} samting. Em bai kamap long yu pastaim long {promised_by:short}."),
+    "order_received": _Template(
+        "Mipela i kisim oda {order_id}",
+        "Gude {name},\n\nTenkyu long oda {order_id}, {units} samting. Mipela i skelim long ol wokman bilong mipela, "
+        "na bai mipela tokim yu long de oda bai kamap taim mipela i save.\n\nBilum",
+        "Bilum: mipela i kisim oda {order_id}, {units} samting. Bihain mipela bai tokim yu long de em bai kamap."),
     "order_shortfall": _Template(
         "Oda {order_id}: {short} {product} i sot",
         "Gude {name},\n\nLong oda {order_id}, ol wokman bilong mipela i no inap wokim olgeta {ordered} x "
@@ -392,9 +480,9 @@ _TPI = {
         "Bilum: {count} tok bilong {service} i stap long dead-letter queue. Lukim bilum dlq list."),
     "aggregator_shipment_late": _Template(
         "Sipmen {shipment_id} i bihain",
-        "Gude {name},\n\nSipmen {shipment_id} i mas kamap long {due_on}, tasol nau em bai kamap long "
-        "{expected_on}. Ating yu mas tokim ol baia.\n\nBilum",
-        "Bilum: sipmen {shipment_id} i bihain: em i mas kamap long {due_on:short}, nau long {expected_on:short}."),
+        "Gude {name},\n\nSipmen {shipment_id} i mas kamap long {due_on}, tasol em i no kamap yet. Ating yu mas "
+        "tokim ol baia.\n\nBilum",
+        "Bilum: sipmen {shipment_id} i bihain: em i mas kamap long {due_on:short}, tasol i no kamap yet."),
     "aggregator_unreachable": _Template(
         "Mipela i no inap painim {producer}",
         "Gude {name},\n\nMipela i no inap painim {producer} ({contact}) long wok {ref}, long wanpela rot tu. Plis "
@@ -413,6 +501,13 @@ _TPI = {
         "Olsem wanem long bekim Bilum",
         "Bilum: bekim YES ABC123 long kisim wok, YES ABC123 20 long kisim 20 tasol, NO ABC123 sapos nogat, "
         "DONE ABC123 20 taim 20 i redi. ABC123 em namba bilong wok."),
+    "sms_reply_quantity_refused": _reply(
+        "Namba bilong yu i no fit",
+        "Bilum: {asked} i no fit long wok {ref} ({quantity} x {product}). Plis salim namba i fit, o bekim HELP."),
+    "sms_reply_closed": _reply(
+        "Wok {ref} i no inap kisim dispela bekim",
+        "Bilum: wok {ref} i no inap kisim dispela bekim nau. Ating yu bekim pinis, em i pinis, o yu no kisim yet. "
+        "Grup bilong yu inap helpim yu."),
     "sms_error_empty": _reply(
         "Mipela i no save long bekim bilong yu",
         "Bilum: tok bilong yu i no gat wanpela samting. Bekim YES ABC123 long kisim wok, NO ABC123 sapos nogat, "

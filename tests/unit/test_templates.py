@@ -17,13 +17,16 @@ TYPICAL = dict(
     order_id="ord_4f2a9c1d7e3b5a60", units=12000, promised_by=date(2027, 9, 30), ordered=12000, short=1500,
     expected_on=date(2027, 9, 20), producer="Asaro Valley Women Weavers", defects=14, sample_size=125, count=37,
     service="consolidation", shipment_id="shp_4f2a9c1d7e3b5a60", due_on=date(2027, 9, 15),
-    contact="+675 7000 0101", day=date(2026, 9, 22), items=["Order ord_1 allocated", "Lot of 20 bags passed"])
+    contact="+675 7000 0101", day=date(2026, 9, 22), items=["Order ord_1 allocated", "Lot of 20 bags passed"],
+    city="Port Moresby", asked=99999)
 
 EXPECTED_KINDS = {
     "quota_offered", "quota_reminder", "quota_reallocated", "quota_accepted_ack", "lot_received_ack",
     "inspection_passed", "inspection_failed", "pickup_scheduled", "order_confirmed", "order_shortfall",
     "order_shipped", "order_delivered", "aggregator_shortfall", "aggregator_lot_rejected", "aggregator_dead_letters",
     "aggregator_shipment_late", "aggregator_unreachable", "daily_digest", "sms_reply_unknown", "sms_help",
+    "order_received", "quota_declined_ack", "lot_rework_requested", "lot_shipment_planned",
+    "sms_reply_quantity_refused", "sms_reply_closed",
     *(f"sms_error_{reason}" for reason in REPLY_ERRORS)}
 
 
