@@ -299,7 +299,7 @@ class Demo:
         shipments = []
 
         def planned():
-            _, result = self.api.post("/api/v1/shipments/plan")
+            _, result = self.api.post("/api/v1/shipments/plan", {"dispatch": "now"})
             shipments.extend(result["items"])
             waiting = sum(line["passed"] for order_id in self.order_ids
                           for line in self._order(order_id)["lines"])
@@ -309,9 +309,10 @@ class Demo:
         for shipment in shipments:
             self.say(f"shipment {shipment['id']} to {shipment['destination']['name']}: {shipment['units']} units "
                      f"from {len(shipment['lots'])} lots of {len(shipment['orders'])} orders")
-            self.api.post(f"/api/v1/shipments/{shipment['id']}/status", {"status": "in_transit"})
+            for status in ("picked_up", "at_hub", "in_transit"):
+                self.api.post(f"/api/v1/shipments/{shipment['id']}/events", {"status": status})
         for shipment in shipments:
-            self.api.post(f"/api/v1/shipments/{shipment['id']}/status", {"status": "delivered"})
+            self.api.post(f"/api/v1/shipments/{shipment['id']}/events", {"status": "delivered"})
         eventually(lambda: all(self._order(order_id)["status"] == "delivered" for order_id in self.order_ids),
                    "every order to be delivered")
         self.say(f"{len(shipments)} combined shipments delivered")
