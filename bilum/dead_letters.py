@@ -48,10 +48,21 @@ def _take_all(channel):
 
 
 def _letter(position, properties, body) -> DeadLetter:
+    """Bilum's handlers say where and why they parked a message; the broker, parking one by a policy (a delivery
+    limit), says it in its ``x-death`` header instead."""
     headers = properties.headers or {}
-    return DeadLetter(position=position, queue=headers.get(QUEUE_HEADER, "?"), reason=headers.get(REASON_HEADER, ""),
-                      attempts=int(headers.get(ATTEMPTS_HEADER, 0)), parked_at=headers.get(PARKED_AT_HEADER, ""),
+    death = (headers.get("x-death") or [{}])[0]
+    return DeadLetter(position=position, queue=headers.get(QUEUE_HEADER) or _text(death.get("queue")) or "?",
+                      reason=headers.get(REASON_HEADER) or _text(death.get("reason")),
+                      attempts=int(headers.get(ATTEMPTS_HEADER) or death.get("count") or 0),
+                      parked_at=headers.get(PARKED_AT_HEADER) or _text(death.get("time")),
                       body=_decode(body), message_id=properties.message_id or _event_id(body))
+
+
+def _text(value) -> str:
+    if isinstance(value, bytes):
+        return value.decode()
+    return "" if value is None else str(value)
 
 
 def _event_id(body: bytes):
@@ -84,7 +95,7 @@ def replay(amqp_uri: str, positions: set[int] | None = None) -> list[DeadLetter]
                 continue
             letter = _letter(position, properties, body)
             headers = {key: value for key, value in (properties.headers or {}).items()
-                       if not key.startswith("x-bilum-")}
+                       if not key.startswith("x-bilum-") and key != "x-death"}
             channel.basic_publish(
                 exchange="", routing_key=letter.queue, body=body, mandatory=True,
                 properties=pika.BasicProperties(content_type=properties.content_type, delivery_mode=2,

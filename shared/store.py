@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, event,
     TypeDecorator, func, select, update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -97,6 +98,28 @@ def upsert(session: Session, table: Table, key: dict, values: dict) -> None:
     condition = [table.c[name] == value for name, value in key.items()]
     if session.execute(update(table).where(*condition).values(**values)).rowcount == 0:
         session.execute(table.insert().values(**key, **values))
+
+
+def _insert(session: Session):
+    dialect = postgresql if is_postgres(session.get_bind()) else sqlite
+    return dialect.insert
+
+
+def insert_new(session: Session, table: Table, values: dict) -> bool:
+    """Insert unless a row with the same unique key exists; whether the row is new. Two handlers inserting the same
+    fact at the same moment both succeed, one of them with nothing to do."""
+    return session.execute(_insert(session)(table).values(**values).on_conflict_do_nothing()).rowcount == 1
+
+
+def merge(session: Session, table: Table, values: dict, keys: tuple[str, ...], newer: str | None = None) -> bool:
+    """Insert the row, or update the one with the same key, in one statement: two facts about one thing handled at
+    the same moment must not both insert it. With ``newer``, a column of times, an existing row is only replaced by
+    a newer one, however the facts race. Whether the row was written; it stays locked until the transaction ends."""
+    statement = _insert(session)(table).values(**values)
+    condition = None if newer is None else (table.c[newer].is_(None) | (table.c[newer] < statement.excluded[newer]))
+    return session.execute(statement.on_conflict_do_update(
+        index_elements=list(keys), set_={name: statement.excluded[name] for name in values if name not in keys},
+        where=condition)).rowcount == 1
 
 
 def page_of(session: Session, table: Table, conditions: list, order_by: tuple, page: int, page_size: int):

@@ -6,3 +6,6 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
+
+# Local SMTP and HTTP servers (subprocesses) for the channel and notification tests.
+pytest_plugins = ("tests.local_servers",)

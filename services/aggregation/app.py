@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from services.aggregation import domain, quality
-from services.aggregation.allocation import Candidate, allocate
+from services.aggregation.allocation import Candidate, allocate, eligible
 from services.aggregation.schemas import (
     AcceptInput, DeclineInput, DispositionInput, InspectionInput, LotFilter, LotInput, PromiseInput, QuotaFilter,
     WidenInput,
@@ -25,7 +25,7 @@ from services.aggregation.store import (
 from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
 from shared.events import Event, new_event
 from shared.ids import new_id, short_ref
-from shared.store import Database, page_of, paged, upsert
+from shared.store import Database, merge, page_of, paged, upsert
 from shared import metrics
 from shared.weeks import ready_on, usable
 
@@ -65,14 +65,14 @@ def record_withdrawal(session: Session, event: Event) -> None:
 
 
 def record_producer(session: Session, event: Event) -> None:
-    """Producer events are snapshots: the newest one wins, whatever order they arrive in."""
+    """Producer events are snapshots: the newest one wins, whatever order they arrive in, even at the same moment
+    (the snapshot row stays locked while its approvals are replaced)."""
     payload = event.payload
-    seen = session.execute(select(producer_snapshots.c.updated_at)
-                           .where(producer_snapshots.c.producer_id == payload["producer_id"])).scalar()
-    if seen is not None and seen >= event.occurred_at:
+    newest = merge(session, producer_snapshots, {
+        "producer_id": payload["producer_id"], "organisation_id": payload["organisation_id"],
+        "updated_at": event.occurred_at}, keys=("producer_id",), newer="updated_at")
+    if not newest:
         return
-    upsert(session, producer_snapshots, {"producer_id": payload["producer_id"]},
-           {"organisation_id": payload["organisation_id"], "updated_at": event.occurred_at})
     session.execute(approved_producers.delete().where(approved_producers.c.producer_id == payload["producer_id"]))
     for offering_id in sorted(set(payload["approved_offerings"])):
         session.execute(approved_producers.insert().values(producer_id=payload["producer_id"],
@@ -82,13 +82,9 @@ def record_producer(session: Session, event: Event) -> None:
 def record_capacity(session: Session, event: Event) -> None:
     """The newest declaration of each producer, offering and week wins, whatever order the events arrive in."""
     for entry in event.payload["entries"]:
-        key = {name: entry[name] for name in ("producer_id", "offering_id", "week_start")}
-        condition = [capacity_weeks.c[name] == value for name, value in key.items()]
-        current = session.execute(select(capacity_weeks.c.declared_at).where(*condition)).scalar()
-        if current is not None and current >= event.occurred_at:
-            continue
-        upsert(session, capacity_weeks, key, {"units": entry["units"], "lead_time_days": entry["lead_time_days"],
-                                             "min_lot": entry["min_lot"], "declared_at": event.occurred_at})
+        merge(session, capacity_weeks, {**{name: entry[name] for name in (
+            "producer_id", "offering_id", "week_start", "units", "lead_time_days", "min_lot")},
+            "declared_at": event.occurred_at}, keys=("producer_id", "offering_id", "week_start"), newer="declared_at")
 
 
 def _lock_offerings(session: Session, offering_ids) -> None:
@@ -152,12 +148,11 @@ def _offer(db: Database, session: Session, line, quantity: int, excluded: set, r
     if not line.ask_again:
         excluded = excluded | _turned_down(session, line.line_id)
     pass_rates = _pass_rates(session, line.offering_id)
-    floor = _standard(session, line.offering_id)["min_pass_rate"]
-    candidates = [Candidate(producer_id, sum(free for _, free, _ in free_weeks),
-                            min_lot=max(min_lot for _, _, min_lot in free_weeks),
-                            pass_rate=pass_rates.get(producer_id, 1.0))
-                  for producer_id, free_weeks in weeks.items()
-                  if producer_id not in excluded and pass_rates.get(producer_id, 1.0) >= floor]
+    candidates = eligible(
+        [Candidate(producer_id, sum(free for _, free, _ in free_weeks),
+                   min_lot=max(min_lot for _, _, min_lot in free_weeks), pass_rate=pass_rates.get(producer_id, 1.0))
+         for producer_id, free_weeks in weeks.items()],
+        min_pass_rate=_standard(session, line.offering_id)["min_pass_rate"], excluded_producer_ids=excluded)
     with metrics.ALLOCATION_DURATION.labels("aggregation").time():
         result = allocate(quantity, candidates, policy=allocation_policy())
     respond_by = min(now + response_window(), datetime.combine(line.due_date, time.min, tzinfo=timezone.utc))
@@ -418,7 +413,7 @@ def list_quotas(session: Session, query: dict) -> dict:
 
 
 def quota_counts(session: Session) -> dict:
-    counts = {status: 0 for status in (domain.QUOTA_OFFERED, domain.QUOTA_ACCEPTED, domain.QUOTA_DECLINED)}
+    counts = {status: 0 for status in domain.QUOTA_STATES}
     counts.update(dict(session.execute(select(quotas.c.status, func.count()).group_by(quotas.c.status)).all()))
     return counts
 

@@ -6,7 +6,7 @@ from nameko.timer import timer
 
 from services.aggregation import app
 from services.aggregation.store import inbox, outbox
-from shared import config
+from shared import config, metrics
 from shared.errors import EXPECTED
 from shared.messaging import ServiceDatabase, reliable_handler
 
@@ -50,6 +50,8 @@ class AggregationService:
         while True:
             with self.db.transaction() as session:
                 if not app.expire_quotas(self.db, session, datetime.now(timezone.utc)):
+                    for state, count in app.quota_counts(session).items():
+                        metrics.QUOTAS_BY_STATE.labels("aggregation", state).set(count)
                     return
 
     @rpc(expected_exceptions=EXPECTED)

@@ -17,11 +17,11 @@ from services.notification import domain
 from services.notification.delivery import addressee, enqueue, enqueue_all
 from services.notification.schemas import ContactInput, PreferencesInput
 from services.notification.store import (
-    dead_letters, deliveries, insert_new, lots, merge, offerings, order_buyers, order_lines, quotas, recipients,
-    shipment_lots, shipments,
+    dead_letters, deliveries, lots, offerings, order_buyers, order_lines, quotas, recipients, shipment_lots, shipments,
 )
 from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
 from shared.events import Event
+from shared.store import insert_new, merge
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +163,8 @@ def shipment_planned(session: Session, event: Event) -> list[str]:
     payload = event.payload
     insert_new(session, shipments, dict(shipment_id=payload["shipment_id"], city=payload["destination"]["city"],
                                         status="planned", planned_at=event.occurred_at))
+    session.execute(update(shipments).where(shipments.c.shipment_id == payload["shipment_id"])
+                    .values(city=payload["destination"]["city"], planned_at=event.occurred_at))
     planned = []
     for item in payload["lots"]:
         insert_new(session, shipment_lots, dict(shipment_id=payload["shipment_id"], lot_id=item["lot_id"],
@@ -206,16 +208,25 @@ def order_shortfall(session: Session, event: Event) -> list[str]:
     return enqueue_all(session, notices, _now())
 
 
-def _set_shipment_status(session: Session, shipment_id: str, status: str) -> None:
-    if session.execute(update(shipments).where(shipments.c.shipment_id == shipment_id)
-                       .values(status=status)).rowcount == 0:
-        raise LookupError(f"shipment {shipment_id} is not known here yet")
+_SHIPMENT_FLOW = ("planned", "picked_up", "at_hub", "in_transit", "delivered")
+
+
+def _set_shipment_status(session: Session, shipment_id: str, status: str, at: datetime) -> None:
+    """Tracking facts may overtake the plan and each other: the shipment is noted from whichever comes first, and
+    its status only moves forward (an exception stands until the next step)."""
+    insert_new(session, shipments, dict(shipment_id=shipment_id, city="", status=status, planned_at=at))
+    current = session.execute(select(shipments.c.status).where(shipments.c.shipment_id == shipment_id)
+                              .with_for_update()).scalar_one()
+    if status in _SHIPMENT_FLOW and current in _SHIPMENT_FLOW and \
+            _SHIPMENT_FLOW.index(status) <= _SHIPMENT_FLOW.index(current):
+        return
+    session.execute(update(shipments).where(shipments.c.shipment_id == shipment_id).values(status=status))
 
 
 def shipment_status_changed(session: Session, event: Event) -> list[str]:
     """Buyers hear when their units leave (in transit); delivery has an event of its own."""
     payload = event.payload
-    _set_shipment_status(session, payload["shipment_id"], payload["status"])
+    _set_shipment_status(session, payload["shipment_id"], payload["status"], event.occurred_at)
     if payload["status"] != "in_transit":
         return []
     shipped = _shipped_lots(session, payload["lots"])
@@ -225,7 +236,7 @@ def shipment_status_changed(session: Session, event: Event) -> list[str]:
 
 def shipment_delivered(session: Session, event: Event) -> list[str]:
     payload = event.payload
-    _set_shipment_status(session, payload["shipment_id"], "delivered")
+    _set_shipment_status(session, payload["shipment_id"], "delivered", event.occurred_at)
     delivered = _shipped_lots(session, payload["lots"])
     orders = {lot.order_id: _order(session, lot.order_id) for lot in delivered}
     return enqueue_all(session, domain.orders_delivered(event.event_id, delivered, orders), _now())

@@ -21,12 +21,12 @@ from services.notification import domain, templates
 from services.notification.channels import Channel, Delivery, Outgoing
 from services.notification.preferences import DEFER, DIGEST, SEND, Contact, Preferences, plan_delivery
 from services.notification.schemas import LogQuery
-from services.notification.store import channel_failures, deliveries, delivery_attempts, insert_new, recipients
+from services.notification.store import channel_failures, deliveries, delivery_attempts, recipients
 from services.notification.transports import Transports
 from shared.errors import load_or_refuse
 from shared.events import new_event
 from shared.ids import new_id
-from shared.store import Database, page_of, paged
+from shared.store import Database, insert_new, page_of, paged
 
 log = logging.getLogger(__name__)
 

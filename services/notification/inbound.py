@@ -24,7 +24,8 @@ from services.notification.channels import verify_inbound
 from services.notification.delivery import addressee, enqueue
 from services.notification.preferences import SMS
 from services.notification.schemas import InboundSms
-from services.notification.store import inbound_messages, insert_new, quotas, recipients
+from services.notification.store import inbound_messages, quotas, recipients
+from shared.store import insert_new
 from shared.errors import InvalidInput, ServiceError, load_or_refuse
 
 DECLINE_REASON = "declined by SMS"

@@ -3,9 +3,8 @@
 from sqlalchemy import (
     JSON, BigInteger, Boolean, Column, Date, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, text,
 )
-from sqlalchemy.orm import Session
 
-from shared.store import UtcDateTime, add_messaging_tables, is_postgres
+from shared.store import UtcDateTime, add_messaging_tables
 
 metadata = MetaData()
 outbox, inbox = add_messaging_tables(metadata)
@@ -179,25 +178,3 @@ dead_letters = Table(
 )
 
 
-def _insert(session: Session):
-    if is_postgres(session.get_bind()):
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
-def insert_new(session: Session, table: Table, values: dict) -> bool:
-    """Insert unless a row with the same unique key exists; whether the row is new."""
-    return session.execute(_insert(session)(table).values(**values).on_conflict_do_nothing()).rowcount == 1
-
-
-def merge(session: Session, table: Table, values: dict, keys: tuple[str, ...], newer: str | None = None) -> None:
-    """Insert the row, or update the one with the same key, in one statement: two facts about one thing handled at
-    the same moment (a lot inspected and sent back for rework) must not both insert it. With ``newer``, a column of
-    times, an existing row is only replaced by a newer one, however the facts race."""
-    statement = _insert(session)(table).values(**values)
-    condition = None if newer is None else (table.c[newer].is_(None) | (table.c[newer] < statement.excluded[newer]))
-    session.execute(statement.on_conflict_do_update(
-        index_elements=list(keys), set_={name: statement.excluded[name] for name in values if name not in keys},
-        where=condition))

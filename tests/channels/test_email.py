@@ -5,7 +5,7 @@ from email.utils import parsedate_to_datetime
 
 from services.notification.channels import Outgoing, SmtpEmail
 from services.notification.templates import render
-from tests.channels.conftest import SMTP_PASSWORD, SMTP_USER
+from tests.local_servers import SMTP_PASSWORD, SMTP_USER
 
 SENDER = "Bilum <notifications@bilum.example.org>"
 

@@ -24,7 +24,6 @@ from services.notification.service import NotificationService
 from shared import metrics, migrations
 from shared.events import Event, new_event
 from shared.messaging import make_publisher, park, reliable_handler
-from tests.channels.conftest import certificate, http_recorder, smtp_server  # noqa: F401 (fixtures)
 from tests.integration.helpers import running
 from tests.payloads import offering_published
 
