@@ -11,7 +11,9 @@ from datetime import datetime, timezone
 from marshmallow import Schema, ValidationError, fields, validate
 
 REMOTENESS = ("all_season_road", "seasonal_road", "air_or_boat")
-SHIPMENT_STATUSES = ("planned", "in_transit", "delivered")
+# The life of a shipment: planned -> picked_up -> at_hub -> in_transit -> delivered, or exception (with a reason) from
+# any of them but delivered.
+SHIPMENT_STATUSES = ("planned", "picked_up", "at_hub", "in_transit", "delivered", "exception")
 DEFECT_CLASSES = ("critical", "major", "minor")
 INSPECTION_LEVELS = ("I", "II", "III", "S-1", "S-2", "S-3", "S-4")
 REJECTED_LOT_ACTIONS = ("ask", "rework", "replace")
@@ -243,17 +245,30 @@ class ShippedLotSchema(Schema):
     quantity = _positive_units()
 
 
+class ShipmentPickupSchema(Schema):
+    """When a producer's lots are collected, and the hub they are taken to."""
+    producer_id = _id()
+    pickup_on = fields.Date(required=True)
+    hub = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
 class ShipmentPlannedV1(Schema):
+    """``pickups``: one per producer, so each can be told the day (a remote producer's is its next flight or boat)."""
     shipment_id = _id()
     destination = fields.Nested(DestinationSchema, required=True)
     lots = fields.List(fields.Nested(ShippedLotSchema), required=True, validate=validate.Length(min=1))
+    pickups = fields.List(fields.Nested(ShipmentPickupSchema), load_default=list)
 
 
 class ShipmentStatusChangedV1(Schema):
+    """``at`` is when it happened (reported late, it is earlier than ``occurred_at``); ``reason`` says what went
+    wrong for an exception."""
     shipment_id = _id()
     previous_status = fields.String(required=True, validate=validate.OneOf(SHIPMENT_STATUSES))
     status = fields.String(required=True, validate=validate.OneOf(SHIPMENT_STATUSES))
     lots = fields.List(fields.Nested(ShippedLotSchema), required=True)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    at = fields.AwareDateTime(load_default=None, allow_none=True)
 
 
 class ShipmentDeliveredV1(Schema):
@@ -321,7 +336,7 @@ CONTRACT = {
         EventSpec("shipment.planned", 1, "consolidation", ShipmentPlannedV1,
                   "Passed lots bound for one destination were combined into a shipment."),
         EventSpec("shipment.status_changed", 1, "consolidation", ShipmentStatusChangedV1,
-                  "A shipment moved from planned to in_transit to delivered."),
+                  "A shipment moved along planned, picked_up, at_hub, in_transit, delivered, or hit an exception."),
         EventSpec("shipment.delivered", 1, "consolidation", ShipmentDeliveredV1,
                   "A shipment reached its destination."),
         EventSpec("notification.sent", 1, "notification", NotificationSentV1,

@@ -221,7 +221,7 @@ def test_commitments_from_accepted_quotas_reduce_availability_and_releases_resto
     before = available()[producers[2]["id"]]
     quota = {"quota_id": "qta_cat_1", "order_id": "ord_1", "line_id": "lin_1", "offering_id": offering["id"],
              "producer_id": producers[2]["id"], "quantity": 12, "weeks": [{"week_start": week, "units": 12}]}
-    accepted = new_event("quota.accepted", quota, correlation_id="ord_1").to_message()
+    accepted = new_event("quota.accepted", {**quota, "declined_quantity": 0}, correlation_id="ord_1").to_message()
     dispatch("aggregation", "quota.accepted", accepted)
     dispatch("aggregation", "quota.accepted", accepted)
     eventually(lambda: available()[producers[2]["id"]] == before - 12, "the commitment to be counted once")
@@ -229,12 +229,14 @@ def test_commitments_from_accepted_quotas_reduce_availability_and_releases_resto
         "offering_id": offering["id"], "weeks": [{"week": iso_week(week), "units": 5}]})
     assert "committed" in shrink["error"]["message"]
 
-    declined = new_event("quota.declined", quota, correlation_id="ord_1").to_message()
+    declined = new_event("quota.declined", {**quota, "reason": "busy"}, correlation_id="ord_1").to_message()
     dispatch("aggregation", "quota.declined", declined)
     eventually(lambda: available()[producers[2]["id"]] == before, "the release to give the units back")
-    dispatch("aggregation", "quota.accepted", new_event("quota.accepted", quota, correlation_id="ord_1").to_message())
+    late = new_event("quota.accepted", {**quota, "declined_quantity": 0}, correlation_id="ord_1").to_message()
+    dispatch("aggregation", "quota.accepted", late)
     probe = {**quota, "quota_id": "qta_cat_probe", "quantity": 1, "weeks": [{"week_start": week, "units": 1}]}
-    dispatch("aggregation", "quota.accepted", new_event("quota.accepted", probe, correlation_id="ord_2").to_message())
+    dispatch("aggregation", "quota.accepted",
+             new_event("quota.accepted", {**probe, "declined_quantity": 0}, correlation_id="ord_2").to_message())
     eventually(lambda: available()[producers[2]["id"]] == before - 1, "the probe to land after the late acceptance")
 
 

@@ -78,8 +78,10 @@ def test_availability_stays_exact_under_concurrent_commitments_and_releases(cata
     quotas = [{"quota_id": f"qta_{n}", "order_id": f"ord_{n}", "line_id": f"lin_{n}", "offering_id": offering_id,
                "producer_id": producers[n % 3], "quantity": units, "weeks": [{"week_start": week, "units": units}]}
               for n, units in enumerate(rng.randint(1, 9) for _ in range(90))]
-    accepted = [new_event("quota.accepted", quota, correlation_id=quota["order_id"]) for quota in quotas]
-    released = [new_event("quota.declined", quota, correlation_id=quota["order_id"]) for quota in quotas[::4]]
+    accepted = [new_event("quota.accepted", {**quota, "declined_quantity": 0}, correlation_id=quota["order_id"])
+                for quota in quotas]
+    released = [new_event("quota.declined", {**quota, "reason": "busy"}, correlation_id=quota["order_id"])
+                for quota in quotas[::4]]
     deliveries = accepted + accepted[:20] + released
     rng.shuffle(deliveries)
 
