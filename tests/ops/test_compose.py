@@ -4,7 +4,8 @@ The file is validated against the official Compose Specification JSON schema
 that the check-jsonschema package ships (check_jsonschema/builtin_schemas/
 vendor/compose-spec.json, vendored by that project from the compose-spec
 repository), then against the promises the stack makes: start order, health
-checks, no secrets in the file, one image for the six services.
+checks, no secrets in the file, one image for the six services, one broker user per service whose password only
+that service's container receives, and every setting the services' code reads reaching the service that reads it.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import jsonschema
 import pytest
 import yaml
 
-from .conftest import BILUM_SERVICES
+from .conftest import BILUM_SERVICES, REPO_ROOT
 
 SUPPORT_SERVICES = ("rabbitmq", "postgres", "migrate", "prometheus", "grafana")
+TOOLS = ("dlq",)  # profile "tools": started only by `docker compose run`
 SECRET_KEY = re.compile(r"PASS|PASSWORD|SECRET|TOKEN|KEY", re.IGNORECASE)
 INTERPOLATION = re.compile(r"\$\{(\w+)(?::?[-?+][^}]*)?\}")
 
@@ -78,7 +80,7 @@ def test_uses_the_compose_specification_without_a_version_key(compose):
 
 def test_the_six_services_run_one_image_with_their_own_command(compose):
     services = compose["services"]
-    assert set(services) == set(BILUM_SERVICES) | set(SUPPORT_SERVICES)
+    assert set(services) == set(BILUM_SERVICES) | set(SUPPORT_SERVICES) | set(TOOLS)
     images = set()
     for name in BILUM_SERVICES:
         service = services[name]
@@ -87,6 +89,8 @@ def test_the_six_services_run_one_image_with_their_own_command(compose):
         images.add(service["image"])
     assert services["migrate"]["command"] == ["migrate"]
     images.add(services["migrate"]["image"])
+    assert services["dlq"]["entrypoint"] == ["bilum", "dlq"] and services["dlq"]["profiles"] == ["tools"]
+    images.add(services["dlq"]["image"])
     assert len(images) == 1
 
 
@@ -164,7 +168,8 @@ def test_no_secret_values_in_the_compose_file(compose):
     for name, service in compose["services"].items():
         for key, value in _environment(service).items():
             if SECRET_KEY.search(key):
-                assert re.fullmatch(r"\$\{\w+:\?[^}]+\}", value), f"{name}.{key} must come from .env"
+                # from .env, required, or passed through by name (empty here) when .env sets it
+                assert value == "" or re.fullmatch(r"\$\{\w+:\?[^}]+\}", value), f"{name}.{key} must come from .env"
             for credentials in re.findall(r"://[^/@\s]+@", value):
                 user_password = credentials[3:-1]
                 _, _, password = user_password.partition(":")
@@ -173,25 +178,76 @@ def test_no_secret_values_in_the_compose_file(compose):
         assert key not in _environment(compose["services"]["rabbitmq"])
 
 
+def _amqp_user_and_variable(service: dict) -> tuple[str, str]:
+    match = re.fullmatch(r"amqp://([\w-]+):\$\{(\w+):\?[^}]+\}@rabbitmq:5672/bilum", _environment(service)["AMQP_URI"])
+    assert match, _environment(service)["AMQP_URI"]
+    return match.group(1), match.group(2)
+
+
+def test_each_service_connects_as_its_own_broker_user(compose):
+    services = compose["services"]
+    users = {name: _amqp_user_and_variable(services[name]) for name in BILUM_SERVICES}
+    assert {name: user for name, (user, _) in users.items()} == {name: name for name in BILUM_SERVICES}
+    assert len({variable for _, variable in users.values()}) == len(BILUM_SERVICES)
+    assert _amqp_user_and_variable(services["dlq"])[0] == "bilum"
+    assert "AMQP_URI" not in _environment(services["migrate"])
+
+
+def test_the_broker_renders_the_users_its_definitions_grant_with_the_services_passwords(compose):
+    definitions = json.loads((REPO_ROOT / "deploy/rabbitmq/definitions.json").read_text())
+    broker = _environment(compose["services"]["rabbitmq"])
+    rendered = {}
+    for key, value in broker.items():
+        if key.startswith("BILUM_RABBITMQ_PASSWORD_"):
+            rendered[key.removeprefix("BILUM_RABBITMQ_PASSWORD_").lower()] = INTERPOLATION.fullmatch(value).group(1)
+    assert set(rendered) == {p["user"] for p in definitions["permissions"]}
+    # the password the broker sets for a user is the one that user's container connects with
+    for name in (*BILUM_SERVICES, "dlq"):
+        user, variable = _amqp_user_and_variable(compose["services"][name])
+        assert rendered[user] == variable, name
+
+
 def test_connection_urls_use_the_passwords_from_env(compose):
     env = _environment(compose["services"]["orders"])
-    assert re.fullmatch(r"amqp://bilum:\$\{RABBITMQ_PASSWORD:\?[^}]+\}@rabbitmq:5672/bilum", env["AMQP_URI"])
     assert re.fullmatch(
         r"postgresql\+psycopg2://bilum:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432/bilum",
         env["BILUM_DATABASE_URL"],
     )
-    broker = _environment(compose["services"]["rabbitmq"])
-    assert INTERPOLATION.fullmatch(broker["BILUM_RABBITMQ_PASSWORD"]).group(1) == "RABBITMQ_PASSWORD"
+    assert _environment(compose["services"]["migrate"])["BILUM_DATABASE_URL"] == env["BILUM_DATABASE_URL"]
     postgres = _environment(compose["services"]["postgres"])
     assert INTERPOLATION.fullmatch(postgres["POSTGRES_PASSWORD"]).group(1) == "POSTGRES_PASSWORD"
     assert (postgres["POSTGRES_USER"], postgres["POSTGRES_DB"]) == ("bilum", "bilum")
 
 
-def test_bilum_containers_use_the_env_file_that_git_ignores(compose, repo_root: Path):
-    for name in (*BILUM_SERVICES, "migrate"):
-        assert _env_files(compose["services"][name]) == [".env"], name
+def test_containers_do_not_receive_the_env_file_whole(compose, repo_root: Path):
+    for name, service in compose["services"].items():
+        assert not _env_files(service), f"{name} would receive every password in .env"
+    for name in BILUM_SERVICES:
+        _, own = _amqp_user_and_variable(compose["services"][name])
+        text = json.dumps(compose["services"][name])
+        assert set(re.findall(r"RABBITMQ_\w*PASSWORD", text)) == {own}, name
     ignored = {line.strip() for line in (repo_root / ".gitignore").read_text().splitlines()}
     assert ".env" in ignored
+
+
+# Read by code that does not run in these containers: the local var directory (a database URL is always given
+# here) and the gateway address of `bilum demo`.
+NOT_FOR_CONTAINERS = {"BILUM_VAR_DIR", "BILUM_GATEWAY_URL"}
+
+
+def _settings_read_by(folder: Path) -> set[str]:
+    names = set()
+    for source in folder.rglob("*.py"):
+        names |= set(re.findall(r"[\"'](BILUM_[A-Z0-9_]+)[\"']", source.read_text(encoding="utf-8")))
+    return names - NOT_FOR_CONTAINERS
+
+
+@pytest.mark.parametrize("name", BILUM_SERVICES)
+def test_every_setting_a_service_reads_can_reach_it_from_env(compose, name):
+    wanted = _settings_read_by(REPO_ROOT / "shared") | _settings_read_by(REPO_ROOT / "services" / name)
+    given = set(_environment(compose["services"][name]))
+    missing = sorted(wanted - given)
+    assert not missing, f"add {missing} to {name}'s environment in docker-compose.yml"
 
 
 def test_env_example_documents_every_variable_with_placeholders(repo_root: Path):
@@ -202,7 +258,8 @@ def test_env_example_documents_every_variable_with_placeholders(repo_root: Path)
         if line.strip() and not line.lstrip().startswith("#"):
             key, _, value = line.partition("=")
             example[key.strip()] = value.strip()
-    assert used == {"RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD"}
+    broker_users = {f"RABBITMQ_{s.upper()}_PASSWORD" for s in BILUM_SERVICES}
+    assert used == {"RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD"} | broker_users
     assert used <= set(example)
     for key, value in example.items():
         if SECRET_KEY.search(key):

