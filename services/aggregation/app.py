@@ -99,24 +99,33 @@ def _lock_offerings(session: Session, offering_ids) -> None:
 def _free_weeks(session: Session, offering_id: str, ordered_on: date, needed_by: date) -> dict:
     """Per approved producer, the weeks still free that can be made in time: ``{producer: [(week, free, min_lot)]}``.
 
-    Open quotas (offered or accepted) hold their weeks, so two orders never promise the same units twice."""
-    held = {(row.producer_id, row.week_start): int(row.units) for row in session.execute(
-        select(quota_weeks.c.producer_id, quota_weeks.c.week_start, func.sum(quota_weeks.c.units).label("units"))
-        .join(quotas, quotas.c.quota_id == quota_weeks.c.quota_id)
-        .where(quota_weeks.c.offering_id == offering_id, quotas.c.status.in_(domain.OPEN_QUOTA_STATES))
-        .group_by(quota_weeks.c.producer_id, quota_weeks.c.week_start))}
+    Open quotas (offered or accepted) hold their weeks (``held``), so two orders never promise the same units
+    twice."""
     rows = session.execute(
         select(capacity_weeks)
         .join(approved_producers, (approved_producers.c.producer_id == capacity_weeks.c.producer_id)
               & (approved_producers.c.offering_id == capacity_weeks.c.offering_id))
-        .where(capacity_weeks.c.offering_id == offering_id)
+        .where(capacity_weeks.c.offering_id == offering_id, capacity_weeks.c.units > capacity_weeks.c.held)
         .order_by(capacity_weeks.c.producer_id, capacity_weeks.c.week_start)).all()
     weeks = {}
     for row in rows:
-        free = row.units - held.get((row.producer_id, row.week_start), 0)
-        if free > 0 and usable(row.week_start, row.lead_time_days, ordered_on, needed_by):
-            weeks.setdefault(row.producer_id, []).append((row.week_start, free, row.min_lot))
+        if usable(row.week_start, row.lead_time_days, ordered_on, needed_by):
+            weeks.setdefault(row.producer_id, []).append((row.week_start, row.units - row.held, row.min_lot))
     return weeks
+
+
+def _hold(session: Session, producer_id: str, offering_id: str, weeks: list, sign: int) -> None:
+    """Keep each week's held units in step with the open quotas that use it; callers hold the offering's lock."""
+    for week_start, units in weeks:
+        session.execute(update(capacity_weeks).where(
+            capacity_weeks.c.producer_id == producer_id, capacity_weeks.c.offering_id == offering_id,
+            capacity_weeks.c.week_start == week_start).values(held=capacity_weeks.c.held + sign * units))
+
+
+def _release(session: Session, quota) -> None:
+    """A quota that closes (declined, lapsed, released) gives its weeks back."""
+    _hold(session, quota.producer_id, quota.offering_id, [(row.week_start, row.units) for row in session.execute(
+        select(quota_weeks).where(quota_weeks.c.quota_id == quota.quota_id))], -1)
 
 
 def _split_by_week(units: int, weeks: list) -> list:
@@ -165,6 +174,7 @@ def _offer(db: Database, session: Session, line, quantity: int, excluded: set, r
         for week in split:
             session.execute(quota_weeks.insert().values(quota_id=quota["quota_id"], producer_id=producer_id,
                                                         offering_id=line.offering_id, **week))
+        _hold(session, producer_id, line.offering_id, [(week["week_start"], week["units"]) for week in split], +1)
         db.emit(session, new_event("quota.offered", {
             **{key: quota[key] for key in ("quota_id", "ref", "order_id", "line_id", "offering_id", "producer_id",
                                            "quantity", "respond_by", "reallocated")}, "weeks": split,
@@ -284,8 +294,11 @@ def accept_quota(db: Database, session: Session, quota_id: str, body: dict | Non
     if given_back:
         weeks = [(row.week_start, row.units) for row in session.execute(
             select(quota_weeks).where(quota_weeks.c.quota_id == quota_id))]
+        kept = domain.trim_weeks(weeks, accepted)
+        _hold(session, quota.producer_id, quota.offering_id, weeks, -1)
+        _hold(session, quota.producer_id, quota.offering_id, kept, +1)
         session.execute(quota_weeks.delete().where(quota_weeks.c.quota_id == quota_id))
-        for week_start, units in domain.trim_weeks(weeks, accepted):
+        for week_start, units in kept:
             session.execute(quota_weeks.insert().values(quota_id=quota_id, producer_id=quota.producer_id,
                                                         offering_id=quota.offering_id, week_start=week_start,
                                                         units=units))
@@ -307,6 +320,7 @@ def decline_quota(db: Database, session: Session, quota_id: str, body: dict | No
     if domain.answer_quota(quota.status, "decline"):
         session.execute(update(quotas).where(quotas.c.quota_id == quota_id).values(
             status=domain.QUOTA_DECLINED, reason=reason, answered_at=datetime.now(timezone.utc)))
+        _release(session, quota)
         db.emit(session, _quota_event(session, "quota.declined", quota, reason=reason))
         log.info("quota declined", extra={"correlation_id": quota.order_id, "quota_id": quota_id})
         _reallocate(db, session, quota.line_id, quota.quantity)
@@ -327,6 +341,7 @@ def expire_quotas(db: Database, session: Session, now: datetime, batch: int = 50
             continue
         session.execute(update(quotas).where(quotas.c.quota_id == quota_id).values(
             status=domain.QUOTA_EXPIRED, reason="not answered by the deadline", answered_at=now))
+        _release(session, quota)
         db.emit(session, _quota_event(session, "quota.expired", quota))
         log.info("quota expired", extra={"correlation_id": quota.order_id, "quota_id": quota_id})
         lapsed.append(quota)
@@ -347,6 +362,7 @@ def cancel_order(db: Database, session: Session, event: Event) -> None:
             .order_by(quotas.c.quota_id).with_for_update()).all():
         session.execute(update(quotas).where(quotas.c.quota_id == quota.quota_id).values(
             status=domain.QUOTA_RELEASED, reason=f"order cancelled: {event.payload['reason']}"))
+        _release(session, quota)
         db.emit(session, _quota_event(session, "quota.released", quota, status_before=quota.status,
                                       reason=f"order cancelled: {event.payload['reason']}"))
     log.info("order cancelled, quotas released", extra={"correlation_id": order_id})

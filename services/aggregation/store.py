@@ -35,6 +35,7 @@ capacity_weeks = Table(
     Column("offering_id", String(64), primary_key=True),
     Column("week_start", Date, primary_key=True),
     Column("units", Integer, nullable=False),
+    Column("held", Integer, nullable=False, default=0),
     Column("lead_time_days", Integer, nullable=False),
     Column("min_lot", Integer, nullable=False),
     Column("declared_at", UtcDateTime(), nullable=False),

@@ -17,8 +17,6 @@ down_revision: Union[str, Sequence[str], None] = 'b13a3566b31e'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-# Rows that exist get the values a new row would have had.
-
 
 def upgrade() -> None:
     """Upgrade schema."""
