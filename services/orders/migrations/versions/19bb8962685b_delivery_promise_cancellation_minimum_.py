@@ -17,8 +17,6 @@ down_revision: Union[str, Sequence[str], None] = 'b2ed111b32cf'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-# Rows that exist get the values a new row would have had.
-
 
 def upgrade() -> None:
     """Upgrade schema."""
