@@ -14,9 +14,10 @@ from services.catalogue.schemas import (
     ProducerUpdate, ThemeInput, WithdrawInput,
 )
 from services.catalogue.store import (
-    approvals, capacity_profiles, capacity_weeks, commitments, offering_images, offerings, producers, readiness as readiness_table,
-    released_quotas, themes,
+    approvals, capacity_profiles, capacity_weeks, commitments, offering_images, offerings, producers, released_quotas,
+    themes,
 )
+from services.catalogue.store import readiness as readiness_table
 from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
 from shared.events import CAPACITY_ENTRIES_PER_EVENT, Event, new_event
 from shared.ids import new_id
@@ -153,22 +154,42 @@ def _clamped(expression, upper):
     return case((expression < 0, 0), (expression > upper, upper), else_=expression)
 
 
-def _available_by_producer(session: Session, offering_id: str, needed_by: date, producer_ids=None) -> dict:
-    """Units each approved producer can still make of the offering by ``needed_by``, ordering today.
+def _free_units(needed_by: date):
+    """Units a producer can still make of an offering by ``needed_by``, ordering today, from its profile.
 
-    The weeks that count are those made by ``needed_by`` (``made``: the first k weeks) less those whose order-by day
-    has passed (``closed``: the first j weeks); the answer is ``cumulative_free[k] - cumulative_free[j]``, nothing when k <= j (the
-    cumulative sums never fall). Each array element is read once: that is most of the cost."""
+    The weeks that count are those made by ``needed_by`` (``made``: the first k weeks) less those whose order-by
+    day has passed (``closed``: the first j weeks): ``cumulative_free[k] - cumulative_free[j]``, at most 0 when
+    k <= j (the cumulative sums never fall). Reading the array is most of the cost."""
     profile = capacity_profiles.c
     since_first = literal(needed_by.toordinal() - EPOCH_ORDINAL - 6) - profile.first_day
     made = _clamped(case((since_first < 0, 0), else_=since_first / 7 + 1), profile.weeks)
     overdue = literal(_today().toordinal() - EPOCH_ORDINAL - 6) + profile.lead_time_days - profile.first_day
     closed = _clamped(case((overdue <= 0, 0), else_=(overdue + 6) / 7), profile.weeks)
-    free = _Element(profile.cumulative_free, made) - _Element(profile.cumulative_free, closed)
-    query = select(profile.producer_id, free).where(profile.offering_id == offering_id, profile.approved)
+    return _Element(profile.cumulative_free, made) - _Element(profile.cumulative_free, closed)
+
+
+def _available_by_producer(session: Session, offering_id: str, needed_by: date, producer_ids=None) -> dict:
+    """Units each approved producer can still make of the offering by ``needed_by``, ordering today."""
+    profile = capacity_profiles.c
+    query = select(profile.producer_id, _free_units(needed_by)).where(profile.offering_id == offering_id,
+                                                                     profile.approved)
     if producer_ids is not None:
         query = query.where(profile.producer_id.in_(producer_ids))
     return {producer_id: int(units) for producer_id, units in session.execute(query) if units > 0}
+
+
+def _most_available(session: Session, offering_id: str, needed_by: date, limit: int) -> tuple[list, int, int]:
+    """The ``limit`` producers with most units by ``needed_by`` (ties by id), the units of all of them and how many
+    can contribute: ranked in the database, so that only the first few travel."""
+    profile = capacity_profiles.c
+    able = (select(profile.producer_id, _free_units(needed_by).label("free"))
+            .where(profile.offering_id == offering_id, profile.approved).cte("able").prefix_with("MATERIALIZED"))
+    rows = session.execute(
+        select(able.c.producer_id, able.c.free, func.sum(able.c.free).over(), func.count().over())
+        .where(able.c.free > 0).order_by(able.c.free.desc(), able.c.producer_id).limit(limit)).all()
+    if not rows:
+        return [], 0, 0
+    return [(producer_id, int(free)) for producer_id, free, _, _ in rows], int(rows[0][2]), int(rows[0][3])
 
 
 def _refresh_profiles(session: Session, pairs) -> None:
@@ -506,8 +527,8 @@ def availability(session: Session, offering_id: str, query: dict) -> dict:
     offering = _offering_row(session, offering_id)
     if offering.status != PUBLISHED:
         raise Conflict(f"offering {offering_id} is withdrawn")
-    available = _available_by_producer(session, offering_id, wanted["by"])
-    answer = domain.who_can_make(wanted["quantity"], available, wanted["limit"])
+    ranked, total, able = _most_available(session, offering_id, wanted["by"], wanted["limit"])
+    answer = domain.who_can_make(wanted["quantity"], ranked, total, able)
     names = dict(session.execute(select(producers.c.producer_id, producers.c.name).where(
         producers.c.producer_id.in_([p["producer_id"] for p in answer["producers"]]))).all())
     for producer in answer["producers"]:

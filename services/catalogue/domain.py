@@ -1,5 +1,4 @@
 """Catalogue rules that hold whatever the storage. Plain Python."""
-import heapq
 from decimal import Decimal
 
 
@@ -37,15 +36,12 @@ def producer_problems(data: dict) -> dict:
             **access_problems(data["remoteness"], data["closed_months"], data["service_weekdays"])}
 
 
-def who_can_make(quantity: int, available: dict, limit: int) -> dict:
-    """The producers able to contribute, most capacity first (ties by id), at most ``limit`` of them, and whether
-    all of them together cover the quantity."""
-    able = [(units, producer_id) for producer_id, units in available.items() if units > 0]
-    total = sum(units for units, _ in able)
-    ranked = heapq.nsmallest(limit, able, key=lambda item: (-item[0], item[1]))
+def who_can_make(quantity: int, ranked: list, total: int, able: int) -> dict:
+    """Whether the producers able to contribute (``able`` of them, ``total`` units) cover the quantity, with the
+    first of them, most units first: ``ranked`` is ``[(producer_id, units)]`` in that order."""
     return {"quantity": quantity, "total_available": total, "can_fulfil": total >= quantity,
-            "shortfall": max(0, quantity - total), "producer_count": len(able),
-            "producers": [{"producer_id": producer_id, "available": units} for units, producer_id in ranked]}
+            "shortfall": max(0, quantity - total), "producer_count": able,
+            "producers": [{"producer_id": producer_id, "available": units} for producer_id, units in ranked]}
 
 
 def approved(status: str) -> bool:

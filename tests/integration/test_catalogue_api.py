@@ -201,6 +201,9 @@ def test_who_can_make_n_by_d_counts_only_approved_producers_and_weeks_made_in_ti
     assert [(p["producer_id"], p["available"]) for p in answer["producers"]] == [
         (producers[2]["id"], 90), (producers[1]["id"], 60), (producers[0]["id"], 30)]
     assert (answer["total_available"], answer["can_fulfil"], answer["shortfall"]) == (180, True, 0)
+    first = api("GET", f"/offerings/{offering['id']}/availability?quantity=150&by={three_weeks}&limit=2", 200)
+    assert [p["producer_id"] for p in first["producers"]] == [producers[2]["id"], producers[1]["id"]]
+    assert (first["producer_count"], first["total_available"]) == (3, 180), "the totals count those not listed"
     later = api("GET", f"/offerings/{offering['id']}/availability?quantity=500&by={three_weeks + timedelta(days=21)}",
                 200)
     assert (later["total_available"], later["can_fulfil"], later["shortfall"]) == (360, False, 140)

@@ -15,12 +15,13 @@ def test_a_producer_must_be_reachable():
     assert "mobile" in contact_problems(None, None)
 
 
-def test_who_can_make_ranks_by_units_then_id_and_counts_everyone_beyond_the_limit():
-    answer = domain.who_can_make(100, {"b": 30, "a": 30, "c": 50, "d": 0, "e": 5}, limit=2)
+def test_who_can_make_says_whether_everyone_able_covers_the_quantity_beyond_those_listed():
+    answer = domain.who_can_make(100, [("c", 50), ("a", 30)], total=115, able=4)
     assert answer["producers"] == [{"producer_id": "c", "available": 50}, {"producer_id": "a", "available": 30}]
     assert (answer["total_available"], answer["producer_count"], answer["can_fulfil"], answer["shortfall"]) == (
         115, 4, True, 0)
-    assert domain.who_can_make(200, {"a": 10}, limit=5)["shortfall"] == 190
+    short = domain.who_can_make(200, [("a", 10)], total=10, able=1)
+    assert (short["can_fulfil"], short["shortfall"]) == (False, 190)
 
 
 def test_access_follows_remoteness():
