@@ -509,12 +509,17 @@ def report_lot(db: Database, session: Session, quota_id: str, body: dict) -> dic
     quota = session.execute(select(quotas).where(quotas.c.quota_id == quota_id).with_for_update()).one_or_none()
     if quota is None:
         raise NotFound(f"quota {quota_id} not found")
+    if data["client_ref"]:
+        repeated = session.execute(select(lots.c.lot_id).where(
+            lots.c.quota_id == quota_id, lots.c.client_ref == data["client_ref"])).scalar()
+        if repeated:
+            return get_lot(session, repeated)
     reported = session.execute(select(func.coalesce(func.sum(lots.c.quantity), 0))
                                .where(lots.c.quota_id == quota_id)).scalar_one()
     domain.check_lot(quota.status, quota.quantity, int(reported), data["quantity"])
     lot = dict(lot_id=new_id("lot"), quota_id=quota_id, order_id=quota.order_id, line_id=quota.line_id,
                offering_id=quota.offering_id, producer_id=quota.producer_id, quantity=data["quantity"])
-    session.execute(lots.insert().values(**lot, status=domain.LOT_REPORTED, attempt=1,
+    session.execute(lots.insert().values(**lot, status=domain.LOT_REPORTED, attempt=1, client_ref=data["client_ref"],
                                          reported_at=datetime.now(timezone.utc)))
     for position, photo in enumerate(data["photos"]):
         session.execute(lot_photos.insert().values(lot_id=lot["lot_id"], position=position,

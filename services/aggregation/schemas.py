@@ -36,6 +36,7 @@ class PhotoInput(Strict):
 
 class LotInput(Strict):
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    client_ref = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
     photos = fields.List(fields.Nested(PhotoInput), load_default=list, validate=validate.Length(max=3))
 
 

@@ -95,6 +95,9 @@ lots = Table(
     Column("reported_at", UtcDateTime(), nullable=False),
     Column("decided_at", UtcDateTime()),
     Column("disposition_reason", Text),
+    Column("client_ref", String(100)),
+    # A client that retries a report (an SMS provider resending a reply) names it, and gets the first lot back.
+    Index("uq_lots_quota_client_ref", "quota_id", "client_ref", unique=True),
 )
 
 lot_photos = Table(

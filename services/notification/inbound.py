@@ -54,7 +54,7 @@ class QuotaDesk(Protocol):
 
     def decline(self, quota_id: str, reason: str) -> dict: ...
 
-    def report(self, quota_id: str, quantity: int) -> dict: ...
+    def report(self, quota_id: str, quantity: int, client_ref: str) -> dict: ...
 
 
 def authenticate(secret: str | None, timestamp: str | None, body: str, signature: str | None,
@@ -108,7 +108,7 @@ def _act(session: Session, desk: QuotaDesk, producer: domain.Recipient, message_
     actions: dict[str, Callable[[], dict]] = {
         sms.ACCEPT: lambda: desk.accept(quota.quota_id, reply.quantity),
         sms.DECLINE: lambda: desk.decline(quota.quota_id, DECLINE_REASON),
-        sms.READY: lambda: desk.report(quota.quota_id, reply.quantity),
+        sms.READY: lambda: desk.report(quota.quota_id, reply.quantity, key),
     }
     try:
         actions[reply.action]()

@@ -81,8 +81,8 @@ class AggregationDesk:
     def decline(self, quota_id: str, reason: str) -> dict:
         return self._call("decline_quota", quota_id, {"reason": reason})
 
-    def report(self, quota_id: str, quantity: int) -> dict:
-        return self._call("report_lot", quota_id, {"quantity": quantity})
+    def report(self, quota_id: str, quantity: int, client_ref: str) -> dict:
+        return self._call("report_lot", quota_id, {"quantity": quantity, "client_ref": client_ref})
 
     def _call(self, method: str, *args) -> dict:
         try:

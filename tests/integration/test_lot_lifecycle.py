@@ -57,10 +57,13 @@ def test_a_lot_is_given_its_iso_plan_and_passes_within_the_acceptance_numbers(ne
     assert (major["code_letter"], major["sample_size"], major["accept"], major["reject"]) == (
         expected.code_letter, expected.sample_size, expected.accept, expected.reject)
     assert {plan["defect_class"] for plan in lot["plan"]} == {"major", "minor"}
+    again = network.call("POST", f"/quotas/{quotas[0]['id']}/lots", 201, json={"quantity": 5, "client_ref": "sms/m1"})
+    retried = network.call("POST", f"/quotas/{quotas[0]['id']}/lots", 201, json={"quantity": 5, "client_ref": "sms/m1"})
+    assert retried["id"] == again["id"], "a retried report made a second lot"
     inspected = _inspect(network, lot, {"major": major["accept"], "minor": 0})
     assert inspected["status"] == "passed" and inspected["plan"] is None
     assert inspected["inspections"][0]["classes"][0]["sample_size"] == expected.sample_size
-    network.settled(order["id"], produced=60, passed=60)
+    network.settled(order["id"], produced=65, passed=60)
     _inspect(network, lot, {"major": 0}, expect=409)
 
 
