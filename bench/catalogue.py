@@ -13,7 +13,6 @@ import random
 import statistics
 import sys
 import time
-import uuid
 from datetime import date, datetime, timedelta, timezone
 from itertools import accumulate
 from pathlib import Path
@@ -23,9 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import psycopg2  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.scratch import scratch_database  # noqa: E402
+
 OFFERINGS = 5
 EPOCH = date(1970, 1, 1)
-ADMIN_URL = os.environ.get("BILUM_BENCH_POSTGRES", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 
 
 def _copy(cursor, table: str, columns: tuple, rows) -> None:
@@ -96,14 +96,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="leave the benchmark database behind")
     args = parser.parse_args()
 
-    admin = make_url(ADMIN_URL)
-    name = f"bilum_bench_{uuid.uuid4().hex[:8]}"
-    control = psycopg2.connect(host=admin.host, port=admin.port or 5432, user=admin.username, dbname=admin.database)
-    control.autocommit = True
-    control.cursor().execute(f'CREATE DATABASE "{name}"')
-    url = admin.set(database=name).render_as_string(hide_password=False)
-    os.environ["BILUM_DATABASE_URL"] = url
-    try:
+    with scratch_database(keep=args.keep) as (_, url):
+        os.environ["BILUM_DATABASE_URL"] = url
         from services.catalogue import app
         from services.catalogue.store import inbox, outbox
         from shared import migrations
@@ -138,11 +132,6 @@ def main() -> int:
               f"producers able per answer {min(answered):,}..{max(answered):,}")
         print(f"target: median under 50 ms -> {'met' if median < 50 else 'NOT met'}")
         return 0 if median < 50 else 1
-    finally:
-        if not args.keep:
-            control.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        control.close()
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,8 +2,8 @@
 
 Starts every service on a PostgreSQL database and a RabbitMQ vhost of its own, publishes one offering made by 20
 approved producers, then places orders over the HTTP API at a steady rate. Each order line is split across the 20
-producers, so one order makes order.placed, 20 quota.offered, order.allocated, the offers' SMS and 20
-notification.sent. It reports orders per second sustained, bus messages per second, and the latency from
+producers, so one order makes order.placed, 20 quota.offered, order.allocated, order.status_changed, the offers'
+SMS and 20 notification.sent (43 bus messages). It reports orders per second sustained, bus messages per second, and the latency from
 order.placed to the order's last quota.offered (p50, p99); then, on the same broker, a plain pika publisher and
 consumer moving messages of the same size (raw broker throughput).
 
@@ -25,13 +25,16 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pika  # noqa: E402
-import psycopg2  # noqa: E402
 import requests  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+
+from bench.scratch import scratch_database  # noqa: E402
+from shared.weeks import iso_week  # noqa: E402
 
 PRODUCERS = 20
-ADMIN_URL = os.environ.get("BILUM_BENCH_POSTGRES", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+# order.placed, a quota.offered per producer, order.allocated, order.status_changed (allocated), and a
+# notification.sent per producer told of the offer.
+MESSAGES_PER_ORDER = 1 + PRODUCERS + 1 + 1 + PRODUCERS
 MANAGEMENT = os.environ.get("BILUM_BENCH_RABBIT_MANAGEMENT", "http://127.0.0.1:15672")
 BROKER = os.environ.get("BILUM_BENCH_AMQP_HOST", "127.0.0.1:5672")
 GUEST = ("guest", "guest")
@@ -65,7 +68,7 @@ def _seed(api: str) -> str:
         post(f"/offerings/{offering}/approvals", {"producer_id": producer, "stage": "sample", "status": "approved",
                                                   "decided_on": date.today().isoformat()})
         post(f"/producers/{producer}/capacity", {"offering_id": offering, "weeks": [
-            {"week": (first + timedelta(weeks=k)).strftime("%G-W%V"), "units": 1_000_000} for k in range(4)]})
+            {"week": iso_week(first + timedelta(weeks=k)), "units": 1_000_000} for k in range(4)]})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         response = requests.get(f"{api}/offerings/{offering}/capacity", timeout=10)
@@ -159,21 +162,8 @@ def _raw_broker(vhost: str, messages: int, size: int) -> float:
     return messages / elapsed
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=20.0, help="orders per second offered")
-    parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--json", action="store_true", help="print one JSON line of figures")
-    args = parser.parse_args()
-
-    admin = make_url(ADMIN_URL)
-    name = f"bilum_bench_{uuid.uuid4().hex[:8]}"
-    control = psycopg2.connect(host=admin.host, port=admin.port or 5432, user=admin.username, dbname=admin.database)
-    control.autocommit = True
-    control.cursor().execute(f'CREATE DATABASE "{name}"')
-    url = admin.set(database=name).render_as_string(hide_password=False)
-    vhost = f"bilum-bench-{uuid.uuid4().hex[:8]}"
-    _vhost(vhost, create=True)
+def _run(args, vhost: str, name: str, url: str) -> tuple[dict, list]:
+    """The whole platform on its own vhost and database, driven, then the raw broker on the same vhost."""
     os.environ.update({"AMQP_URI": f"amqp://guest:guest@{BROKER}/{quote(vhost, safe='')}",
                        "BILUM_DATABASE_URL": url, "BILUM_VAR_DIR": f"/tmp/{name}",
                        "BILUM_SMS_INBOUND_SECRET": uuid.uuid4().hex})
@@ -190,31 +180,43 @@ def main() -> int:
         orders = _drive(api, args.rate, args.seconds)
         latencies = sorted(_settled(url, orders))
         elapsed = time.monotonic() - started
-        messages = len(orders) * (1 + PRODUCERS + 1 + 2 * PRODUCERS)
         with requests.Session() as http:
-            order_size = len(json.dumps(http.get(f"{api}/quotas", params={"page_size": 1}).json()["items"][0]))
-        raw = _raw_broker(vhost, 20_000, max(order_size, 512))
-        figures = {
-            "orders_per_s": round(len(orders) / elapsed, 2),
-            "messages_per_s": round(messages / elapsed, 1),
-            "raw_broker_messages_per_s": round(raw, 1),
-            "ratio_to_raw_broker": round(messages / elapsed / raw, 3),
-            "p50_latency_ms": round(statistics.median(latencies) * 1000, 1),
-            "p99_latency_ms": round(latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000, 1),
-        }
+            message_size = len(json.dumps(http.get(f"{api}/quotas", params={"page_size": 1}).json()["items"][0]))
     finally:
         supervisor.stop()
-        _vhost(vhost, create=False)
-        control.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        control.close()
+    messages = len(orders) * MESSAGES_PER_ORDER
+    raw = _raw_broker(vhost, 20_000, max(message_size, 512))
+    return {
+        "orders_per_s": round(len(orders) / elapsed, 2),
+        "messages_per_s": round(messages / elapsed, 1),
+        "raw_broker_messages_per_s": round(raw, 1),
+        "ratio_to_raw_broker": round(messages / elapsed / raw, 3),
+        "p50_latency_ms": round(statistics.median(latencies) * 1000, 1),
+        "p99_latency_ms": round(latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000, 1),
+    }, orders
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=20.0, help="orders per second offered")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--json", action="store_true", help="print one JSON line of figures")
+    args = parser.parse_args()
+
+    vhost = f"bilum-bench-{uuid.uuid4().hex[:8]}"
+    with scratch_database() as (name, url):
+        _vhost(vhost, create=True)
+        try:
+            figures, orders = _run(args, vhost, name, url)
+        finally:
+            _vhost(vhost, create=False)
     if args.json:
         print(json.dumps(figures))
     else:
         for key, value in figures.items():
             print(f"{key:>28}: {value}")
         print(f"{len(orders)} orders offered at {args.rate:g}/s for {args.seconds:g} s; "
-              f"{messages} bus messages counted (order.placed, {PRODUCERS} quota.offered, order.allocated, "
-              f"{PRODUCERS} notification.sent per order)")
+              f"{len(orders) * MESSAGES_PER_ORDER} bus messages ({MESSAGES_PER_ORDER} per order)")
     return 0
 
 

@@ -13,11 +13,12 @@ import traceback
 from datetime import datetime, timezone
 from functools import partial
 
+import eventlet
 from kombu import Exchange, Queue
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import SERVICE_POOL, EventHandler
-from nameko.exceptions import ContainerBeingKilled
+from nameko.exceptions import ContainerBeingKilled, UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.messaging import QueueConsumer
 from nameko.standalone.events import get_event_exchange
@@ -279,16 +280,19 @@ class WorkerDatabase:
         return self._database.handle_once(self.consumer, event, effect)
 
 
-def ask(proxy, method: str, *args, timeout_s: float | None = None):
-    """An RPC to another service that gives up after a deadline (nameko's own calls wait for ever): the answer, or
-    None when the service did not answer in time or is not running."""
-    import eventlet
-    from nameko.exceptions import UnknownService
+class NoAnswer(RuntimeError):
+    """The service asked did not answer within the deadline, or is not running."""
 
+
+def ask(proxy, method: str, *args, timeout_s: float | None = None):
+    """An RPC to another service that gives up after a deadline (nameko's own calls wait for ever). The service's
+    own refusals come back as nameko's ``RemoteError``."""
+    deadline_s = timeout_s if timeout_s is not None else config.messaging().rpc_timeout_s
     try:
         reply = getattr(proxy, method).call_async(*args)
-        with eventlet.Timeout(timeout_s if timeout_s is not None else config.messaging().rpc_timeout_s):
+        with eventlet.Timeout(deadline_s):
             return reply.result()
-    except (eventlet.Timeout, UnknownService) as error:
-        log.warning("no answer in time", extra={"method": method, "error": repr(error)})
-        return None
+    except eventlet.Timeout:
+        raise NoAnswer(f"{proxy.service_name} did not answer {method} within {deadline_s:g} s") from None
+    except UnknownService:
+        raise NoAnswer(f"{proxy.service_name} is not running") from None

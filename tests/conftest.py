@@ -7,5 +7,6 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
-# Local SMTP and HTTP servers (subprocesses) for the channel and notification tests.
-pytest_plugins = ("tests.local_servers",)
+# Local SMTP and HTTP servers (subprocesses) for the channel and notification tests; the in-process fulfilment
+# network of the quota and lot tests.
+pytest_plugins = ("tests.local_servers", "tests.integration.fulfilment")

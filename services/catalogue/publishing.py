@@ -7,18 +7,16 @@ prints the PDF and one who opens the CSV see the same groups in the same order.
 import base64
 import csv
 import html
-import importlib.util
 import io
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from PIL import Image as PillowImage
 from PIL import ImageOps
+
+from shared.pdf import text_font
 
 ARRANGEMENTS = ("colour", "price", "capacity", "none")
 IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
@@ -295,49 +293,11 @@ _IMAGE_BOX_MM = (55, 42)
 _IMAGE_GAP_MM = 4
 
 
-@cache
-def _unicode_font_files() -> tuple[Path, Path] | None:
-    """DejaVu Sans, regular and bold, as matplotlib ships it (pyvrp brings matplotlib in).
-
-    fpdf2 2.8 ships no TTF font; its core fonts know only Latin-1, which would drop the macrons of Maori or the
-    tildes of Vietnamese. Found without importing matplotlib, which is slow to import.
-    """
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
-    regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-    return (regular, bold) if regular.is_file() and bold.is_file() else None
-
-
-_TYPOGRAPHY = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
-                             "\u2014": "-", "\u2022": "*", "\u20ac": "EUR"})
-
-
-def _latin1(text: str) -> str:
-    """Without a Unicode font: accents that Latin-1 lacks are dropped (ā -> a) rather than the letters lost."""
-    kept = []
-    for char in text.translate(_TYPOGRAPHY):
-        if ord(char) < 256:
-            kept.append(char)
-            continue
-        plain = "".join(part for part in unicodedata.normalize("NFKD", char)
-                        if ord(part) < 256 and not unicodedata.combining(part))
-        kept.append(plain or "?")
-    return "".join(kept)
-
-
 class _CataloguePdf(FPDF):
     def __init__(self, theme: Theme):
         super().__init__(format="A4")
         self.theme_title = theme.title
-        fonts = _unicode_font_files()
-        if fonts:
-            self.add_font("DejaVu", "", fonts[0])
-            self.add_font("DejaVu", "B", fonts[1])
-            self.text_family, self.printable = "DejaVu", str
-        else:
-            self.text_family, self.printable = "helvetica", _latin1
+        self.text_family, self.printable = text_font(self)
         self.set_margins(_PAGE_MARGIN_MM, _PAGE_MARGIN_MM)
         self.set_auto_page_break(True, margin=_PAGE_MARGIN_MM + 5)
         self.set_title(self.printable(theme.title))

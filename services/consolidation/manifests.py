@@ -1,17 +1,15 @@
 """Shipment manifests, for the whole shipment or one buyer's order in it, as PDF (to print and travel with the
 goods) and CSV (for the buyer's or forwarder's spreadsheet). Plain Python: data in, bytes out."""
 import csv
-import importlib.util
 import io
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+
+from shared.pdf import text_font
 
 CSV_COLUMNS = ("shipment_id", "order_id", "buyer", "line_id", "lot_id", "sku", "product", "producer_id", "producer",
                "village", "units", "weight_kg", "volume_m3", "pickup_on", "freight_share", "currency")
@@ -84,35 +82,10 @@ def _inert(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-@cache
-def _unicode_font_files() -> tuple[Path, Path] | None:
-    """DejaVu Sans as matplotlib ships it (pyvrp brings it in): fpdf2's core fonts know only Latin-1, and producers'
-    and buyers' names need more. Found without importing matplotlib, which is slow to import."""
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
-    regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-    return (regular, bold) if regular.is_file() and bold.is_file() else None
-
-
-def _latin1(text: str) -> str:
-    """Without a Unicode font, letters Latin-1 lacks lose their accents (ā -> a) rather than disappear."""
-    return "".join(char if ord(char) < 256 else "".join(
-        part for part in unicodedata.normalize("NFKD", char) if ord(part) < 256 and not unicodedata.combining(part))
-        or "?" for char in text)
-
-
 class _ManifestPdf(FPDF):
     def __init__(self, title: str):
         super().__init__(orientation="landscape", format="A4")
-        fonts = _unicode_font_files()
-        if fonts:
-            self.add_font("DejaVu", "", fonts[0])
-            self.add_font("DejaVu", "B", fonts[1])
-            self.family_name, self.printable = "DejaVu", str
-        else:
-            self.family_name, self.printable = "helvetica", _latin1
+        self.family_name, self.printable = text_font(self)
         self.manifest_title = title
         self.set_margins(12, 12)
         self.set_auto_page_break(True, margin=15)

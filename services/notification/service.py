@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import eventlet
 from kombu import Queue
-from nameko.exceptions import RemoteError, UnknownService
+from nameko.exceptions import RemoteError
 from nameko.extensions import DependencyProvider
 from nameko.messaging import consume
 from nameko.rpc import RpcProxy, rpc
@@ -21,7 +21,7 @@ from services.notification import app, delivery, domain, inbound, settings
 from services.notification.store import inbox, outbox
 from services.notification.transports import Transports
 from shared.errors import EXPECTED
-from shared.messaging import DEAD_LETTER_EXCHANGE, ServiceDatabase, reliable_handler
+from shared.messaging import DEAD_LETTER_EXCHANGE, NoAnswer, ServiceDatabase, ask, reliable_handler
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +86,9 @@ class AggregationDesk:
 
     def _call(self, method: str, *args) -> dict:
         try:
-            reply = getattr(self.proxy, method).call_async(*args)
-            with eventlet.Timeout(self.timeout_s):
-                return reply.result()
-        except eventlet.Timeout:
-            raise inbound.ActionsUnavailable(
-                f"the aggregation service did not answer within {self.timeout_s:g} s") from None
-        except UnknownService:
-            raise inbound.ActionsUnavailable("the aggregation service is not running") from None
+            return ask(self.proxy, method, *args, timeout_s=self.timeout_s)
+        except NoAnswer as silence:
+            raise inbound.ActionsUnavailable(str(silence)) from None
         except RemoteError as error:
             if error.exc_type in ("InvalidInput", "NotFound", "Conflict"):
                 raise inbound.ActionRefused(error.exc_type, error.value) from None

@@ -1,4 +1,5 @@
 """The orders service: buyer orders and the quantity ledger kept from everyone's events."""
+import logging
 from datetime import datetime, timezone
 
 from nameko.rpc import RpcProxy, rpc
@@ -7,7 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from services.orders import app
 from services.orders.store import inbox, outbox
 from shared.errors import EXPECTED
-from shared.messaging import ServiceDatabase, ask, reliable_handler
+from shared.messaging import NoAnswer, ServiceDatabase, ask, reliable_handler
+
+log = logging.getLogger(__name__)
 
 # A promise is worth a short wait, not a failed order: past this the order is placed without one.
 PROMISE_TIMEOUT_S = 3.0
@@ -24,7 +27,7 @@ class OrdersService:
         today = datetime.now(timezone.utc).date()
         with self.db.transaction() as session:
             lines = app.lines_to_promise(session, body)
-        promised = ask(self.aggregation, "delivery_promise", lines, timeout_s=PROMISE_TIMEOUT_S) if lines else None
+        promised = self._promise(lines) if lines else None
         try:
             with self.db.transaction() as session:
                 order_id = app.place_order(self.db, session, body, idempotency_key, today, promised)
@@ -35,6 +38,13 @@ class OrdersService:
                 order_id = app.find_by_idempotency_key(session, idempotency_key)
         with self.db.transaction() as session:
             return app.get_order(session, order_id)
+
+    def _promise(self, lines):
+        try:
+            return ask(self.aggregation, "delivery_promise", lines, timeout_s=PROMISE_TIMEOUT_S)
+        except NoAnswer as silence:
+            log.warning("order placed without a delivery promise", extra={"reason": str(silence)})
+            return None
 
     @rpc(expected_exceptions=EXPECTED)
     def cancel_order(self, order_id, body):

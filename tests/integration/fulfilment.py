@@ -3,10 +3,17 @@ producers with weekly capacity, and helpers to place orders and read quotas, lot
 import uuid
 from datetime import date, timedelta
 
+import pytest
 import requests
 
 from bilum.demo import eventually
+from services.aggregation.service import AggregationService
+from services.catalogue.service import CatalogueService
+from services.gateway.service import GatewayService
+from services.orders.service import OrdersService
+from shared import migrations
 from shared.weeks import iso_week, monday_of
+from tests.integration.helpers import running
 
 ORG = "highland-weavers"
 
@@ -72,3 +79,12 @@ class Network:
         """Wait until the order's (single) line ledger shows the expected figures."""
         return eventually(lambda: (lambda line: line if all(line[k] == v for k, v in expected.items()) else None)(
             self.line(order_id)), f"the ledger of {order_id} to show {expected}", timeout_s=60)
+
+
+@pytest.fixture(scope="module")
+def network(module_platform):
+    """Catalogue, orders, aggregation and the gateway as nameko containers in this process for a whole module."""
+    for service in ("catalogue", "orders", "aggregation"):
+        migrations.upgrade(service)
+    with running(CatalogueService), running(OrdersService), running(AggregationService), running(GatewayService):
+        yield Network(module_platform["BILUM_GATEWAY_URL"])

@@ -6,21 +6,7 @@ import pytest
 
 from bilum.demo import eventually
 from services.aggregation import quality
-from services.aggregation.service import AggregationService
-from services.catalogue.service import CatalogueService
-from services.gateway.service import GatewayService
-from services.orders.service import OrdersService
-from shared import migrations
-from tests.integration.fulfilment import ORG, Network
-from tests.integration.helpers import running
-
-
-@pytest.fixture(scope="module")
-def network(module_platform):
-    for service in ("catalogue", "orders", "aggregation"):
-        migrations.upgrade(service)
-    with running(CatalogueService), running(OrdersService), running(AggregationService), running(GatewayService):
-        yield Network(module_platform["BILUM_GATEWAY_URL"])
+from tests.integration.fulfilment import ORG
 
 
 @pytest.fixture

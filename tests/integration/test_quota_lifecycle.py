@@ -5,25 +5,8 @@ Catalogue, orders, aggregation and the gateway run as nameko containers in this 
 import uuid
 from datetime import date, timedelta
 
-import pytest
-
 from bilum.demo import eventually
-from services.aggregation.service import AggregationService
-from services.catalogue.service import CatalogueService
-from services.gateway.service import GatewayService
-from services.orders.service import OrdersService
-from shared import migrations
 from shared.weeks import monday_of
-from tests.integration.fulfilment import Network
-from tests.integration.helpers import running
-
-
-@pytest.fixture(scope="module")
-def network(module_platform):
-    for service in ("catalogue", "orders", "aggregation"):
-        migrations.upgrade(service)
-    with running(CatalogueService), running(OrdersService), running(AggregationService), running(GatewayService):
-        yield Network(module_platform["BILUM_GATEWAY_URL"])
 
 
 def _sku() -> str:

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from PIL import Image as PillowImage
 from pypdf import PdfReader
 
-from services.catalogue import publishing
 from services.catalogue.publishing import (ARRANGEMENTS, CSV_COLUMNS, Image, OfferingSheet, Theme, arrange,
                                            render_csv, render_html, render_pdf)
+from shared import pdf as shared_pdf
 
 
 def tiny_png(rgb=(160, 40, 30), width=4, height=3, claimed_size=None) -> bytes:
@@ -146,7 +146,7 @@ def test_the_pdf_of_an_unarranged_theme_has_no_group_headings():
 
 
 def test_the_pdf_falls_back_to_latin1_when_no_unicode_font_is_found(monkeypatch):
-    monkeypatch.setattr(publishing, "_unicode_font_files", lambda: None)
+    monkeypatch.setattr(shared_pdf, "unicode_font_files", lambda: None)
     fallback = theme("colour", title="Fair — “Pacific” 2026")
     reader, text = pdf_text(render_pdf(fallback))
     assert "Maori kete" in text
