@@ -1,5 +1,5 @@
-"""``bilum``: run, migrate, up, demo, catalogue, dlq. Imports stay inside the commands: ``run`` must monkey-patch eventlet
-before anything network-related is imported."""
+"""``bilum``: run, migrate, up, demo, catalogue, openapi, users, dlq. Imports stay inside the commands: ``run`` must
+monkey-patch eventlet before anything network-related is imported."""
 import argparse
 import json
 import os
@@ -40,6 +40,9 @@ def _migrate(args) -> int:
 def _start(supervisor) -> None:
     from shared import migrations
 
+    # Every gateway process started here signs and checks sign-in tokens with the same key.
+    os.environ.setdefault("BILUM_JWT_SECRET", secrets.token_urlsafe(32))
+
     migrations.upgrade_all()
     print("starting services...", file=sys.stderr)
     supervisor.start()
@@ -65,6 +68,7 @@ def _up(args) -> int:
 
 
 def _demo(args) -> int:
+    from bilum import demo_users
     from bilum.demo import Api, Demo, print_report, report_json
     from bilum.supervisor import Supervisor, check_broker, ready
     from shared import config
@@ -78,7 +82,11 @@ def _demo(args) -> int:
             _start(supervisor)
         else:
             print("using the services already running", file=sys.stderr)
-        report = Demo(Api(config.gateway_url()), os.environ["BILUM_SMS_INBOUND_SECRET"]).run()
+        admin, buyers = demo_users.credentials()
+        demo = Demo(Api(config.gateway_url(), admin), os.environ["BILUM_SMS_INBOUND_SECRET"],
+                    buyer_credentials=buyers)
+        report = demo.run()
+        demo_users.print_sign_ins(sys.stderr, next(iter(demo.producer_ids.values()), None))
         print_report(report, sys.stderr if args.json else sys.stdout)
         print(f"Dashboard: {config.gateway_url()}/dashboard", file=sys.stderr)
         if args.json:
@@ -149,6 +157,29 @@ def _catalogue(args) -> int:
     return 0
 
 
+def _openapi(args) -> int:
+    from bilum import openapi
+
+    if args.write:
+        openapi.write()
+        return 0
+    sys.stdout.write(openapi.text())
+    return 0
+
+
+def _users(args) -> int:
+    from getpass import getpass
+
+    from bilum import users
+
+    if args.action == "create":
+        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass("password: ")
+        print(json.dumps(users.create(args.username, password, args.role, args.organisation, args.producer)))
+    else:
+        print(users.api_key(args.username, args.name))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="bilum", description="Order aggregation for networks of micro-producers.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -158,7 +189,7 @@ def parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     migrate = commands.add_parser("migrate", help="apply every service's database migrations")
-    migrate.add_argument("--new", choices=[s for s in SERVICES if s != "gateway"], help="instead, autogenerate a migration of this service")
+    migrate.add_argument("--new", choices=SERVICES, help="instead, autogenerate a migration of this service")
     migrate.add_argument("-m", "--message", default="change", help="the new migration's message")
     migrate.set_defaults(handler=_migrate)
 
@@ -179,6 +210,24 @@ def parser() -> argparse.ArgumentParser:
     capacity = catalogue_actions.add_parser("import-capacity", help="import capacity calendars from a CSV file")
     capacity.add_argument("file")
     catalogue.set_defaults(handler=_catalogue)
+
+    document = commands.add_parser("openapi", help="print the API's OpenAPI 3 document")
+    document.add_argument("--write", action="store_true", help="instead, refresh the document the gateway serves")
+    document.set_defaults(handler=_openapi)
+
+    users = commands.add_parser("users", help="make users and API keys (the first admin, machine clients)")
+    user_actions = users.add_subparsers(dest="action", required=True)
+    create = user_actions.add_parser("create", help="make a user; the password is read from standard input")
+    create.add_argument("username")
+    create.add_argument("--role", required=True, choices=("admin", "aggregator", "inspector", "buyer", "producer"))
+    create.add_argument("--organisation", help="the organisation of an aggregator, inspector or buyer")
+    create.add_argument("--producer", help="the producer a producer user acts for")
+    create.add_argument("--password-stdin", action="store_true",
+                        help="read the password from standard input (else it is asked for)")
+    key = user_actions.add_parser("api-key", help="make an API key acting as a user; printed once")
+    key.add_argument("username")
+    key.add_argument("--name", default="command line", help="what the key is for")
+    users.set_defaults(handler=_users)
 
     dlq = commands.add_parser("dlq", help="list or replay dead letters")
     dlq.add_argument("action", choices=("list", "replay"))
@@ -205,10 +254,17 @@ def main(argv=None) -> int:
     if args.command in ("up", "demo"):
         _stop_on_signals()
     from bilum.supervisor import BrokerUnreachable
+    from shared.errors import EXPECTED, InvalidInput
 
     try:
         return args.handler(args)
     except BrokerUnreachable as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    except InvalidInput as error:
+        print(f"{error.message}: {json.dumps(error.fields)}", file=sys.stderr)
+        return 2
+    except EXPECTED as error:
         print(str(error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:

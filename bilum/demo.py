@@ -2,6 +2,7 @@
 HTTP API only, the way real clients would."""
 import json
 import random
+import re
 import sys
 import time
 import uuid
@@ -21,9 +22,13 @@ class DemoFailed(RuntimeError):
 
 
 class Api:
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, credentials: dict | None = None):
         self.base_url = base_url.rstrip("/")
         self.http = requests.Session()
+        self.http.headers.update(credentials or {})
+
+    def acting_as(self, credentials: dict) -> "Api":
+        return Api(self.base_url, credentials)
 
     def request(self, method: str, path: str, expect=(200, 201), **kwargs):
         response = self.http.request(method, self.base_url + path, timeout=30, **kwargs)
@@ -45,6 +50,11 @@ class Api:
             if page * result["page_size"] >= result["total"]:
                 return
             page += 1
+
+
+def buyer_organisation(buyer: dict) -> str:
+    """The demo's buyers are organisations of their own, named after the buyer."""
+    return re.sub(r"[^a-z0-9]+", "-", buyer["name"].lower()).strip("-")
 
 
 CALENDAR_WEEKS = 6
@@ -73,8 +83,11 @@ def eventually(check, what: str, timeout_s: float = TERMINAL_WAIT_S, interval_s:
 
 
 class Demo:
-    def __init__(self, api: Api, sms_secret: str, progress=sys.stderr, seed: int = 2026):
+    def __init__(self, api: Api, sms_secret: str, progress=sys.stderr, seed: int = 2026,
+                 buyer_credentials: dict | None = None):
+        """``api`` acts as an admin; each buyer organisation places its orders with its own credentials."""
         self.api = api
+        self.buyer_credentials = buyer_credentials or {}
         self.sms_secret = sms_secret
         self.sms_producer: SmsProducer | None = None
         self.progress = progress
@@ -172,8 +185,9 @@ class Demo:
                         "due_date": (today + timedelta(days=order["due_in_days"])).isoformat(),
                         "lines": order["lines"]}
                 key = str(uuid.uuid4())
-                _, created = self.api.post("/api/v1/orders", body, headers={"Idempotency-Key": key})
-                _, retried = self.api.post("/api/v1/orders", body, headers={"Idempotency-Key": key})
+                buyer_api = self.api.acting_as(self.buyer_credentials[buyer_organisation(buyer)])
+                _, created = buyer_api.post("/api/v1/orders", body, headers={"Idempotency-Key": key})
+                _, retried = buyer_api.post("/api/v1/orders", body, headers={"Idempotency-Key": key})
                 if retried["id"] != created["id"]:
                     raise DemoFailed("a retried order with the same Idempotency-Key created a second order")
                 self.order_ids.append(created["id"])

@@ -9,7 +9,7 @@ from shared import config
 from shared.store import is_postgres, make_engine
 
 SERVICES_ROOT = Path(__file__).resolve().parent.parent / "services"
-MIGRATED_SERVICES = tuple(service for service in config.SERVICES if service != "gateway")
+MIGRATED_SERVICES = config.SERVICES
 
 
 def alembic_config(service: str, url: str | None = None) -> Config:

@@ -1,15 +1,21 @@
-"""HTTP plumbing of the gateway: JSON in and out, one error format, RPC with a deadline, request metrics."""
+"""HTTP plumbing of the gateway: declared operations, JSON in and out, one error format, RPC with a deadline,
+request metrics."""
 import json
 import logging
+import math
+import re
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import wraps
 
 import eventlet
 from marshmallow import ValidationError
 from nameko.exceptions import RemoteError, UnknownService
+from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
+from services.gateway import access, auth
 from shared import config, metrics
 
 log = logging.getLogger(__name__)
@@ -22,9 +28,11 @@ _REMOTE_CODE = {"InvalidInput": "invalid_input", "NotFound": "not_found", "Confl
 
 
 class HttpError(Exception):
-    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None,
+                 retry_after_s: float | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+        self.retry_after_s = retry_after_s if retry_after_s is not None else (5 if status == 503 else None)
 
 
 def json_response(payload, status: int = 200, headers: dict | None = None) -> Response:
@@ -34,7 +42,11 @@ def json_response(payload, status: int = 200, headers: dict | None = None) -> Re
 
 def error_response(error: HttpError) -> Response:
     body = {"error": {"code": error.code, "message": error.message, "fields": error.fields}}
-    headers = {"Retry-After": "5"} if error.status == 503 else None
+    headers = {}
+    if error.retry_after_s is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(error.retry_after_s)))
+    if error.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="bilum"'
     return json_response(body, error.status, headers)
 
 
@@ -113,25 +125,97 @@ def wait(reply):
         raise HttpError(_REMOTE_STATUS[error.exc_type], _REMOTE_CODE[error.exc_type], message, fields) from None
 
 
-def endpoint(route: str):
-    """Answer errors in the one error format and count every request by route and status."""
-    def decorate(method):
-        @wraps(method)
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the API, as declared on its route: what the OpenAPI document and the checks are made of."""
+
+    method: str
+    path: str
+    name: str
+    summary: str
+    roles: frozenset | None
+    query: type | None = None
+    body: str | None = None
+    body_type: str = "application/json"
+    status: int = 200
+    answer_type: str = "application/json"
+    tag: str = ""
+    params: tuple = ()
+    headers: type | None = None
+
+
+OPERATIONS: list[Operation] = []
+
+# The roles of an operation anyone may call without credentials.
+PUBLIC = None
+
+_PARAM = re.compile(r"{(\w+)(?::(int))?}")
+
+
+def _werkzeug_path(path: str) -> str:
+    return _PARAM.sub(lambda m: f"<{m.group(2) or 'string'}:{m.group(1)}>", path)
+
+
+def api(method: str, path: str, *, roles, summary: str, query=None, body: str | None = None,
+        body_type: str = "application/json", status: int = 200, answer_type: str = "application/json",
+        tag: str = "", headers=None):
+    """Declare an operation: who may call it (``roles``: a set of roles, or PUBLIC), what it reads, what it answers.
+
+    Every call is authenticated (Bearer token or API key), rate-limited per caller, checked against ``roles`` and
+    counted; errors come back in the one error format. The handler gets the caller as ``principal``.
+    ``body`` names the service schema that validates the body (``"orders.PlaceOrderInput"``), for the document."""
+    template = _PARAM.sub(lambda m: "{" + m.group(1) + "}", path)
+    params = tuple((m.group(1), m.group(2) or "string") for m in _PARAM.finditer(path))
+
+    def decorate(handler):
+        OPERATIONS.append(Operation(method, template, handler.__name__, summary, roles, query, body, body_type,
+                                    status, answer_type, tag, params, headers))
+
+        @wraps(handler)
         def wrapper(self, request, *args, **kwargs):
             started = time.perf_counter()
             try:
-                response = method(self, request, *args, **kwargs)
+                principal = None if roles is PUBLIC else _authorise(self.identity, request, roles)
+                response = handler(self, request, principal, *args, **kwargs)
             except HttpError as error:
                 response = error_response(error)
+            except auth.Unauthenticated as error:
+                response = error_response(HttpError(401, "unauthenticated", str(error)))
+            except (auth.Forbidden, PermissionError) as error:
+                response = error_response(HttpError(403, "forbidden", str(error)))
             except Exception:
-                log.exception("request failed", extra={"route": route})
+                log.exception("request failed", extra={"route": template})
                 response = error_response(HttpError(500, "internal", "something went wrong on our side"))
-            metrics.HTTP_REQUESTS.labels("gateway", request.method, route, str(response.status_code)).inc()
-            metrics.HTTP_DURATION.labels("gateway", request.method, route).observe(time.perf_counter() - started)
+            metrics.HTTP_REQUESTS.labels("gateway", request.method, template, str(response.status_code)).inc()
+            metrics.HTTP_DURATION.labels("gateway", request.method, template).observe(time.perf_counter() - started)
             return response
-        return wrapper
+
+        return http(method, _werkzeug_path(path))(wrapper)
     return decorate
+
+
+def _authorise(identity, request, roles: frozenset) -> auth.Principal:
+    principal = identity.principal(request.headers.get("Authorization"), request.headers.get("X-API-Key"))
+    wait_s = identity.wait_before(identity.requests, principal.rate_key)
+    if wait_s:
+        raise HttpError(429, "rate_limited", "too many requests: slow down", retry_after_s=wait_s)
+    auth.require_role(principal, roles)
+    return principal
 
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def require_owner(principal, what: str, object_id: str, **owners) -> None:
+    """Another tenant's object answers exactly as a missing one does."""
+    if not access.may_act_on(principal, **owners):
+        raise HttpError(404, "not_found", f"no {what} {object_id}")
+
+
+def refuse_platform_fields(body: dict, names: tuple, where: str = "") -> None:
+    """Mass assignment: fields the platform sets (owner, status, prices) are refused by name, not silently dropped."""
+    given = sorted(name for name in names if name in body)
+    if given:
+        raise HttpError(422, "invalid_input", "fields set by the platform cannot be sent",
+                        {f"{where}{name}": ["set by the platform, not by clients"] for name in given})

@@ -1,123 +1,159 @@
-"""Routes of the catalogue: producers, offerings, capacity calendars, themed catalogues."""
+"""Routes of the catalogue: producers, offerings, capacity calendars, themed catalogues.
+
+Aggregators manage their own organisation's producers and offerings; published offerings and themed catalogues are
+what buyers browse, so anyone signed in may read them."""
 import base64
 
-from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
-from services.gateway import schemas
-from services.gateway.http import call, endpoint, json_response, read_csv, read_json, read_query
+from services.gateway import access, schemas
+from services.gateway.auth import ADMIN, AGGREGATOR, ANYONE, INSPECTOR, PRODUCER
+from services.gateway.http import api, call, json_response, read_csv, read_json, read_query, require_owner
+
+MANAGERS = frozenset({ADMIN, AGGREGATOR})
+STAFF = frozenset({ADMIN, AGGREGATOR, INSPECTOR})
 
 
 class CatalogueRoutes:
-    """Mixed into the gateway, whose ``catalogue`` RPC proxy they call."""
+    """Mixed into the gateway, whose ``catalogue`` and ``aggregation`` RPC proxies they call."""
 
-    @http("POST", "/api/v1/producers")
-    @endpoint("/api/v1/producers")
-    def register_producer(self, request):
-        return json_response(call(self.catalogue, "register_producer", read_json(request)), 201)
+    def _producer(self, principal, producer_id: str) -> dict:
+        producer = call(self.catalogue, "get_producer", producer_id)
+        require_owner(principal, "producer", producer_id, organisation_id=producer["organisation_id"],
+                      producer_id=producer["id"])
+        return producer
 
-    @http("GET", "/api/v1/producers")
-    @endpoint("/api/v1/producers")
-    def search_producers(self, request):
-        return json_response(call(self.catalogue, "search_producers", request.args.to_dict()))
+    def _offering(self, principal, offering_id: str) -> dict:
+        offering = call(self.catalogue, "get_offering", offering_id)
+        require_owner(principal, "offering", offering_id, organisation_id=offering["organisation_id"])
+        return offering
 
-    @http("GET", "/api/v1/producers/<string:producer_id>")
-    @endpoint("/api/v1/producers/{id}")
-    def get_producer(self, request, producer_id):
-        return json_response(call(self.catalogue, "get_producer", producer_id))
+    @api("POST", "/api/v1/producers", roles=MANAGERS, body="catalogue.ProducerInput", status=201, tag="catalogue",
+         summary="Register a producer in the caller's organisation")
+    def register_producer(self, request, principal):
+        body = access.owner_fields(principal, read_json(request))
+        return json_response(call(self.catalogue, "register_producer", body), 201)
 
-    @http("PATCH", "/api/v1/producers/<string:producer_id>")
-    @endpoint("/api/v1/producers/{id}")
-    def update_producer(self, request, producer_id):
-        return json_response(call(self.catalogue, "update_producer", producer_id, read_json(request)))
+    @api("GET", "/api/v1/producers", roles=STAFF, query="catalogue.ProducerSearch", tag="catalogue",
+         summary="Search the caller's organisation's producers")
+    def search_producers(self, request, principal):
+        query = {**request.args.to_dict(), **access.list_filters(principal)}
+        return json_response(call(self.catalogue, "search_producers", query))
 
-    @http("PUT", "/api/v1/producers/<string:producer_id>/readiness")
-    @endpoint("/api/v1/producers/{id}/readiness")
-    def submit_readiness(self, request, producer_id):
+    @api("GET", "/api/v1/producers/{producer_id}", roles=STAFF | {PRODUCER}, tag="catalogue",
+         summary="A producer's profile")
+    def get_producer(self, request, principal, producer_id):
+        return json_response(self._producer(principal, producer_id))
+
+    @api("PATCH", "/api/v1/producers/{producer_id}", roles=MANAGERS, body="catalogue.ProducerUpdate",
+         tag="catalogue", summary="Change a producer's profile")
+    def update_producer(self, request, principal, producer_id):
+        self._producer(principal, producer_id)
+        body = read_json(request)
+        if "organisation_id" in body:
+            body = access.owner_fields(principal, body)
+        return json_response(call(self.catalogue, "update_producer", producer_id, body))
+
+    @api("PUT", "/api/v1/producers/{producer_id}/readiness", roles=MANAGERS, body="catalogue.readiness.ReadinessAnswers",
+         tag="catalogue", summary="Answer the readiness questionnaire for a producer")
+    def submit_readiness(self, request, principal, producer_id):
+        self._producer(principal, producer_id)
         return json_response(call(self.catalogue, "submit_readiness", producer_id, read_json(request)))
 
-    @http("GET", "/api/v1/producers/<string:producer_id>/readiness")
-    @endpoint("/api/v1/producers/{id}/readiness")
-    def get_readiness(self, request, producer_id):
+    @api("GET", "/api/v1/producers/{producer_id}/readiness", roles=STAFF | {PRODUCER}, tag="catalogue",
+         summary="A producer's readiness scores")
+    def get_readiness(self, request, principal, producer_id):
+        self._producer(principal, producer_id)
         return json_response(call(self.catalogue, "get_readiness", producer_id))
 
-    @http("POST", "/api/v1/producers/<string:producer_id>/capacity")
-    @endpoint("/api/v1/producers/{id}/capacity")
-    def declare_capacity(self, request, producer_id):
+    @api("POST", "/api/v1/producers/{producer_id}/capacity", roles=MANAGERS | {PRODUCER},
+         body="catalogue.CapacityInput", tag="catalogue", summary="Declare a producer's weekly capacity")
+    def declare_capacity(self, request, principal, producer_id):
+        self._producer(principal, producer_id)
         return json_response(call(self.catalogue, "declare_capacity", producer_id, read_json(request)))
 
-    @http("GET", "/api/v1/producers/<string:producer_id>/capacity")
-    @endpoint("/api/v1/producers/{id}/capacity")
-    def capacity_calendar(self, request, producer_id):
+    @api("GET", "/api/v1/producers/{producer_id}/capacity", roles=STAFF | {PRODUCER},
+         query=schemas.CalendarQuery, tag="catalogue", summary="A producer's capacity calendar")
+    def capacity_calendar(self, request, principal, producer_id):
         query = read_query(request, schemas.CalendarQuery())
+        self._producer(principal, producer_id)
         return json_response(call(self.catalogue, "capacity_calendar", producer_id, query.get("offering_id")))
 
-    @http("POST", "/api/v1/capacity/imports")
-    @endpoint("/api/v1/capacity/imports")
-    def import_capacity(self, request):
-        return json_response(call(self.catalogue, "import_capacity", read_csv(request)), 201)
+    @api("POST", "/api/v1/capacity/imports", roles=MANAGERS, body_type="text/csv", status=201, tag="catalogue",
+         summary="Import capacity calendars from a CSV file (all rows or none)")
+    def import_capacity(self, request, principal):
+        organisation_id = None if principal.role == ADMIN else principal.organisation_id
+        return json_response(call(self.catalogue, "import_capacity", read_csv(request), organisation_id), 201)
 
-    @http("POST", "/api/v1/offerings")
-    @endpoint("/api/v1/offerings")
-    def publish_offering(self, request):
-        return json_response(call(self.catalogue, "publish_offering", read_json(request)), 201)
+    @api("POST", "/api/v1/offerings", roles=MANAGERS, body="catalogue.OfferingInput", status=201, tag="catalogue",
+         summary="Publish a pooled offering of the caller's organisation")
+    def publish_offering(self, request, principal):
+        body = access.owner_fields(principal, read_json(request))
+        return json_response(call(self.catalogue, "publish_offering", body), 201)
 
-    @http("GET", "/api/v1/offerings")
-    @endpoint("/api/v1/offerings")
-    def search_offerings(self, request):
+    @api("GET", "/api/v1/offerings", roles=ANYONE, query="catalogue.OfferingSearch", tag="catalogue",
+         summary="Search published offerings")
+    def search_offerings(self, request, principal):
         return json_response(call(self.catalogue, "search_offerings", request.args.to_dict()))
 
-    @http("GET", "/api/v1/offerings/<string:offering_id>")
-    @endpoint("/api/v1/offerings/{id}")
-    def get_offering(self, request, offering_id):
+    @api("GET", "/api/v1/offerings/{offering_id}", roles=ANYONE, tag="catalogue", summary="One offering")
+    def get_offering(self, request, principal, offering_id):
         return json_response(call(self.catalogue, "get_offering", offering_id))
 
-    @http("POST", "/api/v1/offerings/<string:offering_id>/withdraw")
-    @endpoint("/api/v1/offerings/{id}/withdraw")
-    def withdraw_offering(self, request, offering_id):
+    @api("POST", "/api/v1/offerings/{offering_id}/withdraw", roles=MANAGERS, body="catalogue.WithdrawInput",
+         tag="catalogue", summary="Withdraw an offering")
+    def withdraw_offering(self, request, principal, offering_id):
+        self._offering(principal, offering_id)
         return json_response(call(self.catalogue, "withdraw_offering", offering_id, read_json(request)))
 
-    @http("GET", "/api/v1/offerings/<string:offering_id>/images/<int:position>")
-    @endpoint("/api/v1/offerings/{id}/images/{position}")
-    def offering_image(self, request, offering_id, position):
+    @api("GET", "/api/v1/offerings/{offering_id}/images/{position:int}", roles=ANYONE, answer_type="image/*",
+         tag="catalogue", summary="An offering's image")
+    def offering_image(self, request, principal, offering_id, position):
         image = call(self.catalogue, "get_offering_image", offering_id, position)
         return Response(base64.b64decode(image["data"]), mimetype=image["content_type"],
-                        headers={"Cache-Control": "public, max-age=3600"})
+                        headers={"Cache-Control": "private, max-age=3600"})
 
-    @http("POST", "/api/v1/offerings/<string:offering_id>/approvals")
-    @endpoint("/api/v1/offerings/{id}/approvals")
-    def set_approval(self, request, offering_id):
-        return json_response(call(self.catalogue, "set_approval", offering_id, read_json(request)))
+    @api("POST", "/api/v1/offerings/{offering_id}/approvals", roles=MANAGERS, body="catalogue.ApprovalInput",
+         tag="catalogue", summary="Approve (or not) a producer to make an offering")
+    def set_approval(self, request, principal, offering_id):
+        self._offering(principal, offering_id)
+        body = read_json(request)
+        if isinstance(body.get("producer_id"), str):
+            self._producer(principal, body["producer_id"])
+        return json_response(call(self.catalogue, "set_approval", offering_id, body))
 
-    @http("GET", "/api/v1/offerings/<string:offering_id>/availability")
-    @endpoint("/api/v1/offerings/{id}/availability")
-    def availability(self, request, offering_id):
+    @api("GET", "/api/v1/offerings/{offering_id}/availability", roles=MANAGERS,
+         query="catalogue.AvailabilityQuery", tag="catalogue",
+         summary="Who can make a quantity of an offering by a date")
+    def availability(self, request, principal, offering_id):
+        self._offering(principal, offering_id)
         return json_response(call(self.catalogue, "availability", offering_id, request.args.to_dict()))
 
-    @http("POST", "/api/v1/catalogues")
-    @endpoint("/api/v1/catalogues")
-    def save_theme(self, request):
-        return json_response(call(self.catalogue, "save_theme", read_json(request)), 201)
+    @api("POST", "/api/v1/catalogues", roles=MANAGERS, body="catalogue.ThemeInput", status=201, tag="catalogue",
+         summary="Save a themed catalogue of the caller's organisation")
+    def save_theme(self, request, principal):
+        body = access.owner_fields(principal, read_json(request))
+        return json_response(call(self.catalogue, "save_theme", body), 201)
 
-    @http("GET", "/api/v1/catalogues")
-    @endpoint("/api/v1/catalogues")
-    def list_themes(self, request):
+    @api("GET", "/api/v1/catalogues", roles=ANYONE, tag="catalogue", summary="Themed catalogues")
+    def list_themes(self, request, principal):
         return json_response(call(self.catalogue, "list_themes"))
 
-    @http("GET", "/api/v1/catalogues/<string:name>")
-    @endpoint("/api/v1/catalogues/{name}")
-    def get_theme(self, request, name):
+    @api("GET", "/api/v1/catalogues/{name}", roles=ANYONE, tag="catalogue", summary="One themed catalogue")
+    def get_theme(self, request, principal, name):
         return json_response(call(self.catalogue, "get_theme", name))
 
-    @http("GET", "/api/v1/catalogues/<string:name>/export")
-    @endpoint("/api/v1/catalogues/{name}/export")
-    def export_theme(self, request, name):
+    @api("GET", "/api/v1/catalogues/{name}/export", roles=ANYONE, query=schemas.ExportQuery,
+         answer_type="application/octet-stream", tag="catalogue",
+         summary="A themed catalogue as HTML, PDF or CSV")
+    def export_theme(self, request, principal, name):
         export_format = read_query(request, schemas.ExportQuery())["format"]
         document = call(self.catalogue, "export_theme", name, export_format)
         return Response(base64.b64decode(document["data"]), content_type=document["content_type"], headers={
             "Content-Disposition": f'inline; filename="{name}.{export_format}"'})
 
-    @http("GET", "/api/v1/offerings/<string:offering_id>/capacity")
-    @endpoint("/api/v1/offerings/{id}/capacity")
-    def offering_capacity(self, request, offering_id):
+    @api("GET", "/api/v1/offerings/{offering_id}/capacity", roles=MANAGERS, tag="catalogue",
+         summary="Declared, committed and held capacity of an offering, as allocation sees it")
+    def offering_capacity(self, request, principal, offering_id):
+        self._offering(principal, offering_id)
         return json_response(call(self.aggregation, "capacity", offering_id))

@@ -2,14 +2,19 @@
 
 from marshmallow import fields, validate
 from nameko.exceptions import RemoteError
-from nameko.web.handlers import http
 
-from services.gateway.http import HttpError, call, endpoint, json_response, read_json, read_query
+from services.gateway import access
+from services.gateway.auth import ADMIN, AGGREGATOR, BUYER, PRODUCER
+from services.gateway.http import PUBLIC, HttpError, api, call, json_response, read_json, read_query, require_owner
 from services.gateway.schemas import PageQuery
 
 MAX_INBOUND_BYTES = 64 * 1024
 SMS_TIMESTAMP_HEADER = "X-Sms-Timestamp"
 SMS_SIGNATURE_HEADER = "X-Sms-Signature"
+
+MANAGERS = frozenset({ADMIN, AGGREGATOR})
+CONTACTS = frozenset({ADMIN, AGGREGATOR, BUYER})
+RECIPIENTS = frozenset({ADMIN, AGGREGATOR, PRODUCER})
 
 # Refusals of the inbound callback that the shared error mapping does not know.
 _INBOUND_STATUS = {"SignatureRefused": (401, "unauthenticated"), "ActionsUnavailable": (503, "unavailable")}
@@ -37,35 +42,50 @@ def _raw_text(request) -> str:
 class NotificationRoutes:
     """Mixed into the gateway, whose ``notification`` RPC proxy they call."""
 
-    @http("GET", "/api/v1/notifications")
-    @endpoint("/api/v1/notifications")
-    def delivery_log(self, request):
-        return json_response(call(self.notification, "delivery_log", read_query(request, DeliveryLogQuery())))
+    def _recipient(self, principal, recipient_id: str) -> dict:
+        preferences = call(self.notification, "get_preferences", recipient_id)
+        require_owner(principal, "recipient", recipient_id, organisation_id=preferences.get("organisation_id"),
+                      producer_id=recipient_id)
+        return preferences
 
-    @http("PUT", "/api/v1/organisations/<string:organisation_id>/contact")
-    @endpoint("/api/v1/organisations/{id}/contact")
-    def set_contact(self, request, organisation_id):
+    @api("GET", "/api/v1/notifications", roles=MANAGERS, query=DeliveryLogQuery, tag="notifications",
+         summary="The delivery log of the caller's organisation")
+    def delivery_log(self, request, principal):
+        query = {**read_query(request, DeliveryLogQuery()), **access.list_filters(principal)}
+        return json_response(call(self.notification, "delivery_log", query))
+
+    @api("PUT", "/api/v1/organisations/{organisation_id}/contact", roles=CONTACTS, body="notification.ContactInput",
+         tag="notifications", summary="How an organisation is reached")
+    def set_contact(self, request, principal, organisation_id):
+        self._own_organisation(principal, organisation_id)
         return json_response(call(self.notification, "set_contact", organisation_id, read_json(request)))
 
-    @http("GET", "/api/v1/organisations/<string:organisation_id>/contact")
-    @endpoint("/api/v1/organisations/{id}/contact")
-    def get_contact(self, request, organisation_id):
+    @api("GET", "/api/v1/organisations/{organisation_id}/contact", roles=CONTACTS, tag="notifications",
+         summary="How an organisation is reached")
+    def get_contact(self, request, principal, organisation_id):
+        self._own_organisation(principal, organisation_id)
         return json_response(call(self.notification, "get_contact", organisation_id))
 
-    @http("PUT", "/api/v1/recipients/<string:recipient_id>/preferences")
-    @endpoint("/api/v1/recipients/{id}/preferences")
-    def set_preferences(self, request, recipient_id):
+    @staticmethod
+    def _own_organisation(principal, organisation_id: str) -> None:
+        if principal.role != ADMIN and organisation_id != principal.organisation_id:
+            raise HttpError(404, "not_found", f"no organisation {organisation_id}")
+
+    @api("PUT", "/api/v1/recipients/{recipient_id}/preferences", roles=RECIPIENTS,
+         body="notification.PreferencesInput", tag="notifications",
+         summary="A recipient's channels, language and quiet hours")
+    def set_preferences(self, request, principal, recipient_id):
+        self._recipient(principal, recipient_id)
         return json_response(call(self.notification, "set_preferences", recipient_id, read_json(request)))
 
-    @http("GET", "/api/v1/recipients/<string:recipient_id>/preferences")
-    @endpoint("/api/v1/recipients/{id}/preferences")
-    def get_preferences(self, request, recipient_id):
-        return json_response(call(self.notification, "get_preferences", recipient_id))
+    @api("GET", "/api/v1/recipients/{recipient_id}/preferences", roles=RECIPIENTS, tag="notifications",
+         summary="A recipient's channels, language and quiet hours")
+    def get_preferences(self, request, principal, recipient_id):
+        return json_response(self._recipient(principal, recipient_id))
 
-    @http("POST", "/api/v1/sms/inbound")
-    @endpoint("/api/v1/sms/inbound")
-    def sms_inbound(self, request):
-        """The SMS provider's callback for a message a producer sent, signed with the shared secret."""
+    @api("POST", "/api/v1/sms/inbound", roles=PUBLIC, body_type="text/plain", tag="notifications",
+         summary="The SMS provider's callback for a producer's message (signed with the shared secret, not a token)")
+    def sms_inbound(self, request, principal):
         body = _raw_text(request)
         try:
             result = call(self.notification, "receive_sms", body, request.headers.get(SMS_TIMESTAMP_HEADER),

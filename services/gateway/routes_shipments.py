@@ -1,12 +1,20 @@
-"""Routes of consolidation: hubs, vehicles, planning, shipments with their freight and manifests, tracking."""
+"""Routes of consolidation: hubs, vehicles, planning, shipments with their freight and manifests, tracking.
+
+Hubs, vehicles and the dispatch of loads serve every organisation, so only admins change them; an aggregator follows
+and tracks its organisation's shipments; a buyer sees the shipments carrying its orders."""
 import base64
 
 from marshmallow import Schema, fields, validate
-from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
-from services.gateway import schemas
-from services.gateway.http import call, endpoint, json_response, read_json, read_query
+from services.gateway import access, schemas
+from services.gateway.auth import ADMIN, AGGREGATOR, BUYER, INSPECTOR
+from services.gateway.http import HttpError, api, call, json_response, read_json, read_query, require_owner
+
+ADMINS = frozenset({ADMIN})
+STAFF = frozenset({ADMIN, AGGREGATOR, INSPECTOR})
+MANAGERS = frozenset({ADMIN, AGGREGATOR})
+FOLLOWERS = frozenset({ADMIN, AGGREGATOR, BUYER})
 
 
 class VehicleQuery(schemas.PageQuery):
@@ -24,61 +32,83 @@ class ManifestQuery(Schema):
 
 
 class ShipmentRoutes:
-    """Mixed into the gateway, whose ``consolidation`` RPC proxy they call."""
+    """Mixed into the gateway, whose ``consolidation`` and ``orders`` RPC proxies they call."""
 
-    @http("POST", "/api/v1/hubs")
-    @endpoint("/api/v1/hubs")
-    def create_hub(self, request):
+    def _shipment(self, principal, shipment_id: str) -> dict:
+        shipment = call(self.consolidation, "get_shipment", shipment_id)
+        if principal.role == BUYER:
+            if not any(self._buyer_owns(principal, order_id) for order_id in shipment.get("order_ids", ())):
+                raise HttpError(404, "not_found", f"no shipment {shipment_id}")
+        else:
+            require_owner(principal, "shipment", shipment_id, organisation_id=shipment.get("organisation_id"))
+        return shipment
+
+    def _buyer_owns(self, principal, order_id: str) -> bool:
+        order = call(self.orders, "get_order", order_id)
+        return access.may_act_on(principal, buyer_organisation_id=(order.get("buyer") or {}).get("organisation_id"))
+
+    @api("POST", "/api/v1/hubs", roles=ADMINS, body="consolidation.HubInput", status=201, tag="shipments",
+         summary="Add a collection hub")
+    def create_hub(self, request, principal):
         return json_response(call(self.consolidation, "create_hub", read_json(request)), 201)
 
-    @http("GET", "/api/v1/hubs")
-    @endpoint("/api/v1/hubs")
-    def list_hubs(self, request):
+    @api("GET", "/api/v1/hubs", roles=STAFF, query=schemas.PageQuery, tag="shipments", summary="Collection hubs")
+    def list_hubs(self, request, principal):
         return json_response(call(self.consolidation, "list_hubs", read_query(request, schemas.PageQuery())))
 
-    @http("POST", "/api/v1/vehicles")
-    @endpoint("/api/v1/vehicles")
-    def create_vehicle(self, request):
+    @api("POST", "/api/v1/vehicles", roles=ADMINS, body="consolidation.VehicleInput", status=201, tag="shipments",
+         summary="Add a vehicle")
+    def create_vehicle(self, request, principal):
         return json_response(call(self.consolidation, "create_vehicle", read_json(request)), 201)
 
-    @http("GET", "/api/v1/vehicles")
-    @endpoint("/api/v1/vehicles")
-    def list_vehicles(self, request):
+    @api("GET", "/api/v1/vehicles", roles=STAFF, query=VehicleQuery, tag="shipments", summary="Vehicles")
+    def list_vehicles(self, request, principal):
         return json_response(call(self.consolidation, "list_vehicles", read_query(request, VehicleQuery())))
 
-    @http("POST", "/api/v1/shipments/plan")
-    @endpoint("/api/v1/shipments/plan")
-    def plan_shipments(self, request):
+    @api("POST", "/api/v1/shipments/plan", roles=ADMINS, body="consolidation.PlanInput", status=201,
+         tag="shipments", summary="Plan pickups and combined shipments from the passed lots")
+    def plan_shipments(self, request, principal):
         """``{"dispatch": "auto"}`` (the default) ships the loads that are full enough or due; ``"now"`` ships every
         lot waiting. The answer lists the shipments planned and, for every lot that waits, why."""
         plan = call(self.consolidation, "plan_shipments", read_json(request))
         return json_response(plan, 201 if plan["items"] else 200)
 
-    @http("GET", "/api/v1/shipments")
-    @endpoint("/api/v1/shipments")
-    def list_shipments(self, request):
-        return json_response(call(self.consolidation, "list_shipments", read_query(request, ShipmentListQuery())))
+    @api("GET", "/api/v1/shipments", roles=FOLLOWERS, query=ShipmentListQuery, tag="shipments",
+         summary="Shipments the caller may see (a buyer names one of its orders)")
+    def list_shipments(self, request, principal):
+        query = read_query(request, ShipmentListQuery())
+        if principal.role == BUYER:
+            if "order_id" not in query:
+                raise HttpError(422, "invalid_query", "query refused",
+                                {"order_id": ["a buyer lists the shipments of one of its orders"]})
+            if not self._buyer_owns(principal, query["order_id"]):
+                raise HttpError(404, "not_found", f"no order {query['order_id']}")
+        else:
+            query.update(access.list_filters(principal))
+        return json_response(call(self.consolidation, "list_shipments", query))
 
-    @http("GET", "/api/v1/shipments/<string:shipment_id>")
-    @endpoint("/api/v1/shipments/{id}")
-    def get_shipment(self, request, shipment_id):
-        return json_response(call(self.consolidation, "get_shipment", shipment_id))
+    @api("GET", "/api/v1/shipments/{shipment_id}", roles=FOLLOWERS, tag="shipments",
+         summary="A shipment with its pickups, lots and freight shares")
+    def get_shipment(self, request, principal, shipment_id):
+        return json_response(self._shipment(principal, shipment_id))
 
-    @http("GET", "/api/v1/shipments/<string:shipment_id>/manifest")
-    @endpoint("/api/v1/shipments/{id}/manifest")
-    def shipment_manifest(self, request, shipment_id):
-        document = call(self.consolidation, "manifest", shipment_id, read_query(request, ManifestQuery()))
+    @api("GET", "/api/v1/shipments/{shipment_id}/manifest", roles=MANAGERS, query=ManifestQuery,
+         answer_type="application/octet-stream", tag="shipments", summary="A shipment's manifest as PDF or CSV")
+    def shipment_manifest(self, request, principal, shipment_id):
+        query = read_query(request, ManifestQuery())
+        self._shipment(principal, shipment_id)
+        document = call(self.consolidation, "manifest", shipment_id, query)
         return Response(base64.b64decode(document["data"]), content_type=document["content_type"], headers={
             "Content-Disposition": f'inline; filename="{document["filename"]}"'})
 
-    @http("POST", "/api/v1/shipments/<string:shipment_id>/events")
-    @endpoint("/api/v1/shipments/{id}/events")
-    def track_shipment(self, request, shipment_id):
-        """``{"status", "reason"?, "at"?}``: a step of the journey, or an exception with its reason."""
+    @api("POST", "/api/v1/shipments/{shipment_id}/events", roles=MANAGERS, body="consolidation.TrackingInput",
+         tag="shipments", summary="A step of a shipment's journey, or an exception with its reason")
+    def track_shipment(self, request, principal, shipment_id):
+        self._shipment(principal, shipment_id)
         return json_response(call(self.consolidation, "track", shipment_id, read_json(request)))
 
-    @http("POST", "/api/v1/shipments/<string:shipment_id>/status")
-    @endpoint("/api/v1/shipments/{id}/status")
-    def update_shipment_status(self, request, shipment_id):
-        """The first tracking route, kept for the clients that use it: the same as posting an event."""
+    @api("POST", "/api/v1/shipments/{shipment_id}/status", roles=MANAGERS, body="consolidation.TrackingInput",
+         tag="shipments", summary="The first tracking route, kept for its clients: the same as posting an event")
+    def update_shipment_status(self, request, principal, shipment_id):
+        self._shipment(principal, shipment_id)
         return json_response(call(self.consolidation, "track", shipment_id, read_json(request)))

@@ -1,6 +1,8 @@
-"""What the gateway itself validates: the HTTP layer's query strings. Bodies are validated by the service that owns
-them, whose refusal comes back as a 422 with the fields at fault."""
-from marshmallow import EXCLUDE, Schema, fields, validate
+"""What the gateway itself validates: query strings, sign-in and its own users. Bodies of business requests are
+validated by the service that owns them, whose refusal comes back as a 422 with the fields at fault."""
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from services.gateway import auth
 
 MAX_PAGE_SIZE = 100
 
@@ -53,3 +55,45 @@ class ExportQuery(Schema):
 
 class InspectionHistoryQuery(Schema):
     offering_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class SignIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class NewUser(Schema):
+    """A user made by an admin, or by an aggregator for its own organisation."""
+
+    class Meta:
+        unknown = RAISE
+
+    username = fields.String(required=True, validate=[validate.Length(min=3, max=100),
+                                                      validate.Regexp(r"^[A-Za-z0-9._@+-]+$",
+                                                                      error="letters, digits and ._@+- only")])
+    password = fields.String(load_default=None, validate=validate.Length(min=12, max=1000,
+                                                                         error="at least 12 characters"))
+    role = fields.String(required=True, validate=validate.OneOf(auth.ROLES))
+    organisation_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    producer_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+
+    @validates_schema
+    def _tied_as_the_role_needs(self, data, **kwargs):
+        try:
+            auth.check_identity(data["role"], data.get("organisation_id"), data.get("producer_id"))
+        except ValueError as error:
+            raise ValidationError(str(error), "role") from None
+
+
+class NewApiKey(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class UserQuery(PageQuery):
+    organisation_id = fields.String(validate=validate.Length(min=1, max=64))

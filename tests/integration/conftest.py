@@ -1,6 +1,7 @@
 """Integration tests run against the real RabbitMQ and PostgreSQL on this machine, each test in its own vhost and
 database. When either cannot be reached the tests fail with what to start: they never skip."""
 import os
+import secrets
 import uuid
 from contextlib import contextmanager
 from urllib.parse import quote
@@ -80,6 +81,7 @@ def _environment(amqp_uri: str, database_url: str, var_dir: str) -> dict:
         "BILUM_GATEWAY_URL": f"http://127.0.0.1:{gateway_port}",
         "BILUM_MAX_ATTEMPTS": "3",
         "BILUM_RETRY_BACKOFF_S": "0.05",
+        "BILUM_JWT_SECRET": secrets.token_urlsafe(32),
     }
     for service in ("catalogue", "orders", "aggregation", "consolidation", "notification", "gateway"):
         env[f"BILUM_{service.upper()}_OPS_PORT"] = str(free_port())

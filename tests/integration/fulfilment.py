@@ -13,17 +13,22 @@ from services.gateway.service import GatewayService
 from services.orders.service import OrdersService
 from shared import migrations
 from shared.weeks import iso_week, monday_of
+from tests.integration.auth import admin_key
 from tests.integration.helpers import running
 
 ORG = "highland-weavers"
 
 
 class Network:
-    def __init__(self, base_url: str):
+    """Calls the API as an admin unless given other credentials."""
+
+    def __init__(self, base_url: str, headers: dict | None = None):
         self.base = base_url + "/api/v1"
+        self.headers = headers if headers is not None else admin_key()
 
     def call(self, method: str, path: str, expect: int = 200, **kwargs):
-        response = requests.request(method, self.base + path, timeout=30, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        response = requests.request(method, self.base + path, timeout=30, headers=headers, **kwargs)
         assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text[:1500]}"
         return response.json()
 
@@ -54,7 +59,7 @@ class Network:
         declared = sum(weekly) * weeks
 
         def known():
-            response = requests.get(f"{self.base}/offerings/{offering_id}/capacity", timeout=10)
+            response = requests.get(f"{self.base}/offerings/{offering_id}/capacity", headers=self.headers, timeout=10)
             return response.ok and response.json()["declared"] >= declared
 
         eventually(known, "allocation to know every producer's capacity", timeout_s=60)

@@ -22,6 +22,7 @@ from services.gateway.service import GatewayService
 from shared import migrations
 from shared.events import new_event
 from shared.weeks import iso_week, monday_of
+from tests.integration.auth import admin_key
 from tests.integration.helpers import running
 
 ORG, OTHER_ORG = "highland-weavers", "coastal-carvers"
@@ -50,9 +51,11 @@ def api(module_platform):
 class Client:
     def __init__(self, base: str):
         self.base = base
+        self.headers = admin_key()
 
     def __call__(self, method: str, path: str, expect: int, **kwargs):
-        response = requests.request(method, self.base + path, timeout=30, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        response = requests.request(method, self.base + path, timeout=30, headers=headers, **kwargs)
         assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text[:2000]}"
         return response.json() if response.headers.get("Content-Type", "").startswith("application/json") \
             else response

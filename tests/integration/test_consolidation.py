@@ -21,6 +21,7 @@ from services.gateway.service import GatewayService
 from shared import metrics, migrations
 from shared.events import new_event
 from shared.messaging import reliable_handler
+from tests.integration.auth import admin_key
 from tests.integration.helpers import dead_letters, running
 from tests.payloads import offering_published
 
@@ -59,9 +60,11 @@ class Feed:
         self.dispatch = event_dispatcher({"AMQP_URI": self.amqp_uri})
         self.base = env["BILUM_GATEWAY_URL"] + "/api/v1"
         self.tag = uuid.uuid4().hex[:6]
+        self.headers = admin_key()
 
     def call(self, method: str, path: str, expect: int = 200, **kwargs):
-        response = requests.request(method, self.base + path, timeout=30, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        response = requests.request(method, self.base + path, timeout=30, headers=headers, **kwargs)
         assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text[:1500]}"
         return response
 
@@ -112,7 +115,7 @@ class Feed:
 
     def plan(self, dispatch: str | None = None) -> dict:
         body = {"dispatch": dispatch} if dispatch else None
-        response = requests.post(self.base + "/shipments/plan", json=body, timeout=30)
+        response = requests.post(self.base + "/shipments/plan", json=body, headers=self.headers, timeout=30)
         assert response.status_code in (200, 201), response.text[:1500]
         return response.json()
 

@@ -8,6 +8,7 @@ import sys
 import requests
 
 from bilum import demo_data
+from tests.integration.auth import admin_key
 from tests.integration.helpers import dead_letters
 
 STAGES = ("ordered", "allocated", "accepted", "produced", "passed", "shipped", "delivered")
@@ -49,7 +50,8 @@ def test_demo_and_up_stop_at_once_with_what_to_start_when_rabbitmq_is_down(platf
         assert "Traceback" not in result.stderr
 
 
-def test_up_runs_every_service_until_sigterm_and_then_stops_them_all(platform_env, tmp_path):
+def test_up_runs_every_service_until_sigterm_and_then_stops_them_all(platform, tmp_path):
+    platform_env = platform
     from bilum.demo import eventually
 
     log = tmp_path / "up.log"
@@ -68,9 +70,11 @@ def test_up_runs_every_service_until_sigterm_and_then_stops_them_all(platform_en
         eventually(lambda: "Ctrl-C stops every service" in log.read_text(), "bilum up to say it is up", timeout_s=90)
         assert f"Dashboard: {platform_env['BILUM_GATEWAY_URL']}/dashboard" in log.read_text()
         assert all(answering(port) for port in ops_ports)
-        dashboard = requests.get(platform_env["BILUM_GATEWAY_URL"] + "/api/v1/dashboard", timeout=10).json()
+        api = requests.Session()
+        api.headers.update(admin_key())
+        dashboard = api.get(platform_env["BILUM_GATEWAY_URL"] + "/api/v1/dashboard", timeout=10).json()
         assert dashboard["orders"]["total"] == 0, dashboard
-        _the_api_refuses_bad_input_with_clear_errors(platform_env["BILUM_GATEWAY_URL"])
+        _the_api_refuses_bad_input_with_clear_errors(platform_env["BILUM_GATEWAY_URL"], api)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
@@ -78,7 +82,7 @@ def test_up_runs_every_service_until_sigterm_and_then_stops_them_all(platform_en
     assert not any(answering(port) for port in ops_ports)
 
 
-def _the_api_refuses_bad_input_with_clear_errors(base: str) -> None:
+def _the_api_refuses_bad_input_with_clear_errors(base: str, api: requests.Session) -> None:
     def error(response, status):
         assert response.status_code == status, response.text
         body = response.json()["error"]
@@ -88,24 +92,24 @@ def _the_api_refuses_bad_input_with_clear_errors(base: str) -> None:
     order = {"buyer": {"name": "B", "email": "not-an-email"}, "due_date": "2020-01-01",
              "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
              "lines": [{"sku": "NOPE", "quantity": 0}]}
-    refused = error(requests.post(f"{base}/api/v1/orders", json=order, timeout=10), 422)
+    refused = error(api.post(f"{base}/api/v1/orders", json=order, timeout=10), 422)
     assert refused["code"] == "invalid_input"
     assert "email" in refused["fields"]["buyer"] and "quantity" in refused["fields"]["lines"]["0"]
 
     order["buyer"]["email"] = "b@example.org"
     order["lines"][0]["quantity"] = 5
     order["due_date"] = "2099-01-01"
-    unknown = error(requests.post(f"{base}/api/v1/orders", json=order, timeout=10), 422)
+    unknown = error(api.post(f"{base}/api/v1/orders", json=order, timeout=10), 422)
     assert unknown["fields"]["lines"]["0"]["sku"] == ["no published offering has this sku"]
 
-    assert error(requests.post(f"{base}/api/v1/orders", data="{oops", timeout=10), 400)["code"] == "invalid_json"
-    assert error(requests.post(f"{base}/api/v1/orders", json=order, headers={"Idempotency-Key": "k" * 201},
+    assert error(api.post(f"{base}/api/v1/orders", data="{oops", timeout=10), 400)["code"] == "invalid_json"
+    assert error(api.post(f"{base}/api/v1/orders", json=order, headers={"Idempotency-Key": "k" * 201},
                                timeout=10), 400)["code"] == "invalid_header"
-    assert error(requests.post(f"{base}/api/v1/orders", data=b"x" * (1024 * 1024 + 1), timeout=10),
+    assert error(api.post(f"{base}/api/v1/orders", data=b"x" * (1024 * 1024 + 1), timeout=10),
                  413)["code"] == "too_large"
-    assert error(requests.get(f"{base}/api/v1/orders/ord_missing", timeout=10), 404)["code"] == "not_found"
-    assert error(requests.post(f"{base}/api/v1/quotas/qta_missing/accept", timeout=10), 404)["code"] == "not_found"
-    assert error(requests.get(f"{base}/api/v1/orders", params={"page_size": 101}, timeout=10),
+    assert error(api.get(f"{base}/api/v1/orders/ord_missing", timeout=10), 404)["code"] == "not_found"
+    assert error(api.post(f"{base}/api/v1/quotas/qta_missing/accept", timeout=10), 404)["code"] == "not_found"
+    assert error(api.get(f"{base}/api/v1/orders", params={"page_size": 101}, timeout=10),
                  400)["code"] == "invalid_query"
-    assert requests.get(f"{base}/api/v1/orders", timeout=10).json() == {"items": [], "page": 1, "page_size": 20,
+    assert api.get(f"{base}/api/v1/orders", timeout=10).json() == {"items": [], "page": 1, "page_size": 20,
                                                                         "total": 0}

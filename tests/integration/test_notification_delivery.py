@@ -24,6 +24,7 @@ from services.notification.service import NotificationService
 from shared import metrics, migrations
 from shared.events import Event, new_event
 from shared.messaging import make_publisher, park, reliable_handler
+from tests.integration.auth import admin_key
 from tests.integration.helpers import running
 from tests.payloads import offering_published
 
@@ -69,12 +70,14 @@ class World:
     def __init__(self, amqp_uri: str, api: str):
         self.amqp_uri = amqp_uri
         self.api = api
+        self.headers = admin_key()
 
     def publish(self, source: str, event) -> None:
         event_dispatcher({"AMQP_URI": self.amqp_uri})(source, event.event_type, event.to_message())
 
     def call(self, method: str, path: str, expect: int = 200, **kwargs):
-        response = requests.request(method, self.api + path, timeout=30, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        response = requests.request(method, self.api + path, timeout=30, headers=headers, **kwargs)
         assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text[:1500]}"
         return response.json()
 
@@ -82,7 +85,8 @@ class World:
         return self.call("PUT", f"/organisations/{organisation_id}/contact", json=body)
 
     def known(self, recipient_id: str) -> None:
-        eventually(lambda: requests.get(f"{self.api}/recipients/{recipient_id}/preferences", timeout=10).ok,
+        eventually(lambda: requests.get(f"{self.api}/recipients/{recipient_id}/preferences", headers=self.headers,
+                                        timeout=10).ok,
                    f"notification to know {recipient_id}", timeout_s=20)
 
     def producer(self, languages=("en",), mobile: str | None = "new", email_address: str | None = "new",

@@ -1,0 +1,112 @@
+"""Use cases of the gateway's accounts: users, sign-in and API keys. Each runs inside one transaction given by the caller."""
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.gateway import auth
+from services.gateway.schemas import NewUser
+from services.gateway.store import api_keys, users
+from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
+from shared.ids import new_id
+from shared.store import page_of, paged
+
+# Verified against when a username is unknown, so that timing does not tell which usernames exist.
+_DECOY_HASH = auth.password_hash_to_spend_time()
+
+
+def _principal(row, api_key_id: str | None = None) -> auth.Principal:
+    return auth.Principal(user_id=row.user_id, username=row.username, role=row.role,
+                          organisation_id=row.organisation_id, producer_id=row.producer_id, api_key_id=api_key_id)
+
+
+def _view(row) -> dict:
+    return {"id": row.user_id, "username": row.username, "role": row.role, "organisation_id": row.organisation_id,
+            "producer_id": row.producer_id, "disabled": row.disabled, "created_at": row.created_at.isoformat()}
+
+
+def create_user(session: Session, body: dict, now: datetime, created_by: auth.Principal | None = None) -> dict:
+    """``created_by`` None is the command line, which may make anyone; an aggregator makes users of its organisation."""
+    data = load_or_refuse(NewUser(), body, "user")
+    if created_by is not None and not created_by.is_admin:
+        if data["role"] == auth.ADMIN or data["organisation_id"] != created_by.organisation_id:
+            raise auth.Forbidden("an aggregator makes users of its own organisation only, and no admins")
+    user_id = new_id("usr")
+    try:
+        with session.begin_nested():
+            session.execute(users.insert().values(
+                user_id=user_id, username=data["username"],
+                password_hash=auth.hash_password(data["password"]) if data["password"] else None,
+                role=data["role"], organisation_id=data["organisation_id"], producer_id=data["producer_id"],
+                disabled=False, created_at=now))
+    except IntegrityError:
+        raise Conflict(f"the username {data['username']!r} is taken") from None
+    return get_user(session, user_id)
+
+
+def get_user(session: Session, user_id: str) -> dict:
+    row = session.execute(select(users).where(users.c.user_id == user_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"no user {user_id}")
+    return _view(row)
+
+
+def list_users(session: Session, page: int, page_size: int, organisation_id: str | None) -> dict:
+    conditions = [users.c.organisation_id == organisation_id] if organisation_id else []
+    rows, total = page_of(session, users, conditions, (users.c.username,), page, page_size)
+    return paged([_view(row) for row in rows], page, page_size, total)
+
+
+def sign_in(session: Session, username: str, password: str) -> auth.Principal:
+    row = session.execute(select(users).where(users.c.username == username)).one_or_none()
+    stored = row.password_hash if row is not None and row.password_hash else _DECOY_HASH
+    if not auth.password_matches(stored, password) or row is None or row.disabled or not row.password_hash:
+        raise auth.Unauthenticated("wrong username or password")
+    return _principal(row)
+
+
+def create_api_key(session: Session, owner: auth.Principal, name: str, now: datetime) -> dict:
+    """The key itself is shown once, in this answer; only its digest is kept."""
+    key, prefix, digest = auth.new_api_key()
+    key_id = new_id("key")
+    session.execute(api_keys.insert().values(key_id=key_id, prefix=prefix, digest=digest, user_id=owner.user_id,
+                                             name=name, created_at=now))
+    return {"id": key_id, "name": name, "key": key, "created_at": now.isoformat()}
+
+
+def principal_of_api_key(session: Session, key: str) -> auth.Principal:
+    prefix = auth.api_key_prefix(key)
+    row = None if prefix is None else session.execute(
+        select(api_keys.c.key_id, api_keys.c.digest, api_keys.c.revoked_at, users)
+        .join(users, users.c.user_id == api_keys.c.user_id).where(api_keys.c.prefix == prefix)).one_or_none()
+    if row is None or row.revoked_at is not None or row.disabled or not auth.api_key_matches(row.digest, key):
+        raise auth.Unauthenticated("the API key is not valid")
+    return _principal(row, api_key_id=row.key_id)
+
+
+def revoke_api_key(session: Session, owner: auth.Principal, key_id: str, now: datetime) -> dict:
+    condition = api_keys.c.key_id == key_id
+    if not owner.is_admin:
+        condition &= api_keys.c.user_id == owner.user_id
+    revoked = session.execute(update(api_keys).where(condition, api_keys.c.revoked_at.is_(None))
+                              .values(revoked_at=now)).rowcount
+    if not revoked:
+        raise NotFound(f"no active API key {key_id} of yours")
+    return {"id": key_id, "revoked_at": now.isoformat()}
+
+
+def user_by_name(session: Session, username: str) -> auth.Principal:
+    row = session.execute(select(users).where(users.c.username == username)).one_or_none()
+    if row is None:
+        raise NotFound(f"no user {username}")
+    return _principal(row)
+
+
+def set_password(session: Session, username: str, password: str) -> None:
+    if len(password) < 12:
+        raise InvalidInput("password refused", {"password": ["at least 12 characters"]})
+    changed = session.execute(update(users).where(users.c.username == username)
+                              .values(password_hash=auth.hash_password(password))).rowcount
+    if not changed:
+        raise NotFound(f"no user {username}")

@@ -1,0 +1,135 @@
+"""Who is calling, and may they: passwords, signed tokens, API keys and roles. Plain Python, no I/O.
+
+Tokens are short-lived JWTs signed with one fixed algorithm; the list of algorithms a token may claim is fixed too, so
+``alg=none`` or an HMAC forged with a public key is refused, and issuer and audience are checked. API keys are long
+random strings: only their SHA-256 is stored (a key has too much entropy for a slow hash to matter), and their short
+prefix finds the row."""
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+ADMIN, AGGREGATOR, INSPECTOR, BUYER, PRODUCER = "admin", "aggregator", "inspector", "buyer", "producer"
+ROLES = (ADMIN, AGGREGATOR, INSPECTOR, BUYER, PRODUCER)
+ANYONE = frozenset(ROLES)
+# The roles whose users act for an organisation, and the one whose users act for a producer.
+ORGANISATION_ROLES = frozenset({AGGREGATOR, INSPECTOR, BUYER})
+
+ALGORITHM = "HS256"
+ISSUER = "bilum"
+AUDIENCE = "bilum-api"
+API_KEY_PREFIX = "bk_"
+
+_hasher = PasswordHasher()
+
+
+class Unauthenticated(Exception):
+    """No credentials, or credentials that prove nothing: answered 401."""
+
+
+class Forbidden(Exception):
+    """Known caller, not allowed: answered 403."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    username: str
+    role: str
+    organisation_id: str | None = None
+    producer_id: str | None = None
+    api_key_id: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+    @property
+    def rate_key(self) -> str:
+        """Limits count per API key for machines and per user for people."""
+        return f"key:{self.api_key_id}" if self.api_key_id else f"user:{self.user_id}"
+
+    def public(self) -> dict:
+        return {"username": self.username, "role": self.role, "organisation_id": self.organisation_id,
+                "producer_id": self.producer_id}
+
+
+def check_identity(role: str, organisation_id: str | None, producer_id: str | None) -> None:
+    """A user's role decides what it must be tied to: an organisation, a producer, or (admin) nothing."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if role in ORGANISATION_ROLES and not organisation_id:
+        raise ValueError(f"a {role} belongs to an organisation")
+    if role == PRODUCER and not producer_id:
+        raise ValueError("a producer user is tied to a producer")
+    if role == ADMIN and (organisation_id or producer_id):
+        raise ValueError("an admin belongs to no organisation")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_matches(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_hash_to_spend_time() -> str:
+    """Verified against when the user does not exist, so a wrong username takes as long as a wrong password."""
+    return _hasher.hash(secrets.token_hex(8))
+
+
+def issue_token(principal: Principal, secret: str, now: datetime, lifetime: timedelta) -> str:
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": principal.user_id, "name": principal.username,
+              "role": principal.role, "org": principal.organisation_id, "producer": principal.producer_id,
+              "iat": now, "nbf": now, "exp": now + lifetime, "jti": secrets.token_hex(8)}
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def principal_of_token(token: str, secret: str) -> Principal:
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER, audience=AUDIENCE,
+                            options={"require": ["exp", "iat", "iss", "aud", "sub", "role"]}, leeway=5)
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("the token has expired: sign in again") from None
+    except jwt.PyJWTError as error:
+        raise Unauthenticated(f"the token is not valid: {error}") from None
+    if claims["role"] not in ROLES:
+        raise Unauthenticated("the token names no known role")
+    return Principal(user_id=claims["sub"], username=claims.get("name", ""), role=claims["role"],
+                     organisation_id=claims.get("org"), producer_id=claims.get("producer"))
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """A fresh key, the prefix stored to find it, and the digest stored to check it."""
+    prefix = secrets.token_hex(4)
+    key = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    return key, prefix, api_key_digest(key)
+
+
+def api_key_prefix(key: str) -> str | None:
+    parts = key.split("_")
+    if len(parts) < 3 or not key.startswith(API_KEY_PREFIX) or len(parts[1]) != 8:
+        return None
+    return parts[1]
+
+
+def api_key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_key_matches(stored_digest: str, key: str) -> bool:
+    return hmac.compare_digest(stored_digest, api_key_digest(key))
+
+
+def require_role(principal: Principal, roles: frozenset) -> None:
+    if principal.role not in roles:
+        raise Forbidden(f"a {principal.role} may not do this")

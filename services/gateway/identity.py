@@ -1,0 +1,105 @@
+"""The gateway's accounts as a nameko dependency: one database, one token key, one set of rate limits per process."""
+import logging
+import os
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from nameko.extensions import DependencyProvider
+
+from services.gateway import accounts, auth
+from services.gateway.limits import RateLimiter
+from shared.store import Database
+
+log = logging.getLogger(__name__)
+
+API_KEY_CACHE_S = 30.0
+
+
+@dataclass(frozen=True)
+class IdentitySettings:
+    token_secret: str
+    token_lifetime: timedelta
+    rate_per_s: float
+    rate_burst: int
+    sign_in_per_minute: int
+
+
+def settings() -> IdentitySettings:
+    secret = os.environ.get("BILUM_JWT_SECRET")
+    if not secret:
+        secret = secrets.token_urlsafe(32)
+        log.warning("BILUM_JWT_SECRET is not set: tokens are signed with a key of this process only and end with it")
+    if len(secret) < 32:
+        raise RuntimeError("BILUM_JWT_SECRET must be at least 32 characters")
+    return IdentitySettings(
+        token_secret=secret,
+        token_lifetime=timedelta(seconds=int(os.environ.get("BILUM_TOKEN_LIFETIME_S", "900"))),
+        rate_per_s=float(os.environ.get("BILUM_RATE_LIMIT_PER_S", "50")),
+        rate_burst=int(os.environ.get("BILUM_RATE_LIMIT_BURST", "200")),
+        sign_in_per_minute=int(os.environ.get("BILUM_SIGN_IN_PER_MINUTE", "10")),
+    )
+
+
+class Identity(DependencyProvider):
+    """Shared by every worker of the gateway process."""
+
+    def setup(self):
+        self.settings = settings()
+        self.database = Database("gateway", outbox=None, inbox=None)
+        self.requests = RateLimiter(self.settings.rate_per_s, self.settings.rate_burst)
+        self.sign_ins = RateLimiter(self.settings.sign_in_per_minute / 60, self.settings.sign_in_per_minute)
+        self._key_cache: dict[str, tuple[float, auth.Principal]] = {}
+        self._key_lock = threading.Lock()
+
+    def stop(self):
+        self.database.engine.dispose()
+
+    def kill(self):
+        self.database.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    @staticmethod
+    def now() -> datetime:
+        return datetime.now(timezone.utc)
+
+    def principal(self, authorization: str | None, api_key: str | None) -> auth.Principal:
+        if api_key:
+            return self._principal_of_api_key(api_key)
+        if not authorization:
+            raise auth.Unauthenticated("sign in: send 'Authorization: Bearer <token>' or 'X-API-Key: <key>'")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise auth.Unauthenticated("the Authorization header must be 'Bearer <token>'")
+        return auth.principal_of_token(token.strip(), self.settings.token_secret)
+
+    def _principal_of_api_key(self, key: str) -> auth.Principal:
+        """Keys are looked up at most every half minute per process: a revoked key stops within that time."""
+        digest = auth.api_key_digest(key)
+        now = time.monotonic()
+        with self._key_lock:
+            cached = self._key_cache.get(digest)
+        if cached and cached[0] > now:
+            return cached[1]
+        with self.database.transaction() as session:
+            principal = accounts.principal_of_api_key(session, key)
+        with self._key_lock:
+            if len(self._key_cache) > 10_000:
+                self._key_cache.clear()
+            self._key_cache[digest] = (now + API_KEY_CACHE_S, principal)
+        return principal
+
+    def sign_in(self, username: str, password: str) -> dict:
+        with self.database.transaction() as session:
+            principal = accounts.sign_in(session, username, password)
+        lifetime = self.settings.token_lifetime
+        token = auth.issue_token(principal, self.settings.token_secret, self.now(), lifetime)
+        return {"access_token": token, "token_type": "Bearer", "expires_in": int(lifetime.total_seconds()),
+                "user": principal.public()}
+
+    def wait_before(self, limiter: RateLimiter, key: str) -> float:
+        return limiter.take(key, time.monotonic())

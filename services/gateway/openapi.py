@@ -1,0 +1,109 @@
+"""The OpenAPI 3 document of the API, made from the declared operations and the marshmallow schemas that validate them.
+
+Request bodies are validated by the service that owns them, so the operations name those schemas
+(``"orders.PlaceOrderInput"``); ``resolve`` turns a name into the class. Only the command line may import every
+service, so the gateway serves the document that ``bilum openapi --write`` made, which a test keeps fresh."""
+import json
+from decimal import Decimal
+from typing import Callable
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema, fields
+
+from services.gateway.http import Operation
+
+ERROR_STATUSES = {
+    "400": "The request is malformed (JSON, query or header)",
+    "401": "No valid credentials",
+    "403": "The caller's role may not do this",
+    "404": "No such object, or one of another organisation",
+    "409": "The object is not in a state that allows this",
+    "413": "The body is too large",
+    "422": "The body was refused: every field at fault is named",
+    "429": "Too many requests: wait as long as Retry-After says",
+    "503": "A service did not answer in time: retry after Retry-After",
+}
+CREDENTIALS = [{"bearer": []}, {"apiKey": []}]
+
+
+class ErrorDetail(Schema):
+    code = fields.String(required=True, metadata={"description": "A stable machine-readable code"})
+    message = fields.String(required=True)
+    fields = fields.Dict(required=True, metadata={"description": "Messages by field, for refused input"})
+
+
+class Error(Schema):
+    error = fields.Nested(ErrorDetail, required=True)
+
+
+def _schema_name(schema) -> str:
+    cls = schema if isinstance(schema, type) else type(schema)
+    parts = cls.__module__.split(".")
+    owner = parts[1] if len(parts) > 2 and parts[0] == "services" else parts[-1]
+    return owner.capitalize() + cls.__name__
+
+
+def _schema(reference, resolve: Callable[[str], type]):
+    return resolve(reference) if isinstance(reference, str) else reference
+
+
+def build(operations: list[Operation], resolve: Callable[[str], type], version: str) -> dict:
+    spec = APISpec(title="Bilum API", version=version, openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+                   info={"description": "Order aggregation for networks of micro-producers. Sign in at "
+                                        "/api/v1/auth/token and send 'Authorization: Bearer <token>', or send "
+                                        "'X-API-Key: <key>'. Each operation lists the roles that may call it "
+                                        "(x-roles); objects of another organisation answer 404."})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    spec.components.security_scheme("apiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})
+    spec.components.schema("Error", schema=Error)
+    paths: dict[str, dict] = {}
+    for operation in sorted(operations, key=lambda op: (op.path, op.method)):
+        paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(operation, resolve)
+    for path, methods in paths.items():
+        spec.path(path=path, operations=methods)
+    return _numeric_bounds(spec.to_dict())
+
+
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+
+def _numeric_bounds(node):
+    """Decimal fields give their bounds as strings; the document needs numbers."""
+    if isinstance(node, dict):
+        return {key: (float(Decimal(value)) if key in _BOUNDS and isinstance(value, (str, Decimal)) else
+                      _numeric_bounds(value)) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_numeric_bounds(item) for item in node]
+    return node
+
+
+def _operation(operation: Operation, resolve) -> dict:
+    error = {"application/json": {"schema": "Error"}}
+    responses = {str(operation.status): {"description": "Done",
+                                         "content": {operation.answer_type: {"schema": {}}}}}
+    statuses = ERROR_STATUSES if operation.roles is not None else {
+        key: value for key, value in ERROR_STATUSES.items() if key not in ("403",)}
+    responses.update({status: {"description": text, "content": error} for status, text in statuses.items()})
+    parameters = [{"in": "path", "name": name, "required": True,
+                   "schema": {"type": "integer" if kind == "int" else "string"}}
+                  for name, kind in operation.params]
+    if operation.query is not None:
+        parameters.append({"in": "query", "schema": _schema(operation.query, resolve)})
+    if operation.headers is not None:
+        parameters.append({"in": "header", "schema": _schema(operation.headers, resolve)})
+    document = {"operationId": operation.name, "summary": operation.summary, "tags": [operation.tag or "api"],
+                "parameters": parameters, "responses": responses,
+                "security": [] if operation.roles is None else CREDENTIALS,
+                "x-roles": [] if operation.roles is None else sorted(operation.roles)}
+    if operation.body is not None:
+        schema = _schema(operation.body, resolve)
+        document["requestBody"] = {"required": True, "content": {operation.body_type: {"schema": schema}}}
+    elif operation.body_type != "application/json":
+        document["requestBody"] = {"required": True, "content": {operation.body_type: {"schema": {"type": "string"}}}}
+    return document
+
+
+def dumps(document: dict) -> str:
+    return json.dumps(document, indent=1, sort_keys=True, default=str) + "\n"

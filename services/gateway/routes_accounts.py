@@ -1,0 +1,64 @@
+"""Routes of the gateway's own accounts: sign-in, the caller, users and API keys."""
+from services.gateway import accounts, schemas
+from services.gateway.auth import ADMIN, AGGREGATOR, ANYONE
+from services.gateway.http import PUBLIC, HttpError, api, json_response, read_json, read_query
+from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
+
+MANAGERS = frozenset({ADMIN, AGGREGATOR})
+
+
+def _answer(use_case, *args):
+    """The accounts live in the gateway itself: their refusals map to statuses as a service's would."""
+    try:
+        return use_case(*args)
+    except InvalidInput as error:
+        raise HttpError(422, "invalid_input", error.message, error.fields) from None
+    except NotFound as error:
+        raise HttpError(404, "not_found", str(error)) from None
+    except Conflict as error:
+        raise HttpError(409, "conflict", str(error)) from None
+
+
+class AccountRoutes:
+    """Mixed into the gateway, whose ``identity`` dependency holds the accounts."""
+
+    @api("POST", "/api/v1/auth/token", roles=PUBLIC, body=schemas.SignIn, tag="accounts",
+         summary="Sign in with username and password: a short-lived bearer token")
+    def sign_in(self, request, principal):
+        data = _answer(load_or_refuse, schemas.SignIn(), read_json(request), "sign-in")
+        wait_s = self.identity.wait_before(self.identity.sign_ins, f"{request.remote_addr}\n{data['username']}")
+        if wait_s:
+            raise HttpError(429, "rate_limited", "too many sign-in attempts: wait", retry_after_s=wait_s)
+        return json_response(self.identity.sign_in(data["username"], data["password"]))
+
+    @api("GET", "/api/v1/me", roles=ANYONE, tag="accounts", summary="Who the credentials belong to")
+    def me(self, request, principal):
+        return json_response(principal.public())
+
+    @api("POST", "/api/v1/users", roles=MANAGERS, body=schemas.NewUser, status=201, tag="accounts",
+         summary="Make a user (an aggregator: of its own organisation)")
+    def create_user(self, request, principal):
+        body = read_json(request)
+        with self.identity.database.transaction() as session:
+            user = _answer(accounts.create_user, session, body, self.identity.now(), principal)
+        return json_response(user, 201)
+
+    @api("GET", "/api/v1/users", roles=MANAGERS, query=schemas.UserQuery, tag="accounts",
+         summary="Users (an aggregator: of its own organisation)")
+    def list_users(self, request, principal):
+        query = read_query(request, schemas.UserQuery())
+        organisation = query.get("organisation_id") if principal.role == ADMIN else principal.organisation_id
+        with self.identity.database.transaction() as session:
+            return json_response(accounts.list_users(session, query["page"], query["page_size"], organisation))
+
+    @api("POST", "/api/v1/api-keys", roles=ANYONE, body=schemas.NewApiKey, status=201, tag="accounts",
+         summary="A new API key acting as the caller (shown once)")
+    def create_api_key(self, request, principal):
+        name = _answer(load_or_refuse, schemas.NewApiKey(), read_json(request), "API key")["name"]
+        with self.identity.database.transaction() as session:
+            return json_response(accounts.create_api_key(session, principal, name, self.identity.now()), 201)
+
+    @api("DELETE", "/api/v1/api-keys/{key_id}", roles=ANYONE, tag="accounts", summary="Revoke one of your API keys")
+    def revoke_api_key(self, request, principal, key_id):
+        with self.identity.database.transaction() as session:
+            return json_response(_answer(accounts.revoke_api_key, session, principal, key_id, self.identity.now()))
