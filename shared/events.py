@@ -118,15 +118,20 @@ class OrderLineSchema(Schema):
 
 
 class BuyerSchema(Schema):
+    """``organisation_id``: the buyer's organisation when a signed-in buyer placed the order."""
     buyer_id = _id()
     name = fields.String(required=True)
     email = fields.String(required=True, allow_none=True)
+    organisation_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
 
 
 class OrderPlacedV1(Schema):
     """``promised_date``: the earliest delivery the capacity calendars allowed at placement (None when allocation
-    could not be asked)."""
+    could not be asked). ``organisation_id``: the aggregator organisation whose offerings the order is for. Both
+    organisation fields are optional (absent from a publisher that predates them): read them with ``.get``, so that
+    an event is the same on both sides of the bus."""
     order_id = _id()
+    organisation_id = fields.String(allow_none=True, validate=validate.Length(max=64))
     buyer = fields.Nested(BuyerSchema, required=True)
     destination = fields.Nested(DestinationSchema, required=True)
     due_date = fields.Date(required=True)

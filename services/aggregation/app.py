@@ -248,8 +248,15 @@ def allocate_order(db: Database, session: Session, event: Event) -> None:
     _announce_allocation(db, session, payload["order_id"])
 
 
-def _quota_view(row) -> dict:
-    return {"id": row.quota_id, "ref": row.ref, "order_id": row.order_id, "line_id": row.line_id,
+def _organisations(session: Session, offering_ids) -> dict:
+    """The organisation of each offering, as the catalogue published it."""
+    return dict(session.execute(select(offerings.c.offering_id, offerings.c.organisation_id)
+                                .where(offerings.c.offering_id.in_(set(offering_ids)))).all())
+
+
+def _quota_view(row, organisation_id: str | None) -> dict:
+    return {"id": row.quota_id, "ref": row.ref, "organisation_id": organisation_id, "order_id": row.order_id,
+            "line_id": row.line_id,
             "offering_id": row.offering_id, "producer_id": row.producer_id, "quantity": row.quantity,
             "offered_quantity": row.offered_quantity, "status": row.status, "reason": row.reason,
             "reallocated": row.reallocated, "offered_at": row.offered_at.isoformat(),
@@ -368,12 +375,14 @@ def cancel_order(db: Database, session: Session, event: Event) -> None:
     log.info("order cancelled, quotas released", extra={"correlation_id": order_id})
 
 
-def widen_search(db: Database, session: Session, line_id: str, body: dict) -> dict:
+def widen_search(db: Database, session: Session, line_id: str, body: dict, organisation_id: str | None = None) -> dict:
     """The aggregator's one call when a line is short: accept later production (a new deadline) and, if asked,
-    producers who turned the line down before; then offer what is uncovered again."""
+    producers who turned the line down before; then offer what is uncovered again. With ``organisation_id``, a line
+    of another organisation's offering is not found."""
     data = load_or_refuse(WidenInput(), body, "widening")
     line = session.execute(select(order_lines).where(order_lines.c.line_id == line_id)).one_or_none()
-    if line is None:
+    if line is None or (organisation_id is not None
+                        and _organisations(session, [line.offering_id]).get(line.offering_id) != organisation_id):
         raise NotFound(f"order line {line_id} not found")
     _lock_offerings(session, [line.offering_id])
     if line.cancelled:
@@ -413,14 +422,20 @@ def get_quota(session: Session, quota_id: str) -> dict:
     row = session.execute(select(quotas).where(quotas.c.quota_id == quota_id)).one_or_none()
     if row is None:
         raise NotFound(f"quota {quota_id} not found")
-    return _quota_view(row)
+    return _quota_view(row, _organisations(session, [row.offering_id]).get(row.offering_id))
 
 
 def _page(session: Session, table, filters: dict, order_by, view) -> dict:
+    """A page of quotas or lots; ``view(row, organisation_id)`` shows each with its offering's organisation."""
     page, page_size = filters.pop("page"), filters.pop("page_size")
+    organisation_id = filters.pop("organisation_id", None)
     conditions = [table.c[key] == value for key, value in filters.items()]
+    if organisation_id is not None:
+        conditions.append(table.c.offering_id.in_(select(offerings.c.offering_id)
+                                                   .where(offerings.c.organisation_id == organisation_id)))
     rows, total = page_of(session, table, conditions, order_by, page, page_size)
-    return paged([view(row) for row in rows], page, page_size, total)
+    organisations = _organisations(session, [row.offering_id for row in rows])
+    return paged([view(row, organisations.get(row.offering_id)) for row in rows], page, page_size, total)
 
 
 def list_quotas(session: Session, query: dict) -> dict:
@@ -483,13 +498,14 @@ def _plan_view(plans: dict) -> list:
             for name, plan in plans.items()]
 
 
-def _lot_view(session: Session, row) -> dict:
+def _lot_view(session: Session, row, organisation_id: str | None) -> dict:
     inspected = [{"attempt": i.attempt, "inspector": i.inspector, "severity": i.severity, "classes": i.classes,
                   "findings": i.findings, "passed": i.passed, "inspected_at": i.inspected_at.isoformat()}
                  for i in session.execute(select(inspections).where(inspections.c.lot_id == row.lot_id)
                                           .order_by(inspections.c.attempt))]
     awaiting = row.status == domain.LOT_REPORTED
-    return {"id": row.lot_id, "quota_id": row.quota_id, "order_id": row.order_id, "line_id": row.line_id,
+    return {"id": row.lot_id, "organisation_id": organisation_id, "quota_id": row.quota_id, "order_id": row.order_id,
+            "line_id": row.line_id,
             "offering_id": row.offering_id, "producer_id": row.producer_id, "quantity": row.quantity,
             "status": row.status, "attempt": row.attempt, "reported_at": row.reported_at.isoformat(),
             "disposition_reason": row.disposition_reason,
@@ -624,12 +640,13 @@ def get_lot(session: Session, lot_id: str) -> dict:
     row = session.execute(select(lots).where(lots.c.lot_id == lot_id)).one_or_none()
     if row is None:
         raise NotFound(f"lot {lot_id} not found")
-    return _lot_view(session, row)
+    return _lot_view(session, row, _organisations(session, [row.offering_id]).get(row.offering_id))
 
 
 def list_lots(session: Session, query: dict) -> dict:
     filters = load_or_refuse(LotFilter(), query, "query")
-    return _page(session, lots, filters, (lots.c.reported_at, lots.c.lot_id), lambda row: _lot_view(session, row))
+    return _page(session, lots, filters, (lots.c.reported_at, lots.c.lot_id),
+                 lambda row, organisation_id: _lot_view(session, row, organisation_id))
 
 
 def inspection_history(session: Session, producer_id: str, offering_id: str) -> dict:

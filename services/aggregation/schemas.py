@@ -58,6 +58,8 @@ class DispositionInput(Strict):
 
 
 class QuotaFilter(Schema):
+    """``organisation_id``: quotas of that organisation's offerings only."""
+    organisation_id = fields.String(validate=validate.Length(min=1, max=64))
     order_id = fields.String()
     producer_id = fields.String()
     status = fields.String(validate=validate.OneOf(("offered", "accepted", "declined", "expired", "released")))
@@ -66,6 +68,8 @@ class QuotaFilter(Schema):
 
 
 class LotFilter(Schema):
+    """``organisation_id``: lots of that organisation's offerings only."""
+    organisation_id = fields.String(validate=validate.Length(min=1, max=64))
     order_id = fields.String()
     producer_id = fields.String()
     status = fields.String(validate=validate.OneOf(("reported", "passed", "failed", "rework", "replaced")))

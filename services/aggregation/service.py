@@ -65,9 +65,9 @@ class AggregationService:
             return app.decline_quota(self.db, session, quota_id, body)
 
     @rpc(expected_exceptions=EXPECTED)
-    def widen_search(self, line_id, body):
+    def widen_search(self, line_id, body, organisation_id=None):
         with self.db.transaction() as session:
-            return app.widen_search(self.db, session, line_id, body)
+            return app.widen_search(self.db, session, line_id, body, organisation_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def delivery_promise(self, lines):

@@ -467,14 +467,18 @@ def declare_capacity(db: Database, session: Session, producer_id: str, body: dic
     return capacity_calendar(session, producer_id, data["offering_id"])
 
 
-def import_capacity(db: Database, session: Session, text: str) -> dict:
-    """All or nothing: every row is checked first, and one bad row means nothing is imported."""
+def import_capacity(db: Database, session: Session, text: str, organisation_id: str | None = None) -> dict:
+    """All or nothing: every row is checked first, and one bad row means nothing is imported. With
+    ``organisation_id`` (an aggregator's upload), another organisation's producers and offerings are refused in the
+    same words as unknown ones: a file cannot tell what exists elsewhere."""
+    own = [] if organisation_id is None else [offerings.c.organisation_id == organisation_id]
     skus = dict(session.execute(select(offerings.c.sku, offerings.c.offering_id)
-                                .where(offerings.c.status == PUBLISHED)).all())
+                                .where(offerings.c.status == PUBLISHED, *own)).all())
 
     def catalogue_problems(rows):
+        mine = [] if organisation_id is None else [producers.c.organisation_id == organisation_id]
         known = set(session.execute(select(producers.c.producer_id).where(
-            producers.c.producer_id.in_({row.producer_id for row in rows}))).scalars())
+            producers.c.producer_id.in_({row.producer_id for row in rows}), *mine)).scalars())
         return capacity_csv.unknown_rows(rows, known, skus) + _terms_disagree(rows)
 
     try:

@@ -101,9 +101,9 @@ class CatalogueService:
             return app.declare_capacity(self.db, session, producer_id, body)
 
     @rpc(expected_exceptions=EXPECTED)
-    def import_capacity(self, text):
+    def import_capacity(self, text, organisation_id=None):
         with self.db.transaction() as session:
-            return app.import_capacity(self.db, session, text)
+            return app.import_capacity(self.db, session, text, organisation_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def capacity_calendar(self, producer_id, offering_id=None):

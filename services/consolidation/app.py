@@ -74,7 +74,7 @@ def record_offering(session: Session, event: Event) -> None:
     payload = event.payload
     upsert(session, offerings, {"offering_id": payload["offering_id"]},
            {"sku": payload["sku"], "name": payload["name"], "unit_weight_g": payload["unit_weight_g"],
-            "unit_volume_cm3": payload["unit_volume_cm3"]})
+            "unit_volume_cm3": payload["unit_volume_cm3"], "organisation_id": payload["organisation_id"]})
 
 
 def record_producer(session: Session, event: Event) -> None:
@@ -156,7 +156,7 @@ def _situation(session: Session, hub_rows, now: datetime, forced: bool) -> plann
                 for row in session.execute(select(order_destinations)
                                            .where(order_destinations.c.order_id.in_(order_ids)))},
         offerings={row.offering_id: domain.Offering(row.offering_id, row.sku, row.name, row.unit_weight_g,
-                                                    row.unit_volume_cm3)
+                                                    row.unit_volume_cm3, row.organisation_id)
                    for row in session.execute(select(offerings).where(offerings.c.offering_id.in_(offering_ids)))},
         producers={row.producer_id: _producer(row)
                    for row in session.execute(select(producers).where(producers.c.producer_id.in_(producer_ids)))},
@@ -211,7 +211,8 @@ def _record_shipment(db: Database, session: Session, shipment: planner.PlannedSh
                      now: datetime) -> str:
     shipment_id = new_id("shp")
     session.execute(shipments.insert().values(
-        shipment_id=shipment_id, destination=shipment.destination, status=domain.PLANNED, planned_at=now,
+        shipment_id=shipment_id, organisation_id=shipment.organisation_id, destination=shipment.destination,
+        status=domain.PLANNED, planned_at=now,
         updated_at=now, hub_id=shipment.hub.hub_id, hub_name=shipment.hub.name,
         vehicle_id=shipment.vehicle.vehicle_id, vehicle_name=shipment.vehicle.name,
         line_haul_km=shipment.line_haul_km, line_haul_cost=shipment.line_haul_cost,
@@ -340,6 +341,7 @@ def _shipment_view(row, lots, events, routes, names) -> dict:
     currency = row.currency
     return {
         "id": row.shipment_id,
+        "organisation_id": row.organisation_id,
         "status": row.status,
         "status_reason": row.status_reason,
         "destination": row.destination,
@@ -356,6 +358,7 @@ def _shipment_view(row, lots, events, routes, names) -> dict:
         "weight_kg": _fixed(row.weight_kg, 3),
         "volume_m3": _fixed(row.volume_m3, 6),
         "orders": sorted({lot.order_id for lot in lots}),
+        "order_ids": sorted({lot.order_id for lot in lots}),
         "lots": [{"lot_id": lot.lot_id, "order_id": lot.order_id, "line_id": lot.line_id, "quantity": lot.quantity,
                   "producer_id": lot.producer_id, "offering_id": lot.offering_id,
                   "weight_kg": _fixed(lot.weight_kg, 3), "volume_m3": _fixed(lot.volume_m3, 6),
@@ -406,6 +409,8 @@ def list_shipments(session: Session, query: dict) -> dict:
         conditions.append(shipments.c.status == filters["status"])
     if "hub_id" in filters:
         conditions.append(shipments.c.hub_id == filters["hub_id"])
+    if "organisation_id" in filters:
+        conditions.append(shipments.c.organisation_id == filters["organisation_id"])
     if "order_id" in filters:
         conditions.append(shipments.c.shipment_id.in_(select(shipment_lots.c.shipment_id)
                                                       .where(shipment_lots.c.order_id == filters["order_id"])))

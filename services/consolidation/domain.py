@@ -79,11 +79,13 @@ class Producer:
 
 @dataclass(frozen=True)
 class Offering:
+    """``organisation_id``: the aggregator organisation that sells it, whose shipments carry its lots."""
     offering_id: str
     sku: str
     name: str
     unit_weight_g: int
     unit_volume_cm3: int
+    organisation_id: str = ""
 
 
 @dataclass(frozen=True)

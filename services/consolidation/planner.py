@@ -5,11 +5,13 @@ routes, at what cost. Plain Python, on top of the routing and packing engines.
    (a truck on a road, an aircraft or boat where there is none), on a day its road is open and its flight or boat
    calls, in the hub's time zone. A lot that cannot be collected today waits, and says why; asked to dispatch now,
    the planner books it on the producer's next open day instead.
-2. Lots collected at one hub for buyers in one city share a line-haul: they are packed by weight and volume into the
-   line-haul vehicle that carries them most cheaply. A load leaves when it is full enough, when an order in it must
-   leave to arrive by its due date, or when asked to dispatch now; otherwise its lots wait for more to fill it.
-3. The lots that leave are collected on pickup routes, one routing problem per hub, vehicle and day, with each stop's
-   demand in chargeable kilograms (a producer with more than a vehicle holds is visited by several).
+2. Lots of one organisation collected at one hub for buyers in one city share a line-haul: they are packed by weight
+   and volume into the line-haul vehicle that carries them most cheaply. A load leaves when it is full enough, when
+   an order in it must leave to arrive by its due date, or when asked to dispatch now; otherwise its lots wait for
+   more to fill it. Two organisations' lots never share a shipment or a pickup route: a shipment, its costs, its
+   manifest and its route's stops are one organisation's business, shown to that organisation only.
+3. The lots that leave are collected on pickup routes, one routing problem per organisation, hub, vehicle and day,
+   with each stop's demand in chargeable kilograms (a producer with more than a vehicle holds is visited by several).
 4. Costs: a pickup route's cost is shared among the lots it collects, and each shipment costs its line-haul trip and
    its lots' part of the pickup routes (see ``freight``).
 """
@@ -79,6 +81,7 @@ class PlannedLot:
 
 @dataclass(frozen=True)
 class PlannedShipment:
+    organisation_id: str
     hub: Hub
     destination: dict
     vehicle: Vehicle
@@ -134,7 +137,8 @@ class _Placed:
 
 @dataclass(frozen=True)
 class _Load:
-    """One line-haul vehicle's worth of lots that leaves now."""
+    """One line-haul vehicle's worth of one organisation's lots that leaves now."""
+    organisation_id: str
     hub: Hub
     destination: dict
     vehicle: Vehicle
@@ -154,7 +158,8 @@ def plan(situation: Situation) -> Plan:
     loads = []
     groups = defaultdict(list)
     for item in placed:
-        groups[(item.hub.hub_id, domain.destination_key(item.order.destination))].append(item)
+        groups[(item.offering.organisation_id, item.hub.hub_id, domain.destination_key(item.order.destination))
+               ].append(item)
     for key in sorted(groups):
         leaving, held = _loads(groups[key], situation)
         loads.extend(leaving)
@@ -225,8 +230,8 @@ def _line_haul_km(hub: Hub, destination: dict) -> Decimal:
 
 
 def _loads(group: list[_Placed], situation: Situation) -> tuple[list[_Load], list[Waiting]]:
-    """The loads of one hub and city that leave now, and the lots that wait."""
-    hub = group[0].hub
+    """The loads of one organisation, hub and city that leave now, and the lots that wait."""
+    hub, organisation_id = group[0].hub, group[0].offering.organisation_id
     destination = domain.line_haul_destination(group[0].order.destination)
     km = _line_haul_km(hub, destination)
     options = []
@@ -256,7 +261,7 @@ def _loads(group: list[_Placed], situation: Situation) -> tuple[list[_Load], lis
         reason = domain.dispatch_reason(fill, situation.fill_threshold, hub.local_day(situation.now), latest,
                                         situation.forced)
         if reason is not None:
-            leaving.append(_Load(hub, destination, vehicle, km, items, fill, reason, latest))
+            leaving.append(_Load(organisation_id, hub, destination, vehicle, km, items, fill, reason, latest))
             continue
         until = f" or on {latest.isoformat()} to arrive in time" if latest else ""
         held.extend(Waiting(item.lot.lot_id, item.lot.order_id, item.lot.producer_id,
@@ -291,8 +296,8 @@ def _pickup_routes(items: list[_Placed], situation: Situation):
     """Routes for the lots that leave, and per lot id its route number and share of that route's cost."""
     groups = defaultdict(lambda: defaultdict(list))
     for item in items:
-        groups[(item.hub.hub_id, item.pickup_vehicle.vehicle_id, item.pickup_on)][item.producer.producer_id].append(
-            item)
+        groups[(item.offering.organisation_id, item.hub.hub_id, item.pickup_vehicle.vehicle_id, item.pickup_on)][
+            item.producer.producer_id].append(item)
     routes, collected = [], {}
     # The time limit is the whole plan's: a plan stays within its caller's deadline however many hubs and days.
     time_limit_s = situation.time_limit_s / max(1, len(groups))
@@ -311,7 +316,7 @@ def _pickup_routes(items: list[_Placed], situation: Situation):
                 producer_id = stops[visit - 1][0].producer.producer_id
                 if not producers or producers[-1] != producer_id:
                     producers.append(producer_id)
-            route = PickupRoute(len(routes) + 1, hub, vehicle, key[2], producers, km, vehicle.trip_cost(km))
+            route = PickupRoute(len(routes) + 1, hub, vehicle, key[3], producers, km, vehicle.trip_cost(km))
             routes.append(route)
             on_route = [item for visit in visits for item in stops[visit - 1]]
             shares = freight.share_cost(route.cost, {item.lot.lot_id: freight.freight_weight(item.weight_kg,
@@ -327,6 +332,6 @@ def _shipment(load: _Load, collected: dict) -> PlannedShipment:
             for item in sorted(load.items, key=lambda item: item.lot.lot_id)]
     dispatch_on = max(lot.pickup_on for lot in lots)
     arrives_on = dispatch_on + timedelta(days=domain.transit_days(load.hub, load.vehicle, load.km))
-    return PlannedShipment(load.hub, load.destination, load.vehicle, load.km, load.vehicle.trip_cost(load.km),
-                           sum((lot.route_share for lot in lots), Decimal(0)), lots, load.fill, load.reason,
-                           dispatch_on, arrives_on, load.latest)
+    return PlannedShipment(load.organisation_id, load.hub, load.destination, load.vehicle, load.km,
+                           load.vehicle.trip_cost(load.km), sum((lot.route_share for lot in lots), Decimal(0)), lots,
+                           load.fill, load.reason, dispatch_on, arrives_on, load.latest)

@@ -86,6 +86,7 @@ class ShipmentFilter(PageFilter):
     status = fields.String(validate=validate.OneOf(SHIPMENT_STATUSES))
     order_id = fields.String(validate=validate.Length(min=1, max=64))
     hub_id = fields.String(validate=validate.Length(min=1, max=64))
+    organisation_id = fields.String(validate=validate.Length(min=1, max=64))
 
 
 class ManifestInput(Schema):

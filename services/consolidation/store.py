@@ -54,6 +54,7 @@ offerings = Table(
     Column("name", String(200), nullable=False),
     Column("unit_weight_g", Integer, nullable=False),
     Column("unit_volume_cm3", Integer, nullable=False),
+    Column("organisation_id", String(64), nullable=False, server_default=""),
 )
 
 order_destinations = Table(
@@ -80,6 +81,8 @@ ready_lots = Table(
 shipments = Table(
     "shipments", metadata,
     Column("shipment_id", String(64), primary_key=True),
+    # The aggregator organisation whose lots it carries: a shipment is one organisation's.
+    Column("organisation_id", String(64), nullable=False, server_default="", index=True),
     Column("destination", JSON, nullable=False),
     Column("status", String(16), nullable=False, index=True),
     Column("planned_at", UtcDateTime(), nullable=False),

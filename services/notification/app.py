@@ -185,11 +185,13 @@ def shipment_planned(session: Session, event: Event) -> list[str]:
 def order_placed(session: Session, event: Event) -> list[str]:
     payload = event.payload
     buyer = payload["buyer"]
-    # A buyer's languages and preferences are its own once set; the order only says who and where.
-    if not insert_new(session, recipients, dict(recipient_id=buyer["buyer_id"], kind=domain.BUYER,
-                                                name=buyer["name"], email=buyer["email"], languages=["en"])):
-        session.execute(update(recipients).where(recipients.c.recipient_id == buyer["buyer_id"])
-                        .values(name=buyer["name"], email=buyer["email"]))
+    # A buyer's languages and preferences are its own once set; the order only says who and where, and the
+    # organisation of a signed-in buyer (whose delivery log that organisation then sees).
+    identity = {"name": buyer["name"], "email": buyer["email"],
+                **({"organisation_id": buyer["organisation_id"]} if buyer.get("organisation_id") else {})}
+    if not insert_new(session, recipients, dict(recipient_id=buyer["buyer_id"], kind=domain.BUYER, languages=["en"],
+                                                **identity)):
+        session.execute(update(recipients).where(recipients.c.recipient_id == buyer["buyer_id"]).values(**identity))
     order = domain.Order(payload["order_id"], buyer["buyer_id"], payload["due_date"], payload["promised_date"])
     insert_new(session, order_buyers, dict(order_id=order.order_id, buyer_id=order.buyer_id,
                                            due_date=order.due_date, promised_date=order.promised_date))
@@ -426,5 +428,6 @@ def set_preferences(session: Session, recipient_id: str, body: dict) -> dict:
 
 def get_preferences(session: Session, recipient_id: str) -> dict:
     row = _recipient_row(session, recipient_id)
-    return {"recipient_id": row.recipient_id, "kind": row.kind, "timezone": row.timezone,
+    return {"recipient_id": row.recipient_id, "kind": row.kind, "organisation_id": row.organisation_id,
+            "timezone": row.timezone,
             "webhook_secret_set": bool(row.webhook_secret), **_preferences_view(row)}

@@ -278,7 +278,11 @@ def delivery_log(session: Session, query: dict) -> dict:
     """Every message with every attempt, newest first."""
     filters = load_or_refuse(LogQuery(), query, "query")
     page, page_size = filters.pop("page"), filters.pop("page_size")
+    organisation_id = filters.pop("organisation_id", None)
     conditions = [deliveries.c[name] == value for name, value in filters.items()]
+    if organisation_id is not None:
+        conditions.append(deliveries.c.recipient_id.in_(select(recipients.c.recipient_id)
+                                                         .where(recipients.c.organisation_id == organisation_id)))
     rows, total = page_of(session, deliveries, conditions,
                           (deliveries.c.created_at.desc(), deliveries.c.notification_id), page, page_size)
     attempts: dict[str, list] = {}

@@ -92,6 +92,9 @@ class ContactInput(Strict):
 
 
 class LogQuery(Schema):
+    """``organisation_id``: messages to that organisation's recipients: an aggregator's producers and its contact,
+    or a buyer organisation's buyers."""
+    organisation_id = fields.String(validate=validate.Length(min=1, max=64))
     correlation_id = fields.String(validate=validate.Length(min=1, max=64))
     recipient_id = fields.String(validate=validate.Length(min=1, max=64))
     status = fields.String(validate=validate.OneOf(STATUSES))

@@ -22,11 +22,24 @@ def buyer_id_for(email: str) -> str:
     return "byr_" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
 
 
-def find_by_idempotency_key(session: Session, key: str) -> str | None:
-    return session.execute(select(orders.c.order_id).where(orders.c.idempotency_key == key)).scalar()
+def find_by_idempotency_key(session: Session, key: str, buyer_organisation_id: str | None = None) -> str | None:
+    """The order first placed with this key. Keys are unique across the platform: a key another buyer organisation
+    used is refused rather than answered with that organisation's order."""
+    found = session.execute(select(orders.c.order_id, orders.c.buyer_organisation_id)
+                            .where(orders.c.idempotency_key == key)).one_or_none()
+    if found is None:
+        return None
+    if found.buyer_organisation_id != buyer_organisation_id:
+        raise Conflict("this Idempotency-Key was used for another order; send a new key")
+    return found.order_id
 
 
-def lines_to_promise(session: Session, body: dict) -> list:
+def _offerings_of(organisation_id: str | None) -> list:
+    """Conditions that keep an organisation's caller to its own offerings: others' are as if unknown."""
+    return [] if organisation_id is None else [offerings.c.organisation_id == organisation_id]
+
+
+def lines_to_promise(session: Session, body: dict, organisation_id: str | None = None) -> list:
     """The offerings and quantities an order asks for, to ask allocation for a delivery promise before placing it;
     nothing when the order would be refused anyway."""
     try:
@@ -35,19 +48,23 @@ def lines_to_promise(session: Session, body: dict) -> list:
         return []
     skus = {line["sku"] for line in data["lines"]}
     known = dict(session.execute(select(offerings.c.sku, offerings.c.offering_id)
-                                 .where(offerings.c.sku.in_(skus))).all())
+                                 .where(offerings.c.sku.in_(skus), *_offerings_of(organisation_id))).all())
     return [{"offering_id": known[line["sku"]], "quantity": line["quantity"]}
             for line in data["lines"] if line["sku"] in known]
 
 
 def place_order(db: Database, session: Session, body: dict, idempotency_key: str | None, today: date,
-                promised: str | None = None) -> str:
+                promised: str | None = None, buyer_organisation_id: str | None = None,
+                organisation_id: str | None = None) -> str:
     """Record the order and announce it; with a key already used, return the first order and create nothing.
 
-    ``promised`` is allocation's earliest delivery date for these lines (ISO), None when it could not tell."""
+    ``promised`` is allocation's earliest delivery date for these lines (ISO), None when it could not tell.
+    ``buyer_organisation_id`` is the signed-in buyer's organisation; with ``organisation_id`` (an aggregator placing
+    an order) only that organisation's offerings can be ordered: a SKU of another is not found, like an unknown one.
+    """
     data = load_or_refuse(PlaceOrderInput(), body, "order")
     if idempotency_key:
-        existing = find_by_idempotency_key(session, idempotency_key)
+        existing = find_by_idempotency_key(session, idempotency_key, buyer_organisation_id)
         if existing:
             return existing
     if data["due_date"] <= today:
@@ -56,11 +73,18 @@ def place_order(db: Database, session: Session, body: dict, idempotency_key: str
     duplicates = sorted({sku for sku in skus if skus.count(sku) > 1})
     if duplicates:
         raise InvalidInput("order refused", {"lines": [f"each sku once per order: {', '.join(duplicates)}"]})
-    known = {row.sku: row for row in session.execute(select(offerings).where(offerings.c.sku.in_(skus)))}
+    known = {row.sku: row for row in session.execute(select(offerings).where(
+        offerings.c.sku.in_(skus), *_offerings_of(organisation_id)))}
     unknown = {str(i): {"sku": ["no published offering has this sku"]}
                for i, line in enumerate(data["lines"]) if line["sku"] not in known}
+    if unknown and organisation_id is not None:
+        raise NotFound("no published offering of the organisation has sku "
+                       + ", ".join(sorted({line["sku"] for line in data["lines"] if line["sku"] not in known})))
     if unknown:
         raise InvalidInput("order refused", {"lines": unknown})
+    organisation, mixed = domain.order_organisation([known[sku].organisation_id for sku in skus])
+    if mixed:
+        raise InvalidInput(f"order refused: {domain.ONE_ORGANISATION}", {"lines": mixed})
     too_few = {str(i): {"quantity": [f"the minimum order of {line['sku']} is {known[line['sku']].min_order}"]}
                for i, line in enumerate(data["lines"]) if line["quantity"] < known[line["sku"]].min_order}
     if too_few:
@@ -81,7 +105,8 @@ def place_order(db: Database, session: Session, body: dict, idempotency_key: str
     buyer = data["buyer"]
     session.execute(orders.insert().values(
         order_id=order_id, buyer_id=buyer_id_for(buyer["email"]), buyer_name=buyer["name"],
-        buyer_email=buyer["email"], destination=data["destination"], due_date=data["due_date"],
+        buyer_email=buyer["email"], buyer_organisation_id=buyer_organisation_id, organisation_id=organisation,
+        destination=data["destination"], due_date=data["due_date"],
         promised_date=promised_date, status="placed",
         currency=currencies.pop(),
         total=domain.order_total([(line["quantity"], line["unit_price"]) for line in lines]),
@@ -89,8 +114,9 @@ def place_order(db: Database, session: Session, body: dict, idempotency_key: str
     ))
     session.execute(order_lines.insert(), lines)
     db.emit(session, new_event("order.placed", {
-        "order_id": order_id,
-        "buyer": {"buyer_id": buyer_id_for(buyer["email"]), "name": buyer["name"], "email": buyer["email"]},
+        "order_id": order_id, "organisation_id": organisation,
+        "buyer": {"buyer_id": buyer_id_for(buyer["email"]), "name": buyer["name"], "email": buyer["email"],
+                  "organisation_id": buyer_organisation_id},
         "destination": data["destination"],
         "due_date": data["due_date"],
         "promised_date": promised_date,
@@ -104,7 +130,7 @@ def place_order(db: Database, session: Session, body: dict, idempotency_key: str
 def record_offering(session: Session, event: Event) -> None:
     payload = event.payload
     upsert(session, offerings, {"offering_id": payload["offering_id"]},
-           {key: payload[key] for key in ("sku", "name", "unit_price", "currency", "min_order")})
+           {key: payload[key] for key in ("sku", "name", "unit_price", "currency", "min_order", "organisation_id")})
 
 
 def _lock_order(session: Session, order_id: str) -> None:
@@ -200,8 +226,9 @@ def _line_view(row) -> dict:
 
 def _order_view(order, lines) -> dict:
     return {
-        "id": order.order_id, "status": order.status,
-        "buyer": {"id": order.buyer_id, "name": order.buyer_name, "email": order.buyer_email},
+        "id": order.order_id, "status": order.status, "organisation_id": order.organisation_id,
+        "buyer": {"id": order.buyer_id, "name": order.buyer_name, "email": order.buyer_email,
+                  "organisation_id": order.buyer_organisation_id},
         "destination": order.destination, "due_date": order.due_date.isoformat(),
         "promised_date": order.promised_date.isoformat() if order.promised_date else None,
         "cancel_reason": order.cancel_reason,
@@ -220,8 +247,15 @@ def get_order(session: Session, order_id: str) -> dict:
     return _order_view(order, lines)
 
 
-def list_orders(session: Session, page: int, page_size: int, status: str | None = None) -> dict:
+def list_orders(session: Session, page: int, page_size: int, status: str | None = None,
+                organisation_id: str | None = None, buyer_organisation_id: str | None = None) -> dict:
+    """A page of orders, newest first; the organisation filters keep a tenant to its own (the aggregator's, or the
+    buyer's)."""
     conditions = [orders.c.status == status] if status else []
+    if organisation_id is not None:
+        conditions.append(orders.c.organisation_id == organisation_id)
+    if buyer_organisation_id is not None:
+        conditions.append(orders.c.buyer_organisation_id == buyer_organisation_id)
     page_orders, total = page_of(session, orders, conditions, (orders.c.placed_at.desc(), orders.c.order_id),
                                  page, page_size)
     ids = [order.order_id for order in page_orders]

@@ -95,3 +95,20 @@ def ledger_movements(event_type: str, payload: dict) -> list[tuple[str, str, str
     else:
         raise ValueError(f"{event_type} does not move the ledger")
     return [(lot["order_id"], lot["line_id"], stage, lot["quantity"]) for lot in payload["lots"]]
+
+
+ONE_ORGANISATION = "an order goes to one organisation's offerings"
+
+
+def order_organisation(line_organisations: list[str]) -> tuple[str | None, dict]:
+    """The organisation an order goes to, from its lines' offerings in line order, or the field errors of the lines
+    that disagree with the first line's: one order is one aggregator's business (its quotas, lots and shipments are
+    that organisation's), so a buyer splits a basket across organisations into one order each."""
+    if not line_organisations:
+        raise ValueError("an order has at least one line")
+    first = line_organisations[0]
+    disagreeing = {str(position): {"sku": [f"{ONE_ORGANISATION}: this line's offering is another's than line 0's"]}
+                   for position, organisation in enumerate(line_organisations) if organisation != first}
+    if disagreeing:
+        return None, disagreeing
+    return first, {}

@@ -23,19 +23,22 @@ class OrdersService:
     aggregation = RpcProxy("aggregation")
 
     @rpc(expected_exceptions=EXPECTED)
-    def place_order(self, body, idempotency_key=None):
+    def place_order(self, body, idempotency_key=None, buyer_organisation_id=None, organisation_id=None):
+        """``buyer_organisation_id`` and ``organisation_id`` come from the caller's credentials, never from the
+        body: the buyer's organisation is recorded, and an aggregator's order is held to its own offerings."""
         today = datetime.now(timezone.utc).date()
         with self.db.transaction() as session:
-            lines = app.lines_to_promise(session, body)
+            lines = app.lines_to_promise(session, body, organisation_id)
         promised = self._promise(lines) if lines else None
         try:
             with self.db.transaction() as session:
-                order_id = app.place_order(self.db, session, body, idempotency_key, today, promised)
+                order_id = app.place_order(self.db, session, body, idempotency_key, today, promised,
+                                           buyer_organisation_id, organisation_id)
         except IntegrityError:
             if not idempotency_key:
                 raise
             with self.db.transaction() as session:
-                order_id = app.find_by_idempotency_key(session, idempotency_key)
+                order_id = app.find_by_idempotency_key(session, idempotency_key, buyer_organisation_id)
         with self.db.transaction() as session:
             return app.get_order(session, order_id)
 
@@ -57,9 +60,9 @@ class OrdersService:
             return app.get_order(session, order_id)
 
     @rpc(expected_exceptions=EXPECTED)
-    def list_orders(self, page=1, page_size=20, status=None):
+    def list_orders(self, page=1, page_size=20, status=None, organisation_id=None, buyer_organisation_id=None):
         with self.db.transaction() as session:
-            return app.list_orders(session, page, page_size, status)
+            return app.list_orders(session, page, page_size, status, organisation_id, buyer_organisation_id)
 
     @rpc
     def summary(self):

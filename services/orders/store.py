@@ -14,6 +14,7 @@ offerings = Table(
     Column("unit_price", Numeric(12, 2), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("min_order", Integer, nullable=False),
+    Column("organisation_id", String(64), nullable=False, server_default=""),
 )
 
 orders = Table(
@@ -22,6 +23,10 @@ orders = Table(
     Column("buyer_id", String(64), nullable=False, index=True),
     Column("buyer_name", String(200), nullable=False),
     Column("buyer_email", String(200)),
+    # The buyer's organisation, as the gateway knows it from the credentials; None for an order placed without one.
+    Column("buyer_organisation_id", String(64), index=True),
+    # The aggregator organisation whose offerings the order is for: every line is one organisation's.
+    Column("organisation_id", String(64), nullable=False, server_default="", index=True),
     Column("destination", JSON, nullable=False),
     Column("due_date", Date, nullable=False),
     Column("promised_date", Date),

@@ -225,6 +225,31 @@ def test_lots_of_two_buyers_in_one_city_share_a_shipment_and_another_city_gets_i
     assert sorted(plan.routes[0].stops) == ["prd_hagen", "prd_kama", "prd_lufa"]
 
 
+def test_two_organisations_lots_never_share_a_shipment_or_a_pickup_route():
+    basket = Offering("off_basket", "CST-BASKET", "Coast basket", 350, 4000, organisation_id="coastal-carvers")
+    bag = Offering(BAG.offering_id, BAG.sku, BAG.name, BAG.unit_weight_g, BAG.unit_volume_cm3, "highland-weavers")
+    orders = {"o1": _order("o1", BRISBANE_A), "o2": _order("o2", BRISBANE_B)}
+    lots = [_lot("lot1", "o1", "prd_kama"), _lot("lot2", "o1", "prd_lufa"),
+            ReadyLot("lot3", "o2", "o2-l1", "prd_kama", basket.offering_id, 20)]
+    plan = planner.plan(_situation(lots, orders, forced=True,
+                                   offerings={bag.offering_id: bag, basket.offering_id: basket}))
+    assert plan.waiting == []
+    by_organisation = {shipment.organisation_id: shipment for shipment in plan.shipments}
+    assert len(plan.shipments) == 2, "one city, one hub, one day: only the organisations tell them apart"
+    assert sorted(lot.lot.lot_id for lot in by_organisation["highland-weavers"].lots) == ["lot1", "lot2"]
+    assert [lot.lot.lot_id for lot in by_organisation["coastal-carvers"].lots] == ["lot3"]
+    assert len(plan.routes) == 2, "the same producer is visited once per organisation"
+    organisations_on_route = {}
+    for shipment in plan.shipments:
+        for lot in shipment.lots:
+            organisations_on_route.setdefault(lot.route, set()).add(lot.offering.organisation_id)
+    assert all(len(organisations) == 1 for organisations in organisations_on_route.values())
+    for shipment in plan.shipments:
+        own_routes = {lot.route for lot in shipment.lots}
+        assert shipment.cost == shipment.line_haul_cost + sum(
+            route.cost for route in plan.routes if route.number in own_routes), "a shipment pays its routes whole"
+
+
 def test_pickup_costs_are_shared_out_whole_and_a_shipment_costs_its_line_haul_and_pickups():
     orders = {"o1": _order("o1", BRISBANE_A), "o3": _order("o3", TOKYO)}
     lots = [_lot("lot1", "o1", "prd_kama", 40), _lot("lot2", "o1", "prd_hagen", 10), _lot("lot3", "o3", "prd_lufa")]

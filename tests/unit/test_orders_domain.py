@@ -4,7 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.orders.domain import LEDGER_STAGES, LineLedger, derive_status, ledger_movements, order_total
+from services.orders.domain import (
+    LEDGER_STAGES, ONE_ORGANISATION, LineLedger, derive_status, ledger_movements, order_organisation, order_total,
+)
 
 
 def test_status_follows_the_furthest_stage_reached():
@@ -80,3 +82,18 @@ def test_a_shipment_counts_as_shipped_when_it_leaves_and_delivered_when_it_arriv
                                                                       ("o2", "b", "delivered", 4)]
     with pytest.raises(ValueError):
         ledger_movements("order.placed", {})
+
+
+def test_an_order_goes_to_the_one_organisation_of_its_lines():
+    assert order_organisation(["highland-weavers"]) == ("highland-weavers", {})
+    assert order_organisation(["highland-weavers"] * 3) == ("highland-weavers", {})
+
+
+def test_lines_of_another_organisation_than_the_first_line_are_named():
+    organisation, errors = order_organisation(["highland-weavers", "coastal-carvers", "highland-weavers",
+                                               "sepik-carvers"])
+    assert organisation is None
+    assert set(errors) == {"1", "3"}
+    assert all(ONE_ORGANISATION in message for field in errors.values() for message in field["sku"])
+    with pytest.raises(ValueError):
+        order_organisation([])
