@@ -22,9 +22,10 @@ ORG = "highland-weavers"
 class Network:
     """Calls the API as an admin unless given other credentials."""
 
-    def __init__(self, base_url: str, headers: dict | None = None):
+    def __init__(self, base_url: str, headers: dict | None = None, organisation_id: str = ORG):
         self.base = base_url + "/api/v1"
         self.headers = headers if headers is not None else admin_key()
+        self.organisation_id = organisation_id
 
     def call(self, method: str, path: str, expect: int = 200, **kwargs):
         headers = {**self.headers, **kwargs.pop("headers", {})}
@@ -33,7 +34,7 @@ class Network:
         return response.json()
 
     def offering(self, sku: str, **standard) -> str:
-        body = {"organisation_id": ORG, "sku": sku, "name": f"Bilum {sku}", "description": "Hand-looped",
+        body = {"organisation_id": self.organisation_id, "sku": sku, "name": f"Bilum {sku}", "description": "Hand-looped",
                 "unit_price": "30.00", "producer_price": "18.00", "currency": "USD", "unit_weight_g": 350,
                 "unit_volume_cm3": 4000, "quality_standard": {"aql": {"major": 2.5, "minor": 4.0},
                                                                "rejected_lot_action": "ask", **standard}}
@@ -46,7 +47,7 @@ class Network:
         for units in weekly:
             n = uuid.uuid4().int % 10**7
             producer = self.call("POST", "/producers", 201, json={
-                "organisation_id": ORG, "name": f"Weaver {n}", "village": "Kama", "district": "Goroka",
+                "organisation_id": self.organisation_id, "name": f"Weaver {n}", "village": "Kama", "district": "Goroka",
                 "region": "Eastern Highlands", "country": "PG", "latitude": -6.07, "longitude": 145.41,
                 "remoteness": "all_season_road", "mobile": f"+6757{n:07d}", "languages": ["en"]})
             self.call("POST", f"/offerings/{offering_id}/approvals", json={

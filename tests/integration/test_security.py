@@ -1,0 +1,335 @@
+"""Who may call what, and whose objects they see: every declared operation against every role, every tenant's objects
+requested by another tenant, tokens that must be refused, platform-set fields, and the limits. Real services on the
+real broker and PostgreSQL; two aggregator organisations, each with a buyer organisation, a producer, an order, a
+quota, an inspected lot and a shipment."""
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import jwt
+import pytest
+import requests
+
+from bilum.demo import eventually
+from services.aggregation.service import AggregationService
+from services.catalogue.service import CatalogueService
+from services.consolidation.service import ConsolidationService
+from services.gateway import auth
+from services.gateway.http import OPERATIONS, PUBLIC
+from services.gateway.service import GatewayService
+from services.notification.service import NotificationService
+from services.orders.service import OrdersService
+from shared import migrations
+from tests.integration.auth import admin_key, bearer, create_user, key_of_new_user
+from tests.integration.fulfilment import Network
+from tests.integration.helpers import running
+
+ROLES = auth.ROLES
+
+
+@dataclass
+class Tenant:
+    organisation_id: str
+    buyer_organisation_id: str
+    credentials: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+    ids: list = field(default_factory=list)
+    # What another tenant could only learn from a leak: it never sends these itself.
+    secrets: list = field(default_factory=list)
+
+
+def _get(base: str, path: str, headers: dict, **kwargs) -> requests.Response:
+    return requests.get(base + "/api/v1" + path, headers=headers, timeout=30, **kwargs)
+
+
+def _tenant(base: str, admin: dict, name: str) -> Tenant:
+    tenant = Tenant(f"{name}-weavers-{uuid.uuid4().hex[:4]}", f"{name}-buyers-{uuid.uuid4().hex[:4]}")
+    network = Network(base, admin, organisation_id=tenant.organisation_id)
+    sku = f"SEC-{name.upper()}-{uuid.uuid4().hex[:4].upper()}"
+    offering = network.offering(sku, aql={"major": 2.5})
+    [producer] = network.producers(offering, [60], weeks=3)
+    tenant.credentials = {
+        "admin": admin,
+        "aggregator": key_of_new_user("aggregator", tenant.organisation_id),
+        "inspector": key_of_new_user("inspector", tenant.organisation_id),
+        "buyer": key_of_new_user("buyer", tenant.buyer_organisation_id),
+        "producer": key_of_new_user("producer", producer_id=producer),
+    }
+    order = Network(base, tenant.credentials["buyer"]).order(sku, 40)
+    [quota] = eventually(lambda: network.quotas(order["id"], "offered"), f"{name}'s offer")
+    as_producer = Network(base, tenant.credentials["producer"])
+    as_producer.call("POST", f"/quotas/{quota['id']}/accept")
+    lot = as_producer.call("POST", f"/quotas/{quota['id']}/lots", 201, json={"quantity": 40})
+    findings = [{"criterion": "loops", "defect_class": plan["defect_class"], "count": 0} for plan in lot["plan"]]
+    Network(base, tenant.credentials["inspector"]).call("POST", f"/lots/{lot['id']}/inspections", 201,
+                                                        json={"findings": findings})
+    user = Network(base, tenant.credentials["aggregator"]).call("POST", "/users", 201, json={
+        "username": f"{name}-clerk-{uuid.uuid4().hex[:4]}", "password": uuid.uuid4().hex, "role": "inspector",
+        "organisation_id": tenant.organisation_id})
+    tenant.objects = {"offering": offering, "producer": producer, "order": order["id"], "quota": quota["id"],
+                      "lot": lot["id"], "line": order["lines"][0]["line_id"], "user": user["id"]}
+    tenant.ids = [order["id"], quota["id"], lot["id"], producer, user["id"]]
+    producer_name = network.call("GET", f"/producers/{producer}")["name"]
+    tenant.secrets = [tenant.organisation_id, tenant.buyer_organisation_id, producer_name, user["username"]]
+    return tenant
+
+
+@pytest.fixture(scope="module")
+def tenants(module_platform):
+    for service in ("catalogue", "orders", "aggregation", "consolidation", "notification"):
+        migrations.upgrade(service)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BILUM_ROUTING_MAX_ITERATIONS", "100")
+        patch.setenv("BILUM_ROUTING_TIME_LIMIT_S", "1")
+        with running(CatalogueService), running(OrdersService), running(AggregationService), \
+                running(ConsolidationService), running(NotificationService), running(GatewayService):
+            base = module_platform["BILUM_GATEWAY_URL"]
+            admin = admin_key()
+            a, b = _tenant(base, admin, "a"), _tenant(base, admin, "b")
+            for tenant in (a, b):
+                tenant.objects["shipment"] = eventually(lambda: _shipment_of(base, admin, tenant),
+                                                        f"a shipment of {tenant.organisation_id}", timeout_s=90)
+                tenant.ids.append(tenant.objects["shipment"])
+            yield base, a, b
+
+
+def _shipment_of(base: str, admin: dict, tenant: Tenant) -> str | None:
+    requests.post(base + "/api/v1/shipments/plan", json={"dispatch": "now"}, headers=admin, timeout=60)
+    shipments = _get(base, "/shipments", admin, params={"order_id": tenant.objects["order"]}).json()["items"]
+    return shipments[0]["id"] if shipments else None
+
+
+def _path(operation, ids: dict) -> str:
+    path = operation.path.removeprefix("/api/v1")
+    for name, kind in operation.params:
+        path = path.replace("{" + name + "}", str(ids.get(name, 1 if kind == "int" else "sec-missing")))
+    return path
+
+
+def _call(base: str, operation, headers: dict, ids: dict | None = None, **kwargs) -> requests.Response:
+    url = base + ("/api/v1" if operation.path.startswith("/api/v1") else "") + _path(operation, ids or {})
+    return requests.request(operation.method, url, headers=headers, timeout=30, **kwargs)
+
+
+PROTECTED = [op for op in OPERATIONS if op.roles is not PUBLIC]
+
+
+def test_every_operation_but_sign_in_and_the_sms_hook_is_protected():
+    public = {(op.method, op.path) for op in OPERATIONS if op.roles is PUBLIC}
+    assert public == {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/sms/inbound")}
+    assert len(PROTECTED) >= 55
+
+
+def test_the_declared_roles_are_what_the_platform_promises():
+    roles = {(op.method, op.path): op.roles for op in OPERATIONS}
+    assert roles[("GET", "/api/v1/quotas")] == {"admin", "aggregator", "inspector", "producer"}
+    assert roles[("POST", "/api/v1/quotas/{quota_id}/accept")] == {"admin", "aggregator", "producer"}
+    assert roles[("POST", "/api/v1/orders")] == {"admin", "aggregator", "buyer"}
+    assert roles[("POST", "/api/v1/lots/{lot_id}/inspections")] == {"admin", "aggregator", "inspector"}
+    assert roles[("GET", "/api/v1/dashboard")] == {"admin", "aggregator"}
+    assert roles[("POST", "/api/v1/hubs")] == {"admin"}
+    assert "buyer" not in roles[("GET", "/api/v1/producers")]
+
+
+def test_every_role_against_every_operation_gets_exactly_what_its_declaration_says(tenants):
+    """Allowed roles reach the operation (on an object that does not exist, so nothing changes); the others get 403;
+    no credentials get 401. Nothing answers 5xx."""
+    base, a, _ = tenants
+    wrong = []
+    for operation in PROTECTED:
+        anonymous = _call(base, operation, {}, json={})
+        if anonymous.status_code != 401 or anonymous.headers.get("WWW-Authenticate", "")[:6] != "Bearer":
+            wrong.append((operation.method, operation.path, "anonymous", anonymous.status_code))
+        for role in ROLES:
+            response = _call(base, operation, a.credentials[role], json={})
+            allowed = role in operation.roles
+            if (allowed and response.status_code in (401, 403)) or (not allowed and response.status_code != 403) \
+                    or response.status_code >= 500:
+                wrong.append((operation.method, operation.path, role, response.status_code, response.text[:200]))
+            if not allowed:
+                assert response.json()["error"]["code"] == "forbidden"
+    assert not wrong, wrong
+
+
+OBJECT_READS = [
+    ("/orders/{order}", "order"), ("/quotas/{quota}", "quota"), ("/lots/{lot}", "lot"),
+    ("/producers/{producer}", "producer"), ("/producers/{producer}/capacity", "producer"),
+    ("/producers/{producer}/readiness", "producer"), ("/shipments/{shipment}", "shipment"),
+    ("/offerings/{offering}/capacity", "offering"), ("/offerings/{offering}/availability?quantity=1", "offering"),
+    ("/shipments/{shipment}/manifest?format=csv", "shipment"),
+    ("/producers/{producer}/inspections?offering_id={offering}", "producer"),
+    ("/recipients/{producer}/preferences", "producer"),
+]
+OBJECT_WRITES = [
+    ("POST", "/orders/{order}/cancel", {"reason": "not mine"}), ("POST", "/quotas/{quota}/decline", {"reason": "x"}),
+    ("POST", "/quotas/{quota}/accept", {}), ("POST", "/quotas/{quota}/lots", {"quantity": 1}),
+    ("POST", "/lots/{lot}/inspections", {"findings": []}), ("POST", "/lots/{lot}/decision",
+                                                             {"action": "rework", "reason": "x"}),
+    ("POST", "/lots/{lot}/resubmit", {}), ("PATCH", "/producers/{producer}", {"name": "Taken"}),
+    ("POST", "/producers/{producer}/capacity", {"offering_id": "{offering}", "weeks": []}),
+    ("POST", "/offerings/{offering}/withdraw", {"reason": "x"}),
+    ("POST", "/offerings/{offering}/approvals", {"producer_id": "{producer}", "stage": "sample",
+                                                 "status": "rejected", "decided_on": "2026-01-01"}),
+    ("POST", "/order-lines/{line}/widen", {"ask_again": True}),
+    ("POST", "/shipments/{shipment}/events", {"status": "exception", "reason": "x"}),
+]
+
+
+def _fill(template: str, objects: dict) -> str:
+    for name, value in objects.items():
+        template = template.replace("{" + name + "}", value)
+    return template
+
+
+def test_another_organisation_gets_404_for_every_object_and_no_field_leaks(tenants):
+    base, a, b = tenants
+    leaks = []
+    for role in ("aggregator", "inspector", "buyer", "producer"):
+        for template, _ in OBJECT_READS:
+            response = _get(base, _fill(template, a.objects), b.credentials[role])
+            if response.status_code not in (403, 404) or any(secret in response.text for secret in a.secrets):
+                leaks.append((role, template, response.status_code, response.text[:200]))
+        for method, template, body in OBJECT_WRITES:
+            payload = {key: _fill(value, a.objects) if isinstance(value, str) else value
+                       for key, value in body.items()}
+            response = requests.request(method, base + "/api/v1" + _fill(template, a.objects), json=payload,
+                                        headers=b.credentials[role], timeout=30)
+            if response.status_code not in (403, 404) or any(secret in response.text for secret in a.secrets):
+                leaks.append((role, method, template, response.status_code, response.text[:200]))
+    assert not leaks, leaks
+    order = _get(base, f"/orders/{a.objects['order']}", a.credentials["buyer"]).json()
+    assert order["status"] != "cancelled", "another tenant's cancellation went through"
+    quota = _get(base, f"/quotas/{a.objects['quota']}", a.credentials["producer"]).json()
+    assert quota["status"] == "accepted"
+
+
+def test_lists_show_a_tenant_only_its_own_objects(tenants):
+    base, a, b = tenants
+    lists = {"aggregator": ["/orders", "/quotas", "/lots", "/producers", "/shipments", "/users", "/notifications"],
+             "inspector": ["/quotas", "/lots", "/producers"], "buyer": ["/orders"],
+             "producer": ["/quotas", "/lots"]}
+    for role, paths in lists.items():
+        for path in paths:
+            response = _get(base, path, b.credentials[role], params={"page_size": 100})
+            assert response.status_code == 200, (role, path, response.text[:300])
+            assert not [secret for secret in a.secrets + a.ids if secret in response.text], (role, path)
+    own = _get(base, "/orders", a.credentials["buyer"]).json()["items"]
+    assert [order["id"] for order in own] == [a.objects["order"]]
+    assert [quota["id"] for quota in _get(base, "/quotas", a.credentials["producer"]).json()["items"]] == \
+        [a.objects["quota"]]
+    assert _get(base, "/shipments", b.credentials["buyer"], params={"order_id": a.objects["order"]}).status_code \
+        == 404
+    dashboard = _get(base, "/dashboard", b.credentials["aggregator"]).text
+    assert not [secret for secret in a.secrets + a.ids if secret in dashboard]
+
+
+def test_an_idempotency_key_is_the_callers_own(tenants):
+    base, a, b = tenants
+    sku = _get(base, f"/offerings/{b.objects['offering']}", b.credentials["buyer"]).json()["sku"]
+    body = {"buyer": {"name": "Kiriko", "email": "orders@kiriko.example.org"},
+            "destination": {"name": "Kiriko Tokyo", "city": "Tokyo", "country": "JP", "latitude": 35.6,
+                            "longitude": 139.7},
+            "due_date": (datetime.now(timezone.utc).date() + timedelta(days=120)).isoformat(),
+            "lines": [{"sku": sku, "quantity": 1}]}
+    key = {"Idempotency-Key": f"shared-{uuid.uuid4().hex}"}
+    first = requests.post(base + "/api/v1/orders", json=body, headers={**b.credentials["buyer"], **key}, timeout=30)
+    other = requests.post(base + "/api/v1/orders", json=body,
+                          headers={**key_of_new_user("buyer", b.buyer_organisation_id), **key}, timeout=30)
+    assert first.status_code == other.status_code == 201
+    assert first.json()["id"] != other.json()["id"]
+
+
+def test_fields_set_by_the_platform_are_refused_by_name(tenants):
+    base, a, b = tenants
+    buyer = a.credentials["buyer"]
+    order = {"buyer": {"name": "B", "email": "b@example.org"}, "due_date": "2099-01-01", "status": "delivered",
+             "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
+             "lines": [{"sku": "ANY", "quantity": 5, "unit_price": "0.01"}]}
+    refused = requests.post(base + "/api/v1/orders", json=order, headers=buyer, timeout=30)
+    assert refused.status_code == 422
+    assert set(refused.json()["error"]["fields"]) == {"status"}
+    del order["status"]
+    refused = requests.post(base + "/api/v1/orders", json=order, headers=buyer, timeout=30)
+    assert refused.json()["error"]["fields"] == {"lines.0.unit_price": ["set by the platform, not by clients"]}
+    stolen = requests.post(base + "/api/v1/producers", headers=b.credentials["aggregator"], timeout=30,
+                           json={"organisation_id": a.organisation_id, "name": "Stolen"})
+    assert stolen.status_code == 403 and a.organisation_id in stolen.json()["error"]["message"]
+    promoted = requests.post(base + "/api/v1/users", headers=b.credentials["aggregator"], timeout=30,
+                             json={"username": f"boss-{uuid.uuid4().hex[:4]}", "password": "x" * 16, "role": "admin"})
+    assert promoted.status_code in (403, 422)
+    too_many = dict(order, lines=[{"sku": "ANY", "quantity": 1}] * 1001)
+    assert requests.post(base + "/api/v1/orders", json=too_many, headers=buyer, timeout=30).status_code == 422
+
+
+def _token(claims: dict, secret: str, algorithm: str = "HS256") -> str:
+    now = datetime.now(timezone.utc)
+    return jwt.encode({"iss": auth.ISSUER, "aud": auth.AUDIENCE, "sub": "usr_x", "role": "admin", "iat": now,
+                       "exp": now + timedelta(minutes=5), **claims}, secret, algorithm=algorithm)
+
+
+def test_forged_expired_unsigned_and_misaddressed_tokens_are_refused(tenants, module_platform):
+    base, a, _ = tenants
+    secret = module_platform["BILUM_JWT_SECRET"]
+    past = datetime.now(timezone.utc) - timedelta(hours=1)
+    header, payload, _ = _token({}, secret).split(".")
+    refused = {
+        "forged": _token({}, "another-secret-of-at-least-32-characters"),
+        "expired": _token({"iat": past - timedelta(minutes=15), "exp": past}, secret),
+        "alg none": jwt.encode({"iss": auth.ISSUER, "aud": auth.AUDIENCE, "sub": "usr_x", "role": "admin",
+                                "exp": datetime.now(timezone.utc) + timedelta(minutes=5),
+                                "iat": datetime.now(timezone.utc)}, None, algorithm="none"),
+        "wrong audience": _token({"aud": "someone-else"}, secret),
+        "wrong issuer": _token({"iss": "someone-else"}, secret),
+        "other algorithm": _token({}, secret, algorithm="HS512"),
+        "unknown role": _token({"role": "root"}, secret),
+        "no signature": f"{header}.{payload}.",
+    }
+    for name, token in refused.items():
+        response = _get(base, "/me", {"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, (name, response.text)
+    assert _get(base, "/me", {"Authorization": f"Bearer {_token({}, secret)}"}).json()["role"] == "admin"
+    assert _get(base, "/me", {"X-API-Key": "bk_00000000_made-up"}).status_code == 401
+    assert _get(base, "/me", {"Authorization": "Basic YWRtaW46YWRtaW4="}).status_code == 401
+
+
+def test_sign_in_gives_a_token_that_works_and_wrong_passwords_get_nothing(tenants):
+    base, a, _ = tenants
+    username, password = f"signin-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    create_user(username, password, "buyer", a.buyer_organisation_id)
+    headers = bearer(base, username, password)
+    me = _get(base, "/me", headers).json()
+    assert me == {"username": username, "role": "buyer", "organisation_id": a.buyer_organisation_id,
+                  "producer_id": None}
+    wrong = requests.post(base + "/api/v1/auth/token", json={"username": username, "password": "nope"}, timeout=30)
+    assert wrong.status_code == 401 and "access_token" not in wrong.text
+    nobody = requests.post(base + "/api/v1/auth/token", json={"username": "nobody", "password": "x"}, timeout=30)
+    assert nobody.status_code == 401 and nobody.json()["error"]["message"] == wrong.json()["error"]["message"]
+    key = requests.post(base + "/api/v1/api-keys", json={"name": "erp"}, headers=headers, timeout=30).json()
+    assert _get(base, "/me", {"X-API-Key": key["key"]}).json()["username"] == username
+    revoked = requests.delete(f"{base}/api/v1/api-keys/{key['id']}", headers=headers, timeout=30)
+    assert revoked.status_code == 200
+
+
+@pytest.fixture
+def strict_gateway(platform, monkeypatch):
+    monkeypatch.setenv("BILUM_RATE_LIMIT_PER_S", "1")
+    monkeypatch.setenv("BILUM_RATE_LIMIT_BURST", "3")
+    monkeypatch.setenv("BILUM_SIGN_IN_PER_MINUTE", "2")
+    with running(GatewayService):
+        yield platform["BILUM_GATEWAY_URL"]
+
+
+def test_a_caller_over_its_rate_gets_429_with_retry_after_and_others_carry_on(strict_gateway):
+    base = strict_gateway
+    hasty, calm = key_of_new_user("admin"), key_of_new_user("admin")
+    statuses = [_get(base, "/me", hasty).status_code for _ in range(5)]
+    assert statuses[:3] == [200, 200, 200] and statuses[-1] == 429
+    limited = _get(base, "/me", hasty)
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    assert _get(base, "/me", calm).status_code == 200
+    time.sleep(1.2)
+    assert _get(base, "/me", hasty).status_code == 200
+    guesses = [requests.post(base + "/api/v1/auth/token", json={"username": "victim", "password": str(n)},
+                             timeout=30).status_code for n in range(3)]
+    assert guesses == [401, 401, 429]
