@@ -22,14 +22,16 @@ def buyer_id_for(email: str) -> str:
     return "byr_" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
 
 
-def find_by_idempotency_key(session: Session, key: str, buyer_organisation_id: str | None = None) -> str | None:
-    """The order first placed with this key. Keys are unique across the platform: a key another buyer organisation
-    used is refused rather than answered with that organisation's order."""
-    found = session.execute(select(orders.c.order_id, orders.c.buyer_organisation_id)
+def find_by_idempotency_key(session: Session, key: str, buyer_organisation_id: str | None = None,
+                            organisation_id: str | None = None) -> str | None:
+    """The order first placed with this key. Keys are unique across the platform: a key that another tenant (buyer
+    organisation, or aggregator placing orders) used is refused rather than answered with that tenant's order."""
+    found = session.execute(select(orders.c.order_id, orders.c.buyer_organisation_id, orders.c.organisation_id)
                             .where(orders.c.idempotency_key == key)).one_or_none()
     if found is None:
         return None
-    if found.buyer_organisation_id != buyer_organisation_id:
+    if found.buyer_organisation_id != buyer_organisation_id or (
+            organisation_id is not None and found.organisation_id != organisation_id):
         raise Conflict("this Idempotency-Key was used for another order; send a new key")
     return found.order_id
 
@@ -64,7 +66,7 @@ def place_order(db: Database, session: Session, body: dict, idempotency_key: str
     """
     data = load_or_refuse(PlaceOrderInput(), body, "order")
     if idempotency_key:
-        existing = find_by_idempotency_key(session, idempotency_key, buyer_organisation_id)
+        existing = find_by_idempotency_key(session, idempotency_key, buyer_organisation_id, organisation_id)
         if existing:
             return existing
     if data["due_date"] <= today:

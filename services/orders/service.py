@@ -38,7 +38,8 @@ class OrdersService:
             if not idempotency_key:
                 raise
             with self.db.transaction() as session:
-                order_id = app.find_by_idempotency_key(session, idempotency_key, buyer_organisation_id)
+                order_id = app.find_by_idempotency_key(session, idempotency_key, buyer_organisation_id,
+                                                       organisation_id)
         with self.db.transaction() as session:
             return app.get_order(session, order_id)
 
