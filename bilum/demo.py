@@ -160,7 +160,7 @@ class Demo:
             "timezone": "Pacific/Port_Moresby"})
         texter = next(p for p in demo_data.PRODUCERS if p["name"] == demo_data.SMS_PRODUCER)
         self.sms_producer = SmsProducer(self.api.base_url, self.sms_secret, self.producer_ids[texter["name"]],
-                                        texter["mobile"])
+                                        texter["mobile"], credentials=dict(self.api.http.headers))
         self.say(f"{organisation['name']} set its contact; {texter['name']} will answer by SMS only")
 
     def wait_for_capacity(self) -> None:

@@ -31,13 +31,16 @@ class Text:
 
 
 class SmsProducer:
-    def __init__(self, api_base_url: str, secret: str, producer_id: str, mobile: str, timeout_s: float = 60):
+    def __init__(self, api_base_url: str, secret: str, producer_id: str, mobile: str, timeout_s: float = 60,
+                 credentials: dict | None = None):
+        """``credentials`` read the delivery log, which stands in for the phone's inbox; replies are signed instead."""
         self.base_url = api_base_url.rstrip("/")
         self.secret = secret
         self.producer_id = producer_id
         self.mobile = mobile
         self.timeout_s = timeout_s
         self.http = requests.Session()
+        self.http.headers.update(credentials or {})
         self.accepted: dict[str, int] = {}
         self.reported: dict[str, int] = {}
 

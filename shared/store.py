@@ -125,8 +125,12 @@ def merge(session: Session, table: Table, values: dict, keys: tuple[str, ...], n
 def page_of(session: Session, table: Table, conditions: list, order_by: tuple, page: int, page_size: int):
     """One page of ``table``'s rows matching ``conditions``, and the count of all of them."""
     total = session.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one()
+    offset = (page - 1) * page_size
+    if offset >= total:
+        # Past the end: empty, and no offset too large for the database's integers is ever sent.
+        return [], total
     rows = session.execute(select(table).where(*conditions).order_by(*order_by)
-                           .limit(page_size).offset((page - 1) * page_size)).all()
+                           .limit(page_size).offset(offset)).all()
     return rows, total
 
 

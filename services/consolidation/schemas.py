@@ -1,5 +1,5 @@
 """Inputs of the consolidation service's RPC API."""
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -14,7 +14,11 @@ class Strict(Schema):
 
 
 def _whole_cents(value: Decimal) -> None:
-    if value != value.quantize(Decimal("0.01")):
+    try:
+        whole = value == value.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        whole = False
+    if not whole:
         raise ValidationError("an amount in whole cents, e.g. 2.40")
 
 

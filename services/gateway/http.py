@@ -69,16 +69,33 @@ def read_json(request) -> dict:
         raise HttpError(400, "invalid_json", f"the body is not JSON: {error}") from None
     if not isinstance(body, dict):
         raise HttpError(400, "invalid_json", "the body must be a JSON object")
+    _refuse_nul(body)
     return body
+
+
+def _refuse_nul(value) -> None:
+    """No text anywhere in the platform holds a NUL character (PostgreSQL cannot store one): refused at the door."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise HttpError(400, "invalid_text", "text may not contain NUL characters")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key)
+            _refuse_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul(item)
 
 
 def read_csv(request) -> str:
     """A capacity file: larger than a JSON body may be, and UTF-8 text."""
     raw = _body(request, MAX_CSV_BYTES)
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise HttpError(400, "invalid_csv", f"the file is not UTF-8 text: {error}") from None
+    _refuse_nul(text)
+    return text
 
 
 def read_query(request, schema) -> dict:
@@ -137,8 +154,8 @@ class Operation:
     query: type | None = None
     body: str | None = None
     body_type: str = "application/json"
-    status: int = 200
-    answer_type: str = "application/json"
+    status: int | tuple = 200
+    answer_type: str | tuple = "application/json"
     tag: str = ""
     params: tuple = ()
     headers: type | None = None
@@ -157,7 +174,7 @@ def _werkzeug_path(path: str) -> str:
 
 
 def api(method: str, path: str, *, roles, summary: str, query=None, body: str | None = None,
-        body_type: str = "application/json", status: int = 200, answer_type: str = "application/json",
+        body_type: str = "application/json", status: int | tuple = 200, answer_type: str | tuple = "application/json",
         tag: str = "", headers=None):
     """Declare an operation: who may call it (``roles``: a set of roles, or PUBLIC), what it reads, what it answers.
 
@@ -175,6 +192,7 @@ def api(method: str, path: str, *, roles, summary: str, query=None, body: str | 
         def wrapper(self, request, *args, **kwargs):
             started = time.perf_counter()
             try:
+                _refuse_nul([*args, *kwargs.values(), *request.args.values()])
                 principal = None if roles is PUBLIC else _authorise(self.identity, request, roles)
                 response = handler(self, request, principal, *args, **kwargs)
             except HttpError as error:

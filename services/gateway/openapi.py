@@ -81,8 +81,10 @@ def _numeric_bounds(node):
 
 def _operation(operation: Operation, resolve) -> dict:
     error = {"application/json": {"schema": "Error"}}
-    responses = {str(operation.status): {"description": "Done",
-                                         "content": {operation.answer_type: {"schema": {}}}}}
+    answer_types = (operation.answer_type,) if isinstance(operation.answer_type, str) else operation.answer_type
+    statuses_done = (operation.status,) if isinstance(operation.status, int) else operation.status
+    responses = {str(status): {"description": "Done", "content": {kind: {"schema": {}} for kind in answer_types}}
+                 for status in statuses_done}
     statuses = ERROR_STATUSES if operation.roles is not None else {
         key: value for key, value in ERROR_STATUSES.items() if key not in ("403",)}
     responses.update({status: {"description": text, "content": error} for status, text in statuses.items()})

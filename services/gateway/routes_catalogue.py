@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import access, schemas
 from services.gateway.auth import ADMIN, AGGREGATOR, ANYONE, INSPECTOR, PRODUCER
-from services.gateway.http import api, call, json_response, read_csv, read_json, read_query, require_owner
+from services.gateway.http import HttpError, api, call, json_response, read_csv, read_json, read_query, require_owner
 
 MANAGERS = frozenset({ADMIN, AGGREGATOR})
 STAFF = frozenset({ADMIN, AGGREGATOR, INSPECTOR})
@@ -106,10 +106,12 @@ class CatalogueRoutes:
         self._offering(principal, offering_id)
         return json_response(call(self.catalogue, "withdraw_offering", offering_id, read_json(request)))
 
-    @api("GET", "/api/v1/offerings/{offering_id}/images/{position:int}", roles=ANYONE, answer_type="image/*",
-         tag="catalogue", summary="An offering's image")
+    @api("GET", "/api/v1/offerings/{offering_id}/images/{position}", roles=ANYONE,
+         answer_type=("image/png", "image/jpeg"), tag="catalogue", summary="An offering's image (position 1 to 4)")
     def offering_image(self, request, principal, offering_id, position):
-        image = call(self.catalogue, "get_offering_image", offering_id, position)
+        if not position.isdigit():
+            raise HttpError(404, "not_found", f"no image {position} of offering {offering_id}")
+        image = call(self.catalogue, "get_offering_image", offering_id, int(position))
         return Response(base64.b64decode(image["data"]), mimetype=image["content_type"],
                         headers={"Cache-Control": "private, max-age=3600"})
 
@@ -144,7 +146,7 @@ class CatalogueRoutes:
         return json_response(call(self.catalogue, "get_theme", name))
 
     @api("GET", "/api/v1/catalogues/{name}/export", roles=ANYONE, query=schemas.ExportQuery,
-         answer_type="application/octet-stream", tag="catalogue",
+         answer_type=("text/html", "application/pdf", "text/csv"), tag="catalogue",
          summary="A themed catalogue as HTML, PDF or CSV")
     def export_theme(self, request, principal, name):
         export_format = read_query(request, schemas.ExportQuery())["format"]

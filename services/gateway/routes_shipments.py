@@ -65,7 +65,7 @@ class ShipmentRoutes:
     def list_vehicles(self, request, principal):
         return json_response(call(self.consolidation, "list_vehicles", read_query(request, VehicleQuery())))
 
-    @api("POST", "/api/v1/shipments/plan", roles=ADMINS, body="consolidation.PlanInput", status=201,
+    @api("POST", "/api/v1/shipments/plan", roles=ADMINS, body="consolidation.PlanInput", status=(200, 201),
          tag="shipments", summary="Plan pickups and combined shipments from the passed lots")
     def plan_shipments(self, request, principal):
         """``{"dispatch": "auto"}`` (the default) ships the loads that are full enough or due; ``"now"`` ships every
@@ -93,7 +93,7 @@ class ShipmentRoutes:
         return json_response(self._shipment(principal, shipment_id))
 
     @api("GET", "/api/v1/shipments/{shipment_id}/manifest", roles=MANAGERS, query=ManifestQuery,
-         answer_type="application/octet-stream", tag="shipments", summary="A shipment's manifest as PDF or CSV")
+         answer_type=("application/pdf", "text/csv"), tag="shipments", summary="A shipment's manifest as PDF or CSV")
     def shipment_manifest(self, request, principal, shipment_id):
         query = read_query(request, ManifestQuery())
         self._shipment(principal, shipment_id)

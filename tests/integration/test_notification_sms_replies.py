@@ -47,7 +47,7 @@ class Work:
             network.call("PATCH", f"/producers/{self.producer_id}", json={"languages": list(languages)})
         self.mobile = network.call("GET", f"/producers/{self.producer_id}")["mobile"]
         self.phone = SmsProducer(network.base.removesuffix("/api/v1"), SECRET, self.producer_id, self.mobile,
-                                 timeout_s=20)
+                                 timeout_s=20, credentials=network.headers)
         self.order_id = network.order(sku, quantity)["id"]
         [self.quota] = eventually(lambda: network.quotas(self.order_id, "offered"), "the offer")
         eventually(lambda: [t for t in self.phone.inbox() if t.kind == "quota_offered"], "the offer by SMS",

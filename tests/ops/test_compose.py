@@ -259,7 +259,7 @@ def test_env_example_documents_every_variable_with_placeholders(repo_root: Path)
             key, _, value = line.partition("=")
             example[key.strip()] = value.strip()
     broker_users = {f"RABBITMQ_{s.upper()}_PASSWORD" for s in BILUM_SERVICES}
-    assert used == {"RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD"} | broker_users
+    assert used == {"RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD", "BILUM_JWT_SECRET"} | broker_users
     assert used <= set(example)
     for key, value in example.items():
         if SECRET_KEY.search(key):

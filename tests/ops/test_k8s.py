@@ -113,7 +113,7 @@ def test_overlay_contains_every_expected_object(overlay):
         assert counts[kind] == 1, kind
     # one RabbitMQ user per service and the operator's, each with its Secret; PostgreSQL's
     assert (counts["User"], counts["Permission"], counts["TopicPermission"]) == (7, 7, 6)
-    assert counts["Secret"] == 8 and counts["Policy"] == 3 and counts["ServiceMonitor"] == 2
+    assert counts["Secret"] == 9 and counts["Policy"] == 3 and counts["ServiceMonitor"] == 2
     keys = [(o["apiVersion"], o["kind"], o["metadata"]["name"]) for o in objects]
     assert len(keys) == len(set(keys)), "duplicate objects"
 
@@ -326,6 +326,9 @@ def test_secrets_hold_placeholders_only(overlay):
     for name, secret in _by_kind(objects, "Secret").items():
         assert "data" not in secret, f"{name}: base64 data could hide a real value"
         values = secret["stringData"]
+        if name.endswith("bilum-gateway-token"):
+            assert set(values) == {"jwt-secret"} and re.fullmatch(r"change-me[\w-]*", values["jwt-secret"])
+            continue
         assert set(values) == {"username", "password"}
         assert re.fullmatch(r"change-me[\w-]*", values["password"]), f"{name} password is not a placeholder"
     postgres = _one(objects, "Secret", "bilum-postgres-credentials")
