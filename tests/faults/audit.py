@@ -334,3 +334,11 @@ def write_summary(scenario: str, orders: int, findings: Findings, recovered, **e
     path = reports_dir() / f"{scenario}.json"
     path.write_text(json.dumps(summary, indent=2, default=str, sort_keys=False) + "\n")
     return summary
+
+
+def update_summary(scenario: str, **fields) -> dict:
+    """Add figures a scenario only knows after its audit (what it dead-lettered, and how)."""
+    path = reports_dir() / f"{scenario}.json"
+    summary = {**json.loads(path.read_text()), **fields}
+    path.write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    return summary

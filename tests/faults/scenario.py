@@ -5,7 +5,7 @@ import time
 import eventlet
 
 from tests.faults.audit import Audit, dead_letters, write_summary
-from tests.faults.platform import SERVICES, Stack, wait_for
+from tests.faults.platform import SERVICES, Stack
 from tests.faults.traffic import Actors, Buyers, Clients, setup_network
 
 # Within the retry limit: bilum parks a failing message after this many tries (FAULT_SETTINGS).
@@ -48,18 +48,20 @@ class Scenario:
     def faults_over(self) -> None:
         self.faults_over_at = time.monotonic()
 
-    def consumers_back(self, broker, service: str, timeout_s: float) -> float:
-        """Seconds until every queue of the service has a consumer again (it reconnected by itself)."""
+    def reconnected(self, broker, services, timeout_s: float) -> dict:
+        """Seconds until each service has a consumer on every one of its queues again (it reconnected by itself);
+        a service not back within the timeout is missing from the answer."""
         started = time.monotonic()
-
-        def back():
-            queues = broker.consumers()
-            mine = {name: count for name, count in queues.items()
-                    if name.endswith(f"--{service}") or f"--{service}." in name or name == f"rpc-{service}"}
-            return bool(mine) and all(mine.values())
-
-        wait_for(back, f"{service} to consume again", timeout_s, 0.5)
-        return time.monotonic() - started
+        back = {}
+        while len(back) < len(services) and time.monotonic() - started < timeout_s:
+            consumers = broker.consumers()
+            for service in services:
+                mine = [count for name, count in consumers.items()
+                        if f"--{service}." in name or name == f"rpc-{service}"]
+                if service not in back and mine and all(mine):
+                    back[service] = round(time.monotonic() - started, 1)
+            eventlet.sleep(0.5)
+        return back
 
     def finish(self, recovered, expected_dead_letters=None, quiet_timeout_s: float = 180, **extra) -> dict:
         """Wait for the orders to be answered and the platform to fall quiet, audit it and write the summary;
