@@ -70,13 +70,18 @@ class Scenario:
         self.placed_in_s = self.elapsed()
         self.buyers.wait()
         self.faults_over_at = self.faults_over_at or time.monotonic()
+        not_quiet = None
         try:
             quiet_s = self.audit.wait_quiet(self.stack.broker, self.ship, self.lots, quiet_timeout_s)
+        except AssertionError as error:
+            quiet_s, not_quiet = None, str(error)
         finally:
             self.actors.stop()
             self.clients.close()
         settled_s = time.monotonic() - self.faults_over_at
         findings, figures = self.audit.check(self.buyers.accepted, self.ship, self.lots)
+        if not_quiet:
+            findings.unexpected.insert(0, not_quiet)
         parked = dead_letters(self.stack.broker.amqp_uri)
         unexpected_letters = [letter for letter in parked
                               if expected_dead_letters is None or not expected_dead_letters(letter)]
@@ -90,7 +95,7 @@ class Scenario:
             self.name, len(self.buyers.accepted), findings, recovered,
             submitted=len(self.buyers.submitted), buyer_retries=self.buyers.retries,
             placing_s=round(self.placed_in_s, 1), settled_after_faults_s=round(settled_s, 1),
-            quiet_wait_s=round(quiet_s, 1), dead_letters=len(parked), actions=dict(self.actors.tally.actions),
+            quiet_wait_s=quiet_s and round(quiet_s, 1), dead_letters=len(parked), actions=dict(self.actors.tally.actions),
             refused_actions=dict(self.actors.tally.refused), transient_failures=dict(self.actors.tally.transient),
             **figures, **extra)
         return summary
