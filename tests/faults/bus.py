@@ -101,34 +101,35 @@ class Poisoner:
 
     def send_round(self) -> None:
         for kind in self.KINDS:
-            mark, exchange, routing_key, body, content_type = getattr(self, kind)()
-            self.producer.publish(body, exchange=exchange, routing_key=routing_key, content_type=content_type,
-                                  content_encoding="utf-8", message_id=mark, delivery_mode=2, retry=True,
-                                  declare=[Exchange(exchange, type="topic", durable=True)])
+            mark, exchange, routing_key, body = getattr(self, kind)()
+            encoding = ({"serializer": "json"} if isinstance(body, dict)
+                        else {"content_type": "application/json", "content_encoding": "utf-8"})
+            self.producer.publish(body, exchange=exchange, routing_key=routing_key, message_id=mark,
+                                  delivery_mode=2, retry=True,
+                                  declare=[Exchange(exchange, type="topic", durable=True)], **encoding)
             self.sent[mark] = (kind, exchange, routing_key)
 
     def undecodable(self):
         mark = f"poison-{uuid.uuid4().hex}"
-        return mark, "orders.events", "order.placed", f'{{"event_id": "{mark}", "payload": {{'.encode(), \
-            "application/json"
+        return mark, "orders.events", "order.placed", f'{{"event_id": "{mark}", "payload": {{'.encode()
 
     def unknown_version(self):
         envelope = _envelope("quota.accepted", {"quota_id": "qta_poison"}, version=99)
-        return envelope["event_id"], "aggregation.events", "quota.accepted", envelope, "application/json"
+        return envelope["event_id"], "aggregation.events", "quota.accepted", envelope
 
     def malformed(self):
         envelope = _envelope("lot.inspected", {"lot_id": 5, "passed": "perhaps"})
-        return envelope["event_id"], "aggregation.events", "lot.inspected", envelope, "application/json"
+        return envelope["event_id"], "aggregation.events", "lot.inspected", envelope
 
     def wrong_type(self):
         event = new_event("order.cancelled", {"order_id": "ord_poison", "reason": "poison on the wrong queue"},
                           correlation_id="ord_poison")
-        return event.event_id, "orders.events", "order.placed", event.to_message(), "application/json"
+        return event.event_id, "orders.events", "order.placed", event.to_message()
 
     def handler_fails(self):
         event = new_event("order.cancelled", {"order_id": f"ord_poison{uuid.uuid4().hex[:8]}",
                                               "reason": "an order nobody knows"}, correlation_id="ord_poison")
-        return event.event_id, "orders.events", "order.cancelled", event.to_message(), "application/json"
+        return event.event_id, "orders.events", "order.cancelled", event.to_message()
 
     def close(self) -> None:
         self.connection.release()
