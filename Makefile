@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo up test test-unit clean
+.PHONY: demo up test test-faults test-unit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(VENV)/.installed
 	bash deploy/local/ensure-tools.sh promtool openssl
 	bash deploy/local/ensure-services.sh rabbitmq postgresql
 	$(BIN)/python -m pytest
+
+test-faults: $(VENV)/.installed
+	bash deploy/local/ensure-services.sh rabbitmq postgresql
+	$(BIN)/python -m pytest -m faults tests/faults
 
 test-unit: $(VENV)/.installed
 	$(BIN)/python -m pytest tests/unit tests/test_architecture.py
