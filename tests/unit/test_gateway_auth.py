@@ -1,0 +1,121 @@
+"""The gateway's pure parts: passwords, tokens, API keys, rate limits, object-level rules, and the OpenAPI document."""
+import json
+from datetime import datetime, timedelta, timezone
+
+import jwt
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openapi_spec_validator import validate
+
+from bilum import openapi
+from services.gateway import access, auth
+from services.gateway.limits import RateLimiter
+from services.gateway.service import OPENAPI_DOCUMENT
+
+SECRET = "a-test-signing-key-of-more-than-32-characters"
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+BUYER = auth.Principal("usr_1", "kiriko", auth.BUYER, organisation_id="kiriko")
+AGGREGATOR = auth.Principal("usr_2", "kumul", auth.AGGREGATOR, organisation_id="kumul")
+PRODUCER = auth.Principal("usr_3", "mary", auth.PRODUCER, producer_id="prd_mary")
+ADMIN = auth.Principal("usr_4", "root", auth.ADMIN)
+
+
+def test_a_password_matches_only_itself_and_is_not_stored_in_clear():
+    stored = auth.hash_password("correct horse battery")
+    assert stored.startswith("$argon2id$") and "correct" not in stored
+    assert auth.password_matches(stored, "correct horse battery")
+    assert not auth.password_matches(stored, "correct horse battery ")
+    assert not auth.password_matches("not a hash", "anything")
+
+
+def test_a_token_carries_who_signed_in_until_it_expires():
+    token = auth.issue_token(AGGREGATOR, SECRET, datetime.now(timezone.utc), timedelta(minutes=15))
+    assert auth.principal_of_token(token, SECRET) == AGGREGATOR
+    expired = auth.issue_token(AGGREGATOR, SECRET, datetime.now(timezone.utc) - timedelta(hours=1),
+                               timedelta(minutes=15))
+    with pytest.raises(auth.Unauthenticated, match="expired"):
+        auth.principal_of_token(expired, SECRET)
+    with pytest.raises(auth.Unauthenticated):
+        auth.principal_of_token(token, SECRET + "x")
+
+
+@pytest.mark.parametrize("claims, algorithm", [({"aud": "elsewhere"}, "HS256"), ({"iss": "elsewhere"}, "HS256"),
+                                               ({}, "HS384"), ({}, "none"), ({"role": "root"}, "HS256")])
+def test_tokens_of_another_audience_issuer_algorithm_or_role_are_refused(claims, algorithm):
+    payload = {"iss": auth.ISSUER, "aud": auth.AUDIENCE, "sub": "usr_x", "role": "admin",
+               "iat": datetime.now(timezone.utc), "exp": datetime.now(timezone.utc) + timedelta(minutes=5), **claims}
+    token = jwt.encode(payload, None if algorithm == "none" else SECRET, algorithm=algorithm)
+    with pytest.raises(auth.Unauthenticated):
+        auth.principal_of_token(token, SECRET)
+
+
+def test_an_api_key_is_found_by_its_prefix_and_checked_by_its_digest():
+    key, prefix, digest = auth.new_api_key()
+    assert auth.api_key_prefix(key) == prefix and len(digest) == 64 and key not in digest
+    assert auth.api_key_matches(digest, key)
+    assert not auth.api_key_matches(digest, key[:-1] + ("A" if key[-1] != "A" else "B"))
+    assert auth.api_key_prefix("bk_short_x") is None and auth.api_key_prefix("nothing") is None
+
+
+@pytest.mark.parametrize("role, organisation, producer", [("buyer", None, None), ("producer", None, None),
+                                                          ("admin", "kumul", None), ("root", None, None)])
+def test_a_user_is_tied_to_what_its_role_acts_for(role, organisation, producer):
+    with pytest.raises(ValueError):
+        auth.check_identity(role, organisation, producer)
+
+
+def test_a_bucket_allows_its_burst_then_says_how_long_to_wait_and_refills():
+    limiter = RateLimiter(rate_per_s=2, burst=3)
+    assert [limiter.take("k", 0.0) for _ in range(3)] == [0, 0, 0]
+    assert limiter.take("k", 0.0) == pytest.approx(0.5)
+    assert limiter.take("other", 0.0) == 0
+    assert limiter.take("k", 0.5) == 0
+
+
+@given(st.lists(st.floats(min_value=0, max_value=0.2), min_size=1, max_size=200))
+def test_no_caller_gets_more_than_its_burst_plus_its_rate(gaps):
+    limiter = RateLimiter(rate_per_s=5, burst=4)
+    now, allowed = 0.0, 0
+    for gap in gaps:
+        now += gap
+        allowed += limiter.take("k", now) == 0
+    assert allowed <= 4 + 5 * now + 1e-9
+
+
+def test_each_role_acts_only_on_its_own_tenants_objects():
+    order = {"organisation_id": "kumul", "buyer_organisation_id": "kiriko"}
+    assert access.may_act_on(BUYER, **order) and access.may_act_on(AGGREGATOR, **order)
+    assert not access.may_act_on(BUYER, organisation_id="kiriko", buyer_organisation_id="other")
+    assert not access.may_act_on(AGGREGATOR, organisation_id="other", buyer_organisation_id="kumul")
+    assert access.may_act_on(PRODUCER, producer_id="prd_mary", organisation_id="kumul")
+    assert not access.may_act_on(PRODUCER, producer_id="prd_other", organisation_id="kumul")
+    assert not access.may_act_on(PRODUCER, organisation_id="kumul")
+    assert access.may_act_on(ADMIN)
+    assert access.list_filters(BUYER) == {"buyer_organisation_id": "kiriko"}
+    assert access.list_filters(PRODUCER) == {"producer_id": "prd_mary"} and access.list_filters(ADMIN) == {}
+
+
+def test_an_owner_field_is_the_callers_own_organisation_unless_an_admin_names_one():
+    assert access.owner_fields(AGGREGATOR, {"name": "x"}) == {"name": "x", "organisation_id": "kumul"}
+    assert access.owner_fields(ADMIN, {"organisation_id": "any"}) == {"organisation_id": "any"}
+    with pytest.raises(PermissionError, match="other"):
+        access.owner_fields(AGGREGATOR, {"organisation_id": "other"})
+
+
+def test_the_served_openapi_document_is_valid_fresh_and_protects_all_but_sign_in_and_the_sms_hook():
+    served = json.loads(OPENAPI_DOCUMENT.read_text())
+    assert served == json.loads(openapi.text()), "run `bilum openapi --write`"
+    validate(served)
+    operations = [(method, path, operation) for path, methods in served["paths"].items()
+                  for method, operation in methods.items()]
+    open_ones = {(method, path) for method, path, operation in operations if not operation["security"]}
+    assert open_ones == {("post", "/api/v1/auth/token"), ("post", "/api/v1/sms/inbound")}
+    wanted = {("post", "/api/v1/orders"), ("get", "/api/v1/orders/{order_id}"), ("get", "/api/v1/quotas"),
+              ("post", "/api/v1/quotas/{quota_id}/accept"), ("post", "/api/v1/quotas/{quota_id}/decline"),
+              ("post", "/api/v1/lots/{lot_id}/inspections"), ("get", "/api/v1/shipments"),
+              ("get", "/api/v1/dashboard"), ("post", "/api/v1/offerings"), ("get", "/api/v1/producers")}
+    assert wanted <= {(method, path) for method, path, _ in operations}
+    order_body = served["paths"]["/api/v1/orders"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert order_body == {"$ref": "#/components/schemas/OrdersPlaceOrderInput"}
+    assert all(operation["x-roles"] for method, path, operation in operations if operation["security"])
