@@ -1,0 +1,73 @@
+"""Drives Debian's chromium with Playwright, in a process of its own.
+
+The test process runs under eventlet's monkey patch (nameko needs it), where Playwright's driver never finishes
+stopping; so the browser runs here, in a plain process that reads one JSON command a line on stdin and answers one
+JSON line on stdout. The test process serves the platform meanwhile: its reads of this pipe are green.
+
+A command opens a page in a fresh browser context (so nothing of an earlier sign-in survives), signs in through the
+page's own form, waits until the page says it is ready, may click, and reads back every ``data-figure`` with the
+``data-*`` of the row or card it belongs to, the page's visible text, and takes a screenshot."""
+import json
+import sys
+
+from playwright.sync_api import Error, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1366, "height": 900}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+              "has_touch": True},
+}
+TIMEOUT_MS = 30_000
+
+READ_FIGURES = """() => Array.from(document.querySelectorAll('[data-figure]')).map(node => {
+  const owner = node.parentElement.closest('[data-order],[data-producer],[data-region],[data-quota],[data-lot],[data-line]');
+  return {figure: node.dataset.figure, text: node.textContent.trim(), owner: owner ? Object.assign({}, owner.dataset) : {}};
+})"""
+READ_OWNERS = """() => Array.from(document.querySelectorAll('[data-order],[data-producer],[data-region],[data-quota],[data-lot],[data-line],[data-shipment]'))
+  .map(node => Object.assign({}, node.dataset))"""
+
+
+def run(browser, command: dict) -> dict:
+    context = browser.new_context(**VIEWPORTS[command.get("viewport", "desktop")])
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(command["url"])
+        if command.get("username"):
+            page.get_by_label("Username").fill(command["username"])
+            page.get_by_label("Password").fill(command["password"])
+            page.get_by_role("button", name="Sign in").click()
+        page.wait_for_function(command["ready"])
+        for label, value in command.get("fill", {}).items():
+            page.get_by_label(label).fill(value)
+        if command.get("click"):
+            page.locator(command["click"]).click()
+            page.wait_for_function(command["after_click"])
+        if command.get("screenshot"):
+            page.screenshot(path=command["screenshot"], full_page=True)
+        return {"figures": page.evaluate(READ_FIGURES), "owners": page.evaluate(READ_OWNERS),
+                "text": page.inner_text("body"), "horizontal_overflow": page.evaluate(
+                    "() => document.documentElement.scrollWidth > document.documentElement.clientWidth")}
+    finally:
+        context.close()
+
+
+def main() -> int:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        print(json.dumps({"ready": browser.version}), flush=True)
+        for line in sys.stdin:
+            try:
+                answer = run(browser, json.loads(line))
+            except Error as error:
+                answer = {"error": str(error)}
+            print(json.dumps(answer), flush=True)
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

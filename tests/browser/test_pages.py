@@ -1,0 +1,167 @@
+"""The pages in a real browser: each shows the API's figures for the seeded scenario, the producer's accept button
+accepts, an aggregator sees nothing of another organisation, and every page is photographed on a desktop and a
+phone (under var/test-artefacts/screenshots)."""
+import pytest
+
+from bilum.demo import eventually
+from tests.browser.conftest import api
+
+DASHBOARD_READY = """() => { const total = document.querySelector('[data-figure="orders-total"]');
+  return total && total.textContent.trim() !== '–'; }"""
+PRODUCER_READY = """() => ['offers', 'accepted', 'lots'].every(id => document.getElementById(id).childElementCount > 0)"""
+BUYER_READY = """() => document.querySelectorAll('[data-order]').length > 0 &&
+  Array.from(document.querySelectorAll('.shipments')).every(box => box.childElementCount > 0)"""
+MESSAGE_SHOWN = """() => { const box = document.getElementById('auth-message'); return box && !box.hidden; }"""
+VIEWPORTS = ("desktop", "phone")
+
+
+def count(n) -> str:
+    return f"{n:,}"
+
+
+def rate(r) -> str:
+    return "—" if r is None else f"{r * 100:.1f}%"
+
+
+def figures(page: dict, **owner) -> dict:
+    """The page's figures (of one row or card, when an owner such as ``order=...`` is named)."""
+    return {item["figure"]: item["text"] for item in page["figures"] if all(
+        item["owner"].get(key) == value for key, value in owner.items())}
+
+
+def dashboard_figures(d: dict) -> dict:
+    """What the dashboard must show for the API's answer ``d``, figure by figure."""
+    expected = {
+        "orders-total": count(d["orders"]["total"]), "fill-rate": rate(d["fill_rate"]), "otif": rate(d["otif"]["rate"]),
+        "capacity-utilisation": rate(d["capacity"]["utilisation"]),
+        "shipments-in-transit": count(d["shipments"]["in_transit"]), "producers": count(d["producers"]),
+        "shortfall-units": count(d["shortfalls"]["units"]), "shortfall-lines": count(d["shortfalls"]["lines"]),
+        **{f"units-{stage}": count(value) for stage, value in d["units"].items()},
+        **{f"quotas-{state}": count(value) for state, value in d["quotas"].items()},
+        **{f"shipments-{status}": count(value) for status, value in d["shipments"].items()},
+        **{f"age-{bucket}": count(value) for bucket, value in d["open_quota_ages"].items()},
+        **{f"capacity-{item['sku']}": rate(item["utilisation"]) for item in d["capacity"]["offerings"]},
+    }
+    return expected
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_dashboard_shows_the_api_figures_of_the_aggregators_organisation(scenario, browser, viewport):
+    highlands = scenario.highlands
+    page = browser.open("/dashboard", highlands.aggregator, DASHBOARD_READY, screenshot="dashboard",
+                        viewport=viewport)
+    d = api(scenario, highlands.aggregator, "/dashboard")
+    assert d["organisation_id"] == highlands.name
+    expected = dashboard_figures(d)
+    shown = figures(page)
+    assert {name: shown.get(name) for name in expected} == expected
+    assert d["orders"]["total"] == 1 and d["shipments"]["in_transit"] == 1, "the scenario is not what was seeded"
+    rates = {rate_["producer_id"]: rate(rate_["rate"]) for rate_ in d["qc_pass_rates"]}
+    assert rates == {producer: figures(page, producer=producer)["pass-rate"] for producer in rates}
+    assert sorted(rates.values()) == ["0.0%", "100.0%"], "one lot passed and one failed"
+    regions = {region["region"]: count(region["producers"]) for region in d["regions"]}
+    assert regions == {"Eastern Highlands": "2", "Morobe": "1"}
+    assert regions == {region: figures(page, region=region)["region-producers"] for region in regions}
+    assert [o["order"] for o in page["owners"] if "order" in o] == [o["id"] for o in d["recent_orders"]]
+    if viewport == "phone":
+        assert not page["horizontal_overflow"], "the dashboard is wider than a phone"
+
+
+def test_an_order_drills_down_to_its_ledger_quotas_lots_and_shipments(scenario, browser):
+    highlands = scenario.highlands
+    order_id = highlands.order_ids[0]
+    page = browser.open("/dashboard", highlands.aggregator, DASHBOARD_READY, screenshot="dashboard-drill-down",
+                        click=f'[data-order="{order_id}"] button',
+                        after_click="() => !document.getElementById('drill').hidden && "
+                                    "document.getElementById('drill-shipments').childElementCount > 0")
+    order = api(scenario, highlands.aggregator, f"/orders/{order_id}")
+    quotas = api(scenario, highlands.aggregator, "/quotas", order_id=order_id, page_size=100)["items"]
+    lots = api(scenario, highlands.aggregator, "/lots", order_id=order_id, page_size=100)["items"]
+    shipments = api(scenario, highlands.aggregator, "/shipments", order_id=order_id, page_size=100)["items"]
+    assert len(quotas) == 3 and len(lots) == 2 and len(shipments) == 1
+    drill = page["text"].split("Ledger", 1)[1]
+    line = order["lines"][0]
+    ledger_row = " ".join(count(line[stage]) for stage in ("ordered", "allocated", "accepted", "produced", "passed",
+                                                           "shipped", "delivered"))
+    assert ledger_row in " ".join(drill.split()), "the ledger row differs from the API's"
+    for item in [*(q["ref"] for q in quotas), *(lot["id"] for lot in lots), *(s["id"] for s in shipments)]:
+        assert item in drill
+
+
+def test_an_aggregator_sees_nothing_of_another_organisation(scenario, browser):
+    highlands, coast = scenario.highlands, scenario.coast
+    page = browser.open("/dashboard", coast.aggregator, DASHBOARD_READY, screenshot="dashboard-other-organisation")
+    d = api(scenario, coast.aggregator, "/dashboard", organisation_id=highlands.name)
+    assert d["organisation_id"] == coast.name, "an aggregator chose another organisation's figures"
+    expected = dashboard_figures(d)
+    shown = figures(page)
+    assert {name: shown.get(name) for name in expected} == expected
+    assert (d["orders"]["total"], d["producers"], d["quotas"]["offered"]) == (1, 2, 2)
+    assert [region["region"] for region in d["regions"]] == ["Milne Bay"]
+    foreign = [highlands.name, highlands.sku, *highlands.order_ids, *highlands.producer_ids, "Eastern Highlands",
+               "Morobe"]
+    assert not [item for item in foreign if item in page["text"] or item in str(page["owners"])]
+    assert not [item for item in foreign if item in str(d)]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_buyer_page_shows_each_order_with_its_ledger_promise_and_shipments(scenario, browser, viewport):
+    page = browser.open("/buyer", scenario.buyer, BUYER_READY, screenshot="buyer", viewport=viewport)
+    orders = api(scenario, scenario.buyer, "/orders", page_size=20)["items"]
+    assert {order["id"] for order in orders} == {*scenario.highlands.order_ids, *scenario.coast.order_ids}
+    for order in orders:
+        shown = figures(page, order=order["id"])
+        assert (shown["status"], shown["due"], shown["promised"]) == (
+            order["status"].replace("_", " ").capitalize(), order["due_date"],
+            order["promised_date"] or "not yet promised")
+        for line in order["lines"]:
+            cells = figures(page, line=line["line_id"])
+            assert cells == {stage: str(line[stage]) for stage in ("ordered", "allocated", "accepted", "produced",
+                                                                  "passed", "shipped", "delivered")}
+        shipments = api(scenario, scenario.buyer, "/shipments", order_id=order["id"])["items"]
+        assert sorted(s["id"] for s in shipments) == sorted(
+            o["shipment"] for o in page["owners"] if "shipment" in o and o["shipment"] in {s["id"] for s in shipments})
+    assert sum(1 for o in page["owners"] if "shipment" in o) == 1, "the one shipment of the scenario"
+    if viewport == "phone":
+        assert not page["horizontal_overflow"], "the buyer page is wider than a phone"
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_producer_page_lists_its_quotas_and_lots(scenario, browser, viewport):
+    page = browser.open("/producer", scenario.producer, PRODUCER_READY, screenshot="producer", viewport=viewport)
+    quotas = api(scenario, scenario.producer, "/quotas", page_size=100)["items"]
+    assert [q["id"] for q in quotas] == [scenario.offered_quota["id"]], "a producer sees only its own quotas"
+    assert [o["quota"] for o in page["owners"] if "quota" in o] == [q["id"] for q in quotas if q["status"] in (
+        "offered", "accepted")]
+    assert f"{scenario.offered_quota['quantity']} units" in page["text"]
+    if viewport == "phone":
+        assert not page["horizontal_overflow"], "the producer page is wider than a phone"
+
+
+def test_the_producers_accept_button_accepts_the_quota(scenario, browser):
+    quota = scenario.offered_quota
+    assert api(scenario, scenario.producer, f"/quotas/{quota['id']}")["status"] == "offered"
+    page = browser.open("/producer", scenario.producer, PRODUCER_READY, screenshot="producer-accepted",
+                        click=f'[data-quota="{quota["id"]}"] [data-action="accept"]',
+                        after_click="() => document.getElementById('note').textContent.indexOf('Accepted') === 0 && "
+                                    "document.querySelector('#accepted [data-quota]') !== null")
+    assert api(scenario, scenario.producer, f"/quotas/{quota['id']}")["status"] == "accepted"
+    assert [o["quota"] for o in page["owners"] if "quota" in o] == [quota["id"]]
+    assert "Report lot" in page["text"]
+    order_id = scenario.highlands.order_ids[0]
+    eventually(lambda: scenario.admin.call("GET", f"/orders/{order_id}")["lines"][0]["accepted"] == 90,
+               "the ledger to count the accepted quota")
+
+
+def test_a_buyer_on_the_dashboard_is_told_it_may_not_see_it(scenario, browser):
+    page = browser.open("/dashboard", scenario.buyer, MESSAGE_SHOWN)
+    assert "may not" in page["text"]
+    assert figures(page)["orders-total"] == "–", "a figure was shown to a buyer"
+
+
+def test_a_wrong_password_is_told_plainly(scenario, browser):
+    page = browser.open("/producer", None, "() => document.getElementById('signin') && "
+                                           "!document.getElementById('signin').hidden",
+                        click="#signin-submit", after_click=MESSAGE_SHOWN, fill={"Username": scenario.producer,
+                                                                                  "Password": "not it"})
+    assert "Wrong username or password." in page["text"]
