@@ -165,3 +165,13 @@ def test_a_wrong_password_is_told_plainly(scenario, browser):
                         click="#signin-submit", after_click=MESSAGE_SHOWN, fill={"Username": scenario.producer,
                                                                                   "Password": "not it"})
     assert "Wrong username or password." in page["text"]
+
+
+def test_an_admin_sees_every_organisations_figures_or_the_one_it_names(scenario):
+    everyone = scenario.admin.call("GET", "/dashboard")
+    coast = scenario.admin.call("GET", "/dashboard", params={"organisation_id": scenario.coast.name})
+    highlands = scenario.admin.call("GET", "/dashboard", params={"organisation_id": scenario.highlands.name})
+    assert everyone["organisation_id"] is None and coast["organisation_id"] == scenario.coast.name
+    assert everyone["producers"] == coast["producers"] + highlands["producers"] == 5
+    assert everyone["orders"]["total"] == coast["orders"]["total"] + highlands["orders"]["total"] == 2
+    assert everyone["units"]["ordered"] == coast["units"]["ordered"] + highlands["units"]["ordered"] == 130
