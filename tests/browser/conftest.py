@@ -178,7 +178,7 @@ def _seed(base_url: str) -> Scenario:
     """Highland Weavers (three producers in two regions) and Coastal Carvers (two producers) each get one order from
     the same buyer organisation. At the Highlands, two producers accept; one lot passes QC and travels, one fails;
     the third producer's offer waits for its answer (the page's accept button gives it). At the Coast every offer
-    waits."""
+    waits, and 40 of the 240 units ordered find no capacity."""
     admin_name = f"admin-{uuid.uuid4().hex[:6]}"
     create_user(admin_name, PASSWORD, "admin")
     admin = Network(base_url, bearer(base_url, admin_name, PASSWORD))
@@ -190,7 +190,7 @@ def _seed(base_url: str) -> Scenario:
     buyer = Network(base_url, bearer(base_url, buyer_name, PASSWORD))
 
     order_id = _order(buyer, highlands, 90)
-    _order(buyer, coast, 40)
+    _order(buyer, coast, 240)
     offers = {quota["producer_id"]: quota for quota in _offers(admin, order_id, 90)}
     producer_name = f"weaver-{uuid.uuid4().hex[:6]}"
     waiting = offers[highlands.producer_ids[2]]
@@ -203,7 +203,7 @@ def _seed(base_url: str) -> Scenario:
     _inspect(admin, good, HIGHLANDS, passed=True)
     _inspect(admin, bad, HIGHLANDS, passed=False)
     _settled(admin, order_id, passed=first["quantity"])
-    _offers(admin, coast.order_ids[0], 40)
+    _offers(admin, coast.order_ids[0], 200)
 
     def plan():
         response = requests.post(admin.base + "/shipments/plan", json={"dispatch": "now"}, headers=admin.headers,

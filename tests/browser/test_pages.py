@@ -55,7 +55,9 @@ def test_the_dashboard_shows_the_api_figures_of_the_aggregators_organisation(sce
     expected = dashboard_figures(d)
     shown = figures(page)
     assert {name: shown.get(name) for name in expected} == expected
-    assert d["orders"]["total"] == 1 and d["shipments"]["in_transit"] == 1, "the scenario is not what was seeded"
+    assert (d["orders"]["total"], d["shipments"]["in_transit"], d["fill_rate"], d["otif"]["due"]) == (1, 1, 0.0, 0)
+    assert (d["capacity"]["allocated"], d["capacity"]["declared"], d["capacity"]["utilisation"]) == (90, 360, 0.25)
+    assert d["open_quota_ages"]["under_1d"] == 1 and d["shortfalls"]["units"] == 0
     rates = {rate_["producer_id"]: rate(rate_["rate"]) for rate_ in d["qc_pass_rates"]}
     assert rates == {producer: figures(page, producer=producer)["pass-rate"] for producer in rates}
     assert sorted(rates.values()) == ["0.0%", "100.0%"], "one lot passed and one failed"
@@ -97,6 +99,9 @@ def test_an_aggregator_sees_nothing_of_another_organisation(scenario, browser):
     shown = figures(page)
     assert {name: shown.get(name) for name in expected} == expected
     assert (d["orders"]["total"], d["producers"], d["quotas"]["offered"]) == (1, 2, 2)
+    assert (d["shortfalls"]["units"], d["shortfalls"]["lines"], d["capacity"]["utilisation"]) == (40, 1, 1.0)
+    assert [(item["order_id"], item["shortfall"]) for item in d["shortfalls"]["items"]] == [(coast.order_ids[0], 40)]
+    assert {"line": d["shortfalls"]["items"][0]["line_id"]} in page["owners"], "the short line is not listed"
     assert [region["region"] for region in d["regions"]] == ["Milne Bay"]
     foreign = [highlands.name, highlands.sku, *highlands.order_ids, *highlands.producer_ids, "Eastern Highlands",
                "Morobe"]
@@ -174,4 +179,4 @@ def test_an_admin_sees_every_organisations_figures_or_the_one_it_names(scenario)
     assert everyone["organisation_id"] is None and coast["organisation_id"] == scenario.coast.name
     assert everyone["producers"] == coast["producers"] + highlands["producers"] == 5
     assert everyone["orders"]["total"] == coast["orders"]["total"] + highlands["orders"]["total"] == 2
-    assert everyone["units"]["ordered"] == coast["units"]["ordered"] + highlands["units"]["ordered"] == 130
+    assert everyone["units"]["ordered"] == coast["units"]["ordered"] + highlands["units"]["ordered"] == 330
