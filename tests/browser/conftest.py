@@ -73,6 +73,14 @@ class Browser:
         assert "error" not in answer, answer.get("error")
         return answer
 
+    def again(self, page: str, ready: str, timeout_s: float = 60) -> dict:
+        """Wait on a page kept open (``open(..., keep=name)``) until ``ready``, without reloading it."""
+        self.process.stdin.write(json.dumps({"page": page, "ready": ready, "timeout_ms": timeout_s * 1000}) + "\n")
+        self.process.stdin.flush()
+        answer = self._answer(timeout_s + 30)
+        assert "error" not in answer, answer.get("error")
+        return answer
+
     def close(self):
         self.process.stdin.close()
         try:

@@ -30,8 +30,26 @@ READ_OWNERS = """() => Array.from(document.querySelectorAll('[data-order],[data-
   .map(node => Object.assign({}, node.dataset))"""
 
 
-def run(browser, command: dict) -> dict:
+def _read(page, command: dict) -> dict:
+    if command.get("screenshot"):
+        page.screenshot(path=command["screenshot"], full_page=True)
+    return {"figures": page.evaluate(READ_FIGURES), "owners": page.evaluate(READ_OWNERS),
+            "text": page.inner_text("body"), "horizontal_overflow": page.evaluate(
+                "() => document.documentElement.scrollWidth > document.documentElement.clientWidth")}
+
+
+def run(browser, command: dict, kept: dict) -> dict:
+    """``keep`` leaves the page open under that name; a later command naming it (``page``) waits on it again for
+    ``ready``, without reloading, then reads it and closes it."""
+    if command.get("page"):
+        context, page = kept.pop(command["page"])
+        try:
+            page.wait_for_function(command["ready"], timeout=command.get("timeout_ms", TIMEOUT_MS))
+            return _read(page, command)
+        finally:
+            context.close()
     context = browser.new_context(**VIEWPORTS[command.get("viewport", "desktop")])
+    keep = False
     try:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
@@ -46,22 +64,24 @@ def run(browser, command: dict) -> dict:
         if command.get("click"):
             page.locator(command["click"]).click()
             page.wait_for_function(command["after_click"])
-        if command.get("screenshot"):
-            page.screenshot(path=command["screenshot"], full_page=True)
-        return {"figures": page.evaluate(READ_FIGURES), "owners": page.evaluate(READ_OWNERS),
-                "text": page.inner_text("body"), "horizontal_overflow": page.evaluate(
-                    "() => document.documentElement.scrollWidth > document.documentElement.clientWidth")}
+        answer = _read(page, command)
+        if command.get("keep"):
+            kept[command["keep"]] = (context, page)
+            keep = True
+        return answer
     finally:
-        context.close()
+        if not keep:
+            context.close()
 
 
 def main() -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         print(json.dumps({"ready": browser.version}), flush=True)
+        kept = {}
         for line in sys.stdin:
             try:
-                answer = run(browser, json.loads(line))
+                answer = run(browser, json.loads(line), kept)
             except Error as error:
                 answer = {"error": str(error)}
             print(json.dumps(answer), flush=True)

@@ -90,6 +90,19 @@ def test_an_order_drills_down_to_its_ledger_quotas_lots_and_shipments(scenario, 
         assert item in drill
 
 
+def test_the_dashboard_refreshes_by_itself(scenario, browser):
+    """A figure that changes in the services appears on an open dashboard without a reload (it refreshes every 15 s)."""
+    coast = scenario.coast
+    first = browser.open("/dashboard", coast.aggregator, DASHBOARD_READY, keep="refreshing")
+    assert figures(first)["quotas-accepted"] == "0"
+    quota = api(scenario, coast.aggregator, "/quotas", status="offered")["items"][0]
+    scenario.admin.call("POST", f"/quotas/{quota['id']}/accept")
+    later = browser.again("refreshing", """() => document.querySelector('[data-figure="quotas-accepted"]')
+      .textContent.trim() === '1'""", timeout_s=45)
+    assert figures(later)["quotas-offered"] == "1"
+    assert api(scenario, coast.aggregator, "/dashboard")["quotas"]["accepted"] == 1
+
+
 def test_an_aggregator_sees_nothing_of_another_organisation(scenario, browser):
     highlands, coast = scenario.highlands, scenario.coast
     page = browser.open("/dashboard", coast.aggregator, DASHBOARD_READY, screenshot="dashboard-other-organisation")
@@ -98,7 +111,7 @@ def test_an_aggregator_sees_nothing_of_another_organisation(scenario, browser):
     expected = dashboard_figures(d)
     shown = figures(page)
     assert {name: shown.get(name) for name in expected} == expected
-    assert (d["orders"]["total"], d["producers"], d["quotas"]["offered"]) == (1, 2, 2)
+    assert (d["orders"]["total"], d["producers"], d["quotas"]["offered"] + d["quotas"]["accepted"]) == (1, 2, 2)
     assert (d["shortfalls"]["units"], d["shortfalls"]["lines"], d["capacity"]["utilisation"]) == (40, 1, 1.0)
     assert [(item["order_id"], item["shortfall"]) for item in d["shortfalls"]["items"]] == [(coast.order_ids[0], 40)]
     assert {"line": d["shortfalls"]["items"][0]["line_id"]} in page["owners"], "the short line is not listed"
