@@ -293,7 +293,7 @@ def summary(session: Session, organisation_id: str | None = None, recent: int = 
         "orders": {"total": sum(by_status.values()), "by_status": by_status},
         "units": units,
         "fill_rate": domain.fill_rate(units["ordered"], units["delivered"]),
-        "otif": domain.otif(_outcomes(session, mine), today),
+        "otif": domain.otif(_outcomes(session, mine, today), today),
         "shortfalls": _shortfalls(session, mine),
         "recent_orders": [{"id": row[0], "buyer": row[1], "status": row[2], "due_date": row[3].isoformat(),
                            "promised_date": row[4].isoformat() if row[4] else None,
@@ -301,14 +301,17 @@ def summary(session: Session, organisation_id: str | None = None, recent: int = 
     }
 
 
-def _outcomes(session: Session, mine: list) -> list:
-    """Each order's promise and, once every line is delivered in full (its status says so), the day that happened:
-    the order's last change is the one that made it delivered."""
+def _outcomes(session: Session, mine: list, today: date) -> list:
+    """The orders OTIF can judge (delivered, or past their promise), each with its promise and, once every line is
+    delivered in full (its status says so), the day that happened: the order's last change is the one that made it
+    delivered. Orders not yet due are left in the database."""
+    promised_on = func.coalesce(orders.c.promised_date, orders.c.due_date)
+    judged = (orders.c.status == "delivered") | ((orders.c.status != "cancelled") & (promised_on < today))
     return [domain.OrderOutcome(promised_on=row.promised_date or row.due_date,
                                 delivered_on=row.updated_at.date() if row.status == "delivered" else None,
                                 status=row.status)
             for row in session.execute(select(orders.c.due_date, orders.c.promised_date, orders.c.status,
-                                              orders.c.updated_at).where(*mine))]
+                                              orders.c.updated_at).where(*mine, judged))]
 
 
 def _shortfalls(session: Session, mine: list, limit: int = 20) -> dict:

@@ -171,6 +171,19 @@ def test_the_producers_accept_button_accepts_the_quota(scenario, browser):
                "the ledger to count the accepted quota")
 
 
+def test_the_producer_reports_a_lot_from_the_page(scenario, browser):
+    quota = scenario.offered_quota
+    if api(scenario, scenario.producer, f"/quotas/{quota['id']}")["status"] == "offered":
+        scenario.admin.call("POST", f"/quotas/{quota['id']}/accept")
+    page = browser.open("/producer", scenario.producer, PRODUCER_READY, screenshot="producer-lot-reported",
+                        fill={"Units finished": "12"}, click=f'[data-quota="{quota["id"]}"] [data-action="report"]',
+                        after_click="() => document.querySelector('#lots [data-lot]') !== null")
+    lots = api(scenario, scenario.producer, "/lots", page_size=100)["items"]
+    assert [(lot["quota_id"], lot["quantity"], lot["status"]) for lot in lots] == [(quota["id"], 12, "reported")]
+    assert [o["lot"] for o in page["owners"] if "lot" in o] == [lots[0]["id"]]
+    assert f"Bilum {scenario.highlands.sku} ({scenario.highlands.sku})" in page["text"], "the product is not named"
+
+
 def test_a_buyer_on_the_dashboard_is_told_it_may_not_see_it(scenario, browser):
     page = browser.open("/dashboard", scenario.buyer, MESSAGE_SHOWN)
     assert "may not" in page["text"]
