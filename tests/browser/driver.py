@@ -6,7 +6,7 @@ JSON line on stdout. The test process serves the platform meanwhile: its reads o
 
 A command opens a page in a fresh browser context (so nothing of an earlier sign-in survives), signs in through the
 page's own form, waits until the page says it is ready, may click, and reads back every ``data-figure`` with the
-``data-*`` of the row or card it belongs to, the page's visible text, and takes a screenshot."""
+``data-*`` of the row or card it belongs to, the page's visible text, and takes a screenshot; and every URL the page asked for."""
 import json
 import sys
 
@@ -53,6 +53,8 @@ def run(browser, command: dict, kept: dict) -> dict:
     try:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
+        requested = []
+        page.on("request", lambda request: requested.append(request.url))
         page.goto(command["url"])
         if command.get("username"):
             page.get_by_label("Username").fill(command["username"])
@@ -64,7 +66,7 @@ def run(browser, command: dict, kept: dict) -> dict:
         if command.get("click"):
             page.locator(command["click"]).click()
             page.wait_for_function(command["after_click"])
-        answer = _read(page, command)
+        answer = {**_read(page, command), "requested": requested}
         if command.get("keep"):
             kept[command["keep"]] = (context, page)
             keep = True

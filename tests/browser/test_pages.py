@@ -2,6 +2,7 @@
 accepts, an aggregator sees nothing of another organisation, and every page is photographed on a desktop and a
 phone (under var/test-artefacts/screenshots)."""
 import pytest
+import requests
 
 from bilum.demo import eventually
 from tests.browser.conftest import api
@@ -65,6 +66,8 @@ def test_the_dashboard_shows_the_api_figures_of_the_aggregators_organisation(sce
     assert regions == {"Eastern Highlands": "2", "Morobe": "1"}
     assert regions == {region: figures(page, region=region)["region-producers"] for region in regions}
     assert [o["order"] for o in page["owners"] if "order" in o] == [o["id"] for o in d["recent_orders"]]
+    assert page["requested"] and all(url.startswith(scenario.base_url + "/") for url in page["requested"]), \
+        "the page fetched something from elsewhere"
     if viewport == "phone":
         assert not page["horizontal_overflow"], "the dashboard is wider than a phone"
 
@@ -152,6 +155,10 @@ def test_the_producer_page_lists_its_quotas_and_lots(scenario, browser, viewport
     assert [o["quota"] for o in page["owners"] if "quota" in o] == [q["id"] for q in quotas if q["status"] in (
         "offered", "accepted")]
     assert f"{scenario.offered_quota['quantity']} units" in page["text"]
+    assert all(url.startswith(scenario.base_url + "/") for url in page["requested"])
+    light = requests.get(f"{scenario.base_url}/producer", headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True)
+    assert light.headers["Content-Encoding"] == "gzip" and int(light.headers["Content-Length"]) < 8 * 1024, \
+        "the producer page is not light enough for a weak connection"
     if viewport == "phone":
         assert not page["horizontal_overflow"], "the producer page is wider than a phone"
 
