@@ -22,7 +22,7 @@ up: $(VENV)/.installed
 	$(BIN)/bilum up
 
 test: $(VENV)/.installed
-	bash deploy/local/ensure-tools.sh promtool openssl
+	bash deploy/local/ensure-tools.sh promtool openssl chromium
 	bash deploy/local/ensure-services.sh rabbitmq postgresql
 	$(BIN)/python -m pytest
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the command-line tools the test suite runs, from Debian's packages, when they are missing:
 #   promtool (package prometheus) checks the Prometheus configuration and rules;
-#   openssl makes the throwaway certificate of the STARTTLS test.
+#   openssl makes the throwaway certificate of the STARTTLS test;
+#   chromium is the browser of the page tests (Playwright drives it; it never downloads a browser of its own).
 set -euo pipefail
 
-declare -A package_of=([promtool]=prometheus [openssl]=openssl)
+declare -A package_of=([promtool]=prometheus [openssl]=openssl [chromium]=chromium)
 missing=()
 for tool in "$@"; do
   command -v "$tool" >/dev/null || missing+=("${package_of[$tool]}")

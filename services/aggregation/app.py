@@ -443,10 +443,48 @@ def list_quotas(session: Session, query: dict) -> dict:
     return _page(session, quotas, filters, (quotas.c.offered_at, quotas.c.quota_id), _quota_view)
 
 
-def quota_counts(session: Session) -> dict:
+def _of_organisation(column, organisation_id: str | None) -> list:
+    """The condition that keeps rows of one aggregator organisation's offerings; none for everyone's."""
+    if not organisation_id:
+        return []
+    return [column.in_(select(offerings.c.offering_id).where(offerings.c.organisation_id == organisation_id))]
+
+
+def quota_counts(session: Session, organisation_id: str | None = None) -> dict:
     counts = {status: 0 for status in domain.QUOTA_STATES}
-    counts.update(dict(session.execute(select(quotas.c.status, func.count()).group_by(quotas.c.status)).all()))
+    counts.update(dict(session.execute(select(quotas.c.status, func.count())
+                                       .where(*_of_organisation(quotas.c.offering_id, organisation_id))
+                                       .group_by(quotas.c.status)).all()))
     return counts
+
+
+def fulfilment_figures(session: Session, organisation_id: str | None, now: datetime) -> dict:
+    """The dashboard's figures that allocation owns: how long open offers have waited, each producer's first-time
+    QC pass rate, and how much of the capacity declared from this week on open quotas hold."""
+    waiting = session.execute(select(quotas.c.offered_at).where(
+        quotas.c.status == domain.QUOTA_OFFERED, *_of_organisation(quotas.c.offering_id, organisation_id))).scalars()
+    first = session.execute(
+        select(inspections.c.producer_id, func.count(), func.sum(case((inspections.c.passed, 1), else_=0)))
+        .where(inspections.c.attempt == 1, *_of_organisation(inspections.c.offering_id, organisation_id))
+        .group_by(inspections.c.producer_id).order_by(inspections.c.producer_id)).all()
+    this_week = now.date() - timedelta(days=now.weekday())
+    by_offering = session.execute(
+        select(offerings.c.offering_id, offerings.c.sku, func.sum(capacity_weeks.c.units),
+               func.sum(capacity_weeks.c.held))
+        .join(capacity_weeks, capacity_weeks.c.offering_id == offerings.c.offering_id)
+        .where(capacity_weeks.c.week_start >= this_week, *_of_organisation(offerings.c.offering_id, organisation_id))
+        .group_by(offerings.c.offering_id, offerings.c.sku).order_by(offerings.c.sku)).all()
+    offerings_view = [{"offering_id": row[0], "sku": row[1], "declared": int(row[2]), "allocated": int(row[3]),
+                       "utilisation": domain.share(int(row[3]), int(row[2]))} for row in by_offering]
+    declared = sum(item["declared"] for item in offerings_view)
+    allocated = sum(item["allocated"] for item in offerings_view)
+    return {
+        "open_quota_ages": domain.quota_ages(list(waiting), now),
+        "pass_rates": [{"producer_id": producer_id, "inspected": int(total), "passed": int(passed),
+                        "rate": domain.share(int(passed), int(total))} for producer_id, total, passed in first],
+        "capacity": {"declared": declared, "allocated": allocated,
+                     "utilisation": domain.share(allocated, declared), "offerings": offerings_view},
+    }
 
 
 def _switching_state(session: Session, producer_id: str, offering_id: str) -> quality.SwitchingState:

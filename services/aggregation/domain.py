@@ -1,5 +1,5 @@
 """Quotas and lots: the states a producer's share of an order moves through. Plain Python."""
-from datetime import date
+from datetime import date, datetime
 
 from shared.errors import Conflict, InvalidInput
 
@@ -76,3 +76,22 @@ def defects_by_class(findings: list, plans: dict) -> dict:
     for finding in findings:
         found[finding["defect_class"]] += finding["count"]
     return found
+
+
+# Bounds, in hours, of the ages an aggregator chases open offers by: under a day, one to three days, three to seven,
+# and older.
+QUOTA_AGE_BUCKETS = (("under_1d", 24), ("1d_to_3d", 72), ("3d_to_7d", 168), ("over_7d", None))
+
+
+def quota_ages(offered_at: list[datetime], now: datetime) -> dict:
+    """How long the offers still waiting for a producer's answer have waited, counted per bucket."""
+    counts = {name: 0 for name, _ in QUOTA_AGE_BUCKETS}
+    for moment in offered_at:
+        hours = (now - moment).total_seconds() / 3600
+        counts[next(name for name, bound in QUOTA_AGE_BUCKETS if bound is None or hours < bound)] += 1
+    return counts
+
+
+def share(part: int, whole: int) -> float | None:
+    """``part / whole`` to four places; None when there is nothing to divide, so a page shows "no data" and not 0 %."""
+    return round(part / whole, 4) if whole else None

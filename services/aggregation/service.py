@@ -90,9 +90,14 @@ class AggregationService:
             return app.capacity_view(session, offering_id)
 
     @rpc
-    def quota_counts(self):
+    def quota_counts(self, organisation_id=None):
         with self.db.transaction() as session:
-            return app.quota_counts(session)
+            return app.quota_counts(session, organisation_id)
+
+    @rpc
+    def fulfilment_figures(self, organisation_id=None):
+        with self.db.transaction() as session:
+            return app.fulfilment_figures(session, organisation_id, datetime.now(timezone.utc))
 
     @rpc(expected_exceptions=EXPECTED)
     def report_lot(self, quota_id, body):

@@ -235,8 +235,32 @@ def search_producers(session: Session, query: dict) -> dict:
     return paged(_views(session, rows), filters["page"], filters["page_size"], total)
 
 
-def producer_count(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(producers)).scalar_one()
+def _producers_of(organisation_id: str | None) -> list:
+    return [producers.c.organisation_id == organisation_id] if organisation_id else []
+
+
+def producer_count(session: Session, organisation_id: str | None = None) -> int:
+    return session.execute(select(func.count()).select_from(producers)
+                           .where(*_producers_of(organisation_id))).scalar_one()
+
+
+def producer_regions(session: Session, organisation_id: str | None = None) -> list:
+    """Where an organisation's producers are, region by region: how many, how remote, and the middle of them (for a
+    map drawn without map tiles)."""
+    rows = session.execute(
+        select(producers.c.country, producers.c.region, func.count(), func.avg(producers.c.latitude),
+               func.avg(producers.c.longitude),
+               func.sum(case((producers.c.remoteness == "all_season_road", 0), else_=1)))
+        .where(*_producers_of(organisation_id))
+        .group_by(producers.c.country, producers.c.region).order_by(producers.c.country, producers.c.region)).all()
+    return [{"country": country, "region": region, "producers": int(count), "latitude": round(float(lat), 4),
+             "longitude": round(float(lon), 4), "hard_to_reach": int(remote)}
+            for country, region, count, lat, lon, remote in rows]
+
+
+def producer_names(session: Session, producer_ids: list) -> dict:
+    return dict(session.execute(select(producers.c.producer_id, producers.c.name)
+                                .where(producers.c.producer_id.in_(producer_ids))).all())
 
 
 def submit_readiness(session: Session, producer_id: str, body: dict) -> dict:

@@ -51,9 +51,19 @@ class CatalogueService:
             return app.search_producers(session, query)
 
     @rpc
-    def producer_count(self):
+    def producer_count(self, organisation_id=None):
         with self.db.transaction() as session:
-            return app.producer_count(session)
+            return app.producer_count(session, organisation_id)
+
+    @rpc
+    def producer_regions(self, organisation_id=None):
+        with self.db.transaction() as session:
+            return app.producer_regions(session, organisation_id)
+
+    @rpc
+    def producer_names(self, producer_ids):
+        with self.db.transaction() as session:
+            return app.producer_names(session, producer_ids)
 
     @rpc(expected_exceptions=EXPECTED)
     def submit_readiness(self, producer_id, body):

@@ -458,9 +458,11 @@ def manifest(session: Session, shipment_id: str, query: dict) -> dict:
             "data": base64.b64encode(content).decode()}
 
 
-def shipment_counts(session: Session) -> dict:
+def shipment_counts(session: Session, organisation_id: str | None = None) -> dict:
+    """Shipments by status: everyone's, or one aggregator organisation's."""
+    mine = [shipments.c.organisation_id == organisation_id] if organisation_id else []
     counts = {status: 0 for status in (*domain.STATUS_FLOW, domain.EXCEPTION)}
-    counts.update(dict(session.execute(select(shipments.c.status, func.count())
+    counts.update(dict(session.execute(select(shipments.c.status, func.count()).where(*mine)
                                        .group_by(shipments.c.status)).all()))
     return counts
 

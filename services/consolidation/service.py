@@ -97,6 +97,6 @@ class ConsolidationService:
             return app.list_vehicles(session, query)
 
     @rpc
-    def shipment_counts(self):
+    def shipment_counts(self, organisation_id=None):
         with self.db.transaction() as session:
-            return app.shipment_counts(session)
+            return app.shipment_counts(session, organisation_id)

@@ -269,26 +269,61 @@ def list_orders(session: Session, page: int, page_size: int, status: str | None 
                  total)
 
 
-def summary(session: Session, recent: int = 10) -> dict:
-    """Figures across all orders for the fulfilment dashboard."""
+def summary(session: Session, organisation_id: str | None = None, recent: int = 10, today: date | None = None) -> dict:
+    """Figures for the fulfilment dashboard: every order's, or one aggregator organisation's only."""
+    today = today or datetime.now(timezone.utc).date()
+    mine = [orders.c.organisation_id == organisation_id] if organisation_id else []
     by_status = {status: 0 for status in domain.STATUSES}
-    for status, count in session.execute(select(orders.c.status, func.count()).group_by(orders.c.status)):
+    for status, count in session.execute(select(orders.c.status, func.count()).where(*mine)
+                                         .group_by(orders.c.status)):
         by_status[status] = count
     sums = session.execute(select(
         func.coalesce(func.sum(order_lines.c.quantity), 0),
         *[func.coalesce(func.sum(getattr(order_lines.c, stage)), 0) for stage in domain.LEDGER_STAGES],
-    )).one()
+    ).join(orders, orders.c.order_id == order_lines.c.order_id).where(*mine)).one()
     units = {"ordered": int(sums[0]), **{stage: int(value) for stage, value in zip(domain.LEDGER_STAGES, sums[1:])}}
     latest = session.execute(
-        select(orders.c.order_id, orders.c.buyer_name, orders.c.status, orders.c.due_date,
+        select(orders.c.order_id, orders.c.buyer_name, orders.c.status, orders.c.due_date, orders.c.promised_date,
                func.sum(order_lines.c.quantity), func.sum(order_lines.c.delivered))
-        .join(order_lines, order_lines.c.order_id == orders.c.order_id)
-        .group_by(orders.c.order_id, orders.c.buyer_name, orders.c.status, orders.c.due_date, orders.c.placed_at)
-        .order_by(orders.c.placed_at.desc()).limit(recent)).all()
+        .join(order_lines, order_lines.c.order_id == orders.c.order_id).where(*mine)
+        .group_by(orders.c.order_id, orders.c.buyer_name, orders.c.status, orders.c.due_date,
+                  orders.c.promised_date, orders.c.placed_at)
+        .order_by(orders.c.placed_at.desc(), orders.c.order_id).limit(recent)).all()
     return {
         "orders": {"total": sum(by_status.values()), "by_status": by_status},
         "units": units,
-        "fill_rate": round(units["delivered"] / units["ordered"], 4) if units["ordered"] else None,
+        "fill_rate": domain.fill_rate(units["ordered"], units["delivered"]),
+        "otif": domain.otif(_outcomes(session, mine, today), today),
+        "shortfalls": _shortfalls(session, mine),
         "recent_orders": [{"id": row[0], "buyer": row[1], "status": row[2], "due_date": row[3].isoformat(),
-                           "ordered": int(row[4]), "delivered": int(row[5])} for row in latest],
+                           "promised_date": row[4].isoformat() if row[4] else None,
+                           "ordered": int(row[5]), "delivered": int(row[6])} for row in latest],
     }
+
+
+def _outcomes(session: Session, mine: list, today: date) -> list:
+    """The orders OTIF can judge (delivered, or past their promise), each with its promise and, once every line is
+    delivered in full (its status says so), the day that happened: the order's last change is the one that made it
+    delivered. Orders not yet due are left in the database."""
+    promised_on = func.coalesce(orders.c.promised_date, orders.c.due_date)
+    judged = (orders.c.status == "delivered") | ((orders.c.status != "cancelled") & (promised_on < today))
+    return [domain.OrderOutcome(promised_on=row.promised_date or row.due_date,
+                                delivered_on=row.updated_at.date() if row.status == "delivered" else None,
+                                status=row.status)
+            for row in session.execute(select(orders.c.due_date, orders.c.promised_date, orders.c.status,
+                                              orders.c.updated_at).where(*mine, judged))]
+
+
+def _shortfalls(session: Session, mine: list, limit: int = 20) -> dict:
+    """Lines of live orders that allocation could not cover in full, largest first."""
+    live = [*mine, order_lines.c.shortfall > 0, orders.c.status.not_in(("cancelled", "delivered"))]
+    joined = order_lines.join(orders, orders.c.order_id == order_lines.c.order_id)
+    lines, units = session.execute(select(func.count(), func.coalesce(func.sum(order_lines.c.shortfall), 0))
+                                   .select_from(joined).where(*live)).one()
+    rows = session.execute(select(order_lines.c.order_id, order_lines.c.line_id, order_lines.c.sku,
+                                  order_lines.c.quantity, order_lines.c.shortfall, orders.c.due_date)
+                           .select_from(joined).where(*live)
+                           .order_by(order_lines.c.shortfall.desc(), order_lines.c.line_id).limit(limit)).all()
+    return {"lines": int(lines), "units": int(units),
+            "items": [{"order_id": row.order_id, "line_id": row.line_id, "sku": row.sku, "ordered": row.quantity,
+                       "shortfall": row.shortfall, "due_date": row.due_date.isoformat()} for row in rows]}

@@ -1,5 +1,6 @@
 """Orders: the per-line quantity ledger and the order status it implies. Plain Python."""
 from dataclasses import dataclass, fields
+from datetime import date
 from decimal import Decimal
 
 STATUSES = ("placed", "allocated", "in_production", "shipped", "delivered", "cancelled")
@@ -112,3 +113,26 @@ def order_organisation(line_organisations: list[str]) -> tuple[str | None, dict]
     if disagreeing:
         return None, disagreeing
     return first, {}
+
+
+@dataclass(frozen=True)
+class OrderOutcome:
+    """What OTIF needs of one order: the date it was promised for (the promised date, else the buyer's due date), the
+    day its last unit arrived (None while a line is short) and its status."""
+
+    promised_on: date
+    delivered_on: date | None
+    status: str
+
+
+def otif(outcomes: list[OrderOutcome], today: date) -> dict:
+    """On time in full: of the orders that are due (delivered, or past their promised date), the share delivered in
+    full on every line no later than promised. Cancelled orders and orders not yet due do not count either way."""
+    due = [o for o in outcomes if o.status != "cancelled" and (o.delivered_on is not None or o.promised_on < today)]
+    hits = sum(1 for o in due if o.delivered_on is not None and o.delivered_on <= o.promised_on)
+    return {"due": len(due), "on_time_in_full": hits, "rate": round(hits / len(due), 4) if due else None}
+
+
+def fill_rate(ordered: int, delivered: int) -> float | None:
+    """Units delivered over units ordered; None while nothing is ordered."""
+    return round(delivered / ordered, 4) if ordered else None

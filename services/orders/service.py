@@ -66,9 +66,9 @@ class OrdersService:
             return app.list_orders(session, page, page_size, status, organisation_id, buyer_organisation_id)
 
     @rpc
-    def summary(self):
+    def summary(self, organisation_id=None):
         with self.db.transaction() as session:
-            return app.summary(session)
+            return app.summary(session, organisation_id)
 
     @reliable_handler("catalogue", "offering.published")
     def on_offering_published(self, event):

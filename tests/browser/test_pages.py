@@ -1,0 +1,215 @@
+"""The pages in a real browser: each shows the API's figures for the seeded scenario, the producer's accept button
+accepts, an aggregator sees nothing of another organisation, and every page is photographed on a desktop and a
+phone (under var/test-artefacts/screenshots)."""
+import pytest
+import requests
+
+from bilum.demo import eventually
+from tests.browser.conftest import api
+
+DASHBOARD_READY = """() => { const total = document.querySelector('[data-figure="orders-total"]');
+  return total && total.textContent.trim() !== '–'; }"""
+PRODUCER_READY = """() => ['offers', 'accepted', 'lots'].every(id => document.getElementById(id).childElementCount > 0)"""
+BUYER_READY = """() => document.querySelectorAll('[data-order]').length > 0 &&
+  Array.from(document.querySelectorAll('.shipments')).every(box => box.childElementCount > 0)"""
+MESSAGE_SHOWN = """() => { const box = document.getElementById('auth-message'); return box && !box.hidden; }"""
+VIEWPORTS = ("desktop", "phone")
+
+
+def count(n) -> str:
+    return f"{n:,}"
+
+
+def rate(r) -> str:
+    return "—" if r is None else f"{r * 100:.1f}%"
+
+
+def figures(page: dict, **owner) -> dict:
+    """The page's figures (of one row or card, when an owner such as ``order=...`` is named)."""
+    return {item["figure"]: item["text"] for item in page["figures"] if all(
+        item["owner"].get(key) == value for key, value in owner.items())}
+
+
+def dashboard_figures(d: dict) -> dict:
+    """What the dashboard must show for the API's answer ``d``, figure by figure."""
+    expected = {
+        "orders-total": count(d["orders"]["total"]), "fill-rate": rate(d["fill_rate"]), "otif": rate(d["otif"]["rate"]),
+        "capacity-utilisation": rate(d["capacity"]["utilisation"]),
+        "shipments-in-transit": count(d["shipments"]["in_transit"]), "producers": count(d["producers"]),
+        "shortfall-units": count(d["shortfalls"]["units"]), "shortfall-lines": count(d["shortfalls"]["lines"]),
+        **{f"units-{stage}": count(value) for stage, value in d["units"].items()},
+        **{f"quotas-{state}": count(value) for state, value in d["quotas"].items()},
+        **{f"shipments-{status}": count(value) for status, value in d["shipments"].items()},
+        **{f"age-{bucket}": count(value) for bucket, value in d["open_quota_ages"].items()},
+        **{f"capacity-{item['sku']}": rate(item["utilisation"]) for item in d["capacity"]["offerings"]},
+    }
+    return expected
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_dashboard_shows_the_api_figures_of_the_aggregators_organisation(scenario, browser, viewport):
+    highlands = scenario.highlands
+    page = browser.open("/dashboard", highlands.aggregator, DASHBOARD_READY, screenshot="dashboard",
+                        viewport=viewport)
+    d = api(scenario, highlands.aggregator, "/dashboard")
+    assert d["organisation_id"] == highlands.name
+    expected = dashboard_figures(d)
+    shown = figures(page)
+    assert {name: shown.get(name) for name in expected} == expected
+    assert (d["orders"]["total"], d["shipments"]["in_transit"], d["fill_rate"], d["otif"]["due"]) == (1, 1, 0.0, 0)
+    assert (d["capacity"]["allocated"], d["capacity"]["declared"], d["capacity"]["utilisation"]) == (90, 360, 0.25)
+    assert d["open_quota_ages"]["under_1d"] == 1 and d["shortfalls"]["units"] == 0
+    rates = {rate_["producer_id"]: rate(rate_["rate"]) for rate_ in d["qc_pass_rates"]}
+    assert rates == {producer: figures(page, producer=producer)["pass-rate"] for producer in rates}
+    assert sorted(rates.values()) == ["0.0%", "100.0%"], "one lot passed and one failed"
+    regions = {region["region"]: count(region["producers"]) for region in d["regions"]}
+    assert regions == {"Eastern Highlands": "2", "Morobe": "1"}
+    assert regions == {region: figures(page, region=region)["region-producers"] for region in regions}
+    assert [o["order"] for o in page["owners"] if "order" in o] == [o["id"] for o in d["recent_orders"]]
+    assert page["requested"] and all(url.startswith(scenario.base_url + "/") for url in page["requested"]), \
+        "the page fetched something from elsewhere"
+    if viewport == "phone":
+        assert not page["horizontal_overflow"], "the dashboard is wider than a phone"
+
+
+def test_an_order_drills_down_to_its_ledger_quotas_lots_and_shipments(scenario, browser):
+    highlands = scenario.highlands
+    order_id = highlands.order_ids[0]
+    page = browser.open("/dashboard", highlands.aggregator, DASHBOARD_READY, screenshot="dashboard-drill-down",
+                        click=f'[data-order="{order_id}"] button',
+                        after_click="() => !document.getElementById('drill').hidden && "
+                                    "document.getElementById('drill-shipments').childElementCount > 0")
+    order = api(scenario, highlands.aggregator, f"/orders/{order_id}")
+    quotas = api(scenario, highlands.aggregator, "/quotas", order_id=order_id, page_size=100)["items"]
+    lots = api(scenario, highlands.aggregator, "/lots", order_id=order_id, page_size=100)["items"]
+    shipments = api(scenario, highlands.aggregator, "/shipments", order_id=order_id, page_size=100)["items"]
+    assert len(quotas) == 3 and len(lots) == 2 and len(shipments) == 1
+    drill = page["text"].split("Ledger", 1)[1]
+    line = order["lines"][0]
+    ledger_row = " ".join(count(line[stage]) for stage in ("ordered", "allocated", "accepted", "produced", "passed",
+                                                           "shipped", "delivered"))
+    assert ledger_row in " ".join(drill.split()), "the ledger row differs from the API's"
+    for item in [*(q["ref"] for q in quotas), *(lot["id"] for lot in lots), *(s["id"] for s in shipments)]:
+        assert item in drill
+
+
+def test_the_dashboard_refreshes_by_itself(scenario, browser):
+    """A figure that changes in the services appears on an open dashboard without a reload (it refreshes every 15 s)."""
+    coast = scenario.coast
+    first = browser.open("/dashboard", coast.aggregator, DASHBOARD_READY, keep="refreshing")
+    assert figures(first)["quotas-accepted"] == "0"
+    quota = api(scenario, coast.aggregator, "/quotas", status="offered")["items"][0]
+    scenario.admin.call("POST", f"/quotas/{quota['id']}/accept")
+    later = browser.again("refreshing", """() => document.querySelector('[data-figure="quotas-accepted"]')
+      .textContent.trim() === '1'""", timeout_s=45)
+    assert figures(later)["quotas-offered"] == "1"
+    assert api(scenario, coast.aggregator, "/dashboard")["quotas"]["accepted"] == 1
+
+
+def test_an_aggregator_sees_nothing_of_another_organisation(scenario, browser):
+    highlands, coast = scenario.highlands, scenario.coast
+    page = browser.open("/dashboard", coast.aggregator, DASHBOARD_READY, screenshot="dashboard-other-organisation")
+    d = api(scenario, coast.aggregator, "/dashboard", organisation_id=highlands.name)
+    assert d["organisation_id"] == coast.name, "an aggregator chose another organisation's figures"
+    expected = dashboard_figures(d)
+    shown = figures(page)
+    assert {name: shown.get(name) for name in expected} == expected
+    assert (d["orders"]["total"], d["producers"], d["quotas"]["offered"] + d["quotas"]["accepted"]) == (1, 2, 2)
+    assert (d["shortfalls"]["units"], d["shortfalls"]["lines"], d["capacity"]["utilisation"]) == (40, 1, 1.0)
+    assert [(item["order_id"], item["shortfall"]) for item in d["shortfalls"]["items"]] == [(coast.order_ids[0], 40)]
+    assert {"line": d["shortfalls"]["items"][0]["line_id"]} in page["owners"], "the short line is not listed"
+    assert [region["region"] for region in d["regions"]] == ["Milne Bay"]
+    foreign = [highlands.name, highlands.sku, *highlands.order_ids, *highlands.producer_ids, "Eastern Highlands",
+               "Morobe"]
+    assert not [item for item in foreign if item in page["text"] or item in str(page["owners"])]
+    assert not [item for item in foreign if item in str(d)]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_buyer_page_shows_each_order_with_its_ledger_promise_and_shipments(scenario, browser, viewport):
+    page = browser.open("/buyer", scenario.buyer, BUYER_READY, screenshot="buyer", viewport=viewport)
+    orders = api(scenario, scenario.buyer, "/orders", page_size=20)["items"]
+    assert {order["id"] for order in orders} == {*scenario.highlands.order_ids, *scenario.coast.order_ids}
+    for order in orders:
+        shown = figures(page, order=order["id"])
+        assert (shown["status"], shown["due"], shown["promised"]) == (
+            order["status"].replace("_", " ").capitalize(), order["due_date"],
+            order["promised_date"] or "not yet promised")
+        for line in order["lines"]:
+            cells = figures(page, line=line["line_id"])
+            assert cells == {stage: str(line[stage]) for stage in ("ordered", "allocated", "accepted", "produced",
+                                                                  "passed", "shipped", "delivered")}
+        shipments = api(scenario, scenario.buyer, "/shipments", order_id=order["id"])["items"]
+        assert sorted(s["id"] for s in shipments) == sorted(
+            o["shipment"] for o in page["owners"] if "shipment" in o and o["shipment"] in {s["id"] for s in shipments})
+    assert sum(1 for o in page["owners"] if "shipment" in o) == 1, "the one shipment of the scenario"
+    if viewport == "phone":
+        assert not page["horizontal_overflow"], "the buyer page is wider than a phone"
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_producer_page_lists_its_quotas_and_lots(scenario, browser, viewport):
+    page = browser.open("/producer", scenario.producer, PRODUCER_READY, screenshot="producer", viewport=viewport)
+    quotas = api(scenario, scenario.producer, "/quotas", page_size=100)["items"]
+    assert [q["id"] for q in quotas] == [scenario.offered_quota["id"]], "a producer sees only its own quotas"
+    assert [o["quota"] for o in page["owners"] if "quota" in o] == [q["id"] for q in quotas if q["status"] in (
+        "offered", "accepted")]
+    assert f"{scenario.offered_quota['quantity']} units" in page["text"]
+    assert all(url.startswith(scenario.base_url + "/") for url in page["requested"])
+    light = requests.get(f"{scenario.base_url}/producer", headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True)
+    assert light.headers["Content-Encoding"] == "gzip" and int(light.headers["Content-Length"]) < 8 * 1024, \
+        "the producer page is not light enough for a weak connection"
+    if viewport == "phone":
+        assert not page["horizontal_overflow"], "the producer page is wider than a phone"
+
+
+def test_the_producers_accept_button_accepts_the_quota(scenario, browser):
+    quota = scenario.offered_quota
+    assert api(scenario, scenario.producer, f"/quotas/{quota['id']}")["status"] == "offered"
+    page = browser.open("/producer", scenario.producer, PRODUCER_READY, screenshot="producer-accepted",
+                        click=f'[data-quota="{quota["id"]}"] [data-action="accept"]',
+                        after_click="() => document.getElementById('note').textContent.indexOf('Accepted') === 0 && "
+                                    "document.querySelector('#accepted [data-quota]') !== null")
+    assert api(scenario, scenario.producer, f"/quotas/{quota['id']}")["status"] == "accepted"
+    assert [o["quota"] for o in page["owners"] if "quota" in o] == [quota["id"]]
+    assert "Report lot" in page["text"]
+    order_id = scenario.highlands.order_ids[0]
+    eventually(lambda: scenario.admin.call("GET", f"/orders/{order_id}")["lines"][0]["accepted"] == 90,
+               "the ledger to count the accepted quota")
+
+
+def test_the_producer_reports_a_lot_from_the_page(scenario, browser):
+    quota = scenario.offered_quota
+    if api(scenario, scenario.producer, f"/quotas/{quota['id']}")["status"] == "offered":
+        scenario.admin.call("POST", f"/quotas/{quota['id']}/accept")
+    page = browser.open("/producer", scenario.producer, PRODUCER_READY, screenshot="producer-lot-reported",
+                        fill={"Units finished": "12"}, click=f'[data-quota="{quota["id"]}"] [data-action="report"]',
+                        after_click="() => document.querySelector('#lots [data-lot]') !== null")
+    lots = api(scenario, scenario.producer, "/lots", page_size=100)["items"]
+    assert [(lot["quota_id"], lot["quantity"], lot["status"]) for lot in lots] == [(quota["id"], 12, "reported")]
+    assert [o["lot"] for o in page["owners"] if "lot" in o] == [lots[0]["id"]]
+    assert f"Bilum {scenario.highlands.sku} ({scenario.highlands.sku})" in page["text"], "the product is not named"
+
+
+def test_a_buyer_on_the_dashboard_is_told_it_may_not_see_it(scenario, browser):
+    page = browser.open("/dashboard", scenario.buyer, MESSAGE_SHOWN)
+    assert "may not" in page["text"]
+    assert figures(page)["orders-total"] == "–", "a figure was shown to a buyer"
+
+
+def test_a_wrong_password_is_told_plainly(scenario, browser):
+    page = browser.open("/producer", None, "() => document.getElementById('signin') && "
+                                           "!document.getElementById('signin').hidden",
+                        click="#signin-submit", after_click=MESSAGE_SHOWN, fill={"Username": scenario.producer,
+                                                                                  "Password": "not it"})
+    assert "Wrong username or password." in page["text"]
+
+
+def test_an_admin_sees_every_organisations_figures_or_the_one_it_names(scenario):
+    everyone = scenario.admin.call("GET", "/dashboard")
+    coast = scenario.admin.call("GET", "/dashboard", params={"organisation_id": scenario.coast.name})
+    highlands = scenario.admin.call("GET", "/dashboard", params={"organisation_id": scenario.highlands.name})
+    assert everyone["organisation_id"] is None and coast["organisation_id"] == scenario.coast.name
+    assert everyone["producers"] == coast["producers"] + highlands["producers"] == 5
+    assert everyone["orders"]["total"] == coast["orders"]["total"] + highlands["orders"]["total"] == 2
+    assert everyone["units"]["ordered"] == coast["units"]["ordered"] + highlands["units"]["ordered"] == 330
