@@ -159,6 +159,86 @@ class ReliableEventHandler(EventHandler):
 reliable_handler = ReliableEventHandler.decorator
 
 
+class BatchQueueConsumer(DeadLetteringQueueConsumer):
+    """The queue consumer of batching handlers: it lets more messages wait unacknowledged than there are workers,
+    since one worker takes a whole batch of them."""
+
+    @property
+    def prefetch_count(self):
+        return config.messaging().batch_prefetch
+
+
+class BatchingEventHandler(ReliableEventHandler):
+    """Hands the handler method a list of events: those that arrived while the previous batch was being handled.
+
+    A fact that comes in bursts (twenty quota offers of one order) then costs one worker and one transaction per
+    burst instead of one per message; a lone message still goes at once, as a batch of one. Batches of one handler
+    run one at a time. A batch that fails is taken apart: each of its messages is handled again alone, so a bad
+    message is retried and dead-lettered alone, exactly as by ``reliable_handler``, and its neighbours go through.
+    Messages are acknowledged only after their batch (or their own retry) is done.
+    """
+
+    queue_consumer = BatchQueueConsumer()
+
+    def setup(self):
+        super().setup()
+        self.max_batch = config.messaging().max_batch
+        self._waiting: list = []
+        self._alone: list = []
+        self._busy = False
+
+    def handle_message(self, body, message):
+        try:
+            event = parse(body)
+            if event.event_type != self.event_type:
+                raise InvalidEvent(f"{event.event_type} arrived on the queue for {self.event_type}")
+        except InvalidEvent as error:
+            self._park_now(body, message, str(error))
+            return
+        self._waiting.append((event, message))
+        self._next_batch()
+
+    def _next_batch(self):
+        if self._busy or not (self._alone or self._waiting):
+            return
+        if self._alone:
+            batch = [self._alone.pop(0)]
+        else:
+            batch, self._waiting = self._waiting[:self.max_batch], self._waiting[self.max_batch:]
+        self._busy = True
+        started = time.perf_counter()
+        try:
+            self.container.spawn_worker(
+                self, ([event for event, _ in batch],), {},
+                context_data={"correlation_id": batch[0][0].correlation_id},
+                handle_result=partial(self._batch_done, batch, started))
+        except ContainerBeingKilled:
+            self._busy = False
+            for _, message in batch:
+                self.queue_consumer.requeue_message(message)
+
+    def _batch_done(self, batch, started, worker_ctx, result=None, exc_info=None):
+        elapsed = time.perf_counter() - started
+        if exc_info is None:
+            for _, message in batch:
+                metrics.HANDLER_DURATION.labels(self.service, self.event_type).observe(elapsed / len(batch))
+                metrics.MESSAGES_CONSUMED.labels(self.service, self.event_type).inc()
+                self.queue_consumer.ack_message(message)
+        elif len(batch) == 1:
+            self._retry_or_park(batch[0][1], exc_info)
+        else:
+            log.warning("batch failed; its messages are handled one by one",
+                        extra={"queue": self.queue.name, "messages": len(batch),
+                               "reason": "".join(traceback.format_exception_only(*exc_info[:2])).strip()})
+            self._alone.extend(batch)
+        self._busy = False
+        self.container.spawn_managed_thread(self._next_batch, identifier=f"{self.queue.name}.next-batch")
+        return result, exc_info
+
+
+batch_handler = BatchingEventHandler.decorator
+
+
 def _correlation_of(payload):
     return payload.get("correlation_id") if isinstance(payload, dict) else None
 
@@ -368,6 +448,9 @@ class WorkerDatabase:
 
     def handle_once(self, event, effect):
         return self._database.handle_once(self.consumer, event, effect)
+
+    def handle_batch(self, events, effect):
+        return self._database.handle_batch(self.consumer, events, effect)
 
 
 class NoAnswer(RuntimeError):

@@ -9,7 +9,7 @@ import os
 from dataclasses import asdict, replace
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from services.aggregation import domain, quality
@@ -116,10 +116,19 @@ def _free_weeks(session: Session, offering_id: str, ordered_on: date, needed_by:
 
 def _hold(session: Session, producer_id: str, offering_id: str, weeks: list, sign: int) -> None:
     """Keep each week's held units in step with the open quotas that use it; callers hold the offering's lock."""
-    for week_start, units in weeks:
-        session.execute(update(capacity_weeks).where(
-            capacity_weeks.c.producer_id == producer_id, capacity_weeks.c.offering_id == offering_id,
-            capacity_weeks.c.week_start == week_start).values(held=capacity_weeks.c.held + sign * units))
+    _hold_all(session, offering_id, [(producer_id, week_start, units) for week_start, units in weeks], sign)
+
+
+def _hold_all(session: Session, offering_id: str, weeks: list, sign: int) -> None:
+    """``_hold`` for ``(producer, week, units)`` of many producers, sent as one batch of updates."""
+    if not weeks:
+        return
+    session.execute(
+        update(capacity_weeks).where(
+            capacity_weeks.c.producer_id == bindparam("b_producer"), capacity_weeks.c.offering_id == offering_id,
+            capacity_weeks.c.week_start == bindparam("b_week")).values(held=capacity_weeks.c.held + bindparam("b_units")),
+        [{"b_producer": producer_id, "b_week": week_start, "b_units": sign * units}
+         for producer_id, week_start, units in weeks])
 
 
 def _release(session: Session, quota) -> None:
@@ -165,20 +174,26 @@ def _offer(db: Database, session: Session, line, quantity: int, excluded: set, r
     with metrics.ALLOCATION_DURATION.labels("aggregation").time():
         result = allocate(quantity, candidates, policy=allocation_policy())
     respond_by = min(now + response_window(), datetime.combine(line.due_date, time.min, tzinfo=timezone.utc))
+    offered, weeks_taken, events = [], [], []
     for producer_id, units in result.quotas.items():
         quota = dict(quota_id=new_id("qta"), ref=short_ref(), order_id=line.order_id, line_id=line.line_id,
                      offering_id=line.offering_id, producer_id=producer_id, quantity=units, offered_quantity=units,
                      status=domain.QUOTA_OFFERED, reallocated=reallocated, offered_at=now, respond_by=respond_by)
-        session.execute(quotas.insert().values(**quota))
+        offered.append(quota)
         split = _split_by_week(units, weeks[producer_id])
-        for week in split:
-            session.execute(quota_weeks.insert().values(quota_id=quota["quota_id"], producer_id=producer_id,
-                                                        offering_id=line.offering_id, **week))
-        _hold(session, producer_id, line.offering_id, [(week["week_start"], week["units"]) for week in split], +1)
-        db.emit(session, new_event("quota.offered", {
+        weeks_taken.extend(dict(quota_id=quota["quota_id"], producer_id=producer_id, offering_id=line.offering_id,
+                                **week) for week in split)
+        events.append(new_event("quota.offered", {
             **{key: quota[key] for key in ("quota_id", "ref", "order_id", "line_id", "offering_id", "producer_id",
                                            "quantity", "respond_by", "reallocated")}, "weeks": split,
         }, correlation_id=line.order_id))
+    # One statement each for the quotas, their weeks, the held units and the events, however many producers.
+    if offered:
+        session.execute(quotas.insert(), offered)
+        session.execute(quota_weeks.insert(), weeks_taken)
+        _hold_all(session, line.offering_id, [(week["producer_id"], week["week_start"], week["units"])
+                                              for week in weeks_taken], +1)
+        db.emit_all(session, events)
     _report_shortfall(db, session, line)
     log.info("line allocated", extra={"correlation_id": line.order_id, "line_id": line.line_id,
                                       "quantity": quantity, "allocated": result.allocated,
@@ -235,17 +250,24 @@ def _announce_allocation(db: Database, session: Session, order_id: str) -> None:
 
 
 def allocate_order(db: Database, session: Session, event: Event) -> None:
-    payload = event.payload
-    _lock_offerings(session, [line["offering_id"] for line in payload["lines"]])
-    for line in payload["lines"]:
-        session.execute(order_lines.insert().values(
-            line_id=line["line_id"], order_id=payload["order_id"], offering_id=line["offering_id"],
-            quantity=line["quantity"], due_date=payload["due_date"], needed_by=payload["due_date"] - transit_time(),
-            ask_again=False, cancelled=False, shortfall_reported=0))
-    for row in session.execute(select(order_lines).where(order_lines.c.order_id == payload["order_id"])
-                               .order_by(order_lines.c.line_id)).all():
-        _offer(db, session, row, row.quantity, excluded=set(), reallocated=False)
-    _announce_allocation(db, session, payload["order_id"])
+    allocate_orders(db, session, [event])
+
+
+def allocate_orders(db: Database, session: Session, events: list[Event]) -> None:
+    """Allocate the orders in the order they came, under one taking of their offerings' locks: orders that arrive
+    together wait for the lock once, not once each."""
+    _lock_offerings(session, [line["offering_id"] for event in events for line in event.payload["lines"]])
+    session.execute(order_lines.insert(), [dict(
+        line_id=line["line_id"], order_id=event.payload["order_id"], offering_id=line["offering_id"],
+        quantity=line["quantity"], due_date=event.payload["due_date"],
+        needed_by=event.payload["due_date"] - transit_time(), ask_again=False, cancelled=False,
+        shortfall_reported=0) for event in events for line in event.payload["lines"]])
+    for event in events:
+        order_id = event.payload["order_id"]
+        for row in session.execute(select(order_lines).where(order_lines.c.order_id == order_id)
+                                   .order_by(order_lines.c.line_id)).all():
+            _offer(db, session, row, row.quantity, excluded=set(), reallocated=False)
+        _announce_allocation(db, session, order_id)
 
 
 def _organisations(session: Session, offering_ids) -> dict:

@@ -165,12 +165,25 @@ def move_units(db: Database, session: Session, order_id: str, movements: list[tu
 
 
 def apply_to_ledger(db: Database, session: Session, event: Event) -> None:
-    """Move the units a fact moves, order by order in a fixed sequence (one fact can concern several orders)."""
+    apply_all_to_ledger(db, session, [event])
+
+
+def apply_all_to_ledger(db: Database, session: Session, events: list[Event]) -> None:
+    """Move the units the facts move, order by order in a fixed sequence (one fact can concern several orders, and
+    facts handled together lock each order once)."""
     by_order = {}
-    for order_id, line_id, stage, units in domain.ledger_movements(event.event_type, event.payload):
-        by_order.setdefault(order_id, []).append((line_id, stage, units))
+    for event in events:
+        for order_id, line_id, stage, units in domain.ledger_movements(event.event_type, event.payload):
+            by_order.setdefault(order_id, []).append((line_id, stage, units))
     for order_id, movements in sorted(by_order.items()):
         move_units(db, session, order_id, movements)
+
+
+def record_shortfalls(session: Session, events: list[Event]) -> None:
+    """``record_shortfall`` of facts handled together, order by order in a fixed sequence (no deadlock with the
+    ledger's handlers, which lock orders in the same sequence)."""
+    for event in sorted(events, key=lambda event: (event.payload["order_id"], event.occurred_at)):
+        record_shortfall(session, event)
 
 
 def record_shortfall(session: Session, event: Event) -> None:

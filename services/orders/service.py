@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from services.orders import app
 from services.orders.store import inbox, outbox
 from shared.errors import EXPECTED
-from shared.messaging import NoAnswer, ServiceDatabase, ask, reliable_handler
+from shared.messaging import NoAnswer, ServiceDatabase, ask, batch_handler, reliable_handler
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +34,13 @@ class OrdersService:
             with self.db.transaction() as session:
                 order_id = app.place_order(self.db, session, body, idempotency_key, today, promised,
                                            buyer_organisation_id, organisation_id)
+                return app.get_order(session, order_id)
         except IntegrityError:
             if not idempotency_key:
                 raise
             with self.db.transaction() as session:
-                order_id = app.find_by_idempotency_key(session, idempotency_key, buyer_organisation_id,
-                                                       organisation_id)
-        with self.db.transaction() as session:
-            return app.get_order(session, order_id)
+                return app.get_order(session, app.find_by_idempotency_key(session, idempotency_key,
+                                                                          buyer_organisation_id, organisation_id))
 
     def _promise(self, lines):
         try:
@@ -74,17 +73,17 @@ class OrdersService:
     def on_offering_published(self, event):
         self.db.handle_once(event, app.record_offering)
 
-    @reliable_handler("aggregation", "order.allocated")
-    def on_order_allocated(self, event):
-        self.db.handle_once(event, app.record_shortfall)
+    @batch_handler("aggregation", "order.allocated")
+    def on_order_allocated(self, events):
+        self.db.handle_batch(events, app.record_shortfalls)
 
     @reliable_handler("aggregation", "order.shortfall")
     def on_order_shortfall(self, event):
         self.db.handle_once(event, app.record_shortfall)
 
-    @reliable_handler("aggregation", "quota.offered")
-    def on_quota_offered(self, event):
-        self._ledger(event)
+    @batch_handler("aggregation", "quota.offered")
+    def on_quota_offered(self, events):
+        self.db.handle_batch(events, lambda session, fresh: app.apply_all_to_ledger(self.db, session, fresh))
 
     @reliable_handler("aggregation", "quota.declined")
     def on_quota_declined(self, event):
