@@ -5,7 +5,6 @@ loses its message. ``reliable_handler`` instead retries a failing message a boun
 to its own queue with an attempt counter) and then parks it in the dead-letter queue with the reason. A message that
 breaks the event contract is parked at once: retrying cannot mend it. Nothing is acked before its copy is confirmed.
 """
-import json
 import logging
 import threading
 import time
@@ -14,7 +13,8 @@ from datetime import datetime, timezone
 from functools import partial
 
 import eventlet
-from kombu import Connection, Exchange, Producer, Queue
+from amqp import Message
+from kombu import Connection, Exchange, Queue
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY, PERSISTENT
 from nameko.events import SERVICE_POOL, EventHandler
@@ -262,7 +262,6 @@ class ConfirmedBatchPublisher:
         self.confirm_timeout_s = confirm_timeout_s
         self._connection = None
         self._channel = None
-        self._producer = None
         self._published = 0
         self._unconfirmed: set[int] = set()
         self._nacked = False
@@ -271,11 +270,11 @@ class ConfirmedBatchPublisher:
         connection = Connection(self.amqp_uri, connect_timeout=5)
         connection.ensure_connection(max_retries=1)
         channel = connection.channel()
+        self.exchange(channel).declare()
         channel.confirm_select()
         channel.events["basic_ack"].add(self._on_ack)
         channel.events["basic_nack"].add(self._on_nack)
         self._connection, self._channel = connection, channel
-        self._producer = Producer(channel, exchange=self.exchange, serializer="json")
         self._published = 0
         self._unconfirmed = set()
         self._nacked = False
@@ -293,8 +292,9 @@ class ConfirmedBatchPublisher:
         self._nacked = True
         self._settled(tag, multiple)
 
-    def publish_all(self, messages: list[tuple[dict, str, str]]) -> None:
-        """``messages`` are ``(body, routing_key, message_id)``; returns once the broker confirmed every one."""
+    def publish_all(self, messages: list[tuple[str, str, str]]) -> None:
+        """``messages`` are ``(JSON text, routing_key, message_id)``, published as they are (the outbox keeps the
+        JSON a consumer decodes); returns once the broker confirmed every one."""
         if not messages:
             return
         try:
@@ -303,8 +303,10 @@ class ConfirmedBatchPublisher:
             with eventlet.Timeout(self.confirm_timeout_s, BatchNotConfirmed(
                     f"no confirm of {len(messages)} messages within {self.confirm_timeout_s:g} s")):
                 for body, routing_key, message_id in messages:
-                    self._producer.publish(body, routing_key=routing_key, message_id=message_id,
-                                           delivery_mode=PERSISTENT)
+                    self._channel.basic_publish(
+                        Message(body.encode("utf-8"), content_type="application/json", content_encoding="utf-8",
+                                delivery_mode=PERSISTENT, priority=0, message_id=message_id, headers={}),
+                        exchange=self.exchange.name, routing_key=routing_key)
                     self._published += 1
                     self._unconfirmed.add(self._published)
                 while self._unconfirmed:
@@ -316,7 +318,7 @@ class ConfirmedBatchPublisher:
             raise
 
     def close(self) -> None:
-        connection, self._connection, self._channel, self._producer = self._connection, None, None, None
+        connection, self._connection, self._channel = self._connection, None, None
         if connection is not None:
             try:
                 connection.close()
@@ -348,17 +350,13 @@ class OutboxRelay:
         outbox = self.database.outbox
         with self.database.transaction() as session:
             rows = session.execute(
-                select(outbox.c.id, outbox.c.event_type, outbox.c.body)
+                select(outbox.c.id, outbox.c.event_id, outbox.c.event_type, outbox.c.body)
                 .order_by(outbox.c.id).limit(self.batch).with_for_update(skip_locked=True)
             ).all()
             try:
                 if not rows:
                     return 0
-                messages = []
-                for row in rows:
-                    body = json.loads(row.body)
-                    messages.append((body, row.event_type, body["event_id"]))
-                self.publisher.publish_all(messages)
+                self.publisher.publish_all([(row.body, row.event_type, row.event_id) for row in rows])
                 session.execute(outbox.delete().where(outbox.c.id.in_([row.id for row in rows])))
                 for row in rows:
                     metrics.EVENTS_PUBLISHED.labels(self.database.service, row.event_type).inc()
