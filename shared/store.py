@@ -117,8 +117,9 @@ def insert_new_all(session: Session, table: Table, rows: list[dict], key: Column
     """``insert_new`` of many rows in one statement; the ``key`` of each row that was new."""
     if not rows:
         return []
-    return list(session.execute(_insert(session)(table).values(rows).on_conflict_do_nothing()
-                                .returning(key)).scalars())
+    # Rows as parameters, not as a many-row VALUES clause: the statement is then compiled once and cached, and the
+    # driver still sends the rows in one statement.
+    return list(session.execute(_insert(session)(table).on_conflict_do_nothing().returning(key), rows).scalars())
 
 
 def merge(session: Session, table: Table, values: dict, keys: tuple[str, ...], newer: str | None = None) -> bool:
@@ -228,11 +229,8 @@ class Database:
         if not event_ids:
             return set()
         now = datetime.now(timezone.utc)
-        dialect = postgresql if is_postgres(self.engine) else sqlite
-        statement = (dialect.insert(self.inbox)
-                     .values([dict(consumer=consumer, event_id=event_id, handled_at=now) for event_id in event_ids])
-                     .on_conflict_do_nothing().returning(self.inbox.c.event_id))
-        return set(session.execute(statement).scalars())
+        return set(insert_new_all(session, self.inbox, [dict(consumer=consumer, event_id=event_id, handled_at=now)
+                                                        for event_id in event_ids], self.inbox.c.event_id))
 
     def handle_batch(self, consumer: str, events: list[Event], effect):
         """Apply ``effect(session, fresh_events)`` once, in one transaction with the inbox rows of all of them, to
