@@ -27,11 +27,12 @@ class OrdersService:
         """``buyer_organisation_id`` and ``organisation_id`` come from the caller's credentials, never from the
         body: the buyer's organisation is recorded, and an aggregator's order is held to its own offerings."""
         today = datetime.now(timezone.utc).date()
-        with self.db.transaction() as session:
-            lines = app.lines_to_promise(session, body, organisation_id)
-        promised = self._promise(lines) if lines else None
         try:
+            # One transaction for the whole placement, the promise's short wait included (it reads nothing locked
+            # and writes nothing before the answer): a transaction less per order.
             with self.db.transaction() as session:
+                lines = app.lines_to_promise(session, body, organisation_id)
+                promised = self._promise(lines) if lines else None
                 order_id = app.place_order(self.db, session, body, idempotency_key, today, promised,
                                            buyer_organisation_id, organisation_id)
                 return app.get_order(session, order_id)
