@@ -186,6 +186,13 @@ class BatchingEventHandler(ReliableEventHandler):
         self._waiting: list = []
         self._alone: list = []
         self._busy = False
+        self._stopping = False
+
+    def stop(self):
+        """No new batch once the service stops: messages still waiting were never acknowledged, so the broker hands
+        them out again when the connection closes."""
+        self._stopping = True
+        super().stop()
 
     def handle_message(self, body, message):
         try:
@@ -199,7 +206,7 @@ class BatchingEventHandler(ReliableEventHandler):
         self._next_batch()
 
     def _next_batch(self):
-        if self._busy or not (self._alone or self._waiting):
+        if self._busy or self._stopping or not (self._alone or self._waiting):
             return
         if self._alone:
             batch = [self._alone.pop(0)]
