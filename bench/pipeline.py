@@ -50,9 +50,22 @@ def _vhost(name: str, create: bool) -> None:
         requests.delete(url, auth=GUEST, timeout=10)
 
 
-def _seed(api: str) -> str:
+def _credentials() -> tuple[dict, dict]:
+    """API-key headers of an admin, who seeds the catalogue, and of a buyer, who places the orders; both made in the
+    run's own database, since every API route but sign-in needs credentials."""
+    from bilum import users
+
+    keys = []
+    for role, organisation in (("admin", None), ("buyer", "bench-buyers")):
+        username = f"bench-{role}-{uuid.uuid4().hex[:8]}"
+        users.create(username, uuid.uuid4().hex, role, organisation)
+        keys.append({"X-API-Key": users.api_key(username, "pipeline bench")})
+    return keys[0], keys[1]
+
+
+def _seed(api: str, admin: dict) -> str:
     def post(path, body):
-        response = requests.post(api + path, json=body, timeout=30)
+        response = requests.post(api + path, json=body, headers=admin, timeout=30)
         response.raise_for_status()
         return response.json()
 
@@ -71,14 +84,14 @@ def _seed(api: str) -> str:
             {"week": iso_week(first + timedelta(weeks=k)), "units": 1_000_000} for k in range(4)]})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        response = requests.get(f"{api}/offerings/{offering}/capacity", timeout=10)
+        response = requests.get(f"{api}/offerings/{offering}/capacity", headers=admin, timeout=10)
         if response.ok and len(response.json()["producers"]) == PRODUCERS:
             return offering
         time.sleep(0.3)
     raise RuntimeError("allocation never learnt the producers' capacity")
 
 
-def _drive(api: str, rate: float, seconds: float) -> list:
+def _drive(api: str, rate: float, seconds: float, buyer: dict) -> list:
     """Orders at a steady rate from a pool of clients; the ids placed."""
     body = {"buyer": {"name": "Bench buyer", "email": "bench@example.org"},
             "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
@@ -88,7 +101,7 @@ def _drive(api: str, rate: float, seconds: float) -> list:
 
     def place():
         response = requests.post(f"{api}/orders", json=body, timeout=60,
-                                 headers={"Idempotency-Key": str(uuid.uuid4())})
+                                 headers={**buyer, "Idempotency-Key": str(uuid.uuid4())})
         response.raise_for_status()
         with lock:
             placed.append(response.json()["id"])
@@ -173,15 +186,17 @@ def _run(args, vhost: str, name: str, url: str) -> tuple[dict, list]:
     supervisor = Supervisor()
     try:
         migrations.upgrade_all()
+        admin, buyer = _credentials()
         supervisor.start()
         api = config.gateway_url() + "/api/v1"
-        _seed(api)
+        _seed(api, admin)
         started = time.monotonic()
-        orders = _drive(api, args.rate, args.seconds)
+        orders = _drive(api, args.rate, args.seconds, buyer)
         latencies = sorted(_settled(url, orders))
         elapsed = time.monotonic() - started
         with requests.Session() as http:
-            message_size = len(json.dumps(http.get(f"{api}/quotas", params={"page_size": 1}).json()["items"][0]))
+            message_size = len(json.dumps(http.get(f"{api}/quotas", params={"page_size": 1},
+                                                   headers=admin).json()["items"][0]))
     finally:
         supervisor.stop()
     messages = len(orders) * MESSAGES_PER_ORDER

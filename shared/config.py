@@ -56,6 +56,8 @@ class MessagingSettings:
     relay_batch: int
     rpc_timeout_s: float
     max_workers: int
+    max_batch: int
+    batch_prefetch: int
 
 
 def messaging() -> MessagingSettings:
@@ -66,6 +68,8 @@ def messaging() -> MessagingSettings:
         relay_batch=int(os.environ.get("BILUM_RELAY_BATCH", "200")),
         rpc_timeout_s=float(os.environ.get("BILUM_RPC_TIMEOUT_S", "10")),
         max_workers=int(os.environ.get("BILUM_MAX_WORKERS", "10")),
+        max_batch=int(os.environ.get("BILUM_MAX_BATCH", "100")),
+        batch_prefetch=int(os.environ.get("BILUM_BATCH_PREFETCH", "200")),
     )
 
 

@@ -6,6 +6,7 @@ A message on the bus is an envelope: ``event_id`` (UUID), ``event_type``, ``vers
 """
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -357,6 +358,13 @@ def spec_for(event_type: str, version: int = 1) -> EventSpec:
         raise InvalidEvent(f"unknown event {event_type!r} version {version!r}") from None
 
 
+@lru_cache(maxsize=None)
+def _schema(event_type: str, version: int) -> Schema:
+    """One schema instance per event type and version: building a marshmallow schema costs more than using it, and
+    an instance keeps no state between loads and dumps."""
+    return spec_for(event_type, version).schema()
+
+
 class InvalidEvent(ValueError):
     """A message that does not honour the contract: it is dead-lettered with this reason, never retried."""
 
@@ -370,6 +378,9 @@ class EnvelopeSchema(Schema):
     payload = fields.Dict(required=True)
 
 
+_ENVELOPE = EnvelopeSchema()
+
+
 @dataclass(frozen=True)
 class Event:
     event_type: str
@@ -381,7 +392,7 @@ class Event:
 
     def to_message(self) -> dict:
         """The JSON body on the bus."""
-        schema = spec_for(self.event_type, self.version).schema()
+        schema = _schema(self.event_type, self.version)
         return {
             "event_id": self.event_id,
             "event_type": self.event_type,
@@ -394,7 +405,7 @@ class Event:
 
 def new_event(event_type: str, payload: dict, correlation_id: str, version: int = 1) -> Event:
     """Make an event, refusing a payload that its own schema would refuse on the consumer side."""
-    schema = spec_for(event_type, version).schema()
+    schema = _schema(event_type, version)
     errors = schema.validate(schema.dump(payload))
     if errors:
         raise InvalidEvent(f"{event_type} v{version} payload invalid: {errors}")
@@ -406,12 +417,12 @@ def parse(body) -> Event:
     if not isinstance(body, dict):
         raise InvalidEvent(f"message body is {type(body).__name__}, not a JSON object")
     try:
-        envelope = EnvelopeSchema().load(body)
+        envelope = _ENVELOPE.load(body)
     except ValidationError as error:
         raise InvalidEvent(f"envelope invalid: {error.messages}") from None
     spec = spec_for(envelope["event_type"], envelope["version"])
     try:
-        payload = spec.schema().load(envelope["payload"])
+        payload = _schema(spec.event_type, spec.version).load(envelope["payload"])
     except ValidationError as error:
         raise InvalidEvent(f"{spec.event_type} v{spec.version} payload invalid: {error.messages}") from None
     return Event(

@@ -85,6 +85,8 @@ def make_engine(service: str, url: str | None = None) -> Engine:
         pool_size=workers + 2,
         max_overflow=workers,
         pool_pre_ping=True,
+        # Many-row UPDATEs and DELETEs go to the server in pages, not a round trip per row (INSERTs already do).
+        executemany_mode="values_plus_batch",
         connect_args={"options": f"-csearch_path={service}"},
     )
 
@@ -109,6 +111,15 @@ def insert_new(session: Session, table: Table, values: dict) -> bool:
     """Insert unless a row with the same unique key exists; whether the row is new. Two handlers inserting the same
     fact at the same moment both succeed, one of them with nothing to do."""
     return session.execute(_insert(session)(table).values(**values).on_conflict_do_nothing()).rowcount == 1
+
+
+def insert_new_all(session: Session, table: Table, rows: list[dict], key: Column) -> list:
+    """``insert_new`` of many rows in one statement; the ``key`` of each row that was new."""
+    if not rows:
+        return []
+    # Rows as parameters, not as a many-row VALUES clause: the statement is then compiled once and cached, and the
+    # driver still sends the rows in one statement.
+    return list(session.execute(_insert(session)(table).on_conflict_do_nothing().returning(key), rows).scalars())
 
 
 def merge(session: Session, table: Table, values: dict, keys: tuple[str, ...], newer: str | None = None) -> bool:
@@ -180,6 +191,16 @@ class Database:
         ))
         session.info["outbox_rows"] = session.info.get("outbox_rows", 0) + 1
 
+    def emit_all(self, session: Session, events: list[Event]) -> None:
+        """Record many events in the outbox in one statement, inside the caller's transaction."""
+        if not events:
+            return
+        session.execute(self.outbox.insert(), [dict(
+            event_id=event.event_id, event_type=event.event_type, version=event.version,
+            correlation_id=event.correlation_id, occurred_at=event.occurred_at,
+            body=json.dumps(event.to_message())) for event in events])
+        session.info["outbox_rows"] = session.info.get("outbox_rows", 0) + len(events)
+
     def claim(self, session: Session, consumer: str, event_id: str) -> bool:
         """Record that ``consumer`` handles ``event_id``; False when it already has (a duplicate delivery).
 
@@ -202,6 +223,32 @@ class Database:
                 log.info("duplicate event skipped", extra={"event_id": event.event_id, "consumer": consumer})
                 return None
             return effect(session, event)
+
+    def claim_all(self, session: Session, consumer: str, event_ids: list[str]) -> set[str]:
+        """Record that ``consumer`` handles each of ``event_ids``, in one statement; the ids it had not handled yet."""
+        if not event_ids:
+            return set()
+        now = datetime.now(timezone.utc)
+        return set(insert_new_all(session, self.inbox, [dict(consumer=consumer, event_id=event_id, handled_at=now)
+                                                        for event_id in event_ids], self.inbox.c.event_id))
+
+    def handle_batch(self, consumer: str, events: list[Event], effect):
+        """Apply ``effect(session, fresh_events)`` once, in one transaction with the inbox rows of all of them, to
+        the events ``consumer`` has not handled yet (a duplicate, in the batch or from before, is skipped).
+        Returns the effect's result, or None when every event was a duplicate."""
+        with self.transaction() as session:
+            claimed = self.claim_all(session, consumer, list({event.event_id: None for event in events}))
+            fresh = []
+            for event in events:
+                if event.event_id in claimed:
+                    claimed.discard(event.event_id)
+                    fresh.append(event)
+                else:
+                    metrics.MESSAGES_DUPLICATE.labels(self.service, event.event_type).inc()
+                    log.info("duplicate event skipped", extra={"event_id": event.event_id, "consumer": consumer})
+            if not fresh:
+                return None
+            return effect(session, fresh)
 
     def outbox_backlog(self) -> tuple[int, float]:
         """Rows waiting and the age in seconds of the oldest."""

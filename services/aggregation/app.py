@@ -9,7 +9,7 @@ import os
 from dataclasses import asdict, replace
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from services.aggregation import domain, quality
@@ -116,10 +116,19 @@ def _free_weeks(session: Session, offering_id: str, ordered_on: date, needed_by:
 
 def _hold(session: Session, producer_id: str, offering_id: str, weeks: list, sign: int) -> None:
     """Keep each week's held units in step with the open quotas that use it; callers hold the offering's lock."""
-    for week_start, units in weeks:
-        session.execute(update(capacity_weeks).where(
-            capacity_weeks.c.producer_id == producer_id, capacity_weeks.c.offering_id == offering_id,
-            capacity_weeks.c.week_start == week_start).values(held=capacity_weeks.c.held + sign * units))
+    _hold_all(session, offering_id, [(producer_id, week_start, units) for week_start, units in weeks], sign)
+
+
+def _hold_all(session: Session, offering_id: str, weeks: list, sign: int) -> None:
+    """``_hold`` for ``(producer, week, units)`` of many producers, sent as one batch of updates."""
+    if not weeks:
+        return
+    session.execute(
+        update(capacity_weeks).where(
+            capacity_weeks.c.producer_id == bindparam("b_producer"), capacity_weeks.c.offering_id == offering_id,
+            capacity_weeks.c.week_start == bindparam("b_week")).values(held=capacity_weeks.c.held + bindparam("b_units")),
+        [{"b_producer": producer_id, "b_week": week_start, "b_units": sign * units}
+         for producer_id, week_start, units in weeks])
 
 
 def _release(session: Session, quota) -> None:
@@ -150,44 +159,62 @@ def _open_units(session: Session, line_id: str) -> int:
         quotas.c.line_id == line_id, quotas.c.status.in_(domain.OPEN_QUOTA_STATES))).scalar_one())
 
 
-def _offer(db: Database, session: Session, line, quantity: int, excluded: set, reallocated: bool) -> None:
-    """Offer ``quantity`` units of the line to the eligible producers, then report what stays uncovered."""
+def _offering_facts(session: Session, offering_id: str) -> tuple[dict, dict]:
+    """What allocation weighs besides free capacity: the producers' pass rates and the offering's standard."""
+    return _pass_rates(session, offering_id), _standard(session, offering_id)
+
+
+def _offer(db: Database, session: Session, line, quantity: int, excluded: set, reallocated: bool,
+           facts: tuple[dict, dict] | None = None) -> int:
+    """Offer ``quantity`` units of the line to the eligible producers, then report what stays uncovered; the units
+    offered. A line that is not ``reallocated`` is new: it has no quotas yet, so none turned down and none standing
+    but these. ``facts`` are the offering's ``_offering_facts`` when the caller has them already."""
     now = datetime.now(timezone.utc)
     weeks = _free_weeks(session, line.offering_id, now.date(), line.needed_by)
-    if not line.ask_again:
+    if reallocated and not line.ask_again:
         excluded = excluded | _turned_down(session, line.line_id)
-    pass_rates = _pass_rates(session, line.offering_id)
+    pass_rates, standard = facts or _offering_facts(session, line.offering_id)
     candidates = eligible(
         [Candidate(producer_id, sum(free for _, free, _ in free_weeks),
                    min_lot=max(min_lot for _, _, min_lot in free_weeks), pass_rate=pass_rates.get(producer_id, 1.0))
          for producer_id, free_weeks in weeks.items()],
-        min_pass_rate=_standard(session, line.offering_id)["min_pass_rate"], excluded_producer_ids=excluded)
+        min_pass_rate=standard["min_pass_rate"], excluded_producer_ids=excluded)
     with metrics.ALLOCATION_DURATION.labels("aggregation").time():
         result = allocate(quantity, candidates, policy=allocation_policy())
     respond_by = min(now + response_window(), datetime.combine(line.due_date, time.min, tzinfo=timezone.utc))
+    offered, weeks_taken, events = [], [], []
     for producer_id, units in result.quotas.items():
         quota = dict(quota_id=new_id("qta"), ref=short_ref(), order_id=line.order_id, line_id=line.line_id,
                      offering_id=line.offering_id, producer_id=producer_id, quantity=units, offered_quantity=units,
                      status=domain.QUOTA_OFFERED, reallocated=reallocated, offered_at=now, respond_by=respond_by)
-        session.execute(quotas.insert().values(**quota))
+        offered.append(quota)
         split = _split_by_week(units, weeks[producer_id])
-        for week in split:
-            session.execute(quota_weeks.insert().values(quota_id=quota["quota_id"], producer_id=producer_id,
-                                                        offering_id=line.offering_id, **week))
-        _hold(session, producer_id, line.offering_id, [(week["week_start"], week["units"]) for week in split], +1)
-        db.emit(session, new_event("quota.offered", {
+        weeks_taken.extend(dict(quota_id=quota["quota_id"], producer_id=producer_id, offering_id=line.offering_id,
+                                **week) for week in split)
+        events.append(new_event("quota.offered", {
             **{key: quota[key] for key in ("quota_id", "ref", "order_id", "line_id", "offering_id", "producer_id",
                                            "quantity", "respond_by", "reallocated")}, "weeks": split,
         }, correlation_id=line.order_id))
-    _report_shortfall(db, session, line)
+    # One statement each for the quotas, their weeks, the held units and the events, however many producers.
+    if offered:
+        session.execute(quotas.insert(), offered)
+        session.execute(quota_weeks.insert(), weeks_taken)
+        _hold_all(session, line.offering_id, [(week["producer_id"], week["week_start"], week["units"])
+                                              for week in weeks_taken], +1)
+        db.emit_all(session, events)
+    _report_shortfall(db, session, line, covered=None if reallocated else result.allocated)
     log.info("line allocated", extra={"correlation_id": line.order_id, "line_id": line.line_id,
                                       "quantity": quantity, "allocated": result.allocated,
                                       "producers": len(result.quotas), "reallocated": reallocated})
+    return result.allocated
 
 
-def _report_shortfall(db: Database, session: Session, line) -> None:
-    """Tell buyer and aggregator when capacity runs out for a line, once for each new shortfall figure."""
-    shortfall = max(0, line.quantity - _covered_units(session, line.line_id))
+def _report_shortfall(db: Database, session: Session, line, covered: int | None = None) -> None:
+    """Tell buyer and aggregator when capacity runs out for a line, once for each new shortfall figure; ``covered``
+    is the line's covered units when the caller knows them (a new line: what it was just offered)."""
+    if covered is None:
+        covered = _covered_units(session, line.line_id)
+    shortfall = max(0, line.quantity - covered)
     if shortfall == line.shortfall_reported:
         return
     session.execute(update(order_lines).where(order_lines.c.line_id == line.line_id)
@@ -227,6 +254,11 @@ def _announce_allocation(db: Database, session: Session, order_id: str) -> None:
         .group_by(quotas.c.line_id)).all())
     lines = session.execute(select(order_lines).where(order_lines.c.order_id == order_id)
                             .order_by(order_lines.c.line_id)).all()
+    _announce(db, session, order_id, lines, standing)
+
+
+def _announce(db: Database, session: Session, order_id: str, lines, standing: dict) -> None:
+    """``order.allocated`` with each line's units standing in open quotas."""
     db.emit(session, new_event("order.allocated", {"order_id": order_id, "lines": [
         {"line_id": line.line_id, "offering_id": line.offering_id, "ordered": line.quantity,
          "allocated": int(standing.get(line.line_id, 0)),
@@ -235,17 +267,30 @@ def _announce_allocation(db: Database, session: Session, order_id: str) -> None:
 
 
 def allocate_order(db: Database, session: Session, event: Event) -> None:
-    payload = event.payload
-    _lock_offerings(session, [line["offering_id"] for line in payload["lines"]])
-    for line in payload["lines"]:
-        session.execute(order_lines.insert().values(
-            line_id=line["line_id"], order_id=payload["order_id"], offering_id=line["offering_id"],
-            quantity=line["quantity"], due_date=payload["due_date"], needed_by=payload["due_date"] - transit_time(),
-            ask_again=False, cancelled=False, shortfall_reported=0))
-    for row in session.execute(select(order_lines).where(order_lines.c.order_id == payload["order_id"])
-                               .order_by(order_lines.c.line_id)).all():
-        _offer(db, session, row, row.quantity, excluded=set(), reallocated=False)
-    _announce_allocation(db, session, payload["order_id"])
+    allocate_orders(db, session, [event])
+
+
+def allocate_orders(db: Database, session: Session, events: list[Event]) -> None:
+    """Allocate the orders in the order they came, under one taking of their offerings' locks: orders that arrive
+    together wait for the lock once, not once each."""
+    _lock_offerings(session, [line["offering_id"] for event in events for line in event.payload["lines"]])
+    session.execute(order_lines.insert(), [dict(
+        line_id=line["line_id"], order_id=event.payload["order_id"], offering_id=line["offering_id"],
+        quantity=line["quantity"], due_date=event.payload["due_date"],
+        needed_by=event.payload["due_date"] - transit_time(), ask_again=False, cancelled=False,
+        shortfall_reported=0) for event in events for line in event.payload["lines"]])
+    lines = {}
+    for row in session.execute(select(order_lines).where(order_lines.c.order_id.in_(
+            [event.payload["order_id"] for event in events])).order_by(order_lines.c.line_id)):
+        lines.setdefault(row.order_id, []).append(row)
+    facts = {offering_id: _offering_facts(session, offering_id)
+             for offering_id in {row.offering_id for rows in lines.values() for row in rows}}
+    for event in events:
+        order_id = event.payload["order_id"]
+        offered = {row.line_id: _offer(db, session, row, row.quantity, excluded=set(), reallocated=False,
+                                       facts=facts[row.offering_id])
+                   for row in lines[order_id]}
+        _announce(db, session, order_id, lines[order_id], offered)
 
 
 def _organisations(session: Session, offering_ids) -> dict:
@@ -402,11 +447,15 @@ def widen_search(db: Database, session: Session, line_id: str, body: dict, organ
             "shortfall": line.shortfall_reported}
 
 
+# Built once: a marshmallow schema costs more to build than to use, and keeps nothing between loads.
+_PROMISE_INPUT = PromiseInput(many=True)
+
+
 def delivery_promise(session: Session, lines: list, today: date) -> str | None:
     """The earliest delivery the calendars allow for all lines: each line's units made in the earliest weeks,
     then consolidation and transit. None when the calendars cannot make some line at all."""
     ready = []
-    for line in load_or_refuse(PromiseInput(many=True), lines, "lines"):
+    for line in load_or_refuse(_PROMISE_INPUT, lines, "lines"):
         free_by_week = {}
         for weeks in _free_weeks(session, line["offering_id"], today, date.max).values():
             for week_start, free, _ in weeks:

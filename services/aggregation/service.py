@@ -8,7 +8,7 @@ from services.aggregation import app
 from services.aggregation.store import inbox, outbox
 from shared import config, metrics
 from shared.errors import EXPECTED
-from shared.messaging import ServiceDatabase, reliable_handler
+from shared.messaging import ServiceDatabase, batch_handler, reliable_handler
 
 
 class AggregationService:
@@ -36,9 +36,9 @@ class AggregationService:
     def on_capacity_declared(self, event):
         self.db.handle_once(event, app.record_capacity)
 
-    @reliable_handler("orders", "order.placed")
-    def on_order_placed(self, event):
-        self.db.handle_once(event, lambda session, event: app.allocate_order(self.db, session, event))
+    @batch_handler("orders", "order.placed")
+    def on_order_placed(self, events):
+        self.db.handle_batch(events, lambda session, fresh: app.allocate_orders(self.db, session, fresh))
 
     @reliable_handler("orders", "order.cancelled")
     def on_order_cancelled(self, event):

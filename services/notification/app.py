@@ -21,7 +21,7 @@ from services.notification.store import (
 )
 from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
 from shared.events import Event
-from shared.store import insert_new, merge
+from shared.store import insert_new, insert_new_all, merge
 
 log = logging.getLogger(__name__)
 
@@ -91,17 +91,23 @@ def _record_lot(session: Session, payload: dict) -> domain.Lot:
 
 # Producers -----------------------------------------------------------------------------------------------------------
 
-def quota_offered(session: Session, event: Event) -> list[str]:
-    payload = event.payload
-    quota = domain.Quota(payload["quota_id"], payload["ref"], payload["order_id"], payload["producer_id"],
-                         payload["offering_id"], payload["quantity"], event.occurred_at, payload["respond_by"])
-    # The quota's first fact: its answers wait for it (they raise LookupError until it is here).
-    insert_new(session, quotas, dict(quota_id=quota.quota_id, ref=quota.ref, order_id=quota.order_id,
-                                     line_id=payload["line_id"], offering_id=quota.offering_id,
-                                     producer_id=quota.producer_id, quantity=quota.quantity,
-                                     offered_at=quota.offered_at, respond_by=quota.respond_by,
-                                     status=domain.OFFERED))
-    notices = domain.quota_offered(event.event_id, quota, product_name(session, quota.offering_id))
+def quotas_offered(session: Session, events: list[Event]) -> list[str]:
+    """Offers handled together (the quotas of one allocation): their quotas and notices are stored in one statement
+    each, and each product's name is looked up once."""
+    offered, notices, products = [], [], {}
+    for event in events:
+        payload = event.payload
+        quota = domain.Quota(payload["quota_id"], payload["ref"], payload["order_id"], payload["producer_id"],
+                             payload["offering_id"], payload["quantity"], event.occurred_at, payload["respond_by"])
+        # The quota's first fact: its answers wait for it (they raise LookupError until it is here).
+        offered.append(dict(quota_id=quota.quota_id, ref=quota.ref, order_id=quota.order_id,
+                            line_id=payload["line_id"], offering_id=quota.offering_id, producer_id=quota.producer_id,
+                            quantity=quota.quantity, offered_at=quota.offered_at, respond_by=quota.respond_by,
+                            status=domain.OFFERED))
+        if quota.offering_id not in products:
+            products[quota.offering_id] = product_name(session, quota.offering_id)
+        notices.extend(domain.quota_offered(event.event_id, quota, products[quota.offering_id]))
+    insert_new_all(session, quotas, offered, quotas.c.quota_id)
     return enqueue_all(session, notices, _now())
 
 
@@ -181,6 +187,11 @@ def shipment_planned(session: Session, event: Event) -> list[str]:
 
 
 # Buyers --------------------------------------------------------------------------------------------------------------
+
+def orders_placed(session: Session, events: list[Event]) -> list[str]:
+    """Orders placed together: their buyers' notices are sent together."""
+    return [notification_id for event in events for notification_id in order_placed(session, event)]
+
 
 def order_placed(session: Session, event: Event) -> list[str]:
     payload = event.payload

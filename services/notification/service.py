@@ -21,7 +21,7 @@ from services.notification import app, delivery, domain, inbound, settings
 from services.notification.store import inbox, outbox
 from services.notification.transports import Transports
 from shared.errors import EXPECTED
-from shared.messaging import DEAD_LETTER_EXCHANGE, NoAnswer, ServiceDatabase, ask, reliable_handler
+from shared.messaging import DEAD_LETTER_EXCHANGE, NoAnswer, ServiceDatabase, ask, batch_handler, reliable_handler
 
 log = logging.getLogger(__name__)
 
@@ -117,15 +117,15 @@ class NotificationService:
     def on_offering_published(self, event):
         self._handle(event, app.record_offering)
 
-    @reliable_handler("orders", "order.placed")
-    def on_order_placed(self, event):
-        self._handle(event, app.order_placed)
+    @batch_handler("orders", "order.placed")
+    def on_order_placed(self, events):
+        self._send(self.db.handle_batch(events, app.orders_placed) or [])
 
     # Quotas and lots -------------------------------------------------------------------------------------------------
 
-    @reliable_handler("aggregation", "quota.offered")
-    def on_quota_offered(self, event):
-        self._handle(event, app.quota_offered)
+    @batch_handler("aggregation", "quota.offered")
+    def on_quota_offered(self, events):
+        self._send(self.db.handle_batch(events, app.quotas_offered) or [])
 
     @reliable_handler("aggregation", "quota.accepted")
     def on_quota_accepted(self, event):

@@ -18,6 +18,10 @@ from shared.store import Database, page_of, paged, upsert
 log = logging.getLogger(__name__)
 
 
+# Built once: a marshmallow schema costs more to build than to use, and keeps nothing between loads.
+_PLACE_ORDER_INPUT = PlaceOrderInput()
+
+
 def buyer_id_for(email: str) -> str:
     return "byr_" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
 
@@ -45,7 +49,7 @@ def lines_to_promise(session: Session, body: dict, organisation_id: str | None =
     """The offerings and quantities an order asks for, to ask allocation for a delivery promise before placing it;
     nothing when the order would be refused anyway."""
     try:
-        data = PlaceOrderInput().load(body if body is not None else {})
+        data = _PLACE_ORDER_INPUT.load(body if body is not None else {})
     except ValidationError:
         return []
     skus = {line["sku"] for line in data["lines"]}
@@ -64,7 +68,7 @@ def place_order(db: Database, session: Session, body: dict, idempotency_key: str
     ``buyer_organisation_id`` is the signed-in buyer's organisation; with ``organisation_id`` (an aggregator placing
     an order) only that organisation's offerings can be ordered: a SKU of another is not found, like an unknown one.
     """
-    data = load_or_refuse(PlaceOrderInput(), body, "order")
+    data = load_or_refuse(_PLACE_ORDER_INPUT, body, "order")
     if idempotency_key:
         existing = find_by_idempotency_key(session, idempotency_key, buyer_organisation_id, organisation_id)
         if existing:
@@ -165,12 +169,25 @@ def move_units(db: Database, session: Session, order_id: str, movements: list[tu
 
 
 def apply_to_ledger(db: Database, session: Session, event: Event) -> None:
-    """Move the units a fact moves, order by order in a fixed sequence (one fact can concern several orders)."""
+    apply_all_to_ledger(db, session, [event])
+
+
+def apply_all_to_ledger(db: Database, session: Session, events: list[Event]) -> None:
+    """Move the units the facts move, order by order in a fixed sequence (one fact can concern several orders, and
+    facts handled together lock each order once)."""
     by_order = {}
-    for order_id, line_id, stage, units in domain.ledger_movements(event.event_type, event.payload):
-        by_order.setdefault(order_id, []).append((line_id, stage, units))
+    for event in events:
+        for order_id, line_id, stage, units in domain.ledger_movements(event.event_type, event.payload):
+            by_order.setdefault(order_id, []).append((line_id, stage, units))
     for order_id, movements in sorted(by_order.items()):
         move_units(db, session, order_id, movements)
+
+
+def record_shortfalls(session: Session, events: list[Event]) -> None:
+    """``record_shortfall`` of facts handled together, order by order in a fixed sequence (no deadlock with the
+    ledger's handlers, which lock orders in the same sequence)."""
+    for event in sorted(events, key=lambda event: (event.payload["order_id"], event.occurred_at)):
+        record_shortfall(session, event)
 
 
 def record_shortfall(session: Session, event: Event) -> None:

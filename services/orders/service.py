@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from services.orders import app
 from services.orders.store import inbox, outbox
 from shared.errors import EXPECTED
-from shared.messaging import NoAnswer, ServiceDatabase, ask, reliable_handler
+from shared.messaging import NoAnswer, ServiceDatabase, ask, batch_handler, reliable_handler
 
 log = logging.getLogger(__name__)
 
@@ -27,21 +27,21 @@ class OrdersService:
         """``buyer_organisation_id`` and ``organisation_id`` come from the caller's credentials, never from the
         body: the buyer's organisation is recorded, and an aggregator's order is held to its own offerings."""
         today = datetime.now(timezone.utc).date()
-        with self.db.transaction() as session:
-            lines = app.lines_to_promise(session, body, organisation_id)
-        promised = self._promise(lines) if lines else None
         try:
+            # One transaction for the whole placement, the promise's short wait included (it reads nothing locked
+            # and writes nothing before the answer): a transaction less per order.
             with self.db.transaction() as session:
+                lines = app.lines_to_promise(session, body, organisation_id)
+                promised = self._promise(lines) if lines else None
                 order_id = app.place_order(self.db, session, body, idempotency_key, today, promised,
                                            buyer_organisation_id, organisation_id)
+                return app.get_order(session, order_id)
         except IntegrityError:
             if not idempotency_key:
                 raise
             with self.db.transaction() as session:
-                order_id = app.find_by_idempotency_key(session, idempotency_key, buyer_organisation_id,
-                                                       organisation_id)
-        with self.db.transaction() as session:
-            return app.get_order(session, order_id)
+                return app.get_order(session, app.find_by_idempotency_key(session, idempotency_key,
+                                                                          buyer_organisation_id, organisation_id))
 
     def _promise(self, lines):
         try:
@@ -74,17 +74,17 @@ class OrdersService:
     def on_offering_published(self, event):
         self.db.handle_once(event, app.record_offering)
 
-    @reliable_handler("aggregation", "order.allocated")
-    def on_order_allocated(self, event):
-        self.db.handle_once(event, app.record_shortfall)
+    @batch_handler("aggregation", "order.allocated")
+    def on_order_allocated(self, events):
+        self.db.handle_batch(events, app.record_shortfalls)
 
     @reliable_handler("aggregation", "order.shortfall")
     def on_order_shortfall(self, event):
         self.db.handle_once(event, app.record_shortfall)
 
-    @reliable_handler("aggregation", "quota.offered")
-    def on_quota_offered(self, event):
-        self._ledger(event)
+    @batch_handler("aggregation", "quota.offered")
+    def on_quota_offered(self, events):
+        self.db.handle_batch(events, lambda session, fresh: app.apply_all_to_ledger(self.db, session, fresh))
 
     @reliable_handler("aggregation", "quota.declined")
     def on_quota_declined(self, event):

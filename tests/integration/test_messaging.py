@@ -4,6 +4,7 @@ import json
 from contextlib import redirect_stdout
 from datetime import date, datetime, timezone
 
+import eventlet
 import pytest
 from kombu import Connection, Exchange
 from nameko.standalone.events import event_dispatcher
@@ -11,7 +12,7 @@ from nameko.standalone.events import event_dispatcher
 from bilum.cli import main as bilum
 from shared import metrics, migrations
 from shared.events import new_event
-from shared.messaging import OutboxRelay, reliable_handler
+from shared.messaging import OutboxRelay, batch_handler, reliable_handler
 from shared.store import Database
 from bilum.demo import eventually
 from tests.integration.helpers import dead_letters, running
@@ -173,3 +174,35 @@ def test_messages_that_break_the_contract_are_dead_lettered_at_once_with_the_rea
     reasons = sorted(letter["reason"] for letter in _dlq_list())
     assert "payload invalid" in reasons[0]
     assert "undecodable" in reasons[1]
+
+
+batches = []
+handled = []
+
+
+class Batcher:
+    name = "batcher"
+
+    @batch_handler("orders", "order.status_changed")
+    def on_status_changed(self, events):
+        batches.append([event.event_id for event in events])
+        eventlet.sleep(0.1)  # long enough for the next messages to queue up behind this batch
+        if any(event.correlation_id == "ord_bad" for event in events):
+            raise RuntimeError("one bad order spoils its batch")
+        handled.extend(event.event_id for event in events)
+
+
+def test_a_batch_handler_takes_queued_events_together_and_a_bad_one_alone_to_the_dead_letters(platform):
+    batches.clear()
+    handled.clear()
+    good = [_status_event(f"ord_{n}") for n in range(30)]
+    bad = _status_event("ord_bad")
+    with running(Batcher):
+        for event in good[:15] + [bad] + good[15:]:
+            _dispatch(platform["AMQP_URI"], "orders", event.to_message())
+        eventually(lambda: dead_letters(platform["AMQP_URI"]) == 1, what="the bad event to be dead-lettered")
+        eventually(lambda: len(handled) == len(good), what="every good event to be handled")
+    assert sorted(handled) == sorted(event.event_id for event in good)
+    assert max(len(batch) for batch in batches) > 1, "queued events were handled one by one"
+    assert [batch for batch in batches if bad.event_id in batch and len(batch) == 1] == [[bad.event_id]] * 3
+    assert _dlq_list()[0]["body"]["event_id"] == bad.event_id
