@@ -287,7 +287,8 @@ def list_orders(session: Session, page: int, page_size: int, status: str | None 
 
 
 def summary(session: Session, organisation_id: str | None = None, recent: int = 10, today: date | None = None) -> dict:
-    """Figures for the fulfilment dashboard: every order's, or one aggregator organisation's only."""
+    """Figures for the fulfilment dashboard: every order's, or one aggregator organisation's only. The units (and so
+    the fill rate) leave cancelled orders out: their units will never be delivered, and were never meant to be."""
     today = today or datetime.now(timezone.utc).date()
     mine = [orders.c.organisation_id == organisation_id] if organisation_id else []
     by_status = {status: 0 for status in domain.STATUSES}
@@ -297,7 +298,7 @@ def summary(session: Session, organisation_id: str | None = None, recent: int = 
     sums = session.execute(select(
         func.coalesce(func.sum(order_lines.c.quantity), 0),
         *[func.coalesce(func.sum(getattr(order_lines.c, stage)), 0) for stage in domain.LEDGER_STAGES],
-    ).join(orders, orders.c.order_id == order_lines.c.order_id).where(*mine)).one()
+    ).join(orders, orders.c.order_id == order_lines.c.order_id).where(*mine, orders.c.status != "cancelled")).one()
     units = {"ordered": int(sums[0]), **{stage: int(value) for stage, value in zip(domain.LEDGER_STAGES, sums[1:])}}
     latest = session.execute(
         select(orders.c.order_id, orders.c.buyer_name, orders.c.status, orders.c.due_date, orders.c.promised_date,
