@@ -64,7 +64,7 @@ def messaging() -> MessagingSettings:
     return MessagingSettings(
         max_attempts=int(os.environ.get("BILUM_MAX_ATTEMPTS", "5")),
         retry_backoff_s=float(os.environ.get("BILUM_RETRY_BACKOFF_S", "0.2")),
-        relay_interval_s=float(os.environ.get("BILUM_RELAY_INTERVAL_S", "0.2")),
+        relay_interval_s=float(os.environ.get("BILUM_RELAY_INTERVAL_S", "1.0")),
         relay_batch=int(os.environ.get("BILUM_RELAY_BATCH", "200")),
         rpc_timeout_s=float(os.environ.get("BILUM_RPC_TIMEOUT_S", "10")),
         max_workers=int(os.environ.get("BILUM_MAX_WORKERS", "10")),
