@@ -1,6 +1,7 @@
 """Inputs of the aggregation service's RPC API."""
 from marshmallow import RAISE, Schema, fields, validate
 
+from shared.bounds import MAX_QUANTITY
 from shared.events import DEFECT_CLASSES
 
 MAX_PHOTO_BASE64 = 280_000  # about 200 KiB of image
@@ -12,7 +13,7 @@ class Strict(Schema):
 
 
 class AcceptInput(Strict):
-    quantity = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
+    quantity = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
 
 
 class DeclineInput(Strict):
@@ -26,7 +27,7 @@ class WidenInput(Strict):
 
 class PromiseInput(Strict):
     offering_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
 
 
 class PhotoInput(Strict):
@@ -35,7 +36,7 @@ class PhotoInput(Strict):
 
 
 class LotInput(Strict):
-    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
     client_ref = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
     photos = fields.List(fields.Nested(PhotoInput), load_default=list, validate=validate.Length(max=3))
 
@@ -43,7 +44,7 @@ class LotInput(Strict):
 class FindingInput(Strict):
     criterion = fields.String(required=True, validate=validate.Length(min=1, max=200))
     defect_class = fields.String(required=True, validate=validate.OneOf(DEFECT_CLASSES))
-    count = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    count = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_QUANTITY))
 
 
 class InspectionInput(Strict):
@@ -63,7 +64,7 @@ class QuotaFilter(Schema):
     order_id = fields.String()
     producer_id = fields.String()
     status = fields.String(validate=validate.OneOf(("offered", "accepted", "declined", "expired", "released")))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_QUANTITY))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 
 
@@ -73,5 +74,5 @@ class LotFilter(Schema):
     order_id = fields.String()
     producer_id = fields.String()
     status = fields.String(validate=validate.OneOf(("reported", "passed", "failed", "rework", "replaced")))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_QUANTITY))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))

@@ -4,6 +4,7 @@ import binascii
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.bounds import MAX_AMOUNT, MAX_QUANTITY, MAX_UNIT_VOLUME_CM3, MAX_UNIT_WEIGHT_G
 from shared.events import DEFECT_CLASSES, INSPECTION_LEVELS, REJECTED_LOT_ACTIONS, REMOTENESS
 from shared.weeks import IsoWeek
 
@@ -111,16 +112,20 @@ class OfferingInput(Strict):
                                                                 error="upper-case letters, digits and dashes"))
     name = _text(200, required=True)
     description = fields.String(required=True, validate=validate.Length(max=5000))
-    unit_price = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, min_inclusive=False))
-    producer_price = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, min_inclusive=False))
+    unit_price = fields.Decimal(required=True, places=2,
+                                validate=validate.Range(min=0, max=MAX_AMOUNT, min_inclusive=False))
+    producer_price = fields.Decimal(required=True, places=2,
+                                validate=validate.Range(min=0, max=MAX_AMOUNT, min_inclusive=False))
     currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
-    unit_weight_g = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    unit_volume_cm3 = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    unit_weight_g = fields.Integer(required=True, strict=True,
+                                   validate=validate.Range(min=1, max=MAX_UNIT_WEIGHT_G))
+    unit_volume_cm3 = fields.Integer(required=True, strict=True,
+                                     validate=validate.Range(min=1, max=MAX_UNIT_VOLUME_CM3))
     attributes = fields.Nested(AttributesInput, load_default=lambda: AttributesInput().load({}))
     images = fields.List(fields.Nested(ImageInput), load_default=list, validate=validate.Length(max=MAX_IMAGES))
     quality_standard = fields.Nested(QualityStandardInput,
                                      load_default=lambda: QualityStandardInput().load({"aql": {"major": 2.5}}))
-    min_order = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1))
+    min_order = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
 
 
 class WithdrawInput(Strict):
@@ -143,14 +148,14 @@ class ApprovalInput(Strict):
 
 class WeekInput(Strict):
     week = IsoWeek(required=True)
-    units = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1_000_000))
+    units = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_QUANTITY))
 
 
 class CapacityInput(Strict):
     offering_id = _text(64, required=True)
     weeks = fields.List(fields.Nested(WeekInput), required=True, validate=validate.Length(min=1, max=104))
     lead_time_days = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=365))
-    min_lot = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1))
+    min_lot = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
 
     @validates_schema
     def weeks_once(self, data, **kwargs):
@@ -166,7 +171,7 @@ class AvailabilityQuery(Schema):
 
 
 class ProducerSearch(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_QUANTITY))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
     organisation_id = _text(64)
     region = _text(200)
@@ -174,7 +179,7 @@ class ProducerSearch(Schema):
     remoteness = fields.String(validate=validate.OneOf(REMOTENESS))
     offering_id = _text(64)
     available_by = fields.Date()
-    min_available = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    min_available = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_QUANTITY))
     q = _text(100)
 
     @validates_schema
@@ -193,7 +198,7 @@ class OfferingSearch(Schema):
     region = _text(200)
     remoteness = fields.String(validate=validate.OneOf(REMOTENESS))
     available_by = fields.Date()
-    min_available = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    min_available = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_QUANTITY))
     q = _text(100)
 
 
@@ -203,7 +208,7 @@ class ThemeSelection(Strict):
     materials = _text(200, load_default=None)
     min_price = fields.Decimal(load_default=None, validate=validate.Range(min=0), as_string=True)
     max_price = fields.Decimal(load_default=None, validate=validate.Range(min=0), as_string=True)
-    min_available = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    min_available = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_QUANTITY))
     available_by = fields.Date(load_default=None)
 
 

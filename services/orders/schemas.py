@@ -1,6 +1,7 @@
 """Inputs of the orders service's RPC API."""
 from marshmallow import Schema, fields, validate
 
+from shared.bounds import MAX_QUANTITY
 from shared.events import DestinationSchema
 
 MAX_LINES = 1000
@@ -13,7 +14,7 @@ class BuyerInput(Schema):
 
 class LineInput(Schema):
     sku = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1_000_000))
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
 
 
 class PlaceOrderInput(Schema):
