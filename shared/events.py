@@ -389,27 +389,33 @@ class Event:
     event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     version: int = 1
     occurred_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    # The payload as the bus carries it, when ``new_event`` has already made it to check it.
+    wire_payload: dict | None = field(default=None, compare=False, repr=False)
 
     def to_message(self) -> dict:
         """The JSON body on the bus."""
-        schema = _schema(self.event_type, self.version)
+        payload = self.wire_payload
+        if payload is None:
+            payload = _schema(self.event_type, self.version).dump(self.payload)
         return {
             "event_id": self.event_id,
             "event_type": self.event_type,
             "version": self.version,
             "occurred_at": self.occurred_at.isoformat(),
             "correlation_id": self.correlation_id,
-            "payload": schema.dump(self.payload),
+            "payload": payload,
         }
 
 
 def new_event(event_type: str, payload: dict, correlation_id: str, version: int = 1) -> Event:
     """Make an event, refusing a payload that its own schema would refuse on the consumer side."""
     schema = _schema(event_type, version)
-    errors = schema.validate(schema.dump(payload))
+    wire = schema.dump(payload)
+    errors = schema.validate(wire)
     if errors:
         raise InvalidEvent(f"{event_type} v{version} payload invalid: {errors}")
-    return Event(event_type=event_type, payload=payload, correlation_id=str(correlation_id), version=version)
+    return Event(event_type=event_type, payload=payload, correlation_id=str(correlation_id), version=version,
+                 wire_payload=wire)
 
 
 def parse(body) -> Event:
