@@ -1,6 +1,6 @@
 """Schemathesis over the served OpenAPI document: generated requests, valid and not, for every operation, as an admin
 on the real services. No answer may be a server error, and every answer must be one the document declares. The
-examples are derandomised, so a run in CI repeats the last one; `pytest --hypothesis-seed=random` explores afresh."""
+examples are derandomised, so every CI run sends the same requests; drop ``derandomize`` locally to explore afresh."""
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
