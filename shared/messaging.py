@@ -25,7 +25,7 @@ from nameko.standalone.events import get_event_exchange
 from sqlalchemy import select
 
 from shared import config, metrics
-from shared.events import InvalidEvent, parse
+from shared.events import Event, InvalidEvent, parse
 from shared.store import Database
 
 log = logging.getLogger(__name__)
@@ -95,13 +95,20 @@ class ReliableEventHandler(EventHandler):
         self.publisher = make_publisher(self.container.config[AMQP_URI_CONFIG_KEY])
         self.service = self.container.service_name
 
-    def handle_message(self, body, message):
+    def _event_or_park(self, body, message) -> Event | None:
+        """The message as an event of this handler's type; anything else goes to the dead letters at once."""
         try:
             event = parse(body)
             if event.event_type != self.event_type:
                 raise InvalidEvent(f"{event.event_type} arrived on the queue for {self.event_type}")
         except InvalidEvent as error:
             self._park_now(body, message, str(error))
+            return None
+        return event
+
+    def handle_message(self, body, message):
+        event = self._event_or_park(body, message)
+        if event is None:
             return
         started = time.perf_counter()
         try:
@@ -195,12 +202,8 @@ class BatchingEventHandler(ReliableEventHandler):
         super().stop()
 
     def handle_message(self, body, message):
-        try:
-            event = parse(body)
-            if event.event_type != self.event_type:
-                raise InvalidEvent(f"{event.event_type} arrived on the queue for {self.event_type}")
-        except InvalidEvent as error:
-            self._park_now(body, message, str(error))
+        event = self._event_or_park(body, message)
+        if event is None:
             return
         self._waiting.append((event, message))
         self._next_batch()

@@ -6,9 +6,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.gateway import auth
-from services.gateway.schemas import NewUser
+from services.gateway.schemas import NewPassword, NewUser
 from services.gateway.store import api_keys, users
-from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
+from shared.errors import Conflict, NotFound, load_or_refuse
 from shared.ids import new_id
 from shared.store import page_of, paged
 
@@ -104,8 +104,7 @@ def user_by_name(session: Session, username: str) -> auth.Principal:
 
 
 def set_password(session: Session, username: str, password: str) -> None:
-    if len(password) < 12:
-        raise InvalidInput("password refused", {"password": ["at least 12 characters"]})
+    password = load_or_refuse(NewPassword(), {"password": password}, "password")["password"]
     changed = session.execute(update(users).where(users.c.username == username)
                               .values(password_hash=auth.hash_password(password))).rowcount
     if not changed:

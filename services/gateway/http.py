@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import access, auth
 from shared import config, metrics
+from shared.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -135,11 +136,20 @@ def wait(reply):
     except RemoteError as error:
         if error.exc_type not in _REMOTE_STATUS:
             raise
-        message, fields = error.value, {}
-        if error.exc_type == "InvalidInput":
-            detail = json.loads(error.value)
-            message, fields = detail["message"], detail["fields"]
-        raise HttpError(_REMOTE_STATUS[error.exc_type], _REMOTE_CODE[error.exc_type], message, fields) from None
+        raise _refusal(error.exc_type, error.value) from None
+
+
+def _refusal(kind: str, text: str) -> HttpError:
+    message, fields = text, {}
+    if kind == "InvalidInput":
+        detail = json.loads(text)
+        message, fields = detail["message"], detail["fields"]
+    return HttpError(_REMOTE_STATUS[kind], _REMOTE_CODE[kind], message, fields)
+
+
+def refusal_of(error: ServiceError) -> HttpError:
+    """An expected error raised in the gateway itself (its accounts), answered as one that came over RPC."""
+    return _refusal(type(error).__name__, str(error))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Routes of the gateway's own accounts: sign-in, the caller, users and API keys."""
 from services.gateway import accounts, schemas
 from services.gateway.auth import ADMIN, AGGREGATOR, ANYONE
-from services.gateway.http import PUBLIC, HttpError, api, json_response, read_json, read_query
-from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
+from services.gateway.http import PUBLIC, HttpError, api, json_response, read_json, read_query, refusal_of
+from shared.errors import EXPECTED, load_or_refuse
 
 MANAGERS = frozenset({ADMIN, AGGREGATOR})
 
@@ -11,12 +11,8 @@ def _answer(use_case, *args):
     """The accounts live in the gateway itself: their refusals map to statuses as a service's would."""
     try:
         return use_case(*args)
-    except InvalidInput as error:
-        raise HttpError(422, "invalid_input", error.message, error.fields) from None
-    except NotFound as error:
-        raise HttpError(404, "not_found", str(error)) from None
-    except Conflict as error:
-        raise HttpError(409, "conflict", str(error)) from None
+    except EXPECTED as error:
+        raise refusal_of(error) from None
 
 
 class AccountRoutes:

@@ -65,6 +65,17 @@ class SignIn(Schema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
 
 
+def _password(**kwargs):
+    return fields.String(validate=validate.Length(min=12, max=1000, error="12 to 1,000 characters"), **kwargs)
+
+
+class NewPassword(Schema):
+    class Meta:
+        unknown = RAISE
+
+    password = _password(required=True)
+
+
 class NewUser(Schema):
     """A user made by an admin, or by an aggregator for its own organisation."""
 
@@ -74,8 +85,7 @@ class NewUser(Schema):
     username = fields.String(required=True, validate=[validate.Length(min=3, max=100),
                                                       validate.Regexp(r"^[A-Za-z0-9._@+-]+$",
                                                                       error="letters, digits and ._@+- only")])
-    password = fields.String(load_default=None, validate=validate.Length(min=12, max=1000,
-                                                                         error="at least 12 characters"))
+    password = _password(load_default=None)
     role = fields.String(required=True, validate=validate.OneOf(auth.ROLES))
     organisation_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     producer_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))

@@ -15,6 +15,7 @@ import requests
 from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from bilum.demo import eventually
 from tests.integration.helpers import free_port, management
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,18 +37,6 @@ FAULT_SETTINGS = {
 
 def _python_env(env: dict) -> dict:
     return {**os.environ, **env, "PYTHONPATH": str(REPO)}
-
-
-def wait_for(check, what: str, timeout_s: float, interval_s: float = 0.25):
-    """Poll ``check`` until it returns something true, and return that; fail with ``what`` after the timeout."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
-        time.sleep(interval_s)
 
 
 class ServiceProcess:
@@ -86,7 +75,7 @@ class ServiceProcess:
                 raise AssertionError(f"{self.service} exited with {self.process.returncode}:\n{self.tail()}")
             return self.ready()
 
-        wait_for(up, f"{self.service} to be ready", timeout_s)
+        eventually(up, f"{self.service} to be ready", timeout_s)
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -130,7 +119,7 @@ class TcpProxy:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "tests.faults.tcp_proxy", str(self.port), "127.0.0.1", str(self.target_port),
                  str(self.state_path)], env=_python_env({}), cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        wait_for(lambda: self.state() == ("up", 0), "the TCP proxy to listen", 20)
+        eventually(lambda: self.state() == ("up", 0), "the TCP proxy to listen", 20)
 
     def state(self):
         try:
@@ -143,13 +132,13 @@ class TcpProxy:
         """Reset every connection through the proxy; new ones are let through again at once."""
         before = self.state()[1]
         self.process.send_signal(signal.SIGUSR1)
-        wait_for(lambda: self.state()[1] > before, "the proxy to drop its connections", 10)
+        eventually(lambda: self.state()[1] > before, "the proxy to drop its connections", 10)
 
     def outage(self, down: bool) -> None:
         if (self.state()[0] == "down") == down:
             return
         self.process.send_signal(signal.SIGUSR2)
-        wait_for(lambda: self.state()[0] == ("down" if down else "up"), "the proxy to switch", 10)
+        eventually(lambda: self.state()[0] == ("down" if down else "up"), "the proxy to switch", 10)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -232,7 +221,7 @@ class PrivateBroker:
             self.process = subprocess.Popen([server], env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
         self.starts += 1
-        wait_for(self._accepting, f"RabbitMQ node {self.node} to accept connections", timeout_s, 0.5)
+        eventually(self._accepting, f"RabbitMQ node {self.node} to accept connections", timeout_s, 0.5)
 
     def _accepting(self) -> bool:
         if self.process.poll() is not None:

@@ -11,7 +11,8 @@ import eventlet
 
 from tests.faults.audit import Audit, dead_letters, update_summary
 from tests.faults.bus import Duplicator, Poisoner, mark_of
-from tests.faults.platform import SERVICES, PrivateBroker, TcpProxy, wait_for
+from bilum.demo import eventually
+from tests.faults.platform import SERVICES, PrivateBroker, TcpProxy
 from tests.faults.scenario import MAX_ATTEMPTS, Scenario, assert_clean
 from tests.faults.traffic import cancel
 
@@ -90,7 +91,7 @@ def test_broker_unreachable_for_60_s_while_buyers_keep_ordering(main_broker, mak
         return not any(scenario.audit.rows(f"SELECT 1 FROM {service}.outbox WHERE occurred_at < :t LIMIT 1",
                                            t=restored_at) for service in SERVICES)
 
-    wait_for(drained, "the outbox backlog of the outage to drain", 60, 0.5)
+    eventually(drained, "the outbox backlog of the outage to drain", 60, 0.5)
     drain_s = time.monotonic() - restored
     back = scenario.reconnected(main_broker, SERVICES, 30)
     scenario.faults_over()
@@ -172,7 +173,7 @@ def test_a_consumer_paused_30_s_and_dropped_broker_connections(main_broker, make
     waiting = sum(ready for name, (ready, _) in main_broker.queues().items() if "--aggregation." in name)
     aggregation.signal(signal.SIGCONT)
     resumed = time.monotonic()
-    wait_for(lambda: not any(ready + unacked for name, (ready, unacked) in main_broker.queues().items()
+    eventually(lambda: not any(ready + unacked for name, (ready, unacked) in main_broker.queues().items()
                              if "--aggregation." in name), "aggregation to work off its backlog", 120, 1)
     caught_up_s = time.monotonic() - resumed
     drops = {}

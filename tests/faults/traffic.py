@@ -20,7 +20,8 @@ from nameko.exceptions import RemoteError
 from sqlalchemy import create_engine, text
 
 from shared.weeks import iso_week, monday_of
-from tests.faults.platform import Rpc, wait_for
+from bilum.demo import eventually
+from tests.faults.platform import Rpc
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ def setup_network(rpc: Rpc, database_url: str, timeout_s: float = 90) -> dict:
                     "SELECT count(*) FROM notification.offerings")]
             return figures == [len(SKUS), producers, producers, producers, len(SKUS), producers, len(SKUS)]
 
-        wait_for(everyone_knows, "every service to know the offerings and producers", timeout_s, 0.5)
+        eventually(everyone_knows, "every service to know the offerings and producers", timeout_s, 0.5)
     finally:
         engine.dispose()
     return offerings
@@ -167,7 +168,7 @@ class Buyers:
             eventlet.sleep(1)
 
     def wait(self, timeout_s: float = 400) -> None:
-        wait_for(lambda: len(self.accepted) + len(self.refused) == len(self.submitted),
+        eventually(lambda: len(self.accepted) + len(self.refused) == len(self.submitted),
                  f"every order to be answered ({len(self.submitted)} submitted)", timeout_s, 0.5)
 
 
