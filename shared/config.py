@@ -52,6 +52,7 @@ def gateway_url() -> str:
 class MessagingSettings:
     max_attempts: int
     retry_backoff_s: float
+    wait_for_prior_s: float
     relay_interval_s: float
     relay_batch: int
     rpc_timeout_s: float
@@ -64,6 +65,7 @@ def messaging() -> MessagingSettings:
     return MessagingSettings(
         max_attempts=int(os.environ.get("BILUM_MAX_ATTEMPTS", "5")),
         retry_backoff_s=float(os.environ.get("BILUM_RETRY_BACKOFF_S", "0.2")),
+        wait_for_prior_s=float(os.environ.get("BILUM_WAIT_FOR_PRIOR_S", "900")),
         relay_interval_s=float(os.environ.get("BILUM_RELAY_INTERVAL_S", "1.0")),
         relay_batch=int(os.environ.get("BILUM_RELAY_BATCH", "200")),
         rpc_timeout_s=float(os.environ.get("BILUM_RPC_TIMEOUT_S", "10")),

@@ -26,6 +26,12 @@ class Conflict(ServiceError):
 EXPECTED = (InvalidInput, NotFound, Conflict)
 
 
+class NotYetKnown(LookupError):
+    """An event refers to a fact that has not arrived yet: events on different queues overtake one another after a
+    backlog. Waiting for it is not a failure, so the message is tried again later without spending its retry budget
+    (``BILUM_WAIT_FOR_PRIOR_S``)."""
+
+
 def load_or_refuse(schema, body, what: str, partial: bool = False) -> dict:
     """Validate outside input with a marshmallow schema; a refusal names every field that is wrong."""
     from marshmallow import ValidationError

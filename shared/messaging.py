@@ -3,7 +3,10 @@
 nameko acks an event handler's message after the worker finishes even when it raised, so a plain failed handler
 loses its message. ``reliable_handler`` instead retries a failing message a bounded number of times (republishing it
 to its own queue with an attempt counter) and then parks it in the dead-letter queue with the reason. A message that
-breaks the event contract is parked at once: retrying cannot mend it. Nothing is acked before its copy is confirmed.
+breaks the event contract is parked at once: retrying cannot mend it. A message whose handler waits for a fact that
+has not arrived yet (``NotYetKnown``) is tried again later without spending its retries. Nothing is acked before its
+copy is confirmed, and an ack or requeue on a connection the broker already dropped is a no-op (the broker hands the
+message out again), never a crash.
 """
 import logging
 import threading
@@ -14,17 +17,20 @@ from functools import partial
 
 import eventlet
 from amqp import Message
+from amqp.exceptions import ChannelError, ConnectionError as AmqpConnectionError
 from kombu import Connection, Exchange, Queue
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY, PERSISTENT
 from nameko.events import SERVICE_POOL, EventHandler
 from nameko.exceptions import ContainerBeingKilled, UnknownService
 from nameko.extensions import DependencyProvider
-from nameko.messaging import QueueConsumer
+from nameko.messaging import Consumer, QueueConsumer
+from nameko.rpc import Rpc, RpcConsumer
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import select
 
 from shared import config, metrics
+from shared.errors import NotYetKnown
 from shared.events import Event, InvalidEvent, parse
 from shared.store import Database
 
@@ -39,6 +45,9 @@ QUEUE_HEADER = "x-bilum-queue"
 SERVICE_HEADER = "x-bilum-service"
 EVENT_TYPE_HEADER = "x-bilum-event-type"
 PARKED_AT_HEADER = "x-bilum-dead-lettered-at"
+WAITING_SINCE_HEADER = "x-bilum-waiting-since"
+WAITS_HEADER = "x-bilum-waits"
+LONGEST_WAIT_PAUSE_S = 5.0
 
 _QUICK_RETRY = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2}
 
@@ -67,7 +76,31 @@ def park(publisher: Publisher, body, *, queue: str, service: str, event_type: st
                                               "event_type": event_type})
 
 
-class DeadLetteringQueueConsumer(QueueConsumer):
+# What an ack or requeue raises when the broker connection went away under it: a socket error, or the amqp library's
+# own. nameko only tolerates the latter; the former, raised in a worker's result handler, kills the whole container.
+_LOST_CONNECTION = (OSError, AmqpConnectionError, ChannelError)
+
+
+class TolerantQueueConsumer(QueueConsumer):
+    """A queue consumer that survives acking on a connection the broker has reset: the broker already took the
+    message back and delivers it again (an event handler's inbox absorbs the copy)."""
+
+    def ack_message(self, message):
+        try:
+            super().ack_message(message)
+        except _LOST_CONNECTION as error:
+            log.warning("ack on a lost broker connection: the message will be delivered again",
+                        extra={"error": repr(error)})
+
+    def requeue_message(self, message):
+        try:
+            super().requeue_message(message)
+        except _LOST_CONNECTION as error:
+            log.warning("requeue on a lost broker connection: the broker takes the message back itself",
+                        extra={"error": repr(error)})
+
+
+class DeadLetteringQueueConsumer(TolerantQueueConsumer):
     """A queue consumer that parks a message it cannot even decode instead of dying on it."""
 
     def get_consumers(self, consumer_cls, channel):
@@ -78,6 +111,38 @@ class DeadLetteringQueueConsumer(QueueConsumer):
 
     def _park_undecodable(self, provider, message, error):
         provider.park_undecodable(message, error)
+
+
+class _TolerantRpcConsumer(RpcConsumer):
+    queue_consumer = TolerantQueueConsumer()
+
+
+class ResilientRpc(Rpc):
+    """nameko's RPC entrypoint, except that a reply it cannot send (the broker connection went away while the
+    worker ran) is logged instead of killing the whole service. The request is acknowledged all the same: the work
+    was done, and the caller, which never hears back, asks again after its deadline."""
+
+    rpc_consumer = _TolerantRpcConsumer()
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        try:
+            return super().handle_result(message, worker_ctx, result, exc_info)
+        except Exception:
+            log.exception("could not send an RPC reply", extra={"method": worker_ctx.entrypoint.method_name})
+            self.rpc_consumer.queue_consumer.ack_message(message)
+            return result, exc_info
+
+
+rpc = ResilientRpc.decorator
+
+
+class ResilientConsumer(Consumer):
+    """nameko's ``consume`` on a queue consumer that survives acking on a reset connection."""
+
+    queue_consumer = TolerantQueueConsumer()
+
+
+consume = ResilientConsumer.decorator
 
 
 class ReliableEventHandler(EventHandler):
@@ -92,6 +157,7 @@ class ReliableEventHandler(EventHandler):
         settings = config.messaging()
         self.max_attempts = settings.max_attempts
         self.retry_backoff_s = settings.retry_backoff_s
+        self.wait_for_prior_s = settings.wait_for_prior_s
         self.publisher = make_publisher(self.container.config[AMQP_URI_CONFIG_KEY])
         self.service = self.container.service_name
 
@@ -128,20 +194,44 @@ class ReliableEventHandler(EventHandler):
         return result, exc_info
 
     def _retry_or_park(self, message, exc_info):
-        metrics.MESSAGES_FAILED.labels(self.service, self.event_type).inc()
         headers = dict(message.headers or {})
-        attempts = int(headers.get(ATTEMPTS_HEADER, 1))
         reason = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
-        log.warning("handler failed", extra={"queue": self.queue.name, "attempt": attempts, "reason": reason,
-                                             "correlation_id": _correlation_of(message.payload)})
+        if isinstance(exc_info[1], NotYetKnown) and self._may_wait(headers):
+            waits = int(headers.get(WAITS_HEADER, 0))
+            headers[WAITS_HEADER] = waits + 1
+            headers.setdefault(WAITING_SINCE_HEADER, time.time())
+            metrics.MESSAGES_WAITING.labels(self.service, self.event_type).inc()
+            log.info("waiting for an earlier fact", extra={"queue": self.queue.name, "waits": waits + 1,
+                                                           "reason": reason,
+                                                           "correlation_id": _correlation_of(message.payload)})
+            pause = min(LONGEST_WAIT_PAUSE_S, self.retry_backoff_s * 2 ** min(waits, 8))
+        else:
+            metrics.MESSAGES_FAILED.labels(self.service, self.event_type).inc()
+            attempts = int(headers.get(ATTEMPTS_HEADER, 1))
+            log.warning("handler failed", extra={"queue": self.queue.name, "attempt": attempts, "reason": reason,
+                                                 "correlation_id": _correlation_of(message.payload)})
+            if attempts >= self.max_attempts:
+                self._settle(message, partial(park, self.publisher, message.payload, queue=self.queue.name,
+                                              service=self.service, event_type=self.event_type, reason=reason,
+                                              attempts=attempts, headers=headers))
+                return
+            headers[ATTEMPTS_HEADER] = attempts + 1
+            pause = self.retry_backoff_s * attempts
+        # The pause runs in a thread of its own: a worker (and a batching handler's next batch) is not held up.
+        self.container.spawn_managed_thread(
+            partial(self._settle, message, partial(self.publisher.publish, message.payload, exchange="",
+                                                   routing_key=self.queue.name, headers=headers), pause),
+            identifier=f"{self.queue.name}.retry")
+
+    def _may_wait(self, headers) -> bool:
+        since = headers.get(WAITING_SINCE_HEADER)
+        return since is None or time.time() - float(since) < self.wait_for_prior_s
+
+    def _settle(self, message, republish, pause_s: float = 0.0):
+        """Republish (retry, or park) a failed message, then ack the original; if that fails it stays queued."""
+        eventlet.sleep(pause_s)
         try:
-            if attempts < self.max_attempts:
-                time.sleep(self.retry_backoff_s * attempts)
-                headers[ATTEMPTS_HEADER] = attempts + 1
-                self.publisher.publish(message.payload, exchange="", routing_key=self.queue.name, headers=headers)
-            else:
-                park(self.publisher, message.payload, queue=self.queue.name, service=self.service,
-                     event_type=self.event_type, reason=reason, attempts=attempts, headers=headers)
+            republish()
         except Exception:
             log.exception("could not retry or park a failed message: it stays on its queue")
             self.queue_consumer.requeue_message(message)

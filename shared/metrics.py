@@ -7,6 +7,9 @@ MESSAGES_DUPLICATE = Counter(
     "bilum_messages_duplicate", "Events skipped because the inbox had already seen them", ["service", "event_type"])
 MESSAGES_FAILED = Counter(
     "bilum_messages_failed", "Handler attempts that raised", ["service", "event_type"])
+MESSAGES_WAITING = Counter(
+    "bilum_messages_waiting", "Messages put back to wait for an earlier fact that had not arrived",
+    ["service", "event_type"])
 MESSAGES_DEAD_LETTERED = Counter(
     "bilum_messages_dead_lettered", "Messages parked in the dead-letter queue", ["service", "event_type"])
 HANDLER_DURATION = Histogram(

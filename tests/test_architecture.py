@@ -51,3 +51,11 @@ def test_the_check_sees_a_violation_when_there_is_one(tmp_path, monkeypatch):
 def test_shared_depends_on_no_service():
     for path in (ROOT / "shared").rglob("*.py"):
         assert not [name for name in _imports(path) if name.split(".")[0] in ("services", "bilum")], path
+
+
+def test_services_take_rpc_and_consume_from_shared_messaging_which_survive_a_lost_broker_connection():
+    """nameko's own ``rpc`` and ``consume`` kill the service when a reply or an ack meets a reset connection."""
+    found = [f"{path.relative_to(ROOT)} imports {name}"
+             for path in (ROOT / "services").rglob("*.py") for name in _imports(path)
+             if name in ("nameko.rpc.rpc", "nameko.messaging.consume")]
+    assert found == []

@@ -1,14 +1,13 @@
 """The aggregation service: splits order lines across producers, and runs quotas, lots and inspections."""
 from datetime import datetime, timezone
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.aggregation import app
 from services.aggregation.store import inbox, outbox
 from shared import config, metrics
 from shared.errors import EXPECTED
-from shared.messaging import ServiceDatabase, batch_handler, reliable_handler
+from shared.messaging import ServiceDatabase, batch_handler, reliable_handler, rpc
 
 
 class AggregationService:

@@ -1,12 +1,11 @@
 """The catalogue service: producers, pooled offerings, capacity calendars, readiness and published catalogues."""
 import base64
 
-from nameko.rpc import rpc
 
 from services.catalogue import app
 from services.catalogue.store import inbox, outbox
 from shared.errors import EXPECTED
-from shared.messaging import ServiceDatabase, reliable_handler
+from shared.messaging import ServiceDatabase, reliable_handler, rpc
 
 
 class CatalogueService:

@@ -3,14 +3,13 @@ freight cost, and tracks them to delivery."""
 from datetime import datetime, timezone
 
 from eventlet import tpool
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.consolidation import app
 from services.consolidation.settings import settings
 from services.consolidation.store import inbox, outbox
 from shared.errors import EXPECTED
-from shared.messaging import ServiceDatabase, reliable_handler
+from shared.messaging import ServiceDatabase, reliable_handler, rpc
 
 
 class ConsolidationService:

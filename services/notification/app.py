@@ -3,7 +3,7 @@
 Events keep projections of the facts messages are made of (recipients, offerings, orders, quotas, lots, shipments),
 and store the notices ``domain`` decides on; each use case that stores notices returns their ids, for the caller to
 send once the transaction has committed (``delivery.send_due``). A fact that refers to something not known here yet
-(a quota offered to a producer whose registration has not arrived) raises ``LookupError``: the message is retried.
+(a quota offered to a producer whose registration has not arrived) raises ``NotYetKnown``: the message waits for it.
 """
 import hashlib
 import json
@@ -19,7 +19,7 @@ from services.notification.schemas import ContactInput, PreferencesInput
 from services.notification.store import (
     dead_letters, deliveries, lots, offerings, order_buyers, order_lines, quotas, recipients, shipment_lots, shipments,
 )
-from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
+from shared.errors import Conflict, InvalidInput, NotFound, NotYetKnown, load_or_refuse
 from shared.events import Event
 from shared.store import insert_new, insert_new_all, merge
 
@@ -52,7 +52,7 @@ def record_offering(session: Session, event: Event) -> list[str]:
 def product_name(session: Session, offering_id: str) -> str:
     name = session.execute(select(offerings.c.name).where(offerings.c.offering_id == offering_id)).scalar()
     if name is None:
-        raise LookupError(f"offering {offering_id} is not known here yet")
+        raise NotYetKnown(f"offering {offering_id} is not known here yet")
     return name
 
 
@@ -64,7 +64,7 @@ def _organisation_of_offering(session: Session, offering_id: str) -> str | None:
 def _quota(session: Session, quota_id: str) -> domain.Quota:
     row = session.execute(select(quotas).where(quotas.c.quota_id == quota_id)).one_or_none()
     if row is None:
-        raise LookupError(f"quota {quota_id} is not known here yet")
+        raise NotYetKnown(f"quota {quota_id} is not known here yet")
     return quota_of(row)
 
 
@@ -76,7 +76,7 @@ def quota_of(row) -> domain.Quota:
 def _order(session: Session, order_id: str) -> domain.Order:
     row = session.execute(select(order_buyers).where(order_buyers.c.order_id == order_id)).one_or_none()
     if row is None:
-        raise LookupError(f"order {order_id} is not known here yet")
+        raise NotYetKnown(f"order {order_id} is not known here yet")
     return domain.Order(row.order_id, row.buyer_id, row.due_date, row.promised_date)
 
 
@@ -99,7 +99,7 @@ def quotas_offered(session: Session, events: list[Event]) -> list[str]:
         payload = event.payload
         quota = domain.Quota(payload["quota_id"], payload["ref"], payload["order_id"], payload["producer_id"],
                              payload["offering_id"], payload["quantity"], event.occurred_at, payload["respond_by"])
-        # The quota's first fact: its answers wait for it (they raise LookupError until it is here).
+        # The quota's first fact: its answers wait for it (they raise NotYetKnown until it is here).
         offered.append(dict(quota_id=quota.quota_id, ref=quota.ref, order_id=quota.order_id,
                             line_id=payload["line_id"], offering_id=quota.offering_id, producer_id=quota.producer_id,
                             quantity=quota.quantity, offered_at=quota.offered_at, respond_by=quota.respond_by,
@@ -135,7 +135,7 @@ def lot_inspected(session: Session, event: Event) -> list[str]:
     quota = _quota(session, lot.quota_id)
     producer = addressee(session, lot.producer_id)
     if producer is None:
-        raise LookupError(f"producer {lot.producer_id} is not known here yet")
+        raise NotYetKnown(f"producer {lot.producer_id} is not known here yet")
     notices = domain.lot_inspected(
         event.event_id, lot, quota.ref, product_name(session, lot.offering_id), payload["passed"],
         producer.recipient.name,
@@ -177,7 +177,7 @@ def shipment_planned(session: Session, event: Event) -> list[str]:
                                                 order_id=item["order_id"], quantity=item["quantity"]))
         row = session.execute(select(lots).where(lots.c.lot_id == item["lot_id"])).one_or_none()
         if row is None:
-            raise LookupError(f"lot {item['lot_id']} is not known here yet")
+            raise NotYetKnown(f"lot {item['lot_id']} is not known here yet")
         planned.append(domain.ShippedLot(row.lot_id, row.order_id, item["quantity"], row.producer_id, row.quota_id,
                                          _quota(session, row.quota_id).ref, product_name(session, row.offering_id)))
     pickups = {pickup["producer_id"]: (pickup["pickup_on"], pickup["hub"]) for pickup in payload["pickups"]}

@@ -23,7 +23,7 @@ from services.notification.preferences import DEFER, DIGEST, SEND, Contact, Pref
 from services.notification.schemas import LogQuery
 from services.notification.store import channel_failures, deliveries, delivery_attempts, recipients
 from services.notification.transports import Transports
-from shared.errors import load_or_refuse
+from shared.errors import NotYetKnown, load_or_refuse
 from shared.events import new_event
 from shared.ids import new_id
 from shared.store import Database, insert_new, insert_new_all, page_of, paged
@@ -129,7 +129,7 @@ def enqueue_all(session: Session, notices: Iterable[domain.Notice], now: datetim
                 log.warning("no contact for this organisation: message dropped",
                             extra={"organisation_id": notice.recipient_id, "kind": notice.kind})
                 continue
-            raise LookupError(f"recipient {notice.recipient_id} is not known here yet")
+            raise NotYetKnown(f"recipient {notice.recipient_id} is not known here yet")
         rows.append((notice, _delivery_row(notice, found.recipient, now)))
     created = set(insert_new_all(session, deliveries, [row for _, row in rows], deliveries.c.notification_id))
     for notice, row in rows:

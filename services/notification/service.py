@@ -13,15 +13,16 @@ import eventlet
 from kombu import Queue
 from nameko.exceptions import RemoteError
 from nameko.extensions import DependencyProvider
-from nameko.messaging import consume
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 from nameko.timer import Timer
 
 from services.notification import app, delivery, domain, inbound, settings
 from services.notification.store import inbox, outbox
 from services.notification.transports import Transports
 from shared.errors import EXPECTED
-from shared.messaging import DEAD_LETTER_EXCHANGE, NoAnswer, ServiceDatabase, ask, batch_handler, reliable_handler
+from shared.messaging import (
+    DEAD_LETTER_EXCHANGE, NoAnswer, ServiceDatabase, ask, batch_handler, consume, reliable_handler, rpc,
+)
 
 log = logging.getLogger(__name__)
 

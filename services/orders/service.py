@@ -2,13 +2,13 @@
 import logging
 from datetime import datetime, timezone
 
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 from sqlalchemy.exc import IntegrityError
 
 from services.orders import app
 from services.orders.store import inbox, outbox
 from shared.errors import EXPECTED
-from shared.messaging import NoAnswer, ServiceDatabase, ask, batch_handler, reliable_handler
+from shared.messaging import NoAnswer, ServiceDatabase, ask, batch_handler, reliable_handler, rpc
 
 log = logging.getLogger(__name__)
 

@@ -8,14 +8,17 @@ import eventlet
 import pytest
 from kombu import Connection, Exchange
 from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ClusterRpcProxy
 
 from bilum.cli import main as bilum
 from shared import metrics, migrations
+from shared.errors import NotYetKnown
 from shared.events import new_event
-from shared.messaging import OutboxRelay, batch_handler, reliable_handler
+from shared.messaging import OutboxRelay, batch_handler, reliable_handler, rpc
 from shared.store import Database
 from bilum.demo import eventually
-from tests.integration.helpers import dead_letters, running
+from tests.faults.platform import TcpProxy
+from tests.integration.helpers import dead_letters, management, running
 from tests.payloads import offering_published
 
 received = []
@@ -206,3 +209,130 @@ def test_a_batch_handler_takes_queued_events_together_and_a_bad_one_alone_to_the
     assert max(len(batch) for batch in batches) > 1, "queued events were handled one by one"
     assert [batch for batch in batches if bad.event_id in batch and len(batch) == 1] == [[bad.event_id]] * 3
     assert _dlq_list()[0]["body"]["event_id"] == bad.event_id
+
+
+tries = []
+known = {"yes": False}
+
+
+class Patient:
+    name = "patient"
+
+    @reliable_handler("orders", "order.status_changed")
+    def on_status_changed(self, event):
+        tries.append(event.event_id)
+        if not known["yes"]:
+            raise NotYetKnown(f"order {event.correlation_id} is not known here yet")
+
+
+def test_an_event_that_overtook_the_fact_it_needs_waits_for_it_beyond_the_retry_budget(platform):
+    tries.clear()
+    known["yes"] = False
+    event = _status_event("ord_early")
+    waits_before = metrics.MESSAGES_WAITING.labels("patient", "order.status_changed")._value.get()
+    with running(Patient):
+        _dispatch(platform["AMQP_URI"], "orders", event.to_message())
+        eventually(lambda: len(tries) > 2 * int(platform["BILUM_MAX_ATTEMPTS"]),
+                   what="the event to be tried more often than a failing one may be")
+        assert dead_letters(platform["AMQP_URI"]) == 0
+        known["yes"] = True
+        handled_at = len(tries) + 1
+        eventually(lambda: len(tries) >= handled_at, what="the event to be handled once its fact arrived")
+        eventlet.sleep(0.5)
+        assert len(tries) == handled_at, "the event was tried again after it was handled"
+    assert set(tries) == {event.event_id}
+    assert dead_letters(platform["AMQP_URI"]) == 0
+    assert metrics.MESSAGES_WAITING.labels("patient", "order.status_changed")._value.get() >= waits_before + 7
+
+
+def test_an_event_whose_fact_never_arrives_is_dead_lettered_once_the_wait_is_over(platform, monkeypatch):
+    monkeypatch.setenv("BILUM_WAIT_FOR_PRIOR_S", "0.5")
+    tries.clear()
+    known["yes"] = False
+    event = _status_event("ord_never")
+    with running(Patient):
+        _dispatch(platform["AMQP_URI"], "orders", event.to_message())
+        eventually(lambda: dead_letters(platform["AMQP_URI"]) == 1, what="the event to be dead-lettered")
+    letters = _dlq_list()
+    assert [letter["body"]["event_id"] for letter in letters] == [event.event_id]
+    assert "order ord_never is not known here yet" in letters[0]["reason"]
+    assert letters[0]["attempts"] == int(platform["BILUM_MAX_ATTEMPTS"])
+    assert len(tries) > int(platform["BILUM_MAX_ATTEMPTS"])
+
+
+slow_runs = []
+
+
+class Slow:
+    name = "slow"
+
+    @reliable_handler("orders", "order.status_changed")
+    def on_status_changed(self, event):
+        slow_runs.append(event.event_id)
+        eventlet.sleep(1.5)
+
+
+def test_a_worker_that_acks_after_its_broker_connection_was_reset_leaves_the_service_running(
+        platform, monkeypatch, tmp_path):
+    """The broker takes back an unacknowledged message when the connection dies; the ack of the worker that was
+    handling it then fails, and must not take the service down with it."""
+    proxy = TcpProxy(5672, tmp_path, "slow")
+    proxy.start()
+    try:
+        monkeypatch.setenv("AMQP_URI", platform["AMQP_URI"].replace("127.0.0.1:5672", f"127.0.0.1:{proxy.port}"))
+        slow_runs.clear()
+        event = _status_event("ord_slow")
+        with running(Slow) as container:
+            _dispatch(platform["AMQP_URI"], "orders", event.to_message())
+            eventually(lambda: slow_runs, what="the handler to start")
+            proxy.drop()
+            eventually(lambda: len(slow_runs) == 2, what="the message to be delivered again after the reset", timeout_s=30)
+            eventlet.sleep(2)
+            assert not container._died.ready(), "the service died acking on a reset connection"
+            queue = "evt-orders-order.status_changed--slow.on_status_changed"
+            vhost = platform["AMQP_URI"].rsplit("/", 1)[1]
+            eventually(lambda: not _queue_depth(vhost, queue), what="the second delivery to be acknowledged")
+        assert slow_runs == [event.event_id] * 2
+        assert dead_letters(platform["AMQP_URI"]) == 0
+    finally:
+        proxy.stop()
+
+
+def _queue_depth(vhost: str, queue: str) -> int:
+    return management("GET", f"/queues/{vhost}/{queue}").json().get("messages", 0)
+
+
+class Desk:
+    name = "desk"
+
+    @rpc
+    def slow_answer(self, seconds):
+        eventlet.sleep(seconds)
+        return "done"
+
+
+def test_a_reply_that_cannot_be_sent_during_a_broker_outage_leaves_the_service_running(
+        platform, monkeypatch, tmp_path):
+    proxy = TcpProxy(5672, tmp_path, "desk")
+    proxy.start()
+    try:
+        monkeypatch.setenv("AMQP_URI", platform["AMQP_URI"].replace("127.0.0.1:5672", f"127.0.0.1:{proxy.port}"))
+        with running(Desk) as container, ClusterRpcProxy({"AMQP_URI": platform["AMQP_URI"]}, timeout=30) as caller:
+            assert caller.desk.slow_answer(0) == "done"
+            caller.desk.slow_answer.call_async(1.5)
+            eventlet.sleep(0.5)
+            proxy.outage(True)
+            eventlet.sleep(15)
+            assert not container._died.ready(), "the service died on a reply it could not send"
+            proxy.outage(False)
+            answered = eventually(lambda: _answer_or_none(caller), what="the service to answer again", timeout_s=60)
+            assert answered == "done"
+    finally:
+        proxy.stop()
+
+
+def _answer_or_none(caller):
+    try:
+        return caller.desk.slow_answer(0)
+    except Exception:
+        return None
