@@ -251,6 +251,10 @@ def _stop_on_signals() -> None:
 def main(argv=None) -> int:
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     args = parser().parse_args(argv)
+    if args.command == "run":
+        # Before any other import: a module that binds ``time.sleep`` or socket functions before eventlet patches
+        # them (kombu's reconnection backoff did) blocks the whole service while it waits.
+        return _run(args)
     if args.command in ("up", "demo"):
         _stop_on_signals()
     from bilum.supervisor import BrokerUnreachable
