@@ -13,6 +13,11 @@ from shared.events import new_event
 from tests.faults.platform import SERVICES
 
 
+# Marks the duplicator's own copies, which its capture queue sees too: copying them again would multiply the
+# traffic without end.
+COPY_HEADER = "x-fault-copy"
+
+
 class Duplicator:
     """A queue of the test's own bound to every service's events exchange sees each event as the services do; each
     captured event is published again to its exchange one or two more times (so it is delivered two or three
@@ -46,10 +51,12 @@ class Duplicator:
         self.thread = eventlet.spawn(self._run)
 
     def _capture(self, body, message) -> None:
+        message.ack()
+        if (message.headers or {}).get(COPY_HEADER):
+            return
         self.batch.append((message.delivery_info["exchange"], message.delivery_info["routing_key"], body,
                            dict(message.headers or {}), message.properties.get("message_id")))
         self.captured += 1
-        message.ack()
 
     def _run(self) -> None:
         while True:
@@ -69,7 +76,7 @@ class Duplicator:
         copies = [item for item in batch for _ in range(self.random.choice((1, 2)))]
         self.random.shuffle(copies)
         for exchange, routing_key, body, headers, message_id in copies:
-            self.producer.publish(body, exchange=exchange, routing_key=routing_key, headers=headers,
+            self.producer.publish(body, exchange=exchange, routing_key=routing_key, headers={**headers, COPY_HEADER: 1},
                                   message_id=message_id, serializer="json", delivery_mode=2)
             self.copies += 1
             self.by_type[routing_key] = self.by_type.get(routing_key, 0) + 1

@@ -27,7 +27,7 @@ SERVICES = ("catalogue", "orders", "aggregation", "consolidation", "notification
 FAULT_SETTINGS = {
     "BILUM_MAX_ATTEMPTS": "5",
     "BILUM_RETRY_BACKOFF_S": "0.2",
-    "BILUM_QUOTA_RESPONSE_HOURS": str(25 / 3600),
+    "BILUM_QUOTA_RESPONSE_HOURS": str(15 / 3600),
     "BILUM_EXPIRY_INTERVAL_S": "1",
     "BILUM_NOTIFY_TICK_S": "1",
     "BILUM_ROUTING_TIME_LIMIT_S": "0.5",
@@ -219,7 +219,7 @@ class PrivateBroker:
         server = _rabbit_tool("rabbitmq-server")
         with open(self.base / "log" / "console.log", "ab") as log:
             self.process = subprocess.Popen([server], env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+                                            cwd=self.base, start_new_session=True)
         self.starts += 1
         eventually(self._accepting, f"RabbitMQ node {self.node} to accept connections", timeout_s, 0.5)
 
