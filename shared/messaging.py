@@ -229,7 +229,8 @@ class ReliableEventHandler(EventHandler):
 
     def _settle(self, message, republish, pause_s: float = 0.0):
         """Republish (retry, or park) a failed message, then ack the original; if that fails it stays queued."""
-        eventlet.sleep(pause_s)
+        if pause_s:
+            eventlet.sleep(pause_s)
         try:
             republish()
         except Exception:
@@ -239,14 +240,8 @@ class ReliableEventHandler(EventHandler):
         self.queue_consumer.ack_message(message)
 
     def _park_now(self, body, message, reason):
-        try:
-            park(self.publisher, body, queue=self.queue.name, service=self.service, event_type=self.event_type,
-                 reason=reason, attempts=1, headers=message.headers)
-        except Exception:
-            log.exception("could not park an invalid message: it stays on its queue")
-            self.queue_consumer.requeue_message(message)
-            return
-        self.queue_consumer.ack_message(message)
+        self._settle(message, partial(park, self.publisher, body, queue=self.queue.name, service=self.service,
+                                      event_type=self.event_type, reason=reason, attempts=1, headers=message.headers))
 
     def park_undecodable(self, message, error):
         body = message.body.decode("utf-8", "replace") if isinstance(message.body, bytes) else message.body

@@ -1,7 +1,6 @@
 """The catalogue service: producers, pooled offerings, capacity calendars, readiness and published catalogues."""
 import base64
 
-
 from services.catalogue import app
 from services.catalogue.store import inbox, outbox
 from shared.errors import EXPECTED
