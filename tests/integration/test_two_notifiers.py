@@ -78,6 +78,9 @@ def test_two_notification_processes_tell_each_producer_of_each_offer_exactly_onc
 
         rows = eventually(told, "every offer to be sent", timeout_s=90)
         assert sorted(ref for ref, _ in rows) == sorted(f"RF{n:04d}" for n in range(OFFERS)), "an offer told twice"
+        # A batch's messages count as consumed once its worker has finished, a moment after its sends.
+        eventually(lambda: sum(_consumed(port, "quota.offered") for port in ports) >= 3 * OFFERS,
+                   "every copy of every offer to be counted", timeout_s=10)
         handled = [_consumed(port, "quota.offered") for port in ports]
         assert sum(handled) == 3 * OFFERS and min(handled) > 0, f"both processes took offers: {handled}"
     finally:
