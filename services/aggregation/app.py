@@ -22,7 +22,7 @@ from services.aggregation.store import (
     approved_producers, capacity_weeks, inspections, lot_photos, lots, offerings, order_lines, producer_snapshots,
     quota_weeks, quotas, switching_states,
 )
-from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
+from shared.errors import Conflict, InvalidInput, NotFound, NotYetKnown, load_or_refuse
 from shared.events import Event, new_event
 from shared.ids import new_id, short_ref
 from shared.store import Database, merge, page_of, paged, upsert
@@ -32,8 +32,13 @@ from shared.weeks import ready_on, usable
 log = logging.getLogger(__name__)
 
 
-class OfferingUnknown(LookupError):
-    """An order arrived before the offering it needs: the message is retried until the catalogue's event lands."""
+class OfferingUnknown(NotYetKnown):
+    """An order arrived before the offering it needs: the message waits for the catalogue's event."""
+
+
+class OrderUnknown(NotYetKnown):
+    """A cancellation arrived before its order (the buyer cancelled at once, and ``order.cancelled`` overtook
+    ``order.placed``): the message waits for the order, else the order would be allocated after its cancellation."""
 
 
 
@@ -407,6 +412,8 @@ def cancel_order(db: Database, session: Session, event: Event) -> None:
     """Compensation: every open quota of a cancelled order is released, its capacity freed, its producer told."""
     order_id = event.payload["order_id"]
     lines = session.execute(select(order_lines).where(order_lines.c.order_id == order_id)).all()
+    if not lines:
+        raise OrderUnknown(f"order {order_id} is not known here yet")
     _lock_offerings(session, [line.offering_id for line in lines])
     session.execute(update(order_lines).where(order_lines.c.order_id == order_id).values(cancelled=True))
     for quota in session.execute(select(quotas).where(

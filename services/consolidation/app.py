@@ -22,7 +22,7 @@ from services.consolidation.store import (
     hubs, offerings, order_destinations, pickup_routes, producers, ready_lots, shipment_events, shipment_lots,
     shipments, vehicles,
 )
-from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
+from shared.errors import Conflict, InvalidInput, NotFound, NotYetKnown, load_or_refuse
 from shared.events import Event, new_event
 from shared import metrics
 from shared.ids import new_id
@@ -36,8 +36,8 @@ FREIGHT_RULE = ("weight x distance: each lot's kilograms times its kilometres fr
                 "to the destination city; whole cents by largest remainder")
 
 
-class OrderUnknown(LookupError):
-    """A cancellation arrived before its order: the message is retried until ``order.placed`` lands."""
+class OrderUnknown(NotYetKnown):
+    """A cancellation arrived before its order: the message waits for ``order.placed``."""
 
 
 # Projections of other services' facts ---------------------------------------------------------------------------------

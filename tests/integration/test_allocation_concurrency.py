@@ -1,12 +1,15 @@
-"""Two orders allocated at the same moment never promise a producer more than it declared (real PostgreSQL)."""
+"""Two orders allocated at the same moment never promise a producer more than it declared, and a cancellation that
+overtakes its order never leaves it allocated (real PostgreSQL)."""
 from datetime import date
 
 import eventlet
+import pytest
 from sqlalchemy import func, select
 
 from services.aggregation import app
-from services.aggregation.store import inbox, outbox, quota_weeks, quotas
+from services.aggregation.store import capacity_weeks, inbox, outbox, quota_weeks, quotas
 from shared import migrations
+from shared.errors import NotYetKnown
 from shared.events import new_event
 from shared.store import Database
 from tests.payloads import capacity_declared, next_weeks, offering_published, producer_registered
@@ -24,7 +27,7 @@ def _order(n: int, quantity: int):
     }, correlation_id=f"ord_{n}")
 
 
-def test_concurrent_orders_never_overcommit_a_producer(platform):
+def _aggregation_with_capacity() -> Database:
     migrations.upgrade("aggregation")
     database = Database("aggregation", outbox, inbox)
     with database.transaction() as session:
@@ -33,10 +36,18 @@ def test_concurrent_orders_never_overcommit_a_producer(platform):
             approved = [] if producer_id == "prd_unapproved" else ["off_1"]
             app.record_producer(session, producer_registered(producer_id, approved))
         app.record_capacity(session, capacity_declared("off_1", WEEKLY, WEEKS))
+    return database
+
+
+def _allocate(database: Database, event) -> None:
+    database.handle_once("test.allocate", event, lambda session, event: app.allocate_order(database, session, event))
+
+
+def test_concurrent_orders_never_overcommit_a_producer(platform):
+    database = _aggregation_with_capacity()
 
     def allocate(n):
-        database.handle_once("test.allocate", _order(n, 30),
-                             lambda session, event: app.allocate_order(database, session, event))
+        _allocate(database, _order(n, 30))
 
     pool = eventlet.GreenPool(8)
     for n in range(8):
@@ -55,4 +66,29 @@ def test_concurrent_orders_never_overcommit_a_producer(platform):
         assert producer_id != "prd_unapproved", "a producer not approved for the offering was offered a quota"
         assert units <= WEEKLY[producer_id], f"{producer_id} promised {units} of {WEEKLY[producer_id]} in {week}"
     assert orders_served >= 4
+    database.engine.dispose()
+
+
+def test_a_cancellation_that_overtakes_its_order_waits_for_it_and_then_releases_every_quota(platform):
+    database = _aggregation_with_capacity()
+    placed = _order(1, 40)
+    cancelled = new_event("order.cancelled", {"order_id": "ord_1", "reason": "the buyer changed their mind"},
+                          correlation_id="ord_1")
+
+    def cancel():
+        database.handle_once("test.cancel", cancelled, lambda session, event: app.cancel_order(database, session, event))
+
+    with pytest.raises(NotYetKnown, match="ord_1"):
+        cancel()
+    _allocate(database, placed)
+    cancel()
+
+    with database.transaction() as session:
+        statuses = dict(session.execute(select(quotas.c.status, func.count()).group_by(quotas.c.status)).all())
+        held = session.execute(select(func.sum(capacity_weeks.c.held))).scalar_one()
+        released = session.execute(select(func.count()).select_from(outbox)
+                                   .where(outbox.c.event_type == "quota.released")).scalar_one()
+    assert statuses and set(statuses) == {"released"}, statuses
+    assert released == statuses["released"], "each producer is told its quota is released"
+    assert held == 0, "the released quotas give their weeks back"
     database.engine.dispose()
