@@ -148,9 +148,12 @@ consume = ResilientConsumer.decorator
 class ReliableEventHandler(EventHandler):
     queue_consumer = DeadLetteringQueueConsumer()
 
-    def __init__(self, source_service, event_type, **kwargs):
+    def __init__(self, source_service, event_type, expected_exceptions=(), **kwargs):
+        # A fact that has not arrived yet is a wait, not a fault: nameko logs it as expected (a warning), not as an
+        # error an operator should chase.
+        expected = expected_exceptions if isinstance(expected_exceptions, tuple) else (expected_exceptions,)
         super().__init__(source_service, event_type, handler_type=SERVICE_POOL, reliable_delivery=True,
-                         requeue_on_error=False, **kwargs)
+                         requeue_on_error=False, expected_exceptions=(*expected, NotYetKnown), **kwargs)
 
     def setup(self):
         super().setup()

@@ -1,6 +1,7 @@
 """The messaging rules, proved on the real broker and database: outbox, idempotent inbox, dead letters."""
 import io
 import json
+import logging
 from contextlib import redirect_stdout
 from datetime import date, datetime, timezone
 
@@ -225,7 +226,8 @@ class Patient:
             raise NotYetKnown(f"order {event.correlation_id} is not known here yet")
 
 
-def test_an_event_that_overtook_the_fact_it_needs_waits_for_it_beyond_the_retry_budget(platform):
+def test_an_event_that_overtook_the_fact_it_needs_waits_for_it_beyond_the_retry_budget(platform, caplog):
+    caplog.set_level(logging.WARNING, logger="nameko.containers")
     tries.clear()
     known["yes"] = False
     event = _status_event("ord_early")
@@ -243,6 +245,8 @@ def test_an_event_that_overtook_the_fact_it_needs_waits_for_it_beyond_the_retry_
     assert set(tries) == {event.event_id}
     assert dead_letters(platform["AMQP_URI"]) == 0
     assert metrics.MESSAGES_WAITING.labels("patient", "order.status_changed")._value.get() >= waits_before + 7
+    waits_logged = [record.levelname for record in caplog.records if "not known here yet" in record.getMessage()]
+    assert waits_logged and set(waits_logged) == {"WARNING"}, "a wait is logged as expected, not as an error"
 
 
 def test_an_event_whose_fact_never_arrives_is_dead_lettered_once_the_wait_is_over(platform, monkeypatch):
