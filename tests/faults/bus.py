@@ -97,7 +97,8 @@ def _envelope(event_type: str, payload: dict, version: int = 1) -> dict:
 class Poisoner:
     """Messages no handler can use, each marked so its dead letter is recognised: undecodable JSON, an unknown
     version, a payload that breaks its schema, a fact on the queue of another type, and a valid fact that the
-    handler cannot apply (the cancellation of an order no one knows), which is retried before it is parked."""
+    handler cannot apply (the cancellation of an order no one knows), which waits for its order, is retried once
+    the wait is over, and then parked."""
 
     KINDS = ("undecodable", "unknown_version", "malformed", "wrong_type", "handler_fails")
 

@@ -48,8 +48,9 @@ def run_dir(request):
 
 @pytest.fixture
 def make_stack(database, run_dir, teardown):
-    def make(broker, service_uris: dict | None = None) -> Stack:
-        stack = Stack(_environment(broker.amqp_uri, database, str(run_dir)), run_dir, broker, service_uris)
+    def make(broker, service_uris: dict | None = None, settings: dict | None = None) -> Stack:
+        stack = Stack({**_environment(broker.amqp_uri, database, str(run_dir)), **(settings or {})}, run_dir, broker,
+                      service_uris)
         teardown.callback(stack.stop)
         stack.migrate()
         stack.start()
