@@ -109,9 +109,17 @@ class Scenario:
     buyer: str
     producer: str
     offered_quota: dict
+    signed_in: dict = field(default_factory=dict)
+
+    def headers(self, username: str) -> dict:
+        """One sign-in per user for the whole module: the pages sign in through their own form too, and sign-ins
+        are rate-limited per user."""
+        if username not in self.signed_in:
+            self.signed_in[username] = bearer(self.base_url, username, PASSWORD)
+        return self.signed_in[username]
 
     def as_user(self, username: str) -> Network:
-        return Network(self.base_url, bearer(self.base_url, username, PASSWORD))
+        return Network(self.base_url, self.headers(username))
 
 
 def _organisation(admin: Network, name: str, regions: list) -> Organisation:
@@ -244,6 +252,6 @@ def browser(scenario):
 
 def api(scenario: Scenario, username: str, path: str, **params) -> dict:
     response = requests.get(f"{scenario.base_url}/api/v1{path}", params=params, timeout=30,
-                            headers=bearer(scenario.base_url, username, PASSWORD))
+                            headers=scenario.headers(username))
     assert response.status_code == 200, response.text
     return response.json()
