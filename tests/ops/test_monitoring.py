@@ -33,7 +33,9 @@ BROKER_FAMILIES = {
                              "rabbitmq_detailed_queue_messages_unacked"},
     "queue_consumer_count": {"rabbitmq_detailed_queue_consumers"},
 }
-BROKER_METRICS = set().union(*BROKER_FAMILIES.values())
+# Node-wide figures of rabbitmq_prometheus' /metrics (job rabbitmq) that the rules use.
+BROKER_NODE_METRICS = {"rabbitmq_connections_closed_total"}
+BROKER_METRICS = set().union(*BROKER_FAMILIES.values(), BROKER_NODE_METRICS)
 GRAFANA_VARIABLES = {"$__rate_interval": "5m", "$__interval": "1m", "$service": ".*"}
 
 
