@@ -41,7 +41,6 @@ class OrderUnknown(NotYetKnown):
     ``order.placed``): the message waits for the order, else the order would be allocated after its cancellation."""
 
 
-
 def response_window() -> timedelta:
     return timedelta(hours=float(os.environ.get("BILUM_QUOTA_RESPONSE_HOURS", "48")))
 
