@@ -10,7 +10,7 @@ import json
 import logging
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from services.notification import domain
@@ -111,18 +111,24 @@ def quotas_offered(session: Session, events: list[Event]) -> list[str]:
     return enqueue_all(session, notices, _now())
 
 
+def _moved_forward(reported: str):
+    """The new status, decided in the UPDATE itself on the row as it stands once locked: two facts about one quota
+    handled at the same moment cannot move it backwards."""
+    return case((quotas.c.status.in_(domain.statuses_before(reported)), reported), else_=quotas.c.status)
+
+
 def quota_answered(session: Session, event: Event, status: str) -> list[str]:
     """An accepted quota keeps the quantity taken on, which lots are reported against."""
     quota = _quota(session, event.payload["quota_id"])
-    session.execute(update(quotas).where(quotas.c.quota_id == quota.quota_id)
-                    .values(status=status, quantity=event.payload["quantity"]))
+    session.execute(update(quotas).where(quotas.c.quota_id == quota.quota_id).values(
+        status=_moved_forward(status), quantity=event.payload["quantity"]))
     return []
 
 
 def work_taken_away(session: Session, event: Event, status: str) -> list[str]:
     """An offer expired, or an open quota released with its cancelled order: the producer stops."""
     quota = _quota(session, event.payload["quota_id"])
-    session.execute(update(quotas).where(quotas.c.quota_id == quota.quota_id).values(status=status))
+    session.execute(update(quotas).where(quotas.c.quota_id == quota.quota_id).values(status=_moved_forward(status)))
     notices = domain.work_taken_away(event.event_id, quota, event.payload["quantity"],
                                      product_name(session, quota.offering_id))
     return enqueue_all(session, notices, _now())

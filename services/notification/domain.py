@@ -30,7 +30,9 @@ DEFAULT_CHANNELS = {
 }
 DEFAULT_MAX_FAILURES = 3
 
-OFFERED = "offered"
+OFFERED, ACCEPTED, DECLINED, EXPIRED, RELEASED = "offered", "accepted", "declined", "expired", "released"
+# How far a quota has gone: answered, then closed (lapsed, or released with its cancelled order).
+_QUOTA_PROGRESS = {OFFERED: 0, ACCEPTED: 1, DECLINED: 1, EXPIRED: 2, RELEASED: 2}
 
 # Delivery states: waiting to go out (pending, deferred for quiet hours, retrying after a failure), done (sent,
 # failed after every attempt, unreachable on every channel), or kept for the daily digest (digest, then digested).
@@ -117,6 +119,13 @@ class ShipmentDue:
 
 
 # Producers -----------------------------------------------------------------------------------------------------------
+
+def statuses_before(reported: str) -> tuple[str, ...]:
+    """The statuses a quota may leave for ``reported``. Its facts arrive on separate queues, so in any order, and
+    its status only moves forward: an acceptance that waited for its offer must not reopen a quota that its
+    cancelled order has released meanwhile."""
+    return tuple(status for status, progress in _QUOTA_PROGRESS.items() if progress < _QUOTA_PROGRESS[reported])
+
 
 def quota_offered(event_id: str, quota: Quota, product: str) -> list[Notice]:
     return [Notice(quota.producer_id, "quota_offered", event_id, quota.order_id,

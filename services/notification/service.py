@@ -130,19 +130,19 @@ class NotificationService:
 
     @reliable_handler("aggregation", "quota.accepted")
     def on_quota_accepted(self, event):
-        self._handle(event, lambda session, event: app.quota_answered(session, event, "accepted"))
+        self._handle(event, lambda session, event: app.quota_answered(session, event, domain.ACCEPTED))
 
     @reliable_handler("aggregation", "quota.declined")
     def on_quota_declined(self, event):
-        self._handle(event, lambda session, event: app.quota_answered(session, event, "declined"))
+        self._handle(event, lambda session, event: app.quota_answered(session, event, domain.DECLINED))
 
     @reliable_handler("aggregation", "quota.expired")
     def on_quota_expired(self, event):
-        self._handle(event, lambda session, event: app.work_taken_away(session, event, "expired"))
+        self._handle(event, lambda session, event: app.work_taken_away(session, event, domain.EXPIRED))
 
     @reliable_handler("aggregation", "quota.released")
     def on_quota_released(self, event):
-        self._handle(event, lambda session, event: app.work_taken_away(session, event, "released"))
+        self._handle(event, lambda session, event: app.work_taken_away(session, event, domain.RELEASED))
 
     @reliable_handler("aggregation", "order.shortfall")
     def on_order_shortfall(self, event):

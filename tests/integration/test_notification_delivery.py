@@ -17,13 +17,16 @@ import pytest
 import requests
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_hook
+from sqlalchemy import select
 
 from bilum.demo import eventually
 from services.gateway.service import GatewayService
 from services.notification.service import NotificationService
+from services.notification.store import quotas
 from shared import metrics, migrations
 from shared.events import Event, new_event
 from shared.messaging import make_publisher, park, reliable_handler
+from shared.store import make_engine
 from tests.integration.auth import admin_key
 from tests.integration.helpers import running
 from tests.payloads import offering_published
@@ -200,6 +203,30 @@ def test_an_offer_near_its_deadline_is_reminded_once_and_an_expired_one_is_taken
         "Bilum: reminder, work RMD234 ("], "an offer made 6 hours before its deadline is not reminded of"
     assert bilum.call("GET", "/notifications", 400, params={"page_size": 1000})["error"]["code"] == \
         "invalid_query"
+
+
+def test_an_acceptance_that_waited_for_its_offer_does_not_reopen_a_quota_released_meanwhile(bilum, http_recorder):
+    producer = bilum.producer()
+    offer = _offer(producer, ref="RLS234")
+    facts = {key: offer.payload[key] for key in ("quota_id", "order_id", "line_id", "offering_id", "producer_id",
+                                                  "quantity", "weeks")}
+    bilum.publish("aggregation", offer)
+    bilum.sent(producer["producer_id"], "quota_offered")
+    bilum.publish("aggregation", new_event("quota.released", {
+        **facts, "status_before": "accepted", "reason": "order cancelled: the buyer's shop closed"},
+        correlation_id="ord_1"))
+    bilum.sent(producer["producer_id"], "quota_reallocated")
+    accepted = metrics.MESSAGES_CONSUMED.labels("notification", "quota.accepted")._value.get()
+    bilum.publish("aggregation", new_event("quota.accepted", {**facts, "declined_quantity": 0},
+                                           correlation_id="ord_1"))
+    eventually(lambda: metrics.MESSAGES_CONSUMED.labels("notification", "quota.accepted")._value.get() > accepted,
+               "the late acceptance to be handled", timeout_s=20)
+    engine = make_engine("notification")
+    with engine.connect() as connection:
+        status = connection.execute(select(quotas.c.status).where(
+            quotas.c.quota_id == facts["quota_id"])).scalar_one()
+    engine.dispose()
+    assert status == "released", "the late acceptance reopened the quota"
 
 
 def test_the_newest_producer_snapshot_wins_whatever_order_they_arrive_in(bilum, http_recorder):

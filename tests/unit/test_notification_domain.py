@@ -76,6 +76,22 @@ def test_without_an_organisation_nobody_else_hears_of_a_rejected_lot():
     assert [n.kind for n in notices] == ["inspection_failed"]
 
 
+# What can happen to an offered quota, in the order it happens.
+QUOTA_HISTORIES = [(domain.ACCEPTED,), (domain.DECLINED,), (domain.EXPIRED,), (domain.RELEASED,),
+                   (domain.ACCEPTED, domain.RELEASED)]
+
+
+@given(st.sampled_from(QUOTA_HISTORIES).flatmap(
+    lambda history: st.tuples(st.just(history), st.permutations(history))))
+def test_a_quotas_facts_in_any_order_leave_it_where_the_last_of_them_put_it(history_and_arrival):
+    history, arrival = history_and_arrival
+    status = domain.OFFERED
+    for reported in arrival:
+        if status in domain.statuses_before(reported):
+            status = reported
+    assert status == history[-1], arrival
+
+
 def test_work_taken_away_and_rework_name_the_quota_code():
     [taken] = domain.work_taken_away("evt_3", OFFER, 45, "Bilum bag")
     [rework] = domain.rework_requested("evt_4", LOT, "K7Q2MD", "Bilum bag")
