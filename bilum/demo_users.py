@@ -15,7 +15,7 @@ def _people(producer_id: str | None) -> list[tuple[str, str, str | None, str | N
     people += [(f"{buyer_organisation(buyer)}-buyer", "buyer", buyer_organisation(buyer), None)
                for buyer in demo_data.BUYERS]
     if producer_id:
-        people.append(("demo-producer", "producer", None, producer_id))
+        people.append(("demo-producer", "producer", organisation, producer_id))
     return people
 
 

@@ -9,4 +9,4 @@ eventlet.monkey_patch()
 
 # Local SMTP and HTTP servers (subprocesses) for the channel and notification tests; the in-process fulfilment
 # network of the quota and lot tests.
-pytest_plugins = ("tests.local_servers", "tests.integration.fulfilment")
+pytest_plugins = ("tests.local_servers", "tests.integration.fulfilment", "tests.integration.tenants")

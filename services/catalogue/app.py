@@ -21,7 +21,7 @@ from services.catalogue.store import readiness as readiness_table
 from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
 from shared.events import CAPACITY_ENTRIES_PER_EVENT, Event, new_event
 from shared.ids import new_id
-from shared.store import Database, page_of, paged, upsert
+from shared.store import Database, insert_new, page_of, paged, upsert
 from shared.weeks import iso_week, order_by
 
 PRODUCER_FIELDS = ("organisation_id", "name", "village", "district", "region", "country", "latitude", "longitude",
@@ -312,7 +312,7 @@ def publish_offering(db: Database, session: Session, body: dict) -> dict:
         "offering_id": offering_id, **{key: data[key] for key in (
             "organisation_id", "sku", "name", "unit_price", "producer_price", "currency", "unit_weight_g",
             "unit_volume_cm3", "min_order", "quality_standard")}}, correlation_id=offering_id))
-    return get_offering(session, offering_id)
+    return get_offering(session, offering_id, staff_of=data["organisation_id"])
 
 
 def withdraw_offering(db: Database, session: Session, offering_id: str, body: dict) -> dict:
@@ -324,7 +324,7 @@ def withdraw_offering(db: Database, session: Session, offering_id: str, body: di
                     .values(status=WITHDRAWN, withdrawn_reason=data["reason"], updated_at=_now()))
     db.emit(session, new_event("offering.withdrawn", {"offering_id": offering_id, "reason": data["reason"]},
                                correlation_id=offering_id))
-    return get_offering(session, offering_id)
+    return get_offering(session, offering_id, staff_of=row.organisation_id)
 
 
 def _image_counts(session: Session, offering_ids) -> dict:
@@ -339,12 +339,16 @@ def _approved_counts(session: Session, offering_ids) -> dict:
                                 .group_by(approvals.c.offering_id)).all())
 
 
-def _offering_views(session: Session, rows) -> list:
+def _offering_views(session: Session, rows, staff_of: str | None) -> list:
+    """``staff_of``: the organisation whose staff is looking (``domain.EVERY_ORGANISATION`` for an admin), None for
+    anyone else: only its staff see what its producers are paid."""
     ids = [row.offering_id for row in rows]
     images, approved = _image_counts(session, ids), _approved_counts(session, ids)
     return [{
         "id": row.offering_id, "organisation_id": row.organisation_id, "sku": row.sku, "name": row.name,
-        "description": row.description, "unit_price": str(row.unit_price), "producer_price": str(row.producer_price),
+        "description": row.description, "unit_price": str(row.unit_price),
+        **({"producer_price": str(row.producer_price)}
+           if domain.shows_producer_price(staff_of, row.organisation_id) else {}),
         "currency": row.currency, "unit_weight_g": row.unit_weight_g, "unit_volume_cm3": row.unit_volume_cm3,
         "attributes": row.attributes, "quality_standard": row.quality_standard, "min_order": row.min_order,
         "status": row.status, "withdrawn_reason": row.withdrawn_reason,
@@ -354,8 +358,8 @@ def _offering_views(session: Session, rows) -> list:
     } for row in rows]
 
 
-def get_offering(session: Session, offering_id: str) -> dict:
-    return _offering_views(session, [_offering_row(session, offering_id)])[0]
+def get_offering(session: Session, offering_id: str, staff_of: str | None = None) -> dict:
+    return _offering_views(session, [_offering_row(session, offering_id)], staff_of)[0]
 
 
 def get_offering_image(session: Session, offering_id: str, position: int) -> dict:
@@ -406,9 +410,9 @@ def _offering_rows(session: Session, filters: dict):
     return rows
 
 
-def search_offerings(session: Session, query: dict) -> dict:
+def search_offerings(session: Session, query: dict, staff_of: str | None = None) -> dict:
     filters = load_or_refuse(OfferingSearch(), query, "query")
-    return {"items": _offering_views(session, _offering_rows(session, filters))}
+    return {"items": _offering_views(session, _offering_rows(session, filters), staff_of)}
 
 
 def set_approval(db: Database, session: Session, offering_id: str, body: dict) -> dict:
@@ -480,9 +484,13 @@ def _apply_entries(db: Database, session: Session, entries: list, correlation_id
 
 
 def declare_capacity(db: Database, session: Session, producer_id: str, body: dict) -> dict:
+    """A producer makes her own organisation's offerings only: another organisation's is answered as unknown."""
     data = load_or_refuse(CapacityInput(), body, "capacity")
-    _producer_row(session, producer_id, lock=True)
-    if _offering_row(session, data["offering_id"]).status != PUBLISHED:
+    producer = _producer_row(session, producer_id, lock=True)
+    offering = _offering_row(session, data["offering_id"])
+    if offering.organisation_id != producer.organisation_id:
+        raise NotFound(f"offering {data['offering_id']} not found")
+    if offering.status != PUBLISHED:
         raise Conflict(f"offering {data['offering_id']} is withdrawn")
     entries = [{"producer_id": producer_id, "offering_id": data["offering_id"], "week_start": week["week"],
                 "units": week["units"], "lead_time_days": data["lead_time_days"], "min_lot": data["min_lot"]}
@@ -610,12 +618,20 @@ def release_commitment(session: Session, event: Event, reason: str) -> None:
 # Themed catalogues ---------------------------------------------------------------------------------------------------
 
 def save_theme(session: Session, body: dict) -> dict:
+    """A new name makes a catalogue; the name of one of the organisation's own catalogues changes it. Names are shared
+    by every organisation (they are the catalogues' addresses), so another organisation's name is refused."""
     data = load_or_refuse(ThemeInput(), body, "theme")
-    selection = ThemeInput().dump(data)["selection"]
-    upsert(session, themes, {"name": data["name"]},
-           {"organisation_id": data["organisation_id"], "title": data["title"], "description": data["description"],
-            "arrange_by": data["arrange_by"], "selection": selection, "updated_at": _now()})
-    return get_theme(session, data["name"])
+    name = data["name"]
+    values = {"organisation_id": data["organisation_id"], "title": data["title"], "description": data["description"],
+              "arrange_by": data["arrange_by"], "selection": ThemeInput().dump(data)["selection"],
+              "updated_at": _now()}
+    if not insert_new(session, themes, {"name": name, **values}):
+        owner = session.execute(select(themes.c.organisation_id).where(themes.c.name == name)
+                                .with_for_update()).scalar_one()
+        if owner != data["organisation_id"]:
+            raise Conflict(f"the catalogue name {name} is taken by another organisation: choose another name")
+        session.execute(update(themes).where(themes.c.name == name).values(**values))
+    return get_theme(session, name)
 
 
 def _theme_row(session: Session, name: str):

@@ -10,6 +10,16 @@ def pricing_problems(unit_price: Decimal, producer_price: Decimal) -> dict:
     return {}
 
 
+# ``staff_of`` of a platform admin, who works for every organisation.
+EVERY_ORGANISATION = "*"
+
+
+def shows_producer_price(staff_of: str | None, organisation_id: str) -> bool:
+    """What producers are paid is their organisation's business: its staff (and the platform's admins) see it; buyers,
+    producers and other organisations see the buyer's price only."""
+    return staff_of is not None and staff_of in (EVERY_ORGANISATION, organisation_id)
+
+
 def contact_problems(mobile: str | None, email: str | None) -> dict:
     """A producer nobody can reach cannot be offered a quota."""
     if not mobile and not email:

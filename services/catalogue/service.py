@@ -84,9 +84,10 @@ class CatalogueService:
             return app.withdraw_offering(self.db, session, offering_id, body)
 
     @rpc(expected_exceptions=EXPECTED)
-    def get_offering(self, offering_id):
+    def get_offering(self, offering_id, staff_of=None):
+        """``staff_of``: the organisation of the staff asking ("*" for an admin); they alone see producer prices."""
         with self.db.transaction() as session:
-            return app.get_offering(session, offering_id)
+            return app.get_offering(session, offering_id, staff_of)
 
     @rpc(expected_exceptions=EXPECTED)
     def get_offering_image(self, offering_id, position):
@@ -94,9 +95,9 @@ class CatalogueService:
             return app.get_offering_image(session, offering_id, position)
 
     @rpc(expected_exceptions=EXPECTED)
-    def search_offerings(self, query):
+    def search_offerings(self, query, staff_of=None):
         with self.db.transaction() as session:
-            return app.search_offerings(session, query)
+            return app.search_offerings(session, query, staff_of)
 
     @rpc(expected_exceptions=EXPECTED)
     def set_approval(self, offering_id, body):

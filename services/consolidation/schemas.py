@@ -87,10 +87,12 @@ class VehicleFilter(PageFilter):
 
 
 class ShipmentFilter(PageFilter):
+    """``buyer_organisation_id``: a buyer's shipments, each cut down to that buyer's part."""
     status = fields.String(validate=validate.OneOf(SHIPMENT_STATUSES))
     order_id = fields.String(validate=validate.Length(min=1, max=64))
     hub_id = fields.String(validate=validate.Length(min=1, max=64))
     organisation_id = fields.String(validate=validate.Length(min=1, max=64))
+    buyer_organisation_id = fields.String(validate=validate.Length(min=1, max=64))
 
 
 class ManifestInput(Schema):

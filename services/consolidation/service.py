@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from eventlet import tpool
 from nameko.timer import timer
 
-from services.consolidation import app
+from services.consolidation import app, views
 from services.consolidation.settings import settings
 from services.consolidation.store import inbox, outbox
 from shared.errors import EXPECTED
@@ -61,19 +61,20 @@ class ConsolidationService:
             return app.track(self.db, session, shipment_id, body, datetime.now(timezone.utc))
 
     @rpc(expected_exceptions=EXPECTED)
-    def get_shipment(self, shipment_id):
+    def get_shipment(self, shipment_id, buyer_organisation_id=None):
+        """With ``buyer_organisation_id``: that buyer's part, or not found when the shipment carries none of it."""
         with self.db.transaction() as session:
-            return app.get_shipment(session, shipment_id)
+            return views.get_shipment(session, shipment_id, buyer_organisation_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def list_shipments(self, query):
         with self.db.transaction() as session:
-            return app.list_shipments(session, query)
+            return views.list_shipments(session, query)
 
     @rpc(expected_exceptions=EXPECTED)
     def manifest(self, shipment_id, query):
         with self.db.transaction() as session:
-            return app.manifest(session, shipment_id, query)
+            return views.manifest(session, shipment_id, query)
 
     @rpc(expected_exceptions=EXPECTED)
     def create_hub(self, body):
@@ -98,4 +99,4 @@ class ConsolidationService:
     @rpc
     def shipment_counts(self, organisation_id=None):
         with self.db.transaction() as session:
-            return app.shipment_counts(session, organisation_id)
+            return views.shipment_counts(session, organisation_id)

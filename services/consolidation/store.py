@@ -61,6 +61,8 @@ order_destinations = Table(
     "order_destinations", metadata,
     Column("order_id", String(64), primary_key=True),
     Column("buyer_name", String(200), nullable=False),
+    # The buyer's organisation, when a signed-in buyer placed the order: it alone sees its part of a shipment.
+    Column("buyer_organisation_id", String(64), index=True),
     Column("destination", JSON, nullable=False),
     Column("due_date", Date),
     Column("cancelled", Boolean, nullable=False, server_default=false()),

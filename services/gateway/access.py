@@ -38,3 +38,12 @@ def owner_fields(principal: Principal, body: dict, field: str = "organisation_id
     if given is not None and given != principal.organisation_id:
         raise PermissionError(f"{field} is set from your credentials; you cannot create for {given!r}")
     return {**body, field: principal.organisation_id}
+
+
+def staff_of(principal: Principal) -> str | None:
+    """The organisation whose internal figures (what its producers are paid) the caller may see: "*" for an admin."""
+    if principal.role == ADMIN:
+        return "*"
+    if principal.role in (AGGREGATOR, INSPECTOR):
+        return principal.organisation_id
+    return None

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from services.gateway import auth
 from services.gateway.schemas import NewPassword, NewUser
 from services.gateway.store import api_keys, users
-from shared.errors import Conflict, NotFound, load_or_refuse
+from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
 from shared.ids import new_id
 from shared.store import page_of, paged
 
@@ -26,12 +26,16 @@ def _view(row) -> dict:
             "producer_id": row.producer_id, "disabled": row.disabled, "created_at": row.created_at.isoformat()}
 
 
-def create_user(session: Session, body: dict, now: datetime, created_by: auth.Principal | None = None) -> dict:
-    """``created_by`` None is the command line, which may make anyone; an aggregator makes users of its organisation."""
+def create_user(session: Session, body: dict, now: datetime, created_by: auth.Principal | None = None,
+                producer_organisation_id: str | None = None) -> dict:
+    """``created_by`` None is the command line, which may make anyone; an aggregator makes users of its organisation.
+    ``producer_organisation_id``: the organisation of the producer the body names, as the catalogue knows it."""
     data = load_or_refuse(NewUser(), body, "user")
-    if created_by is not None and not created_by.is_admin:
-        if data["role"] == auth.ADMIN or data["organisation_id"] != created_by.organisation_id:
-            raise auth.Forbidden("an aggregator makes users of its own organisation only, and no admins")
+    try:
+        data["organisation_id"] = auth.organisation_of_new_user(
+            created_by, data["role"], data["organisation_id"], data["producer_id"], producer_organisation_id)
+    except ValueError as error:
+        raise InvalidInput("user refused", {"organisation_id": [str(error)]}) from None
     user_id = new_id("usr")
     try:
         with session.begin_nested():

@@ -14,6 +14,8 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from shared.errors import NotFound
+
 ADMIN, AGGREGATOR, INSPECTOR, BUYER, PRODUCER = "admin", "aggregator", "inspector", "buyer", "producer"
 ROLES = (ADMIN, AGGREGATOR, INSPECTOR, BUYER, PRODUCER)
 ANYONE = frozenset(ROLES)
@@ -69,6 +71,28 @@ def check_identity(role: str, organisation_id: str | None, producer_id: str | No
         raise ValueError("a producer user is tied to a producer")
     if role == ADMIN and (organisation_id or producer_id):
         raise ValueError("an admin belongs to no organisation")
+
+
+def organisation_of_new_user(creator: Principal | None, role: str, organisation_id: str | None,
+                             producer_id: str | None, producer_organisation_id: str | None) -> str | None:
+    """The organisation a new user belongs to, or why its creator may not make it.
+
+    A producer's user belongs to the producer's organisation (``producer_organisation_id``, as the catalogue knows
+    it), so its organisation's aggregators see it and no other organisation can make one: an aggregator naming
+    another organisation's producer is told there is no such producer, before anything else is checked. ``creator``
+    None is the command line, run by an operator, which may make anyone."""
+    outsider = creator is not None and not creator.is_admin
+    if outsider and role == ADMIN:
+        raise Forbidden("an aggregator makes users of its own organisation only, and no admins")
+    if outsider and role == PRODUCER and producer_organisation_id != creator.organisation_id:
+        raise NotFound(f"no producer {producer_id}")
+    if role == PRODUCER and producer_organisation_id is not None:
+        if organisation_id is not None and organisation_id != producer_organisation_id:
+            raise ValueError("a producer's user belongs to the producer's organisation")
+        organisation_id = producer_organisation_id
+    if outsider and organisation_id != creator.organisation_id:
+        raise Forbidden("an aggregator makes users of its own organisation only, and no admins")
+    return organisation_id
 
 
 def hash_password(password: str) -> str:

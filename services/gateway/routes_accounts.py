@@ -1,7 +1,7 @@
 """Routes of the gateway's own accounts: sign-in, the caller, users and API keys."""
 from services.gateway import accounts, schemas
-from services.gateway.auth import ADMIN, AGGREGATOR, ANYONE
-from services.gateway.http import PUBLIC, HttpError, api, json_response, read_json, read_query, refusal_of
+from services.gateway.auth import ADMIN, AGGREGATOR, ANYONE, PRODUCER
+from services.gateway.http import PUBLIC, HttpError, api, call, json_response, read_json, read_query, refusal_of
 from shared.errors import EXPECTED, load_or_refuse
 
 MANAGERS = frozenset({ADMIN, AGGREGATOR})
@@ -35,9 +35,22 @@ class AccountRoutes:
          summary="Make a user (an aggregator: of its own organisation)")
     def create_user(self, request, principal):
         body = read_json(request)
+        producer_organisation = self._organisation_of_producer(body)
         with self.identity.database.transaction() as session:
-            user = _answer(accounts.create_user, session, body, self.identity.now(), principal)
+            user = _answer(accounts.create_user, session, body, self.identity.now(), principal, producer_organisation)
         return json_response(user, 201)
+
+    def _organisation_of_producer(self, body: dict) -> str | None:
+        """A producer's user is tied to a producer the catalogue knows; whose it is decides who may make the user."""
+        producer_id = body.get("producer_id")
+        if body.get("role") != PRODUCER or not isinstance(producer_id, str) or not producer_id:
+            return None
+        try:
+            return call(self.catalogue, "get_producer", producer_id)["organisation_id"]
+        except HttpError as error:
+            if error.status == 404:
+                raise HttpError(404, "not_found", f"no producer {producer_id}") from None
+            raise
 
     @api("GET", "/api/v1/users", roles=MANAGERS, query=schemas.UserQuery, tag="accounts",
          summary="Users (an aggregator: of its own organisation)")

@@ -94,11 +94,12 @@ class CatalogueRoutes:
     @api("GET", "/api/v1/offerings", roles=ANYONE, query="catalogue.OfferingSearch", tag="catalogue",
          summary="Search published offerings")
     def search_offerings(self, request, principal):
-        return json_response(call(self.catalogue, "search_offerings", request.args.to_dict()))
+        return json_response(call(self.catalogue, "search_offerings", request.args.to_dict(),
+                                  access.staff_of(principal)))
 
     @api("GET", "/api/v1/offerings/{offering_id}", roles=ANYONE, tag="catalogue", summary="One offering")
     def get_offering(self, request, principal, offering_id):
-        return json_response(call(self.catalogue, "get_offering", offering_id))
+        return json_response(call(self.catalogue, "get_offering", offering_id, access.staff_of(principal)))
 
     @api("POST", "/api/v1/offerings/{offering_id}/withdraw", roles=MANAGERS, body="catalogue.WithdrawInput",
          tag="catalogue", summary="Withdraw an offering")

@@ -29,3 +29,10 @@ def test_access_follows_remoteness():
     assert set(domain.access_problems("seasonal_road", [], [])) == {"closed_months"}
     assert set(domain.access_problems("air_or_boat", [], [])) == {"service_weekdays"}
     assert set(domain.access_problems("all_season_road", [3], [2])) == {"closed_months", "service_weekdays"}
+
+
+def test_what_producers_are_paid_is_shown_to_their_organisations_staff_and_admins_only():
+    assert domain.shows_producer_price("kumul", "kumul")
+    assert domain.shows_producer_price(domain.EVERY_ORGANISATION, "kumul")
+    assert not domain.shows_producer_price("coastal", "kumul")
+    assert not domain.shows_producer_price(None, "kumul")

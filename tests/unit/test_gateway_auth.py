@@ -12,6 +12,7 @@ from bilum import openapi
 from services.gateway import access, auth
 from services.gateway.limits import RateLimiter
 from services.gateway.service import OPENAPI_DOCUMENT
+from shared.errors import NotFound
 
 SECRET = "a-test-signing-key-of-more-than-32-characters"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
@@ -63,6 +64,31 @@ def test_an_api_key_is_found_by_its_prefix_and_checked_by_its_digest():
 def test_a_user_is_tied_to_what_its_role_acts_for(role, organisation, producer):
     with pytest.raises(ValueError):
         auth.check_identity(role, organisation, producer)
+
+
+def test_an_aggregator_makes_users_of_its_own_organisation_and_its_own_producers_only():
+    make = auth.organisation_of_new_user
+    assert make(AGGREGATOR, auth.PRODUCER, None, "prd_mary", "kumul") == "kumul"
+    assert make(AGGREGATOR, auth.INSPECTOR, "kumul", None, None) == "kumul"
+    with pytest.raises(NotFound, match="no producer prd_other"):
+        make(AGGREGATOR, auth.PRODUCER, "kumul", "prd_other", "coastal")
+    with pytest.raises(NotFound):
+        make(AGGREGATOR, auth.PRODUCER, "coastal", "prd_other", "coastal")
+    with pytest.raises(NotFound):
+        make(AGGREGATOR, auth.PRODUCER, "kumul", "prd_mary", None)
+    with pytest.raises(auth.Forbidden):
+        make(AGGREGATOR, auth.BUYER, "coastal", None, None)
+    with pytest.raises(auth.Forbidden):
+        make(AGGREGATOR, auth.ADMIN, None, None, None)
+
+
+def test_a_producers_user_belongs_to_the_producers_organisation_whoever_makes_it():
+    make = auth.organisation_of_new_user
+    assert make(ADMIN, auth.PRODUCER, None, "prd_mary", "kumul") == "kumul"
+    assert make(None, auth.PRODUCER, None, "prd_mary", None) is None
+    assert make(None, auth.BUYER, "kiriko", None, None) == "kiriko"
+    with pytest.raises(ValueError):
+        make(ADMIN, auth.PRODUCER, "coastal", "prd_mary", "kumul")
 
 
 def test_a_bucket_allows_its_burst_then_says_how_long_to_wait_and_refills():
