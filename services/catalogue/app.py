@@ -10,8 +10,8 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from services.catalogue import capacity_csv, domain, publishing, readiness
 from services.catalogue.schemas import (
-    ApprovalInput, AvailabilityQuery, CapacityInput, OfferingInput, OfferingSearch, ProducerInput, ProducerSearch,
-    ProducerUpdate, ThemeInput, WithdrawInput,
+    MAX_IMAGES, ApprovalInput, AvailabilityQuery, CapacityInput, OfferingInput, OfferingSearch, ProducerInput,
+    ProducerSearch, ProducerUpdate, ThemeInput, WithdrawInput,
 )
 from services.catalogue.store import (
     approvals, capacity_profiles, capacity_weeks, commitments, offering_images, offerings, producers, released_quotas,
@@ -363,6 +363,8 @@ def get_offering(session: Session, offering_id: str, staff_of: str | None = None
 
 
 def get_offering_image(session: Session, offering_id: str, position: int) -> dict:
+    if not 0 <= position < MAX_IMAGES:
+        raise NotFound(f"offering {offering_id} has no image {position}: positions run from 0 to {MAX_IMAGES - 1}")
     row = session.execute(select(offering_images).where(offering_images.c.offering_id == offering_id,
                                                         offering_images.c.position == position)).one_or_none()
     if row is None:

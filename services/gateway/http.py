@@ -12,8 +12,11 @@ from functools import wraps
 import eventlet
 from marshmallow import ValidationError
 from nameko.exceptions import RemoteError, UnknownService
-from nameko.web.handlers import http
-from werkzeug.wrappers import Response
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers import Request, Response
 
 from services.gateway import access, auth
 from shared import config, metrics
@@ -51,6 +54,47 @@ def error_response(error: HttpError) -> Response:
     return json_response(body, error.status, headers)
 
 
+class _JsonErrorsApp(WsgiApp):
+    """nameko's WSGI app, but a path or method that no route serves answers in the API's error format, not in
+    werkzeug's HTML page: clients of the API parse every answer the same way."""
+
+    def __call__(self, environ, start_response):
+        request = Request(environ, shallow=True)
+        try:
+            provider, values = self.url_map.bind_to_environ(environ).match()
+        except RequestRedirect as redirect:
+            return redirect(environ, start_response)
+        except HTTPException as refusal:
+            return _routing_error(refusal)(environ, start_response)
+        request.path_values = values
+        return provider.handle_request(request)(environ, start_response)
+
+
+def _routing_error(refusal: HTTPException) -> Response:
+    if isinstance(refusal, MethodNotAllowed):
+        allowed = sorted(refusal.valid_methods or ())
+        response = error_response(HttpError(405, "method_not_allowed",
+                                            f"this path answers {', '.join(allowed)} only"))
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
+    status = refusal.code or 404
+    return error_response(HttpError(status, "not_found" if status == 404 else "invalid_request",
+                                    refusal.description or "no such path"))
+
+
+class _ApiServer(WebServer):
+    def get_wsgi_app(self):
+        return _JsonErrorsApp(self)
+
+
+class _HttpEntrypoint(HttpRequestHandler):
+    server = _ApiServer()
+
+
+# Every route of the gateway, pages included, is declared with this: one server, one error format.
+http = _HttpEntrypoint.decorator
+
+
 def _body(request, limit: int) -> bytes:
     if request.content_length and request.content_length > limit:
         raise HttpError(413, "too_large", f"the body is over {limit} bytes")
@@ -66,26 +110,36 @@ def read_json(request) -> dict:
         return {}
     try:
         body = json.loads(raw)
+    except RecursionError:
+        raise HttpError(400, "invalid_json", f"the body nests deeper than {MAX_JSON_DEPTH} levels") from None
     except ValueError as error:
         raise HttpError(400, "invalid_json", f"the body is not JSON: {error}") from None
     if not isinstance(body, dict):
         raise HttpError(400, "invalid_json", "the body must be a JSON object")
-    _refuse_nul(body)
+    refuse_unstorable(body)
     return body
 
 
-def _refuse_nul(value) -> None:
-    """No text anywhere in the platform holds a NUL character (PostgreSQL cannot store one): refused at the door."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise HttpError(400, "invalid_text", "text may not contain NUL characters")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _refuse_nul(key)
-            _refuse_nul(item)
-    elif isinstance(value, list):
-        for item in value:
-            _refuse_nul(item)
+# No body of the API needs more levels than this; a deeper one is refused before anything walks it.
+MAX_JSON_DEPTH = 32
+# NUL (PostgreSQL cannot store it) and lone UTF-16 surrogates, which JSON's \ud800 escapes can carry but no UTF-8
+# text can hold: neither is text anyone wrote.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def refuse_unstorable(value) -> None:
+    """Text that the platform could not store or send on is refused at the door, as is a body nested too deep."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if _UNSTORABLE.search(item):
+                raise HttpError(400, "invalid_text", "text may not contain NUL characters or lone surrogates")
+        elif isinstance(item, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                raise HttpError(400, "invalid_json", f"the body nests deeper than {MAX_JSON_DEPTH} levels")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
 
 
 def read_csv(request) -> str:
@@ -95,7 +149,7 @@ def read_csv(request) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise HttpError(400, "invalid_csv", f"the file is not UTF-8 text: {error}") from None
-    _refuse_nul(text)
+    refuse_unstorable(text)
     return text
 
 
@@ -202,7 +256,7 @@ def api(method: str, path: str, *, roles, summary: str, query=None, body: str | 
         def wrapper(self, request, *args, **kwargs):
             started = time.perf_counter()
             try:
-                _refuse_nul([*args, *kwargs.values(), *request.args.values()])
+                refuse_unstorable([*args, *kwargs.values(), *request.args.values()])
                 principal = None if roles is PUBLIC else _authorise(self.identity, request, roles)
                 response = handler(self, request, principal, *args, **kwargs)
             except HttpError as error:

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import access, schemas
 from services.gateway.auth import ADMIN, AGGREGATOR, ANYONE, INSPECTOR, PRODUCER
-from services.gateway.http import HttpError, api, call, json_response, read_csv, read_json, read_query, require_owner
+from services.gateway.http import api, call, json_response, read_csv, read_json, read_query, require_owner
 
 MANAGERS = frozenset({ADMIN, AGGREGATOR})
 STAFF = frozenset({ADMIN, AGGREGATOR, INSPECTOR})
@@ -107,12 +107,11 @@ class CatalogueRoutes:
         self._offering(principal, offering_id)
         return json_response(call(self.catalogue, "withdraw_offering", offering_id, read_json(request)))
 
-    @api("GET", "/api/v1/offerings/{offering_id}/images/{position}", roles=ANYONE,
-         answer_type=("image/png", "image/jpeg"), tag="catalogue", summary="An offering's image (position 1 to 4)")
+    @api("GET", "/api/v1/offerings/{offering_id}/images/{position:int}", roles=ANYONE,
+         answer_type=("image/png", "image/jpeg"), tag="catalogue",
+         summary="An offering's image (position 0 to 3, in the order of its images)")
     def offering_image(self, request, principal, offering_id, position):
-        if not position.isdigit():
-            raise HttpError(404, "not_found", f"no image {position} of offering {offering_id}")
-        image = call(self.catalogue, "get_offering_image", offering_id, int(position))
+        image = call(self.catalogue, "get_offering_image", offering_id, position)
         return Response(base64.b64decode(image["data"]), mimetype=image["content_type"],
                         headers={"Cache-Control": "private, max-age=3600"})
 

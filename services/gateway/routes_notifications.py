@@ -1,11 +1,12 @@
 """Routes of notification: the delivery log, contacts and preferences, and the SMS provider's inbound callback."""
 
-from marshmallow import fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 from nameko.exceptions import RemoteError
 
 from services.gateway import access
 from services.gateway.auth import ADMIN, AGGREGATOR, BUYER, PRODUCER
-from services.gateway.http import PUBLIC, HttpError, api, call, json_response, read_json, read_query, require_owner
+from services.gateway.http import (PUBLIC, HttpError, api, call, json_response, read_headers, read_json, read_query,
+                                   require_owner)
 from services.gateway.schemas import PageQuery
 
 MAX_INBOUND_BYTES = 64 * 1024
@@ -18,6 +19,18 @@ RECIPIENTS = frozenset({ADMIN, AGGREGATOR, PRODUCER})
 
 # Refusals of the inbound callback that the shared error mapping does not know.
 _INBOUND_STATUS = {"SignatureRefused": (401, "unauthenticated"), "ActionsUnavailable": (503, "unavailable")}
+
+
+class SmsCallbackHeaders(Schema):
+    """The provider's signature headers; missing ones are refused by notification as unsigned (401)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    timestamp = fields.String(data_key=SMS_TIMESTAMP_HEADER, load_default=None,
+                              validate=validate.Regexp(r"^[0-9]{1,12}$", error="seconds since 1970, in digits"))
+    signature = fields.String(data_key=SMS_SIGNATURE_HEADER, load_default=None,
+                              validate=validate.Regexp(r"^[0-9a-fA-F]{64}$", error="64 hexadecimal digits"))
 
 
 class DeliveryLogQuery(PageQuery):
@@ -84,12 +97,13 @@ class NotificationRoutes:
         return json_response(self._recipient(principal, recipient_id))
 
     @api("POST", "/api/v1/sms/inbound", roles=PUBLIC, body_type="text/plain", tag="notifications",
+         headers=SmsCallbackHeaders,
          summary="The SMS provider's callback for a producer's message (signed with the shared secret, not a token)")
     def sms_inbound(self, request, principal):
+        signed = read_headers(request, SmsCallbackHeaders())
         body = _raw_text(request)
         try:
-            result = call(self.notification, "receive_sms", body, request.headers.get(SMS_TIMESTAMP_HEADER),
-                          request.headers.get(SMS_SIGNATURE_HEADER))
+            result = call(self.notification, "receive_sms", body, signed["timestamp"], signed["signature"])
         except RemoteError as error:
             if error.exc_type not in _INBOUND_STATUS:
                 raise

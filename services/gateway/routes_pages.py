@@ -8,11 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from marshmallow import Schema, fields, validate
-from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from services.gateway.auth import ADMIN
-from services.gateway.http import read_query
+from services.gateway.http import http, read_query
 
 PAGES = Path(__file__).resolve().parent / "pages"
 SIGN_IN_MARKER = b"<!--signin-->"

@@ -6,11 +6,10 @@ the dashboard that draws on every service; the pages are served by ``routes_page
 from pathlib import Path
 
 from nameko.rpc import RpcProxy
-from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from services.gateway.auth import ADMIN, AGGREGATOR
-from services.gateway.http import api, json_response, now_iso, start, wait
+from services.gateway.http import api, http, json_response, now_iso, start, wait
 from services.gateway.identity import Identity
 from services.gateway.routes_accounts import AccountRoutes
 from services.gateway.routes_catalogue import CatalogueRoutes

@@ -176,12 +176,17 @@ def _signature(secret: str, timestamp: int | str, body: bytes | str) -> str:
 
 
 def _fresh(timestamp: int | str, now: datetime, tolerance_s: float) -> bool:
-    """Within the replay window: a captured request cannot be played again later."""
-    try:
-        sent = int(timestamp)
-    except (TypeError, ValueError):
+    """Within the replay window: a captured request cannot be played again later. Seconds since 1970 fit in 12
+    digits for the next 30,000 years; more is not a time."""
+    text = str(timestamp)
+    if not (text.isascii() and text.isdigit() and len(text) <= 12):
         return False
-    return abs(now.timestamp() - sent) <= tolerance_s
+    return abs(now.timestamp() - int(text)) <= tolerance_s
+
+
+def _same_signature(expected: str, given: str) -> bool:
+    """In constant time, and for any text a header can carry (``compare_digest`` refuses non-ASCII ``str``)."""
+    return hmac.compare_digest(expected.encode("ascii"), given.strip().lower().encode("utf-8", "replace"))
 
 
 def sign_inbound(secret: str, timestamp: int | str, body: bytes | str) -> str:
@@ -192,8 +197,7 @@ def sign_inbound(secret: str, timestamp: int | str, body: bytes | str) -> str:
 
 def verify_inbound(secret: str, timestamp: int | str, body: bytes | str, signature: str, now: datetime,
                    tolerance_s: float = 300) -> bool:
-    return _fresh(timestamp, now, tolerance_s) and hmac.compare_digest(
-        _signature(secret, timestamp, body), signature.strip().lower())
+    return _fresh(timestamp, now, tolerance_s) and _same_signature(_signature(secret, timestamp, body), signature)
 
 
 TIMESTAMP_HEADER = "Bilum-Timestamp"
@@ -250,7 +254,7 @@ def verify_webhook(secret: str, timestamp: str, body: bytes | str, signature_hea
         return False
     expected = _signature(secret, timestamp, body)
     candidates = [part.strip()[3:] for part in signature_header.split(",") if part.strip().startswith("v1=")]
-    return any(hmac.compare_digest(expected, candidate) for candidate in candidates)
+    return any(_same_signature(expected, candidate) for candidate in candidates)
 
 
 def retry_delay_s(attempt: int, base_s: float, cap_s: float, rng: random.Random) -> float:

@@ -125,3 +125,10 @@ def test_a_replayed_callback_is_refused_outside_the_window():
     assert not verify_inbound(SECRET, TIMESTAMP, BODY, signature, NOW + timedelta(seconds=301))
     assert not verify_inbound(SECRET, TIMESTAMP, BODY, signature, NOW - timedelta(seconds=400))
     assert verify_inbound(SECRET, TIMESTAMP, BODY, signature, NOW + timedelta(seconds=301), tolerance_s=600)
+
+
+def test_a_timestamp_or_signature_no_clock_or_digest_could_make_is_refused_not_crashed_on():
+    signature = sign_inbound(SECRET, TIMESTAMP, BODY)
+    assert not verify_inbound(SECRET, "9" * 309, BODY, signature, NOW)
+    assert not verify_inbound(SECRET, "\u0663" * 10, BODY, signature, NOW)
+    assert not verify_inbound(SECRET, TIMESTAMP, BODY, "\u00e9" * 64, NOW)

@@ -182,6 +182,53 @@ def test_sign_in_gives_a_token_that_works_and_wrong_passwords_get_nothing(tenant
     assert revoked.status_code == 200
 
 
+def _raw(base: str, method: str, path: str, body: bytes, headers: dict | None = None) -> requests.Response:
+    return requests.request(method, base + path, data=body, timeout=30,
+                            headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def _refused_in_the_error_shape(response: requests.Response, status: int) -> dict:
+    assert response.status_code == status, response.text[:300]
+    assert response.headers["Content-Type"].startswith("application/json")
+    return response.json()["error"]
+
+
+def test_text_no_store_could_hold_and_bodies_nested_without_end_are_refused_not_crashed_on(tenants):
+    base, a, _ = tenants
+    surrogate = b'{"username": "\\ud800", "password": "x"}'
+    assert _refused_in_the_error_shape(_raw(base, "POST", "/api/v1/auth/token", surrogate), 400)["code"] == \
+        "invalid_text"
+    named = b'{"organisation_id": "%s", "name": "Mary \\udfff Kewa"}' % a.organisation_id.encode()
+    _refused_in_the_error_shape(_raw(base, "POST", "/api/v1/producers", named, a.credentials["aggregator"]), 400)
+    nested = _raw(base, "POST", "/api/v1/auth/token", b"[" * 100_000)
+    assert _refused_in_the_error_shape(nested, 400)["code"] == "invalid_json"
+    deep = b'{"username": "x", "password": "y", "z": ' + b"[" * 40 + b"]" * 40 + b"}"
+    assert "nests deeper" in _refused_in_the_error_shape(_raw(base, "POST", "/api/v1/auth/token", deep), 400)[
+        "message"]
+
+
+def test_numbers_too_large_for_anything_are_refused_not_crashed_on(tenants):
+    base, a, _ = tenants
+    image = _get(base, f"/offerings/{a.objects['offering']}/images/99999999999999999999999", a.credentials["buyer"])
+    _refused_in_the_error_shape(image, 404)
+    assert _get(base, f"/offerings/{a.objects['offering']}/images/0", a.credentials["buyer"]).headers[
+        "Content-Type"] == "image/png"
+    for timestamp, signature in (("9" * 309, "0" * 64), (str(int(time.time())), "\u00e9" * 64)):
+        callback = requests.post(base + "/api/v1/sms/inbound", data=b'{"from": "+67570000000", "text": "YES 1"}',
+                                 headers={"X-Sms-Timestamp": timestamp,
+                                          "X-Sms-Signature": signature.encode("latin-1")}, timeout=30)
+        assert _refused_in_the_error_shape(callback, 400)["code"] == "invalid_header"
+
+
+def test_paths_and_methods_no_route_serves_answer_in_the_error_shape(tenants):
+    base, a, _ = tenants
+    assert _refused_in_the_error_shape(requests.get(base + "/api/v1/nothing-here", timeout=30), 404)["code"] == \
+        "not_found"
+    wrong_method = requests.delete(base + "/api/v1/orders", headers=a.credentials["buyer"], timeout=30)
+    assert _refused_in_the_error_shape(wrong_method, 405)["code"] == "method_not_allowed"
+    assert set(wrong_method.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
 @pytest.fixture
 def strict_gateway(platform, monkeypatch):
     monkeypatch.setenv("BILUM_RATE_LIMIT_PER_S", "1")
