@@ -5,7 +5,6 @@ colour, by price band or by how many can be made. The three formats share one ar
 prints the PDF and one who opens the CSV see the same groups in the same order.
 """
 import base64
-import csv
 import html
 import io
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from PIL import Image as PillowImage
 from PIL import ImageOps
 
 from shared.pdf import text_font
+from shared.spreadsheet import csv_text
 
 ARRANGEMENTS = ("colour", "price", "capacity", "none")
 IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
@@ -266,26 +266,13 @@ def _html_offering(offering: OfferingSheet) -> str:
 
 
 def render_csv(theme: Theme) -> str:
-    """One row per offering in catalogue order, prices as plain decimals (38.50, never 3.85E+1).
-
-    Text that a spreadsheet would run as a formula (starting with = + - @) is prefixed with an apostrophe: buyers
-    open this file in Excel, and a sheet's description must not become a command there.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for group in arrange(theme):
-        for offering in group.offerings:
-            writer.writerow([
-                _inert(group.heading or ""), _inert(offering.sku), _inert(offering.name),
-                _inert(offering.description), _inert(offering.materials), _inert(offering.colour),
-                _inert(offering.size), _inert(offering.story), f"{offering.price:f}", _inert(offering.currency),
-                offering.unit_weight_g, offering.min_order, offering.producer_count, offering.available_units])
-    return buffer.getvalue()
-
-
-def _inert(text: str) -> str:
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """One row per offering in catalogue order, prices as plain decimals (38.50, never 3.85E+1). Buyers open this
+    file in Excel: no text of a sheet can become a formula there (``shared.spreadsheet``)."""
+    return csv_text(CSV_COLUMNS, ([
+        group.heading or "", offering.sku, offering.name, offering.description, offering.materials, offering.colour,
+        offering.size, offering.story, f"{offering.price:f}", offering.currency, offering.unit_weight_g,
+        offering.min_order, offering.producer_count, offering.available_units]
+        for group in arrange(theme) for offering in group.offerings))
 
 
 _PAGE_MARGIN_MM = 15

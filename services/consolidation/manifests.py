@@ -1,7 +1,5 @@
 """Shipment manifests, for the whole shipment or one buyer's order in it, as PDF (to print and travel with the
 goods) and CSV (for the buyer's or forwarder's spreadsheet). Plain Python: data in, bytes out."""
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -10,6 +8,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from shared.pdf import text_font
+from shared.spreadsheet import csv_text
 
 CSV_COLUMNS = ("shipment_id", "order_id", "buyer", "line_id", "lot_id", "sku", "product", "producer_id", "producer",
                "village", "units", "weight_kg", "volume_m3", "pickup_on", "freight_share", "currency")
@@ -65,21 +64,12 @@ class Manifest:
 
 
 def render_csv(manifest: Manifest) -> str:
-    """One row per lot. Text a spreadsheet would run as a formula (= + - @) is prefixed with an apostrophe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for line in manifest.lines:
-        writer.writerow([manifest.shipment_id, line.order_id, _inert(line.buyer), line.line_id, line.lot_id,
-                         _inert(line.sku), _inert(line.product), line.producer_id, _inert(line.producer),
-                         _inert(line.village), line.units, f"{line.weight_kg:f}", f"{line.volume_m3:f}",
-                         line.pickup_on.isoformat() if line.pickup_on else "", f"{line.freight_share:f}",
-                         manifest.currency])
-    return buffer.getvalue()
-
-
-def _inert(text: str) -> str:
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """One row per lot; no text of it can become a formula in the spreadsheet that opens it (``shared.spreadsheet``)."""
+    return csv_text(CSV_COLUMNS, ([
+        manifest.shipment_id, line.order_id, line.buyer, line.line_id, line.lot_id, line.sku, line.product,
+        line.producer_id, line.producer, line.village, line.units, f"{line.weight_kg:f}", f"{line.volume_m3:f}",
+        line.pickup_on.isoformat() if line.pickup_on else "", f"{line.freight_share:f}", manifest.currency]
+        for line in manifest.lines))
 
 
 class _ManifestPdf(FPDF):

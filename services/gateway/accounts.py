@@ -1,7 +1,7 @@
 """Use cases of the gateway's accounts: users, sign-in and API keys. Each runs inside one transaction given by the caller."""
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,7 @@ def create_user(session: Session, body: dict, now: datetime, created_by: auth.Pr
                 role=data["role"], organisation_id=data["organisation_id"], producer_id=data["producer_id"],
                 disabled=False, created_at=now))
     except IntegrityError:
-        raise Conflict(f"the username {data['username']!r} is taken") from None
+        raise Conflict("this username cannot be used: choose another") from None
     return get_user(session, user_id)
 
 
@@ -62,8 +62,13 @@ def list_users(session: Session, page: int, page_size: int, organisation_id: str
     return paged([_view(row) for row in rows], page, page_size, total)
 
 
+def _named(username: str):
+    """Usernames are one whatever their case."""
+    return func.lower(users.c.username) == username.lower()
+
+
 def sign_in(session: Session, username: str, password: str) -> auth.Principal:
-    row = session.execute(select(users).where(users.c.username == username)).one_or_none()
+    row = session.execute(select(users).where(_named(username))).one_or_none()
     stored = row.password_hash if row is not None and row.password_hash else _DECOY_HASH
     if not auth.password_matches(stored, password) or row is None or row.disabled or not row.password_hash:
         raise auth.Unauthenticated("wrong username or password")
@@ -101,7 +106,7 @@ def revoke_api_key(session: Session, owner: auth.Principal, key_id: str, now: da
 
 
 def user_by_name(session: Session, username: str) -> auth.Principal:
-    row = session.execute(select(users).where(users.c.username == username)).one_or_none()
+    row = session.execute(select(users).where(_named(username))).one_or_none()
     if row is None:
         raise NotFound(f"no user {username}")
     return _principal(row)
@@ -109,7 +114,7 @@ def user_by_name(session: Session, username: str) -> auth.Principal:
 
 def set_password(session: Session, username: str, password: str) -> None:
     password = load_or_refuse(NewPassword(), {"password": password}, "password")["password"]
-    changed = session.execute(update(users).where(users.c.username == username)
+    changed = session.execute(update(users).where(_named(username))
                               .values(password_hash=auth.hash_password(password))).rowcount
     if not changed:
         raise NotFound(f"no user {username}")

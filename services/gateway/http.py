@@ -268,6 +268,9 @@ def api(method: str, path: str, *, roles, summary: str, query=None, body: str | 
             except Exception:
                 log.exception("request failed", extra={"route": template})
                 response = error_response(HttpError(500, "internal", "something went wrong on our side"))
+            # Answers of the API hold one caller's data: no cache, shared or not, may keep them (an image says
+            # otherwise for itself).
+            response.headers.setdefault("Cache-Control", "no-store")
             metrics.HTTP_REQUESTS.labels("gateway", request.method, template, str(response.status_code)).inc()
             metrics.HTTP_DURATION.labels("gateway", request.method, template).observe(time.perf_counter() - started)
             return response

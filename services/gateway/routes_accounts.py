@@ -2,7 +2,7 @@
 from services.gateway import accounts, schemas
 from services.gateway.auth import ADMIN, AGGREGATOR, ANYONE, PRODUCER
 from services.gateway.http import PUBLIC, HttpError, api, call, json_response, read_json, read_query, refusal_of
-from shared.errors import EXPECTED, load_or_refuse
+from shared.errors import EXPECTED, Conflict, load_or_refuse
 
 MANAGERS = frozenset({ADMIN, AGGREGATOR})
 
@@ -34,10 +34,20 @@ class AccountRoutes:
     @api("POST", "/api/v1/users", roles=MANAGERS, body=schemas.NewUser, status=201, tag="accounts",
          summary="Make a user (an aggregator: of its own organisation)")
     def create_user(self, request, principal):
+        """A taken username is answered 409 a few times a minute per caller, then 429: names cannot be harvested."""
         body = read_json(request)
         producer_organisation = self._organisation_of_producer(body)
-        with self.identity.database.transaction() as session:
-            user = _answer(accounts.create_user, session, body, self.identity.now(), principal, producer_organisation)
+        try:
+            with self.identity.database.transaction() as session:
+                user = accounts.create_user(session, body, self.identity.now(), principal, producer_organisation)
+        except Conflict as taken:
+            wait_s = self.identity.wait_before(self.identity.sign_ins, f"taken usernames\n{principal.user_id}")
+            if wait_s:
+                raise HttpError(429, "rate_limited", "too many taken usernames tried: wait",
+                                retry_after_s=wait_s) from None
+            raise refusal_of(taken) from None
+        except EXPECTED as error:
+            raise refusal_of(error) from None
         return json_response(user, 201)
 
     def _organisation_of_producer(self, body: dict) -> str | None:

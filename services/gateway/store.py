@@ -1,5 +1,5 @@
 """Tables of the gateway: the people and machines that may call the API. The gateway owns no business data."""
-from sqlalchemy import Boolean, Column, ForeignKey, MetaData, String, Table, false
+from sqlalchemy import Boolean, Column, ForeignKey, Index, MetaData, String, Table, false, func
 
 from shared.store import UtcDateTime
 
@@ -17,6 +17,8 @@ users = Table(
     Column("disabled", Boolean, nullable=False, server_default=false()),
     Column("created_at", UtcDateTime(), nullable=False),
 )
+# "Mary" and "mary" are one user: sign-in ignores case, and nobody can make a look-alike of another's name.
+Index("ix_users_username_folded", func.lower(users.c.username), unique=True)
 
 api_keys = Table(
     "api_keys", metadata,

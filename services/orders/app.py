@@ -26,17 +26,23 @@ def buyer_id_for(email: str) -> str:
     return "byr_" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
 
 
-def find_by_idempotency_key(session: Session, key: str, buyer_organisation_id: str | None = None,
+def find_by_idempotency_key(session: Session, key: str, fingerprint: str, buyer_organisation_id: str | None = None,
                             organisation_id: str | None = None) -> str | None:
-    """The order first placed with this key. Keys are unique across the platform: a key that another tenant (buyer
-    organisation, or aggregator placing orders) used is refused rather than answered with that tenant's order."""
-    found = session.execute(select(orders.c.order_id, orders.c.buyer_organisation_id, orders.c.organisation_id)
+    """The order first placed with this key and this body. Keys are unique across the platform: a key that another
+    tenant (buyer organisation, or aggregator placing orders) used is refused rather than answered with that tenant's
+    order; the same key with another body is a mistake of the client's, refused rather than answered with an order
+    that is not the one it asked for."""
+    found = session.execute(select(orders.c.order_id, orders.c.buyer_organisation_id, orders.c.organisation_id,
+                                   orders.c.idempotency_fingerprint)
                             .where(orders.c.idempotency_key == key)).one_or_none()
     if found is None:
         return None
     if found.buyer_organisation_id != buyer_organisation_id or (
             organisation_id is not None and found.organisation_id != organisation_id):
         raise Conflict("this Idempotency-Key was used for another order; send a new key")
+    if found.idempotency_fingerprint not in (None, fingerprint):
+        raise InvalidInput("order refused", {"Idempotency-Key": [
+            "this key was sent before with another body: a retry repeats the body, a new order needs a new key"]})
     return found.order_id
 
 
@@ -69,8 +75,10 @@ def place_order(db: Database, session: Session, body: dict, idempotency_key: str
     an order) only that organisation's offerings can be ordered: a SKU of another is not found, like an unknown one.
     """
     data = load_or_refuse(_PLACE_ORDER_INPUT, body, "order")
+    fingerprint = domain.body_fingerprint(body) if idempotency_key else None
     if idempotency_key:
-        existing = find_by_idempotency_key(session, idempotency_key, buyer_organisation_id, organisation_id)
+        existing = find_by_idempotency_key(session, idempotency_key, fingerprint, buyer_organisation_id,
+                                           organisation_id)
         if existing:
             return existing
     if data["due_date"] <= today:
@@ -116,7 +124,7 @@ def place_order(db: Database, session: Session, body: dict, idempotency_key: str
         promised_date=promised_date, status="placed",
         currency=currencies.pop(),
         total=domain.order_total([(line["quantity"], line["unit_price"]) for line in lines]),
-        idempotency_key=idempotency_key, placed_at=now, updated_at=now,
+        idempotency_key=idempotency_key, idempotency_fingerprint=fingerprint, placed_at=now, updated_at=now,
     ))
     session.execute(order_lines.insert(), lines)
     db.emit(session, new_event("order.placed", {

@@ -1,4 +1,6 @@
 """Orders: the per-line quantity ledger and the order status it implies. Plain Python."""
+import hashlib
+import json
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
@@ -136,3 +138,9 @@ def otif(outcomes: list[OrderOutcome], today: date) -> dict:
 def fill_rate(ordered: int, delivered: int) -> float | None:
     """Units delivered over units ordered; None while nothing is ordered."""
     return round(delivered / ordered, 4) if ordered else None
+
+
+def body_fingerprint(body) -> str:
+    """What a retry with the same Idempotency-Key must repeat: the body's JSON, whatever its keys' order or spacing."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from nameko.rpc import RpcProxy
 from sqlalchemy.exc import IntegrityError
 
-from services.orders import app
+from services.orders import app, domain
 from services.orders.store import inbox, outbox
 from shared.errors import EXPECTED
 from shared.messaging import NoAnswer, ServiceDatabase, ask, batch_handler, reliable_handler, rpc
@@ -40,8 +40,8 @@ class OrdersService:
             if not idempotency_key:
                 raise
             with self.db.transaction() as session:
-                return app.get_order(session, app.find_by_idempotency_key(session, idempotency_key,
-                                                                          buyer_organisation_id, organisation_id))
+                return app.get_order(session, app.find_by_idempotency_key(
+                    session, idempotency_key, domain.body_fingerprint(body), buyer_organisation_id, organisation_id))
 
     def _promise(self, lines):
         try:

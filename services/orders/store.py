@@ -35,6 +35,8 @@ orders = Table(
     Column("currency", String(3), nullable=False),
     Column("total", Numeric(14, 2), nullable=False),
     Column("idempotency_key", String(200), unique=True),
+    # SHA-256 of the body first sent with the key: the same key with another body is another request, refused.
+    Column("idempotency_fingerprint", String(64)),
     Column("placed_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
 )

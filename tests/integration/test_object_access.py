@@ -6,6 +6,8 @@ document gains is classified below or this test fails, so no new route escapes t
 The attacks of the security review are here too, each as it was made: an aggregator signing in as another
 organisation's producer, taking over its catalogue, a buyer reading the orders it shares a shipment with, and buyers
 reading what producers are paid."""
+import csv
+import io
 import itertools
 import json
 import re
@@ -16,7 +18,7 @@ from datetime import date, timedelta
 import requests
 
 from services.gateway.service import OPENAPI_DOCUMENT
-from tests.integration.auth import bearer
+from tests.integration.auth import bearer, create_user
 from tests.integration.tenants import PRODUCER_PRICE, Tenant
 
 DOCUMENT = json.loads(OPENAPI_DOCUMENT.read_text())
@@ -355,3 +357,40 @@ def test_what_producers_are_paid_is_shown_to_the_organisations_staff_only(tenant
         document = requests.get(f"{base}/api/v1/catalogues/{a.objects['catalogue']}/export",
                                 params={"format": export_format}, headers=a.credentials["buyer"], timeout=60)
         assert document.status_code == 200 and PRODUCER_PRICE.encode() not in document.content
+
+
+def test_no_catalogue_cell_becomes_a_formula_whatever_the_separator(tenants):
+    base, a, _ = tenants
+    sku = f"CSV-{uuid.uuid4().hex[:4].upper()}"
+    offering = requests.post(base + "/api/v1/offerings", headers=a.credentials["aggregator"], timeout=30, json={
+        "organisation_id": a.organisation_id, "sku": sku, "name": "x;=1+1", "description": "a\t=2+2,b",
+        "unit_price": "30.00", "producer_price": "10.00", "currency": "USD", "unit_weight_g": 350,
+        "unit_volume_cm3": 4000, "quality_standard": {"aql": {"major": 2.5}}})
+    assert offering.status_code == 201, offering.text
+    name = f"formulas-{uuid.uuid4().hex[:6]}"
+    theme = requests.post(base + "/api/v1/catalogues", headers=a.credentials["aggregator"], timeout=30, json={
+        "name": name, "title": "Formulas", "organisation_id": a.organisation_id,
+        "selection": {"offering_ids": [offering.json()["id"]]}})
+    assert theme.status_code == 201, theme.text
+    text = requests.get(f"{base}/api/v1/catalogues/{name}/export", params={"format": "csv"},
+                        headers=a.credentials["buyer"], timeout=30).text
+    for separator in (",", ";", "\t", "|"):
+        cells = [cell for row in csv.reader(io.StringIO(text), delimiter=separator) for cell in row]
+        assert not [cell for cell in cells if cell.lstrip().startswith(("=", "+", "-", "@"))], (separator, cells)
+    assert next(csv.DictReader(io.StringIO(text)))["name"] == "x;'=1+1", "read as written, the text shows, inert"
+
+
+def test_a_username_is_one_whatever_its_case_and_taken_names_cannot_be_harvested(tenants):
+    base, a, _ = tenants
+    username, password = f"Mary-Kewa-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    create_user(username, password, "inspector", a.organisation_id)
+    assert requests.get(base + "/api/v1/me", headers=bearer(base, username.lower(), password),
+                        timeout=30).json()["username"] == username
+    statuses = []
+    for n in range(12):
+        look_alike = requests.post(base + "/api/v1/users", headers=a.credentials["aggregator"], timeout=30, json={
+            "username": username.upper() if n % 2 else username.lower(), "password": password,
+            "role": "inspector", "organisation_id": a.organisation_id})
+        statuses.append(look_alike.status_code)
+        assert username.lower() not in look_alike.text.lower()
+    assert statuses[0] == 409 and statuses[-1] == 429 and set(statuses) == {409, 429}

@@ -229,6 +229,45 @@ def test_paths_and_methods_no_route_serves_answer_in_the_error_shape(tenants):
     assert set(wrong_method.headers["Allow"].split(", ")) >= {"GET", "POST"}
 
 
+def test_answers_with_a_callers_data_are_never_cached(tenants):
+    base, a, _ = tenants
+    username, password = f"cache-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    create_user(username, password, "buyer", a.buyer_organisation_id)
+    signed_in = requests.post(base + "/api/v1/auth/token", json={"username": username, "password": password},
+                              timeout=30)
+    refused = requests.post(base + "/api/v1/auth/token", json={"username": username, "password": "no"}, timeout=30)
+    orders = _get(base, "/orders", a.credentials["buyer"])
+    assert {signed_in.headers["Cache-Control"], refused.headers["Cache-Control"], orders.headers["Cache-Control"]} \
+        == {"no-store"}
+
+
+def test_a_revoked_api_key_stops_at_once(tenants):
+    base, a, _ = tenants
+    owner = key_of_new_user("buyer", a.buyer_organisation_id)
+    key = requests.post(base + "/api/v1/api-keys", json={"name": "erp"}, headers=owner, timeout=30).json()
+    assert _get(base, "/me", {"X-API-Key": key["key"]}).status_code == 200
+    assert requests.delete(f"{base}/api/v1/api-keys/{key['id']}", headers=owner, timeout=30).status_code == 200
+    assert _get(base, "/me", {"X-API-Key": key["key"]}).status_code == 401
+
+
+def test_an_idempotency_key_sent_again_with_another_body_is_refused(tenants):
+    base, a, _ = tenants
+    body = {"buyer": {"name": "Kiriko", "email": "orders@kiriko.example.org"},
+            "destination": {"name": "Kiriko Tokyo", "city": "Tokyo", "country": "JP", "latitude": 35.6,
+                            "longitude": 139.7},
+            "due_date": (datetime.now(timezone.utc).date() + timedelta(days=120)).isoformat(),
+            "lines": [{"sku": a.objects["sku"], "quantity": 2}]}
+    headers = {**a.credentials["buyer"], "Idempotency-Key": f"retry-{uuid.uuid4().hex}"}
+    first = requests.post(base + "/api/v1/orders", json=body, headers=headers, timeout=30)
+    again = requests.post(base + "/api/v1/orders", json=dict(reversed(body.items())), headers=headers, timeout=30)
+    assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    changed = dict(body, lines=[{"sku": a.objects["sku"], "quantity": 3}])
+    refused = requests.post(base + "/api/v1/orders", json=changed, headers=headers, timeout=30)
+    assert "Idempotency-Key" in _refused_in_the_error_shape(refused, 422)["fields"]
+    orders = _get(base, "/orders", a.credentials["buyer"], params={"page_size": 100}).json()["items"]
+    assert [order["lines"][0]["ordered"] for order in orders if order["id"] == first.json()["id"]] == [2]
+
+
 @pytest.fixture
 def strict_gateway(platform, monkeypatch):
     monkeypatch.setenv("BILUM_RATE_LIMIT_PER_S", "1")

@@ -138,17 +138,15 @@ def test_an_aggregator_cannot_order_another_organisations_offering_nor_one_order
 
 def test_an_idempotency_key_of_another_buyer_organisation_does_not_answer_with_its_order(tenancy):
     a, b = tenancy.a, tenancy.b
-    key = f"key-{uuid.uuid4()}"
+    key, body = f"key-{uuid.uuid4()}", tenancy.body(a.sku, quantity=5)
     orders = tenancy.rpc["orders"]
-    first = orders.place_order(tenancy.body(a.sku, quantity=5), idempotency_key=key,
-                               buyer_organisation_id=a.buyer_organisation_id)
-    again = orders.place_order(tenancy.body(a.sku, quantity=5), idempotency_key=key,
-                               buyer_organisation_id=a.buyer_organisation_id)
+    first = orders.place_order(body, idempotency_key=key, buyer_organisation_id=a.buyer_organisation_id)
+    again = orders.place_order(body, idempotency_key=key, buyer_organisation_id=a.buyer_organisation_id)
     assert again["id"] == first["id"]
-    stolen = tenancy.refused("orders", "place_order", tenancy.body(a.sku, quantity=5), idempotency_key=key,
+    stolen = tenancy.refused("orders", "place_order", body, idempotency_key=key,
                              buyer_organisation_id=b.buyer_organisation_id)
     assert stolen.exc_type == "Conflict" and first["id"] not in stolen.value
-    by_aggregator = tenancy.refused("orders", "place_order", tenancy.body(a.sku, quantity=5), idempotency_key=key,
+    by_aggregator = tenancy.refused("orders", "place_order", body, idempotency_key=key,
                                     buyer_organisation_id=a.buyer_organisation_id, organisation_id=b.organisation_id)
     assert by_aggregator.exc_type == "Conflict"
     orders.cancel_order(first["id"], {"reason": "a test order"})

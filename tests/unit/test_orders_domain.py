@@ -5,7 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.orders.domain import (
-    LEDGER_STAGES, ONE_ORGANISATION, LineLedger, derive_status, ledger_movements, order_organisation, order_total,
+    LEDGER_STAGES, ONE_ORGANISATION, LineLedger, body_fingerprint, derive_status, ledger_movements, order_organisation,
+    order_total,
 )
 
 
@@ -97,3 +98,10 @@ def test_lines_of_another_organisation_than_the_first_line_are_named():
     assert all(ONE_ORGANISATION in message for field in errors.values() for message in field["sku"])
     with pytest.raises(ValueError):
         order_organisation([])
+
+
+def test_a_retry_is_the_same_body_whatever_the_order_of_its_keys():
+    body = {"lines": [{"sku": "BLM-L", "quantity": 5}], "due_date": "2027-03-01", "buyer": {"name": "Kiriko"}}
+    again = {"buyer": {"name": "Kiriko"}, "due_date": "2027-03-01", "lines": [{"quantity": 5, "sku": "BLM-L"}]}
+    assert body_fingerprint(body) == body_fingerprint(again)
+    assert body_fingerprint(body) != body_fingerprint({**body, "lines": [{"sku": "BLM-L", "quantity": 6}]})
