@@ -156,4 +156,4 @@ def api_key_matches(stored_digest: str, key: str) -> bool:
 
 def require_role(principal: Principal, roles: frozenset) -> None:
     if principal.role not in roles:
-        raise Forbidden(f"a {principal.role} may not do this")
+        raise Forbidden(f"the role {principal.role} may not do this")
