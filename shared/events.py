@@ -19,6 +19,8 @@ DEFECT_CLASSES = ("critical", "major", "minor")
 INSPECTION_LEVELS = ("I", "II", "III", "S-1", "S-2", "S-3", "S-4")
 REJECTED_LOT_ACTIONS = ("ask", "rework", "replace")
 CAPACITY_ENTRIES_PER_EVENT = 500
+# What an accepted quota becomes as its lots move on (see QuotaProgressedV1).
+QUOTA_PROGRESS = ("accepted", "in_production", "produced", "passed", "shipped", "delivered", "closed_short")
 
 def _id():
     return fields.String(required=True, validate=validate.Length(min=1, max=64))
@@ -88,6 +90,8 @@ class OfferingPublishedV1(Schema):
     unit_volume_cm3 = _positive_units()
     min_order = _positive_units()
     quality_standard = fields.Nested(QualityStandardSchema, required=True)
+    # The smallest quota worth offering (absent from a publisher that predates it: no floor but the producers' lots).
+    min_quota = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1))
 
 
 class OfferingWithdrawnV1(Schema):
@@ -180,6 +184,36 @@ class QuotaReleasedV1(QuotaAnsweredV1):
     """An open quota given up by the platform (the order was cancelled): capacity is freed, the producer told."""
     status_before = fields.String(required=True, validate=validate.OneOf(("offered", "accepted")))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class QuotaTopUpOfferedV1(QuotaAnsweredV1):
+    """More units of the same line offered to a producer already working on it, as an increase of her quota (she
+    never holds two quotas for one line). ``quantity`` and ``weeks`` are the quota as it stands; ``top_up`` the units
+    asked for on top, in ``top_up_weeks``. She answers with the quota's own ``ref``, by ``respond_by``."""
+    ref = fields.String(required=True, validate=validate.Length(min=4, max=12))
+    top_up = _positive_units()
+    top_up_weeks = fields.List(fields.Nested(QuotaWeekSchema), required=True, validate=validate.Length(min=1))
+    respond_by = fields.AwareDateTime(required=True)
+
+
+class QuotaToppedUpV1(QuotaAnsweredV1):
+    """A top-up answered: ``added`` units joined the quota (now ``quantity`` in ``weeks``); ``declined_quantity``, the
+    rest of the top-up, goes back to allocation. ``outcome`` is accepted (``added`` may be 0 only when it is not),
+    declined, expired, or released (the order was cancelled)."""
+    added = _units()
+    declined_quantity = _units()
+    outcome = fields.String(required=True, validate=validate.OneOf(("accepted", "declined", "expired", "released")))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class QuotaProgressedV1(QuotaShareSchema):
+    """An accepted quota moved on with its lots: in_production (a lot reported, units left to report), produced
+    (every unit reported), passed (every unit passed inspection), shipped (picked up), delivered, or closed_short
+    (finished with fewer good units than accepted; ``reason`` says why). ``passed`` counts its units that passed."""
+    previous_status = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    status = fields.String(required=True, validate=validate.OneOf(QUOTA_PROGRESS))
+    passed = _units()
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
 class OrderShortfallV1(Schema):
@@ -328,6 +362,13 @@ CONTRACT = {
                   "A quota was not answered by its deadline; the quantity goes back to allocation."),
         EventSpec("quota.released", 1, "aggregation", QuotaReleasedV1,
                   "An open quota was given up because its order was cancelled; the capacity is free again."),
+        EventSpec("quota.top_up_offered", 1, "aggregation", QuotaTopUpOfferedV1,
+                  "A producer already on a line was asked to make more of it, as an increase of her quota."),
+        EventSpec("quota.topped_up", 1, "aggregation", QuotaToppedUpV1,
+                  "A top-up was answered (accepted in full or part, declined, lapsed or released)."),
+        EventSpec("quota.progressed", 1, "aggregation", QuotaProgressedV1,
+                  "An accepted quota moved on as its lots did: in production, produced, passed, shipped, delivered, "
+                  "or closed short."),
         EventSpec("order.shortfall", 1, "aggregation", OrderShortfallV1,
                   "No eligible capacity is left for part of an order line."),
         EventSpec("order.allocated", 1, "aggregation", OrderAllocatedV1,

@@ -18,9 +18,9 @@ Producers whose capacity is below their own minimum lot can never be offered any
   that would leave somebody admitted below its lot.
 - ``cost`` takes the largest total the lots allow and, among allocations of that total, the least expected cost per
   good unit: the sum of ``quota * unit_cost / pass_rate``; among equally cheap allocations, the one with the least
-  sum of quota times the producer's rank in id order. Without minimum lots that is a greedy fill; with them it is a mixed-integer model solved to proven
-  optimality by CP-SAT, within a time limit past which the best allocation
-  found comes back with ``proven_optimal`` False and ``cost_bound``, a proven lower bound on the cost of any
+  sum of quota times the producer's rank in id order. Without minimum lots that is a greedy fill; with them it is a
+  mixed-integer model solved to proven optimality by CP-SAT, within a time limit past which the best allocation found
+  comes back with ``proven_optimal`` False and ``cost_bound``, a proven lower bound on the cost of any
   allocation of the same total (`expected_cost` gives the cost of an allocation).
 """
 import math

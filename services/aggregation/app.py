@@ -9,11 +9,12 @@ import os
 from dataclasses import asdict, replace
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from services.aggregation import domain, quality
-from services.aggregation.allocation import Candidate, allocate, eligible
+from services.aggregation import capacity, domain, progress, quality, standing, top_ups
+from services.aggregation.allocation import Candidate, eligible
+from services.aggregation.planning import plan_line, plan_reallocation
 from services.aggregation.schemas import (
     AcceptInput, DeclineInput, DispositionInput, InspectionInput, LotFilter, LotInput, PromiseInput, QuotaFilter,
     WidenInput,
@@ -22,6 +23,7 @@ from services.aggregation.store import (
     approved_producers, capacity_weeks, inspections, lot_photos, lots, offerings, order_lines, producer_snapshots,
     quota_weeks, quotas, switching_states,
 )
+from services.aggregation.store import top_ups as top_up_table
 from shared.errors import Conflict, InvalidInput, NotFound, NotYetKnown, load_or_refuse
 from shared.events import Event, new_event
 from shared.ids import new_id, short_ref
@@ -30,10 +32,6 @@ from shared import metrics
 from shared.weeks import ready_on, usable
 
 log = logging.getLogger(__name__)
-
-
-class OfferingUnknown(NotYetKnown):
-    """An order arrived before the offering it needs: the message waits for the catalogue's event."""
 
 
 class OrderUnknown(NotYetKnown):
@@ -59,7 +57,8 @@ def record_offering(session: Session, event: Event) -> None:
     payload = event.payload
     upsert(session, offerings, {"offering_id": payload["offering_id"]},
            {"sku": payload["sku"], "name": payload["name"], "organisation_id": payload["organisation_id"],
-            "quality_standard": payload["quality_standard"], "withdrawn": False})
+            "quality_standard": payload["quality_standard"], "withdrawn": False,
+            "min_quota": payload.get("min_quota", 1)})
 
 
 def record_withdrawal(session: Session, event: Event) -> None:
@@ -91,108 +90,71 @@ def record_capacity(session: Session, event: Event) -> None:
             "declared_at": event.occurred_at}, keys=("producer_id", "offering_id", "week_start"), newer="declared_at")
 
 
-def _lock_offerings(session: Session, offering_ids) -> None:
-    """Lock in a fixed order so that two orders touching the same offerings cannot deadlock."""
-    for offering_id in sorted(set(offering_ids)):
-        found = session.execute(select(offerings.c.offering_id).where(offerings.c.offering_id == offering_id)
-                                .with_for_update()).scalar()
-        if found is None:
-            raise OfferingUnknown(f"offering {offering_id} is not known here yet")
-
-
-def _free_weeks(session: Session, offering_id: str, ordered_on: date, needed_by: date) -> dict:
-    """Per approved producer, the weeks still free that can be made in time: ``{producer: [(week, free, min_lot)]}``.
-
-    Open quotas (offered or accepted) hold their weeks (``held``), so two orders never promise the same units
-    twice."""
-    rows = session.execute(
-        select(capacity_weeks)
-        .join(approved_producers, (approved_producers.c.producer_id == capacity_weeks.c.producer_id)
-              & (approved_producers.c.offering_id == capacity_weeks.c.offering_id))
-        .where(capacity_weeks.c.offering_id == offering_id, capacity_weeks.c.units > capacity_weeks.c.held)
-        .order_by(capacity_weeks.c.producer_id, capacity_weeks.c.week_start)).all()
-    weeks = {}
-    for row in rows:
-        if usable(row.week_start, row.lead_time_days, ordered_on, needed_by):
-            weeks.setdefault(row.producer_id, []).append((row.week_start, row.units - row.held, row.min_lot))
-    return weeks
-
-
-def _hold(session: Session, producer_id: str, offering_id: str, weeks: list, sign: int) -> None:
-    """Keep each week's held units in step with the open quotas that use it; callers hold the offering's lock."""
-    _hold_all(session, offering_id, [(producer_id, week_start, units) for week_start, units in weeks], sign)
-
-
-def _hold_all(session: Session, offering_id: str, weeks: list, sign: int) -> None:
-    """``_hold`` for ``(producer, week, units)`` of many producers, sent as one batch of updates."""
-    if not weeks:
-        return
-    session.execute(
-        update(capacity_weeks).where(
-            capacity_weeks.c.producer_id == bindparam("b_producer"), capacity_weeks.c.offering_id == offering_id,
-            capacity_weeks.c.week_start == bindparam("b_week")).values(held=capacity_weeks.c.held + bindparam("b_units")),
-        [{"b_producer": producer_id, "b_week": week_start, "b_units": sign * units}
-         for producer_id, week_start, units in weeks])
-
-
-def _release(session: Session, quota) -> None:
-    """A quota that closes (declined, lapsed, released) gives its weeks back."""
-    _hold(session, quota.producer_id, quota.offering_id, [(row.week_start, row.units) for row in session.execute(
-        select(quota_weeks).where(quota_weeks.c.quota_id == quota.quota_id))], -1)
-
-
-def _split_by_week(units: int, weeks: list) -> list:
-    """Earliest weeks first: units made early wait for the shipment, units made late miss it."""
-    split = []
-    for week_start, free, _ in weeks:
-        if units == 0:
-            break
-        taken = min(units, free)
-        split.append({"week_start": week_start, "units": taken})
-        units -= taken
-    return split
-
-
 def _turned_down(session: Session, line_id: str) -> set:
     return set(session.execute(select(quotas.c.producer_id).where(
         quotas.c.line_id == line_id, quotas.c.status.in_(domain.TURNED_DOWN_STATES))).scalars())
 
 
 def _open_units(session: Session, line_id: str) -> int:
+    """Units of the line's quotas, with the top-ups waiting for an answer."""
     return int(session.execute(select(func.coalesce(func.sum(quotas.c.quantity), 0)).where(
-        quotas.c.line_id == line_id, quotas.c.status.in_(domain.OPEN_QUOTA_STATES))).scalar_one())
+        quotas.c.line_id == line_id, quotas.c.status.in_(domain.COVERING_STATES))).scalar_one()
+    ) + top_ups.pending_units(session, line_id)
 
 
-def _offering_facts(session: Session, offering_id: str) -> tuple[dict, dict]:
-    """What allocation weighs besides free capacity: the producers' pass rates and the offering's standard."""
-    return _pass_rates(session, offering_id), _standard(session, offering_id)
+def _offering_facts(session: Session, offering_id: str) -> tuple[dict, dict, int]:
+    """What allocation weighs besides free capacity: the producers' pass rates, the offering's standard and its
+    smallest worthwhile quota."""
+    min_quota = session.execute(select(offerings.c.min_quota)
+                                .where(offerings.c.offering_id == offering_id)).scalar_one()
+    return _pass_rates(session, offering_id), _standard(session, offering_id), min_quota
 
 
 def _offer(db: Database, session: Session, line, quantity: int, excluded: set, reallocated: bool,
-           facts: tuple[dict, dict] | None = None) -> int:
-    """Offer ``quantity`` units of the line to the eligible producers, then report what stays uncovered; the units
-    offered. A line that is not ``reallocated`` is new: it has no quotas yet, so none turned down and none standing
-    but these. ``facts`` are the offering's ``_offering_facts`` when the caller has them already."""
+           facts: tuple[dict, dict, int] | None = None) -> int:
+    """Offer ``quantity`` units of the line by `planning`'s rules, then report what stays uncovered; the units
+    offered. A new line (not ``reallocated``) is split across the eligible producers; units to reallocate top up the
+    quotas of producers already working on the line first, then go to as few new producers as capacity allows.
+    ``facts`` are the offering's ``_offering_facts`` when the caller has them already."""
     now = datetime.now(timezone.utc)
-    weeks = _free_weeks(session, line.offering_id, now.date(), line.needed_by)
-    if reallocated and not line.ask_again:
-        excluded = excluded | _turned_down(session, line.line_id)
-    pass_rates, standard = facts or _offering_facts(session, line.offering_id)
+    weeks = capacity.free_weeks(session, line.offering_id, now.date(), line.needed_by)
+    pass_rates, standard, min_quota = facts or _offering_facts(session, line.offering_id)
     candidates = eligible(
         [Candidate(producer_id, sum(free for _, free, _ in free_weeks),
                    min_lot=max(min_lot for _, _, min_lot in free_weeks), pass_rate=pass_rates.get(producer_id, 1.0))
          for producer_id, free_weeks in weeks.items()],
         min_pass_rate=standard["min_pass_rate"], excluded_producer_ids=excluded)
-    with metrics.ALLOCATION_DURATION.labels("aggregation").time():
-        result = allocate(quantity, candidates, policy=allocation_policy())
     respond_by = min(now + response_window(), datetime.combine(line.due_date, time.min, tzinfo=timezone.utc))
+    fairness = standing.producer_standing(session, line.offering_id, now)
+    topped_up = waiting = 0
+    with metrics.ALLOCATION_DURATION.labels("aggregation").time():
+        if reallocated:
+            holders = _holders(session, line.line_id)
+            turned_down = set() if line.ask_again else (_turned_down(session, line.line_id)
+                                                        | top_ups.turned_down(session, line.line_id)
+                                                        | {p for p, q in holders.items() if q.given_back})
+            working = [c for c in candidates if c.producer_id in holders and c.producer_id not in turned_down
+                       and holders[c.producer_id].status in domain.WORKING_STATES
+                       and top_ups.pending(session, holders[c.producer_id].quota_id) is None]
+            newcomers = [c for c in candidates if c.producer_id not in holders and c.producer_id not in turned_down]
+            planned_top_ups, planned = plan_reallocation(quantity, working, newcomers, min_quota=min_quota,
+                                                         standing=fairness)
+            for producer_id, units in sorted(planned_top_ups.items()):
+                top_ups.offer(db, session, holders[producer_id], units, weeks[producer_id], now, respond_by)
+                topped_up += units
+            # Producers yet to answer an offer on the line may take more once they accept: not a shortfall yet.
+            waiting = sum(c.capacity for c in candidates if c.producer_id in holders
+                          and holders[c.producer_id].status == domain.QUOTA_OFFERED)
+        else:
+            planned = plan_line(quantity, candidates, min_quota=min_quota, policy=allocation_policy(),
+                                standing=fairness)
     offered, weeks_taken, events = [], [], []
-    for producer_id, units in result.quotas.items():
+    for producer_id, units in sorted(planned.items()):
         quota = dict(quota_id=new_id("qta"), ref=short_ref(), order_id=line.order_id, line_id=line.line_id,
                      offering_id=line.offering_id, producer_id=producer_id, quantity=units, offered_quantity=units,
                      status=domain.QUOTA_OFFERED, reallocated=reallocated, offered_at=now, respond_by=respond_by)
         offered.append(quota)
-        split = _split_by_week(units, weeks[producer_id])
+        split = capacity.split_by_week(units, weeks[producer_id])
         weeks_taken.extend(dict(quota_id=quota["quota_id"], producer_id=producer_id, offering_id=line.offering_id,
                                 **week) for week in split)
         events.append(new_event("quota.offered", {
@@ -203,14 +165,22 @@ def _offer(db: Database, session: Session, line, quantity: int, excluded: set, r
     if offered:
         session.execute(quotas.insert(), offered)
         session.execute(quota_weeks.insert(), weeks_taken)
-        _hold_all(session, line.offering_id, [(week["producer_id"], week["week_start"], week["units"])
-                                              for week in weeks_taken], +1)
+        capacity.hold_all(session, line.offering_id, [(week["producer_id"], week["week_start"], week["units"])
+                                                      for week in weeks_taken], +1)
         db.emit_all(session, events)
-    _report_shortfall(db, session, line, covered=None if reallocated else result.allocated)
+    allocated = sum(planned.values()) + topped_up
+    _report_shortfall(db, session, line,
+                      covered=_covered_units(session, line.line_id) + waiting if reallocated else allocated)
     log.info("line allocated", extra={"correlation_id": line.order_id, "line_id": line.line_id,
-                                      "quantity": quantity, "allocated": result.allocated,
-                                      "producers": len(result.quotas), "reallocated": reallocated})
-    return result.allocated
+                                      "quantity": quantity, "allocated": allocated, "producers": len(planned),
+                                      "topped_up": topped_up, "reallocated": reallocated})
+    return allocated
+
+
+def _holders(session: Session, line_id: str) -> dict:
+    """The producers holding a quota of the line that counts towards it, with that quota: they get no second one."""
+    return {row.producer_id: row for row in session.execute(select(quotas).where(
+        quotas.c.line_id == line_id, quotas.c.status.in_(domain.COVERING_STATES)).order_by(quotas.c.quota_id))}
 
 
 def _report_shortfall(db: Database, session: Session, line, covered: int | None = None) -> None:
@@ -243,30 +213,43 @@ def _line(session: Session, line_id: str):
     return session.execute(select(order_lines).where(order_lines.c.line_id == line_id)).one()
 
 
-def _reallocate(db: Database, session: Session, line_id: str, quantity: int, excluded=frozenset()) -> None:
+def _reallocate(db: Database, session: Session, line_id: str, excluded=frozenset()) -> None:
+    """Offer again whatever the line's quotas no longer cover: units given back now, and units that waited for a
+    producer on the line to accept before she could be asked for more."""
     line = _line(session, line_id)
-    if line.cancelled or quantity <= 0:
+    uncovered = line.quantity - _covered_units(session, line_id)
+    if line.cancelled or uncovered <= 0:
         return
-    _offer(db, session, line, quantity, excluded=set(excluded), reallocated=True)
+    _offer(db, session, line, uncovered, excluded=set(excluded), reallocated=True)
     _announce_allocation(db, session, line.order_id)
 
 
 def _announce_allocation(db: Database, session: Session, order_id: str) -> None:
     standing = dict(session.execute(
         select(quotas.c.line_id, func.sum(quotas.c.quantity))
-        .where(quotas.c.order_id == order_id, quotas.c.status.in_(domain.OPEN_QUOTA_STATES))
+        .where(quotas.c.order_id == order_id, quotas.c.status.in_(domain.COVERING_STATES))
         .group_by(quotas.c.line_id)).all())
+    for line_id, units in session.execute(
+            select(top_up_table.c.line_id, func.sum(top_up_table.c.quantity))
+            .where(top_up_table.c.order_id == order_id, top_up_table.c.status == top_ups.OFFERED)
+            .group_by(top_up_table.c.line_id)):
+        standing[line_id] = standing.get(line_id, 0) + units
     lines = session.execute(select(order_lines).where(order_lines.c.order_id == order_id)
                             .order_by(order_lines.c.line_id)).all()
-    _announce(db, session, order_id, lines, standing)
+    _announce(db, session, order_id, lines, standing, {line.line_id: line.shortfall_reported for line in lines})
 
 
-def _announce(db: Database, session: Session, order_id: str, lines, standing: dict) -> None:
-    """``order.allocated`` with each line's units standing in open quotas."""
+def _announce(db: Database, session: Session, order_id: str, lines, standing: dict,
+              shortfall: dict | None = None) -> None:
+    """``order.allocated`` with each line's units standing in quotas and top-ups, and its shortfall: by default what
+    they leave uncovered; ``shortfall`` when units also wait for producers on the line to answer first."""
+    def short(line) -> int:
+        if shortfall is not None:
+            return shortfall[line.line_id]
+        return max(0, line.quantity - int(standing.get(line.line_id, 0)))
     db.emit(session, new_event("order.allocated", {"order_id": order_id, "lines": [
         {"line_id": line.line_id, "offering_id": line.offering_id, "ordered": line.quantity,
-         "allocated": int(standing.get(line.line_id, 0)),
-         "shortfall": max(0, line.quantity - int(standing.get(line.line_id, 0)))}
+         "allocated": int(standing.get(line.line_id, 0)), "shortfall": short(line)}
         for line in lines]}, correlation_id=order_id))
 
 
@@ -277,7 +260,7 @@ def allocate_order(db: Database, session: Session, event: Event) -> None:
 def allocate_orders(db: Database, session: Session, events: list[Event]) -> None:
     """Allocate the orders in the order they came, under one taking of their offerings' locks: orders that arrive
     together wait for the lock once, not once each."""
-    _lock_offerings(session, [line["offering_id"] for event in events for line in event.payload["lines"]])
+    capacity.lock_offerings(session, [line["offering_id"] for event in events for line in event.payload["lines"]])
     session.execute(order_lines.insert(), [dict(
         line_id=line["line_id"], order_id=event.payload["order_id"], offering_id=line["offering_id"],
         quantity=line["quantity"], due_date=event.payload["due_date"],
@@ -303,69 +286,69 @@ def _organisations(session: Session, offering_ids) -> dict:
                                 .where(offerings.c.offering_id.in_(set(offering_ids)))).all())
 
 
-def _quota_view(row, organisation_id: str | None) -> dict:
+def _quota_view(session: Session, row, organisation_id: str | None) -> dict:
+    """A quota with its progress: units reported in lots and left to report, units passed, and a top-up waiting
+    for her answer."""
+    reported, passed = session.execute(select(
+        func.coalesce(func.sum(lots.c.quantity), 0),
+        func.coalesce(func.sum(case((lots.c.status == domain.LOT_PASSED, lots.c.quantity), else_=0)), 0))
+        .where(lots.c.quota_id == row.quota_id)).one()
+    taken_on = row.status in domain.COVERING_STATES and row.status != domain.QUOTA_OFFERED
     return {"id": row.quota_id, "ref": row.ref, "organisation_id": organisation_id, "order_id": row.order_id,
             "line_id": row.line_id,
             "offering_id": row.offering_id, "producer_id": row.producer_id, "quantity": row.quantity,
             "offered_quantity": row.offered_quantity, "status": row.status, "reason": row.reason,
             "reallocated": row.reallocated, "offered_at": row.offered_at.isoformat(),
             "respond_by": row.respond_by.isoformat(),
-            "answered_at": row.answered_at.isoformat() if row.answered_at else None}
+            "answered_at": row.answered_at.isoformat() if row.answered_at else None,
+            "reported": int(reported), "passed": int(passed),
+            "left_to_report": max(0, row.quantity - int(reported)) if row.status in domain.WORKING_STATES else 0,
+            "finished": row.status in domain.FINISHED_STATES,
+            "top_up": top_ups.view(session, row.quota_id) if taken_on else None}
 
 
 def _locked_quota(session: Session, quota_id: str):
     row = session.execute(select(quotas).where(quotas.c.quota_id == quota_id)).one_or_none()
     if row is None:
         raise NotFound(f"quota {quota_id} not found")
-    _lock_offerings(session, [row.offering_id])
+    capacity.lock_offerings(session, [row.offering_id])
     return session.execute(select(quotas).where(quotas.c.quota_id == quota_id).with_for_update()).one()
 
 
-def _weeks_of(session: Session, quota_id: str) -> list:
-    return [{"week_start": row.week_start, "units": row.units} for row in session.execute(
-        select(quota_weeks).where(quota_weeks.c.quota_id == quota_id).order_by(quota_weeks.c.week_start))]
-
-
-def _quota_event(session: Session, event_type: str, quota, **extra) -> Event:
-    return new_event(event_type, {**{key: getattr(quota, key) for key in (
-        "quota_id", "order_id", "line_id", "offering_id", "producer_id", "quantity")},
-        "weeks": _weeks_of(session, quota.quota_id), **extra}, correlation_id=quota.order_id)
-
-
-def _min_lot(session: Session, quota) -> int:
-    return int(session.execute(select(func.coalesce(func.max(capacity_weeks.c.min_lot), 1)).where(
-        capacity_weeks.c.producer_id == quota.producer_id, capacity_weeks.c.offering_id == quota.offering_id,
-        capacity_weeks.c.week_start.in_(select(quota_weeks.c.week_start)
-                                        .where(quota_weeks.c.quota_id == quota.quota_id)))).scalar_one())
-
-
 def accept_quota(db: Database, session: Session, quota_id: str, body: dict | None = None) -> dict:
-    """Accept in full, or in part: the part not taken on goes back to allocation at once."""
+    """Accept in full, or in part: the part not taken on goes back to allocation at once. On a quota taken on
+    already, with a top-up waiting, this accepts the top-up (``quantity`` is then the extra units taken on)."""
     wanted = load_or_refuse(AcceptInput(), body or {}, "acceptance")["quantity"]
     quota = _locked_quota(session, quota_id)
+    top_up = top_ups.pending(session, quota_id) if quota.status in domain.WORKING_STATES else None
+    if top_up is not None:
+        given_back = top_ups.accept(db, session, quota, top_up, wanted, datetime.now(timezone.utc))
+        progress.advance(db, session, quota_id)
+        _reallocate(db, session, quota.line_id, excluded={quota.producer_id} if given_back else ())
+        return get_quota(session, quota_id)
     if not domain.answer_quota(quota.status, "accept"):
         return get_quota(session, quota_id)
-    accepted = domain.accepted_part(quota.quantity, wanted, _min_lot(session, quota))
+    accepted = domain.accepted_part(quota.quantity, wanted, capacity.min_lot(session, quota))
     given_back = quota.quantity - accepted
     if given_back:
         weeks = [(row.week_start, row.units) for row in session.execute(
             select(quota_weeks).where(quota_weeks.c.quota_id == quota_id))]
         kept = domain.trim_weeks(weeks, accepted)
-        _hold(session, quota.producer_id, quota.offering_id, weeks, -1)
-        _hold(session, quota.producer_id, quota.offering_id, kept, +1)
+        capacity.hold(session, quota.producer_id, quota.offering_id, weeks, -1)
+        capacity.hold(session, quota.producer_id, quota.offering_id, kept, +1)
         session.execute(quota_weeks.delete().where(quota_weeks.c.quota_id == quota_id))
         for week_start, units in kept:
             session.execute(quota_weeks.insert().values(quota_id=quota_id, producer_id=quota.producer_id,
                                                         offering_id=quota.offering_id, week_start=week_start,
                                                         units=units))
     session.execute(update(quotas).where(quotas.c.quota_id == quota_id).values(
-        status=domain.QUOTA_ACCEPTED, quantity=accepted, answered_at=datetime.now(timezone.utc)))
+        status=domain.QUOTA_ACCEPTED, quantity=accepted, given_back=given_back,
+        answered_at=datetime.now(timezone.utc)))
     quota = session.execute(select(quotas).where(quotas.c.quota_id == quota_id)).one()
-    db.emit(session, _quota_event(session, "quota.accepted", quota, declined_quantity=given_back))
+    db.emit(session, capacity.quota_event(session, "quota.accepted", quota, declined_quantity=given_back))
     log.info("quota accepted", extra={"correlation_id": quota.order_id, "quota_id": quota_id,
                                       "accepted": accepted, "given_back": given_back})
-    if given_back:
-        _reallocate(db, session, quota.line_id, given_back, excluded={quota.producer_id})
+    _reallocate(db, session, quota.line_id, excluded={quota.producer_id} if given_back else ())
     return get_quota(session, quota_id)
 
 
@@ -373,13 +356,17 @@ def decline_quota(db: Database, session: Session, quota_id: str, body: dict | No
     """Decline, then offer the declined units to the other eligible producers of the line."""
     reason = load_or_refuse(DeclineInput(), body or {}, "decline")["reason"]
     quota = _locked_quota(session, quota_id)
-    if domain.answer_quota(quota.status, "decline"):
+    top_up = top_ups.pending(session, quota_id) if quota.status in domain.WORKING_STATES else None
+    if top_up is not None:
+        top_ups.close(db, session, quota, top_up, top_ups.DECLINED, reason, datetime.now(timezone.utc))
+        _reallocate(db, session, quota.line_id)
+    elif domain.answer_quota(quota.status, "decline"):
         session.execute(update(quotas).where(quotas.c.quota_id == quota_id).values(
             status=domain.QUOTA_DECLINED, reason=reason, answered_at=datetime.now(timezone.utc)))
-        _release(session, quota)
-        db.emit(session, _quota_event(session, "quota.declined", quota, reason=reason))
+        capacity.release(session, quota)
+        db.emit(session, capacity.quota_event(session, "quota.declined", quota, reason=reason))
         log.info("quota declined", extra={"correlation_id": quota.order_id, "quota_id": quota_id})
-        _reallocate(db, session, quota.line_id, quota.quantity)
+        _reallocate(db, session, quota.line_id)
     return get_quota(session, quota_id)
 
 
@@ -397,14 +384,19 @@ def expire_quotas(db: Database, session: Session, now: datetime, batch: int = 50
             continue
         session.execute(update(quotas).where(quotas.c.quota_id == quota_id).values(
             status=domain.QUOTA_EXPIRED, reason="not answered by the deadline", answered_at=now))
-        _release(session, quota)
-        db.emit(session, _quota_event(session, "quota.expired", quota))
+        capacity.release(session, quota)
+        db.emit(session, capacity.quota_event(session, "quota.expired", quota))
         log.info("quota expired", extra={"correlation_id": quota.order_id, "quota_id": quota_id})
         lapsed.append(quota)
-    for quota in lapsed:
-        _reallocate(db, session, quota.line_id, quota.quantity)
+    lapsed_top_ups = []
+    for top_up in sorted(top_ups.lapsed(session, now, batch), key=lambda row: (row.offering_id, row.top_up_id)):
+        quota = _locked_quota(session, top_up.quota_id)
+        top_ups.close(db, session, quota, top_up, top_ups.EXPIRED, "not answered by the deadline", now)
+        lapsed_top_ups.append(top_up)
+    for quota in lapsed + lapsed_top_ups:
+        _reallocate(db, session, quota.line_id)
     metrics.QUOTAS_EXPIRED.labels("aggregation").inc(len(lapsed))
-    return len(lapsed)
+    return len(lapsed) + len(lapsed_top_ups)
 
 
 def cancel_order(db: Database, session: Session, event: Event) -> None:
@@ -413,16 +405,21 @@ def cancel_order(db: Database, session: Session, event: Event) -> None:
     lines = session.execute(select(order_lines).where(order_lines.c.order_id == order_id)).all()
     if not lines:
         raise OrderUnknown(f"order {order_id} is not known here yet")
-    _lock_offerings(session, [line.offering_id for line in lines])
+    capacity.lock_offerings(session, [line.offering_id for line in lines])
     session.execute(update(order_lines).where(order_lines.c.order_id == order_id).values(cancelled=True))
     for quota in session.execute(select(quotas).where(
             quotas.c.order_id == order_id, quotas.c.status.in_(domain.OPEN_QUOTA_STATES))
             .order_by(quotas.c.quota_id).with_for_update()).all():
+        reason = f"order cancelled: {event.payload['reason']}"
+        top_up = top_ups.pending(session, quota.quota_id)
+        if top_up is not None:
+            top_ups.close(db, session, quota, top_up, top_ups.RELEASED, reason, datetime.now(timezone.utc))
         session.execute(update(quotas).where(quotas.c.quota_id == quota.quota_id).values(
-            status=domain.QUOTA_RELEASED, reason=f"order cancelled: {event.payload['reason']}"))
-        _release(session, quota)
-        db.emit(session, _quota_event(session, "quota.released", quota, status_before=quota.status,
-                                      reason=f"order cancelled: {event.payload['reason']}"))
+            status=domain.QUOTA_RELEASED, reason=reason))
+        capacity.release(session, quota)
+        status_before = domain.QUOTA_OFFERED if quota.status == domain.QUOTA_OFFERED else domain.QUOTA_ACCEPTED
+        db.emit(session, capacity.quota_event(session, "quota.released", quota, status_before=status_before,
+                                              reason=reason))
     log.info("order cancelled, quotas released", extra={"correlation_id": order_id})
 
 
@@ -435,7 +432,7 @@ def widen_search(db: Database, session: Session, line_id: str, body: dict, organ
     if line is None or (organisation_id is not None
                         and _organisations(session, [line.offering_id]).get(line.offering_id) != organisation_id):
         raise NotFound(f"order line {line_id} not found")
-    _lock_offerings(session, [line.offering_id])
+    capacity.lock_offerings(session, [line.offering_id])
     if line.cancelled:
         raise Conflict(f"order line {line_id} belongs to a cancelled order")
     if data["needed_by"] and data["needed_by"] < line.needed_by:
@@ -463,7 +460,7 @@ def delivery_promise(session: Session, lines: list, today: date) -> str | None:
     ready = []
     for line in load_or_refuse(_PROMISE_INPUT, lines, "lines"):
         free_by_week = {}
-        for weeks in _free_weeks(session, line["offering_id"], today, date.max).values():
+        for weeks in capacity.free_weeks(session, line["offering_id"], today, date.max).values():
             for week_start, free, _ in weeks:
                 free_by_week[week_start] = free_by_week.get(week_start, 0) + free
         week = domain.earliest_completion(line["quantity"], free_by_week)
@@ -477,14 +474,14 @@ def get_quota(session: Session, quota_id: str) -> dict:
     row = session.execute(select(quotas).where(quotas.c.quota_id == quota_id)).one_or_none()
     if row is None:
         raise NotFound(f"quota {quota_id} not found")
-    return _quota_view(row, _organisations(session, [row.offering_id]).get(row.offering_id))
+    return _quota_view(session, row, _organisations(session, [row.offering_id]).get(row.offering_id))
 
 
-def _page(session: Session, table, filters: dict, order_by, view) -> dict:
+def _page(session: Session, table, filters: dict, order_by, view, conditions=()) -> dict:
     """A page of quotas or lots; ``view(row, organisation_id)`` shows each with its offering's organisation."""
     page, page_size = filters.pop("page"), filters.pop("page_size")
     organisation_id = filters.pop("organisation_id", None)
-    conditions = [table.c[key] == value for key, value in filters.items()]
+    conditions = [*conditions, *(table.c[key] == value for key, value in filters.items())]
     if organisation_id is not None:
         conditions.append(table.c.offering_id.in_(select(offerings.c.offering_id)
                                                    .where(offerings.c.organisation_id == organisation_id)))
@@ -494,8 +491,18 @@ def _page(session: Session, table, filters: dict, order_by, view) -> dict:
 
 
 def list_quotas(session: Session, query: dict) -> dict:
+    """Quotas by order, producer or status; ``finished`` keeps the finished ones (delivered, closed short,
+    declined, expired, released) or the others; ``newest_first`` puts the latest offers first (a history)."""
     filters = load_or_refuse(QuotaFilter(), query, "query")
-    return _page(session, quotas, filters, (quotas.c.offered_at, quotas.c.quota_id), _quota_view)
+    finished, newest_first = filters.pop("finished"), filters.pop("newest_first")
+    conditions = []
+    if finished is not None:
+        in_finished = quotas.c.status.in_(domain.FINISHED_STATES)
+        conditions.append(in_finished if finished else ~in_finished)
+    order_by = (quotas.c.offered_at.desc(), quotas.c.quota_id.desc()) if newest_first else (
+        quotas.c.offered_at, quotas.c.quota_id)
+    return _page(session, quotas, filters, order_by,
+                 lambda row, organisation_id: _quota_view(session, row, organisation_id), conditions)
 
 
 def _of_organisation(column, organisation_id: str | None) -> list:
@@ -539,6 +546,7 @@ def fulfilment_figures(session: Session, organisation_id: str | None, now: datet
                         "rate": domain.share(int(passed), int(total))} for producer_id, total, passed in first],
         "capacity": {"declared": declared, "allocated": allocated,
                      "utilisation": domain.share(allocated, declared), "offerings": offerings_view},
+        "work_shares": standing.work_shares(session, organisation_id, now),
     }
 
 
@@ -635,6 +643,7 @@ def report_lot(db: Database, session: Session, quota_id: str, body: dict) -> dic
                                                    content_type=photo["content_type"],
                                                    data=base64.b64decode(photo["data"])))
     db.emit(session, new_event("lot.reported", lot, correlation_id=quota.order_id))
+    progress.advance(db, session, quota_id)
     log.info("lot reported", extra={"correlation_id": quota.order_id, "lot_id": lot["lot_id"],
                                     "quantity": data["quantity"]})
     return get_lot(session, lot["lot_id"])
@@ -690,6 +699,7 @@ def record_inspection(db: Database, session: Session, lot_id: str, body: dict) -
         action = _standard(session, lot.offering_id)["rejected_lot_action"]
         if action != "ask":
             _dispose(db, session, lot_id, action, f"the offering's standard says {action}")
+    progress.advance(db, session, lot.quota_id)
     return get_lot(session, lot_id)
 
 
@@ -711,12 +721,13 @@ def _dispose(db: Database, session: Session, lot_id: str, action: str, reason: s
         db.emit(session, new_event("lot.rework_requested", {**_lot_payload(lot), "reason": reason},
                                    correlation_id=lot.order_id))
         return
-    _lock_offerings(session, [lot.offering_id])
+    capacity.lock_offerings(session, [lot.offering_id])
     session.execute(update(lots).where(lots.c.lot_id == lot_id).values(
         status=domain.LOT_REPLACED, disposition_reason=reason))
     db.emit(session, new_event("lot.replaced", {**_lot_payload(lot), "reason": reason}, correlation_id=lot.order_id))
     log.info("lot replaced", extra={"correlation_id": lot.order_id, "lot_id": lot_id, "quantity": lot.quantity})
-    _reallocate(db, session, lot.line_id, lot.quantity, excluded={lot.producer_id})
+    progress.advance(db, session, lot.quota_id)
+    _reallocate(db, session, lot.line_id, excluded={lot.producer_id})
 
 
 def resubmit_lot(db: Database, session: Session, lot_id: str) -> dict:
@@ -767,7 +778,7 @@ def capacity_view(session: Session, offering_id: str) -> dict:
         raise NotFound(f"offering {offering_id} is not known to allocation yet")
     today = datetime.now(timezone.utc).date()
     free = {producer_id: sum(units for _, units, _ in weeks)
-            for producer_id, weeks in _free_weeks(session, offering_id, today, date.max).items()}
+            for producer_id, weeks in capacity.free_weeks(session, offering_id, today, date.max).items()}
     declared = {}
     for row in session.execute(select(capacity_weeks).join(
             approved_producers, (approved_producers.c.producer_id == capacity_weeks.c.producer_id)

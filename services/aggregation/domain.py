@@ -1,12 +1,22 @@
 """Quotas and lots: the states a producer's share of an order moves through. Plain Python."""
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from shared.errors import Conflict, InvalidInput
 
 QUOTA_OFFERED, QUOTA_ACCEPTED, QUOTA_DECLINED = "offered", "accepted", "declined"
 QUOTA_EXPIRED, QUOTA_RELEASED = "expired", "released"
-QUOTA_STATES = (QUOTA_OFFERED, QUOTA_ACCEPTED, QUOTA_DECLINED, QUOTA_EXPIRED, QUOTA_RELEASED)
-OPEN_QUOTA_STATES = (QUOTA_OFFERED, QUOTA_ACCEPTED)
+# An accepted quota moves on with its lots (QUOTA_PROGRESS in the event contract).
+QUOTA_IN_PRODUCTION, QUOTA_PRODUCED, QUOTA_PASSED = "in_production", "produced", "passed"
+QUOTA_SHIPPED, QUOTA_DELIVERED, QUOTA_CLOSED_SHORT = "shipped", "delivered", "closed_short"
+QUOTA_STATES = (QUOTA_OFFERED, QUOTA_ACCEPTED, QUOTA_IN_PRODUCTION, QUOTA_PRODUCED, QUOTA_PASSED, QUOTA_SHIPPED,
+                QUOTA_DELIVERED, QUOTA_CLOSED_SHORT, QUOTA_DECLINED, QUOTA_EXPIRED, QUOTA_RELEASED)
+# She still has units to make or to have inspected: cancelling the order releases these, and only these are topped up.
+WORKING_STATES = (QUOTA_ACCEPTED, QUOTA_IN_PRODUCTION, QUOTA_PRODUCED)
+OPEN_QUOTA_STATES = (QUOTA_OFFERED, *WORKING_STATES)
+# A quota that counts towards its line: offered, being made, or made.
+COVERING_STATES = (*OPEN_QUOTA_STATES, QUOTA_PASSED, QUOTA_SHIPPED, QUOTA_DELIVERED, QUOTA_CLOSED_SHORT)
+FINISHED_STATES = (QUOTA_DELIVERED, QUOTA_CLOSED_SHORT, QUOTA_DECLINED, QUOTA_EXPIRED, QUOTA_RELEASED)
 # A producer that declined a line, or let its offer lapse, is not asked again for that line unless the search is
 # widened to include them.
 TURNED_DOWN_STATES = (QUOTA_DECLINED, QUOTA_EXPIRED)
@@ -15,9 +25,11 @@ LOT_REWORK, LOT_REPLACED = "rework", "replaced"
 
 
 def answer_quota(status: str, answer: str) -> bool:
-    """Whether answering changes the quota; answering the same way twice is a harmless repeat."""
-    target = {"accept": QUOTA_ACCEPTED, "decline": QUOTA_DECLINED}[answer]
-    if status == target:
+    """Whether answering changes the quota; answering the same way twice is a harmless repeat (a quota already
+    taken on and moving along counts as accepted)."""
+    if answer == "accept" and status in COVERING_STATES and status != QUOTA_OFFERED:
+        return False
+    if answer == "decline" and status == QUOTA_DECLINED:
         return False
     if status != QUOTA_OFFERED:
         raise Conflict(f"the quota is already {status}")
@@ -59,11 +71,50 @@ def earliest_completion(quantity: int, free_by_week: dict) -> date | None:
 
 
 def check_lot(quota_status: str, quota_quantity: int, reported_so_far: int, quantity: int) -> None:
-    if quota_status != QUOTA_ACCEPTED:
-        raise Conflict(f"lots are reported against an accepted quota; this one is {quota_status}")
+    if quota_status not in (QUOTA_ACCEPTED, QUOTA_IN_PRODUCTION):
+        raise Conflict(f"lots are reported against an accepted quota with units left to make; this one is "
+                       f"{quota_status.replace('_', ' ')}")
     if reported_so_far + quantity > quota_quantity:
         raise InvalidInput("lot refused", {"quantity": [
             f"the quota has {quota_quantity - reported_so_far} units left to report"]})
+
+
+@dataclass(frozen=True)
+class LotState:
+    """What quota progress needs of a lot: its units, its inspection status, and how far its shipment went."""
+    quantity: int
+    status: str
+    shipped: bool = False
+    delivered: bool = False
+
+
+@dataclass(frozen=True)
+class Progress:
+    status: str
+    passed: int
+    reason: str | None = None
+
+
+def quota_progress(quantity: int, quota_lots: list[LotState]) -> Progress:
+    """Where an accepted quota of ``quantity`` units stands, from its lots.
+
+    Units of a replaced lot are made by others, so she has nothing left to make for them; a quota whose lots are all
+    delivered but hold fewer good units than she accepted is closed short, with the reason."""
+    passed = sum(lot.quantity for lot in quota_lots if lot.status == LOT_PASSED)
+    if not quota_lots:
+        return Progress(QUOTA_ACCEPTED, 0)
+    if sum(lot.quantity for lot in quota_lots) < quantity:
+        return Progress(QUOTA_IN_PRODUCTION, passed)
+    if any(lot.status not in (LOT_PASSED, LOT_REPLACED) for lot in quota_lots):
+        return Progress(QUOTA_PRODUCED, passed)
+    good = [lot for lot in quota_lots if lot.status == LOT_PASSED]
+    short = quantity - passed
+    reason = (f"{short} of {quantity} units failed inspection and were made by others" if short else None)
+    if all(lot.delivered for lot in good):
+        return Progress(QUOTA_CLOSED_SHORT if short else QUOTA_DELIVERED, passed, reason)
+    if all(lot.shipped or lot.delivered for lot in good):
+        return Progress(QUOTA_SHIPPED, passed, reason)
+    return Progress(QUOTA_PASSED, passed, reason)
 
 
 def defects_by_class(findings: list, plans: dict) -> dict:

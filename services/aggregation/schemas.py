@@ -2,7 +2,9 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 from shared.bounds import MAX_QUANTITY
-from shared.events import DEFECT_CLASSES
+from shared.events import DEFECT_CLASSES, QUOTA_PROGRESS
+
+QUOTA_STATES = ("offered", *QUOTA_PROGRESS, "declined", "expired", "released")
 
 MAX_PHOTO_BASE64 = 280_000  # about 200 KiB of image
 
@@ -13,7 +15,8 @@ class Strict(Schema):
 
 
 class AcceptInput(Strict):
-    quantity = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
+    quantity = fields.Integer(load_default=None, allow_none=True, strict=True,
+                              validate=validate.Range(min=1, max=MAX_QUANTITY))
 
 
 class DeclineInput(Strict):
@@ -63,7 +66,9 @@ class QuotaFilter(Schema):
     organisation_id = fields.String(validate=validate.Length(min=1, max=64))
     order_id = fields.String()
     producer_id = fields.String()
-    status = fields.String(validate=validate.OneOf(("offered", "accepted", "declined", "expired", "released")))
+    status = fields.String(validate=validate.OneOf(QUOTA_STATES))
+    finished = fields.Boolean(load_default=None, allow_none=True)
+    newest_first = fields.Boolean(load_default=False)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_QUANTITY))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 

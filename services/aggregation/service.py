@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 from nameko.timer import timer
 
-from services.aggregation import app
+from services.aggregation import app, progress
 from services.aggregation.store import inbox, outbox
 from shared import config, metrics
 from shared.errors import EXPECTED
@@ -42,6 +42,14 @@ class AggregationService:
     @reliable_handler("orders", "order.cancelled")
     def on_order_cancelled(self, event):
         self.db.handle_once(event, lambda session, event: app.cancel_order(self.db, session, event))
+
+    @reliable_handler("consolidation", "shipment.status_changed")
+    def on_shipment_status_changed(self, event):
+        self.db.handle_once(event, lambda session, event: progress.record_shipment(self.db, session, event))
+
+    @reliable_handler("consolidation", "shipment.delivered")
+    def on_shipment_delivered(self, event):
+        self.db.handle_once(event, lambda session, event: progress.record_shipment(self.db, session, event))
 
     @timer(interval=config.expiry_interval_s())
     def expire_quotas(self):

@@ -14,6 +14,8 @@ offerings = Table(
     Column("organisation_id", String(64), nullable=False),
     Column("quality_standard", JSON, nullable=False),
     Column("withdrawn", Boolean, nullable=False),
+    # The smallest quota worth an SMS, an answer, a lot, an inspection and a pickup (see planning).
+    Column("min_quota", Integer, nullable=False, server_default="1"),
 )
 
 approved_producers = Table(
@@ -64,6 +66,8 @@ quotas = Table(
     Column("producer_id", String(64), nullable=False, index=True),
     Column("quantity", Integer, nullable=False),
     Column("offered_quantity", Integer, nullable=False),
+    # Units of the offer she did not take on: she is not asked for more of the line.
+    Column("given_back", Integer, nullable=False, server_default="0"),
     Column("status", String(16), nullable=False, index=True),
     Column("reason", Text),
     Column("reallocated", Boolean, nullable=False),
@@ -78,6 +82,32 @@ quota_weeks = Table(
     Column("week_start", Date, primary_key=True),
     Column("producer_id", String(64), nullable=False, index=True),
     Column("offering_id", String(64), nullable=False, index=True),
+    Column("units", Integer, nullable=False),
+)
+
+# More units of a line asked of a producer already working on it, as an increase of her quota: at most one open
+# (``offered``) per quota; accepted, declined, expired or released once answered.
+top_ups = Table(
+    "top_ups", metadata,
+    Column("top_up_id", String(64), primary_key=True),
+    Column("quota_id", String(64), nullable=False, index=True),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("line_id", String(64), nullable=False, index=True),
+    Column("offering_id", String(64), nullable=False),
+    Column("producer_id", String(64), nullable=False, index=True),
+    Column("quantity", Integer, nullable=False),
+    Column("accepted", Integer, nullable=False, default=0),
+    Column("status", String(16), nullable=False, index=True),
+    Column("reason", Text),
+    Column("offered_at", UtcDateTime(), nullable=False),
+    Column("respond_by", UtcDateTime(), nullable=False),
+    Column("answered_at", UtcDateTime()),
+)
+
+top_up_weeks = Table(
+    "top_up_weeks", metadata,
+    Column("top_up_id", String(64), primary_key=True),
+    Column("week_start", Date, primary_key=True),
     Column("units", Integer, nullable=False),
 )
 
@@ -96,6 +126,9 @@ lots = Table(
     Column("decided_at", UtcDateTime()),
     Column("disposition_reason", Text),
     Column("client_ref", String(100)),
+    # How far the lot's shipment went: collected from the producer, then delivered to the buyer.
+    Column("shipped_at", UtcDateTime()),
+    Column("delivered_at", UtcDateTime()),
     # A client that retries a report (an SMS provider resending a reply) names it, and gets the first lot back.
     Index("uq_lots_quota_client_ref", "quota_id", "client_ref", unique=True),
 )

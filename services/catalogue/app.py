@@ -311,7 +311,7 @@ def publish_offering(db: Database, session: Session, body: dict) -> dict:
     db.emit(session, new_event("offering.published", {
         "offering_id": offering_id, **{key: data[key] for key in (
             "organisation_id", "sku", "name", "unit_price", "producer_price", "currency", "unit_weight_g",
-            "unit_volume_cm3", "min_order", "quality_standard")}}, correlation_id=offering_id))
+            "unit_volume_cm3", "min_order", "min_quota", "quality_standard")}}, correlation_id=offering_id))
     return get_offering(session, offering_id, staff_of=data["organisation_id"])
 
 
@@ -351,6 +351,7 @@ def _offering_views(session: Session, rows, staff_of: str | None) -> list:
            if domain.shows_producer_price(staff_of, row.organisation_id) else {}),
         "currency": row.currency, "unit_weight_g": row.unit_weight_g, "unit_volume_cm3": row.unit_volume_cm3,
         "attributes": row.attributes, "quality_standard": row.quality_standard, "min_order": row.min_order,
+        "min_quota": row.min_quota,
         "status": row.status, "withdrawn_reason": row.withdrawn_reason,
         "images": [f"/api/v1/offerings/{row.offering_id}/images/{n}" for n in range(images.get(row.offering_id, 0))],
         "approved_producers": approved.get(row.offering_id, 0),
@@ -582,21 +583,33 @@ def _lock_producers(session: Session, producer_ids) -> None:
 
 
 def record_commitment(session: Session, event: Event) -> None:
-    """An accepted quota takes its weeks' units off what the producer can still offer."""
+    """An accepted quota (or one grown by a top-up) takes its weeks' units off what the producer can still offer.
+    An accepted quota's weeks only ever grow, so each week keeps the larger figure: the acceptance and a top-up count
+    once each, in whatever order they arrive."""
     payload = event.payload
     _lock_producers(session, [payload["producer_id"]])
     if session.execute(select(released_quotas.c.quota_id)
                        .where(released_quotas.c.quota_id == payload["quota_id"])).scalar():
         return
+    known = dict(session.execute(select(commitments.c.week_start, commitments.c.units)
+                                 .where(commitments.c.quota_id == payload["quota_id"])).all())
     for week in payload["weeks"]:
-        session.execute(commitments.insert().values(
-            quota_id=payload["quota_id"], week_start=week["week_start"], producer_id=payload["producer_id"],
-            offering_id=payload["offering_id"], units=week["units"]))
+        grown = week["units"] - known.get(week["week_start"], 0)
+        if grown <= 0:
+            continue
+        if week["week_start"] in known:
+            session.execute(update(commitments).where(commitments.c.quota_id == payload["quota_id"],
+                                                      commitments.c.week_start == week["week_start"])
+                            .values(units=week["units"]))
+        else:
+            session.execute(commitments.insert().values(
+                quota_id=payload["quota_id"], week_start=week["week_start"], producer_id=payload["producer_id"],
+                offering_id=payload["offering_id"], units=week["units"]))
         session.execute(update(capacity_weeks).where(
             capacity_weeks.c.producer_id == payload["producer_id"],
             capacity_weeks.c.offering_id == payload["offering_id"],
             capacity_weeks.c.week_start == week["week_start"])
-            .values(committed=capacity_weeks.c.committed + week["units"]))
+            .values(committed=capacity_weeks.c.committed + grown))
     _refresh_profiles(session, [(payload["producer_id"], payload["offering_id"])])
 
 

@@ -12,6 +12,10 @@ def pricing_problems(unit_price: Decimal, producer_price: Decimal) -> dict:
 
 # ``staff_of`` of a platform admin, who works for every organisation.
 EVERY_ORGANISATION = "*"
+# The smallest quota an offering's producers are offered unless the aggregator sets another. Every quota costs the
+# same SMS, answer, lot, inspection and pickup whatever its size, and ISO 2859-1 samples two units of any lot up to
+# eight, so below five units that cost outweighs the work and the inspection checks nearly all of it.
+DEFAULT_MIN_QUOTA = 5
 
 
 def shows_producer_price(staff_of: str | None, organisation_id: str) -> bool:

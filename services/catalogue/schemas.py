@@ -4,6 +4,7 @@ import binascii
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from services.catalogue.domain import DEFAULT_MIN_QUOTA
 from shared.bounds import MAX_AMOUNT, MAX_QUANTITY, MAX_UNIT_VOLUME_CM3, MAX_UNIT_WEIGHT_G
 from shared.events import DEFECT_CLASSES, INSPECTION_LEVELS, REJECTED_LOT_ACTIONS, REMOTENESS
 from shared.weeks import IsoWeek
@@ -126,6 +127,8 @@ class OfferingInput(Strict):
     quality_standard = fields.Nested(QualityStandardInput,
                                      load_default=lambda: QualityStandardInput().load({"aql": {"major": 2.5}}))
     min_order = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
+    min_quota = fields.Integer(load_default=DEFAULT_MIN_QUOTA, strict=True,
+                               validate=validate.Range(min=1, max=MAX_QUANTITY))
 
 
 class WithdrawInput(Strict):

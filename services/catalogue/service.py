@@ -16,6 +16,10 @@ class CatalogueService:
     def on_quota_accepted(self, event):
         self.db.handle_once(event, app.record_commitment)
 
+    @reliable_handler("aggregation", "quota.topped_up")
+    def on_quota_topped_up(self, event):
+        self.db.handle_once(event, app.record_commitment)
+
     @reliable_handler("aggregation", "quota.declined")
     def on_quota_declined(self, event):
         self.db.handle_once(event, lambda session, event: app.release_commitment(session, event, "declined"))

@@ -6,6 +6,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from services.catalogue.domain import DEFAULT_MIN_QUOTA
 from shared.store import UtcDateTime, add_messaging_tables
 
 metadata = MetaData()
@@ -56,6 +57,7 @@ offerings = Table(
     Column("attributes", JSON, nullable=False),
     Column("quality_standard", JSON, nullable=False),
     Column("min_order", Integer, nullable=False),
+    Column("min_quota", Integer, nullable=False, server_default=str(DEFAULT_MIN_QUOTA)),
     Column("status", String(16), nullable=False),
     Column("withdrawn_reason", Text),
     Column("published_at", UtcDateTime(), nullable=False),

@@ -77,6 +77,10 @@ def ledger_movements(event_type: str, payload: dict) -> list[tuple[str, str, str
     line = (payload.get("order_id"), payload.get("line_id"))
     if event_type == "quota.accepted":
         return [(*line, "accepted", payload["quantity"]), (*line, "allocated", -payload["declined_quantity"])]
+    if event_type == "quota.top_up_offered":
+        return [(*line, "allocated", payload["top_up"])]
+    if event_type == "quota.topped_up":
+        return [(*line, "accepted", payload["added"]), (*line, "allocated", -payload["declined_quantity"])]
     if event_type == "quota.released":
         taken_back = [(*line, "allocated", -payload["quantity"])]
         if payload["status_before"] == "accepted":

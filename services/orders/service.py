@@ -94,6 +94,14 @@ class OrdersService:
     def on_quota_accepted(self, event):
         self._ledger(event)
 
+    @reliable_handler("aggregation", "quota.top_up_offered")
+    def on_quota_top_up_offered(self, event):
+        self._ledger(event)
+
+    @reliable_handler("aggregation", "quota.topped_up")
+    def on_quota_topped_up(self, event):
+        self._ledger(event)
+
     @reliable_handler("aggregation", "quota.expired")
     def on_quota_expired(self, event):
         self._ledger(event)

@@ -33,8 +33,10 @@ class Network:
         assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text[:1500]}"
         return response.json()
 
-    def offering(self, sku: str, **standard) -> str:
+    def offering(self, sku: str, min_quota: int | None = None, **standard) -> str:
+        """An offering with the catalogue's default smallest worthwhile quota unless ``min_quota`` says otherwise."""
         body = {"organisation_id": self.organisation_id, "sku": sku, "name": f"Bilum {sku}", "description": "Hand-looped",
+                **({"min_quota": min_quota} if min_quota else {}),
                 "unit_price": "30.00", "producer_price": "18.00", "currency": "USD", "unit_weight_g": 350,
                 "unit_volume_cm3": 4000, "quality_standard": {"aql": {"major": 2.5, "minor": 4.0},
                                                                "rejected_lot_action": "ask", **standard}}

@@ -97,12 +97,18 @@ def test_a_rejected_lot_is_replaced_by_another_producer_and_the_ledger_stays_rig
                                                                          "reason": "wrong colour"})
     assert replaced["status"] == "replaced"
     network.call("POST", f"/lots/{lot['id']}/decision", 409, json={"action": "rework", "reason": "changed mind"})
-    offers = eventually(lambda: [q for q in network.quotas(order["id"], "offered") if q["reallocated"]],
-                        "the replaced units to be offered again")
-    assert sum(q["quantity"] for q in offers) == 30
-    assert quotas[0]["producer_id"] not in {q["producer_id"] for q in offers}
+    top_ups = eventually(lambda: [q for q in network.quotas(order["id"]) if q["top_up"]],
+                         "the replaced units offered as a top-up to a producer already on the line")
+    assert [q["top_up"]["quantity"] for q in top_ups] == [30], "one producer could take them all"
+    assert quotas[0]["producer_id"] not in {q["producer_id"] for q in top_ups}
+    assert len(network.quotas(order["id"])) == 3, "a producer was offered a second quota for the line"
     line = network.settled(order["id"], allocated=200, accepted=170, produced=0, passed=0)
     assert line["shortfall"] == 0
+    grown = network.call("POST", f"/quotas/{top_ups[0]['id']}/accept")
+    assert grown["quantity"] == top_ups[0]["quantity"] + 30
+    network.settled(order["id"], allocated=200, accepted=200)
+    replaced_quota = network.call("GET", f"/quotas/{quotas[0]['id']}")
+    assert (replaced_quota["reported"], replaced_quota["left_to_report"]) == (30, replaced_quota["quantity"] - 30)
 
 
 def test_two_rejections_in_five_lots_switch_the_producer_to_tightened_inspection(network, accepted):
@@ -119,3 +125,28 @@ def test_two_rejections_in_five_lots_switch_the_producer_to_tightened_inspection
     assert history["history"][-1]["severity_after"] == "tightened" and history["pass_rate"] == 0.5
     lot = network.call("POST", f"/quotas/{quotas[0]['id']}/lots", 201, json={"quantity": 12})
     assert {plan["severity"] for plan in lot["plan"]} == {"tightened"}
+
+
+def test_a_quota_moves_on_with_its_lots_and_stops_asking_for_a_lot_once_all_is_reported(network, accepted):
+    offering, order, quotas = accepted
+    quota = quotas[0]
+    units = network.call("GET", f"/quotas/{quota['id']}")["quantity"]
+    fresh = network.call("GET", f"/quotas/{quota['id']}")
+    assert (fresh["status"], fresh["left_to_report"], fresh["reported"]) == ("accepted", units, 0)
+
+    first = network.call("POST", f"/quotas/{quota['id']}/lots", 201, json={"quantity": units - 10})
+    making = network.call("GET", f"/quotas/{quota['id']}")
+    assert (making["status"], making["left_to_report"], making["reported"]) == ("in_production", 10, units - 10)
+    last = network.call("POST", f"/quotas/{quota['id']}/lots", 201, json={"quantity": 10})
+    made = network.call("GET", f"/quotas/{quota['id']}")
+    assert (made["status"], made["left_to_report"]) == ("produced", 0)
+    assert network.call("POST", f"/quotas/{quota['id']}/lots", 409, json={"quantity": 1})["error"]["code"] == \
+        "conflict", "a lot was taken for a quota with nothing left to make"
+
+    for lot in (first, last):
+        _inspect(network, lot, {"major": 0, "minor": 0})
+    passed = network.call("GET", f"/quotas/{quota['id']}")
+    assert (passed["status"], passed["passed"], passed["finished"]) == ("passed", units, False)
+    still_open = network.call("GET", "/quotas", params={"order_id": order["id"], "finished": "false"})["items"]
+    assert quota["id"] in {q["id"] for q in still_open}
+    assert network.call("GET", "/quotas", params={"order_id": order["id"], "finished": "true"})["items"] == []

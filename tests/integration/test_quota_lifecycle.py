@@ -29,11 +29,30 @@ def test_a_partial_acceptance_gives_the_rest_to_other_producers(network):
     accepted = network.call("POST", f"/quotas/{first['id']}/accept", json={"quantity": 12})
     assert (accepted["status"], accepted["quantity"], accepted["offered_quantity"]) == ("accepted", 12, 20)
 
-    reoffered = eventually(lambda: [q for q in network.quotas(order["id"], "offered") if q["reallocated"]],
-                           "the 8 units given back to be offered again")
-    assert sum(q["quantity"] for q in reoffered) == 8
-    assert first["producer_id"] not in {q["producer_id"] for q in reoffered}
-    line = network.settled(order["id"], allocated=60, accepted=12)
+    # The other two are on the line already (their offers wait for an answer): nobody holds two quotas for one
+    # line, so the 8 units wait for one of them to take them on, and they are no shortfall meanwhile.
+    assert [q for q in network.quotas(order["id"]) if q["reallocated"]] == []
+    assert network.line(order["id"])["shortfall"] == 0
+    second = offered[1]
+    network.call("POST", f"/quotas/{second['id']}/accept", json={})
+    top_up = eventually(lambda: network.call("GET", f"/quotas/{second['id']}")["top_up"],
+                        "the 8 units offered to a producer working on the line, as a top-up")
+    assert top_up["quantity"] == 8
+    assert "quantity" in network.call("POST", f"/quotas/{second['id']}/accept", 422,
+                                      json={"quantity": 9})["error"]["fields"], "more than the top-up"
+    grown = network.call("POST", f"/quotas/{second['id']}/accept", json={"quantity": 5})
+    assert (grown["status"], grown["quantity"], grown["top_up"]) == ("accepted", 25, None)
+
+    third = offered[2]
+    network.call("POST", f"/quotas/{third['id']}/accept", json={})
+    last = eventually(lambda: network.call("GET", f"/quotas/{third['id']}")["top_up"],
+                      "the 3 units the second producer did not take, to the third")
+    assert last["quantity"] == 3
+    network.call("POST", f"/quotas/{third['id']}/decline", json={"reason": "no more wool"})
+    after = network.call("GET", f"/quotas/{third['id']}")
+    assert (after["status"], after["quantity"], after["top_up"]) == ("accepted", 20, None), "the quota stands"
+    assert len(network.quotas(order["id"])) == 3, "a producer was asked to take a second quota for the line"
+    line = network.settled(order["id"], allocated=57, accepted=57)
     assert line["ordered"] == 60
     network.call("POST", f"/quotas/{first['id']}/accept", json={})
     assert network.call("POST", f"/quotas/{first['id']}/decline", 409)["error"]["code"] == "conflict"
@@ -63,7 +82,7 @@ def test_declines_are_reallocated_until_capacity_runs_out_then_the_shortfall_is_
 
 def test_offers_that_lapse_are_reallocated_but_never_to_a_producer_that_let_one_lapse(network, monkeypatch):
     sku = _sku()
-    offering = network.offering(sku)
+    offering = network.offering(sku, min_quota=1)
     slow, keen, silent = network.producers(offering, [6, 12, 6], weeks=1)
     monkeypatch.setenv("BILUM_QUOTA_RESPONSE_HOURS", str(3 / 3600))
     order = network.order(sku, 12)
@@ -72,12 +91,11 @@ def test_offers_that_lapse_are_reallocated_but_never_to_a_producer_that_let_one_
     network.call("POST", f"/quotas/{offers[keen]['id']}/accept")
 
     line = network.settled(order["id"], accepted=6, allocated=6, shortfall=6)
-    quotas = network.quotas(order["id"])
-    again = [q for q in quotas if q["reallocated"]]
-    assert {(q["producer_id"], q["status"]) for q in again} == {(keen, "expired")}, \
-        "the lapsed units went only to the producer that still had capacity, and lapsed there too"
-    assert sum(q["quantity"] for q in again) == 6
-    assert [q["status"] for q in quotas if not q["reallocated"]].count("expired") == 2
+    quotas = {q["producer_id"]: q for q in network.quotas(order["id"])}
+    assert len(quotas) == 3, "the lapsed units went to the producer on the line as a top-up, not a second quota"
+    assert (quotas[keen]["status"], quotas[keen]["quantity"], quotas[keen]["top_up"]) == ("accepted", 6, None), \
+        "her top-up lapsed too, and her quota stands"
+    assert (quotas[slow]["status"], quotas[silent]["status"]) == ("expired", "expired")
     assert line["ordered"] == 12
 
 

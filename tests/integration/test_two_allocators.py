@@ -55,7 +55,8 @@ def test_two_aggregation_processes_never_overcommit_a_producer_under_sixty_concu
         with running(CatalogueService), running(OrdersService), running(GatewayService):
             network = Network(platform["BILUM_GATEWAY_URL"])
             sku = f"BAG-{uuid.uuid4().hex[:6].upper()}"
-            offering = network.offering(sku)
+            # Quotas of any size, so that every unit of capacity can be promised and over-promising would show.
+            offering = network.offering(sku, min_quota=1)
             network.producers(offering, WEEKLY, weeks=WEEKS)
             capacity = sum(WEEKLY) * WEEKS
 

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.aggregation import domain
 from services.aggregation.domain import (
     accepted_part, answer_quota, check_lot, defects_by_class, earliest_completion, trim_weeks,
 )
@@ -67,3 +68,42 @@ def test_the_earliest_completion_is_the_first_week_whose_running_total_covers_th
     assert earliest_completion(10, weeks) == date(2027, 1, 4)
     assert earliest_completion(11, weeks) == date(2027, 1, 18)
     assert earliest_completion(41, weeks) is None
+
+
+def test_a_quota_moves_on_as_its_lots_are_reported_inspected_collected_and_delivered():
+    lot = domain.LotState
+    assert domain.quota_progress(10, []) == domain.Progress("accepted", 0)
+    assert domain.quota_progress(10, [lot(4, "passed")]) == domain.Progress("in_production", 4)
+    assert domain.quota_progress(10, [lot(4, "passed"), lot(6, "reported")]).status == "produced"
+    assert domain.quota_progress(10, [lot(4, "passed"), lot(6, "rework")]).status == "produced"
+    assert domain.quota_progress(10, [lot(4, "passed"), lot(6, "passed")]) == domain.Progress("passed", 10)
+    assert domain.quota_progress(10, [lot(4, "passed", shipped=True), lot(6, "passed")]).status == "passed"
+    assert domain.quota_progress(10, [lot(4, "passed", True), lot(6, "passed", True, True)]).status == "shipped"
+    assert domain.quota_progress(10, [lot(4, "passed", True, True), lot(6, "passed", True, True)]) == \
+        domain.Progress("delivered", 10)
+
+
+def test_a_quota_whose_lot_was_made_again_by_others_closes_short_with_the_reason():
+    lot = domain.LotState
+    replaced = [lot(4, "replaced"), lot(6, "passed", True, True)]
+    assert domain.quota_progress(10, replaced) == domain.Progress(
+        "closed_short", 6, "4 of 10 units failed inspection and were made by others")
+    assert domain.quota_progress(10, [lot(4, "replaced"), lot(6, "passed")]).status == "passed"
+    assert domain.quota_progress(10, [lot(10, "replaced")]).status == "closed_short"
+
+
+def test_lots_are_reported_only_while_units_are_left_to_make():
+    domain.check_lot("in_production", 10, 4, 6)
+    for status in ("produced", "passed", "offered", "delivered"):
+        with pytest.raises(Conflict):
+            domain.check_lot(status, 10, 10, 1)
+    with pytest.raises(InvalidInput):
+        domain.check_lot("in_production", 10, 4, 7)
+
+
+def test_accepting_a_quota_that_moved_on_is_a_harmless_repeat_and_declining_it_a_conflict():
+    for status in ("accepted", "in_production", "passed", "delivered"):
+        assert domain.answer_quota(status, "accept") is False
+        with pytest.raises(Conflict):
+            domain.answer_quota(status, "decline")
+    assert domain.answer_quota("offered", "decline") is True
