@@ -26,14 +26,15 @@ class OrderQuery(PageQuery):
     status = fields.String()
 
 
-class QuotaQuery(PageQuery):
+class LotQuery(PageQuery):
     order_id = fields.String()
     producer_id = fields.String()
     status = fields.String()
 
 
-class LotQuery(QuotaQuery):
-    pass
+class QuotaQuery(LotQuery):
+    finished = fields.Boolean()
+    newest_first = fields.Boolean()
 
 
 class ShipmentQuery(PageQuery):

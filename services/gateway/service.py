@@ -53,7 +53,9 @@ class GatewayService(AccountRoutes, CatalogueRoutes, FulfilmentRoutes, ShipmentR
         }
         figures = {name: wait(reply) for name, reply in replies.items()}
         summary, allocation = figures["orders"], figures["allocation"]
-        rated = [rate["producer_id"] for rate in allocation["pass_rates"]]
+        shares = allocation["work_shares"]
+        rated = sorted({rate["producer_id"] for rate in allocation["pass_rates"]}
+                       | {share["producer_id"] for share in shares["producers"]})
         names = wait(start(self.catalogue, "producer_names", rated)) if rated else {}
         return json_response({
             "generated_at": now_iso(),
@@ -67,6 +69,8 @@ class GatewayService(AccountRoutes, CatalogueRoutes, FulfilmentRoutes, ShipmentR
             "open_quota_ages": allocation["open_quota_ages"],
             "qc_pass_rates": [{**rate, "name": names.get(rate["producer_id"])} for rate in allocation["pass_rates"]],
             "capacity": allocation["capacity"],
+            "work_shares": {**shares, "producers": [{**share, "name": names.get(share["producer_id"])}
+                                                    for share in shares["producers"]]},
             "shipments": figures["shipments"],
             "producers": figures["producers"],
             "regions": figures["regions"],
