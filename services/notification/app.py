@@ -10,7 +10,7 @@ import json
 import logging
 from datetime import datetime, timezone
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.notification import domain
@@ -70,7 +70,9 @@ def _quota(session: Session, quota_id: str) -> domain.Quota:
 
 def quota_of(row) -> domain.Quota:
     return domain.Quota(row.quota_id, row.ref, row.order_id, row.producer_id, row.offering_id, row.quantity,
-                        row.offered_at, row.respond_by, row.status)
+                        row.offered_at, row.respond_by, row.status,
+                        domain.pending_top_up(row.top_up, row.top_up_base, row.top_up_offered_at,
+                                              row.top_up_answered_at))
 
 
 def _order(session: Session, order_id: str) -> domain.Order:
@@ -118,11 +120,48 @@ def _moved_forward(reported: str):
 
 
 def quota_answered(session: Session, event: Event, status: str) -> list[str]:
-    """An accepted quota keeps the quantity taken on, which lots are reported against."""
+    """An accepted quota keeps the quantity taken on, which lots are reported against, unless the answer to a
+    top-up, which comes later, has set it already (the acceptance waited for its offer meanwhile)."""
     quota = _quota(session, event.payload["quota_id"])
     session.execute(update(quotas).where(quotas.c.quota_id == quota.quota_id).values(
-        status=_moved_forward(status), quantity=event.payload["quantity"]))
+        status=_moved_forward(status),
+        quantity=case((quotas.c.top_up_answered_at.is_(None), event.payload["quantity"]), else_=quotas.c.quantity)))
     return []
+
+
+def top_up_offered(session: Session, event: Event) -> list[str]:
+    """More units for a producer already on the line, asked as an offer is. Only the newest top-up is kept; one
+    that arrives after the answer to it, or after a newer top-up, was overtaken and is not asked again."""
+    payload = event.payload
+    # Known before the update, so that an update that finds no row means an older top-up, not an unknown quota.
+    _quota(session, payload["quota_id"])
+    newest = session.execute(update(quotas).where(
+        quotas.c.quota_id == payload["quota_id"],
+        or_(quotas.c.top_up_offered_at.is_(None), quotas.c.top_up_offered_at < event.occurred_at)).values(
+        top_up=payload["top_up"], top_up_base=payload["quantity"], top_up_offered_at=event.occurred_at)).rowcount
+    quota = _quota(session, payload["quota_id"])
+    if not newest or quota.top_up is None:
+        return []
+    notices = domain.top_up_offered(event.event_id, quota, payload["top_up"], payload["quantity"],
+                                    payload["respond_by"], product_name(session, quota.offering_id))
+    return enqueue_all(session, notices, _now())
+
+
+def top_up_answered(session: Session, event: Event) -> list[str]:
+    """The quota's quantity after the answer is what lots are reported against; the newest answer wins. A top-up
+    that lapsed is told like an offer that lapsed; one accepted or declined was her own answer, and one released
+    went with its cancelled order, which ``quota.released`` tells."""
+    payload = event.payload
+    quota = _quota(session, payload["quota_id"])
+    session.execute(update(quotas).where(
+        quotas.c.quota_id == quota.quota_id,
+        or_(quotas.c.top_up_answered_at.is_(None), quotas.c.top_up_answered_at < event.occurred_at)).values(
+        quantity=payload["quantity"], top_up_answered_at=event.occurred_at))
+    if payload["outcome"] != "expired":
+        return []
+    notices = domain.top_up_lapsed(event.event_id, quota, payload["declined_quantity"], payload["quantity"],
+                                   product_name(session, quota.offering_id))
+    return enqueue_all(session, notices, _now())
 
 
 def work_taken_away(session: Session, event: Event, status: str) -> list[str]:

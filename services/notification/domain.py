@@ -6,10 +6,10 @@ timers firing at once in two replicas, never tell anyone the same thing twice. A
 id (with the quota or order when one event tells one recipient about several); a timer's by what it is about (the
 quota reminded of, the shipment found late, the digest's day).
 
-Producers hear about their work (offers, reminders, work taken away, inspection results, rework, shipment);
-buyers about their orders (confirmed with the delivery promise, short, shipped, delivered); aggregators about what
-needs a person (shortfalls, rejected lots, producers who cannot be reached, late shipments, dead letters), each kind
-at once or in a daily digest as they chose.
+Producers hear about their work (offers and top-ups, reminders, work taken away, inspection results, rework,
+shipment); buyers about their orders (confirmed with the delivery promise, short, shipped, delivered); aggregators
+about what needs a person (shortfalls, rejected lots, producers who cannot be reached, late shipments, dead letters),
+each kind at once or in a daily digest as they chose.
 """
 import random
 from collections.abc import Iterable, Mapping
@@ -68,6 +68,13 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class TopUp:
+    """Units asked on top of an accepted quota of ``base`` units, not answered yet as far as we know."""
+    units: int
+    base: int
+
+
+@dataclass(frozen=True)
 class Quota:
     quota_id: str
     ref: str
@@ -78,6 +85,7 @@ class Quota:
     offered_at: datetime
     respond_by: datetime
     status: str = OFFERED
+    top_up: TopUp | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,33 @@ def quota_offered(event_id: str, quota: Quota, product: str) -> list[Notice]:
     return [Notice(quota.producer_id, "quota_offered", event_id, quota.order_id,
                    {"ref": quota.ref, "quantity": quota.quantity, "product": product,
                     "respond_by": quota.respond_by}, ref=quota.ref, deadline=quota.respond_by)]
+
+
+def pending_top_up(units: int | None, base: int | None, offered_at: datetime | None,
+                   answered_at: datetime | None) -> TopUp | None:
+    """The newest top-up offered, unless an answer newer than it has been seen: an offer and its answer arrive on
+    separate queues, in either order."""
+    if units is None or offered_at is None or (answered_at is not None and answered_at >= offered_at):
+        return None
+    return TopUp(units, base)
+
+
+def top_up_offered(event_id: str, quota: Quota, top_up: int, base: int, respond_by: datetime,
+                   product: str) -> list[Notice]:
+    """Asked like an offer, with the quota's own code and a deadline; a quota closed meanwhile (its order cancelled)
+    takes no more work, so its producer is not asked."""
+    if quota.status not in (OFFERED, ACCEPTED):
+        return []
+    return [Notice(quota.producer_id, "quota_top_up_offered", event_id, quota.order_id,
+                   {"ref": quota.ref, "more": top_up, "total": base + top_up, "product": product,
+                    "respond_by": respond_by}, ref=quota.ref, deadline=respond_by)]
+
+
+def top_up_lapsed(event_id: str, quota: Quota, lapsed: int, kept: int, product: str) -> list[Notice]:
+    """A top-up not answered in time went to others, like an offer that lapsed; she is told that what she had
+    stays hers, so that she does not stop."""
+    return [Notice(quota.producer_id, "quota_top_up_lapsed", event_id, quota.order_id,
+                   {"ref": quota.ref, "more": lapsed, "quantity": kept, "product": product}, ref=quota.ref)]
 
 
 def reminders_due(quotas: Iterable[Quota], products: Mapping[str, str], now: datetime,
@@ -333,11 +368,34 @@ def normalise_mobile(number: str) -> str:
 
 def refusal_reply(error_type: str, asked: int | None, quota: Quota, product: str) -> tuple[str, dict]:
     """The answer to a reply the aggregation service refused, and its values: the code is unknown to it, the number
-    does not fit the quota, or the quota's state does not allow the answer (answered already, expired, not accepted
-    yet)."""
+    does not fit the quota (or the top-up it has pending), or the quota's state does not allow the answer (answered
+    already, expired, not accepted yet)."""
     if error_type == "NotFound":
         return "sms_error_bad_ref", {}
     if error_type == "InvalidInput" and asked is not None:
+        if quota.top_up is not None:
+            return "sms_reply_top_up_refused", {"asked": asked, "ref": quota.ref, "more": quota.top_up.units,
+                                                "product": product}
         return "sms_reply_quantity_refused", {"asked": asked, "ref": quota.ref, "quantity": quota.quantity,
                                               "product": product}
     return "sms_reply_closed", {"ref": quota.ref}
+
+
+def acknowledgement(action: str, asked: int | None, quota: Quota, answered: Mapping, product: str
+                    ) -> tuple[str, dict]:
+    """The answer to a reply the aggregation service took, and its values. ``answered`` is the quota as it returned
+    it. YES on a quota already taken on (or with a top-up pending) answers the top-up: what it added is the new
+    total less what the top-up was asked on; when it added nothing (the top-up had lapsed) she is told what she
+    has. NO that leaves the quota anything but declined (accepted, or further on with its lots) declined a top-up:
+    she is told what she keeps, not that the work is gone."""
+    values = {"ref": quota.ref, "product": product}
+    if action == sms.ACCEPT and (quota.top_up is not None or quota.status == ACCEPTED):
+        base = quota.top_up.base if quota.top_up is not None else quota.quantity
+        added = answered["quantity"] - base
+        if added > 0:
+            return "quota_top_up_accepted_ack", {**values, "more": added, "total": answered["quantity"]}
+        return "quota_accepted_ack", {**values, "quantity": answered["quantity"]}
+    if action == sms.DECLINE and answered["status"] != DECLINED:
+        return "quota_top_up_declined_ack", {**values, "quantity": answered["quantity"]}
+    units = asked if asked is not None else quota.quantity
+    return ACKNOWLEDGEMENTS[action], {**values, "quantity": units}

@@ -1,4 +1,6 @@
 """SMS replies as actions: a producer answers an offer with YES, NO or DONE, and the aggregation service acts on it.
+A top-up of an accepted quota is answered the same way, with the quota's own code: the aggregation service knows a
+pending top-up is what YES and NO are about, and the acknowledgement says what she makes now.
 
 The SMS provider calls us back with each message a producer sends: a JSON body ``{"message_id", "from", "text"}``
 signed with the secret shared with the provider (HMAC-SHA256, in hex, of ``"{timestamp}.{body}"``; the gateway
@@ -111,16 +113,14 @@ def _act(session: Session, desk: QuotaDesk, producer: domain.Recipient, message_
         sms.READY: lambda: desk.report(quota.quota_id, reply.quantity, key),
     }
     try:
-        actions[reply.action]()
+        answered = actions[reply.action]()
     except ActionRefused as refused:
         kind, values = domain.refusal_reply(refused.error_type, reply.quantity, quota, product)
         return (f"refused:{refused.error_type}", reply.action, quota.ref,
                 answer(kind, values, quota.ref, quota.order_id))
     outcome = {sms.ACCEPT: "accepted", sms.DECLINE: "declined", sms.READY: "reported"}[reply.action]
-    units = reply.quantity if reply.quantity is not None else quota.quantity
-    return outcome, reply.action, quota.ref, answer(domain.ACKNOWLEDGEMENTS[reply.action],
-                                                    {"ref": quota.ref, "quantity": units, "product": product},
-                                                    quota.ref, quota.order_id)
+    kind, values = domain.acknowledgement(reply.action, reply.quantity, quota, answered, product)
+    return outcome, reply.action, quota.ref, answer(kind, values, quota.ref, quota.order_id)
 
 
 def handle(session: Session, desk: QuotaDesk, message: dict, now: datetime) -> tuple[dict, list[str]]:

@@ -6,7 +6,7 @@ the plan says so, and the service tells the aggregator that the recipient cannot
 
 Quiet hours are a window of local time ("21:00-06:00" in Pacific/Port_Moresby) during which a phone should not buzz:
 they hold back SMS and email, not webhooks (a machine does not sleep). A kind listed in ``urgent_kinds`` (by default
-quota offers and their reminders) goes out during quiet hours anyway when its deadline is near: waiting for the
+quota offers, top-ups and reminders) goes out during quiet hours anyway when its deadline is near: waiting for the
 morning would leave the producer less than ``urgent_within`` to answer. Without a deadline nothing is urgent.
 
 A party may take some kinds as one daily digest instead of one message each (an aggregator does not need a message
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 SMS, EMAIL, WEBHOOK = "sms", "email", "webhook"
 CHANNELS = (SMS, EMAIL, WEBHOOK)
 QUIET_CHANNELS = frozenset({SMS, EMAIL})
-URGENT_KINDS = frozenset({"quota_offered", "quota_reminder"})
+URGENT_KINDS = frozenset({"quota_offered", "quota_top_up_offered", "quota_reminder"})
 AGGREGATOR_DIGEST_KINDS = frozenset({"aggregator_shortfall", "aggregator_lot_rejected", "aggregator_shipment_late"})
 
 SEND, DEFER, DIGEST, UNREACHABLE = "send", "defer", "digest", "unreachable"

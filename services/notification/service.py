@@ -144,6 +144,14 @@ class NotificationService:
     def on_quota_released(self, event):
         self._handle(event, lambda session, event: app.work_taken_away(session, event, domain.RELEASED))
 
+    @reliable_handler("aggregation", "quota.top_up_offered")
+    def on_quota_top_up_offered(self, event):
+        self._handle(event, app.top_up_offered)
+
+    @reliable_handler("aggregation", "quota.topped_up")
+    def on_quota_topped_up(self, event):
+        self._handle(event, app.top_up_answered)
+
     @reliable_handler("aggregation", "order.shortfall")
     def on_order_shortfall(self, event):
         self._handle(event, app.order_shortfall)

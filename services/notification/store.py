@@ -74,6 +74,13 @@ quotas = Table(
     Column("offered_at", UtcDateTime(), nullable=False),
     Column("respond_by", UtcDateTime(), nullable=False),
     Column("status", String(16), nullable=False),
+    # The newest top-up offered (units asked on top of ``top_up_base``, at ``top_up_offered_at``) and the newest
+    # answer to one (``top_up_answered_at``): the top-up is pending while it is newer than the answer. Times, not a
+    # flag cleared by the answer, because the two facts arrive on separate queues in either order.
+    Column("top_up", Integer),
+    Column("top_up_base", Integer),
+    Column("top_up_offered_at", UtcDateTime()),
+    Column("top_up_answered_at", UtcDateTime()),
 )
 Index("ix_quotas_status_respond_by", quotas.c.status, quotas.c.respond_by)
 

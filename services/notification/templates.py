@@ -62,6 +62,31 @@ _EN = {
         "Dear {name},\n\n{quantity} x {product} of work {ref} are no longer yours to make: we have passed them to "
         "other producers. Your group can tell you why.\n\nThe Bilum team",
         "Bilum: {quantity} x {product} of work {ref} have gone to other producers. Your group can tell you why."),
+    "quota_top_up_offered": _Template(
+        "More work for you: another {more} x {product}",
+        "Dear {name},\n\nYou are making work {ref} for us. Can you make another {more} x {product} for it? That "
+        "makes {total} in all.\n\nTo take them all, reply YES {ref}. To take only some, add the number, for example "
+        "YES {ref} 5. If you cannot, reply NO {ref}: the work you have already stays yours.\n"
+        "Please answer by {respond_by}.\n\nThe Bilum team",
+        "Bilum: can you make another {more} x {product} for work {ref}, {total} in all? Reply YES {ref} or NO {ref} "
+        "by {respond_by:short}."),
+    "quota_top_up_accepted_ack": _Template(
+        "Thank you: {total} x {product} for work {ref}",
+        "Dear {name},\n\nThank you: you will make another {more} x {product} for work {ref}, {total} in all.\n"
+        "As before, each time some are finished, reply DONE {ref} and the number.\n\nThe Bilum team",
+        "Bilum: thank you! You will make another {more} x {product} for work {ref}, {total} in all."),
+    "quota_top_up_declined_ack": _Template(
+        "Noted: no more for work {ref}",
+        "Dear {name},\n\nWe noted that you cannot make more for work {ref}. We will ask other producers. The work "
+        "you have stays yours: {quantity} x {product}.\n\nThe Bilum team",
+        "Bilum: noted, no more for work {ref}. We will ask others. The work you have stays yours: {quantity} x "
+        "{product}."),
+    "quota_top_up_lapsed": _Template(
+        "The extra {more} x {product} have gone to other producers",
+        "Dear {name},\n\nWe had no answer in time, so the extra {more} x {product} we asked of you for work {ref} "
+        "have gone to other producers. The work you have stays yours: {quantity} x {product}.\n\nThe Bilum team",
+        "Bilum: no answer in time, so the extra {more} x {product} have gone to others. Work {ref} stays yours: "
+        "{quantity}."),
     "quota_accepted_ack": _Template(
         "Thank you: work {ref} is yours",
         "Dear {name},\n\nThank you for accepting work {ref}: {quantity} x {product}.\n"
@@ -177,6 +202,10 @@ _EN = {
         "We could not take your number",
         "Bilum: {asked} does not fit work {ref} ({quantity} x {product}). Please send a number that fits, or "
         "reply HELP."),
+    "sms_reply_top_up_refused": _reply(
+        "We could not take your number",
+        "Bilum: {asked} does not fit the extra {more} x {product} for work {ref}. Please send a number that fits, "
+        "or reply HELP."),
     "sms_reply_closed": _reply(
         "Work {ref} cannot take this answer",
         "Bilum: work {ref} cannot take this answer now. It may be answered already, closed, or not accepted yet. "
@@ -207,6 +236,34 @@ _FR = {
         "avons confiés à d'autres producteurs. Votre groupement peut vous en dire la raison.\n\nL'équipe Bilum",
         "Bilum: {quantity} x {product} de la commande {ref} sont confiés à d'autres producteurs. Votre "
         "groupement vous dira pourquoi."),
+    "quota_top_up_offered": _Template(
+        "Commande {ref} : pouvez-vous faire {more} x {product} de plus ?",
+        "Bonjour {name},\n\nVous réalisez la commande {ref} pour nous. Pouvez-vous faire {more} x {product} de "
+        "plus ? Cela ferait {total} en tout.\n\nPour tout accepter, répondez YES {ref}. Pour n'en prendre qu'une "
+        "partie, ajoutez le nombre, par exemple YES {ref} 5. Si vous ne pouvez pas, répondez NO {ref} : ce que vous "
+        "avez déjà reste à vous.\nMerci de répondre avant le {respond_by}.\n\nL'équipe Bilum",
+        "Bilum: pouvez-vous faire {more} x {product} de plus, {total} en tout ? Répondez YES {ref} ou NO {ref} "
+        "avant le {respond_by:short}."),
+    "quota_top_up_accepted_ack": _Template(
+        "Merci : {total} x {product} pour la commande {ref}",
+        "Bonjour {name},\n\nMerci : vous ferez {more} x {product} de plus pour la commande {ref}, {total} en "
+        "tout.\nComme avant, chaque fois que des pièces sont finies, répondez DONE {ref} et le nombre.\n\n"
+        "L'équipe Bilum",
+        "Bilum: merci ! Vous ferez {more} x {product} de plus pour la commande {ref}, {total} en tout."),
+    "quota_top_up_declined_ack": _Template(
+        "C'est noté : rien de plus pour la commande {ref}",
+        "Bonjour {name},\n\nNous avons noté que vous ne pouvez pas en faire plus pour la commande {ref}. Nous "
+        "demanderons à d'autres producteurs. Ce que vous avez reste à vous : {quantity} x {product}.\n\n"
+        "L'équipe Bilum",
+        "Bilum: c'est noté, rien de plus pour la commande {ref}. Nous demanderons à d'autres. Vous gardez "
+        "{quantity} x {product}."),
+    "quota_top_up_lapsed": _Template(
+        "Les {more} x {product} en plus sont confiés à d'autres producteurs",
+        "Bonjour {name},\n\nFaute de réponse à temps, les {more} x {product} en plus demandés pour la commande "
+        "{ref} ont été confiés à d'autres producteurs. Ce que vous avez reste à vous : {quantity} x {product}.\n\n"
+        "L'équipe Bilum",
+        "Bilum: faute de réponse à temps, les {more} x {product} en plus sont confiés à d'autres. Vous gardez "
+        "{quantity} pour la commande {ref}."),
     "quota_accepted_ack": _Template(
         "Merci : la commande {ref} est à vous",
         "Bonjour {name},\n\nMerci d'avoir accepté la commande {ref} : {quantity} x {product}.\n"
@@ -332,6 +389,10 @@ _FR = {
         "Nous n'avons pas pu prendre votre nombre",
         "Bilum: {asked} ne convient pas pour la commande {ref} ({quantity} x {product}). Envoyez un nombre qui "
         "convient, ou HELP."),
+    "sms_reply_top_up_refused": _reply(
+        "Nous n'avons pas pu prendre votre nombre",
+        "Bilum: {asked} ne convient pas pour les {more} x {product} en plus de la commande {ref}. Envoyez un "
+        "nombre qui convient, ou HELP."),
     "sms_reply_closed": _reply(
         "La commande {ref} ne peut pas prendre cette réponse",
         "Bilum: la commande {ref} ne peut pas prendre cette réponse maintenant : déjà répondue, fermée, ou pas "
@@ -388,6 +449,31 @@ _TPI = {
         "narapela wokman. Grup bilong yu inap tokim yu long as bilong en.\n\nBilum",
         "Bilum: {quantity} x {product} bilong wok {ref} i go long ol narapela nau. Grup bilong yu bai tokim yu "
         "long as bilong en."),
+    "quota_top_up_offered": _Template(
+        "Moa wok: {more} x {product} moa long wok {ref}",
+        "Gude {name},\n\nYu wokim wok {ref} bilong mipela. Yu inap wokim {more} x {product} moa long en? Olgeta "
+        "bai kamap {total}.\n\nSapos yu inap wokim olgeta, bekim YES {ref}. Sapos yu laik wokim hap tasol, putim "
+        "namba tu, olsem YES {ref} 5. Sapos nogat, bekim NO {ref}: wok yu gat pinis i stap bilong yu yet.\n"
+        "Plis bekim pastaim long {respond_by}.\n\nTenkyu,\nBilum",
+        "Bilum: yu inap wokim {more} x {product} moa long wok {ref}, olgeta {total}? Bekim YES {ref} o NO {ref} "
+        "pastaim long {respond_by:short}."),
+    "quota_top_up_accepted_ack": _Template(
+        "Tenkyu: {total} x {product} long wok {ref}",
+        "Gude {name},\n\nTenkyu: bai yu wokim {more} x {product} moa long wok {ref}, olgeta {total}.\n"
+        "Olsem bipo, olgeta taim sampela i redi, bekim DONE {ref} na namba.\n\nBilum",
+        "Bilum: tenkyu! Bai yu wokim {more} x {product} moa long wok {ref}, olgeta {total}."),
+    "quota_top_up_declined_ack": _Template(
+        "Mipela i save, yu no inap wokim moa long wok {ref}",
+        "Gude {name},\n\nMipela i save, yu no inap wokim moa long wok {ref}. Bai mipela askim ol narapela wokman. "
+        "Wok yu gat pinis i stap bilong yu yet: {quantity} x {product}.\n\nBilum",
+        "Bilum: mipela i save, yu no wokim moa long wok {ref}. Bai mipela askim ol narapela. {quantity} x "
+        "{product} i stap bilong yu yet."),
+    "quota_top_up_lapsed": _Template(
+        "{more} x {product} moa i go long ol narapela",
+        "Gude {name},\n\nYu no bekim long taim, olsem na {more} x {product} moa bilong wok {ref} i go long ol "
+        "narapela wokman. Wok yu gat pinis i stap bilong yu yet: {quantity} x {product}.\n\nBilum",
+        "Bilum: yu no bekim long taim, olsem na {more} x {product} moa i go long ol narapela. Wok {ref}, "
+        "{quantity} i stap bilong yu yet."),
     "quota_accepted_ack": _Template(
         "Tenkyu: wok {ref} em i bilong yu",
         "Gude {name},\n\nTenkyu long kisim wok {ref}: {quantity} x {product}.\n"
@@ -504,6 +590,10 @@ _TPI = {
     "sms_reply_quantity_refused": _reply(
         "Namba bilong yu i no fit",
         "Bilum: {asked} i no fit long wok {ref} ({quantity} x {product}). Plis salim namba i fit, o bekim HELP."),
+    "sms_reply_top_up_refused": _reply(
+        "Namba bilong yu i no fit",
+        "Bilum: {asked} i no fit long {more} x {product} moa bilong wok {ref}. Plis salim namba i fit, o bekim "
+        "HELP."),
     "sms_reply_closed": _reply(
         "Wok {ref} i no inap kisim dispela bekim",
         "Bilum: wok {ref} i no inap kisim dispela bekim nau. Ating yu bekim pinis, em i pinis, o yu no kisim yet. "

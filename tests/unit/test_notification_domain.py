@@ -1,4 +1,5 @@
 import random
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -301,3 +302,106 @@ def test_the_services_own_messages_fit_one_sms_in_every_language(kind, language)
                       **{name: NEW_KINDS_VALUES[name] for name in FIELDS[kind]})
     assert rendered.language == language and "{" not in rendered.text + rendered.sms_text
     assert is_gsm7(rendered.sms_text) and encoded_length(rendered.sms_text) <= 160, rendered.sms_text
+
+
+# Top-ups -------------------------------------------------------------------------------------------------------------
+
+TAKEN = replace(OFFER, quantity=12, status=domain.ACCEPTED)
+TOPPED = replace(TAKEN, top_up=domain.TopUp(6, 12))
+
+
+def test_a_top_up_is_asked_like_an_offer_with_the_quotas_own_code_the_extra_and_the_new_total():
+    respond_by = NOW + timedelta(hours=48)
+    [notice] = domain.top_up_offered("evt_10", TAKEN, 6, 12, respond_by, "Bilum bag")
+    assert (notice.recipient_id, notice.kind, notice.key, notice.correlation_id) == (
+        "prd_1", "quota_top_up_offered", "evt_10", "ord_1")
+    assert notice.ref == "K7Q2MD" and notice.deadline == respond_by
+    assert notice.values == {"ref": "K7Q2MD", "more": 6, "total": 18, "product": "Bilum bag",
+                             "respond_by": respond_by}
+    rendered = render(notice.kind, ["en"], zone="Pacific/Port_Moresby", name="Meri", **notice.values)
+    assert rendered.sms_text.startswith("Bilum: can you make another 6 x Bilum bag for work K7Q2MD, 18 in all?")
+
+
+@pytest.mark.parametrize("status", [domain.DECLINED, domain.EXPIRED, domain.RELEASED])
+def test_a_quota_closed_meanwhile_is_not_topped_up(status):
+    assert domain.top_up_offered("evt_10", replace(TAKEN, status=status), 6, 12, NOW, "Bag") == []
+
+
+def test_a_top_up_near_its_deadline_goes_out_in_quiet_hours_like_an_offer():
+    nights = domain.preferences_of(domain.PRODUCER, {"channels": ["sms"], "quiet_hours": "06:00-21:00"},
+                                   "Pacific/Port_Moresby")
+    [notice] = domain.top_up_offered("evt_10", TAKEN, 6, 12, NOW + timedelta(hours=4), "Bag")
+    assert plan_delivery(nights, WEAVER.contact, notice.kind, NOW, {}, notice.deadline).action == SEND
+    assert plan_delivery(nights, WEAVER.contact, "quota_top_up_lapsed", NOW, {}).action == DEFER
+
+
+def test_a_lapsed_top_up_says_what_went_to_others_and_what_stays_hers():
+    [notice] = domain.top_up_lapsed("evt_11", TAKEN, 6, 12, "Bilum bag")
+    assert (notice.kind, notice.ref, notice.values) == (
+        "quota_top_up_lapsed", "K7Q2MD", {"ref": "K7Q2MD", "more": 6, "quantity": 12, "product": "Bilum bag"})
+
+
+OFFERED_AT, ANSWERED_AT = NOW, NOW + timedelta(hours=2)
+
+
+@pytest.mark.parametrize("offered_at, answered_at, pending", [
+    (None, None, None), (OFFERED_AT, None, domain.TopUp(6, 12)), (OFFERED_AT, ANSWERED_AT, None),
+    (ANSWERED_AT, OFFERED_AT, domain.TopUp(6, 12)), (OFFERED_AT, OFFERED_AT, None)])
+def test_a_top_up_is_pending_until_an_answer_newer_than_it_is_seen(offered_at, answered_at, pending):
+    units = 6 if offered_at else None
+    assert domain.pending_top_up(units, 12 if units else None, offered_at, answered_at) == pending
+
+
+@given(st.permutations([("offered", 1), ("answered", 2), ("offered", 3)]))
+def test_top_up_facts_in_any_order_leave_the_newest_offer_pending_when_nothing_answered_it(arrival):
+    """Two top-ups of one quota, the first answered: the second is pending, whatever order the facts arrive in,
+    as the service keeps them (the newest of each kind)."""
+    offered_at = answered_at = None
+    for fact, hour in arrival:
+        at = NOW + timedelta(hours=hour)
+        if fact == "offered":
+            offered_at = max(filter(None, (offered_at, at)))
+        else:
+            answered_at = max(filter(None, (answered_at, at)))
+    assert domain.pending_top_up(4, 18, offered_at, answered_at) == domain.TopUp(4, 18)
+
+
+@pytest.mark.parametrize("quota, asked, answered, kind, values", [
+    (OFFER, None, {"quantity": 45, "status": "accepted"}, "quota_accepted_ack", {"quantity": 45}),
+    (OFFER, 20, {"quantity": 20, "status": "accepted"}, "quota_accepted_ack", {"quantity": 20}),
+    (TOPPED, None, {"quantity": 18, "status": "accepted"}, "quota_top_up_accepted_ack", {"more": 6, "total": 18}),
+    (TOPPED, 4, {"quantity": 16, "status": "in_production"}, "quota_top_up_accepted_ack",
+     {"more": 4, "total": 16}),
+    (TAKEN, None, {"quantity": 18, "status": "accepted"}, "quota_top_up_accepted_ack", {"more": 6, "total": 18}),
+    (TOPPED, None, {"quantity": 12, "status": "accepted"}, "quota_accepted_ack", {"quantity": 12}),
+    (TAKEN, None, {"quantity": 12, "status": "accepted"}, "quota_accepted_ack", {"quantity": 12}),
+])
+def test_yes_is_acknowledged_with_what_she_makes_now(quota, asked, answered, kind, values):
+    """A top-up not known here yet (TAKEN) is recognised by the total growing; one that lapsed before her YES
+    (the total did not grow) is answered with what she has."""
+    assert domain.acknowledgement("accept", asked, quota, answered, "Bag") == (
+        kind, {"ref": "K7Q2MD", "product": "Bag", **values})
+
+
+@pytest.mark.parametrize("quota, answered, kind, quantity", [
+    (OFFER, {"quantity": 45, "status": "declined"}, "quota_declined_ack", 45),
+    (TOPPED, {"quantity": 12, "status": "accepted"}, "quota_top_up_declined_ack", 12),
+    (TAKEN, {"quantity": 12, "status": "produced"}, "quota_top_up_declined_ack", 12),
+])
+def test_no_to_a_top_up_says_the_work_she_has_stays_hers(quota, answered, kind, quantity):
+    assert domain.acknowledgement("decline", None, quota, answered, "Bag") == (
+        kind, {"ref": "K7Q2MD", "product": "Bag", "quantity": quantity})
+
+
+def test_done_is_acknowledged_with_the_units_reported_top_up_or_not():
+    assert domain.acknowledgement("ready", 10, TOPPED, {"lot_id": "lot_1"}, "Bag") == (
+        "lot_received_ack", {"ref": "K7Q2MD", "product": "Bag", "quantity": 10})
+
+
+def test_a_number_that_does_not_fit_a_pending_top_up_is_explained_against_the_top_up():
+    kind, values = domain.refusal_reply("InvalidInput", 9, TOPPED, "Bag")
+    assert (kind, values) == ("sms_reply_top_up_refused", {"asked": 9, "ref": "K7Q2MD", "more": 6,
+                                                           "product": "Bag"})
+    assert values.keys() == FIELDS[kind]
+    assert render(kind, ["en"], **values).sms_text.startswith("Bilum: 9 does not fit the extra 6 x Bag")
+    assert domain.refusal_reply("Conflict", None, TOPPED, "Bag")[0] == "sms_reply_closed"

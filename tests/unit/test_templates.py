@@ -18,7 +18,7 @@ TYPICAL = dict(
     expected_on=date(2027, 9, 20), producer="Asaro Valley Women Weavers", defects=14, sample_size=125, count=37,
     service="consolidation", shipment_id="shp_4f2a9c1d7e3b5a60", due_on=date(2027, 9, 15),
     contact="+675 7000 0101", day=date(2026, 9, 22), items=["Order ord_1 allocated", "Lot of 20 bags passed"],
-    city="Port Moresby", asked=99999)
+    city="Port Moresby", asked=99999, more=9999, total=9999)
 
 EXPECTED_KINDS = {
     "quota_offered", "quota_reminder", "quota_reallocated", "quota_accepted_ack", "lot_received_ack",
@@ -26,7 +26,8 @@ EXPECTED_KINDS = {
     "order_shipped", "order_delivered", "aggregator_shortfall", "aggregator_lot_rejected", "aggregator_dead_letters",
     "aggregator_shipment_late", "aggregator_unreachable", "daily_digest", "sms_reply_unknown", "sms_help",
     "order_received", "quota_declined_ack", "lot_rework_requested", "lot_shipment_planned",
-    "sms_reply_quantity_refused", "sms_reply_closed",
+    "sms_reply_quantity_refused", "sms_reply_closed", "quota_top_up_offered", "quota_top_up_accepted_ack",
+    "quota_top_up_declined_ack", "quota_top_up_lapsed", "sms_reply_top_up_refused",
     *(f"sms_error_{reason}" for reason in REPLY_ERRORS)}
 
 
@@ -76,6 +77,37 @@ def test_a_quota_offer_says_how_to_answer(language):
     for part in (rendered.text, rendered.sms_text):
         assert "YES K7Q2MD" in part and "NO K7Q2MD" in part
     assert "YES K7Q2MD 20" in rendered.text
+
+
+@pytest.mark.parametrize("language, asked", [
+    ("en", "can you make another 6 x Bilum bag for work K7Q2MD, 18 in all? Reply YES K7Q2MD or NO K7Q2MD by "
+           "14 Dec 17:00."),
+    ("fr", "pouvez-vous faire 6 x Bilum bag de plus, 18 en tout ? Répondez YES K7Q2MD ou NO K7Q2MD avant le "
+           "14 décembre à 17h00."),
+    ("tpi", "yu inap wokim 6 x Bilum bag moa long wok K7Q2MD, olgeta 18? Bekim YES K7Q2MD o NO K7Q2MD pastaim long "
+            "14 Desemba 17:00.")])
+def test_a_top_up_asks_for_the_extra_units_and_says_the_new_total_with_the_quotas_own_code(language, asked):
+    rendered = render("quota_top_up_offered", [language], zone="Pacific/Port_Moresby", name="Meri", ref="K7Q2MD",
+                      more=6, total=18, product="Bilum bag",
+                      respond_by=datetime(2026, 12, 14, 7, 0, tzinfo=timezone.utc))
+    assert rendered.sms_text == f"Bilum: {asked}"
+    assert "YES K7Q2MD 5" in rendered.text and "NO K7Q2MD" in rendered.text, "the email shows a part taken too"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_answers_about_a_top_up_say_what_she_makes_now(language):
+    accepted = render("quota_top_up_accepted_ack", [language], name="Meri", ref="K7Q2MD", more=6, total=18,
+                      product="Bilum bag")
+    declined = render("quota_top_up_declined_ack", [language], name="Meri", ref="K7Q2MD", quantity=12,
+                      product="Bilum bag")
+    lapsed = render("quota_top_up_lapsed", [language], name="Meri", ref="K7Q2MD", more=6, quantity=12,
+                    product="Bilum bag")
+    assert "6 x Bilum bag" in accepted.sms_text and "18" in accepted.sms_text
+    assert "12 x Bilum bag" in declined.sms_text
+    assert "6 x Bilum bag" in lapsed.sms_text and "12" in lapsed.sms_text
+    english = render("quota_top_up_accepted_ack", ["en"], name="Meri", ref="K7Q2MD", more=6, total=18,
+                     product="Bilum bag")
+    assert english.sms_text == "Bilum: thank you! You will make another 6 x Bilum bag for work K7Q2MD, 18 in all."
 
 
 @pytest.mark.parametrize("languages, chosen", [
@@ -165,9 +197,10 @@ def test_the_english_reply_texts_are_the_parsers():
        quantity=st.integers(min_value=1, max_value=9999),
        language=st.sampled_from(LANGUAGES),
        kind=st.sampled_from(["quota_offered", "quota_reminder", "quota_accepted_ack", "lot_received_ack",
-                             "inspection_passed", "inspection_failed", "quota_reallocated"]))
+                             "inspection_passed", "inspection_failed", "quota_reallocated", "quota_top_up_offered",
+                             "quota_top_up_accepted_ack", "quota_top_up_declined_ack", "quota_top_up_lapsed"]))
 def test_producer_messages_fit_one_sms_for_any_short_product_name(product, quantity, language, kind):
     rendered = render(kind, [language], zone="Pacific/Port_Moresby",
-                      **values_for(kind, product=product, quantity=quantity))
+                      **values_for(kind, product=product, quantity=quantity, more=quantity, total=quantity))
     assert is_gsm7(rendered.sms_text)
     assert encoded_length(rendered.sms_text) <= 160
