@@ -1,11 +1,14 @@
 """The pages in a real browser: each shows the API's figures for the seeded scenario, the producer's accept button
 accepts, an aggregator sees nothing of another organisation, and every page is photographed on a desktop and a
 phone (under var/test-artefacts/screenshots)."""
+import uuid
+
 import pytest
 import requests
 
 from bilum.demo import eventually
-from tests.browser.conftest import api
+from tests.browser.conftest import PASSWORD, api
+from tests.integration.auth import create_user
 
 DASHBOARD_READY = """() => { const total = document.querySelector('[data-figure="orders-total"]');
   return total && total.textContent.trim() !== '–'; }"""
@@ -213,3 +216,30 @@ def test_an_admin_sees_every_organisations_figures_or_the_one_it_names(scenario)
     assert everyone["producers"] == coast["producers"] + highlands["producers"] == 5
     assert everyone["orders"]["total"] == coast["orders"]["total"] + highlands["orders"]["total"] == 2
     assert everyone["units"]["ordered"] == coast["units"]["ordered"] + highlands["units"]["ordered"] == 330
+
+
+def test_work_that_passed_and_shipped_is_not_asked_for_again_and_once_delivered_moves_to_her_history(scenario,
+                                                                                                   browser):
+    order_id = scenario.highlands.order_ids[0]
+    quotas = scenario.admin.call("GET", "/quotas", params={"order_id": order_id, "page_size": 100})["items"]
+    shipped = [q for q in quotas if q["status"] == "shipped"]
+    assert len(shipped) == 1, "the quota whose lot passed and was collected is shipped"
+    quota = shipped[0]
+    weaver = f"weaver-{uuid.uuid4().hex[:6]}"
+    create_user(weaver, PASSWORD, "producer", producer_id=quota["producer_id"])
+
+    page = browser.open("/producer", weaver, PRODUCER_READY, screenshot="producer-shipped", viewport="phone")
+    assert [o for o in page["owners"] if o.get("quota") == quota["id"]] == [
+        {"quota": quota["id"], "status": "shipped"}], "her shipped quota is shown once, with nothing to do"
+    assert "Report lot" not in page["text"] and "Nothing left to make." in page["text"]
+    assert "Collected: on its way to the buyer" in page["text"]
+
+    shipment = scenario.admin.call("GET", "/shipments", params={"order_id": order_id})["items"][0]
+    scenario.admin.call("POST", f"/shipments/{shipment['id']}/events", json={"status": "delivered"})
+    eventually(lambda: api(scenario, weaver, f"/quotas/{quota['id']}")["status"] == "delivered",
+               "her quota to be delivered with its lot")
+    page = browser.open("/producer", weaver, PRODUCER_READY + " && document.querySelector('#history [data-quota]')",
+                        screenshot="producer-history", viewport="phone")
+    assert [o for o in page["owners"] if o.get("quota") == quota["id"]] == [
+        {"quota": quota["id"], "status": "delivered"}]
+    assert "No finished quota yet." not in page["text"] and "Delivered" in page["text"]
