@@ -61,6 +61,10 @@ class DispositionInput(Strict):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
+class AllocationSettingsInput(Strict):
+    fairness_window_weeks = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=52))
+
+
 class QuotaFilter(Schema):
     """``organisation_id``: quotas of that organisation's offerings only."""
     organisation_id = fields.String(validate=validate.Length(min=1, max=64))

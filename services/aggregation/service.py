@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 from nameko.timer import timer
 
-from services.aggregation import app, progress
+from services.aggregation import app, progress, standing
 from services.aggregation.store import inbox, outbox
 from shared import config, metrics
 from shared.errors import EXPECTED
@@ -90,6 +90,16 @@ class AggregationService:
     def list_quotas(self, query):
         with self.db.transaction() as session:
             return app.list_quotas(session, query)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def allocation_settings(self, organisation_id):
+        with self.db.transaction() as session:
+            return standing.settings_view(session, organisation_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def set_allocation_settings(self, organisation_id, body):
+        with self.db.transaction() as session:
+            return standing.save_settings(session, organisation_id, body)
 
     @rpc(expected_exceptions=EXPECTED)
     def capacity(self, offering_id):

@@ -1,25 +1,51 @@
 """Fairness over time: what each producer was offered over the fairness window against what she declared, the
 record allocation weighs (see planning) and the dashboard shows."""
 import os
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.aggregation import domain
 from services.aggregation.planning import Standing
-from services.aggregation.store import capacity_weeks, offerings, quotas, top_ups
+from services.aggregation.schemas import AllocationSettingsInput
+from services.aggregation.store import allocation_settings, capacity_weeks, offerings, quotas, top_ups
+from shared.errors import load_or_refuse
+from shared.store import upsert
 
 
-def fairness_window() -> timedelta:
-    """How far back the units offered to each producer are weighed against the capacity she declared."""
+def default_window() -> timedelta:
+    """How far back the units offered to each producer are weighed against the capacity she declared, for an
+    organisation that has not chosen."""
     return timedelta(weeks=int(os.environ.get("BILUM_FAIRNESS_WINDOW_WEEKS", "8")))
+
+
+def fairness_window(session: Session, organisation_id: str | None) -> timedelta:
+    weeks = None if organisation_id is None else session.execute(
+        select(allocation_settings.c.fairness_window_weeks)
+        .where(allocation_settings.c.organisation_id == organisation_id)).scalar()
+    return timedelta(weeks=weeks) if weeks else default_window()
+
+
+def settings_view(session: Session, organisation_id: str) -> dict:
+    return {"organisation_id": organisation_id,
+            "fairness_window_weeks": fairness_window(session, organisation_id).days // 7}
+
+
+def save_settings(session: Session, organisation_id: str, body: dict) -> dict:
+    """An organisation's allocation settings; they weigh from the next line allocated."""
+    data = load_or_refuse(AllocationSettingsInput(), body, "settings")
+    upsert(session, allocation_settings, {"organisation_id": organisation_id},
+           {**data, "updated_at": datetime.now(timezone.utc)})
+    return settings_view(session, organisation_id)
 
 
 def producer_standing(session: Session, offering_id: str, now: datetime) -> dict[str, Standing]:
     """Each producer's units offered (quotas and top-ups) and units declared for the offering over the fairness
     window: what keeps the same producers from winning every remainder."""
-    since = now - fairness_window()
+    organisation_id = session.execute(select(offerings.c.organisation_id)
+                                      .where(offerings.c.offering_id == offering_id)).scalar()
+    since = now - fairness_window(session, organisation_id)
     offered: dict[str, int] = {}
     for table, column in ((quotas, quotas.c.offered_quantity), (top_ups, top_ups.c.quantity)):
         for producer_id, units in session.execute(
@@ -38,9 +64,9 @@ def producer_standing(session: Session, offering_id: str, now: datetime) -> dict
 def work_shares(session: Session, organisation_id: str | None, now: datetime) -> dict:
     """Each producer's share of the units offered over the window (quotas and top-ups, across the organisation's
     offerings) against her share of the capacity declared for it, least served first."""
-    since = now - fairness_window()
-    of_organisation = [] if not organisation_id else [
-        offerings.c.organisation_id == organisation_id]
+    window = fairness_window(session, organisation_id)
+    since = now - window
+    of_organisation = [] if not organisation_id else [offerings.c.organisation_id == organisation_id]
     offered: dict[str, int] = {}
     for table, column in ((quotas, quotas.c.offered_quantity), (top_ups, top_ups.c.quantity)):
         for producer_id, units in session.execute(
@@ -60,5 +86,5 @@ def work_shares(session: Session, organisation_id: str | None, now: datetime) ->
                   "share_of_capacity": domain.share(declared.get(producer_id, 0), total_declared)}
                  for producer_id in set(offered) | set(declared)]
     producers.sort(key=lambda p: ((p["share_of_work"] or 0) - (p["share_of_capacity"] or 0), p["producer_id"]))
-    return {"window_weeks": fairness_window().days // 7, "since": since.date().isoformat(),
+    return {"window_weeks": window.days // 7, "since": since.date().isoformat(),
             "offered": total_offered, "declared": total_declared, "producers": producers}

@@ -85,6 +85,14 @@ quota_weeks = Table(
     Column("units", Integer, nullable=False),
 )
 
+# An aggregator organisation's choices for allocation (fairness window); the defaults apply until it sets them.
+allocation_settings = Table(
+    "allocation_settings", metadata,
+    Column("organisation_id", String(64), primary_key=True),
+    Column("fairness_window_weeks", Integer, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
 # More units of a line asked of a producer already working on it, as an increase of her quota: at most one open
 # (``offered``) per quota; accepted, declined, expired or released once answered.
 top_ups = Table(

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from services.aggregation import capacity, domain
 from services.aggregation.store import quota_weeks, quotas, top_up_weeks, top_ups
 from shared.errors import InvalidInput
-from shared.events import new_event
 from shared.ids import new_id
 from shared.store import Database
 

@@ -91,6 +91,19 @@ class FulfilmentRoutes:
         self._order(principal, order_id)
         return json_response(call(self.orders, "cancel_order", order_id, read_json(request)))
 
+    @api("PUT", "/api/v1/organisations/{organisation_id}/allocation", roles=MANAGERS,
+         body="aggregation.AllocationSettingsInput", tag="quotas",
+         summary="How allocation treats an organisation's producers: the fairness window, in weeks")
+    def set_allocation_settings(self, request, principal, organisation_id):
+        require_owner(principal, "organisation", organisation_id, organisation_id=organisation_id)
+        return json_response(call(self.aggregation, "set_allocation_settings", organisation_id, read_json(request)))
+
+    @api("GET", "/api/v1/organisations/{organisation_id}/allocation", roles=MANAGERS, tag="quotas",
+         summary="How allocation treats an organisation's producers: the fairness window, in weeks")
+    def get_allocation_settings(self, request, principal, organisation_id):
+        require_owner(principal, "organisation", organisation_id, organisation_id=organisation_id)
+        return json_response(call(self.aggregation, "allocation_settings", organisation_id))
+
     @api("GET", "/api/v1/quotas", roles=QUOTA_PARTIES, query=schemas.QuotaQuery, tag="quotas",
          summary="Quotas the caller may see")
     def list_quotas(self, request, principal):

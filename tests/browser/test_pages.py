@@ -65,6 +65,11 @@ def test_the_dashboard_shows_the_api_figures_of_the_aggregators_organisation(sce
     rates = {rate_["producer_id"]: rate(rate_["rate"]) for rate_ in d["qc_pass_rates"]}
     assert rates == {producer: figures(page, producer=producer)["pass-rate"] for producer in rates}
     assert sorted(rates.values()) == ["0.0%", "100.0%"], "one lot passed and one failed"
+    shares = d["work_shares"]
+    assert (shares["offered"], shares["window_weeks"]) == (90, 8)
+    assert {p["producer_id"]: rate(p["share_of_work"]) for p in shares["producers"]} == {
+        p["producer_id"]: figures(page, producer=p["producer_id"])["share-of-work"] for p in shares["producers"]}
+    assert {rate(p["share_of_work"]) for p in shares["producers"]} == {"33.3%"}, "90 units over three alike"
     regions = {region["region"]: count(region["producers"]) for region in d["regions"]}
     assert regions == {"Eastern Highlands": "2", "Morobe": "1"}
     assert regions == {region: figures(page, region=region)["region-producers"] for region in regions}

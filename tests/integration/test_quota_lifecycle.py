@@ -138,3 +138,29 @@ def test_an_order_is_promised_the_earliest_date_its_units_can_be_made_plus_trans
         "destination": {"name": "K", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
         "due_date": (date.today() + timedelta(days=60)).isoformat(), "lines": [{"sku": sku, "quantity": 0}]})
     assert "lines" in refused["error"]["fields"]
+
+
+def test_small_lines_take_turns_over_the_window_and_the_dashboard_shows_each_producers_share(network):
+    """Lines of 10 over four producers of equal capacity, at least 5 a quota: each line reaches two producers,
+    and the next line goes to the two who have had nothing yet, not to the same two again."""
+    sku = _sku()
+    offering = network.offering(sku, min_quota=5)
+    producers = network.producers(offering, [10, 10, 10, 10], weeks=4)
+    reached = []
+    for _ in range(2):
+        order = network.order(sku, 10)
+        offers = eventually(lambda: network.quotas(order["id"], "offered"), "the offers")
+        assert sorted(q["quantity"] for q in offers) == [5, 5], "no crumbs, and no more producers than worthwhile"
+        reached += [q["producer_id"] for q in offers]
+    assert sorted(reached) == sorted(producers), "the same producers won both small lines"
+
+
+def test_an_organisation_sets_its_fairness_window(network):
+    path = f"/organisations/{network.organisation_id}/allocation"
+    assert network.call("GET", path)["fairness_window_weeks"] == 8, "the default"
+    assert network.call("PUT", path, json={"fairness_window_weeks": 4}) == {
+        "organisation_id": network.organisation_id, "fairness_window_weeks": 4}
+    assert network.call("GET", path)["fairness_window_weeks"] == 4
+    refused = network.call("PUT", path, 422, json={"fairness_window_weeks": 0})["error"]
+    assert "fairness_window_weeks" in refused["fields"]
+    network.call("PUT", path, json={"fairness_window_weeks": 8})
