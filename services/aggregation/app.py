@@ -293,7 +293,6 @@ def _quota_view(session: Session, row, organisation_id: str | None) -> dict:
         func.coalesce(func.sum(lots.c.quantity), 0),
         func.coalesce(func.sum(case((lots.c.status == domain.LOT_PASSED, lots.c.quantity), else_=0)), 0))
         .where(lots.c.quota_id == row.quota_id)).one()
-    taken_on = row.status in domain.COVERING_STATES and row.status != domain.QUOTA_OFFERED
     return {"id": row.quota_id, "ref": row.ref, "organisation_id": organisation_id, "order_id": row.order_id,
             "line_id": row.line_id,
             "offering_id": row.offering_id, "producer_id": row.producer_id, "quantity": row.quantity,
@@ -304,7 +303,7 @@ def _quota_view(session: Session, row, organisation_id: str | None) -> dict:
             "reported": int(reported), "passed": int(passed),
             "left_to_report": max(0, row.quantity - int(reported)) if row.status in domain.WORKING_STATES else 0,
             "finished": row.status in domain.FINISHED_STATES,
-            "top_up": top_ups.view(session, row.quota_id) if taken_on else None}
+            "top_up": top_ups.view(session, row.quota_id) if row.status in domain.TAKEN_ON_STATES else None}
 
 
 def _locked_quota(session: Session, quota_id: str):
@@ -320,7 +319,7 @@ def accept_quota(db: Database, session: Session, quota_id: str, body: dict | Non
     already, with a top-up waiting, this accepts the top-up (``quantity`` is then the extra units taken on)."""
     wanted = load_or_refuse(AcceptInput(), body or {}, "acceptance")["quantity"]
     quota = _locked_quota(session, quota_id)
-    top_up = top_ups.pending(session, quota_id) if quota.status in domain.WORKING_STATES else None
+    top_up = top_ups.pending(session, quota_id) if quota.status in domain.TAKEN_ON_STATES else None
     if top_up is not None:
         given_back = top_ups.accept(db, session, quota, top_up, wanted, datetime.now(timezone.utc))
         progress.advance(db, session, quota_id)
@@ -356,7 +355,7 @@ def decline_quota(db: Database, session: Session, quota_id: str, body: dict | No
     """Decline, then offer the declined units to the other eligible producers of the line."""
     reason = load_or_refuse(DeclineInput(), body or {}, "decline")["reason"]
     quota = _locked_quota(session, quota_id)
-    top_up = top_ups.pending(session, quota_id) if quota.status in domain.WORKING_STATES else None
+    top_up = top_ups.pending(session, quota_id) if quota.status in domain.TAKEN_ON_STATES else None
     if top_up is not None:
         top_ups.close(db, session, quota, top_up, top_ups.DECLINED, reason, datetime.now(timezone.utc))
         _reallocate(db, session, quota.line_id)
@@ -407,13 +406,16 @@ def cancel_order(db: Database, session: Session, event: Event) -> None:
         raise OrderUnknown(f"order {order_id} is not known here yet")
     capacity.lock_offerings(session, [line.offering_id for line in lines])
     session.execute(update(order_lines).where(order_lines.c.order_id == order_id).values(cancelled=True))
+    reason = f"order cancelled: {event.payload['reason']}"
     for quota in session.execute(select(quotas).where(
-            quotas.c.order_id == order_id, quotas.c.status.in_(domain.OPEN_QUOTA_STATES))
+            quotas.c.order_id == order_id, quotas.c.status.in_(domain.TAKEN_ON_STATES))
             .order_by(quotas.c.quota_id).with_for_update()).all():
-        reason = f"order cancelled: {event.payload['reason']}"
         top_up = top_ups.pending(session, quota.quota_id)
         if top_up is not None:
             top_ups.close(db, session, quota, top_up, top_ups.RELEASED, reason, datetime.now(timezone.utc))
+    for quota in session.execute(select(quotas).where(
+            quotas.c.order_id == order_id, quotas.c.status.in_(domain.OPEN_QUOTA_STATES))
+            .order_by(quotas.c.quota_id).with_for_update()).all():
         session.execute(update(quotas).where(quotas.c.quota_id == quota.quota_id).values(
             status=domain.QUOTA_RELEASED, reason=reason))
         capacity.release(session, quota)

@@ -16,6 +16,8 @@ WORKING_STATES = (QUOTA_ACCEPTED, QUOTA_IN_PRODUCTION, QUOTA_PRODUCED)
 OPEN_QUOTA_STATES = (QUOTA_OFFERED, *WORKING_STATES)
 # A quota that counts towards its line: offered, being made, or made.
 COVERING_STATES = (*OPEN_QUOTA_STATES, QUOTA_PASSED, QUOTA_SHIPPED, QUOTA_DELIVERED, QUOTA_CLOSED_SHORT)
+# Taken on by the producer: a top-up waiting on such a quota is hers to answer, whatever its lots have reached.
+TAKEN_ON_STATES = tuple(state for state in COVERING_STATES if state != QUOTA_OFFERED)
 FINISHED_STATES = (QUOTA_DELIVERED, QUOTA_CLOSED_SHORT, QUOTA_DECLINED, QUOTA_EXPIRED, QUOTA_RELEASED)
 # A producer that declined a line, or let its offer lapse, is not asked again for that line unless the search is
 # widened to include them.
