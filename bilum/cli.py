@@ -68,20 +68,22 @@ def _up(args) -> int:
 
 
 def _demo(args) -> int:
-    from bilum import demo_users
-    from bilum.demo import Api, Demo, print_report, report_json
+    from bilum import demo_slate, demo_users
+    from bilum.demo import Api, Demo, DemoFailed, print_report, report_json
     from bilum.supervisor import Supervisor, check_broker, ready
     from shared import config
 
     check_broker()
     # The demo plays the SMS provider too: it signs producers' replies with the secret the services check.
     os.environ.setdefault("BILUM_SMS_INBOUND_SECRET", secrets.token_hex(16))
-    supervisor = None if ready("gateway") else Supervisor()
+    supervisor = None
     try:
-        if supervisor:
-            _start(supervisor)
-        else:
+        if ready("gateway"):
             print("using the services already running", file=sys.stderr)
+        else:
+            demo_slate.clean_slate(sys.stderr)
+            supervisor = Supervisor()
+            _start(supervisor)
         admin, buyers = demo_users.credentials()
         demo = Demo(Api(config.gateway_url(), admin), os.environ["BILUM_SMS_INBOUND_SECRET"],
                     buyer_credentials=buyers)
@@ -94,6 +96,10 @@ def _demo(args) -> int:
         if args.serve and supervisor:
             print("The services keep running; Ctrl-C stops them.", file=sys.stderr)
             supervisor.wait()
+    except DemoFailed as error:
+        logs = f" (the services' logs: {supervisor.log_dir})" if supervisor else ""
+        print(f"the demo failed: {error}{logs}", file=sys.stderr)
+        return 1
     finally:
         if supervisor:
             supervisor.stop()

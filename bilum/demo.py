@@ -6,11 +6,9 @@ import re
 import sys
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-import requests
-
-from bilum import demo_data
+from bilum import demo_data, demo_http
 from bilum.demo_sms import SmsProducer
 from shared.weeks import iso_week
 
@@ -24,8 +22,7 @@ class DemoFailed(RuntimeError):
 class Api:
     def __init__(self, base_url: str, credentials: dict | None = None):
         self.base_url = base_url.rstrip("/")
-        self.http = requests.Session()
-        self.http.headers.update(credentials or {})
+        self.http = demo_http.session(credentials)
 
     def acting_as(self, credentials: dict) -> "Api":
         return Api(self.base_url, credentials)
@@ -82,6 +79,14 @@ def eventually(check, what: str, timeout_s: float = TERMINAL_WAIT_S, interval_s:
         time.sleep(interval_s)
 
 
+def wait_while_moving(moved: float, what: str) -> None:
+    """A pause in a loop that drives the scenario on; ``TERMINAL_WAIT_S`` since it last moved (at ``moved``) is a
+    failure, not a hang."""
+    if time.monotonic() - moved > TERMINAL_WAIT_S:
+        raise DemoFailed(f"nothing moved for {TERMINAL_WAIT_S} s while waiting for {what}")
+    time.sleep(0.3)
+
+
 class Demo:
     def __init__(self, api: Api, sms_secret: str, progress=sys.stderr, seed: int = 2026,
                  buyer_credentials: dict | None = None):
@@ -95,9 +100,6 @@ class Demo:
         self.offering_ids: dict[str, str] = {}
         self.producer_ids: dict[str, str] = {}
         self.order_ids: list[str] = []
-        self.reported_quotas: set[str] = set()
-        self.sms_answered: set[str] = set()
-        self.sms_reported: set[str] = set()
 
     def say(self, text: str) -> None:
         print(f"[demo] {text}", file=self.progress, flush=True)
@@ -105,6 +107,7 @@ class Demo:
     def run(self) -> dict:
         demo_data.validate_scenario()
         started = time.monotonic()
+        self.refuse_a_previous_demo()
         self.publish_offerings()
         self.register_producers()
         self.set_aggregator_contact()
@@ -118,28 +121,35 @@ class Demo:
         self.say(f"done in {time.monotonic() - started:.1f} s")
         return report
 
+    def refuse_a_previous_demo(self) -> None:
+        """A previous demo's quotas still hold the producers' capacity, so this run's orders could never be allocated
+        in full: say so at once rather than time out. Services that ``bilum demo`` starts itself find none, unless
+        their databases are configured elsewhere than its own var directory."""
+        skus = {offering["sku"] for offering in demo_data.OFFERINGS}
+        found = sorted(item["sku"] for item in self.api.get(
+            "/api/v1/offerings", organisation_id=demo_data.ORGANISATION["id"], status="all")["items"]
+            if item["sku"] in skus)
+        if found:
+            raise DemoFailed(
+                f"the services hold a previous demo's data (its offerings {', '.join(found)}), whose quotas hold the "
+                "producers' capacity: this run's orders could not be allocated in full. Stop the services and run "
+                "`bilum demo` again with no database configured (BILUM_DATABASE_URL, BILUM_<SERVICE>_DB): it then "
+                "starts them from a clean slate of its own.")
+
     def publish_offerings(self) -> None:
-        existing = {item["sku"]: item["id"] for item in self.api.get("/api/v1/offerings")["items"]}
         for offering in demo_data.OFFERINGS:
-            if offering["sku"] in existing:
-                self.offering_ids[offering["sku"]] = existing[offering["sku"]]
-                continue
             _, created = self.api.post("/api/v1/offerings",
                                        {**offering, "organisation_id": demo_data.ORGANISATION["id"]})
             self.offering_ids[offering["sku"]] = created["id"]
         self.say(f"{len(self.offering_ids)} pooled offerings published by {demo_data.ORGANISATION['name']}")
 
     def register_producers(self) -> None:
-        existing = {item["mobile"]: item["id"] for item in self.api.all_pages("/api/v1/producers")}
         districts = set()
-        today = datetime.now(timezone.utc).date()
+        today = datetime.now(UTC).date()
         for producer in demo_data.PRODUCERS:
-            producer_id = existing.get(producer["mobile"])
-            if producer_id is None:
-                _, created = self.api.post("/api/v1/producers", {**demo_data.producer_body(producer),
-                                                                 "organisation_id": demo_data.ORGANISATION["id"]})
-                producer_id = created["id"]
-            self.producer_ids[producer["name"]] = producer_id
+            _, created = self.api.post("/api/v1/producers", {**demo_data.producer_body(producer),
+                                                             "organisation_id": demo_data.ORGANISATION["id"]})
+            producer_id = self.producer_ids[producer["name"]] = created["id"]
             districts.add(producer["district"])
             for sku, units in producer["capacity"].items():
                 self.api.post(f"/api/v1/offerings/{self.offering_ids[sku]}/approvals", {
@@ -168,7 +178,7 @@ class Demo:
         for sku, offering_id in self.offering_ids.items():
             declared = sum(p["capacity"].get(sku, 0) for p in demo_data.PRODUCERS)
 
-            def known():
+            def known(offering_id=offering_id, declared=declared):
                 status, view = self.api.request("GET", f"/api/v1/offerings/{offering_id}/capacity",
                                                 expect=(200, 404))
                 return status == 200 and view["declared"] == declared
@@ -177,7 +187,7 @@ class Demo:
         self.say("allocation knows every producer's capacity")
 
     def place_orders(self) -> None:
-        today = datetime.now(timezone.utc).date()
+        today = datetime.now(UTC).date()
         for buyer in demo_data.BUYERS:
             for order in buyer["orders"]:
                 body = {"buyer": {"name": buyer["name"], "email": buyer["email"]},
@@ -197,58 +207,78 @@ class Demo:
     def _order(self, order_id: str) -> dict:
         return self.api.get(f"/api/v1/orders/{order_id}")
 
-    def _offered_quotas(self):
+    def _open_quotas(self) -> list:
+        """Quotas still moving: offered, taken on and being made, perhaps with a top-up waiting for an answer."""
         return [quota for order_id in self.order_ids
-                for quota in self.api.all_pages("/api/v1/quotas", order_id=order_id, status="offered")]
+                for quota in self.api.all_pages("/api/v1/quotas", order_id=order_id, finished="false")]
+
+    def _awaiting_answers(self) -> bool:
+        return any(quota["status"] == "offered" or quota["top_up"] for quota in self._open_quotas())
 
     def _allocated_in_full(self) -> bool:
         return all(line["allocated"] == line["ordered"]
                    for order_id in self.order_ids for line in self._order(order_id)["lines"])
 
-    def _answer_offers(self, declining: set) -> tuple[int, int]:
-        """One round of answers: the declining producers turn down their first offers, everyone else accepts."""
-        accepted = declined = 0
-        accepted += len(set(self.sms_producer.accept_offers()) - self.sms_answered)
-        self.sms_answered |= set(self.sms_producer.accepted)
-        for quota in self._offered_quotas():
-            if quota["producer_id"] == self.sms_producer.producer_id:
+    def _answer_offers(self, declining: set) -> tuple[int, int, int]:
+        """One round of answers: the declining producers turn down their first offers, everyone else accepts offers
+        and top-ups; the offers, top-ups and declines answered."""
+        sms = self.sms_producer
+        offers_before, top_ups_before = len(sms.accepted), sum(sms.top_ups.values())
+        sms.accept_offers()
+        accepted, topped_up = len(sms.accepted) - offers_before, sum(sms.top_ups.values()) - top_ups_before
+        declined = 0
+        for quota in self._open_quotas():
+            if quota["producer_id"] == sms.producer_id:
                 continue
-            if quota["producer_id"] in declining and not quota["reallocated"]:
+            if quota["status"] == "offered" and quota["producer_id"] in declining and not quota["reallocated"]:
                 self.api.post(f"/api/v1/quotas/{quota['id']}/decline", {"reason": "busy with the coffee harvest"})
                 declined += 1
-            else:
+            elif quota["status"] == "offered":
                 self.api.post(f"/api/v1/quotas/{quota['id']}/accept")
                 accepted += 1
-        return accepted, declined
+            elif quota["top_up"]:
+                _, answered = self.api.post(f"/api/v1/quotas/{quota['id']}/accept")
+                if answered["top_up"] == quota["top_up"]:
+                    raise DemoFailed(f"quota {quota['id']} ({quota['status']}): accepting its top-up of "
+                                     f"{quota['top_up']['quantity']} units left the top-up waiting")
+                topped_up += 1
+        return accepted, topped_up, declined
+
+    def _answer_all(self, declining: set) -> list:
+        """Answer until every line is allocated and no offer or top-up waits, units given back offered anew
+        included; the offers, top-ups and declines answered."""
+        totals = [0, 0, 0]
+        moved = time.monotonic()
+        while True:
+            answered = self._answer_offers(declining)
+            totals = [total + more for total, more in zip(totals, answered, strict=True)]
+            if any(answered):
+                moved = time.monotonic()
+            elif self._allocated_in_full() and not self._awaiting_answers():
+                return totals
+            else:
+                wait_while_moving(moved, "every offer to be answered")
 
     def answer_quotas(self) -> None:
         eventually(self._allocated_in_full, "every order line to be allocated")
-        declining = {self.producer_ids[name] for name in demo_data.DECLINING_PRODUCERS}
-        accepted = declined = 0
-        while True:
-            answered = self._answer_offers(declining)
-            accepted, declined = accepted + answered[0], declined + answered[1]
-            if not any(answered):
-                if self._allocated_in_full() and not self._offered_quotas():
-                    break
-                time.sleep(0.3)
-        self.say(f"producers accepted {accepted} quotas and declined {declined}; declined units were reallocated; "
-                 f"{demo_data.SMS_PRODUCER} accepted {len(self.sms_answered)} by SMS reply")
-
-    def _accepted_quotas(self):
-        return [quota for order_id in self.order_ids
-                for quota in self.api.all_pages("/api/v1/quotas", order_id=order_id, status="accepted")]
+        accepted, topped_up, declined = self._answer_all(
+            {self.producer_ids[name] for name in demo_data.DECLINING_PRODUCERS})
+        sms = self.sms_producer
+        self.say(f"producers accepted {accepted} quotas and {topped_up} top-ups and declined {declined}; declined "
+                 f"units were reallocated; {demo_data.SMS_PRODUCER} accepted {len(sms.accepted)} quotas and "
+                 f"{sum(sms.top_ups.values())} top-ups by SMS reply")
 
     def report_lots(self) -> int:
-        """Every accepted quota not yet reported is finished, in two lots when it is large."""
-        lots = len(set(self.sms_producer.report_lots()) - self.sms_reported)
-        self.sms_reported |= set(self.sms_producer.reported)
-        for quota in self._accepted_quotas():
-            if quota["id"] in self.reported_quotas or quota["producer_id"] == self.sms_producer.producer_id:
+        """Every unit taken on and not reported yet is finished, in two lots when there are many."""
+        sms = self.sms_producer
+        before = dict(sms.reported)
+        lots = sum(units != before.get(ref) for ref, units in sms.report_lots().items())
+        for quota in self._open_quotas():
+            left = quota["left_to_report"]
+            if not left or quota["producer_id"] == sms.producer_id:
                 continue
-            self.reported_quotas.add(quota["id"])
-            first = quota["quantity"] // 2 if quota["quantity"] >= 40 else quota["quantity"]
-            for quantity in (first, quota["quantity"] - first):
+            first = left // 2 if left >= 40 else left
+            for quantity in (first, left - first):
                 if quantity:
                     self.api.post(f"/api/v1/quotas/{quota['id']}/lots", {"quantity": quantity})
                     lots += 1
@@ -279,15 +309,18 @@ class Demo:
         for rework and inspected again; another is replaced, and its units are offered, made and inspected anew."""
         to_fail = ["rework", "replace"]
         inspected = reworked = replaced = 0
+        moved = time.monotonic()
         while True:
+            # Offers and top-ups before inspections: a top-up still waiting once its quota has passed cannot be taken.
+            if sum(self._answer_all(set())) + self.report_lots():
+                moved = time.monotonic()
             reported = self._reported_lots()
             if not reported:
                 if self._passed_everywhere():
                     break
-                self._answer_offers(set())
-                self.report_lots()
-                time.sleep(0.3)
+                wait_while_moving(moved, "every line to pass inspection")
                 continue
+            moved = time.monotonic()
             for lot in reported:
                 failing = bool(to_fail) and lot["attempt"] == 1 and lot["quantity"] >= 10
                 inspected += 1
@@ -300,7 +333,9 @@ class Demo:
                     self.api.post(f"/api/v1/lots/{lot['id']}/resubmit")
                     reworked += 1
                 else:
+                    # Its units are offered at once, perhaps as top-ups of quotas whose lots are in this round.
                     replaced += 1
+                    break
         self.say(f"inspectors sampled {inspected} lots by ISO 2859-1 plans; {reworked} rejected lot reworked and "
                  f"passed, {replaced} replaced by other producers")
 
@@ -339,7 +374,13 @@ class Demo:
                            "lines": [{key: line[key] for key in (
                                "offering", "ordered", "allocated", "accepted", "produced", "passed", "shipped",
                                "delivered")} for line in order["lines"]]})
-        return {"orders": orders}
+        return {"orders": orders, "quotas": self._quotas()}
+
+    def _quotas(self) -> list:
+        """Every quota the orders got, whatever became of it: the sizes a co-operative is asked to take on."""
+        return [{"quota_id": quota["id"], **{key: quota[key] for key in (
+                    "order_id", "line_id", "producer_id", "quantity", "status")}}
+                for order_id in self.order_ids for quota in self.api.all_pages("/api/v1/quotas", order_id=order_id)]
 
 
 def print_report(report: dict, out) -> None:
@@ -351,6 +392,8 @@ def print_report(report: dict, out) -> None:
             print(f"{order['id']:<22} {order['buyer'][:28]:<28} {line['offering']:<12} "
                   + " ".join(f"{line[s]:>9}" for s in stages), file=out)
         print(f"{'':<22} status: {order['status']}", file=out)
+    sizes = [quota["quantity"] for quota in report["quotas"]]
+    print(f"Quotas offered: {len(sizes)}, the smallest of {min(sizes, default=0)} units", file=out)
 
 
 def report_json(report: dict) -> str:

@@ -176,7 +176,7 @@ def _producer(n, name, area, village, lat, lon, capacity, remoteness=None, langu
         "closed_months": list(closed_months),
         "service_weekdays": list(service_weekdays),
         # Fictitious numbers: +675 7000 01nn.
-        "mobile": "+675700001%02d" % n,
+        "mobile": f"+675700001{n:02d}",
         "languages": list(languages or default_languages),
         "capacity": dict(capacity),
     }

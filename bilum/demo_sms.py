@@ -5,16 +5,18 @@ from the delivery log (``GET /api/v1/notifications``), answers offers the way sh
 later ``DONE <code> <units>``), and hands each answer to the gateway as the provider's signed callback
 (``POST /api/v1/sms/inbound``, HMAC-SHA256 in hex of ``"{timestamp}.{body}"`` with the shared secret, in the
 ``X-Sms-Timestamp`` and ``X-Sms-Signature`` headers). Every answer must itself be answered by SMS: it checks that
-the confirmation reached her number.
+the confirmation reached her number. A top-up (more units of a quota she has taken on) is asked and answered with the
+quota's own code, like the offer, and she reports the units it added as another lot.
 """
 import hashlib
 import hmac
 import json
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 
-import requests
+from bilum import demo_http
 
 
 class SmsConversationFailed(RuntimeError):
@@ -39,10 +41,10 @@ class SmsProducer:
         self.producer_id = producer_id
         self.mobile = mobile
         self.timeout_s = timeout_s
-        self.http = requests.Session()
-        self.http.headers.update(credentials or {})
+        self.http = demo_http.session(credentials)
         self.accepted: dict[str, int] = {}
         self.reported: dict[str, int] = {}
+        self.top_ups: Counter = Counter()
 
     def inbox(self) -> list[Text]:
         """Every SMS that went out to this phone, oldest first."""
@@ -60,19 +62,29 @@ class SmsProducer:
             page += 1
 
     def accept_offers(self) -> dict[str, int]:
-        """Answer YES to every offer not answered yet; the units taken on, per quota code."""
-        for offer in self.inbox():
+        """Answer YES to every offer and top-up not answered yet; the units taken on, per quota code."""
+        texts = self.inbox()
+        for offer in texts:
             if offer.kind == "quota_offered" and offer.ref not in self.accepted:
-                self._exchange(f"YES {offer.ref}", "accepted")
-                self.accepted[offer.ref] = self._reply("quota_accepted_ack", offer.ref).data["quantity"]
+                self.accepted[offer.ref] = self._answer(f"YES {offer.ref}", "accepted", offer.ref,
+                                                        "quota_accepted_ack").data["quantity"]
+        asked = Counter(text.ref for text in texts if text.kind == "quota_top_up_offered")
+        for ref, top_ups in asked.items():
+            while self.top_ups[ref] < top_ups:
+                # A top-up that lapsed before her YES added nothing: she is told what she has.
+                ack = self._answer(f"YES {ref}", "accepted", ref, "quota_top_up_accepted_ack", "quota_accepted_ack")
+                self.accepted[ref] = ack.data["total" if ack.kind == "quota_top_up_accepted_ack" else "quantity"]
+                self.top_ups[ref] += 1
         return dict(self.accepted)
 
     def report_lots(self) -> dict[str, int]:
-        """Report every accepted quota as finished in full (``DONE <code> <units>``); the units, per code."""
+        """Report every unit taken on and not reported yet as one finished lot (``DONE <code> <units>``); the units
+        reported, per code."""
         for ref, units in self.accepted.items():
-            if ref not in self.reported:
-                self._exchange(f"DONE {ref} {units}", "reported")
-                self.reported[ref] = self._reply("lot_received_ack", ref).data["quantity"]
+            left = units - self.reported.get(ref, 0)
+            if left > 0:
+                ack = self._answer(f"DONE {ref} {left}", "reported", ref, "lot_received_ack")
+                self.reported[ref] = self.reported.get(ref, 0) + ack.data["quantity"]
         return dict(self.reported)
 
     def send(self, text: str, message_id: str | None = None) -> dict:
@@ -88,17 +100,21 @@ class SmsProducer:
                                         f"{response.text}")
         return response.json()
 
-    def _exchange(self, text: str, outcome: str) -> None:
+    def _answer(self, text: str, outcome: str, ref: str, *kinds: str) -> Text:
+        """Send ``text`` and wait for the SMS that confirms it: one of ``kinds`` about ``ref``, newer than those
+        already on the phone."""
+        before = len(self._replies(ref, kinds))
         result = self.send(text)
         if result["outcome"] != outcome:
             raise SmsConversationFailed(f"{text!r} was {result['outcome']}, not {outcome}")
-
-    def _reply(self, kind: str, ref: str) -> Text:
         deadline = time.monotonic() + self.timeout_s
         while True:
-            replies = [text for text in self.inbox() if text.kind == kind and text.ref == ref]
-            if replies:
+            replies = self._replies(ref, kinds)
+            if len(replies) > before:
                 return replies[-1]
             if time.monotonic() > deadline:
-                raise SmsConversationFailed(f"no {kind} SMS about {ref} reached {self.mobile}")
+                raise SmsConversationFailed(f"no {' or '.join(kinds)} SMS about {ref} reached {self.mobile}")
             time.sleep(0.2)
+
+    def _replies(self, ref: str, kinds: tuple) -> list[Text]:
+        return [text for text in self.inbox() if text.kind in kinds and text.ref == ref]
