@@ -1,5 +1,6 @@
 """The whole platform as separate processes on the real broker and PostgreSQL, driven over HTTP by ``bilum demo``."""
 import json
+from collections import Counter
 import os
 import signal
 import subprocess
@@ -8,6 +9,7 @@ import sys
 import requests
 
 from bilum import demo_data
+from services.catalogue.domain import DEFAULT_MIN_QUOTA
 from tests.integration.auth import admin_key
 from tests.integration.helpers import dead_letters
 
@@ -35,6 +37,14 @@ def test_an_order_flows_from_placement_to_delivery_and_the_ledger_accounts_for_e
         assert key in expected
         for line in order["lines"]:
             assert [line[stage] for stage in STAGES] == [line["ordered"]] * len(STAGES), line
+    quotas = report["quotas"]
+    assert {quota["order_id"] for quota in quotas} == {order["id"] for order in report["orders"]}
+    by_holder = Counter((quota["line_id"], quota["producer_id"]) for quota in quotas)
+    assert max(by_holder.values()) == 1, "a producer was offered two quotas for one line"
+    crumbs = Counter(quota["line_id"] for quota in quotas if quota["quantity"] < DEFAULT_MIN_QUOTA)
+    assert all(count == 1 for count in crumbs.values()), "more than one quota below the smallest worthwhile on a line"
+    assert {quota["status"] for quota in quotas} <= {"delivered", "closed_short", "declined", "expired", "released"}, \
+        "a quota of a delivered order is not finished"
     assert "declined 0" not in result.stderr, "the demo's producers declined nothing: reallocation went untested"
     assert "declined units were reallocated" in result.stderr
     assert dead_letters(platform_env["AMQP_URI"]) == 0
