@@ -268,8 +268,9 @@ class Demo:
                  f"units were reallocated; {demo_data.SMS_PRODUCER} accepted {len(sms.accepted)} quotas and "
                  f"{sum(sms.top_ups.values())} top-ups by SMS reply")
 
-    def report_lots(self) -> int:
-        """Every unit taken on and not reported yet is finished, in two lots when there are many."""
+    def report_lots(self, again: bool = False) -> int:
+        """Every unit taken on and not reported yet is finished, in two lots when there are many; ``again`` for the
+        units taken on later (top-ups of reallocated units)."""
         sms = self.sms_producer
         before = dict(sms.reported)
         lots = sum(units != before.get(ref) for ref, units in sms.report_lots().items())
@@ -283,7 +284,8 @@ class Demo:
                     self.api.post(f"/api/v1/quotas/{quota['id']}/lots", {"quantity": quantity})
                     lots += 1
         if lots:
-            self.say(f"producers reported {lots} finished lots")
+            self.say(f"producers reported {lots} {'more ' if again else ''}finished lot{'s' if lots > 1 else ''}"
+                     f"{' for units reallocated to them' if again else ''}")
         return lots
 
     def _reported_lots(self):
@@ -312,7 +314,7 @@ class Demo:
         moved = time.monotonic()
         while True:
             # Offers and top-ups before inspections: a top-up still waiting once its quota has passed cannot be taken.
-            if sum(self._answer_all(set())) + self.report_lots():
+            if sum(self._answer_all(set())) + self.report_lots(again=True):
                 moved = time.monotonic()
             reported = self._reported_lots()
             if not reported:
@@ -364,7 +366,9 @@ class Demo:
             self.api.post(f"/api/v1/shipments/{shipment['id']}/events", {"status": "delivered"})
         eventually(lambda: all(self._order(order_id)["status"] == "delivered" for order_id in self.order_ids),
                    "every order to be delivered")
-        self.say(f"{len(shipments)} combined shipments delivered")
+        # Allocation hears of the deliveries on its own: each producer's quota finishes with her lots.
+        eventually(lambda: not self._open_quotas(), "every quota of the delivered orders to be finished")
+        self.say(f"{len(shipments)} combined shipments delivered; every quota finished")
 
     def report(self) -> dict:
         orders = []

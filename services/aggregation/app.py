@@ -751,7 +751,9 @@ def get_lot(session: Session, lot_id: str) -> dict:
 
 def list_lots(session: Session, query: dict) -> dict:
     filters = load_or_refuse(LotFilter(), query, "query")
-    return _page(session, lots, filters, (lots.c.reported_at, lots.c.lot_id),
+    order_by = ((lots.c.reported_at.desc(), lots.c.lot_id.desc()) if filters.pop("newest_first")
+                else (lots.c.reported_at, lots.c.lot_id))
+    return _page(session, lots, filters, order_by,
                  lambda row, organisation_id: _lot_view(session, row, organisation_id))
 
 

@@ -83,5 +83,6 @@ class LotFilter(Schema):
     order_id = fields.String()
     producer_id = fields.String()
     status = fields.String(validate=validate.OneOf(("reported", "passed", "failed", "rework", "replaced")))
+    newest_first = fields.Boolean(load_default=False)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_QUANTITY))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))

@@ -30,11 +30,11 @@ class LotQuery(PageQuery):
     order_id = fields.String()
     producer_id = fields.String()
     status = fields.String()
+    newest_first = fields.Boolean()
 
 
 class QuotaQuery(LotQuery):
     finished = fields.Boolean()
-    newest_first = fields.Boolean()
 
 
 class ShipmentQuery(PageQuery):
