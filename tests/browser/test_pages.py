@@ -199,6 +199,30 @@ def test_the_producer_reports_a_lot_from_the_page(scenario, browser):
     assert f"Bilum {scenario.highlands.sku} ({scenario.highlands.sku})" in page["text"], "the product is not named"
 
 
+def test_the_producer_takes_on_a_top_up_from_the_page(scenario, browser):
+    """The failed lot of another producer on her line is replaced: its units are asked of her, already working on
+    the line, as more units of her quota, not as a second quota."""
+    quota = scenario.offered_quota
+    if api(scenario, scenario.producer, f"/quotas/{quota['id']}")["status"] == "offered":
+        scenario.admin.call("POST", f"/quotas/{quota['id']}/accept")
+    order_id = scenario.highlands.order_ids[0]
+    failed = scenario.admin.call("GET", "/lots", params={"order_id": order_id, "status": "failed"})["items"]
+    assert len(failed) == 1, "the scenario's one rejected lot"
+    scenario.admin.call("POST", f"/lots/{failed[0]['id']}/decision", json={"action": "replace",
+                                                                           "reason": "loose loops"})
+    before = eventually(lambda: (lambda q: q if q["top_up"] else None)(
+        api(scenario, scenario.producer, f"/quotas/{quota['id']}")), "the top-up of her quota")
+    extra = before["top_up"]["quantity"]
+    assert extra == failed[0]["quantity"]
+    page = browser.open("/producer", scenario.producer, PRODUCER_READY, screenshot="producer-top-up",
+                        viewport="phone", click=f'[data-top-up] [data-action="accept"]',
+                        after_click="() => document.getElementById('note').textContent.indexOf('You make') === 0")
+    after = api(scenario, scenario.producer, f"/quotas/{quota['id']}")
+    assert (after["quantity"], after["top_up"]) == (before["quantity"] + extra, None)
+    assert f"You make {after['quantity']} units for quota {quota['ref']}." in page["text"]
+    assert len(api(scenario, scenario.producer, "/quotas", page_size=100)["items"]) == 1, "a second quota"
+
+
 def test_a_buyer_on_the_dashboard_is_told_it_may_not_see_it(scenario, browser):
     page = browser.open("/dashboard", scenario.buyer, MESSAGE_SHOWN)
     assert "may not" in page["text"]
