@@ -19,6 +19,12 @@ from shared.messaging import DEAD_LETTER_QUEUE
 from tests.faults.platform import REPO, SERVICES
 
 LEDGER_STAGES = ("allocated", "accepted", "produced", "passed", "shipped", "delivered")
+# Quota statuses as SQL lists: taken on by the producer (and moving on with its lots), or counting towards its line
+# (and holding its weeks); open ones are released when their order is cancelled.
+TAKEN_ON = "('accepted', 'in_production', 'produced', 'passed', 'shipped', 'delivered', 'closed_short')"
+COVERING = "('offered', 'accepted', 'in_production', 'produced', 'passed', 'shipped', 'delivered', 'closed_short')"
+OPEN = "('offered', 'accepted', 'in_production', 'produced')"
+TAKEN_ON_STATUSES = ("accepted", "in_production", "produced", "passed", "shipped", "delivered", "closed_short")
 SHIPPED = ("in_transit", "delivered")
 
 
@@ -74,14 +80,16 @@ class Audit:
             "orders unknown to allocation": self.scalar(
                 "SELECT count(*) FROM orders.orders o WHERE NOT EXISTS "
                 "(SELECT 1 FROM aggregation.order_lines l WHERE l.order_id = o.order_id)"),
-            "offers unanswered": self.scalar("SELECT count(*) FROM aggregation.quotas WHERE status = 'offered'"),
+            "offers unanswered": self.scalar("SELECT count(*) FROM aggregation.quotas WHERE status = 'offered'")
+            + self.scalar("SELECT count(*) FROM aggregation.top_ups WHERE status = 'offered'"),
             "notifications waiting": self.scalar(
                 "SELECT count(*) FROM notification.deliveries WHERE status IN ('pending', 'deferred', 'retrying')"),
         }
         if lots:
-            work["accepted quotas without lots"] = self.scalar(
-                "SELECT count(*) FROM aggregation.quotas q WHERE q.status = 'accepted' AND NOT EXISTS "
-                "(SELECT 1 FROM aggregation.lots l WHERE l.quota_id = q.quota_id)")
+            work["quotas with units left to report"] = self.scalar(
+                "SELECT count(*) FROM aggregation.quotas q WHERE q.status IN ('accepted', 'in_production') AND "
+                "q.quantity > (SELECT coalesce(sum(l.quantity), 0) FROM aggregation.lots l "
+                "WHERE l.quota_id = q.quota_id)")
             work["lots awaiting inspection"] = self.scalar(
                 "SELECT count(*) FROM aggregation.lots WHERE status IN ('reported', 'rework')")
             work["passed lots unknown to consolidation"] = self.scalar(
@@ -151,10 +159,13 @@ class Audit:
         """Each line's ledger against the facts of the services that own them."""
         facts = defaultdict(Counter)
         for line_id, status, quantity in self.rows(
-                "SELECT line_id, status, quantity FROM aggregation.quotas WHERE status IN ('offered', 'accepted')"):
+                f"SELECT line_id, status, quantity FROM aggregation.quotas WHERE status IN {COVERING}"):
             facts[line_id]["allocated"] += quantity
-            if status == "accepted":
+            if status in TAKEN_ON_STATUSES:
                 facts[line_id]["accepted"] += quantity
+        for line_id, quantity in self.rows(
+                "SELECT line_id, quantity FROM aggregation.top_ups WHERE status = 'offered'"):
+            facts[line_id]["allocated"] += quantity
         for line_id, status, quantity in self.rows(
                 "SELECT line_id, status, quantity FROM aggregation.lots WHERE status <> 'replaced'"):
             facts[line_id]["produced"] += quantity
@@ -181,7 +192,9 @@ class Audit:
         held = defaultdict(int)
         for producer_id, offering_id, week, units in self.rows(
                 "SELECT w.producer_id, w.offering_id, w.week_start, w.units FROM aggregation.quota_weeks w "
-                "JOIN aggregation.quotas q ON q.quota_id = w.quota_id WHERE q.status IN ('offered', 'accepted')"):
+                f"JOIN aggregation.quotas q ON q.quota_id = w.quota_id WHERE q.status IN {COVERING} "
+                "UNION ALL SELECT t.producer_id, t.offering_id, w.week_start, w.units FROM aggregation.top_up_weeks w "
+                "JOIN aggregation.top_ups t ON t.top_up_id = w.top_up_id WHERE t.status = 'offered'"):
             held[(producer_id, offering_id, week)] += units
         for producer_id, offering_id, week, units, held_units in self.rows(
                 "SELECT producer_id, offering_id, week_start, units, held FROM aggregation.capacity_weeks"):
@@ -193,7 +206,7 @@ class Audit:
         accepted_weeks = defaultdict(int)
         for quota_id, week, units in self.rows(
                 "SELECT w.quota_id, w.week_start, w.units FROM aggregation.quota_weeks w "
-                "JOIN aggregation.quotas q ON q.quota_id = w.quota_id WHERE q.status = 'accepted'"):
+                f"JOIN aggregation.quotas q ON q.quota_id = w.quota_id WHERE q.status IN {TAKEN_ON}"):
             accepted_weeks[(quota_id, week)] += units
         committed_weeks = {(quota_id, week): units for quota_id, week, units in self.rows(
             "SELECT quota_id, week_start, units FROM catalogue.commitments")}
@@ -226,7 +239,7 @@ class Audit:
         for quota_id, (_, ref, status, _) in quotas.items():
             if quota_id not in mirrored:
                 findings.lost.append(f"notification never heard of quota {quota_id}")
-            elif mirrored[quota_id] != status and not (status == "offered"):
+            elif mirrored[quota_id] != ("accepted" if status in TAKEN_ON_STATUSES else status) and status != "offered":
                 findings.lost.append(f"notification has quota {quota_id} {mirrored[quota_id]}, allocation {status}")
         told = Counter()
         for template, ref in self.rows(
@@ -282,7 +295,8 @@ class Audit:
         there) or explained by a reported shortfall; a cancelled order holds no quota and commits no capacity."""
         covered = defaultdict(int)
         for line_id, quantity in self.rows(
-                "SELECT line_id, quantity FROM aggregation.quotas WHERE status IN ('offered', 'accepted')"):
+                f"SELECT line_id, quantity FROM aggregation.quotas WHERE status IN {COVERING} "
+                "UNION ALL SELECT line_id, quantity FROM aggregation.top_ups WHERE status = 'offered'"):
             covered[line_id] += quantity
         statuses = Counter()
         shortfall_units = 0
@@ -312,7 +326,7 @@ class Audit:
                 findings.unexpected.append(f"order {order_id} is still {status}")
         for quota_id, order_id, status in self.rows(
                 "SELECT q.quota_id, q.order_id, q.status FROM aggregation.quotas q JOIN orders.orders o "
-                "ON o.order_id = q.order_id WHERE o.status = 'cancelled' AND q.status IN ('offered', 'accepted')"):
+                f"ON o.order_id = q.order_id WHERE o.status = 'cancelled' AND q.status IN {OPEN}"):
             findings.unexpected.append(f"quota {quota_id} of cancelled order {order_id} is still {status}")
         return {"order_statuses": dict(statuses), "shortfall_units": shortfall_units,
                 "quotas": dict(Counter(row[0] for row in self.rows("SELECT status FROM aggregation.quotas"))),

@@ -252,13 +252,20 @@ class Actors:
                 self.done.add(("answer", quota_id))
             else:
                 self._act(("answer", quota_id), "quota accepted", "aggregation", "accept_quota", quota_id, {})
+        # A top-up is asked of a producer already on the line, and answered with her quota (someone has to make it).
+        for top_up_id, quota_id in self._rows(
+                "SELECT top_up_id, quota_id FROM aggregation.top_ups WHERE status = 'offered' ORDER BY offered_at"):
+            self._act(("top-up", top_up_id), "top-up accepted", "aggregation", "accept_quota", quota_id, {})
 
     def report_finished_lots(self) -> None:
-        for quota_id, quantity in self._rows(
-                "SELECT q.quota_id, q.quantity FROM aggregation.quotas q WHERE q.status = 'accepted' AND NOT EXISTS "
-                "(SELECT 1 FROM aggregation.lots l WHERE l.quota_id = q.quota_id)"):
-            self._act(("lot", quota_id), "lot reported", "aggregation", "report_lot", quota_id,
-                      {"quantity": quantity, "client_ref": f"fault-{quota_id}"})
+        """Every unit a quota has left to report, as one lot (a top-up taken on later makes another)."""
+        for quota_id, quantity, reported in self._rows(
+                "SELECT q.quota_id, q.quantity, (SELECT coalesce(sum(l.quantity), 0) FROM aggregation.lots l "
+                "WHERE l.quota_id = q.quota_id) FROM aggregation.quotas q "
+                "WHERE q.status IN ('accepted', 'in_production')"):
+            if quantity > reported:
+                self._act(("lot", quota_id, reported), "lot reported", "aggregation", "report_lot", quota_id,
+                          {"quantity": quantity - reported, "client_ref": f"fault-{quota_id}-{reported}"})
 
     def inspect_lots(self) -> None:
         """Within the acceptance numbers, except about one first inspection in sixteen that finds major defects at
