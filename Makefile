@@ -31,7 +31,7 @@ test-faults: $(VENV)/.installed
 	$(BIN)/python -m pytest -m faults tests/faults
 
 test-unit: $(VENV)/.installed
-	$(BIN)/python -m pytest tests/unit tests/test_architecture.py
+	$(BIN)/python -m pytest tests/unit tests/usecases tests/test_architecture.py
 
 clean:
 	rm -rf $(VENV) var

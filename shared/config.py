@@ -1,7 +1,23 @@
-"""Configuration from environment variables, with defaults that run on a laptop."""
-import os
+"""What every service reads from the environment (broker, database, messaging), with defaults that run on a laptop.
+
+Each service's own settings live in its ``settings`` module, read the same way: ``environment()`` parses and validates
+a variable, and a wrong value stops the service at start-up with an error naming the variable and the form expected.
+Every variable is in the README's table (a test checks the table against the code).
+"""
 from dataclasses import dataclass
 from pathlib import Path
+
+from environs import Env
+from marshmallow.validate import Range
+
+POSITIVE = Range(min=0, min_inclusive=False)
+AT_LEAST_ONE = Range(min=1)
+
+
+def environment() -> Env:
+    """The process environment, read afresh (tests and the CLI change it between services). A default is returned as
+    given, so give it in the type asked for."""
+    return Env(expand_vars=False)
 
 SERVICES = ("catalogue", "orders", "aggregation", "consolidation", "notification", "gateway")
 
@@ -16,36 +32,43 @@ _DEFAULT_OPS_PORTS = {
 
 
 def amqp_uri() -> str:
-    return os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/")
+    return environment().str("AMQP_URI", "amqp://guest:guest@localhost:5672/")
 
 
 def var_dir() -> Path:
-    return Path(os.environ.get("BILUM_VAR_DIR", "var")).resolve()
+    return environment().path("BILUM_VAR_DIR", Path("var")).resolve()
 
 
 def database_url(service: str) -> str:
     """The service's own database: BILUM_<SERVICE>_DB, else the shared BILUM_DATABASE_URL (a schema
     per service), else a SQLite file under the var directory."""
-    own = os.environ.get(f"BILUM_{service.upper()}_DB")
+    env = environment()
+    own = env.str(f"BILUM_{service.upper()}_DB", "")
     if own:
         return own
-    shared = os.environ.get("BILUM_DATABASE_URL")
+    shared = env.str("BILUM_DATABASE_URL", "")
     if shared:
         return shared
     return f"sqlite:///{var_dir() / (service + '.db')}"
 
 
+_PORT = Range(min=1, max=65535)
+
+
 def ops_port(service: str) -> int:
-    return int(os.environ.get("BILUM_OPS_PORT") or os.environ.get(f"BILUM_{service.upper()}_OPS_PORT")
-               or _DEFAULT_OPS_PORTS[service])
+    """The port of the service's health and metrics: BILUM_OPS_PORT (one service per container), else its own."""
+    env = environment()
+    own = env.int(f"BILUM_{service.upper()}_OPS_PORT", _DEFAULT_OPS_PORTS[service], validate=_PORT)
+    return env.int("BILUM_OPS_PORT", own, validate=_PORT)
 
 
 def gateway_port() -> int:
-    return int(os.environ.get("BILUM_GATEWAY_PORT", "8000"))
+    return environment().int("BILUM_GATEWAY_PORT", 8000, validate=_PORT)
 
 
 def gateway_url() -> str:
-    return os.environ.get("BILUM_GATEWAY_URL", f"http://127.0.0.1:{gateway_port()}")
+    """Where the command line and the demo reach the gateway."""
+    return environment().str("BILUM_GATEWAY_URL", f"http://127.0.0.1:{gateway_port()}")
 
 
 @dataclass(frozen=True)
@@ -62,22 +85,23 @@ class MessagingSettings:
 
 
 def messaging() -> MessagingSettings:
+    env = environment()
     return MessagingSettings(
-        max_attempts=int(os.environ.get("BILUM_MAX_ATTEMPTS", "5")),
-        retry_backoff_s=float(os.environ.get("BILUM_RETRY_BACKOFF_S", "0.2")),
-        wait_for_prior_s=float(os.environ.get("BILUM_WAIT_FOR_PRIOR_S", "900")),
-        relay_interval_s=float(os.environ.get("BILUM_RELAY_INTERVAL_S", "1.0")),
-        relay_batch=int(os.environ.get("BILUM_RELAY_BATCH", "200")),
-        rpc_timeout_s=float(os.environ.get("BILUM_RPC_TIMEOUT_S", "10")),
-        max_workers=int(os.environ.get("BILUM_MAX_WORKERS", "10")),
-        max_batch=int(os.environ.get("BILUM_MAX_BATCH", "100")),
-        batch_prefetch=int(os.environ.get("BILUM_BATCH_PREFETCH", "200")),
+        max_attempts=env.int("BILUM_MAX_ATTEMPTS", 5, validate=AT_LEAST_ONE),
+        retry_backoff_s=env.float("BILUM_RETRY_BACKOFF_S", 0.2, validate=Range(min=0)),
+        wait_for_prior_s=env.float("BILUM_WAIT_FOR_PRIOR_S", 900, validate=Range(min=0)),
+        relay_interval_s=env.float("BILUM_RELAY_INTERVAL_S", 1.0, validate=POSITIVE),
+        relay_batch=env.int("BILUM_RELAY_BATCH", 200, validate=AT_LEAST_ONE),
+        rpc_timeout_s=env.float("BILUM_RPC_TIMEOUT_S", 10, validate=POSITIVE),
+        max_workers=env.int("BILUM_MAX_WORKERS", 10, validate=AT_LEAST_ONE),
+        max_batch=env.int("BILUM_MAX_BATCH", 100, validate=AT_LEAST_ONE),
+        batch_prefetch=env.int("BILUM_BATCH_PREFETCH", 200, validate=AT_LEAST_ONE),
     )
 
 
 def expiry_interval_s() -> float:
     """How often aggregation looks for quota offers whose deadline passed."""
-    return float(os.environ.get("BILUM_EXPIRY_INTERVAL_S", "2"))
+    return environment().float("BILUM_EXPIRY_INTERVAL_S", 2, validate=POSITIVE)
 
 
 def nameko_config(service: str) -> dict:

@@ -5,6 +5,7 @@ On PostgreSQL every service lives in its own schema (named after the service); o
 import json
 import logging
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 
@@ -149,8 +150,51 @@ def paged(items: list, page: int, page_size: int, total: int) -> dict:
     return {"items": items, "page": page, "page_size": page_size, "total": total}
 
 
+class UnitOfWork:
+    """One transaction of one service: the session a use case reads and writes through, the events it emits (to the
+    outbox, so they leave only if the transaction commits) and the inbox that makes a handler's effect happen once."""
+
+    def __init__(self, database: "Database", session: Session):
+        self.session = session
+        self._database = database
+        self.emitted = 0
+
+    def __getattr__(self, name):
+        return getattr(self.session, name)
+
+    def emit(self, event: Event) -> None:
+        """Record an event in the outbox, inside this transaction."""
+        self.emit_all([event])
+
+    def emit_all(self, events: list[Event]) -> None:
+        """Record many events in the outbox in one statement, inside this transaction."""
+        if not events:
+            return
+        self.session.execute(self._database.outbox.insert(), [dict(
+            event_id=event.event_id, event_type=event.event_type, version=event.version,
+            correlation_id=event.correlation_id, occurred_at=event.occurred_at,
+            body=json.dumps(event.to_message())) for event in events])
+        self.emitted += len(events)
+
+    def claim(self, consumer: str, event_id: str) -> bool:
+        """Record that ``consumer`` handles ``event_id``; False when it already has (a duplicate delivery).
+
+        On PostgreSQL a concurrent duplicate waits on the unique key until the first commits, then sees the conflict.
+        """
+        return bool(self.claim_all(consumer, [event_id]))
+
+    def claim_all(self, consumer: str, event_ids: list[str]) -> set[str]:
+        """Record that ``consumer`` handles each of ``event_ids``, in one statement; the ids it had not handled yet."""
+        if not event_ids:
+            return set()
+        now = datetime.now(timezone.utc)
+        inbox = self._database.inbox
+        return set(insert_new_all(self.session, inbox, [dict(consumer=consumer, event_id=event_id, handled_at=now)
+                                                        for event_id in event_ids], inbox.c.event_id))
+
+
 class Database:
-    """A service's unit of work: state changes and the events they cause commit together."""
+    """A service's database: its engine, and transactions as units of work."""
 
     def __init__(self, service: str, outbox: Table, inbox: Table, engine: Engine | None = None):
         self.service = service
@@ -158,97 +202,63 @@ class Database:
         self.inbox = inbox
         self.engine = engine or make_engine(service)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.after_commit_hooks = []
+        self.after_commit_hooks: list = []
         # SQLite has one writer, and its busy wait would block every green thread of the process: take turns here.
         self._turns = threading.RLock() if not is_postgres(self.engine) else None
 
     @contextmanager
-    def transaction(self):
+    def transaction(self) -> Iterator[UnitOfWork]:
+        """A unit of work: what it writes and the events it emits commit together, or none of it does."""
         with self._turns or nullcontext():
             session: Session = self.sessions()
+            uow = UnitOfWork(self, session)
             try:
-                yield session
-                published = bool(session.info.get("outbox_rows"))
+                yield uow
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
             finally:
                 session.close()
-        if published:
+        if uow.emitted:
             for hook in self.after_commit_hooks:
                 hook()
 
-    def emit(self, session: Session, event: Event) -> None:
-        """Record an event in the outbox, inside the caller's transaction."""
-        session.execute(self.outbox.insert().values(
-            event_id=event.event_id,
-            event_type=event.event_type,
-            version=event.version,
-            correlation_id=event.correlation_id,
-            occurred_at=event.occurred_at,
-            body=json.dumps(event.to_message()),
-        ))
-        session.info["outbox_rows"] = session.info.get("outbox_rows", 0) + 1
+    def emit(self, session, event: Event) -> None:
+        session.emit(event)
 
-    def emit_all(self, session: Session, events: list[Event]) -> None:
-        """Record many events in the outbox in one statement, inside the caller's transaction."""
-        if not events:
-            return
-        session.execute(self.outbox.insert(), [dict(
-            event_id=event.event_id, event_type=event.event_type, version=event.version,
-            correlation_id=event.correlation_id, occurred_at=event.occurred_at,
-            body=json.dumps(event.to_message())) for event in events])
-        session.info["outbox_rows"] = session.info.get("outbox_rows", 0) + len(events)
-
-    def claim(self, session: Session, consumer: str, event_id: str) -> bool:
-        """Record that ``consumer`` handles ``event_id``; False when it already has (a duplicate delivery).
-
-        On PostgreSQL a concurrent duplicate waits on the unique key until the first commits, then sees the conflict.
-        """
-        values = dict(consumer=consumer, event_id=event_id, handled_at=datetime.now(timezone.utc))
-        if is_postgres(self.engine):
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        result = session.execute(insert(self.inbox).values(**values).on_conflict_do_nothing())
-        return result.rowcount == 1
+    def emit_all(self, session, events: list[Event]) -> None:
+        session.emit_all(events)
 
     def handle_once(self, consumer: str, event: Event, effect):
-        """Apply ``effect(session, event)`` exactly once per (consumer, event_id), in one transaction with the
-        inbox row and any events it emits. Returns the effect's result, or None for a duplicate."""
-        with correlation(event.correlation_id), self.transaction() as session:
-            if not self.claim(session, consumer, event.event_id):
-                metrics.MESSAGES_DUPLICATE.labels(self.service, event.event_type).inc()
-                log.info("duplicate event skipped", extra={"event_id": event.event_id, "consumer": consumer})
+        """Apply ``effect(uow, event)`` exactly once per (consumer, event_id), in one transaction with the inbox row
+        and any events it emits. Returns the effect's result, or None for a duplicate."""
+        with correlation(event.correlation_id), self.transaction() as uow:
+            if not uow.claim(consumer, event.event_id):
+                self._skipped(consumer, event)
                 return None
-            return effect(session, event)
-
-    def claim_all(self, session: Session, consumer: str, event_ids: list[str]) -> set[str]:
-        """Record that ``consumer`` handles each of ``event_ids``, in one statement; the ids it had not handled yet."""
-        if not event_ids:
-            return set()
-        now = datetime.now(timezone.utc)
-        return set(insert_new_all(session, self.inbox, [dict(consumer=consumer, event_id=event_id, handled_at=now)
-                                                        for event_id in event_ids], self.inbox.c.event_id))
+            return effect(uow, event)
 
     def handle_batch(self, consumer: str, events: list[Event], effect):
-        """Apply ``effect(session, fresh_events)`` once, in one transaction with the inbox rows of all of them, to
-        the events ``consumer`` has not handled yet (a duplicate, in the batch or from before, is skipped).
+        """Apply ``effect(uow, fresh_events)`` once, in one transaction with the inbox rows of all of them, to the
+        events ``consumer`` has not handled yet (a duplicate, in the batch or from before, is skipped).
         Returns the effect's result, or None when every event was a duplicate."""
-        with self.transaction() as session:
-            claimed = self.claim_all(session, consumer, list({event.event_id: None for event in events}))
+        with self.transaction() as uow:
+            claimed = uow.claim_all(consumer, list({event.event_id: None for event in events}))
             fresh = []
             for event in events:
                 if event.event_id in claimed:
                     claimed.discard(event.event_id)
                     fresh.append(event)
                 else:
-                    metrics.MESSAGES_DUPLICATE.labels(self.service, event.event_type).inc()
-                    log.info("duplicate event skipped", extra={"event_id": event.event_id, "consumer": consumer})
+                    self._skipped(consumer, event)
             if not fresh:
                 return None
-            return effect(session, fresh)
+            return effect(uow, fresh)
+
+    def _skipped(self, consumer: str, event: Event) -> None:
+        metrics.MESSAGES_DUPLICATE.labels(self.service, event.event_type).inc()
+        log.info("duplicate event skipped", extra={"event_id": event.event_id, "consumer": consumer})
 
     def outbox_backlog(self) -> tuple[int, float]:
         """Rows waiting and the age in seconds of the oldest."""

@@ -21,12 +21,8 @@ from nameko.messaging import Consumer, Publisher
 from nameko.rpc import Rpc, RpcProxy
 from nameko.standalone.events import get_event_exchange
 
-from shared.messaging import (
-    DEAD_LETTER_EXCHANGE,
-    DEAD_LETTER_QUEUE,
-    ReliableEventHandler,
-    ServiceDatabase,
-)
+from shared.messaging import DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, ServiceDatabase
+from shared.messaging.handlers import ReliableEventHandler
 
 SERVICE_CLASSES = {
     "catalogue": "services.catalogue.service:CatalogueService",

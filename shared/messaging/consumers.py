@@ -1,0 +1,79 @@
+"""Queue consumers and RPC entrypoints that survive a broker connection lost under them."""
+import logging
+from functools import partial
+
+from amqp.exceptions import ChannelError, ConnectionError as AmqpConnectionError
+from nameko.messaging import Consumer, QueueConsumer
+from nameko.rpc import Rpc, RpcConsumer
+
+
+
+log = logging.getLogger(__name__)
+
+# What an ack or requeue raises when the broker connection went away under it: a socket error, or the amqp library's
+# own. nameko only tolerates the latter; the former, raised in a worker's result handler, kills the whole container.
+_LOST_CONNECTION = (OSError, AmqpConnectionError, ChannelError)
+
+
+class TolerantQueueConsumer(QueueConsumer):
+    """A queue consumer that survives acking on a connection the broker has reset: the broker already took the
+    message back and delivers it again (an event handler's inbox absorbs the copy)."""
+
+    def ack_message(self, message):
+        try:
+            super().ack_message(message)
+        except _LOST_CONNECTION as error:
+            log.warning("ack on a lost broker connection: the message will be delivered again",
+                        extra={"error": repr(error)})
+
+    def requeue_message(self, message):
+        try:
+            super().requeue_message(message)
+        except _LOST_CONNECTION as error:
+            log.warning("requeue on a lost broker connection: the broker takes the message back itself",
+                        extra={"error": repr(error)})
+
+
+class DeadLetteringQueueConsumer(TolerantQueueConsumer):
+    """A queue consumer that parks a message it cannot even decode instead of dying on it."""
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            consumer.on_decode_error = partial(self._park_undecodable, provider)
+        return consumers
+
+    def _park_undecodable(self, provider, message, error):
+        provider.park_undecodable(message, error)
+
+
+class _TolerantRpcConsumer(RpcConsumer):
+    queue_consumer = TolerantQueueConsumer()
+
+
+class ResilientRpc(Rpc):
+    """nameko's RPC entrypoint, except that a reply it cannot send (the broker connection went away while the
+    worker ran) is logged instead of killing the whole service. The request is acknowledged all the same: the work
+    was done, and the caller, which never hears back, asks again after its deadline."""
+
+    rpc_consumer = _TolerantRpcConsumer()
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        try:
+            return super().handle_result(message, worker_ctx, result, exc_info)
+        except Exception:
+            log.exception("could not send an RPC reply", extra={"method": worker_ctx.entrypoint.method_name})
+            self.rpc_consumer.queue_consumer.ack_message(message)
+            return result, exc_info
+
+
+rpc = ResilientRpc.decorator
+
+
+class ResilientConsumer(Consumer):
+    """nameko's ``consume`` on a queue consumer that survives acking on a reset connection."""
+
+    queue_consumer = TolerantQueueConsumer()
+
+
+consume = ResilientConsumer.decorator
