@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo up test test-faults test-unit clean
+.PHONY: demo up test test-faults test-unit lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ up: $(VENV)/.installed
 	bash deploy/local/ensure-services.sh rabbitmq
 	$(BIN)/bilum up
 
-test: $(VENV)/.installed
+test: lint
 	bash deploy/local/ensure-tools.sh promtool openssl chromium
 	bash deploy/local/ensure-services.sh rabbitmq postgresql
 	$(BIN)/python -m pytest
@@ -32,6 +32,12 @@ test-faults: $(VENV)/.installed
 
 test-unit: $(VENV)/.installed
 	$(BIN)/python -m pytest tests/unit tests/usecases tests/test_architecture.py
+
+# Lint and format (ruff) and types (mypy on shared/ and every domain), configured in pyproject.toml.
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) var

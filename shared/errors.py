@@ -9,7 +9,7 @@ class ServiceError(Exception):
 class InvalidInput(ServiceError):
     """Input refused by a schema or a business rule. ``str()`` is JSON: {"message": ..., "fields": {...}}."""
 
-    def __init__(self, message: str, fields: dict | None = None):
+    def __init__(self, message: str, fields: dict | list | None = None):
         self.message = message
         self.fields = fields or {}
         super().__init__(json.dumps({"message": message, "fields": self.fields}))

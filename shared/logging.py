@@ -21,10 +21,6 @@ def correlation(correlation_id):
         _correlation_id.reset(token)
 
 
-def current_correlation_id():
-    return _correlation_id.get()
-
-
 class JsonFormatter(logging.Formatter):
     def __init__(self, service: str):
         super().__init__()

@@ -8,13 +8,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
+from typing import cast
 
 from sqlalchemy import (
     BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, event,
     TypeDecorator, func, select, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine, Result
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared import config, metrics
@@ -92,14 +93,19 @@ def make_engine(service: str, url: str | None = None) -> Engine:
     )
 
 
-def is_postgres(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"
+def is_postgres(bind: Engine | Connection) -> bool:
+    return bind.dialect.name == "postgresql"
+
+
+def _changed(result: Result) -> int:
+    """Rows an INSERT, UPDATE or DELETE changed (SQLAlchemy types its result as a plain ``Result``)."""
+    return cast(CursorResult, result).rowcount
 
 
 def upsert(session: Session, table: Table, key: dict, values: dict) -> None:
     """Update the row with ``key``, or insert it: projections replay facts and must not trip on a row that exists."""
     condition = [table.c[name] == value for name, value in key.items()]
-    if session.execute(update(table).where(*condition).values(**values)).rowcount == 0:
+    if _changed(session.execute(update(table).where(*condition).values(**values))) == 0:
         session.execute(table.insert().values(**key, **values))
 
 
@@ -111,7 +117,7 @@ def _insert(session: Session):
 def insert_new(session: Session, table: Table, values: dict) -> bool:
     """Insert unless a row with the same unique key exists; whether the row is new. Two handlers inserting the same
     fact at the same moment both succeed, one of them with nothing to do."""
-    return session.execute(_insert(session)(table).values(**values).on_conflict_do_nothing()).rowcount == 1
+    return _changed(session.execute(_insert(session)(table).values(**values).on_conflict_do_nothing())) == 1
 
 
 def insert_new_all(session: Session, table: Table, rows: list[dict], key: Column) -> list:
@@ -129,9 +135,9 @@ def merge(session: Session, table: Table, values: dict, keys: tuple[str, ...], n
     a newer one, however the facts race. Whether the row was written; it stays locked until the transaction ends."""
     statement = _insert(session)(table).values(**values)
     condition = None if newer is None else (table.c[newer].is_(None) | (table.c[newer] < statement.excluded[newer]))
-    return session.execute(statement.on_conflict_do_update(
+    return _changed(session.execute(statement.on_conflict_do_update(
         index_elements=list(keys), set_={name: statement.excluded[name] for name in values if name not in keys},
-        where=condition)).rowcount == 1
+        where=condition))) == 1
 
 
 def page_of(session: Session, table: Table, conditions: list, order_by: tuple, page: int, page_size: int):

@@ -63,8 +63,8 @@ def _entrypoint(use_case: Callable, run: Callable) -> Callable:
         return run(self, *args, **kwargs)
 
     parameters = list(inspect.signature(use_case).parameters.values())[1:]
-    method.__signature__ = inspect.Signature([inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-                                              *parameters])  # type: ignore[attr-defined]
+    setattr(method, "__signature__", inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD), *parameters]))
     method.__name__ = use_case.__name__
     method.__qualname__ = use_case.__qualname__
     method.__doc__ = use_case.__doc__

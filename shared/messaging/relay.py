@@ -1,5 +1,6 @@
 """The outbox relay: events a transaction recorded are published after it commits, confirmed by the broker."""
 import logging
+from typing import Any
 import threading
 import time
 
@@ -33,8 +34,8 @@ class ConfirmedBatchPublisher:
         self.amqp_uri = amqp_uri
         self.exchange = exchange
         self.confirm_timeout_s = confirm_timeout_s
-        self._connection = None
-        self._channel = None
+        self._connection: Any = None
+        self._channel: Any = None
         self._published = 0
         self._unconfirmed: set[int] = set()
         self._nacked = False
