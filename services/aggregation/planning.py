@@ -43,7 +43,7 @@ def priority_order(producer_ids: Iterable[str], standing: Mapping[str, Standing]
 
 
 def _with_lot(candidate: Candidate, lot: int) -> Candidate:
-    """The candidate with minimum lot ``lot``: copied, not rebuilt, since rebuilding a candidate checks its price
+    """The candidate with minimum lot ``lot``: copied, not rebuilt, since rebuilding a candidate runs its checks
     again, which thousands of candidates per line cannot afford."""
     if candidate.min_lot == lot:
         return candidate
@@ -76,11 +76,11 @@ def plan_reallocation(units: int, working: Iterable[Candidate], newcomers: Itera
     capacity they could add), then new quotas for as few ``newcomers`` as capacity allows. Returns
     ``(top_ups, new_quotas)``, each ``{producer_id: units}``."""
     standing = standing or {}
-    working = {c.producer_id: c for c in working}
-    top_ups = _fewest(units, [working[p] for p in priority_order(working, standing)], any_size=True)
+    working_by_id = {c.producer_id: c for c in working}
+    top_ups = _fewest(units, [working_by_id[p] for p in priority_order(working_by_id, standing)], any_size=True)
     left = units - sum(top_ups.values())
-    newcomers = {c.producer_id: c for c in newcomers if c.producer_id not in working}
-    ordered = [newcomers[p] for p in priority_order(newcomers, standing)]
+    newcomers_by_id = {c.producer_id: c for c in newcomers if c.producer_id not in working_by_id}
+    ordered = [newcomers_by_id[p] for p in priority_order(newcomers_by_id, standing)]
     if left < min_quota:
         return top_ups, _to_one(left, ordered)
     worthwhile = [_with_lot(c, max(c.min_lot, min_quota)) for c in ordered]

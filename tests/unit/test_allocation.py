@@ -1,6 +1,5 @@
 """Allocation rules every policy keeps, and the proportional policy against a slow reference of its definition."""
 import random
-from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -11,7 +10,7 @@ from services.aggregation.allocation import POLICIES, Allocation, Candidate, all
 candidates = st.lists(
     st.builds(Candidate, producer_id=st.text("abcdefgh", min_size=1, max_size=4),
               capacity=st.integers(0, 500), min_lot=st.integers(1, 60),
-              unit_cost=st.decimals(0, 50, places=2), pass_rate=st.sampled_from([0.0, 0.5, 0.8, 0.95, 1.0])),
+              pass_rate=st.sampled_from([0.0, 0.5, 0.8, 0.95, 1.0])),
     max_size=25, unique_by=lambda c: c.producer_id)
 
 # Few distinct capacities and lots: many equal shares and remainders, so ties decide a lot.
@@ -141,9 +140,16 @@ def test_a_producer_below_its_own_lot_is_never_offered_anything():
     assert allocate(50, [Candidate("a", 4, min_lot=5), Candidate("b", 10)]).quotas == {"b": 10}
 
 
-def test_the_result_names_its_policy_and_is_proven():
+def test_the_result_names_its_policy():
     result = allocate(7, [Candidate("a", 10)], "fair")
-    assert result == Allocation(7, {"a": 7}, "fair", proven_optimal=True)
+    assert result == Allocation(7, {"a": 7}, "fair")
+
+
+def test_least_cost_is_no_longer_offered():
+    # Production never knew a producer's unit cost, so "cost" only filled producers in id order.
+    assert POLICIES == ("proportional", "fair")
+    with pytest.raises(ValueError, match="unknown policy 'cost'"):
+        allocate(5, [Candidate("a", 5)], policy="cost")
 
 
 def test_invalid_requests_are_refused():
@@ -158,15 +164,8 @@ def test_invalid_requests_are_refused():
 @pytest.mark.parametrize("fields", [
     {"capacity": -1}, {"capacity": 5, "min_lot": 0}, {"capacity": 5, "pass_rate": 1.5},
     {"capacity": 5, "pass_rate": float("nan")}, {"capacity": 5, "lead_time_days": -2},
-    {"capacity": 5, "unit_cost": Decimal("-0.01")}, {"capacity": 5, "unit_cost": Decimal("NaN")},
 ])
 def test_impossible_candidates_are_refused(fields):
     with pytest.raises(ValueError):
         Candidate("a", **fields)
 
-
-def test_unit_costs_become_decimals_and_cost_per_good_unit_follows_the_pass_rate():
-    assert Candidate("a", 5, unit_cost=3).unit_cost == Decimal(3)
-    assert Candidate("a", 5, unit_cost=0.1).unit_cost == Decimal("0.1")
-    assert Candidate("a", 5, unit_cost=Decimal("4.50"), pass_rate=0.9).cost_per_good_unit == Decimal(5)
-    assert Candidate("a", 5, unit_cost=Decimal(1), pass_rate=0.0).cost_per_good_unit == Decimal("Infinity")

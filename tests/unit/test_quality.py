@@ -9,9 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.aggregation.quality import (
-    AQLS, CODE_LETTERS, LEVELS, SEVERITIES, decide_lot, code_letter, inspection_plans, sampling_plan,
-    standard_aql, switching_points, table_plan)
+from services.aggregation.quality import decide_lot, inspection_plans, sampling_plan, switching_points
+from services.aggregation.sampling_tables import (
+    AQLS,
+    CODE_LETTERS,
+    LEVELS,
+    SEVERITIES,
+    code_letter,
+    standard_aql,
+    table_plan,
+)
 
 TABLE_1_LEVELS = ("S-1", "S-2", "S-3", "S-4", "I", "II", "III")
 TABLE_1 = [  # smallest lot, largest lot, letters for S-1 S-2 S-3 S-4 I II III

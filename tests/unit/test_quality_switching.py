@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.aggregation.quality import (
-    DISCONTINUED, NORMAL, REDUCED, TIGHTENED, LotResult, SwitchingState, decide_lot, inspection_plans, record,
-    resume)
+from services.aggregation.quality import decide_lot, inspection_plans
+from services.aggregation.quality_switching import DISCONTINUED, LotResult, SwitchingState, record, resume
+from services.aggregation.sampling_tables import NORMAL, REDUCED, TIGHTENED
 
 STEADY = {"production_steady": True, "reduced_approved": True}
 UNAPPROVED = {"production_steady": True, "reduced_approved": False}
