@@ -1,18 +1,15 @@
 """Transports that put a notification in front of someone: email over SMTP, SMS through an HTTP gateway, and signed
 webhooks. Each ``send`` makes one attempt and reports it as a ``Delivery``; it never raises for a failed delivery,
-because a failure is a fact the service records, counts towards falling back to another channel, and may retry.
-Whether to try again, and when, is ``should_retry`` and ``retry_delay_s``; ``send_with_retries`` puts them together
-for callers that can wait.
+because a failure is a fact the service records, counts towards falling back to another channel, and may retry
+(whether to try again, and when, is ``retries``: the service retries from its delivery log, never by waiting here).
 
 Configuration (hosts, keys, timeouts) is passed in by whoever builds the channel.
 """
 import hashlib
 import hmac
 import json
-import random
 import smtplib
 import ssl
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -255,29 +252,3 @@ def verify_webhook(secret: str, timestamp: str, body: bytes | str, signature_hea
     expected = _signature(secret, timestamp, body)
     candidates = [part.strip()[3:] for part in signature_header.split(",") if part.strip().startswith("v1=")]
     return any(_same_signature(expected, candidate) for candidate in candidates)
-
-
-def retry_delay_s(attempt: int, base_s: float, cap_s: float, rng: random.Random) -> float:
-    """Before the next try after ``attempt`` failed ones (1 for the first): exponential backoff with full jitter,
-    uniform in [0, min(cap, base * 2^(attempt-1))], so that many senders failing at once do not retry in step."""
-    if attempt < 1:
-        raise ValueError("attempt counts failed attempts, from 1")
-    return rng.uniform(0, min(cap_s, base_s * 2 ** (attempt - 1)))
-
-
-def should_retry(attempt: int, max_attempts: int) -> bool:
-    """Whether ``attempt`` failed attempts leave room for another."""
-    return attempt < max_attempts
-
-
-def send_with_retries(channel: Channel, address: str, message: Outgoing, *, max_attempts: int, base_s: float,
-                      cap_s: float, rng: random.Random, sleep: Callable[[float], None] = time.sleep
-                      ) -> list[Delivery]:
-    """Every attempt in order. It stops at the first success, at a permanent failure, or after ``max_attempts``."""
-    attempts = []
-    while True:
-        delivery = channel.send(address, message)
-        attempts.append(delivery)
-        if delivery.ok or not delivery.retryable or not should_retry(len(attempts), max_attempts):
-            return attempts
-        sleep(retry_delay_s(len(attempts), base_s, cap_s, rng))

@@ -1,4 +1,4 @@
-"""Who is told what, and what happens after a delivery fails. Plain Python.
+"""Who is told what. Plain Python (what happens after a delivery fails is ``retries``).
 
 Every message is a ``Notice`` for one recipient. Its ``key``, together with the recipient and the kind of message,
 is what makes it unique: the service stores notices under that unique key, so the same fact delivered twice, or two
@@ -11,14 +11,11 @@ shipment); buyers about their orders (confirmed with the delivery promise, short
 about what needs a person (shortfalls, rejected lots, producers who cannot be reached, late shipments, dead letters),
 each kind at once or in a daily digest as they chose.
 """
-import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from services.notification import sms
-from services.notification.channels import retry_delay_s
 from services.notification.preferences import EMAIL, SMS, WEBHOOK, Contact, Preferences, QuietHours
 
 PRODUCER, BUYER, AGGREGATOR = "producer", "buyer", "aggregator"
@@ -42,7 +39,6 @@ DIGEST, DIGESTED = "digest", "digested"
 WAITING = (PENDING, DEFERRED, RETRYING)
 STATUSES = (*WAITING, SENT, FAILED, UNREACHABLE, DIGEST, DIGESTED)
 
-ACKNOWLEDGEMENTS = {sms.ACCEPT: "quota_accepted_ack", sms.DECLINE: "quota_declined_ack", sms.READY: "lot_received_ack"}
 
 
 @dataclass(frozen=True)
@@ -145,7 +141,9 @@ def pending_top_up(units: int | None, base: int | None, offered_at: datetime | N
                    answered_at: datetime | None) -> TopUp | None:
     """The newest top-up offered, unless an answer newer than it has been seen: an offer and its answer arrive on
     separate queues, in either order."""
-    if units is None or offered_at is None or (answered_at is not None and answered_at >= offered_at):
+    if units is None or base is None or offered_at is None:
+        return None
+    if answered_at is not None and answered_at >= offered_at:
         return None
     return TopUp(units, base)
 
@@ -215,7 +213,9 @@ def shipment_planned(event_id: str, shipment_id: str, city: str, lots: Iterable[
         first.setdefault(group, lot)
     notices = []
     for group, lot in sorted(first.items()):
-        values = {"ref": lot.ref, "quantity": units[group], "product": lot.product}
+        if lot.producer_id is None:
+            raise ValueError(f"planned lot {lot.lot_id} does not name its producer")
+        values: dict[str, object] = {"ref": lot.ref, "quantity": units[group], "product": lot.product}
         if lot.producer_id in pickups:
             pickup_on, hub = pickups[lot.producer_id]
             kind, values = "pickup_scheduled", {**values, "pickup_at": pickup_on, "place": hub}
@@ -304,7 +304,7 @@ def digest_day(now: datetime, timezone: str | None, digest_hour: int) -> date | 
     return local.date() if local.hour >= digest_hour else None
 
 
-# Preferences and failures --------------------------------------------------------------------------------------------
+# Preferences --------------------------------------------------------------------------------------------------------
 
 def preferences_of(kind: str, stored: Mapping | None, timezone: str | None) -> Preferences:
     """What a recipient chose, or the defaults of its kind. Quiet hours are in the recipient's time zone."""
@@ -316,86 +316,3 @@ def preferences_of(kind: str, stored: Mapping | None, timezone: str | None) -> P
         digest_kinds=frozenset(stored.get("digest_kinds") or ()),
         max_failures=stored.get("max_failures") or DEFAULT_MAX_FAILURES,
     )
-
-
-def failures_for(consecutive: Mapping[str, int], exhausted: Iterable[str], max_failures: int) -> dict[str, int]:
-    """The failure counts one message is planned with: a channel that refused this message for good (a bad address)
-    counts as failed out, whatever its record with other messages."""
-    failures = dict(consecutive)
-    for channel in exhausted:
-        failures[channel] = max(failures.get(channel, 0), max_failures)
-    return failures
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int
-    base_s: float
-    cap_s: float
-
-
-@dataclass(frozen=True)
-class NextStep:
-    status: str
-    at: datetime | None
-    give_up_channel: bool = False
-
-
-def after_failure(policy: RetryPolicy, attempts: int, retryable: bool, channel_failures: int, max_failures: int,
-                  now: datetime, rng: random.Random) -> NextStep:
-    """``attempts`` counts this message's attempts, the failed one included; ``channel_failures`` the channel's
-    consecutive failures, the same one included.
-
-    A permanent refusal leaves the channel for this message and plans again at once (the next channel); so does a
-    channel that has now failed ``max_failures`` times in a row (preferences pass it over). A temporary failure
-    waits, with exponential backoff and jitter, and tries again."""
-    if attempts >= policy.max_attempts:
-        return NextStep(FAILED, None)
-    if not retryable:
-        return NextStep(RETRYING, now, give_up_channel=True)
-    if channel_failures >= max_failures:
-        return NextStep(RETRYING, now)
-    return NextStep(RETRYING, now + timedelta(seconds=retry_delay_s(attempts, policy.base_s, policy.cap_s, rng)))
-
-
-# SMS replies ---------------------------------------------------------------------------------------------------------
-
-def normalise_mobile(number: str) -> str:
-    """``+675 7000-0101``, ``0067570000101`` and ``67570000101`` are one number: an SMS provider may send any."""
-    digits = "".join(char for char in number if char.isdigit())
-    return "+" + (digits[2:] if digits.startswith("00") else digits)
-
-
-def refusal_reply(error_type: str, asked: int | None, quota: Quota, product: str) -> tuple[str, dict]:
-    """The answer to a reply the aggregation service refused, and its values: the code is unknown to it, the number
-    does not fit the quota (or the top-up it has pending), or the quota's state does not allow the answer (answered
-    already, expired, not accepted yet)."""
-    if error_type == "NotFound":
-        return "sms_error_bad_ref", {}
-    if error_type == "InvalidInput" and asked is not None:
-        if quota.top_up is not None:
-            return "sms_reply_top_up_refused", {"asked": asked, "ref": quota.ref, "more": quota.top_up.units,
-                                                "product": product}
-        return "sms_reply_quantity_refused", {"asked": asked, "ref": quota.ref, "quantity": quota.quantity,
-                                              "product": product}
-    return "sms_reply_closed", {"ref": quota.ref}
-
-
-def acknowledgement(action: str, asked: int | None, quota: Quota, answered: Mapping, product: str
-                    ) -> tuple[str, dict]:
-    """The answer to a reply the aggregation service took, and its values. ``answered`` is the quota as it returned
-    it. YES on a quota already taken on (or with a top-up pending) answers the top-up: what it added is the new
-    total less what the top-up was asked on; when it added nothing (the top-up had lapsed) she is told what she
-    has. NO that leaves the quota anything but declined (accepted, or further on with its lots) declined a top-up:
-    she is told what she keeps, not that the work is gone."""
-    values = {"ref": quota.ref, "product": product}
-    if action == sms.ACCEPT and (quota.top_up is not None or quota.status == ACCEPTED):
-        base = quota.top_up.base if quota.top_up is not None else quota.quantity
-        added = answered["quantity"] - base
-        if added > 0:
-            return "quota_top_up_accepted_ack", {**values, "more": added, "total": answered["quantity"]}
-        return "quota_accepted_ack", {**values, "quantity": answered["quantity"]}
-    if action == sms.DECLINE and answered["status"] != DECLINED:
-        return "quota_top_up_declined_ack", {**values, "quantity": answered["quantity"]}
-    units = asked if asked is not None else quota.quantity
-    return ACKNOWLEDGEMENTS[action], {**values, "quantity": units}

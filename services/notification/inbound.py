@@ -20,15 +20,15 @@ from typing import Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from services.notification import domain, sms
-from services.notification.app import product_name, quota_of
+from services.notification import domain, replies, sms
 from services.notification.channels import verify_inbound
-from services.notification.delivery import addressee, enqueue
 from services.notification.preferences import SMS
+from services.notification.projections import product_name, quota_of
+from services.notification.queueing import addressee, enqueue
 from services.notification.schemas import InboundSms
 from services.notification.store import inbound_messages, quotas, recipients
-from shared.store import insert_new
 from shared.errors import InvalidInput, ServiceError, load_or_refuse
+from shared.store import Database, UnitOfWork, insert_new
 
 DECLINE_REASON = "declined by SMS"
 
@@ -115,16 +115,17 @@ def _act(session: Session, desk: QuotaDesk, producer: domain.Recipient, message_
     try:
         answered = actions[reply.action]()
     except ActionRefused as refused:
-        kind, values = domain.refusal_reply(refused.error_type, reply.quantity, quota, product)
+        kind, values = replies.refusal_reply(refused.error_type, reply.quantity, quota, product)
         return (f"refused:{refused.error_type}", reply.action, quota.ref,
                 answer(kind, values, quota.ref, quota.order_id))
     outcome = {sms.ACCEPT: "accepted", sms.DECLINE: "declined", sms.READY: "reported"}[reply.action]
-    kind, values = domain.acknowledgement(reply.action, reply.quantity, quota, answered, product)
+    kind, values = replies.acknowledgement(reply.action, reply.quantity, quota, answered, product)
     return outcome, reply.action, quota.ref, answer(kind, values, quota.ref, quota.order_id)
 
 
-def handle(session: Session, desk: QuotaDesk, message: dict, now: datetime) -> tuple[dict, list[str]]:
+def handle(uow: UnitOfWork, desk: QuotaDesk, message: dict, now: datetime) -> tuple[dict, list[str]]:
     """Act on one inbound SMS and store its answer; the result, and the ids of answers to send after commit."""
+    session = uow.session
     claimed = insert_new(session, inbound_messages, dict(
         message_id=message["message_id"], sender=message["sender"], text=message["text"], received_at=now,
         outcome="received"))
@@ -132,7 +133,7 @@ def handle(session: Session, desk: QuotaDesk, message: dict, now: datetime) -> t
         row = session.execute(select(inbound_messages)
                               .where(inbound_messages.c.message_id == message["message_id"])).one()
         return _view(row, duplicate=True), []
-    number = domain.normalise_mobile(message["sender"])
+    number = replies.normalise_mobile(message["sender"])
     producer = _producer(session, number)
     if producer is None:
         outcome, action, ref = "unknown_sender", None, None
@@ -146,3 +147,14 @@ def handle(session: Session, desk: QuotaDesk, message: dict, now: datetime) -> t
     row = session.execute(select(inbound_messages)
                           .where(inbound_messages.c.message_id == message["message_id"])).one()
     return _view(row, duplicate=False), [reply_id] if reply_id else []
+
+
+def receive(db: Database, desk: QuotaDesk, secret: str | None, body: str, timestamp: str | None,
+            signature: str | None, now: datetime) -> tuple[dict, list[str]]:
+    """An SMS provider's callback: authenticated, read, and handled in one unit of work (the aggregation call
+    included, so that a callback aggregation did not answer leaves nothing behind for the provider's retry)."""
+    authenticate(secret, timestamp, body, signature, now)
+    message = read(body)
+    with db.transaction() as uow:
+        return handle(uow, desk, message, now)
+

@@ -5,23 +5,42 @@ Handlers store the messages an event calls for in the same transaction as the in
 has committed; a timer sends what is left (retries after a backoff, messages held by quiet hours, anything a crash
 interrupted), another sends reminders, late-shipment alerts, daily digests and dead-letter alerts."""
 import logging
-import os
 import random
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 import eventlet
 from kombu import Queue
-from nameko.exceptions import RemoteError
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.timer import Timer
 
-from services.notification import app, delivery, domain, inbound, settings
+from services.notification import (
+    buyers,
+    contacts,
+    dead_letter_alerts,
+    delivery,
+    inbound,
+    producers,
+    projections,
+    retries,
+    settings,
+    sweeps,
+    views,
+)
+from services.notification.aggregation_desk import AggregationDesk
 from services.notification.store import inbox, outbox
 from services.notification.transports import Transports
 from shared.errors import EXPECTED
 from shared.messaging import (
-    DEAD_LETTER_EXCHANGE, NoAnswer, ServiceDatabase, ask, batch_handler, consume, reliable_handler, rpc,
+    DEAD_LETTER_EXCHANGE,
+    ServiceDatabase,
+    batch_handler,
+    consume,
+    on_event,
+    reliable_handler,
+    rpc,
+    rpc_use_case,
 )
 
 log = logging.getLogger(__name__)
@@ -38,22 +57,22 @@ def _now() -> datetime:
 
 
 class SettingTimer(Timer):
-    """A timer whose interval is read from the environment when the service starts, not when it is imported."""
+    """A timer whose interval is the setting ``interval_setting``, read when the service starts, not when it is
+    imported."""
 
-    def __init__(self, variable: str, default_s: float, **kwargs):
-        self.variable = variable
-        self.default_s = default_s
-        super().__init__(interval=default_s, **kwargs)
+    def __init__(self, interval_setting: str, **kwargs):
+        self.interval_setting = interval_setting
+        super().__init__(interval=0, **kwargs)
 
     def setup(self):
-        self.interval = float(os.environ.get(self.variable, self.default_s))
+        self.interval = getattr(settings.load(), self.interval_setting)
 
 
 setting_timer = SettingTimer.decorator
 
 
 class Channels(DependencyProvider):
-    """The transports of every channel, configured from the environment when the service starts."""
+    """The transports of every channel, configured from the settings when the service starts."""
 
     def setup(self):
         self.transports = Transports(settings.load())
@@ -69,31 +88,22 @@ class DeadLetterHeaders(DependencyProvider):
         return {key: value for key, value in worker_ctx.data.items() if key.startswith("x-bilum-")}
 
 
-class AggregationDesk:
-    """The aggregation service's quota commands, each bounded by a deadline (an RPC without one waits forever)."""
+def on_event_notifying(source_service: str, event_type: str, effect: Callable) -> Callable:
+    """``on_event`` for an effect that stores notices: their ids, once its unit of work has committed, are sent."""
+    def handle(self, event):
+        self._send(self.db.handle_once(event, effect))
 
-    def __init__(self, proxy, timeout_s: float):
-        self.proxy = proxy
-        self.timeout_s = timeout_s
+    handle.__name__ = handle.__qualname__ = f"on_{event_type.replace('.', '_')}"
+    return reliable_handler(source_service, event_type)(handle)
 
-    def accept(self, quota_id: str, quantity: int | None) -> dict:
-        return self._call("accept_quota", quota_id, {"quantity": quantity})
 
-    def decline(self, quota_id: str, reason: str) -> dict:
-        return self._call("decline_quota", quota_id, {"reason": reason})
+def on_events_notifying(source_service: str, event_type: str, effect: Callable) -> Callable:
+    """``on_events`` for an effect that stores notices, sent once its unit of work has committed."""
+    def handle(self, events):
+        self._send(self.db.handle_batch(events, effect))
 
-    def report(self, quota_id: str, quantity: int, client_ref: str) -> dict:
-        return self._call("report_lot", quota_id, {"quantity": quantity, "client_ref": client_ref})
-
-    def _call(self, method: str, *args) -> dict:
-        try:
-            return ask(self.proxy, method, *args, timeout_s=self.timeout_s)
-        except NoAnswer as silence:
-            raise inbound.ActionsUnavailable(str(silence)) from None
-        except RemoteError as error:
-            if error.exc_type in ("InvalidInput", "NotFound", "Conflict"):
-                raise inbound.ActionRefused(error.exc_type, error.value) from None
-            raise
+    handle.__name__ = handle.__qualname__ = f"on_{event_type.replace('.', '_')}"
+    return batch_handler(source_service, event_type)(handle)
 
 
 class NotificationService:
@@ -104,161 +114,78 @@ class NotificationService:
     aggregation = RpcProxy("aggregation")
     dead_letter_headers = DeadLetterHeaders()
 
-    # Facts about the parties -----------------------------------------------------------------------------------------
+    # Facts about the parties
+    on_producer_registered = on_event("catalogue", "producer.registered", projections.record_producer)
+    on_producer_updated = on_event("catalogue", "producer.updated", projections.record_producer)
+    on_offering_published = on_event("catalogue", "offering.published", projections.record_offering)
+    on_order_placed = on_events_notifying("orders", "order.placed", buyers.orders_placed)
 
-    @reliable_handler("catalogue", "producer.registered")
-    def on_producer_registered(self, event):
-        self._handle(event, app.record_producer)
+    # Quotas and lots
+    on_quota_offered = on_events_notifying("aggregation", "quota.offered", producers.quotas_offered)
+    on_quota_accepted = on_event("aggregation", "quota.accepted", producers.quota_accepted)
+    on_quota_declined = on_event("aggregation", "quota.declined", producers.quota_declined)
+    on_quota_expired = on_event_notifying("aggregation", "quota.expired", producers.quota_expired)
+    on_quota_released = on_event_notifying("aggregation", "quota.released", producers.quota_released)
+    on_quota_top_up_offered = on_event_notifying("aggregation", "quota.top_up_offered", producers.top_up_offered)
+    on_quota_topped_up = on_event_notifying("aggregation", "quota.topped_up", producers.top_up_answered)
+    on_order_shortfall = on_event_notifying("aggregation", "order.shortfall", buyers.order_shortfall)
+    on_lot_inspected = on_event_notifying("aggregation", "lot.inspected", producers.lot_inspected)
+    on_lot_rework_requested = on_event_notifying("aggregation", "lot.rework_requested", producers.rework_requested)
+    on_lot_replaced = on_event_notifying("aggregation", "lot.replaced", producers.lot_replaced)
 
-    @reliable_handler("catalogue", "producer.updated")
-    def on_producer_updated(self, event):
-        self._handle(event, app.record_producer)
-
-    @reliable_handler("catalogue", "offering.published")
-    def on_offering_published(self, event):
-        self._handle(event, app.record_offering)
-
-    @batch_handler("orders", "order.placed")
-    def on_order_placed(self, events):
-        self._send(self.db.handle_batch(events, app.orders_placed) or [])
-
-    # Quotas and lots -------------------------------------------------------------------------------------------------
-
-    @batch_handler("aggregation", "quota.offered")
-    def on_quota_offered(self, events):
-        self._send(self.db.handle_batch(events, app.quotas_offered) or [])
-
-    @reliable_handler("aggregation", "quota.accepted")
-    def on_quota_accepted(self, event):
-        self._handle(event, lambda session, event: app.quota_answered(session, event, domain.ACCEPTED))
-
-    @reliable_handler("aggregation", "quota.declined")
-    def on_quota_declined(self, event):
-        self._handle(event, lambda session, event: app.quota_answered(session, event, domain.DECLINED))
-
-    @reliable_handler("aggregation", "quota.expired")
-    def on_quota_expired(self, event):
-        self._handle(event, lambda session, event: app.work_taken_away(session, event, domain.EXPIRED))
-
-    @reliable_handler("aggregation", "quota.released")
-    def on_quota_released(self, event):
-        self._handle(event, lambda session, event: app.work_taken_away(session, event, domain.RELEASED))
-
-    @reliable_handler("aggregation", "quota.top_up_offered")
-    def on_quota_top_up_offered(self, event):
-        self._handle(event, app.top_up_offered)
-
-    @reliable_handler("aggregation", "quota.topped_up")
-    def on_quota_topped_up(self, event):
-        self._handle(event, app.top_up_answered)
-
-    @reliable_handler("aggregation", "order.shortfall")
-    def on_order_shortfall(self, event):
-        self._handle(event, app.order_shortfall)
-
-    @reliable_handler("aggregation", "lot.inspected")
-    def on_lot_inspected(self, event):
-        self._handle(event, app.lot_inspected)
-
-    @reliable_handler("aggregation", "lot.rework_requested")
-    def on_lot_rework_requested(self, event):
-        self._handle(event, app.rework_requested)
-
-    @reliable_handler("aggregation", "lot.replaced")
-    def on_lot_replaced(self, event):
-        self._handle(event, app.lot_replaced)
-
-    # Shipments -------------------------------------------------------------------------------------------------------
-
-    @reliable_handler("consolidation", "shipment.planned")
-    def on_shipment_planned(self, event):
-        self._handle(event, app.shipment_planned)
-
-    @reliable_handler("consolidation", "shipment.status_changed")
-    def on_shipment_status_changed(self, event):
-        self._handle(event, app.shipment_status_changed)
-
-    @reliable_handler("consolidation", "shipment.delivered")
-    def on_shipment_delivered(self, event):
-        self._handle(event, app.shipment_delivered)
+    # Shipments
+    on_shipment_planned = on_event_notifying("consolidation", "shipment.planned", producers.shipment_planned)
+    on_shipment_status_changed = on_event_notifying("consolidation", "shipment.status_changed",
+                                                    buyers.shipment_status_changed)
+    on_shipment_delivered = on_event_notifying("consolidation", "shipment.delivered", buyers.shipment_delivered)
 
     @consume(DEAD_LETTER_COPIES, requeue_on_error=True)
     def on_dead_letter(self, body):
         try:
-            with self.db.transaction() as session:
-                app.record_dead_letter(session, body, self.dead_letter_headers)
+            with self.db.transaction() as uow:
+                dead_letter_alerts.record_dead_letter(uow, body, self.dead_letter_headers)
         except Exception:
             # Requeued at once, the copy would come straight back: without a pause a database outage spins.
             eventlet.sleep(DEAD_LETTER_PAUSE_S)
             raise
 
-    # Timers ----------------------------------------------------------------------------------------------------------
+    # Timers
 
-    @setting_timer("BILUM_NOTIFY_TICK_S", 2.0)
+    @setting_timer("tick_s")
     def send_waiting(self):
         """Retries whose backoff is over, messages held by quiet hours, and any a crash left unsent."""
         delivery.send_due(self.db, self.channels, self._policy(), _RANDOM)
 
-    @setting_timer("BILUM_NOTIFY_SWEEP_S", 60.0)
+    @setting_timer("sweep_s")
     def sweep(self):
-        now = _now()
         config = self.channels.settings
-        created = []
-        for job in (lambda session: app.send_reminders(session, now, config.reminder_lead),
-                    lambda session: app.alert_late_shipments(session, now),
-                    lambda session: app.send_digests(session, now, config.digest_hour),
-                    lambda session: app.alert_dead_letters(session, now)):
-            with self.db.transaction() as session:
-                created.extend(job(session))
-        self._send(created)
+        self._send(sweeps.sweep(self.db, _now(), config.reminder_lead, config.digest_hour))
 
-    # API -------------------------------------------------------------------------------------------------------------
-
-    @rpc(expected_exceptions=EXPECTED)
-    def delivery_log(self, query):
-        with self.db.transaction() as session:
-            return delivery.delivery_log(session, query)
+    # API
+    delivery_log = rpc_use_case(views.delivery_log)
+    set_contact = rpc_use_case(contacts.set_contact)
+    get_contact = rpc_use_case(contacts.get_contact)
+    set_preferences = rpc_use_case(contacts.set_preferences)
+    get_preferences = rpc_use_case(contacts.get_preferences)
 
     @rpc(expected_exceptions=(*EXPECTED, inbound.SignatureRefused, inbound.ActionsUnavailable))
     def receive_sms(self, body, timestamp=None, signature=None):
         """``body`` is the callback's raw text, exactly as signed."""
         config = self.channels.settings
-        inbound.authenticate(config.sms_inbound_secret, timestamp, body, signature, _now())
-        message = inbound.read(body)
         desk = AggregationDesk(self.aggregation, config.action_timeout_s)
-        with self.db.transaction() as session:
-            result, replies = inbound.handle(session, desk, message, _now())
-        self._send(replies)
-        return result
-
-    @rpc(expected_exceptions=EXPECTED)
-    def set_contact(self, organisation_id, body):
-        with self.db.transaction() as session:
-            return app.set_contact(session, organisation_id, body)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def get_contact(self, organisation_id):
-        with self.db.transaction() as session:
-            return app.get_contact(session, organisation_id)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def set_preferences(self, recipient_id, body):
-        with self.db.transaction() as session:
-            return app.set_preferences(session, recipient_id, body)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def get_preferences(self, recipient_id):
-        with self.db.transaction() as session:
-            return app.get_preferences(session, recipient_id)
+        return self._answered(inbound.receive(self.db, desk, config.sms_inbound_secret, body, timestamp, signature,
+                                              _now()))
 
     # -----------------------------------------------------------------------------------------------------------------
 
-    def _policy(self) -> domain.RetryPolicy:
+    def _policy(self) -> retries.RetryPolicy:
         config = self.channels.settings
-        return domain.RetryPolicy(config.max_attempts, config.retry_base_s, config.retry_cap_s)
+        return retries.RetryPolicy(config.max_attempts, config.retry_base_s, config.retry_cap_s)
 
-    def _handle(self, event, use_case):
-        self._send(self.db.handle_once(event, use_case) or [])
+    def _answered(self, result_and_replies: tuple[dict, list[str]]) -> dict:
+        result, replies = result_and_replies
+        self._send(replies)
+        return result
 
     def _send(self, notification_ids):
         """The messages are stored: a failure to send them now is the delivery timer's to retry, not the event's."""

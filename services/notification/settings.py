@@ -2,11 +2,19 @@
 
 Nothing is required: a channel whose transport is not configured (no SMTP host, no SMS gateway URL) delivers to the
 delivery log instead (transport ``log``), so the platform runs on a laptop with only a broker. Webhooks need no
-configuration of the service: each subscriber gives its own URL and secret.
+configuration of the service: each subscriber gives its own URL and secret. Every variable is read through
+``shared.config.environment()``, when the service starts: a wrong value stops it with the variable's name.
 """
-import os
 from dataclasses import dataclass
 from datetime import timedelta
+
+from environs import Env
+from marshmallow.validate import Range
+
+from shared.config import AT_LEAST_ONE, POSITIVE, environment
+
+_PORT = Range(min=1, max=65535)
+_HOUR = Range(min=0, max=23)
 
 
 @dataclass(frozen=True)
@@ -39,46 +47,51 @@ class Settings:
     retry_cap_s: float
     digest_hour: int
     action_timeout_s: float
+    tick_s: float
+    sweep_s: float
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+def _optional(env: Env, name: str) -> str | None:
+    return env.str(name, "") or None
 
 
-def _smtp() -> SmtpSettings | None:
-    host = os.environ.get("BILUM_SMTP_HOST")
+def _smtp(env: Env) -> SmtpSettings | None:
+    host = _optional(env, "BILUM_SMTP_HOST")
     if not host:
         return None
-    starttls = _flag("BILUM_SMTP_STARTTLS")
+    starttls = env.bool("BILUM_SMTP_STARTTLS", False)
     return SmtpSettings(
         host=host,
-        port=int(os.environ.get("BILUM_SMTP_PORT", "587" if starttls else "25")),
-        sender=os.environ.get("BILUM_SMTP_SENDER", "Bilum <bilum@localhost>"),
-        username=os.environ.get("BILUM_SMTP_USERNAME") or None,
-        password=os.environ.get("BILUM_SMTP_PASSWORD") or None,
+        port=env.int("BILUM_SMTP_PORT", 587 if starttls else 25, validate=_PORT),
+        sender=env.str("BILUM_SMTP_SENDER", "Bilum <bilum@localhost>"),
+        username=_optional(env, "BILUM_SMTP_USERNAME"),
+        password=_optional(env, "BILUM_SMTP_PASSWORD"),
         starttls=starttls,
-        timeout_s=float(os.environ.get("BILUM_SMTP_TIMEOUT_S", "10")),
+        timeout_s=env.float("BILUM_SMTP_TIMEOUT_S", 10.0, validate=POSITIVE),
     )
 
 
-def _sms_gateway() -> SmsGatewaySettings | None:
-    url = os.environ.get("BILUM_SMS_GATEWAY_URL")
+def _sms_gateway(env: Env) -> SmsGatewaySettings | None:
+    url = _optional(env, "BILUM_SMS_GATEWAY_URL")
     if not url:
         return None
-    return SmsGatewaySettings(url=url, api_key=os.environ.get("BILUM_SMS_GATEWAY_API_KEY", ""),
-                              timeout_s=float(os.environ.get("BILUM_SMS_GATEWAY_TIMEOUT_S", "10")))
+    return SmsGatewaySettings(url=url, api_key=env.str("BILUM_SMS_GATEWAY_API_KEY", ""),
+                              timeout_s=env.float("BILUM_SMS_GATEWAY_TIMEOUT_S", 10.0, validate=POSITIVE))
 
 
 def load() -> Settings:
+    env = environment()
     return Settings(
-        smtp=_smtp(),
-        sms_gateway=_sms_gateway(),
-        sms_inbound_secret=os.environ.get("BILUM_SMS_INBOUND_SECRET") or None,
-        webhook_timeout_s=float(os.environ.get("BILUM_WEBHOOK_TIMEOUT_S", "10")),
-        reminder_lead=timedelta(hours=float(os.environ.get("BILUM_QUOTA_REMINDER_HOURS", "12"))),
-        max_attempts=int(os.environ.get("BILUM_NOTIFY_MAX_ATTEMPTS", "8")),
-        retry_base_s=float(os.environ.get("BILUM_NOTIFY_RETRY_BASE_S", "30")),
-        retry_cap_s=float(os.environ.get("BILUM_NOTIFY_RETRY_CAP_S", "3600")),
-        digest_hour=int(os.environ.get("BILUM_DIGEST_HOUR", "17")),
-        action_timeout_s=float(os.environ.get("BILUM_SMS_ACTION_TIMEOUT_S", "5")),
+        smtp=_smtp(env),
+        sms_gateway=_sms_gateway(env),
+        sms_inbound_secret=_optional(env, "BILUM_SMS_INBOUND_SECRET"),
+        webhook_timeout_s=env.float("BILUM_WEBHOOK_TIMEOUT_S", 10.0, validate=POSITIVE),
+        reminder_lead=timedelta(hours=env.float("BILUM_QUOTA_REMINDER_HOURS", 12.0, validate=POSITIVE)),
+        max_attempts=env.int("BILUM_NOTIFY_MAX_ATTEMPTS", 8, validate=AT_LEAST_ONE),
+        retry_base_s=env.float("BILUM_NOTIFY_RETRY_BASE_S", 30.0, validate=POSITIVE),
+        retry_cap_s=env.float("BILUM_NOTIFY_RETRY_CAP_S", 3600.0, validate=POSITIVE),
+        digest_hour=env.int("BILUM_DIGEST_HOUR", 17, validate=_HOUR),
+        action_timeout_s=env.float("BILUM_SMS_ACTION_TIMEOUT_S", 5.0, validate=POSITIVE),
+        tick_s=env.float("BILUM_NOTIFY_TICK_S", 2.0, validate=POSITIVE),
+        sweep_s=env.float("BILUM_NOTIFY_SWEEP_S", 60.0, validate=POSITIVE),
     )

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notification import domain
+from services.notification import domain, replies, retries
 from services.notification.preferences import DEFER, DIGEST, SEND, UNREACHABLE, Contact, plan_delivery
 from services.notification.sms import encoded_length, is_gsm7
 from services.notification.templates import FIELDS, LANGUAGES, render
@@ -17,7 +17,7 @@ LOT = domain.Lot("lot_1", "qta_1", "ord_1", "prd_1", "off_1", 20)
 ORDER = domain.Order("ord_1", "byr_1", date(2027, 3, 1), date(2027, 2, 20))
 WEAVER = domain.Recipient("prd_1", domain.PRODUCER, "Goroka Meri", ("tpi",),
                           Contact(mobile="+67570000101", email="meri@example.org"), "kumul")
-POLICY = domain.RetryPolicy(max_attempts=8, base_s=30, cap_s=3600)
+POLICY = retries.RetryPolicy(max_attempts=8, base_s=30, cap_s=3600)
 
 
 def keys(notices):
@@ -125,6 +125,11 @@ def test_a_producer_with_a_pickup_in_the_plan_hears_the_day_and_the_hub():
     assert "at Goroka hub on 3 Dec" in rendered.sms_text and "Thursday 3 December 2026" in rendered.text
 
 
+def test_a_planned_lot_without_its_producer_is_refused_rather_than_told_to_nobody():
+    with pytest.raises(ValueError, match="lot_1"):
+        domain.shipment_planned("evt_5", "shp_1", "Brisbane", [domain.ShippedLot("lot_1", "ord_1", 20)], {})
+
+
 def test_an_order_is_confirmed_with_its_promise_or_received_without_one():
     [confirmed] = domain.order_placed("evt_6", ORDER, 120)
     [received] = domain.order_placed("evt_6", domain.Order("ord_1", "byr_1", date(2027, 3, 1), None), 120)
@@ -201,11 +206,11 @@ def test_preferences_default_by_kind_and_quiet_hours_use_the_recipients_zone():
 
 def test_a_channel_that_refused_this_message_is_passed_over_for_it_alone():
     preferences = domain.preferences_of(domain.PRODUCER, None, None)
-    failures = domain.failures_for({"sms": 0}, ["sms"], preferences.max_failures)
+    failures = retries.failures_for({"sms": 0}, ["sms"], preferences.max_failures)
     plan = plan_delivery(preferences, WEAVER.contact, "inspection_passed", NOW, failures)
     assert (plan.action, plan.channel) == (SEND, "email")
     assert plan_delivery(preferences, WEAVER.contact, "inspection_passed", NOW,
-                         domain.failures_for({"sms": 0}, [], 3)).channel == "sms"
+                         retries.failures_for({"sms": 0}, [], 3)).channel == "sms"
 
 
 def test_a_gateway_that_keeps_failing_makes_the_message_fall_back_to_email():
@@ -214,12 +219,12 @@ def test_a_gateway_that_keeps_failing_makes_the_message_fall_back_to_email():
     consecutive, given_up, now, tried = {}, [], NOW, []
     for attempt in range(1, 10):
         plan = plan_delivery(preferences, WEAVER.contact, "quota_offered", now,
-                             domain.failures_for(consecutive, given_up, preferences.max_failures), OFFER.respond_by)
+                             retries.failures_for(consecutive, given_up, preferences.max_failures), OFFER.respond_by)
         tried.append(plan.channel)
         if plan.channel == "email":
             break
         consecutive["sms"] = consecutive.get("sms", 0) + 1
-        step = domain.after_failure(POLICY, attempt, True, consecutive["sms"], preferences.max_failures, now,
+        step = retries.after_failure(POLICY, attempt, True, consecutive["sms"], preferences.max_failures, now,
                                     random.Random(attempt))
         assert step.status == domain.RETRYING
         now = step.at
@@ -250,7 +255,7 @@ def test_quiet_hours_hold_a_message_and_a_digest_keeps_it_for_the_day():
     (1, True, 1, domain.RETRYING, False, False),
 ])
 def test_after_a_failure(attempts, retryable, channel_failures, status, immediate, give_up):
-    step = domain.after_failure(POLICY, attempts, retryable, channel_failures, 3, NOW, random.Random(7))
+    step = retries.after_failure(POLICY, attempts, retryable, channel_failures, 3, NOW, random.Random(7))
     assert step.status == status and step.give_up_channel is give_up
     if immediate is None:
         assert step.at is None
@@ -260,8 +265,28 @@ def test_after_a_failure(attempts, retryable, channel_failures, status, immediat
 
 @given(attempts=st.integers(1, 7), seed=st.integers(0, 10_000))
 def test_a_retry_waits_at_most_the_capped_exponential_backoff(attempts, seed):
-    step = domain.after_failure(POLICY, attempts, True, 1, 3, NOW, random.Random(seed))
+    step = retries.after_failure(POLICY, attempts, True, 1, 3, NOW, random.Random(seed))
     assert NOW <= step.at <= NOW + timedelta(seconds=min(POLICY.cap_s, POLICY.base_s * 2 ** (attempts - 1)))
+
+
+@given(attempt=st.integers(1, 40), base_s=st.floats(0.001, 10), cap_s=st.floats(0.001, 600), seed=st.integers())
+def test_a_delay_is_full_jitter_under_the_capped_exponential(attempt, base_s, cap_s, seed):
+    delay = retries.retry_delay_s(attempt, base_s, cap_s, random.Random(seed))
+    assert 0 <= delay <= min(cap_s, base_s * 2 ** (attempt - 1))
+    assert delay == retries.retry_delay_s(attempt, base_s, cap_s, random.Random(seed)), "the same seed, the same delay"
+
+
+def test_delays_grow_exponentially_until_the_cap():
+    rng = random.Random(11)
+    means = [sum(retries.retry_delay_s(attempt, 1, 20, rng) for _ in range(2000)) / 2000 for attempt in range(1, 8)]
+    assert means[0] == pytest.approx(0.5, abs=0.05)
+    assert means[3] == pytest.approx(4, rel=0.1)
+    assert means[5] == pytest.approx(10, rel=0.1) and means[6] == pytest.approx(10, rel=0.1), "capped at 20"
+
+
+def test_attempts_count_from_one():
+    with pytest.raises(ValueError):
+        retries.retry_delay_s(0, 1, 10, random.Random(0))
 
 
 @pytest.mark.parametrize("hour, zone, day", [
@@ -274,7 +299,7 @@ def test_the_digest_goes_after_the_digest_hour_of_the_recipients_own_day(hour, z
 
 @pytest.mark.parametrize("raw", ["+675 7000-0101", "0067570000101", "67570000101", "+67570000101"])
 def test_a_senders_number_is_recognised_however_the_provider_writes_it(raw):
-    assert domain.normalise_mobile(raw) == "+67570000101"
+    assert replies.normalise_mobile(raw) == "+67570000101"
 
 
 @pytest.mark.parametrize("error, asked, kind", [
@@ -282,7 +307,7 @@ def test_a_senders_number_is_recognised_however_the_provider_writes_it(raw):
     ("InvalidInput", None, "sms_reply_closed"), ("Conflict", None, "sms_reply_closed"),
     ("Conflict", 20, "sms_reply_closed")])
 def test_a_refused_answer_is_explained_to_the_producer(error, asked, kind):
-    chosen, values = domain.refusal_reply(error, asked, OFFER, "Bag")
+    chosen, values = replies.refusal_reply(error, asked, OFFER, "Bag")
     assert chosen == kind
     assert values.keys() == FIELDS[kind]
 
@@ -379,7 +404,7 @@ def test_top_up_facts_in_any_order_leave_the_newest_offer_pending_when_nothing_a
 def test_yes_is_acknowledged_with_what_she_makes_now(quota, asked, answered, kind, values):
     """A top-up not known here yet (TAKEN) is recognised by the total growing; one that lapsed before her YES
     (the total did not grow) is answered with what she has."""
-    assert domain.acknowledgement("accept", asked, quota, answered, "Bag") == (
+    assert replies.acknowledgement("accept", asked, quota, answered, "Bag") == (
         kind, {"ref": "K7Q2MD", "product": "Bag", **values})
 
 
@@ -389,19 +414,19 @@ def test_yes_is_acknowledged_with_what_she_makes_now(quota, asked, answered, kin
     (TAKEN, {"quantity": 12, "status": "produced"}, "quota_top_up_declined_ack", 12),
 ])
 def test_no_to_a_top_up_says_the_work_she_has_stays_hers(quota, answered, kind, quantity):
-    assert domain.acknowledgement("decline", None, quota, answered, "Bag") == (
+    assert replies.acknowledgement("decline", None, quota, answered, "Bag") == (
         kind, {"ref": "K7Q2MD", "product": "Bag", "quantity": quantity})
 
 
 def test_done_is_acknowledged_with_the_units_reported_top_up_or_not():
-    assert domain.acknowledgement("ready", 10, TOPPED, {"lot_id": "lot_1"}, "Bag") == (
+    assert replies.acknowledgement("ready", 10, TOPPED, {"lot_id": "lot_1"}, "Bag") == (
         "lot_received_ack", {"ref": "K7Q2MD", "product": "Bag", "quantity": 10})
 
 
 def test_a_number_that_does_not_fit_a_pending_top_up_is_explained_against_the_top_up():
-    kind, values = domain.refusal_reply("InvalidInput", 9, TOPPED, "Bag")
+    kind, values = replies.refusal_reply("InvalidInput", 9, TOPPED, "Bag")
     assert (kind, values) == ("sms_reply_top_up_refused", {"asked": 9, "ref": "K7Q2MD", "more": 6,
                                                            "product": "Bag"})
     assert values.keys() == FIELDS[kind]
     assert render(kind, ["en"], **values).sms_text.startswith("Bilum: 9 does not fit the extra 6 x Bag")
-    assert domain.refusal_reply("Conflict", None, TOPPED, "Bag")[0] == "sms_reply_closed"
+    assert replies.refusal_reply("Conflict", None, TOPPED, "Bag")[0] == "sms_reply_closed"
