@@ -98,7 +98,7 @@ def main() -> int:
 
     with scratch_database(keep=args.keep) as (_, url):
         os.environ["BILUM_DATABASE_URL"] = url
-        from services.catalogue import app
+        from services.catalogue import capacity
         from services.catalogue.store import inbox, outbox
         from shared import migrations
         from shared.store import Database
@@ -117,9 +117,9 @@ def main() -> int:
             offering_id = rng.choice(offering_ids)
             by = date.today() + timedelta(weeks=rng.randint(2, args.weeks + 1))
             query = {"quantity": str(rng.randint(1_000, 200_000)), "by": by.isoformat()}
-            with db.transaction() as session:
+            with db.transaction() as uow:
                 began = time.perf_counter()
-                answer = app.availability(session, offering_id, query)
+                answer = capacity.availability(uow, offering_id, query)
                 elapsed = time.perf_counter() - began
             if n >= 3:
                 timings.append(elapsed * 1000)

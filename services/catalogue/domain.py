@@ -60,3 +60,7 @@ def who_can_make(quantity: int, ranked: list, total: int, able: int) -> dict:
 
 def approved(status: str) -> bool:
     return status == "approved"
+
+
+# An offering is sold while published; once withdrawn no new quota is offered for it.
+PUBLISHED, WITHDRAWN = "published", "withdrawn"

@@ -17,8 +17,6 @@ from marshmallow import Schema, fields, post_load
 
 from shared.errors import load_or_refuse
 
-CHECKLIST_TITLE = "Are You Ready to Grow Your Micro-Enterprise?"
-
 QUESTIONS = {
     1: "I have sold over 200 of my product items",
     2: "I know the costs for each material used to produce the product",
@@ -66,12 +64,6 @@ QUESTIONS = {
     42: "Some parts or material used to make this product requires an inspection agency from my economy",
     43: "I know what (FOB, CIF, FIS, DDP) mean",
     44: "My product sells well in my own economy",
-}
-
-# The two headings the printed checklist puts above its questions.
-CHECKLIST_PARTS = {
-    "Readiness Phase": range(1, 14),
-    "Type of model most suited to your product distribution": range(14, 45),
 }
 
 # "(You must also score above 6 in Questions 1–12)", printed under sections C, D and F.

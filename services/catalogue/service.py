@@ -1,10 +1,9 @@
 """The catalogue service: producers, pooled offerings, capacity calendars, readiness and published catalogues."""
-import base64
+from functools import partial
 
-from services.catalogue import app
+from services.catalogue import capacity, offerings, producers, themes
 from services.catalogue.store import inbox, outbox
-from shared.errors import EXPECTED
-from shared.messaging import ServiceDatabase, reliable_handler, rpc
+from shared.messaging import ServiceDatabase, on_event, rpc_use_case
 
 
 class CatalogueService:
@@ -12,140 +11,36 @@ class CatalogueService:
 
     db = ServiceDatabase(outbox, inbox)
 
-    @reliable_handler("aggregation", "quota.accepted")
-    def on_quota_accepted(self, event):
-        self.db.handle_once(event, app.record_commitment)
+    on_quota_accepted = on_event("aggregation", "quota.accepted", capacity.record_commitment)
+    on_quota_topped_up = on_event("aggregation", "quota.topped_up", capacity.record_commitment)
+    on_quota_declined = on_event("aggregation", "quota.declined", partial(capacity.release_commitment, reason="declined"))
+    on_quota_expired = on_event("aggregation", "quota.expired", partial(capacity.release_commitment, reason="expired"))
+    on_quota_released = on_event("aggregation", "quota.released",
+                                 partial(capacity.release_commitment, reason="cancelled"))
 
-    @reliable_handler("aggregation", "quota.topped_up")
-    def on_quota_topped_up(self, event):
-        self.db.handle_once(event, app.record_commitment)
+    register_producer = rpc_use_case(producers.register_producer)
+    update_producer = rpc_use_case(producers.update_producer)
+    get_producer = rpc_use_case(producers.get_producer)
+    search_producers = rpc_use_case(producers.search_producers)
+    producer_count = rpc_use_case(producers.producer_count, expected_exceptions=())
+    producer_regions = rpc_use_case(producers.producer_regions, expected_exceptions=())
+    producer_names = rpc_use_case(producers.producer_names, expected_exceptions=())
+    submit_readiness = rpc_use_case(producers.submit_readiness)
+    get_readiness = rpc_use_case(producers.get_readiness)
 
-    @reliable_handler("aggregation", "quota.declined")
-    def on_quota_declined(self, event):
-        self.db.handle_once(event, lambda session, event: app.release_commitment(session, event, "declined"))
+    publish_offering = rpc_use_case(offerings.publish_offering)
+    withdraw_offering = rpc_use_case(offerings.withdraw_offering)
+    get_offering = rpc_use_case(offerings.get_offering)
+    get_offering_image = rpc_use_case(offerings.get_offering_image)
+    search_offerings = rpc_use_case(offerings.search_offerings)
+    set_approval = rpc_use_case(offerings.set_approval)
 
-    @reliable_handler("aggregation", "quota.expired")
-    def on_quota_expired(self, event):
-        self.db.handle_once(event, lambda session, event: app.release_commitment(session, event, "expired"))
+    declare_capacity = rpc_use_case(capacity.declare_capacity)
+    import_capacity = rpc_use_case(capacity.import_capacity)
+    capacity_calendar = rpc_use_case(capacity.capacity_calendar)
+    availability = rpc_use_case(capacity.availability)
 
-    @reliable_handler("aggregation", "quota.released")
-    def on_quota_released(self, event):
-        self.db.handle_once(event, lambda session, event: app.release_commitment(session, event, "cancelled"))
-
-    @rpc(expected_exceptions=EXPECTED)
-    def register_producer(self, body):
-        with self.db.transaction() as session:
-            return app.register_producer(self.db, session, body)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def update_producer(self, producer_id, body):
-        with self.db.transaction() as session:
-            return app.update_producer(self.db, session, producer_id, body)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def get_producer(self, producer_id):
-        with self.db.transaction() as session:
-            return app.get_producer(session, producer_id)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def search_producers(self, query):
-        with self.db.transaction() as session:
-            return app.search_producers(session, query)
-
-    @rpc
-    def producer_count(self, organisation_id=None):
-        with self.db.transaction() as session:
-            return app.producer_count(session, organisation_id)
-
-    @rpc
-    def producer_regions(self, organisation_id=None):
-        with self.db.transaction() as session:
-            return app.producer_regions(session, organisation_id)
-
-    @rpc
-    def producer_names(self, producer_ids):
-        with self.db.transaction() as session:
-            return app.producer_names(session, producer_ids)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def submit_readiness(self, producer_id, body):
-        with self.db.transaction() as session:
-            return app.submit_readiness(session, producer_id, body)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def get_readiness(self, producer_id):
-        with self.db.transaction() as session:
-            return app.get_readiness(session, producer_id)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def publish_offering(self, body):
-        with self.db.transaction() as session:
-            return app.publish_offering(self.db, session, body)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def withdraw_offering(self, offering_id, body):
-        with self.db.transaction() as session:
-            return app.withdraw_offering(self.db, session, offering_id, body)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def get_offering(self, offering_id, staff_of=None):
-        """``staff_of``: the organisation of the staff asking ("*" for an admin); they alone see producer prices."""
-        with self.db.transaction() as session:
-            return app.get_offering(session, offering_id, staff_of)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def get_offering_image(self, offering_id, position):
-        with self.db.transaction() as session:
-            return app.get_offering_image(session, offering_id, position)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def search_offerings(self, query, staff_of=None):
-        with self.db.transaction() as session:
-            return app.search_offerings(session, query, staff_of)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def set_approval(self, offering_id, body):
-        with self.db.transaction() as session:
-            return app.set_approval(self.db, session, offering_id, body)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def declare_capacity(self, producer_id, body):
-        with self.db.transaction() as session:
-            return app.declare_capacity(self.db, session, producer_id, body)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def import_capacity(self, text, organisation_id=None):
-        with self.db.transaction() as session:
-            return app.import_capacity(self.db, session, text, organisation_id)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def capacity_calendar(self, producer_id, offering_id=None):
-        with self.db.transaction() as session:
-            return app.capacity_calendar(session, producer_id, offering_id)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def availability(self, offering_id, query):
-        with self.db.transaction() as session:
-            return app.availability(session, offering_id, query)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def save_theme(self, body):
-        with self.db.transaction() as session:
-            return app.save_theme(session, body)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def get_theme(self, name):
-        with self.db.transaction() as session:
-            return app.get_theme(session, name)
-
-    @rpc
-    def list_themes(self):
-        with self.db.transaction() as session:
-            return app.list_themes(session)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def export_theme(self, name, export_format):
-        """Bytes do not survive JSON, so the document travels as base64 text."""
-        with self.db.transaction() as session:
-            document, content_type = app.export_theme(session, name, export_format)
-        return {"content_type": content_type, "data": base64.b64encode(document).decode()}
+    save_theme = rpc_use_case(themes.save_theme)
+    get_theme = rpc_use_case(themes.get_theme)
+    list_themes = rpc_use_case(themes.list_themes, expected_exceptions=())
+    export_theme = rpc_use_case(themes.export_theme)

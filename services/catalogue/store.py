@@ -1,10 +1,25 @@
 """Tables of the catalogue service: the one database every catalogue is published from, and the record of who can
 make what, how many, by when."""
 from sqlalchemy import (
-    JSON, Boolean, Column, Date, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, Numeric, String, Table,
-    Text, text,
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
 
 from services.catalogue.domain import DEFAULT_MIN_QUOTA
 from shared.store import UtcDateTime, add_messaging_tables
@@ -139,3 +154,23 @@ themes = Table(
     Column("selection", JSON, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
+
+
+class ArrayElement(ColumnElement):
+    """``array[index]`` (0-based) on PostgreSQL's integer arrays, and on SQLite's JSON arrays alike."""
+    inherit_cache = True
+    type = Integer()
+
+    def __init__(self, array, index):
+        self.array, self.index = array, index
+
+
+@compiles(ArrayElement)
+def _element_postgresql(element, compiler, **kw):
+    return f"({compiler.process(element.array, **kw)})[({compiler.process(element.index, **kw)}) + 1]"
+
+
+@compiles(ArrayElement, "sqlite")
+def _element_sqlite(element, compiler, **kw):
+    return (f"json_extract({compiler.process(element.array, **kw)}, "
+            f"'$[' || ({compiler.process(element.index, **kw)}) || ']')")
