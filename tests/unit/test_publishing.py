@@ -14,7 +14,6 @@ from pypdf import PdfReader
 
 from services.catalogue.publishing import (ARRANGEMENTS, CSV_COLUMNS, Image, OfferingSheet, Theme, arrange,
                                            render_csv, render_html, render_pdf)
-from shared import pdf as shared_pdf
 
 
 def tiny_png(rgb=(160, 40, 30), width=4, height=3, claimed_size=None) -> bytes:
@@ -145,16 +144,17 @@ def test_the_pdf_of_an_unarranged_theme_has_no_group_headings():
     assert all(offering.sku in text for offering in OFFERINGS)
 
 
-def test_the_pdf_falls_back_to_latin1_when_no_unicode_font_is_found(monkeypatch):
-    monkeypatch.setattr(shared_pdf, "unicode_font_files", lambda: None)
-    fallback = theme("colour", title="Fair — “Pacific” 2026")
-    reader, text = pdf_text(render_pdf(fallback))
-    assert "Maori kete" in text
-    assert "Nón lá Tieng Viet hat" in text
-    assert 'Fair - "Pacific" 2026' in text
-    assert all(offering.sku in text for offering in OFFERINGS)
-    natural, red, no_colour = reader.pages[1:]
-    assert natural.images and red.images and not no_colour.images
+def test_names_in_any_supported_language_keep_their_letters_in_the_pdf():
+    """The font ships with the project: no accent, macron or dash is lost, whatever else is installed."""
+    names = [sheet("KMB-1", "Kundiawa Meri Bilum — Ōkubo", price="45.00", colour="Natural", available=5),
+             sheet("CDT-2", "Coopérative des tisserandes de Kédougou", price="30.00", colour="Red", available=8)]
+    reader, text = pdf_text(render_pdf(theme("colour", names, title="Fair — “Pacific” 2026")))
+    assert "Kundiawa Meri Bilum — Ōkubo" in text
+    assert "Coopérative des tisserandes de Kédougou" in text
+    assert "Fair — “Pacific” 2026" in text
+    fonts = {str(font.get_object()["/BaseFont"]) for page in reader.pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert fonts and all("DejaVuSans" in font for font in fonts), fonts
 
 
 def test_html_escapes_injected_markup_everywhere():
