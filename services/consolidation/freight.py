@@ -70,17 +70,18 @@ def shipment_shares(cost: Decimal, lots: list[CarriedLot]) -> Shares:
     """The shipment's cost shared to its order lines and to its producers, each set adding up to the cost; each
     line's share is then shared to its lots, so a buyer's lots add up to exactly what its lines pay."""
     def weigh(group: list[CarriedLot], key_of) -> dict:
-        weights = {}
+        weights: dict = {}
         for lot in group:
             key = key_of(lot)
             weights[key] = weights.get(key, 0) + freight_weight(lot.weight_kg, lot.distance_km)
         return weights
 
     lines = share_cost(cost, weigh(lots, lambda lot: (lot.order_id, lot.line_id)))
-    by_line = {}
+    by_line: dict[tuple, list[CarriedLot]] = {}
     for lot in lots:
         by_line.setdefault((lot.order_id, lot.line_id), []).append(lot)
     shares_of_lots = {}
     for line, group in by_line.items():
         shares_of_lots.update(share_cost(lines[line], weigh(group, lambda lot: lot.lot_id)))
-    return Shares(lots=shares_of_lots, lines=lines, producers=share_cost(cost, weigh(lots, lambda lot: lot.producer_id)))
+    producers = share_cost(cost, weigh(lots, lambda lot: lot.producer_id))
+    return Shares(lots=shares_of_lots, lines=lines, producers=producers)

@@ -44,6 +44,7 @@ def pack(items, capacity_weight, capacity_volume=None) -> list[list]:
     if len(set(lot_ids)) != len(lot_ids):
         raise ValueError("a lot id appears twice")
     weights, weight_capacity = _on_one_scale([item[1] for item in items], capacity_weight, "weight")
+    capacity: tuple[int, ...]
     dimensions, capacity = [weights], (weight_capacity,)
     if capacity_volume is not None:
         volumes, volume_capacity = _on_one_scale([item[2] for item in items], capacity_volume, "volume")
@@ -236,7 +237,9 @@ class _LooseItems:
         scores, sizes = self.packer.scores, self.packer.sizes
         self.items.sort(key=scores.__getitem__)
         pairs = sorted((scores[a] + scores[b], a, b) for a, b in combinations(self.items, 2))
-        single_sizes = pair_sizes = None
+        # Sizes matter only with two dimensions; with one, a score is the size.
+        single_sizes: list = []
+        pair_sizes: list = []
         if not self.packer.one_dimension:
             single_sizes = [sizes[item] for item in self.items]
             pair_sizes = [[x + y for x, y in zip(sizes[a], sizes[b])] for _, a, b in pairs]

@@ -151,12 +151,12 @@ class _Load:
 
 def plan(situation: Situation) -> Plan:
     waiting: list[Waiting] = []
-    placed = []
+    placed: list[_Placed] = []
     for lot in sorted(situation.lots, key=lambda lot: lot.lot_id):
         outcome = _place(lot, situation)
         (waiting if isinstance(outcome, Waiting) else placed).append(outcome)
-    loads = []
-    groups = defaultdict(list)
+    loads: list[_Load] = []
+    groups: defaultdict[tuple, list[_Placed]] = defaultdict(list)
     for item in placed:
         groups[(item.offering.organisation_id, item.hub.hub_id, domain.destination_key(item.order.destination))
                ].append(item)
@@ -216,11 +216,12 @@ def _place(lot: ReadyLot, situation: Situation):
     today = hub.local_day(situation.now)
     pickup_on, note = today, domain.closed_reason(producer.access, today)
     if note is not None:
-        pickup_on = domain.next_open_day(producer.access, today)
-        if pickup_on is None:
+        next_open = domain.next_open_day(producer.access, today)
+        if next_open is None:
             return wait(f"{note}, and no day of the year is open")
         if not situation.forced:
-            return wait(f"{note}; the next pickup can be on {pickup_on.isoformat()}", pickup_on)
+            return wait(f"{note}; the next pickup can be on {next_open.isoformat()}", next_open)
+        pickup_on = next_open
     return _Placed(lot, order, offering, producer, weight_kg, volume_m3, hub, _km(metres), vehicle, pickup_on, note)
 
 
@@ -251,10 +252,12 @@ def _loads(group: list[_Placed], situation: Situation) -> tuple[list[_Load], lis
     *_, vehicle, bins = min(options, key=lambda option: option[:3])
     by_lot = {item.lot.lot_id: item for item in group}
     days = domain.transit_days(hub, vehicle, km)
-    leaving, held = [], []
+    leaving: list[_Load] = []
+    held: list[Waiting] = []
     for contents in bins:
         items = [by_lot.pop(lot_id) for lot_id in contents]
-        fill = vehicle.fill(sum(item.weight_kg for item in items), sum(item.volume_m3 for item in items))
+        fill = vehicle.fill(sum((item.weight_kg for item in items), Decimal(0)),
+                            sum((item.volume_m3 for item in items), Decimal(0)))
         dates = [latest for latest in (domain.latest_dispatch(item.order.due_date, days) for item in items)
                  if latest is not None]
         latest = min(dates) if dates else None
@@ -277,7 +280,8 @@ def _loads(group: list[_Placed], situation: Situation) -> tuple[list[_Load], lis
 def _stops(items: list[_Placed]) -> list[list[_Placed]]:
     """A producer's lots as stops of at most one vehicle load each, first fit by decreasing chargeable weight."""
     vehicle = items[0].pickup_vehicle
-    stops, loads = [], []
+    stops: list[list[_Placed]] = []
+    loads: list[Decimal] = []
     for item in sorted(items, key=lambda item: (-vehicle.chargeable_kg(item.weight_kg, item.volume_m3),
                                                 item.lot.lot_id)):
         weight = vehicle.chargeable_kg(item.weight_kg, item.volume_m3)
@@ -294,11 +298,12 @@ def _stops(items: list[_Placed]) -> list[list[_Placed]]:
 
 def _pickup_routes(items: list[_Placed], situation: Situation):
     """Routes for the lots that leave, and per lot id its route number and share of that route's cost."""
-    groups = defaultdict(lambda: defaultdict(list))
+    groups: defaultdict[tuple, defaultdict[str, list[_Placed]]] = defaultdict(lambda: defaultdict(list))
     for item in items:
         groups[(item.offering.organisation_id, item.hub.hub_id, item.pickup_vehicle.vehicle_id, item.pickup_on)][
             item.producer.producer_id].append(item)
-    routes, collected = [], {}
+    routes: list[PickupRoute] = []
+    collected: dict = {}
     # The time limit is the whole plan's: a plan stays within its caller's deadline however many hubs and days.
     time_limit_s = situation.time_limit_s / max(1, len(groups))
     for key in sorted(groups):
@@ -311,7 +316,7 @@ def _pickup_routes(items: list[_Placed], situation: Situation):
         for visits in plan_routes(matrix, demands, vehicle.capacity_weight_kg, time_limit_s,
                                   max_iterations=situation.max_iterations):
             km = _km(route_cost(matrix, [visits]))
-            producers = []
+            producers: list[str] = []
             for visit in visits:
                 producer_id = stops[visit - 1][0].producer.producer_id
                 if not producers or producers[-1] != producer_id:

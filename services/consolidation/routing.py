@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 from numbers import Integral, Real
+from typing import cast
 
 from pyvrp import Model
 from pyvrp.constants import MAX_VALUE
@@ -80,7 +81,7 @@ def plan_routes(distances, demands, vehicle_capacity, time_limit_s=5.0, *, max_v
         for destination, distance in zip(locations, row):
             if origin is not destination:
                 model.add_edge(origin, destination, distance=int(distance))
-    stop = MaxRuntime(time_limit_s)
+    stop: MaxRuntime | MultipleCriteria = MaxRuntime(time_limit_s)
     if max_iterations is not None:
         stop = MultipleCriteria([stop, MaxIterations(max_iterations)])
     result = model.solve(stop=stop, seed=seed, display=False)
@@ -107,7 +108,7 @@ def plan_trip(distances, demands, vehicle_capacity, departs: datetime, returns: 
     windows = dict(windows or {})
     closed = set(closed)
     for stop in (*windows, *closed):
-        if not isinstance(stop, Integral) or not 1 <= stop < size:
+        if not isinstance(stop, Integral) or not 1 <= int(stop) < size:
             raise ValueError(f"{stop!r} is not a stop (1..{size - 1})")
     for stop, stop_windows in windows.items():
         if not all(isinstance(window, PickupWindow) for window in stop_windows):
@@ -128,7 +129,7 @@ def route_cost(distances, routes) -> int:
     total = 0
     for route in routes:
         for stop in route:
-            if not isinstance(stop, Integral) or not 1 <= stop < size:
+            if not isinstance(stop, Integral) or not 1 <= int(stop) < size:
                 raise ValueError(f"{stop!r} is not a stop (1..{size - 1})")
         path = [0, *route, 0] if route else []
         total += sum(int(distances[a][b]) for a, b in pairwise(path))
@@ -165,7 +166,7 @@ def _check_matrix(distances) -> int:
         for j, distance in enumerate(row):
             if isinstance(distance, bool) or not isinstance(distance, Integral):
                 raise ValueError(f"distances must be integers; [{i}][{j}] is {distance!r}")
-            if not 0 <= distance <= MAX_VALUE:
+            if not 0 <= int(distance) <= MAX_VALUE:
                 raise ValueError(f"distances must be between 0 and {MAX_VALUE}; [{i}][{j}] is {distance}")
         if row[i] != 0:
             raise ValueError(f"the distance from node {i} to itself must be 0, not {row[i]}")
@@ -189,7 +190,8 @@ def _check_problem(distances, demands, vehicle_capacity) -> int:
 
 
 def _check_search(time_limit_s, max_vehicles, seed, max_iterations) -> None:
-    if isinstance(time_limit_s, bool) or not isinstance(time_limit_s, Real) or not 0 < time_limit_s < math.inf:
+    if (isinstance(time_limit_s, bool) or not isinstance(time_limit_s, Real)
+            or not 0 < cast(float, time_limit_s) < math.inf):
         raise ValueError(f"the time limit must be a positive number of seconds, not {time_limit_s!r}")
     if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
         raise ValueError(f"the seed must be a non-negative integer, not {seed!r}")

@@ -1,102 +1,54 @@
 """The consolidation service: plans pickups from producers and combined shipments of passed lots, shares their
 freight cost, and tracks them to delivery."""
-from datetime import datetime, timezone
-
 from eventlet import tpool
-from nameko.timer import timer
+from nameko.timer import Timer
 
-from services.consolidation import app, views
-from services.consolidation.settings import settings
+from services.consolidation import fleet, planning, projections, settings, tracking, views
 from services.consolidation.store import inbox, outbox
-from shared.errors import EXPECTED
-from shared.messaging import ServiceDatabase, reliable_handler, rpc
+from shared.messaging import ServiceDatabase, on_event, rpc_use_case
+
+
+class PlanningTimer(Timer):
+    """The planning timer, every ``BILUM_PLAN_INTERVAL_S``: read when the service starts, not when it is imported."""
+
+    def __init__(self, **kwargs):
+        super().__init__(interval=0, **kwargs)
+
+    def setup(self):
+        self.interval = settings.load().plan_interval_s
+
+
+def plan_shipments(uow, body=None):
+    """Planning runs in a thread of its own (``tpool``): the route search releases the interpreter, so the service
+    goes on answering and consuming while it searches."""
+    return planning.plan_shipments(uow, body, offload=tpool.execute)
 
 
 class ConsolidationService:
-    """Planning runs in a thread of its own (``tpool``): the route search releases the interpreter, so the service
-    goes on answering and consuming while it searches."""
     name = "consolidation"
 
     db = ServiceDatabase(outbox, inbox)
 
-    @reliable_handler("orders", "order.placed")
-    def on_order_placed(self, event):
-        self.db.handle_once(event, app.record_order)
+    on_order_placed = on_event("orders", "order.placed", projections.record_order)
+    on_order_cancelled = on_event("orders", "order.cancelled", projections.record_cancellation)
+    on_lot_inspected = on_event("aggregation", "lot.inspected", projections.record_passed_lot)
+    on_offering_published = on_event("catalogue", "offering.published", projections.record_offering)
+    on_producer_registered = on_event("catalogue", "producer.registered", projections.record_producer)
+    on_producer_updated = on_event("catalogue", "producer.updated", projections.record_producer)
 
-    @reliable_handler("orders", "order.cancelled")
-    def on_order_cancelled(self, event):
-        self.db.handle_once(event, app.record_cancellation)
-
-    @reliable_handler("aggregation", "lot.inspected")
-    def on_lot_inspected(self, event):
-        self.db.handle_once(event, app.record_passed_lot)
-
-    @reliable_handler("catalogue", "offering.published")
-    def on_offering_published(self, event):
-        self.db.handle_once(event, app.record_offering)
-
-    @reliable_handler("catalogue", "producer.registered")
-    def on_producer_registered(self, event):
-        self.db.handle_once(event, app.record_producer)
-
-    @reliable_handler("catalogue", "producer.updated")
-    def on_producer_updated(self, event):
-        self.db.handle_once(event, app.record_producer)
-
-    @timer(interval=settings().plan_interval_s)
+    @PlanningTimer.decorator
     def plan_due_shipments(self):
         """Loads that filled up or must leave to arrive in time go without anyone asking."""
-        with self.db.transaction() as session:
-            app.plan_shipments(self.db, session, {"dispatch": "auto"}, datetime.now(timezone.utc), tpool.execute)
-            app.count_late_shipments(session, datetime.now(timezone.utc).date())
+        with self.db.transaction() as uow:
+            planning.plan_due_shipments(uow, tpool.execute)
 
-    @rpc(expected_exceptions=EXPECTED)
-    def plan_shipments(self, body=None):
-        with self.db.transaction() as session:
-            return app.plan_shipments(self.db, session, body, datetime.now(timezone.utc), tpool.execute)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def track(self, shipment_id, body):
-        with self.db.transaction() as session:
-            return app.track(self.db, session, shipment_id, body, datetime.now(timezone.utc))
-
-    @rpc(expected_exceptions=EXPECTED)
-    def get_shipment(self, shipment_id, buyer_organisation_id=None):
-        """With ``buyer_organisation_id``: that buyer's part, or not found when the shipment carries none of it."""
-        with self.db.transaction() as session:
-            return views.get_shipment(session, shipment_id, buyer_organisation_id)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def list_shipments(self, query):
-        with self.db.transaction() as session:
-            return views.list_shipments(session, query)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def manifest(self, shipment_id, query):
-        with self.db.transaction() as session:
-            return views.manifest(session, shipment_id, query)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def create_hub(self, body):
-        with self.db.transaction() as session:
-            return app.create_hub(session, body)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def list_hubs(self, query):
-        with self.db.transaction() as session:
-            return app.list_hubs(session, query)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def create_vehicle(self, body):
-        with self.db.transaction() as session:
-            return app.create_vehicle(session, body)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def list_vehicles(self, query):
-        with self.db.transaction() as session:
-            return app.list_vehicles(session, query)
-
-    @rpc
-    def shipment_counts(self, organisation_id=None):
-        with self.db.transaction() as session:
-            return views.shipment_counts(session, organisation_id)
+    plan_shipments = rpc_use_case(plan_shipments)
+    track = rpc_use_case(tracking.track)
+    get_shipment = rpc_use_case(views.get_shipment)
+    list_shipments = rpc_use_case(views.list_shipments)
+    manifest = rpc_use_case(views.manifest)
+    create_hub = rpc_use_case(fleet.create_hub)
+    list_hubs = rpc_use_case(fleet.list_hubs)
+    create_vehicle = rpc_use_case(fleet.create_vehicle)
+    list_vehicles = rpc_use_case(fleet.list_vehicles)
+    shipment_counts = rpc_use_case(views.shipment_counts, expected_exceptions=())

@@ -1,7 +1,19 @@
 """Tables of the consolidation service: hubs and vehicles, its projections of producers, offerings, orders and passed
 lots, and the shipments with their pickup routes, freight and tracking."""
 from sqlalchemy import (
-    JSON, Boolean, Column, Date, Float, ForeignKey, Integer, MetaData, Numeric, String, Table, Text, false,
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    false,
 )
 
 from shared.store import UtcDateTime, add_messaging_tables

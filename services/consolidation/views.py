@@ -13,10 +13,16 @@ from sqlalchemy.orm import Session
 from services.consolidation import domain, freight, manifests
 from services.consolidation.schemas import ManifestInput, ShipmentFilter
 from services.consolidation.store import (
-    offerings, order_destinations, pickup_routes, producers, shipment_events, shipment_lots, shipments,
+    offerings,
+    order_destinations,
+    pickup_routes,
+    producers,
+    shipment_events,
+    shipment_lots,
+    shipments,
 )
 from shared.errors import NotFound, load_or_refuse
-from shared.store import page_of, paged
+from shared.store import UnitOfWork, page_of, paged
 
 FREIGHT_RULE = ("weight x distance: each lot's kilograms times its kilometres from the producer to the hub and on "
                 "to the destination city; whole cents by largest remainder")
@@ -164,14 +170,16 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def get_shipment(session: Session, shipment_id: str, buyer_organisation_id: str | None = None) -> dict:
+def get_shipment(uow: UnitOfWork, shipment_id: str, buyer_organisation_id: str | None = None) -> dict:
+    session = uow.session
     views = shipment_views(session, [shipment_id], buyer_organisation_id)
     if not views:
         raise NotFound(f"shipment {shipment_id} not found")
     return views[0]
 
 
-def list_shipments(session: Session, query: dict) -> dict:
+def list_shipments(uow: UnitOfWork, query: dict) -> dict:
+    session = uow.session
     filters = load_or_refuse(ShipmentFilter(), query, "query")
     conditions = []
     if "status" in filters:
@@ -195,8 +203,9 @@ def list_shipments(session: Session, query: dict) -> dict:
                  filters["page_size"], total)
 
 
-def manifest(session: Session, shipment_id: str, query: dict) -> dict:
+def manifest(uow: UnitOfWork, shipment_id: str, query: dict) -> dict:
     """The shipment's manifest, or one buyer order's part of it, as PDF or CSV (base64: bytes do not survive JSON)."""
+    session = uow.session
     data = load_or_refuse(ManifestInput(), query, "query")
     row = session.execute(select(shipments).where(shipments.c.shipment_id == shipment_id)).one_or_none()
     if row is None:
@@ -233,8 +242,9 @@ def manifest(session: Session, shipment_id: str, query: dict) -> dict:
             "data": base64.b64encode(content).decode()}
 
 
-def shipment_counts(session: Session, organisation_id: str | None = None) -> dict:
+def shipment_counts(uow: UnitOfWork, organisation_id: str | None = None) -> dict:
     """Shipments by status: everyone's, or one aggregator organisation's."""
+    session = uow.session
     mine = [shipments.c.organisation_id == organisation_id] if organisation_id else []
     counts = {status: 0 for status in (*domain.STATUS_FLOW, domain.EXCEPTION)}
     counts.update(dict(session.execute(select(shipments.c.status, func.count()).where(*mine)

@@ -1,9 +1,12 @@
-"""Orders: the per-line quantity ledger and the order status it implies. Plain Python."""
+"""Orders: the rules an order is accepted by, the per-line quantity ledger and the order status it implies. Plain
+Python."""
 import hashlib
 import json
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+
+from shared.errors import InvalidInput, NotFound
 
 STATUSES = ("placed", "allocated", "in_production", "shipped", "delivered", "cancelled")
 CANCELLABLE = ("placed", "allocated", "in_production")
@@ -74,7 +77,7 @@ def ledger_movements(event_type: str, payload: dict) -> list[tuple[str, str, str
     A partly accepted quota gives the rest back; a released quota takes back what it held; a replaced lot leaves
     the line (its units are made again elsewhere); a failed lot has not passed. A shipment counts as shipped when it
     leaves and as delivered when it arrives."""
-    line = (payload.get("order_id"), payload.get("line_id"))
+    line: tuple[str, str] = (payload.get("order_id", ""), payload.get("line_id", ""))
     if event_type == "quota.accepted":
         return [(*line, "accepted", payload["quantity"]), (*line, "allocated", -payload["declined_quantity"])]
     if event_type == "quota.top_up_offered":
@@ -107,7 +110,7 @@ def ledger_movements(event_type: str, payload: dict) -> list[tuple[str, str, str
 ONE_ORGANISATION = "an order goes to one organisation's offerings"
 
 
-def order_organisation(line_organisations: list[str]) -> tuple[str | None, dict]:
+def order_organisation(line_organisations: list[str | None]) -> tuple[str | None, dict]:
     """The organisation an order goes to, from its lines' offerings in line order, or the field errors of the lines
     that disagree with the first line's: one order is one aggregator's business (its quotas, lots and shipments are
     that organisation's), so a buyer splits a basket across organisations into one order each."""
@@ -119,6 +122,56 @@ def order_organisation(line_organisations: list[str]) -> tuple[str | None, dict]
     if disagreeing:
         return None, disagreeing
     return first, {}
+
+
+@dataclass(frozen=True)
+class OfferingTerms:
+    """What accepting an order needs of one published offering."""
+
+    organisation_id: str | None
+    min_order: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """An accepted order's organisation and currency, both the same for every line."""
+
+    organisation_id: str | None
+    currency: str
+
+
+def accept_order(lines: list[dict], due_date: date, today: date, known: dict[str, OfferingTerms],
+                 scoped: bool = False) -> Acceptance:
+    """Refuse an order that breaks a rule, with the field errors the buyer can correct, else say whose it is.
+
+    ``lines`` are the order's ``{"sku", "quantity"}`` in order; ``known`` the published offerings of those SKUs the
+    caller may order. ``scoped`` (an aggregator ordering its own offerings): an SKU that is not known is not found,
+    rather than a field error, so another organisation's offerings are as if unknown."""
+    if due_date <= today:
+        raise InvalidInput("order refused", {"due_date": ["must be after today"]})
+    skus = [line["sku"] for line in lines]
+    duplicates = sorted({sku for sku in skus if skus.count(sku) > 1})
+    if duplicates:
+        raise InvalidInput("order refused", {"lines": [f"each sku once per order: {', '.join(duplicates)}"]})
+    unknown = {str(i): {"sku": ["no published offering has this sku"]}
+               for i, sku in enumerate(skus) if sku not in known}
+    if unknown and scoped:
+        raise NotFound("no published offering of the organisation has sku "
+                       + ", ".join(sorted({sku for sku in skus if sku not in known})))
+    if unknown:
+        raise InvalidInput("order refused", {"lines": unknown})
+    organisation, mixed = order_organisation([known[sku].organisation_id for sku in skus])
+    if mixed:
+        raise InvalidInput(f"order refused: {ONE_ORGANISATION}", {"lines": mixed})
+    too_few = {str(i): {"quantity": [f"the minimum order of {line['sku']} is {known[line['sku']].min_order}"]}
+               for i, line in enumerate(lines) if line["quantity"] < known[line["sku"]].min_order}
+    if too_few:
+        raise InvalidInput("order refused", {"lines": too_few})
+    currencies = {known[sku].currency for sku in skus}
+    if len(currencies) > 1:
+        raise InvalidInput("order refused", {"lines": ["all lines of an order are priced in one currency"]})
+    return Acceptance(organisation_id=organisation, currency=currencies.pop())
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from services.consolidation import domain, freight, manifests, planner
@@ -41,8 +42,8 @@ PRODUCERS = {producer.producer_id: producer for producer in (
     _producer("prd_menyamya", -7.21, 146.02, FLIGHTS))}
 
 
-def _situation(lots, orders, now=MONDAY_NOON_IN_PNG, forced=False, vehicles=(TRUCK, AIRCRAFT, CONTAINER), threshold="0.8",
-               hubs=(GOROKA, LAE), producers=None, offerings=None) -> planner.Situation:
+def _situation(lots, orders, now=MONDAY_NOON_IN_PNG, forced=False, vehicles=(TRUCK, AIRCRAFT, CONTAINER),
+               threshold="0.8", hubs=(GOROKA, LAE), producers=None, offerings=None) -> planner.Situation:
     return planner.Situation(now=now, lots=list(lots), orders=orders,
                              offerings=offerings if offerings is not None else {BAG.offering_id: BAG},
                              producers=producers if producers is not None else PRODUCERS, hubs=list(hubs),
@@ -58,7 +59,7 @@ def _order(order_id, destination=BRISBANE_A, due_in_days=90, cancelled=False) ->
     return Order(order_id, f"Buyer of {order_id}", destination, MONDAY + timedelta(days=due_in_days), cancelled)
 
 
-# Freight shares --------------------------------------------------------------------------------------------------------
+# Freight shares -------------------------------------------------------------------------------------------------------
 
 amounts = st.decimals(min_value=0, max_value=Decimal("1000000"), places=2)
 weights = st.dictionaries(st.text(min_size=1, max_size=4), st.fractions(min_value=0, max_value=10_000),
@@ -126,7 +127,7 @@ def test_a_lot_made_at_the_hub_still_pays_for_its_weight():
         freight.share_cost(Decimal("1.00"), {})
 
 
-# Access, dispatch and vehicles ------------------------------------------------------------------------------------------
+# Access, dispatch and vehicles ----------------------------------------------------------------------------------------
 
 def test_a_seasonal_road_is_closed_in_its_months_and_reopens_after():
     assert domain.closed_reason(SEASONAL, date(2027, 2, 10)) == "the road is closed in February"
@@ -353,7 +354,7 @@ def test_a_producer_with_more_than_a_truckload_is_visited_more_than_once():
     assert sorted(sum(1 for lot in shipment.lots if lot.route == route.number) for route in plan.routes) == [1, 3]
 
 
-# Manifests -------------------------------------------------------------------------------------------------------------
+# Manifests ------------------------------------------------------------------------------------------------------------
 
 def _manifest(order_id=None) -> manifests.Manifest:
     lines = [manifests.ManifestLine("lot_a", "ord_1", "=Kiriko", "line_1", "BLM-M", "Bilum bag", "prd_1",

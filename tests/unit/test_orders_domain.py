@@ -1,3 +1,4 @@
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -5,9 +6,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.orders.domain import (
-    LEDGER_STAGES, ONE_ORGANISATION, LineLedger, body_fingerprint, derive_status, ledger_movements, order_organisation,
+    LEDGER_STAGES,
+    ONE_ORGANISATION,
+    LineLedger,
+    OfferingTerms,
+    accept_order,
+    body_fingerprint,
+    derive_status,
+    ledger_movements,
+    order_organisation,
     order_total,
 )
+from shared.errors import InvalidInput, NotFound
 
 
 def test_status_follows_the_furthest_stage_reached():
@@ -105,3 +115,45 @@ def test_a_retry_is_the_same_body_whatever_the_order_of_its_keys():
     again = {"buyer": {"name": "Kiriko"}, "due_date": "2027-03-01", "lines": [{"quantity": 5, "sku": "BLM-L"}]}
     assert body_fingerprint(body) == body_fingerprint(again)
     assert body_fingerprint(body) != body_fingerprint({**body, "lines": [{"sku": "BLM-L", "quantity": 6}]})
+
+
+TODAY = date(2026, 12, 1)
+DUE = TODAY + timedelta(days=10)
+TERMS = {"TEA": OfferingTerms("org_a", min_order=5, currency="USD"),
+         "RICE": OfferingTerms("org_a", min_order=1, currency="USD"),
+         "SAGO": OfferingTerms("org_b", min_order=1, currency="USD"),
+         "KINA": OfferingTerms("org_a", min_order=1, currency="PGK")}
+
+
+def _lines(*skus, quantity=5):
+    return [{"sku": sku, "quantity": quantity} for sku in skus]
+
+
+def _refusal(lines, due_date=DUE, scoped=False):
+    with pytest.raises((InvalidInput, NotFound)) as refused:
+        accept_order(lines, due_date, TODAY, TERMS, scoped)
+    return refused.value
+
+
+def test_an_order_that_keeps_every_rule_goes_to_its_offerings_organisation_in_their_currency():
+    accepted = accept_order(_lines("TEA", "RICE"), DUE, TODAY, TERMS)
+    assert (accepted.organisation_id, accepted.currency) == ("org_a", "USD")
+
+
+def test_an_order_is_due_after_today():
+    assert "due_date" in _refusal(_lines("TEA"), due_date=TODAY).fields
+
+
+def test_each_sku_is_ordered_once():
+    assert "each sku once per order: TEA" in str(_refusal(_lines("TEA", "RICE", "TEA")).fields)
+
+
+def test_an_unknown_sku_is_a_field_error_but_not_found_for_an_aggregator_ordering_its_own():
+    assert isinstance(_refusal(_lines("TEA", "NOPE")), InvalidInput)
+    assert isinstance(_refusal(_lines("TEA", "NOPE"), scoped=True), NotFound)
+
+
+def test_an_order_goes_to_one_organisation_in_one_currency_and_at_least_each_minimum():
+    assert ONE_ORGANISATION in str(_refusal(_lines("TEA", "SAGO")))
+    assert "one currency" in str(_refusal(_lines("TEA", "KINA")).fields)
+    assert "minimum order of TEA is 5" in str(_refusal(_lines("TEA", quantity=4)).fields)
