@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from services.catalogue import publishing
+from services.catalogue import exports, publishing
 from services.catalogue.availability import available_by_producer
 from services.catalogue.offerings import approved_counts, offering_rows
 from services.catalogue.schemas import (
@@ -101,9 +101,9 @@ def theme_sheet(uow: UnitOfWork, name: str) -> publishing.Theme:
 
 
 EXPORTERS = {
-    "html": (publishing.render_html, "text/html; charset=utf-8"),
-    "pdf": (publishing.render_pdf, "application/pdf"),
-    "csv": (publishing.render_csv, "text/csv; charset=utf-8"),
+    "html": (exports.render_html, "text/html; charset=utf-8"),
+    "pdf": (exports.render_pdf, "application/pdf"),
+    "csv": (exports.render_csv, "text/csv; charset=utf-8"),
 }
 
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from PIL import Image as PillowImage
 from pypdf import PdfReader
 
-from services.catalogue.publishing import (ARRANGEMENTS, CSV_COLUMNS, Image, OfferingSheet, Theme, arrange,
-                                           render_csv, render_html, render_pdf)
+from services.catalogue.exports import render_csv, render_html, render_pdf
+from services.catalogue.publishing import ARRANGEMENTS, CSV_COLUMNS, Image, OfferingSheet, Theme, arrange
 
 
 def tiny_png(rgb=(160, 40, 30), width=4, height=3, claimed_size=None) -> bytes:
