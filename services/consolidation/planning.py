@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from services.consolidation import domain, planner, settings
+from services.consolidation import domain, metrics, planner, settings
 from services.consolidation.schemas import PlanInput
 from services.consolidation.store import (
     hubs,
@@ -28,7 +28,6 @@ from services.consolidation.store import (
     vehicles,
 )
 from services.consolidation.views import shipment_views
-from shared import metrics
 from shared.errors import load_or_refuse
 from shared.events import new_event
 from shared.ids import new_id

@@ -16,9 +16,10 @@ from nameko.testing.services import entrypoint_hook
 from pypdf import PdfReader
 
 from bilum.demo import eventually
+from services.consolidation import metrics
 from services.consolidation.service import ConsolidationService
 from services.gateway.service import GatewayService
-from shared import metrics, migrations
+from shared import migrations
 from shared.events import new_event
 from shared.messaging import reliable_handler
 from tests.integration.auth import admin_key

@@ -2,6 +2,7 @@
 API document and every page (nothing may be read from the checkout)."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from tests.integration.helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ("/dashboard", "/producer", "/buyer")
+IGNORED = (".git", ".venv", "var", "build", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "node_modules")
 
 
 def _run(*command, cwd, env=None, timeout=600):
@@ -33,8 +35,10 @@ def _answer(url: str, deadline_s: float = 60.0) -> requests.Response:
 
 
 def test_the_wheel_installed_elsewhere_serves_the_api_document_and_the_pages(tmp_path):
-    dist, venv, var = tmp_path / "dist", tmp_path / "venv", tmp_path / "var"
-    _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", dist, ROOT, cwd=tmp_path)
+    source, dist, venv, var = tmp_path / "source", tmp_path / "dist", tmp_path / "venv", tmp_path / "var"
+    # Built from a copy, as a container build is: setuptools leaves its build/ folder beside the sources.
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*IGNORED))
+    _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", dist, source, cwd=tmp_path)
     [wheel] = dist.glob("bilum-*.whl")
     _run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
     _run(venv / "bin" / "pip", "install", "--quiet", "-c", ROOT / "constraints.txt", wheel, cwd=tmp_path)
