@@ -29,10 +29,3 @@ QUOTAS_EXPIRED = Counter(
     "bilum_quotas_expired", "Quota offers that lapsed unanswered and were reallocated", ["service"])
 QUOTAS_BY_STATE = Gauge(
     "bilum_quotas", "Quotas in each state (offered, accepted, declined, expired, released, ...)", ["service", "state"])
-PLANNING_DURATION = Histogram(
-    "bilum_planning_duration_seconds", "Time to plan pickups and shipments from the lots waiting", ["service"],
-    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
-SHIPMENTS_LATE = Gauge(
-    "bilum_shipments_late", "Shipments not on their way by their latest dispatch date", ["service"])
-SHIPMENTS_PLANNED = Counter(
-    "bilum_shipments_planned", "Combined shipments planned, by why they left", ["service", "reason"])
