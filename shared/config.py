@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from environs import Env
-from marshmallow.validate import Range
+from marshmallow.validate import OneOf, Range
 
 POSITIVE = Range(min=0, min_inclusive=False)
 AT_LEAST_ONE = Range(min=1)
@@ -99,9 +99,8 @@ def messaging() -> MessagingSettings:
     )
 
 
-def expiry_interval_s() -> float:
-    """How often aggregation looks for quota offers whose deadline passed."""
-    return environment().float("BILUM_EXPIRY_INTERVAL_S", 2, validate=POSITIVE)
+def log_level() -> str:
+    return environment().str("BILUM_LOG_LEVEL", "INFO", validate=OneOf(("DEBUG", "INFO", "WARNING", "ERROR")))
 
 
 def nameko_config(service: str) -> dict:

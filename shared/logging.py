@@ -2,10 +2,11 @@
 import contextvars
 import json
 import logging
-import os
 import sys
 from contextlib import contextmanager
 from datetime import datetime, timezone
+
+from shared import config
 
 _correlation_id = contextvars.ContextVar("correlation_id", default=None)
 
@@ -50,6 +51,6 @@ def configure(service: str) -> None:
     handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(os.environ.get("BILUM_LOG_LEVEL", "INFO"))
+    root.setLevel(config.log_level())
     for noisy in ("kombu", "amqp", "nameko", "pika", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from services.aggregation import domain
 from services.aggregation.store import approved_producers, capacity_weeks, offerings, quota_weeks
 from shared.errors import NotYetKnown
 from shared.events import Event, new_event
@@ -67,15 +68,10 @@ def release(session: Session, quota) -> None:
 
 
 def split_by_week(units: int, weeks: list) -> list:
-    """Earliest weeks first: units made early wait for the shipment, units made late miss it."""
-    split = []
-    for week_start, free, _ in weeks:
-        if units == 0:
-            break
-        taken = min(units, free)
-        split.append({"week_start": week_start, "units": taken})
-        units -= taken
-    return split
+    """The weeks ``units`` take of a producer's free weeks ``[(week, free, min_lot)]`` (``domain.trim_weeks``), as
+    quota events carry them."""
+    return [{"week_start": week_start, "units": taken}
+            for week_start, taken in domain.trim_weeks([(week_start, free) for week_start, free, _ in weeks], units)]
 
 
 def weeks_of(session: Session, quota_id: str) -> list:

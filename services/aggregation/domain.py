@@ -1,7 +1,10 @@
 """Quotas and lots: the states a producer's share of an order moves through. Plain Python."""
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, timezone
 
+from services.aggregation import quality
+from services.aggregation.quality import SamplingPlan
 from shared.errors import Conflict, InvalidInput
 
 QUOTA_OFFERED, QUOTA_ACCEPTED, QUOTA_DECLINED = "offered", "accepted", "declined"
@@ -24,6 +27,12 @@ FINISHED_STATES = (QUOTA_DELIVERED, QUOTA_CLOSED_SHORT, QUOTA_DECLINED, QUOTA_EX
 TURNED_DOWN_STATES = (QUOTA_DECLINED, QUOTA_EXPIRED)
 LOT_REPORTED, LOT_PASSED, LOT_FAILED = "reported", "passed", "failed"
 LOT_REWORK, LOT_REPLACED = "rework", "replaced"
+
+
+def respond_by(offered_at: datetime, response_window: timedelta, due_date: date) -> datetime:
+    """When a producer must answer an offer: the response window after it is made, but no later than the start of
+    the order's due date (UTC)."""
+    return min(offered_at + response_window, datetime.combine(due_date, time.min, tzinfo=timezone.utc))
 
 
 def answer_quota(status: str, answer: str) -> bool:
@@ -50,7 +59,9 @@ def accepted_part(offered: int, wanted: int | None, min_lot: int) -> int:
 
 
 def trim_weeks(weeks: list, keep: int) -> list:
-    """The weeks of a partly accepted quota: the earliest weeks are kept, the latest given back."""
+    """``keep`` units of ``[(week_start, units)]``, earliest weeks first: the weeks a new quota or top-up takes of a
+    producer's free weeks, and those a partly accepted quota keeps (the latest are given back). Units made early wait
+    for the shipment, units made late miss it."""
     kept = []
     for week_start, units in sorted(weeks):
         if keep == 0:
@@ -117,6 +128,24 @@ def quota_progress(quantity: int, quota_lots: list[LotState]) -> Progress:
     if all(lot.shipped or lot.delivered for lot in good):
         return Progress(QUOTA_SHIPPED, passed, reason)
     return Progress(QUOTA_PASSED, passed, reason)
+
+
+def inspection_severity(severity: str, attempt: int) -> str:
+    """The severity a lot is inspected at: the producer's current one, but tightened for a reworked lot (inspected
+    again) and for a producer whose inspection was discontinued."""
+    if attempt > 1 or severity == quality.DISCONTINUED:
+        return quality.TIGHTENED
+    return severity
+
+
+def lot_plans(quantity: int, standard: Mapping, severity: str) -> dict[str, SamplingPlan]:
+    """The ISO 2859-1 plan for each defect class of the offering's ``standard`` (its ``aql`` and
+    ``inspection_level``). Table 1 starts at lots of two: a single-unit lot is inspected in full, with the smallest
+    lot's acceptance numbers."""
+    if quantity > 1:
+        return quality.inspection_plans(quantity, standard["aql"], standard["inspection_level"], severity)
+    plans = quality.inspection_plans(2, standard["aql"], standard["inspection_level"], severity)
+    return {name: replace(plan, lot_size=1, sample_size=1, full_inspection=True) for name, plan in plans.items()}
 
 
 def defects_by_class(findings: list, plans: dict) -> dict:

@@ -1,43 +1,37 @@
 """Fairness over time: what each producer was offered over the fairness window against what she declared, the
 record allocation weighs (see planning) and the dashboard shows."""
-import os
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.aggregation import domain
+from services.aggregation import domain, settings
 from services.aggregation.planning import Standing
 from services.aggregation.schemas import AllocationSettingsInput
 from services.aggregation.store import allocation_settings, capacity_weeks, offerings, quotas, top_ups
 from shared.errors import load_or_refuse
-from shared.store import upsert
-
-
-def default_window() -> timedelta:
-    """How far back the units offered to each producer are weighed against the capacity she declared, for an
-    organisation that has not chosen."""
-    return timedelta(weeks=int(os.environ.get("BILUM_FAIRNESS_WINDOW_WEEKS", "8")))
+from shared.store import UnitOfWork, upsert
 
 
 def fairness_window(session: Session, organisation_id: str | None) -> timedelta:
+    """The organisation's own window, else the service's (``BILUM_FAIRNESS_WINDOW_WEEKS``)."""
     weeks = None if organisation_id is None else session.execute(
         select(allocation_settings.c.fairness_window_weeks)
         .where(allocation_settings.c.organisation_id == organisation_id)).scalar()
-    return timedelta(weeks=weeks) if weeks else default_window()
+    return timedelta(weeks=weeks) if weeks else settings.load().fairness_window
 
 
-def settings_view(session: Session, organisation_id: str) -> dict:
+def settings_view(uow: UnitOfWork, organisation_id: str) -> dict:
     return {"organisation_id": organisation_id,
-            "fairness_window_weeks": fairness_window(session, organisation_id).days // 7}
+            "fairness_window_weeks": fairness_window(uow.session, organisation_id).days // 7}
 
 
-def save_settings(session: Session, organisation_id: str, body: dict) -> dict:
+def save_settings(uow: UnitOfWork, organisation_id: str, body: dict) -> dict:
     """An organisation's allocation settings; they weigh from the next line allocated."""
     data = load_or_refuse(AllocationSettingsInput(), body, "settings")
-    upsert(session, allocation_settings, {"organisation_id": organisation_id},
+    upsert(uow.session, allocation_settings, {"organisation_id": organisation_id},
            {**data, "updated_at": datetime.now(timezone.utc)})
-    return settings_view(session, organisation_id)
+    return settings_view(uow, organisation_id)
 
 
 def producer_standing(session: Session, offering_id: str, now: datetime) -> dict[str, Standing]:

@@ -14,7 +14,7 @@ from services.aggregation import capacity, domain
 from services.aggregation.store import quota_weeks, quotas, top_up_weeks, top_ups
 from shared.errors import InvalidInput
 from shared.ids import new_id
-from shared.store import Database
+from shared.store import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +39,9 @@ def pending_units(session: Session, line_id: str) -> int:
         top_ups.c.line_id == line_id, top_ups.c.status == OFFERED)).scalar_one())
 
 
-def offer(db: Database, session: Session, quota, units: int, free_weeks: list, now: datetime,
-          respond_by: datetime) -> None:
+def offer(uow: UnitOfWork, quota, units: int, free_weeks: list, now: datetime, respond_by: datetime) -> None:
     """Ask the quota's producer for ``units`` more, in the earliest of her ``free_weeks``; the weeks are held."""
+    session = uow.session
     split = capacity.split_by_week(units, free_weeks)
     top_up_id = new_id("tup")
     session.execute(top_ups.insert().values(
@@ -51,14 +51,15 @@ def offer(db: Database, session: Session, quota, units: int, free_weeks: list, n
     session.execute(top_up_weeks.insert(), [dict(top_up_id=top_up_id, **week) for week in split])
     capacity.hold(session, quota.producer_id, quota.offering_id,
                   [(week["week_start"], week["units"]) for week in split], +1)
-    db.emit(session, capacity.quota_event(session, "quota.top_up_offered", quota, ref=quota.ref, top_up=units,
-                                          top_up_weeks=split, respond_by=respond_by))
+    uow.emit(capacity.quota_event(session, "quota.top_up_offered", quota, ref=quota.ref, top_up=units,
+                                  top_up_weeks=split, respond_by=respond_by))
     log.info("top-up offered", extra={"correlation_id": quota.order_id, "quota_id": quota.quota_id,
                                       "top_up": units})
 
 
-def accept(db: Database, session: Session, quota, top_up, wanted: int | None, now: datetime) -> int:
+def accept(uow: UnitOfWork, quota, top_up, wanted: int | None, now: datetime) -> int:
     """Add the top-up (all of it, or ``wanted`` units) to the quota; returns the units given back."""
+    session = uow.session
     if wanted is not None and wanted > top_up.quantity:
         raise InvalidInput("acceptance refused", {"quantity": [f"the top-up asks for {top_up.quantity} more units"]})
     added = top_up.quantity if wanted is None else wanted
@@ -82,19 +83,20 @@ def accept(db: Database, session: Session, quota, top_up, wanted: int | None, no
     _close(session, top_up, ACCEPTED, now, accepted=added)
     grown = session.execute(select(quotas).where(quotas.c.quota_id == quota.quota_id)).one()
     given_back = top_up.quantity - added
-    db.emit(session, capacity.quota_event(session, "quota.topped_up", grown, added=added,
-                                          declined_quantity=given_back, outcome=ACCEPTED, reason=None))
+    uow.emit(capacity.quota_event(session, "quota.topped_up", grown, added=added, declined_quantity=given_back,
+                                  outcome=ACCEPTED, reason=None))
     log.info("top-up accepted", extra={"correlation_id": quota.order_id, "quota_id": quota.quota_id,
                                        "added": added, "given_back": given_back})
     return given_back
 
 
-def close(db: Database, session: Session, quota, top_up, outcome: str, reason: str, now: datetime) -> None:
+def close(uow: UnitOfWork, quota, top_up, outcome: str, reason: str, now: datetime) -> None:
     """The top-up is declined, lapses or is released: its weeks are free again and the quota stays as it was."""
+    session = uow.session
     capacity.hold(session, quota.producer_id, quota.offering_id, _weeks(session, top_up.top_up_id), -1)
     _close(session, top_up, outcome, now, reason=reason)
-    db.emit(session, capacity.quota_event(session, "quota.topped_up", quota, added=0,
-                                          declined_quantity=top_up.quantity, outcome=outcome, reason=reason))
+    uow.emit(capacity.quota_event(session, "quota.topped_up", quota, added=0, declined_quantity=top_up.quantity,
+                                  outcome=outcome, reason=reason))
     log.info(f"top-up {outcome}", extra={"correlation_id": quota.order_id, "quota_id": quota.quota_id})
 
 

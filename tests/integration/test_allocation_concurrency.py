@@ -6,7 +6,7 @@ import eventlet
 import pytest
 from sqlalchemy import func, select
 
-from services.aggregation import app
+from services.aggregation import allocating, projections
 from services.aggregation.store import capacity_weeks, inbox, outbox, quota_weeks, quotas
 from shared import migrations
 from shared.errors import NotYetKnown
@@ -30,17 +30,17 @@ def _order(n: int, quantity: int):
 def _aggregation_with_capacity() -> Database:
     migrations.upgrade("aggregation")
     database = Database("aggregation", outbox, inbox)
-    with database.transaction() as session:
-        app.record_offering(session, offering_published("off_1", "BAG"))
+    with database.transaction() as uow:
+        projections.record_offering(uow, offering_published("off_1", "BAG"))
         for producer_id in WEEKLY:
             approved = [] if producer_id == "prd_unapproved" else ["off_1"]
-            app.record_producer(session, producer_registered(producer_id, approved))
-        app.record_capacity(session, capacity_declared("off_1", WEEKLY, WEEKS))
+            projections.record_producer(uow, producer_registered(producer_id, approved))
+        projections.record_capacity(uow, capacity_declared("off_1", WEEKLY, WEEKS))
     return database
 
 
 def _allocate(database: Database, event) -> None:
-    database.handle_once("test.allocate", event, lambda session, event: app.allocate_order(database, session, event))
+    database.handle_once("test.allocate", event, lambda uow, event: allocating.allocate_orders(uow, [event]))
 
 
 def test_concurrent_orders_never_overcommit_a_producer(platform):
@@ -76,7 +76,7 @@ def test_a_cancellation_that_overtakes_its_order_waits_for_it_and_then_releases_
                           correlation_id="ord_1")
 
     def cancel():
-        database.handle_once("test.cancel", cancelled, lambda session, event: app.cancel_order(database, session, event))
+        database.handle_once("test.cancel", cancelled, allocating.cancel_order)
 
     with pytest.raises(NotYetKnown, match="ord_1"):
         cancel()

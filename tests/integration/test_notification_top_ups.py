@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bilum.demo import eventually
 from bilum.demo_sms import SmsProducer, Text
+from services.aggregation import settings as aggregation_settings
 from services.aggregation.service import AggregationService
 from services.catalogue.service import CatalogueService
 from services.gateway.service import GatewayService
@@ -165,7 +166,7 @@ def test_a_lapsed_top_up_is_told_once_and_leaves_the_quota_as_it_was(network, mo
     [told] = keen.hears("quota_top_up_lapsed")
     assert told.text == (f"Bilum: no answer in time, so the extra 10 x {line.product} have gone to others. "
                          f"Work {ref} stays yours: 20.")
-    time.sleep(config.expiry_interval_s() * 1.5)
+    time.sleep(aggregation_settings.load().expiry_interval_s * 1.5)
     assert [text.kind for text in keen.phone.inbox()].count("quota_top_up_lapsed") == 1
     quota = keen.quota_now()
     assert (quota["status"], quota["quantity"], quota["top_up"]) == ("accepted", 20, None)

@@ -1,13 +1,20 @@
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
-
 from hypothesis import given
 from hypothesis import strategies as st
 
 from services.aggregation import domain
 from services.aggregation.domain import (
-    accepted_part, answer_quota, check_lot, defects_by_class, earliest_completion, trim_weeks,
+    accepted_part,
+    answer_quota,
+    check_lot,
+    defects_by_class,
+    earliest_completion,
+    inspection_severity,
+    lot_plans,
+    respond_by,
+    trim_weeks,
 )
 from shared.errors import Conflict, InvalidInput
 
@@ -107,3 +114,37 @@ def test_accepting_a_quota_that_moved_on_is_a_harmless_repeat_and_declining_it_a
         with pytest.raises(Conflict):
             domain.answer_quota(status, "decline")
     assert domain.answer_quota("offered", "decline") is True
+
+
+def test_a_producer_answers_within_the_response_window_but_never_after_the_order_is_due():
+    offered_at = datetime(2027, 3, 1, 9, 30, tzinfo=timezone.utc)
+    assert respond_by(offered_at, timedelta(hours=48), date(2027, 4, 1)) == offered_at + timedelta(hours=48)
+    assert respond_by(offered_at, timedelta(hours=48), date(2027, 3, 2)) == datetime(2027, 3, 2, tzinfo=timezone.utc)
+
+
+def test_a_reworked_lot_and_a_discontinued_producer_are_inspected_tightened():
+    assert inspection_severity("normal", attempt=1) == "normal"
+    assert inspection_severity("reduced", attempt=1) == "reduced"
+    assert inspection_severity("normal", attempt=2) == "tightened"
+    assert inspection_severity("reduced", attempt=3) == "tightened"
+    assert inspection_severity("discontinued", attempt=1) == "tightened"
+
+
+STANDARD = {"aql": {"major": "2.5", "minor": "4.0"}, "inspection_level": "II"}
+
+
+def test_a_single_unit_lot_is_inspected_in_full_with_the_smallest_lots_acceptance_numbers():
+    single = lot_plans(1, STANDARD, "normal")
+    smallest = lot_plans(2, STANDARD, "normal")
+    assert set(single) == {"major", "minor"}
+    for name, plan in single.items():
+        assert (plan.lot_size, plan.sample_size, plan.full_inspection) == (1, 1, True)
+        assert (plan.accept, plan.reject) == (smallest[name].accept, smallest[name].reject)
+
+
+def test_a_larger_lot_is_sampled_by_the_standards_tables_at_the_severity_given():
+    normal, tightened = lot_plans(500, STANDARD, "normal"), lot_plans(500, STANDARD, "tightened")
+    assert normal["major"].lot_size == 500 and not normal["major"].full_inspection
+    assert normal["major"].sample_size < 500
+    assert tightened["major"].severity == "tightened"
+    assert tightened["major"].accept <= normal["major"].accept
