@@ -23,9 +23,3 @@ HTTP_REQUESTS = Counter(
     "bilum_http_requests", "HTTP requests answered", ["service", "method", "route", "status"])
 HTTP_DURATION = Histogram(
     "bilum_http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"])
-ALLOCATION_DURATION = Histogram(
-    "bilum_allocation_duration_seconds", "Time to split one order line across producers", ["service"])
-QUOTAS_EXPIRED = Counter(
-    "bilum_quotas_expired", "Quota offers that lapsed unanswered and were reallocated", ["service"])
-QUOTAS_BY_STATE = Gauge(
-    "bilum_quotas", "Quotas in each state (offered, accepted, declined, expired, released, ...)", ["service", "state"])

@@ -10,12 +10,11 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from services.aggregation import capacity, domain, settings, standards, standing, top_ups
+from services.aggregation import capacity, domain, metrics, settings, standards, standing, top_ups
 from services.aggregation.allocation import Candidate, eligible
 from services.aggregation.planning import plan_line, plan_reallocation
 from services.aggregation.store import lots, offerings, order_lines, quota_weeks, quotas
 from services.aggregation.store import top_ups as top_up_table
-from shared import metrics
 from shared.errors import NotYetKnown
 from shared.events import Event, new_event
 from shared.ids import new_id, short_ref

@@ -6,10 +6,9 @@ from datetime import datetime, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from services.aggregation import allocating, capacity, domain, progress, top_ups, views
+from services.aggregation import allocating, capacity, domain, metrics, progress, top_ups, views
 from services.aggregation.schemas import AcceptInput, DeclineInput, WidenInput
 from services.aggregation.store import order_lines, quota_weeks, quotas
-from shared import metrics
 from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
 from shared.store import UnitOfWork
 

@@ -1,23 +1,10 @@
 """The aggregation service: splits order lines across producers, and runs quotas, lots and inspections."""
 from datetime import datetime, timezone
 
-from nameko.timer import Timer
-
-from services.aggregation import allocating, lots, projections, promise, quotas, settings, standing, views
+from services.aggregation import allocating, lots, metrics, projections, promise, quotas, settings, standing, views
 from services.aggregation.store import inbox, outbox
-from shared import metrics
-from shared.messaging import ServiceDatabase, on_event, on_events, rpc_use_case
+from shared.messaging import ServiceDatabase, every, on_event, on_events, rpc_use_case
 from shared.store import Database
-
-
-class ExpiryTimer(Timer):
-    """The expiry timer, every ``BILUM_EXPIRY_INTERVAL_S``: read when the service starts, not when it is imported."""
-
-    def __init__(self, **kwargs):
-        super().__init__(interval=0, **kwargs)
-
-    def setup(self):
-        self.interval = settings.load().expiry_interval_s
 
 
 def expire_lapsed_offers(database: Database) -> None:
@@ -45,7 +32,7 @@ class AggregationService:
     on_shipment_status_changed = on_event("consolidation", "shipment.status_changed", projections.record_shipment)
     on_shipment_delivered = on_event("consolidation", "shipment.delivered", projections.record_shipment)
 
-    @ExpiryTimer.decorator
+    @every(lambda: settings.load().expiry_interval_s)
     def expire_quotas(self):
         expire_lapsed_offers(self.db)
 

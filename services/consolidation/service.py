@@ -1,21 +1,9 @@
 """The consolidation service: plans pickups from producers and combined shipments of passed lots, shares their
 freight cost, and tracks them to delivery."""
 from eventlet import tpool
-from nameko.timer import Timer
-
 from services.consolidation import fleet, planning, projections, settings, tracking, views
 from services.consolidation.store import inbox, outbox
-from shared.messaging import ServiceDatabase, on_event, rpc_use_case
-
-
-class PlanningTimer(Timer):
-    """The planning timer, every ``BILUM_PLAN_INTERVAL_S``: read when the service starts, not when it is imported."""
-
-    def __init__(self, **kwargs):
-        super().__init__(interval=0, **kwargs)
-
-    def setup(self):
-        self.interval = settings.load().plan_interval_s
+from shared.messaging import ServiceDatabase, every, on_event, rpc_use_case
 
 
 def plan_shipments(uow, body=None):
@@ -36,7 +24,7 @@ class ConsolidationService:
     on_producer_registered = on_event("catalogue", "producer.registered", projections.record_producer)
     on_producer_updated = on_event("catalogue", "producer.updated", projections.record_producer)
 
-    @PlanningTimer.decorator
+    @every(lambda: settings.load().plan_interval_s)
     def plan_due_shipments(self):
         """Loads that filled up or must leave to arrive in time go without anyone asking."""
         with self.db.transaction() as uow:

@@ -13,7 +13,6 @@ import eventlet
 from kombu import Queue
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
-from nameko.timer import Timer
 
 from services.notification import (
     buyers,
@@ -37,6 +36,7 @@ from shared.messaging import (
     ServiceDatabase,
     batch_handler,
     consume,
+    every,
     on_event,
     reliable_handler,
     rpc,
@@ -54,21 +54,6 @@ _RANDOM = random.SystemRandom()
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-class SettingTimer(Timer):
-    """A timer whose interval is the setting ``interval_setting``, read when the service starts, not when it is
-    imported."""
-
-    def __init__(self, interval_setting: str, **kwargs):
-        self.interval_setting = interval_setting
-        super().__init__(interval=0, **kwargs)
-
-    def setup(self):
-        self.interval = getattr(settings.load(), self.interval_setting)
-
-
-setting_timer = SettingTimer.decorator
 
 
 class Channels(DependencyProvider):
@@ -151,12 +136,12 @@ class NotificationService:
 
     # Timers
 
-    @setting_timer("tick_s")
+    @every(lambda: settings.load().tick_s)
     def send_waiting(self):
         """Retries whose backoff is over, messages held by quiet hours, and any a crash left unsent."""
         delivery.send_due(self.db, self.channels, self._policy(), _RANDOM)
 
-    @setting_timer("sweep_s")
+    @every(lambda: settings.load().sweep_s)
     def sweep(self):
         config = self.channels.settings
         self._send(sweeps.sweep(self.db, _now(), config.reminder_lead, config.digest_hour))
