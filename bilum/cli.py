@@ -2,7 +2,6 @@
 monkey-patch eventlet before anything network-related is imported."""
 import argparse
 import json
-import os
 import secrets
 import signal
 import sys
@@ -38,10 +37,11 @@ def _migrate(args) -> int:
 
 
 def _start(supervisor) -> None:
+    from bilum import settings
     from shared import migrations
 
     # Every gateway process started here signs and checks sign-in tokens with the same key.
-    os.environ.setdefault("BILUM_JWT_SECRET", secrets.token_urlsafe(32))
+    settings.hand_on_unless_set("BILUM_JWT_SECRET", secrets.token_urlsafe(32))
 
     migrations.upgrade_all()
     print("starting services...", file=sys.stderr)
@@ -49,15 +49,16 @@ def _start(supervisor) -> None:
 
 
 def _up(args) -> int:
+    from bilum import settings
     from bilum.supervisor import Supervisor, check_broker
-    from shared import config
 
     check_broker()
     supervisor = Supervisor()
     try:
         _start(supervisor)
-        print(f"Bilum is up.\n  API:       {config.gateway_url()}/api/v1\n"
-              f"  Dashboard: {config.gateway_url()}/dashboard\n  Logs:      {supervisor.log_dir}\n"
+        gateway_url = settings.load().gateway_url
+        print(f"Bilum is up.\n  API:       {gateway_url}/api/v1\n"
+              f"  Dashboard: {gateway_url}/dashboard\n  Logs:      {supervisor.log_dir}\n"
               "Ctrl-C stops every service.", file=sys.stderr)
         supervisor.wait()
     except KeyboardInterrupt:
@@ -68,14 +69,13 @@ def _up(args) -> int:
 
 
 def _demo(args) -> int:
-    from bilum import demo_slate, demo_users
+    from bilum import demo_slate, demo_users, settings
     from bilum.demo import Api, Demo, DemoFailed, print_report, report_json
     from bilum.supervisor import Supervisor, check_broker, ready
-    from shared import config
 
     check_broker()
     # The demo plays the SMS provider too: it signs producers' replies with the secret the services check.
-    os.environ.setdefault("BILUM_SMS_INBOUND_SECRET", secrets.token_hex(16))
+    settings.hand_on_unless_set("BILUM_SMS_INBOUND_SECRET", secrets.token_hex(16))
     supervisor = None
     try:
         if ready("gateway"):
@@ -85,12 +85,12 @@ def _demo(args) -> int:
             supervisor = Supervisor()
             _start(supervisor)
         admin, buyers = demo_users.credentials()
-        demo = Demo(Api(config.gateway_url(), admin), os.environ["BILUM_SMS_INBOUND_SECRET"],
-                    buyer_credentials=buyers)
+        configured = settings.load()
+        demo = Demo(Api(configured.gateway_url, admin), configured.sms_inbound_secret, buyer_credentials=buyers)
         report = demo.run()
         demo_users.print_sign_ins(sys.stderr, next(iter(demo.producer_ids.values()), None))
         print_report(report, sys.stderr if args.json else sys.stdout)
-        print(f"Dashboard: {config.gateway_url()}/dashboard", file=sys.stderr)
+        print(f"Dashboard: {configured.gateway_url}/dashboard", file=sys.stderr)
         if args.json:
             print(report_json(report), flush=True)
         if args.serve and supervisor:
@@ -107,13 +107,13 @@ def _demo(args) -> int:
 
 
 def _dlq(args) -> int:
-    from bilum import dead_letters
+    from bilum import dead_letters, settings
     from bilum.supervisor import check_broker
-    from shared import config
 
     check_broker()
+    amqp_uri = settings.load().amqp_uri
     if args.action == "list":
-        letters = dead_letters.list_dead_letters(config.amqp_uri())
+        letters = dead_letters.list_dead_letters(amqp_uri)
         if args.json:
             print(json.dumps([letter.as_dict() for letter in letters], default=str))
         elif not letters:
@@ -126,7 +126,7 @@ def _dlq(args) -> int:
     if positions is not None and not positions:
         print("name the positions to replay (from `bilum dlq list`) or pass --all", file=sys.stderr)
         return 2
-    replayed = dead_letters.replay(config.amqp_uri(), positions)
+    replayed = dead_letters.replay(amqp_uri, positions)
     print(f"replayed {len(replayed)} message(s)")
     for letter in replayed:
         print(f"  #{letter.position} -> {letter.queue}")
@@ -136,9 +136,10 @@ def _dlq(args) -> int:
 def _catalogue(args) -> int:
     """Works on the catalogue's database directly, so a catalogue can be published with the services stopped;
     imported capacity is announced when the catalogue service next runs (its outbox)."""
+    import base64
     from pathlib import Path
 
-    from services.catalogue import app
+    from services.catalogue import capacity, themes
     from services.catalogue.store import inbox, outbox
     from shared import migrations
     from shared.errors import ServiceError
@@ -147,13 +148,13 @@ def _catalogue(args) -> int:
     migrations.upgrade("catalogue")
     db = Database("catalogue", outbox, inbox)
     try:
-        with db.transaction() as session:
+        with db.transaction() as uow:
             if args.action == "export":
-                document, _ = app.export_theme(session, args.theme, args.format)
+                document = base64.b64decode(themes.export_theme(uow, args.theme, args.format)["data"])
                 Path(args.output).write_bytes(document)
                 print(f"catalogue {args.theme} written to {args.output} ({len(document)} bytes)", file=sys.stderr)
             else:
-                result = app.import_capacity(db, session, Path(args.file).read_text(encoding="utf-8"))
+                result = capacity.import_capacity(uow, Path(args.file).read_text(encoding="utf-8"))
                 print(json.dumps(result))
     except ServiceError as error:
         print(f"refused: {error}", file=sys.stderr)

@@ -4,8 +4,13 @@ from dataclasses import dataclass
 
 import pika
 
-from shared.messaging.deadletters import ATTEMPTS_HEADER, DEAD_LETTER_QUEUE, PARKED_AT_HEADER, QUEUE_HEADER, REASON_HEADER
-
+from shared.messaging.deadletters import (
+    ATTEMPTS_HEADER,
+    DEAD_LETTER_QUEUE,
+    PARKED_AT_HEADER,
+    QUEUE_HEADER,
+    REASON_HEADER,
+)
 
 
 @dataclass

@@ -3,13 +3,13 @@ RabbitMQ vhost of its own. Both are emptied before ``bilum demo`` starts its ser
 first did: a previous run's quotas would still hold the producers' capacity and leave this run's orders short, and a
 message a killed run left queued would reach databases that never knew its order. Nothing else is touched: not the
 var directory's own databases (``bilum up``'s), nor any other vhost, nor a broker that AMQP_URI names."""
-import os
 import shutil
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import requests
 
+from bilum import settings
 from bilum.demo import DemoFailed
 from bilum.supervisor import BrokerUnreachable
 from shared import config
@@ -17,8 +17,6 @@ from shared import config
 DIRECTORY = "demo"
 # Marks a directory the demo made, so it never removes one it did not.
 MARKER = ".bilum-demo"
-VHOST = "bilum-demo"
-MANAGEMENT_URL = "http://guest:guest@127.0.0.1:15672"
 
 
 def clean_slate(out) -> None:
@@ -29,26 +27,27 @@ def clean_slate(out) -> None:
     if removed and not (directory / MARKER).exists():
         raise DemoFailed(f"{directory} was not made by the demo, which keeps its data there: move it away")
     places = [_shown(directory)]
-    if os.environ.get("AMQP_URI"):
+    configured = settings.load()
+    if configured.broker_named:
         broker = "; the broker AMQP_URI names is used as it is"
     else:
-        vhost = os.environ.get("BILUM_DEMO_VHOST", VHOST)
-        removed = _reset_vhost(vhost, urlsplit(config.amqp_uri()).username) or removed
-        os.environ["AMQP_URI"] = f"{config.amqp_uri().rsplit('/', 1)[0]}/{quote(vhost, safe='')}"
+        vhost, user = configured.demo_vhost, urlsplit(configured.amqp_uri).username
+        removed = _reset_vhost(vhost, user, configured.rabbit_management_url) or removed
+        settings.hand_on("AMQP_URI", f"{configured.amqp_uri.rsplit('/', 1)[0]}/{quote(vhost, safe='')}")
         places.append(f"RabbitMQ vhost {vhost}")
         broker = ""
     if directory.exists():
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
     (directory / MARKER).touch()
-    os.environ["BILUM_VAR_DIR"] = str(directory)
+    settings.hand_on("BILUM_VAR_DIR", str(directory))
     what = "removed the previous demo's data in" if removed else "the demo keeps its data in"
     print(f"Starting from a clean slate: {what} {' and '.join(places)}{broker}", file=out)
 
 
-def _reset_vhost(vhost: str, user: str) -> bool:
+def _reset_vhost(vhost: str, user: str, management_url: str) -> bool:
     """Deleting the vhost takes its queues, exchanges and dead letters with it; whether it was there."""
-    management = urlsplit(os.environ.get("BILUM_RABBIT_MANAGEMENT", MANAGEMENT_URL))
+    management = urlsplit(management_url)
     api = f"{management.scheme}://{management.netloc.rpartition('@')[2]}/api"
     name = quote(vhost, safe="")
     steps = (("DELETE", f"/vhosts/{name}", None, (204, 404)), ("PUT", f"/vhosts/{name}", None, (201, 204)),

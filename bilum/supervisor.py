@@ -1,5 +1,4 @@
 """Start every service as its own process, wait until each is ready, and stop them all cleanly."""
-import os
 import signal
 import subprocess
 import sys
@@ -9,8 +8,8 @@ from pathlib import Path
 import requests
 from kombu import Connection
 
+from bilum import settings
 from shared import config
-
 
 
 class BrokerUnreachable(RuntimeError):
@@ -49,7 +48,7 @@ class Supervisor:
             log_file = open(self.log_dir / f"{service}.log", "ab")
             self.processes[service] = subprocess.Popen(
                 [sys.executable, "-m", "bilum.cli", "run", service],
-                stdout=log_file, stderr=subprocess.STDOUT, env=os.environ.copy(), start_new_session=True)
+                stdout=log_file, stderr=subprocess.STDOUT, env=settings.services_environment(), start_new_session=True)
         deadline = time.monotonic() + timeout_s
         waiting = set(config.SERVICES)
         while waiting:

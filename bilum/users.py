@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from services.gateway import accounts
 from shared import migrations
 from shared.errors import NotFound
-from shared.store import Database
+from shared.store import Database, UnitOfWork
 
 
 @contextmanager
@@ -13,38 +13,38 @@ def _accounts():
     migrations.upgrade("gateway")
     database = Database("gateway", outbox=None, inbox=None)
     try:
-        with database.transaction() as session:
-            yield session
+        with database.transaction() as uow:
+            yield uow
     finally:
         database.engine.dispose()
 
 
-def _create(session, username: str, password: str, role: str, organisation_id: str | None,
+def _create(uow: UnitOfWork, username: str, password: str, role: str, organisation_id: str | None,
             producer_id: str | None) -> dict:
-    return accounts.create_user(session, {"username": username, "password": password, "role": role,
-                                          "organisation_id": organisation_id, "producer_id": producer_id},
+    return accounts.create_user(uow, {"username": username, "password": password, "role": role,
+                                      "organisation_id": organisation_id, "producer_id": producer_id},
                                 datetime.now(timezone.utc))
 
 
 def create(username: str, password: str, role: str, organisation_id: str | None = None,
            producer_id: str | None = None) -> dict:
-    with _accounts() as session:
-        return _create(session, username, password, role, organisation_id, producer_id)
+    with _accounts() as uow:
+        return _create(uow, username, password, role, organisation_id, producer_id)
 
 
 def api_key(username: str, name: str) -> str:
-    with _accounts() as session:
-        owner = accounts.user_by_name(session, username)
-        return accounts.create_api_key(session, owner, name, datetime.now(timezone.utc))["key"]
+    with _accounts() as uow:
+        owner = accounts.user_by_name(uow, username)
+        return accounts.create_api_key(uow, owner, name, datetime.now(timezone.utc))["key"]
 
 
 def ensure(username: str, password: str, role: str, organisation_id: str | None = None,
            producer_id: str | None = None) -> None:
     """The user exists with this password, whether or not an earlier run made it."""
-    with _accounts() as session:
+    with _accounts() as uow:
         try:
-            accounts.user_by_name(session, username)
+            accounts.user_by_name(uow, username)
         except NotFound:
-            _create(session, username, password, role, organisation_id, producer_id)
+            _create(uow, username, password, role, organisation_id, producer_id)
         else:
-            accounts.set_password(session, username, password)
+            accounts.set_password(uow, username, password)

@@ -165,9 +165,6 @@ class UnitOfWork:
         self._database = database
         self.emitted = 0
 
-    def __getattr__(self, name):
-        return getattr(self.session, name)
-
     def emit(self, event: Event) -> None:
         """Record an event in the outbox, inside this transaction."""
         self.emit_all([event])
@@ -229,12 +226,6 @@ class Database:
         if uow.emitted:
             for hook in self.after_commit_hooks:
                 hook()
-
-    def emit(self, session, event: Event) -> None:
-        session.emit(event)
-
-    def emit_all(self, session, events: list[Event]) -> None:
-        session.emit_all(events)
 
     def handle_once(self, consumer: str, event: Event, effect):
         """Apply ``effect(uow, event)`` exactly once per (consumer, event_id), in one transaction with the inbox row

@@ -81,16 +81,16 @@ def organisation_of_new_user(creator: Principal | None, role: str, organisation_
     it), so its organisation's aggregators see it and no other organisation can make one: an aggregator naming
     another organisation's producer is told there is no such producer, before anything else is checked. ``creator``
     None is the command line, run by an operator, which may make anyone."""
-    outsider = creator is not None and not creator.is_admin
+    outsider = creator if creator is not None and not creator.is_admin else None
     if outsider and role == ADMIN:
         raise Forbidden("an aggregator makes users of its own organisation only, and no admins")
-    if outsider and role == PRODUCER and producer_organisation_id != creator.organisation_id:
+    if outsider and role == PRODUCER and producer_organisation_id != outsider.organisation_id:
         raise NotFound(f"no producer {producer_id}")
     if role == PRODUCER and producer_organisation_id is not None:
         if organisation_id is not None and organisation_id != producer_organisation_id:
             raise ValueError("a producer's user belongs to the producer's organisation")
         organisation_id = producer_organisation_id
-    if outsider and organisation_id != creator.organisation_id:
+    if outsider and organisation_id != outsider.organisation_id:
         raise Forbidden("an aggregator makes users of its own organisation only, and no admins")
     return organisation_id
 

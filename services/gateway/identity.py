@@ -1,50 +1,19 @@
 """The gateway's accounts as a nameko dependency: one database, one token key, one set of rate limits per process."""
-import logging
-import os
-import secrets
 import time
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from nameko.extensions import DependencyProvider
 
-from services.gateway import accounts, auth
+from services.gateway import accounts, auth, settings
 from services.gateway.limits import RateLimiter
 from shared.store import Database
-
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class IdentitySettings:
-    token_secret: str
-    token_lifetime: timedelta
-    rate_per_s: float
-    rate_burst: int
-    sign_in_per_minute: int
-
-
-def settings() -> IdentitySettings:
-    secret = os.environ.get("BILUM_JWT_SECRET")
-    if not secret:
-        secret = secrets.token_urlsafe(32)
-        log.warning("BILUM_JWT_SECRET is not set: tokens are signed with a key of this process only and end with it")
-    if len(secret) < 32:
-        raise RuntimeError("BILUM_JWT_SECRET must be at least 32 characters")
-    return IdentitySettings(
-        token_secret=secret,
-        token_lifetime=timedelta(seconds=int(os.environ.get("BILUM_TOKEN_LIFETIME_S", "900"))),
-        rate_per_s=float(os.environ.get("BILUM_RATE_LIMIT_PER_S", "50")),
-        rate_burst=int(os.environ.get("BILUM_RATE_LIMIT_BURST", "200")),
-        sign_in_per_minute=int(os.environ.get("BILUM_SIGN_IN_PER_MINUTE", "10")),
-    )
 
 
 class Identity(DependencyProvider):
     """Shared by every worker of the gateway process."""
 
     def setup(self):
-        self.settings = settings()
+        self.settings = settings.load()
         self.database = Database("gateway", outbox=None, inbox=None)
         self.requests = RateLimiter(self.settings.rate_per_s, self.settings.rate_burst)
         self.sign_ins = RateLimiter(self.settings.sign_in_per_minute / 60, self.settings.sign_in_per_minute)
@@ -75,12 +44,12 @@ class Identity(DependencyProvider):
     def _principal_of_api_key(self, key: str) -> auth.Principal:
         """Looked up on every request (one indexed row): a revoked key, or its disabled user, stops at once in every
         gateway process."""
-        with self.database.transaction() as session:
-            return accounts.principal_of_api_key(session, key)
+        with self.database.transaction() as uow:
+            return accounts.principal_of_api_key(uow, key)
 
     def sign_in(self, username: str, password: str) -> dict:
-        with self.database.transaction() as session:
-            principal = accounts.sign_in(session, username, password)
+        with self.database.transaction() as uow:
+            principal = accounts.sign_in(uow, username, password)
         lifetime = self.settings.token_lifetime
         token = auth.issue_token(principal, self.settings.token_secret, self.now(), lifetime)
         return {"access_token": token, "token_type": "Bearer", "expires_in": int(lifetime.total_seconds()),

@@ -38,8 +38,8 @@ class AccountRoutes:
         body = read_json(request)
         producer_organisation = self._organisation_of_producer(body)
         try:
-            with self.identity.database.transaction() as session:
-                user = accounts.create_user(session, body, self.identity.now(), principal, producer_organisation)
+            with self.identity.database.transaction() as uow:
+                user = accounts.create_user(uow, body, self.identity.now(), principal, producer_organisation)
         except Conflict as taken:
             wait_s = self.identity.wait_before(self.identity.sign_ins, f"taken usernames\n{principal.user_id}")
             if wait_s:
@@ -67,17 +67,17 @@ class AccountRoutes:
     def list_users(self, request, principal):
         query = read_query(request, schemas.UserQuery())
         organisation = query.get("organisation_id") if principal.role == ADMIN else principal.organisation_id
-        with self.identity.database.transaction() as session:
-            return json_response(accounts.list_users(session, query["page"], query["page_size"], organisation))
+        with self.identity.database.transaction() as uow:
+            return json_response(accounts.list_users(uow, query["page"], query["page_size"], organisation))
 
     @api("POST", "/api/v1/api-keys", roles=ANYONE, body=schemas.NewApiKey, status=201, tag="accounts",
          summary="A new API key acting as the caller (shown once)")
     def create_api_key(self, request, principal):
         name = _answer(load_or_refuse, schemas.NewApiKey(), read_json(request), "API key")["name"]
-        with self.identity.database.transaction() as session:
-            return json_response(accounts.create_api_key(session, principal, name, self.identity.now()), 201)
+        with self.identity.database.transaction() as uow:
+            return json_response(accounts.create_api_key(uow, principal, name, self.identity.now()), 201)
 
     @api("DELETE", "/api/v1/api-keys/{key_id}", roles=ANYONE, tag="accounts", summary="Revoke one of your API keys")
     def revoke_api_key(self, request, principal, key_id):
-        with self.identity.database.transaction() as session:
-            return json_response(_answer(accounts.revoke_api_key, session, principal, key_id, self.identity.now()))
+        with self.identity.database.transaction() as uow:
+            return json_response(_answer(accounts.revoke_api_key, uow, principal, key_id, self.identity.now()))

@@ -54,8 +54,9 @@ class CatalogueRoutes:
             body = access.owner_fields(principal, body)
         return json_response(call(self.catalogue, "update_producer", producer_id, body))
 
-    @api("PUT", "/api/v1/producers/{producer_id}/readiness", roles=MANAGERS, body="catalogue.readiness.ReadinessAnswers",
-         tag="catalogue", summary="Answer the readiness questionnaire for a producer")
+    @api("PUT", "/api/v1/producers/{producer_id}/readiness", roles=MANAGERS,
+         body="catalogue.readiness.ReadinessAnswers", tag="catalogue",
+         summary="Answer the readiness questionnaire for a producer")
     def submit_readiness(self, request, principal, producer_id):
         self._producer(principal, producer_id)
         return json_response(call(self.catalogue, "submit_readiness", producer_id, read_json(request)))

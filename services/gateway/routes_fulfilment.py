@@ -6,8 +6,16 @@ import hashlib
 
 from services.gateway import access, schemas
 from services.gateway.auth import ADMIN, AGGREGATOR, BUYER, INSPECTOR, PRODUCER
-from services.gateway.http import (api, call, json_response, read_headers, read_json, read_query,
-                                   refuse_platform_fields, require_owner)
+from services.gateway.http import (
+    api,
+    call,
+    json_response,
+    read_headers,
+    read_json,
+    read_query,
+    refuse_platform_fields,
+    require_owner,
+)
 
 ORDER_PARTIES = frozenset({ADMIN, AGGREGATOR, BUYER})
 QUOTA_PARTIES = frozenset({ADMIN, AGGREGATOR, INSPECTOR, PRODUCER})

@@ -5,8 +5,17 @@ from nameko.exceptions import RemoteError
 
 from services.gateway import access
 from services.gateway.auth import ADMIN, AGGREGATOR, BUYER, PRODUCER
-from services.gateway.http import (PUBLIC, HttpError, api, call, json_response, read_headers, read_json, read_query,
-                                   require_owner)
+from services.gateway.http import (
+    PUBLIC,
+    HttpError,
+    api,
+    call,
+    json_response,
+    read_headers,
+    read_json,
+    read_query,
+    require_owner,
+)
 from services.gateway.schemas import PageQuery
 
 MAX_INBOUND_BYTES = 64 * 1024

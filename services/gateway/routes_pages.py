@@ -7,18 +7,12 @@ import gzip
 from functools import lru_cache
 from pathlib import Path
 
-from marshmallow import Schema, fields, validate
 from werkzeug.wrappers import Response
 
-from services.gateway.auth import ADMIN
-from services.gateway.http import http, read_query
+from services.gateway.http import http
 
 PAGES = Path(__file__).resolve().parent / "pages"
 SIGN_IN_MARKER = b"<!--signin-->"
-
-
-class DashboardQuery(Schema):
-    organisation_id = fields.String(validate=validate.Length(min=1, max=64))
 
 
 @lru_cache(maxsize=None)
@@ -64,11 +58,3 @@ class PageRoutes:
     @http("GET", "/buyer")
     def buyer_page(self, request):
         return html(request, "buyer")
-
-    def dashboard_scope(self, request, principal) -> str | None:
-        """Whose figures the dashboard shows: an aggregator's own organisation's, whatever it asks; an admin's
-        choice, everyone's when it names none."""
-        named = read_query(request, DashboardQuery()).get("organisation_id")
-        if principal.role != ADMIN:
-            return principal.organisation_id
-        return named

@@ -41,11 +41,6 @@ class ShipmentQuery(PageQuery):
     status = fields.String()
 
 
-class NotificationQuery(Schema):
-    correlation_id = fields.String()
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
-
-
 class CalendarQuery(Schema):
     offering_id = fields.String(validate=validate.Length(min=1, max=64))
 

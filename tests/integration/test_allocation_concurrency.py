@@ -54,12 +54,12 @@ def test_concurrent_orders_never_overcommit_a_producer(platform):
         pool.spawn(allocate, n)
     pool.waitall()
 
-    with database.transaction() as session:
-        held = session.execute(select(quota_weeks.c.producer_id, quota_weeks.c.week_start,
+    with database.transaction() as uow:
+        held = uow.session.execute(select(quota_weeks.c.producer_id, quota_weeks.c.week_start,
                                       func.sum(quota_weeks.c.units)).group_by(quota_weeks.c.producer_id,
                                                                               quota_weeks.c.week_start)).all()
-        promised = session.execute(select(func.sum(quotas.c.quantity))).scalar_one()
-        orders_served = session.execute(select(func.count(func.distinct(quotas.c.order_id)))).scalar_one()
+        promised = uow.session.execute(select(func.sum(quotas.c.quantity))).scalar_one()
+        orders_served = uow.session.execute(select(func.count(func.distinct(quotas.c.order_id)))).scalar_one()
     approved_capacity = sum(units for producer_id, units in WEEKLY.items() if producer_id != "prd_unapproved")
     assert promised == approved_capacity * len(WEEKS), "all approved capacity is used: 8 x 30 exceeds 100"
     for producer_id, week, units in held:
@@ -83,10 +83,10 @@ def test_a_cancellation_that_overtakes_its_order_waits_for_it_and_then_releases_
     _allocate(database, placed)
     cancel()
 
-    with database.transaction() as session:
-        statuses = dict(session.execute(select(quotas.c.status, func.count()).group_by(quotas.c.status)).all())
-        held = session.execute(select(func.sum(capacity_weeks.c.held))).scalar_one()
-        released = session.execute(select(func.count()).select_from(outbox)
+    with database.transaction() as uow:
+        statuses = dict(uow.session.execute(select(quotas.c.status, func.count()).group_by(quotas.c.status)).all())
+        held = uow.session.execute(select(func.sum(capacity_weeks.c.held))).scalar_one()
+        released = uow.session.execute(select(func.count()).select_from(outbox)
                                    .where(outbox.c.event_type == "quota.released")).scalar_one()
     assert statuses and set(statuses) == {"released"}, statuses
     assert released == statuses["released"], "each producer is told its quota is released"

@@ -53,8 +53,8 @@ def test_the_outbox_keeps_an_event_through_a_broker_outage_and_publishes_it_once
     received.clear()
     event = _status_event()
     with running(Listener):
-        with orders_database.transaction() as session:
-            orders_database.emit(session, event)
+        with orders_database.transaction() as uow:
+            uow.emit(event)
         assert orders_database.outbox_backlog()[0] == 1
 
         unreachable = OutboxRelay(orders_database, "amqp://guest:guest@127.0.0.1:1/")

@@ -78,10 +78,10 @@ def test_two_aggregation_processes_never_overcommit_a_producer_under_sixty_concu
                        "every acceptance to reach the ledger", timeout_s=60)
 
             aggregation = Database("aggregation", aggregation_outbox, aggregation_inbox)
-            with aggregation.transaction() as session:
+            with aggregation.transaction() as uow:
                 declared = {(row.producer_id, row.week_start): row.units
-                            for row in session.execute(select(capacity_weeks))}
-                held = session.execute(
+                            for row in uow.session.execute(select(capacity_weeks))}
+                held = uow.session.execute(
                     select(quota_weeks.c.producer_id, quota_weeks.c.week_start, func.sum(quota_weeks.c.units))
                     .join(quotas, quotas.c.quota_id == quota_weeks.c.quota_id)
                     .where(quotas.c.status.in_(domain.OPEN_QUOTA_STATES))
@@ -94,8 +94,8 @@ def test_two_aggregation_processes_never_overcommit_a_producer_under_sixty_concu
             catalogue = Database("catalogue", catalogue_outbox, catalogue_inbox)
 
             def committed():
-                with catalogue.transaction() as session:
-                    rows = session.execute(select(catalogue_weeks)).all()
+                with catalogue.transaction() as uow:
+                    rows = uow.session.execute(select(catalogue_weeks)).all()
                 return rows if sum(row.committed for row in rows) == capacity else None
 
             rows = eventually(committed, "the catalogue to count every commitment")

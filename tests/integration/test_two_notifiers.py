@@ -62,8 +62,8 @@ def test_two_notification_processes_tell_each_producer_of_each_offer_exactly_onc
             dispatch("catalogue", event.event_type, event.to_message())
 
         def known():
-            with database.transaction() as session:
-                return session.execute(select(func.count()).select_from(recipients)).scalar_one() == 4
+            with database.transaction() as uow:
+                return uow.session.execute(select(func.count()).select_from(recipients)).scalar_one() == 4
 
         eventually(known, "both processes to know the producers")
         offers = [_offer(n, f"prd_two_{n % 4}") for n in range(OFFERS)]
@@ -71,8 +71,8 @@ def test_two_notification_processes_tell_each_producer_of_each_offer_exactly_onc
             dispatch("aggregation", "quota.offered", message)
 
         def told():
-            with database.transaction() as session:
-                rows = session.execute(select(deliveries.c.ref, deliveries.c.status).where(
+            with database.transaction() as uow:
+                rows = uow.session.execute(select(deliveries.c.ref, deliveries.c.status).where(
                     deliveries.c.template == "quota_offered")).all()
             return rows if len(rows) >= OFFERS and all(status == "sent" for _, status in rows) else None
 

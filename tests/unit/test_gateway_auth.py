@@ -4,12 +4,13 @@ from datetime import datetime, timedelta, timezone
 
 import jwt
 import pytest
+from environs import EnvError
 from hypothesis import given
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
 from bilum import openapi
-from services.gateway import access, auth
+from services.gateway import access, auth, settings
 from services.gateway.limits import RateLimiter
 from services.gateway.service import OPENAPI_DOCUMENT
 from shared.errors import NotFound
@@ -107,6 +108,44 @@ def test_no_caller_gets_more_than_its_burst_plus_its_rate(gaps):
         now += gap
         allowed += limiter.take("k", now) == 0
     assert allowed <= 4 + 5 * now + 1e-9
+
+
+GATEWAY_VARIABLES = ("BILUM_JWT_SECRET", "BILUM_TOKEN_LIFETIME_S", "BILUM_RATE_LIMIT_PER_S", "BILUM_RATE_LIMIT_BURST",
+                     "BILUM_SIGN_IN_PER_MINUTE")
+
+
+@pytest.fixture
+def gateway_environment(monkeypatch):
+    for name in GATEWAY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_without_a_secret_the_gateway_signs_with_a_key_of_its_own_process(gateway_environment, caplog):
+    first, second = settings.load(), settings.load()
+    assert len(first.token_secret) >= 32 and first.token_secret != second.token_secret
+    assert "BILUM_JWT_SECRET is not set" in caplog.text
+    assert (first.token_lifetime, first.rate_per_s, first.rate_burst, first.sign_in_per_minute) == (
+        timedelta(seconds=900), 50.0, 200, 10)
+
+
+def test_a_secret_that_could_be_guessed_is_refused_and_a_long_one_is_used(gateway_environment):
+    gateway_environment.setenv("BILUM_JWT_SECRET", "short")
+    with pytest.raises(RuntimeError, match="at least 32 characters"):
+        settings.load()
+    gateway_environment.setenv("BILUM_JWT_SECRET", SECRET)
+    gateway_environment.setenv("BILUM_TOKEN_LIFETIME_S", "60")
+    loaded = settings.load()
+    assert (loaded.token_secret, loaded.token_lifetime) == (SECRET, timedelta(seconds=60))
+
+
+@pytest.mark.parametrize("name, value", [("BILUM_RATE_LIMIT_PER_S", "0"), ("BILUM_RATE_LIMIT_BURST", "many"),
+                                         ("BILUM_SIGN_IN_PER_MINUTE", "0"), ("BILUM_TOKEN_LIFETIME_S", "-1")])
+def test_a_wrong_limit_stops_the_gateway_naming_the_variable(gateway_environment, name, value):
+    gateway_environment.setenv("BILUM_JWT_SECRET", SECRET)
+    gateway_environment.setenv(name, value)
+    with pytest.raises(EnvError, match=name):
+        settings.load()
 
 
 def test_each_role_acts_only_on_its_own_tenants_objects():

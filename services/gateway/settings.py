@@ -1,0 +1,45 @@
+"""The gateway's configuration, from environment variables: the key that signs sign-in tokens and the rate limits.
+
+Read through ``shared.config.environment()`` when the gateway starts: a wrong value stops it with the variable's name.
+Without BILUM_JWT_SECRET the gateway still runs, with a key of its own process (``bilum up`` gives every process the
+same one); a secret shorter than 32 characters is refused, as it could be guessed.
+"""
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from shared.config import AT_LEAST_ONE, POSITIVE, environment
+
+log = logging.getLogger(__name__)
+
+MIN_SECRET_LENGTH = 32
+
+
+@dataclass(frozen=True)
+class Settings:
+    token_secret: str
+    token_lifetime: timedelta
+    rate_per_s: float
+    rate_burst: int
+    sign_in_per_minute: int
+
+
+def _token_secret(configured: str) -> str:
+    if not configured:
+        log.warning("BILUM_JWT_SECRET is not set: tokens are signed with a key of this process only and end with it")
+        return secrets.token_urlsafe(MIN_SECRET_LENGTH)
+    if len(configured) < MIN_SECRET_LENGTH:
+        raise RuntimeError(f"BILUM_JWT_SECRET must be at least {MIN_SECRET_LENGTH} characters")
+    return configured
+
+
+def load() -> Settings:
+    env = environment()
+    return Settings(
+        token_secret=_token_secret(env.str("BILUM_JWT_SECRET", "")),
+        token_lifetime=timedelta(seconds=env.int("BILUM_TOKEN_LIFETIME_S", 900, validate=AT_LEAST_ONE)),
+        rate_per_s=env.float("BILUM_RATE_LIMIT_PER_S", 50.0, validate=POSITIVE),
+        rate_burst=env.int("BILUM_RATE_LIMIT_BURST", 200, validate=AT_LEAST_ONE),
+        sign_in_per_minute=env.int("BILUM_SIGN_IN_PER_MINUTE", 10, validate=AT_LEAST_ONE),
+    )
