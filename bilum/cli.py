@@ -16,7 +16,7 @@ def _run(args) -> int:
     eventlet.monkey_patch()
     import importlib
 
-    from shared.runner import run_service
+    from bilum.runner import run_service
 
     module = importlib.import_module(f"services.{args.service}.service")
     service_cls = next(value for value in vars(module).values()

@@ -19,7 +19,3 @@ EVENTS_PUBLISHED = Counter(
 OUTBOX_BACKLOG = Gauge("bilum_outbox_backlog", "Outbox rows not yet published", ["service"])
 OUTBOX_OLDEST_AGE = Gauge(
     "bilum_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row", ["service"])
-HTTP_REQUESTS = Counter(
-    "bilum_http_requests", "HTTP requests answered", ["service", "method", "route", "status"])
-HTTP_DURATION = Histogram(
-    "bilum_http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"])

@@ -2,7 +2,7 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 from shared.bounds import MAX_QUANTITY
-from shared.events import DEFECT_CLASSES, QUOTA_PROGRESS
+from shared.contract import DEFECT_CLASSES, QUOTA_PROGRESS
 
 QUOTA_STATES = ("offered", *QUOTA_PROGRESS, "declined", "expired", "released")
 

@@ -18,7 +18,8 @@ from services.catalogue.store import (
     released_quotas,
 )
 from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
-from shared.events import CAPACITY_ENTRIES_PER_EVENT, Event, new_event
+from shared.contract import CAPACITY_ENTRIES_PER_EVENT
+from shared.events import Event, new_event
 from shared.ids import new_id
 from shared.store import UnitOfWork, upsert
 from shared.weeks import iso_week, order_by

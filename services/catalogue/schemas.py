@@ -6,7 +6,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from services.catalogue.domain import DEFAULT_MIN_QUOTA
 from shared.bounds import MAX_AMOUNT, MAX_QUANTITY, MAX_UNIT_VOLUME_CM3, MAX_UNIT_WEIGHT_G
-from shared.events import DEFECT_CLASSES, INSPECTION_LEVELS, REJECTED_LOT_ACTIONS, REMOTENESS
+from shared.contract import DEFECT_CLASSES, INSPECTION_LEVELS, REJECTED_LOT_ACTIONS, REMOTENESS
 from shared.weeks import IsoWeek
 
 # ISO 2859-1's preferred AQL values; an inspector can only be given a plan for one of these.

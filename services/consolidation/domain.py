@@ -6,7 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from shared.errors import Conflict
-from shared.events import SHIPMENT_STATUSES
+from shared.contract import SHIPMENT_STATUSES
 
 PLANNED, PICKED_UP, AT_HUB, IN_TRANSIT, DELIVERED, EXCEPTION = SHIPMENT_STATUSES
 STATUS_FLOW = (PLANNED, PICKED_UP, AT_HUB, IN_TRANSIT, DELIVERED)

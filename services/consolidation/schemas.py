@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.consolidation.domain import DISPATCH_MODES, EXCEPTION, VEHICLE_MODES, VEHICLE_ROLES
-from shared.events import SHIPMENT_STATUSES
+from shared.contract import SHIPMENT_STATUSES
 
 
 class Strict(Schema):

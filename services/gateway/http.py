@@ -18,8 +18,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Request, Response
 
-from services.gateway import access, auth
-from shared import config, metrics
+from services.gateway import access, auth, metrics
+from shared import config
 from shared.errors import ServiceError
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from shared.bounds import MAX_QUANTITY
-from shared.events import DestinationSchema
+from shared.contract import DestinationSchema
 
 MAX_LINES = 1000
 

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from shared.events import CONTRACT, InvalidEvent, new_event, parse
+from shared.contract import CONTRACT
+from shared.events import InvalidEvent, new_event, parse
 from tests.payloads import offering_published
 
 PLACED = {
