@@ -70,7 +70,9 @@ def _up(args) -> int:
 
 def _demo(args) -> int:
     from bilum import demo_slate, demo_users, settings
-    from bilum.demo import Api, Demo, DemoFailed, print_report, report_json
+    from bilum.demo import Demo
+    from bilum.demo_http import Api, DemoFailed
+    from bilum.demo_report import print_report, report_json
     from bilum.supervisor import Supervisor, check_broker, ready
 
     check_broker()

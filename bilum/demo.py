@@ -1,57 +1,17 @@
 """The demonstration: an aggregator co-operative, its producers and buyers, driven end to end through the public
 HTTP API only, the way real clients would."""
-import json
 import random
-import re
 import sys
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from bilum import demo_data, demo_http
+from bilum import demo_data
+from bilum.demo_http import Api, DemoFailed
 from bilum.demo_sms import SmsProducer
 from shared.weeks import iso_week
 
 TERMINAL_WAIT_S = 120
-
-
-class DemoFailed(RuntimeError):
-    pass
-
-
-class Api:
-    def __init__(self, base_url: str, credentials: dict | None = None):
-        self.base_url = base_url.rstrip("/")
-        self.http = demo_http.session(credentials)
-
-    def acting_as(self, credentials: dict) -> "Api":
-        return Api(self.base_url, credentials)
-
-    def request(self, method: str, path: str, expect=(200, 201), **kwargs):
-        response = self.http.request(method, self.base_url + path, timeout=30, **kwargs)
-        if response.status_code not in expect:
-            raise DemoFailed(f"{method} {path} answered {response.status_code}: {response.text[:500]}")
-        return response.status_code, response.json()
-
-    def get(self, path: str, **params):
-        return self.request("GET", path, params=params)[1]
-
-    def post(self, path: str, body=None, expect=(200, 201), headers=None):
-        return self.request("POST", path, json=body or {}, expect=expect, headers=headers)
-
-    def all_pages(self, path: str, **params):
-        page = 1
-        while True:
-            result = self.get(path, page=page, page_size=100, **params)
-            yield from result["items"]
-            if page * result["page_size"] >= result["total"]:
-                return
-            page += 1
-
-
-def buyer_organisation(buyer: dict) -> str:
-    """The demo's buyers are organisations of their own, named after the buyer."""
-    return re.sub(r"[^a-z0-9]+", "-", buyer["name"].lower()).strip("-")
 
 
 CALENDAR_WEEKS = 6
@@ -195,7 +155,7 @@ class Demo:
                         "due_date": (today + timedelta(days=order["due_in_days"])).isoformat(),
                         "lines": order["lines"]}
                 key = str(uuid.uuid4())
-                buyer_api = self.api.acting_as(self.buyer_credentials[buyer_organisation(buyer)])
+                buyer_api = self.api.acting_as(self.buyer_credentials[demo_data.buyer_organisation(buyer)])
                 _, created = buyer_api.post("/api/v1/orders", body, headers={"Idempotency-Key": key})
                 _, retried = buyer_api.post("/api/v1/orders", body, headers={"Idempotency-Key": key})
                 if retried["id"] != created["id"]:
@@ -385,20 +345,3 @@ class Demo:
         return [{"quota_id": quota["id"], **{key: quota[key] for key in (
                     "order_id", "line_id", "producer_id", "quantity", "status")}}
                 for order_id in self.order_ids for quota in self.api.all_pages("/api/v1/quotas", order_id=order_id)]
-
-
-def print_report(report: dict, out) -> None:
-    stages = ("ordered", "allocated", "accepted", "produced", "passed", "shipped", "delivered")
-    print("Fulfilment report", file=out)
-    print(f"{'order':<22} {'buyer':<28} {'offering':<12} " + " ".join(f"{s:>9}" for s in stages), file=out)
-    for order in report["orders"]:
-        for line in order["lines"]:
-            print(f"{order['id']:<22} {order['buyer'][:28]:<28} {line['offering']:<12} "
-                  + " ".join(f"{line[s]:>9}" for s in stages), file=out)
-        print(f"{'':<22} status: {order['status']}", file=out)
-    sizes = [quota["quantity"] for quota in report["quotas"]]
-    print(f"Quotas offered: {len(sizes)}, the smallest of {min(sizes, default=0)} units", file=out)
-
-
-def report_json(report: dict) -> str:
-    return json.dumps(report, separators=(",", ":"))

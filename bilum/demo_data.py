@@ -512,3 +512,8 @@ def validate_scenario():
                 f"below 120% of the {ordered} units ordered "
                 f"(need {int((CAPACITY_HEADROOM * ordered).to_integral_value(rounding='ROUND_CEILING'))})"
             )
+
+
+def buyer_organisation(buyer: dict) -> str:
+    """The demo's buyers are organisations of their own, named after the buyer."""
+    return re.sub(r"[^a-z0-9]+", "-", buyer["name"].lower()).strip("-")

@@ -23,3 +23,37 @@ def session(credentials: dict | None = None) -> requests.Session:
     for scheme in ("http://", "https://"):
         http.mount(scheme, HTTPAdapter(max_retries=patience))
     return http
+
+
+class DemoFailed(RuntimeError):
+    """The demonstration could not go on: what it asked was refused, or nothing moved."""
+
+
+class Api:
+    def __init__(self, base_url: str, credentials: dict | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.http = session(credentials)
+
+    def acting_as(self, credentials: dict) -> "Api":
+        return Api(self.base_url, credentials)
+
+    def request(self, method: str, path: str, expect=(200, 201), **kwargs):
+        response = self.http.request(method, self.base_url + path, timeout=30, **kwargs)
+        if response.status_code not in expect:
+            raise DemoFailed(f"{method} {path} answered {response.status_code}: {response.text[:500]}")
+        return response.status_code, response.json()
+
+    def get(self, path: str, **params):
+        return self.request("GET", path, params=params)[1]
+
+    def post(self, path: str, body=None, expect=(200, 201), headers=None):
+        return self.request("POST", path, json=body or {}, expect=expect, headers=headers)
+
+    def all_pages(self, path: str, **params):
+        page = 1
+        while True:
+            result = self.get(path, page=page, page_size=100, **params)
+            yield from result["items"]
+            if page * result["page_size"] >= result["total"]:
+                return
+            page += 1

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from bilum import settings
-from bilum.demo import DemoFailed
+from bilum.demo_http import DemoFailed
 from bilum.supervisor import BrokerUnreachable
 from shared import config
 

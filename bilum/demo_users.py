@@ -3,7 +3,6 @@ buyer for each buyer organisation and one producer, each able to sign in to the 
 import secrets
 
 from bilum import demo_data, users
-from bilum.demo import buyer_organisation
 
 ADMIN = "demo-admin"
 
@@ -12,7 +11,7 @@ def _people(producer_id: str | None) -> list[tuple[str, str, str | None, str | N
     organisation = demo_data.ORGANISATION["id"]
     people = [(ADMIN, "admin", None, None), (f"{organisation}-aggregator", "aggregator", organisation, None),
               (f"{organisation}-inspector", "inspector", organisation, None)]
-    people += [(f"{buyer_organisation(buyer)}-buyer", "buyer", buyer_organisation(buyer), None)
+    people += [(f"{demo_data.buyer_organisation(buyer)}-buyer", "buyer", demo_data.buyer_organisation(buyer), None)
                for buyer in demo_data.BUYERS]
     if producer_id:
         people.append(("demo-producer", "producer", organisation, producer_id))
