@@ -12,6 +12,7 @@ optimisation a line could call instead.
 Times are medians of several runs, inputs and models built beforehand; the machine is shared, so the ratios are the
 figures to compare across runs. Run: python bench/allocation.py
 """
+
 import random
 import statistics
 import sys
@@ -55,8 +56,9 @@ def line_candidates(rng: random.Random) -> tuple[list[Candidate], dict[str, floa
 
 def lp_relaxation(pool: list[Candidate], per_good_unit: dict[str, float], quantity: int) -> mb.Model:
     model = mb.Model()
-    units = model.new_num_var_series("x", pd.RangeIndex(len(pool)), lower_bounds=0,
-                                     upper_bounds=pd.Series([float(c.capacity) for c in pool]))
+    units = model.new_num_var_series(
+        "x", pd.RangeIndex(len(pool)), lower_bounds=0, upper_bounds=pd.Series([float(c.capacity) for c in pool])
+    )
     model.add(mb.LinearExpr.sum(units.tolist()) == quantity)
     model.minimize(mb.LinearExpr.weighted_sum(units.tolist(), [per_good_unit[c.producer_id] for c in pool]))
     return model
@@ -80,18 +82,37 @@ def main() -> None:
     relaxation = lp_relaxation(pool, per_good_unit, quantity)
     glop = median_ms(lambda: solve_lp(relaxation), 9)
     print(f"{'case':50s} {'ours (ms)':>10s} {'solver (ms)':>12s}  {'solver':20s} {'ratio':>7s}   target")
-    row("proportional, 10,000 candidates", median_ms(lambda: allocate(quantity, pool), 21), glop,
-        "GLOP, LP relaxation", "< 10 ms")
-    row("fair, 10,000 candidates", median_ms(lambda: allocate(quantity, pool, "fair"), 21), glop,
-        "GLOP, LP relaxation", "< 10 ms")
+    row(
+        "proportional, 10,000 candidates",
+        median_ms(lambda: allocate(quantity, pool), 21),
+        glop,
+        "GLOP, LP relaxation",
+        "< 10 ms",
+    )
+    row(
+        "fair, 10,000 candidates",
+        median_ms(lambda: allocate(quantity, pool, "fair"), 21),
+        glop,
+        "GLOP, LP relaxation",
+        "< 10 ms",
+    )
     # Quotas of at least 8 for a line that cannot reach everyone: the least-served producers over the window are
     # chosen by bisection, a few proportional splits; a reallocation tops up and fills with the fewest producers.
     standing = {c.producer_id: Standing(rng.randint(0, 200), rng.randint(50, 500)) for c in pool}
-    row("planned line (min quota 8, 5,000 units), 10,000", median_ms(
-        lambda: plan_line(5_000, pool, min_quota=8, standing=standing), 9), glop, "GLOP, LP relaxation", "< 50 ms")
-    row("reallocation (2,000 units), 10,000 candidates", median_ms(
-        lambda: plan_reallocation(2_000, pool[:50], pool[50:], min_quota=8, standing=standing), 9), glop,
-        "GLOP, LP relaxation", "< 50 ms")
+    row(
+        "planned line (min quota 8, 5,000 units), 10,000",
+        median_ms(lambda: plan_line(5_000, pool, min_quota=8, standing=standing), 9),
+        glop,
+        "GLOP, LP relaxation",
+        "< 50 ms",
+    )
+    row(
+        "reallocation (2,000 units), 10,000 candidates",
+        median_ms(lambda: plan_reallocation(2_000, pool[:50], pool[50:], min_quota=8, standing=standing), 9),
+        glop,
+        "GLOP, LP relaxation",
+        "< 50 ms",
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ the API runs it, for deadlines from 2 to 26 weeks out. Prints the median and the
 
     python bench/catalogue.py [--producers 10000] [--weeks 26] [--queries 40] [--keep]
 """
+
 import argparse
 import io
 import os
@@ -44,24 +45,104 @@ def seed(url: str, producers: int, weeks: int, rng: random.Random) -> list:
     offering_ids = [f"off_bench_{n}" for n in range(OFFERINGS)]
     producer_ids = [f"prd_{n:06d}" for n in range(producers)]
     parts = make_url(url)
-    connection = psycopg2.connect(host=parts.host, port=parts.port or 5432, user=parts.username,
-                                  dbname=parts.database)
+    connection = psycopg2.connect(host=parts.host, port=parts.port or 5432, user=parts.username, dbname=parts.database)
     with connection, connection.cursor() as cursor:
-        _copy(cursor, "producers", (
-            "producer_id", "organisation_id", "name", "village", "district", "region", "country", "latitude",
-            "longitude", "remoteness", "closed_months", "service_weekdays", "mobile", "email", "webhook_url",
-            "languages", "registered_at", "updated_at"),
-            ((pid, "org", f"Producer {pid}", "Village", "District", f"Region {n % 20}", "PG", -6.0, 145.0,
-              "all_season_road", "[]", "[]", f"+6757{n:07d}", None, None, '["tpi"]', now, now)
-             for n, pid in enumerate(producer_ids)))
-        _copy(cursor, "offerings", (
-            "offering_id", "organisation_id", "sku", "name", "description", "unit_price", "producer_price",
-            "currency", "unit_weight_g", "unit_volume_cm3", "attributes", "quality_standard", "min_order", "status",
-            "published_at", "updated_at"),
-            ((oid, "org", f"SKU-{n}", f"Offering {n}", "", "10.00", "6.00", "USD", 300, 2000, "{}",
-              '{"aql": {"major": 2.5}}', 1, "published", now, now) for n, oid in enumerate(offering_ids)))
-        _copy(cursor, "approvals", ("offering_id", "producer_id", "stage", "status", "decided_on", "updated_at"),
-              ((oid, pid, "sample", "approved", date.today(), now) for oid in offering_ids for pid in producer_ids))
+        _copy(
+            cursor,
+            "producers",
+            (
+                "producer_id",
+                "organisation_id",
+                "name",
+                "village",
+                "district",
+                "region",
+                "country",
+                "latitude",
+                "longitude",
+                "remoteness",
+                "closed_months",
+                "service_weekdays",
+                "mobile",
+                "email",
+                "webhook_url",
+                "languages",
+                "registered_at",
+                "updated_at",
+            ),
+            (
+                (
+                    pid,
+                    "org",
+                    f"Producer {pid}",
+                    "Village",
+                    "District",
+                    f"Region {n % 20}",
+                    "PG",
+                    -6.0,
+                    145.0,
+                    "all_season_road",
+                    "[]",
+                    "[]",
+                    f"+6757{n:07d}",
+                    None,
+                    None,
+                    '["tpi"]',
+                    now,
+                    now,
+                )
+                for n, pid in enumerate(producer_ids)
+            ),
+        )
+        _copy(
+            cursor,
+            "offerings",
+            (
+                "offering_id",
+                "organisation_id",
+                "sku",
+                "name",
+                "description",
+                "unit_price",
+                "producer_price",
+                "currency",
+                "unit_weight_g",
+                "unit_volume_cm3",
+                "attributes",
+                "quality_standard",
+                "min_order",
+                "status",
+                "published_at",
+                "updated_at",
+            ),
+            (
+                (
+                    oid,
+                    "org",
+                    f"SKU-{n}",
+                    f"Offering {n}",
+                    "",
+                    "10.00",
+                    "6.00",
+                    "USD",
+                    300,
+                    2000,
+                    "{}",
+                    '{"aql": {"major": 2.5}}',
+                    1,
+                    "published",
+                    now,
+                    now,
+                )
+                for n, oid in enumerate(offering_ids)
+            ),
+        )
+        _copy(
+            cursor,
+            "approvals",
+            ("offering_id", "producer_id", "stage", "status", "decided_on", "updated_at"),
+            ((oid, pid, "sample", "approved", date.today(), now) for oid in offering_ids for pid in producer_ids),
+        )
 
         profiles = []
 
@@ -79,10 +160,28 @@ def seed(url: str, producers: int, weeks: int, rng: random.Random) -> list:
                     cumulative = ",".join(str(total) for total in accumulate(free, initial=0))
                     profiles.append((oid, pid, "t", lead_time, (first_week - EPOCH).days, weeks, f"{{{cumulative}}}"))
 
-        _copy(cursor, "capacity_weeks", ("producer_id", "offering_id", "week_start", "units", "committed",
-                                         "lead_time_days", "min_lot", "order_by", "declared_at"), calendar())
-        _copy(cursor, "capacity_profiles", ("offering_id", "producer_id", "approved", "lead_time_days", "first_day",
-                                            "weeks", "cumulative_free"), profiles)
+        _copy(
+            cursor,
+            "capacity_weeks",
+            (
+                "producer_id",
+                "offering_id",
+                "week_start",
+                "units",
+                "committed",
+                "lead_time_days",
+                "min_lot",
+                "order_by",
+                "declared_at",
+            ),
+            calendar(),
+        )
+        _copy(
+            cursor,
+            "capacity_profiles",
+            ("offering_id", "producer_id", "approved", "lead_time_days", "first_day", "weeks", "cumulative_free"),
+            profiles,
+        )
         cursor.execute("ANALYZE")
     connection.close()
     return offering_ids
@@ -107,8 +206,10 @@ def main() -> int:
         started = time.perf_counter()
         offering_ids = seed(url, args.producers, args.weeks, random.Random(2026))
         rows = args.producers * OFFERINGS * args.weeks
-        print(f"seeded {args.producers:,} producers x {OFFERINGS} offerings x {args.weeks} weeks = {rows:,} "
-              f"calendar rows in {time.perf_counter() - started:.1f} s")
+        print(
+            f"seeded {args.producers:,} producers x {OFFERINGS} offerings x {args.weeks} weeks = {rows:,} "
+            f"calendar rows in {time.perf_counter() - started:.1f} s"
+        )
 
         db = Database("catalogue", outbox, inbox)
         rng = random.Random(7)
@@ -128,10 +229,13 @@ def main() -> int:
         timings.sort()
         median = statistics.median(timings)
         p95 = timings[int(len(timings) * 0.95) - 1]
-        print(f"who can make N by D: {len(timings)} queries, median {median:.1f} ms, p95 {p95:.1f} ms, "
-              f"producers able per answer {min(answered):,}..{max(answered):,}")
+        print(
+            f"who can make N by D: {len(timings)} queries, median {median:.1f} ms, p95 {p95:.1f} ms, "
+            f"producers able per answer {min(answered):,}..{max(answered):,}"
+        )
         print(f"target: median under 50 ms -> {'met' if median < 50 else 'NOT met'}")
         return 0 if median < 50 else 1
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -11,6 +11,7 @@ classic uniform classes (weights uniform in [low, high], bin capacity C) at 100 
 
 Run: python bench/consolidation.py [--quick] [--time-limit SECONDS]
 """
+
 import argparse
 import csv
 import random
@@ -48,8 +49,9 @@ def ortools_routes(distances, demands, capacity, vehicles, time_limit_s):
     manager = pywrapcp.RoutingIndexManager(len(distances), vehicles, 0)
     routing = pywrapcp.RoutingModel(manager)
     routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(distances))
-    routing.AddDimensionWithVehicleCapacity(routing.RegisterUnaryTransitVector(demands), 0, [capacity] * vehicles,
-                                            True, "load")
+    routing.AddDimensionWithVehicleCapacity(
+        routing.RegisterUnaryTransitVector(demands), 0, [capacity] * vehicles, True, "load"
+    )
     parameters = pywrapcp.DefaultRoutingSearchParameters()
     parameters.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
     parameters.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
@@ -82,9 +84,11 @@ def routing_benchmark(names, time_limit_s):
     both = [pair for pair in gaps.values() if pair[1] is not None]
     ours, theirs = statistics.fmean(gap for gap, _ in both), statistics.fmean(gap for _, gap in both)
     print(f"mean gap, all {len(gaps)} instances: plan_routes {statistics.fmean(gap for gap, _ in gaps.values()):.2f} %")
-    print(f"mean gap, the {len(both)} instances OR-Tools solved within the fleet: plan_routes {ours:.2f} %, "
-          f"OR-Tools {theirs:.2f} %; OR-Tools gap / plan_routes gap = "
-          f"{theirs / ours if ours > 0 else float('inf'):.1f}")
+    print(
+        f"mean gap, the {len(both)} instances OR-Tools solved within the fleet: plan_routes {ours:.2f} %, "
+        f"OR-Tools {theirs:.2f} %; OR-Tools gap / plan_routes gap = "
+        f"{theirs / ours if ours > 0 else float('inf'):.1f}"
+    )
 
 
 def first_fit_decreasing(weights, capacity):
@@ -114,9 +118,11 @@ def packing_benchmark(sizes, seeds):
                 elapsed += time.perf_counter() - started
                 bound += lower_bound_l2(weights, capacity)
                 ffd += first_fit_decreasing(weights, capacity)
-            print(f"{f'U[{low},{high}]/{capacity}':>14} {size:>5} {bound:>6} {packed:>6} "
-                  f"{100 * (packed - bound) / bound:>6.2f} {ffd:>6} {100 * (ffd - bound) / bound:>6.2f} "
-                  f"{1000 * elapsed / seeds:>8.1f}")
+            print(
+                f"{f'U[{low},{high}]/{capacity}':>14} {size:>5} {bound:>6} {packed:>6} "
+                f"{100 * (packed - bound) / bound:>6.2f} {ffd:>6} {100 * (ffd - bound) / bound:>6.2f} "
+                f"{1000 * elapsed / seeds:>8.1f}"
+            )
 
 
 def packing_speed(repeats):
@@ -124,11 +130,12 @@ def packing_speed(repeats):
     lots = [(f"lot-{n:04d}", rng.randint(20, 100), rng.randint(10, 80)) for n in range(1000)]
     by_weight = min(_timed(lambda: pack(lots, 150)) for _ in range(repeats))
     by_both = min(_timed(lambda: pack(lots, 150, 120)) for _ in range(repeats))
-    baseline = min(_timed(lambda: first_fit_decreasing([weight for _, weight, _ in lots], 150))
-                   for _ in range(repeats))
-    print(f"\n1,000 lots, weights U[20,100] into 150, best of {repeats}: pack by weight {1000 * by_weight:.1f} ms, "
-          f"by weight and volume {1000 * by_both:.1f} ms; plain first-fit decreasing {1000 * baseline:.1f} ms "
-          f"(pack / FFD = {by_weight / baseline:.1f})")
+    baseline = min(_timed(lambda: first_fit_decreasing([weight for _, weight, _ in lots], 150)) for _ in range(repeats))
+    print(
+        f"\n1,000 lots, weights U[20,100] into 150, best of {repeats}: pack by weight {1000 * by_weight:.1f} ms, "
+        f"by weight and volume {1000 * by_both:.1f} ms; plain first-fit decreasing {1000 * baseline:.1f} ms "
+        f"(pack / FFD = {by_weight / baseline:.1f})"
+    )
 
 
 def _timed(function) -> float:

@@ -3,12 +3,14 @@
 Starts every service on a PostgreSQL database and a RabbitMQ vhost of its own, publishes one offering made by 20
 approved producers, then places orders over the HTTP API at a steady rate. Each order line is split across the 20
 producers, so one order makes order.placed, 20 quota.offered, order.allocated, order.status_changed, the offers'
-SMS and 20 notification.sent (43 bus messages). It reports orders per second sustained, bus messages per second, and the latency from
+SMS and 20 notification.sent (43 bus messages). It reports orders per second sustained, bus messages per second,
+and the latency from
 order.placed to the order's last quota.offered (p50, p99); then, on the same broker, a plain pika publisher and
 consumer moving messages of the same size (raw broker throughput).
 
     python bench/pipeline.py [--rate 20] [--seconds 30] [--json]
 """
+
 import argparse
 import json
 import os
@@ -44,8 +46,12 @@ def _vhost(name: str, create: bool) -> None:
     url = f"{MANAGEMENT}/api/vhosts/{quote(name, safe='')}"
     if create:
         requests.put(url, auth=GUEST, timeout=10).raise_for_status()
-        requests.put(f"{MANAGEMENT}/api/permissions/{quote(name, safe='')}/guest", auth=GUEST, timeout=10,
-                     json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+        requests.put(
+            f"{MANAGEMENT}/api/permissions/{quote(name, safe='')}/guest",
+            auth=GUEST,
+            timeout=10,
+            json={"configure": ".*", "write": ".*", "read": ".*"},
+        ).raise_for_status()
     else:
         requests.delete(url, auth=GUEST, timeout=10)
 
@@ -69,19 +75,49 @@ def _seed(api: str, admin: dict) -> str:
         response.raise_for_status()
         return response.json()
 
-    offering = post("/offerings", {
-        "organisation_id": "bench", "sku": "BENCH-1", "name": "Bench bag", "description": "", "unit_price": "10.00",
-        "producer_price": "6.00", "currency": "USD", "unit_weight_g": 300, "unit_volume_cm3": 2000})["id"]
+    offering = post(
+        "/offerings",
+        {
+            "organisation_id": "bench",
+            "sku": "BENCH-1",
+            "name": "Bench bag",
+            "description": "",
+            "unit_price": "10.00",
+            "producer_price": "6.00",
+            "currency": "USD",
+            "unit_weight_g": 300,
+            "unit_volume_cm3": 2000,
+        },
+    )["id"]
     first = date.today() + timedelta(days=7 - date.today().weekday())
     for n in range(PRODUCERS):
-        producer = post("/producers", {
-            "organisation_id": "bench", "name": f"Bench producer {n}", "village": "V", "district": "D",
-            "region": "R", "country": "PG", "latitude": -6.0, "longitude": 145.0, "remoteness": "all_season_road",
-            "mobile": f"+6757{n:07d}", "languages": ["en"]})["id"]
-        post(f"/offerings/{offering}/approvals", {"producer_id": producer, "stage": "sample", "status": "approved",
-                                                  "decided_on": date.today().isoformat()})
-        post(f"/producers/{producer}/capacity", {"offering_id": offering, "weeks": [
-            {"week": iso_week(first + timedelta(weeks=k)), "units": 1_000_000} for k in range(4)]})
+        producer = post(
+            "/producers",
+            {
+                "organisation_id": "bench",
+                "name": f"Bench producer {n}",
+                "village": "V",
+                "district": "D",
+                "region": "R",
+                "country": "PG",
+                "latitude": -6.0,
+                "longitude": 145.0,
+                "remoteness": "all_season_road",
+                "mobile": f"+6757{n:07d}",
+                "languages": ["en"],
+            },
+        )["id"]
+        post(
+            f"/offerings/{offering}/approvals",
+            {"producer_id": producer, "stage": "sample", "status": "approved", "decided_on": date.today().isoformat()},
+        )
+        post(
+            f"/producers/{producer}/capacity",
+            {
+                "offering_id": offering,
+                "weeks": [{"week": iso_week(first + timedelta(weeks=k)), "units": 1_000_000} for k in range(4)],
+            },
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         response = requests.get(f"{api}/offerings/{offering}/capacity", headers=admin, timeout=10)
@@ -93,15 +129,18 @@ def _seed(api: str, admin: dict) -> str:
 
 def _drive(api: str, rate: float, seconds: float, buyer: dict) -> list:
     """Orders at a steady rate from a pool of clients; the ids placed."""
-    body = {"buyer": {"name": "Bench buyer", "email": "bench@example.org"},
-            "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
-            "due_date": (date.today() + timedelta(days=120)).isoformat(),
-            "lines": [{"sku": "BENCH-1", "quantity": 20 * PRODUCERS}]}
+    body = {
+        "buyer": {"name": "Bench buyer", "email": "bench@example.org"},
+        "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
+        "due_date": (date.today() + timedelta(days=120)).isoformat(),
+        "lines": [{"sku": "BENCH-1", "quantity": 20 * PRODUCERS}],
+    }
     placed, lock = [], threading.Lock()
 
     def place():
-        response = requests.post(f"{api}/orders", json=body, timeout=60,
-                                 headers={**buyer, "Idempotency-Key": str(uuid.uuid4())})
+        response = requests.post(
+            f"{api}/orders", json=body, timeout=60, headers={**buyer, "Idempotency-Key": str(uuid.uuid4())}
+        )
         response.raise_for_status()
         with lock:
             placed.append(response.json()["id"])
@@ -121,13 +160,19 @@ def _settled(url: str, orders: list, timeout_s: float = 300) -> list:
     try:
         while True:
             with engine.connect() as connection:
-                rows = connection.execute(text(
-                    "SELECT o.order_id, o.placed_at, max(q.offered_at), count(q.quota_id) "
-                    "FROM orders.orders o JOIN aggregation.quotas q ON q.order_id = o.order_id "
-                    "GROUP BY o.order_id, o.placed_at")).all()
-                sent = connection.execute(text(
-                    "SELECT count(*) FROM notification.deliveries WHERE template = 'quota_offered' "
-                    "AND status = 'sent'")).scalar_one()
+                rows = connection.execute(
+                    text(
+                        "SELECT o.order_id, o.placed_at, max(q.offered_at), count(q.quota_id) "
+                        "FROM orders.orders o JOIN aggregation.quotas q ON q.order_id = o.order_id "
+                        "GROUP BY o.order_id, o.placed_at"
+                    )
+                ).all()
+                sent = connection.execute(
+                    text(
+                        "SELECT count(*) FROM notification.deliveries WHERE template = 'quota_offered' "
+                        "AND status = 'sent'"
+                    )
+                ).scalar_one()
             complete = [row for row in rows if row[3] >= PRODUCERS]
             if len(complete) >= len(orders) and sent >= len(orders) * PRODUCERS:
                 return [(row[2] - row[1]).total_seconds() for row in complete]
@@ -177,9 +222,14 @@ def _raw_broker(vhost: str, messages: int, size: int) -> float:
 
 def _run(args, vhost: str, name: str, url: str) -> tuple[dict, list]:
     """The whole platform on its own vhost and database, driven, then the raw broker on the same vhost."""
-    os.environ.update({"AMQP_URI": f"amqp://guest:guest@{BROKER}/{quote(vhost, safe='')}",
-                       "BILUM_DATABASE_URL": url, "BILUM_VAR_DIR": f"/tmp/{name}",
-                       "BILUM_SMS_INBOUND_SECRET": uuid.uuid4().hex})
+    os.environ.update(
+        {
+            "AMQP_URI": f"amqp://guest:guest@{BROKER}/{quote(vhost, safe='')}",
+            "BILUM_DATABASE_URL": url,
+            "BILUM_VAR_DIR": f"/tmp/{name}",
+            "BILUM_SMS_INBOUND_SECRET": uuid.uuid4().hex,
+        }
+    )
     from bilum.supervisor import Supervisor
     from shared import config, migrations
 
@@ -195,8 +245,9 @@ def _run(args, vhost: str, name: str, url: str) -> tuple[dict, list]:
         latencies = sorted(_settled(url, orders))
         elapsed = time.monotonic() - started
         with requests.Session() as http:
-            message_size = len(json.dumps(http.get(f"{api}/quotas", params={"page_size": 1},
-                                                   headers=admin).json()["items"][0]))
+            message_size = len(
+                json.dumps(http.get(f"{api}/quotas", params={"page_size": 1}, headers=admin).json()["items"][0])
+            )
     finally:
         supervisor.stop()
     messages = len(orders) * MESSAGES_PER_ORDER
@@ -230,8 +281,10 @@ def main() -> int:
     else:
         for key, value in figures.items():
             print(f"{key:>28}: {value}")
-        print(f"{len(orders)} orders offered at {args.rate:g}/s for {args.seconds:g} s; "
-              f"{len(orders) * MESSAGES_PER_ORDER} bus messages ({MESSAGES_PER_ORDER} per order)")
+        print(
+            f"{len(orders)} orders offered at {args.rate:g}/s for {args.seconds:g} s; "
+            f"{len(orders) * MESSAGES_PER_ORDER} bus messages ({MESSAGES_PER_ORDER} per order)"
+        )
     return 0
 
 

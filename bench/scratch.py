@@ -1,4 +1,5 @@
 """A PostgreSQL database made for one benchmark run, and dropped after it."""
+
 import os
 import uuid
 from contextlib import contextmanager

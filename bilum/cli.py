@@ -1,5 +1,6 @@
 """``bilum``: run, migrate, up, demo, catalogue, openapi, users, dlq. Imports stay inside the commands: ``run`` must
 monkey-patch eventlet before anything network-related is imported."""
+
 import argparse
 import json
 import secrets
@@ -19,8 +20,11 @@ def _run(args) -> int:
     from bilum.runner import run_service
 
     module = importlib.import_module(f"services.{args.service}.service")
-    service_cls = next(value for value in vars(module).values()
-                       if isinstance(value, type) and getattr(value, "name", None) == args.service)
+    service_cls = next(
+        value
+        for value in vars(module).values()
+        if isinstance(value, type) and getattr(value, "name", None) == args.service
+    )
     run_service(service_cls)
     return 0
 
@@ -57,9 +61,12 @@ def _up(args) -> int:
     try:
         _start(supervisor)
         gateway_url = settings.load().gateway_url
-        print(f"Bilum is up.\n  API:       {gateway_url}/api/v1\n"
-              f"  Dashboard: {gateway_url}/dashboard\n  Logs:      {supervisor.log_dir}\n"
-              "Ctrl-C stops every service.", file=sys.stderr)
+        print(
+            f"Bilum is up.\n  API:       {gateway_url}/api/v1\n"
+            f"  Dashboard: {gateway_url}/dashboard\n  Logs:      {supervisor.log_dir}\n"
+            "Ctrl-C stops every service.",
+            file=sys.stderr,
+        )
         supervisor.wait()
     except KeyboardInterrupt:
         print("\nstopping...", file=sys.stderr)
@@ -121,8 +128,10 @@ def _dlq(args) -> int:
         elif not letters:
             print("the dead-letter queue is empty")
         for letter in letters if not args.json else ():
-            print(f"#{letter.position} {letter.queue} after {letter.attempts} attempt(s) at {letter.parked_at}\n"
-                  f"   reason: {letter.reason}\n   message: {letter.message_id}")
+            print(
+                f"#{letter.position} {letter.queue} after {letter.attempts} attempt(s) at {letter.parked_at}\n"
+                f"   reason: {letter.reason}\n   message: {letter.message_id}"
+            )
         return 0
     positions = None if args.all else set(args.positions)
     if positions is not None and not positions:
@@ -231,8 +240,9 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=("admin", "aggregator", "inspector", "buyer", "producer"))
     create.add_argument("--organisation", help="the organisation of an aggregator, inspector or buyer")
     create.add_argument("--producer", help="the producer a producer user acts for")
-    create.add_argument("--password-stdin", action="store_true",
-                        help="read the password from standard input (else it is asked for)")
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input (else it is asked for)"
+    )
     key = user_actions.add_parser("api-key", help="make an API key acting as a user; printed once")
     key.add_argument("username")
     key.add_argument("--name", default="command line", help="what the key is for")
@@ -250,6 +260,7 @@ def parser() -> argparse.ArgumentParser:
 def _stop_on_signals() -> None:
     """Ctrl-C and SIGTERM (a service manager, a container runtime) both stop every service cleanly; SIGINT is
     restored even where the parent shell started us with it ignored."""
+
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 

@@ -1,4 +1,5 @@
 """List and replay the dead-letter queue (pika: a plain blocking client suits a command line)."""
+
 import json
 from dataclasses import dataclass
 
@@ -24,8 +25,15 @@ class DeadLetter:
     message_id: str | None
 
     def as_dict(self) -> dict:
-        return {"position": self.position, "queue": self.queue, "reason": self.reason, "attempts": self.attempts,
-                "dead_lettered_at": self.parked_at, "message_id": self.message_id, "body": self.body}
+        return {
+            "position": self.position,
+            "queue": self.queue,
+            "reason": self.reason,
+            "attempts": self.attempts,
+            "dead_lettered_at": self.parked_at,
+            "message_id": self.message_id,
+            "body": self.body,
+        }
 
 
 def _connect(amqp_uri: str) -> pika.BlockingConnection:
@@ -57,11 +65,15 @@ def _letter(position, properties, body) -> DeadLetter:
     limit), says it in its ``x-death`` header instead."""
     headers = properties.headers or {}
     death = (headers.get("x-death") or [{}])[0]
-    return DeadLetter(position=position, queue=headers.get(QUEUE_HEADER) or _text(death.get("queue")) or "?",
-                      reason=headers.get(REASON_HEADER) or _text(death.get("reason")),
-                      attempts=int(headers.get(ATTEMPTS_HEADER) or death.get("count") or 0),
-                      parked_at=headers.get(PARKED_AT_HEADER) or _text(death.get("time")),
-                      body=_decode(body), message_id=properties.message_id or _event_id(body))
+    return DeadLetter(
+        position=position,
+        queue=headers.get(QUEUE_HEADER) or _text(death.get("queue")) or "?",
+        reason=headers.get(REASON_HEADER) or _text(death.get("reason")),
+        attempts=int(headers.get(ATTEMPTS_HEADER) or death.get("count") or 0),
+        parked_at=headers.get(PARKED_AT_HEADER) or _text(death.get("time")),
+        body=_decode(body),
+        message_id=properties.message_id or _event_id(body),
+    )
 
 
 def _text(value) -> str:
@@ -79,8 +91,10 @@ def list_dead_letters(amqp_uri: str) -> list[DeadLetter]:
     connection = _connect(amqp_uri)
     try:
         channel = connection.channel()
-        return [_letter(position, properties, body)
-                for position, (_, properties, body) in enumerate(_take_all(channel), start=1)]
+        return [
+            _letter(position, properties, body)
+            for position, (_, properties, body) in enumerate(_take_all(channel), start=1)
+        ]
     finally:
         connection.close()
 
@@ -99,12 +113,23 @@ def replay(amqp_uri: str, positions: set[int] | None = None) -> list[DeadLetter]
             if positions is not None and position not in positions:
                 continue
             letter = _letter(position, properties, body)
-            headers = {key: value for key, value in (properties.headers or {}).items()
-                       if not key.startswith("x-bilum-") and key != "x-death"}
+            headers = {
+                key: value
+                for key, value in (properties.headers or {}).items()
+                if not key.startswith("x-bilum-") and key != "x-death"
+            }
             channel.basic_publish(
-                exchange="", routing_key=letter.queue, body=body, mandatory=True,
-                properties=pika.BasicProperties(content_type=properties.content_type, delivery_mode=2,
-                                                message_id=properties.message_id, headers=headers))
+                exchange="",
+                routing_key=letter.queue,
+                body=body,
+                mandatory=True,
+                properties=pika.BasicProperties(
+                    content_type=properties.content_type,
+                    delivery_mode=2,
+                    message_id=properties.message_id,
+                    headers=headers,
+                ),
+            )
             channel.basic_ack(method.delivery_tag)
             replayed.append(letter)
     finally:

@@ -1,5 +1,6 @@
 """The demonstration: an aggregator co-operative, its producers and buyers, driven end to end through the public
 HTTP API only, the way real clients would."""
+
 import random
 import sys
 import time
@@ -22,8 +23,10 @@ def weekly_calendar(units: int, today: date) -> list:
     """A producer's capacity spread evenly over the coming weeks, starting next Monday."""
     first = today + timedelta(days=7 - today.weekday())
     per_week, extra = divmod(units, CALENDAR_WEEKS)
-    weeks = [{"week": iso_week(first + timedelta(weeks=n)), "units": per_week + (1 if n < extra else 0)}
-             for n in range(CALENDAR_WEEKS)]
+    weeks = [
+        {"week": iso_week(first + timedelta(weeks=n)), "units": per_week + (1 if n < extra else 0)}
+        for n in range(CALENDAR_WEEKS)
+    ]
     return [week for week in weeks if week["units"]]
 
 
@@ -48,8 +51,9 @@ def wait_while_moving(moved: float, what: str) -> None:
 
 
 class Demo:
-    def __init__(self, api: Api, sms_secret: str, progress=sys.stderr, seed: int = 2026,
-                 buyer_credentials: dict | None = None):
+    def __init__(
+        self, api: Api, sms_secret: str, progress=sys.stderr, seed: int = 2026, buyer_credentials: dict | None = None
+    ):
         """``api`` acts as an admin; each buyer organisation places its orders with its own credentials."""
         self.api = api
         self.buyer_credentials = buyer_credentials or {}
@@ -86,20 +90,26 @@ class Demo:
         in full: say so at once rather than time out. Services that ``bilum demo`` starts itself find none, unless
         their databases are configured elsewhere than its own var directory."""
         skus = {offering["sku"] for offering in demo_data.OFFERINGS}
-        found = sorted(item["sku"] for item in self.api.get(
-            "/api/v1/offerings", organisation_id=demo_data.ORGANISATION["id"], status="all")["items"]
-            if item["sku"] in skus)
+        found = sorted(
+            item["sku"]
+            for item in self.api.get("/api/v1/offerings", organisation_id=demo_data.ORGANISATION["id"], status="all")[
+                "items"
+            ]
+            if item["sku"] in skus
+        )
         if found:
             raise DemoFailed(
                 f"the services hold a previous demo's data (its offerings {', '.join(found)}), whose quotas hold the "
                 "producers' capacity: this run's orders could not be allocated in full. Stop the services and run "
                 "`bilum demo` again with no database configured (BILUM_DATABASE_URL, BILUM_<SERVICE>_DB): it then "
-                "starts them from a clean slate of its own.")
+                "starts them from a clean slate of its own."
+            )
 
     def publish_offerings(self) -> None:
         for offering in demo_data.OFFERINGS:
-            _, created = self.api.post("/api/v1/offerings",
-                                       {**offering, "organisation_id": demo_data.ORGANISATION["id"]})
+            _, created = self.api.post(
+                "/api/v1/offerings", {**offering, "organisation_id": demo_data.ORGANISATION["id"]}
+            )
             self.offering_ids[offering["sku"]] = created["id"]
         self.say(f"{len(self.offering_ids)} pooled offerings published by {demo_data.ORGANISATION['name']}")
 
@@ -107,30 +117,57 @@ class Demo:
         districts = set()
         today = datetime.now(UTC).date()
         for producer in demo_data.PRODUCERS:
-            _, created = self.api.post("/api/v1/producers", {**demo_data.producer_body(producer),
-                                                             "organisation_id": demo_data.ORGANISATION["id"]})
+            _, created = self.api.post(
+                "/api/v1/producers",
+                {**demo_data.producer_body(producer), "organisation_id": demo_data.ORGANISATION["id"]},
+            )
             producer_id = self.producer_ids[producer["name"]] = created["id"]
             districts.add(producer["district"])
             for sku, units in producer["capacity"].items():
-                self.api.post(f"/api/v1/offerings/{self.offering_ids[sku]}/approvals", {
-                    "producer_id": producer_id, "stage": "sample", "status": "approved",
-                    "decided_on": (today - timedelta(days=30)).isoformat()})
-                self.api.post(f"/api/v1/producers/{producer_id}/capacity", {
-                    "offering_id": self.offering_ids[sku], "weeks": weekly_calendar(units, today),
-                    "lead_time_days": CALENDAR_LEAD_TIME_DAYS})
-        self.say(f"{len(self.producer_ids)} producers registered in {len(districts)} districts, approved, "
-                 f"with {CALENDAR_WEEKS}-week capacity calendars")
+                self.api.post(
+                    f"/api/v1/offerings/{self.offering_ids[sku]}/approvals",
+                    {
+                        "producer_id": producer_id,
+                        "stage": "sample",
+                        "status": "approved",
+                        "decided_on": (today - timedelta(days=30)).isoformat(),
+                    },
+                )
+                self.api.post(
+                    f"/api/v1/producers/{producer_id}/capacity",
+                    {
+                        "offering_id": self.offering_ids[sku],
+                        "weeks": weekly_calendar(units, today),
+                        "lead_time_days": CALENDAR_LEAD_TIME_DAYS,
+                    },
+                )
+        self.say(
+            f"{len(self.producer_ids)} producers registered in {len(districts)} districts, approved, "
+            f"with {CALENDAR_WEEKS}-week capacity calendars"
+        )
 
     def set_aggregator_contact(self) -> None:
         """Where the co-operative hears of shortfalls, rejected lots and producers who cannot be reached; and the
         producer who takes part by SMS alone, from a basic phone."""
         organisation = demo_data.ORGANISATION
-        self.api.request("PUT", f"/api/v1/organisations/{organisation['id']}/contact", json={
-            "name": organisation["name"], "email": demo_data.AGGREGATOR_EMAIL, "languages": ["en", "tpi"],
-            "timezone": "Pacific/Port_Moresby"})
+        self.api.request(
+            "PUT",
+            f"/api/v1/organisations/{organisation['id']}/contact",
+            json={
+                "name": organisation["name"],
+                "email": demo_data.AGGREGATOR_EMAIL,
+                "languages": ["en", "tpi"],
+                "timezone": "Pacific/Port_Moresby",
+            },
+        )
         texter = next(p for p in demo_data.PRODUCERS if p["name"] == demo_data.SMS_PRODUCER)
-        self.sms_producer = SmsProducer(self.api.base_url, self.sms_secret, self.producer_ids[texter["name"]],
-                                        texter["mobile"], credentials=dict(self.api.http.headers))
+        self.sms_producer = SmsProducer(
+            self.api.base_url,
+            self.sms_secret,
+            self.producer_ids[texter["name"]],
+            texter["mobile"],
+            credentials=dict(self.api.http.headers),
+        )
         self.say(f"{organisation['name']} set its contact; {texter['name']} will answer by SMS only")
 
     def wait_for_capacity(self) -> None:
@@ -139,8 +176,7 @@ class Demo:
             declared = sum(p["capacity"].get(sku, 0) for p in demo_data.PRODUCERS)
 
             def known(offering_id=offering_id, declared=declared):
-                status, view = self.api.request("GET", f"/api/v1/offerings/{offering_id}/capacity",
-                                                expect=(200, 404))
+                status, view = self.api.request("GET", f"/api/v1/offerings/{offering_id}/capacity", expect=(200, 404))
                 return status == 200 and view["declared"] == declared
 
             eventually(known, f"allocation to know the capacity of {sku}")
@@ -150,10 +186,12 @@ class Demo:
         today = datetime.now(UTC).date()
         for buyer in demo_data.BUYERS:
             for order in buyer["orders"]:
-                body = {"buyer": {"name": buyer["name"], "email": buyer["email"]},
-                        "destination": buyer["destination"],
-                        "due_date": (today + timedelta(days=order["due_in_days"])).isoformat(),
-                        "lines": order["lines"]}
+                body = {
+                    "buyer": {"name": buyer["name"], "email": buyer["email"]},
+                    "destination": buyer["destination"],
+                    "due_date": (today + timedelta(days=order["due_in_days"])).isoformat(),
+                    "lines": order["lines"],
+                }
                 key = str(uuid.uuid4())
                 buyer_api = self.api.acting_as(self.buyer_credentials[demo_data.buyer_organisation(buyer)])
                 _, created = buyer_api.post("/api/v1/orders", body, headers={"Idempotency-Key": key})
@@ -169,15 +207,21 @@ class Demo:
 
     def _open_quotas(self) -> list:
         """Quotas still moving: offered, taken on and being made, perhaps with a top-up waiting for an answer."""
-        return [quota for order_id in self.order_ids
-                for quota in self.api.all_pages("/api/v1/quotas", order_id=order_id, finished="false")]
+        return [
+            quota
+            for order_id in self.order_ids
+            for quota in self.api.all_pages("/api/v1/quotas", order_id=order_id, finished="false")
+        ]
 
     def _awaiting_answers(self) -> bool:
         return any(quota["status"] == "offered" or quota["top_up"] for quota in self._open_quotas())
 
     def _allocated_in_full(self) -> bool:
-        return all(line["allocated"] == line["ordered"]
-                   for order_id in self.order_ids for line in self._order(order_id)["lines"])
+        return all(
+            line["allocated"] == line["ordered"]
+            for order_id in self.order_ids
+            for line in self._order(order_id)["lines"]
+        )
 
     def _answer_offers(self, declining: set) -> tuple[int, int, int]:
         """One round of answers: the declining producers turn down their first offers, everyone else accepts offers
@@ -199,8 +243,10 @@ class Demo:
             elif quota["top_up"]:
                 _, answered = self.api.post(f"/api/v1/quotas/{quota['id']}/accept")
                 if answered["top_up"] == quota["top_up"]:
-                    raise DemoFailed(f"quota {quota['id']} ({quota['status']}): accepting its top-up of "
-                                     f"{quota['top_up']['quantity']} units left the top-up waiting")
+                    raise DemoFailed(
+                        f"quota {quota['id']} ({quota['status']}): accepting its top-up of "
+                        f"{quota['top_up']['quantity']} units left the top-up waiting"
+                    )
                 topped_up += 1
         return accepted, topped_up, declined
 
@@ -222,11 +268,14 @@ class Demo:
     def answer_quotas(self) -> None:
         eventually(self._allocated_in_full, "every order line to be allocated")
         accepted, topped_up, declined = self._answer_all(
-            {self.producer_ids[name] for name in demo_data.DECLINING_PRODUCERS})
+            {self.producer_ids[name] for name in demo_data.DECLINING_PRODUCERS}
+        )
         sms = self.sms_producer
-        self.say(f"producers accepted {accepted} quotas and {topped_up} top-ups and declined {declined}; declined "
-                 f"units were reallocated; {demo_data.SMS_PRODUCER} accepted {len(sms.accepted)} quotas and "
-                 f"{sum(sms.top_ups.values())} top-ups by SMS reply")
+        self.say(
+            f"producers accepted {accepted} quotas and {topped_up} top-ups and declined {declined}; declined "
+            f"units were reallocated; {demo_data.SMS_PRODUCER} accepted {len(sms.accepted)} quotas and "
+            f"{sum(sms.top_ups.values())} top-ups by SMS reply"
+        )
 
     def report_lots(self, again: bool = False) -> int:
         """Every unit taken on and not reported yet is finished, in two lots when there are many; ``again`` for the
@@ -244,13 +293,18 @@ class Demo:
                     self.api.post(f"/api/v1/quotas/{quota['id']}/lots", {"quantity": quantity})
                     lots += 1
         if lots:
-            self.say(f"producers reported {lots} {'more ' if again else ''}finished lot{'s' if lots > 1 else ''}"
-                     f"{' for units reallocated to them' if again else ''}")
+            self.say(
+                f"producers reported {lots} {'more ' if again else ''}finished lot{'s' if lots > 1 else ''}"
+                f"{' for units reallocated to them' if again else ''}"
+            )
         return lots
 
     def _reported_lots(self):
-        return [lot for order_id in self.order_ids
-                for lot in self.api.all_pages("/api/v1/lots", order_id=order_id, status="reported")]
+        return [
+            lot
+            for order_id in self.order_ids
+            for lot in self.api.all_pages("/api/v1/lots", order_id=order_id, status="reported")
+        ]
 
     def _inspect(self, lot: dict, failing: bool) -> bool:
         """Findings within every class's acceptance number, or, for a lot meant to fail, major defects at the
@@ -258,12 +312,19 @@ class Demo:
         findings = []
         for plan in lot["plan"]:
             if failing and plan["defect_class"] == "major":
-                findings.append({"criterion": "loose or broken loops", "defect_class": "major",
-                                 "count": min(plan["reject"], plan["sample_size"])})
+                findings.append(
+                    {
+                        "criterion": "loose or broken loops",
+                        "defect_class": "major",
+                        "count": min(plan["reject"], plan["sample_size"]),
+                    }
+                )
             elif plan["accept"] and self.random.random() < 0.2:
                 findings.append({"criterion": "uneven colour", "defect_class": plan["defect_class"], "count": 1})
-        _, inspected = self.api.post(f"/api/v1/lots/{lot['id']}/inspections", {
-            "inspector": "Kumul QC team", "organisation_id": demo_data.ORGANISATION["id"], "findings": findings})
+        _, inspected = self.api.post(
+            f"/api/v1/lots/{lot['id']}/inspections",
+            {"inspector": "Kumul QC team", "organisation_id": demo_data.ORGANISATION["id"], "findings": findings},
+        )
         return inspected["status"] == "passed"
 
     def inspect_lots(self) -> None:
@@ -289,8 +350,9 @@ class Demo:
                 if self._inspect(lot, failing):
                     continue
                 action = to_fail.pop(0)
-                self.api.post(f"/api/v1/lots/{lot['id']}/decision", {
-                    "action": action, "reason": "loops come loose under load"})
+                self.api.post(
+                    f"/api/v1/lots/{lot['id']}/decision", {"action": action, "reason": "loops come loose under load"}
+                )
                 if action == "rework":
                     self.api.post(f"/api/v1/lots/{lot['id']}/resubmit")
                     reworked += 1
@@ -298,12 +360,15 @@ class Demo:
                     # Its units are offered at once, perhaps as top-ups of quotas whose lots are in this round.
                     replaced += 1
                     break
-        self.say(f"inspectors sampled {inspected} lots by ISO 2859-1 plans; {reworked} rejected lot reworked and "
-                 f"passed, {replaced} replaced by other producers")
+        self.say(
+            f"inspectors sampled {inspected} lots by ISO 2859-1 plans; {reworked} rejected lot reworked and "
+            f"passed, {replaced} replaced by other producers"
+        )
 
     def _passed_everywhere(self) -> bool:
-        return all(line["passed"] == line["ordered"]
-                   for order_id in self.order_ids for line in self._order(order_id)["lines"])
+        return all(
+            line["passed"] == line["ordered"] for order_id in self.order_ids for line in self._order(order_id)["lines"]
+        )
 
     def ship(self) -> None:
         eventually(self._passed_everywhere, "every passed lot to reach consolidation")
@@ -312,20 +377,23 @@ class Demo:
         def planned():
             _, result = self.api.post("/api/v1/shipments/plan", {"dispatch": "now"})
             shipments.extend(result["items"])
-            waiting = sum(line["passed"] for order_id in self.order_ids
-                          for line in self._order(order_id)["lines"])
+            waiting = sum(line["passed"] for order_id in self.order_ids for line in self._order(order_id)["lines"])
             return sum(shipment["units"] for shipment in shipments) >= waiting
 
         eventually(planned, "consolidation to have every passed lot")
         for shipment in shipments:
-            self.say(f"shipment {shipment['id']} to {shipment['destination']['name']}: {shipment['units']} units "
-                     f"from {len(shipment['lots'])} lots of {len(shipment['orders'])} orders")
+            self.say(
+                f"shipment {shipment['id']} to {shipment['destination']['name']}: {shipment['units']} units "
+                f"from {len(shipment['lots'])} lots of {len(shipment['orders'])} orders"
+            )
             for status in ("picked_up", "at_hub", "in_transit"):
                 self.api.post(f"/api/v1/shipments/{shipment['id']}/events", {"status": status})
         for shipment in shipments:
             self.api.post(f"/api/v1/shipments/{shipment['id']}/events", {"status": "delivered"})
-        eventually(lambda: all(self._order(order_id)["status"] == "delivered" for order_id in self.order_ids),
-                   "every order to be delivered")
+        eventually(
+            lambda: all(self._order(order_id)["status"] == "delivered" for order_id in self.order_ids),
+            "every order to be delivered",
+        )
         # Allocation hears of the deliveries on its own: each producer's quota finishes with her lots.
         eventually(lambda: not self._open_quotas(), "every quota of the delivered orders to be finished")
         self.say(f"{len(shipments)} combined shipments delivered; every quota finished")
@@ -334,14 +402,38 @@ class Demo:
         orders = []
         for order_id in self.order_ids:
             order = self._order(order_id)
-            orders.append({"id": order["id"], "buyer": order["buyer"]["name"], "status": order["status"],
-                           "lines": [{key: line[key] for key in (
-                               "offering", "ordered", "allocated", "accepted", "produced", "passed", "shipped",
-                               "delivered")} for line in order["lines"]]})
+            orders.append(
+                {
+                    "id": order["id"],
+                    "buyer": order["buyer"]["name"],
+                    "status": order["status"],
+                    "lines": [
+                        {
+                            key: line[key]
+                            for key in (
+                                "offering",
+                                "ordered",
+                                "allocated",
+                                "accepted",
+                                "produced",
+                                "passed",
+                                "shipped",
+                                "delivered",
+                            )
+                        }
+                        for line in order["lines"]
+                    ],
+                }
+            )
         return {"orders": orders, "quotas": self._quotas()}
 
     def _quotas(self) -> list:
         """Every quota the orders got, whatever became of it: the sizes a co-operative is asked to take on."""
-        return [{"quota_id": quota["id"], **{key: quota[key] for key in (
-                    "order_id", "line_id", "producer_id", "quantity", "status")}}
-                for order_id in self.order_ids for quota in self.api.all_pages("/api/v1/quotas", order_id=order_id)]
+        return [
+            {
+                "quota_id": quota["id"],
+                **{key: quota[key] for key in ("order_id", "line_id", "producer_id", "quantity", "status")},
+            }
+            for order_id in self.order_ids
+            for quota in self.api.all_pages("/api/v1/quotas", order_id=order_id)
+        ]

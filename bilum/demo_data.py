@@ -84,8 +84,7 @@ OFFERINGS = [
         "sku": "BLM-BAG-S",
         "name": "Bilum shoulder bag, small",
         "description": (
-            "Small hand-looped bilum shoulder bag with a lined inner pocket, "
-            "sized for a phone, purse and keys."
+            "Small hand-looped bilum shoulder bag with a lined inner pocket, sized for a phone, purse and keys."
         ),
         "unit_price": "24.00",
         "producer_price": "13.50",
@@ -99,8 +98,7 @@ OFFERINGS = [
             "colour": "bright stripes in the weaver's own design",
             "size": "approx. 22 x 25 cm body, 110 cm strap",
             "story": (
-                "A quicker piece than the carry bag, often looped by younger "
-                "weavers in the evenings after garden work."
+                "A quicker piece than the carry bag, often looped by younger weavers in the evenings after garden work."
             ),
         },
     },
@@ -226,7 +224,9 @@ PRODUCERS = [
     _producer(32, "Mingende Women's Coffee Cluster", "kundiawa", "Mingende", -6.0300, 144.9100, {_C: 100}),
     _producer(33, "Christina Waim", "kundiawa", "Kundiawa", -6.0200, 144.9600, {_M: 24, _S: 18}),
     _producer(34, "Gloria Simbil", "kundiawa", "Gembogl", -5.8800, 144.9700, {_M: 15}, remoteness="seasonal_road"),
-    _producer(35, "Naomi Gande", "kundiawa", "Kegsugl", -5.8400, 145.0000, {_S: 20, _C: 25}, remoteness="seasonal_road"),
+    _producer(
+        35, "Naomi Gande", "kundiawa", "Kegsugl", -5.8400, 145.0000, {_S: 20, _C: 25}, remoteness="seasonal_road"
+    ),
     _producer(36, "Miriam Ambane", "kundiawa", "Kundiawa", -6.0235, 144.9640, {_M: 20}),
     # Morobe: Menyamya (no reliable road to the coast; goods go out by air)
     _producer(37, "Menyamya Mothers' Bilum Group", "menyamya", "Menyamya", -7.2100, 146.0200, {_M: 95, _S: 60}),
@@ -259,13 +259,19 @@ BUYERS = [
             "longitude": 153.0251,
         },
         "orders": [
-            {"due_in_days": 75, "lines": [
-                {"sku": "BLM-BAG-M", "quantity": 450},
-                {"sku": "BLM-BAG-S", "quantity": 250},
-            ]},
-            {"due_in_days": 110, "lines": [
-                {"sku": "COF-ARA-250", "quantity": 300},
-            ]},
+            {
+                "due_in_days": 75,
+                "lines": [
+                    {"sku": "BLM-BAG-M", "quantity": 450},
+                    {"sku": "BLM-BAG-S", "quantity": 250},
+                ],
+            },
+            {
+                "due_in_days": 110,
+                "lines": [
+                    {"sku": "COF-ARA-250", "quantity": 300},
+                ],
+            },
         ],
     },
     {
@@ -281,10 +287,13 @@ BUYERS = [
             "longitude": 153.0850,
         },
         "orders": [
-            {"due_in_days": 90, "lines": [
-                {"sku": "BLM-BAG-M", "quantity": 150},
-                {"sku": "COF-ARA-250", "quantity": 200},
-            ]},
+            {
+                "due_in_days": 90,
+                "lines": [
+                    {"sku": "BLM-BAG-M", "quantity": 150},
+                    {"sku": "COF-ARA-250", "quantity": 200},
+                ],
+            },
         ],
     },
     {
@@ -298,10 +307,13 @@ BUYERS = [
             "longitude": 139.6990,
         },
         "orders": [
-            {"due_in_days": 100, "lines": [
-                {"sku": "BLM-BAG-S", "quantity": 200},
-                {"sku": "BLM-BAG-M", "quantity": 120},
-            ]},
+            {
+                "due_in_days": 100,
+                "lines": [
+                    {"sku": "BLM-BAG-S", "quantity": 200},
+                    {"sku": "BLM-BAG-M", "quantity": 120},
+                ],
+            },
         ],
     },
 ]
@@ -333,12 +345,32 @@ _MOBILE = re.compile(r"^\+6757\d{7}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _EMAIL = re.compile(r"^[^@\s]+@example\.(com|org)$")
 _OFFERING_KEYS = {
-    "sku", "name", "description", "unit_price", "producer_price", "currency",
-    "unit_weight_g", "unit_volume_cm3", "attributes", "quality_standard", "min_order",
+    "sku",
+    "name",
+    "description",
+    "unit_price",
+    "producer_price",
+    "currency",
+    "unit_weight_g",
+    "unit_volume_cm3",
+    "attributes",
+    "quality_standard",
+    "min_order",
 }
 _PRODUCER_KEYS = {
-    "name", "village", "district", "region", "country", "latitude",
-    "longitude", "remoteness", "closed_months", "service_weekdays", "mobile", "languages", "capacity",
+    "name",
+    "village",
+    "district",
+    "region",
+    "country",
+    "latitude",
+    "longitude",
+    "remoteness",
+    "closed_months",
+    "service_weekdays",
+    "mobile",
+    "languages",
+    "capacity",
 }
 
 
@@ -426,10 +458,7 @@ def validate_scenario():
         unit = _decimal(offering["unit_price"], f"offering {sku} unit_price")
         paid = _decimal(offering["producer_price"], f"offering {sku} producer_price")
         if not unit > paid > 0:
-            raise ValueError(
-                f"offering {sku}: need unit_price > producer_price > 0, "
-                f"got {unit} and {paid}"
-            )
+            raise ValueError(f"offering {sku}: need unit_price > producer_price > 0, got {unit} and {paid}")
         for key in ("unit_weight_g", "unit_volume_cm3"):
             if not isinstance(offering[key], int) or offering[key] <= 0:
                 raise ValueError(f"offering {sku}: {key} must be a positive int")

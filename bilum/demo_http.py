@@ -1,6 +1,7 @@
 """HTTP as the demonstration's clients speak it: like any well-behaved client, they wait out a refusal for going too
 fast (429) as long as its Retry-After says, then ask again. The gateway refuses before it does anything, so asking
 again is safe whatever the method."""
+
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
@@ -12,14 +13,21 @@ RATE_LIMITED_RETRIES = 30
 class _Patience(Retry):
     """Only 429: urllib3 would also repeat a 503 with a Retry-After, which the gateway answers when a service was
     too slow, perhaps after it did the work."""
+
     RETRY_AFTER_STATUS_CODES = frozenset({429})
 
 
 def session(credentials: dict | None = None) -> requests.Session:
     http = requests.Session()
     http.headers.update(credentials or {})
-    patience = _Patience(total=RATE_LIMITED_RETRIES, connect=0, read=False, status_forcelist=(429,),
-                         allowed_methods=None, raise_on_status=False)
+    patience = _Patience(
+        total=RATE_LIMITED_RETRIES,
+        connect=0,
+        read=False,
+        status_forcelist=(429,),
+        allowed_methods=None,
+        raise_on_status=False,
+    )
     for scheme in ("http://", "https://"):
         http.mount(scheme, HTTPAdapter(max_retries=patience))
     return http

@@ -1,4 +1,5 @@
 """What the demonstration prints when it is done: the fulfilment of every order line, and the quotas offered."""
+
 import json
 
 
@@ -8,8 +9,11 @@ def print_report(report: dict, out) -> None:
     print(f"{'order':<22} {'buyer':<28} {'offering':<12} " + " ".join(f"{s:>9}" for s in stages), file=out)
     for order in report["orders"]:
         for line in order["lines"]:
-            print(f"{order['id']:<22} {order['buyer'][:28]:<28} {line['offering']:<12} "
-                  + " ".join(f"{line[s]:>9}" for s in stages), file=out)
+            print(
+                f"{order['id']:<22} {order['buyer'][:28]:<28} {line['offering']:<12} "
+                + " ".join(f"{line[s]:>9}" for s in stages),
+                file=out,
+            )
         print(f"{'':<22} status: {order['status']}", file=out)
     sizes = [quota["quantity"] for quota in report["quotas"]]
     print(f"Quotas offered: {len(sizes)}, the smallest of {min(sizes, default=0)} units", file=out)

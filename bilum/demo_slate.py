@@ -3,6 +3,7 @@ RabbitMQ vhost of its own. Both are emptied before ``bilum demo`` starts its ser
 first did: a previous run's quotas would still hold the producers' capacity and leave this run's orders short, and a
 message a killed run left queued would reach databases that never knew its order. Nothing else is touched: not the
 var directory's own databases (``bilum up``'s), nor any other vhost, nor a broker that AMQP_URI names."""
+
 import shutil
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -50,9 +51,16 @@ def _reset_vhost(vhost: str, user: str, management_url: str) -> bool:
     management = urlsplit(management_url)
     api = f"{management.scheme}://{management.netloc.rpartition('@')[2]}/api"
     name = quote(vhost, safe="")
-    steps = (("DELETE", f"/vhosts/{name}", None, (204, 404)), ("PUT", f"/vhosts/{name}", None, (201, 204)),
-             ("PUT", f"/permissions/{name}/{quote(user, safe='')}",
-              {"configure": ".*", "write": ".*", "read": ".*"}, (201, 204)))
+    steps = (
+        ("DELETE", f"/vhosts/{name}", None, (204, 404)),
+        ("PUT", f"/vhosts/{name}", None, (201, 204)),
+        (
+            "PUT",
+            f"/permissions/{name}/{quote(user, safe='')}",
+            {"configure": ".*", "write": ".*", "read": ".*"},
+            (201, 204),
+        ),
+    )
     answers = []
     with requests.Session() as http:
         http.auth = (management.username, management.password)
@@ -71,7 +79,8 @@ def _management_failed(vhost: str, what: str) -> BrokerUnreachable:
     return BrokerUnreachable(
         f"The demo makes a RabbitMQ vhost of its own ({vhost}) through the management API: {what}.\n"
         "Enable it (`rabbitmq-plugins enable rabbitmq_management`; `make demo` does), set BILUM_RABBIT_MANAGEMENT "
-        "to where it answers (http://user:password@host:15672), or point AMQP_URI at a vhost for the demo.")
+        "to where it answers (http://user:password@host:15672), or point AMQP_URI at a vhost for the demo."
+    )
 
 
 def _shown(path: Path) -> str:

@@ -8,6 +8,7 @@ later ``DONE <code> <units>``), and hands each answer to the gateway as the prov
 the confirmation reached her number. A top-up (more units of a quota she has taken on) is asked and answered with the
 quota's own code, like the offer, and she reports the units it added as another lot.
 """
+
 import hashlib
 import hmac
 import json
@@ -26,6 +27,7 @@ class SmsConversationFailed(RuntimeError):
 @dataclass(frozen=True)
 class Text:
     """An SMS Bilum sent to the phone: its kind, the quota code it is about, and its values."""
+
     kind: str
     ref: str | None
     text: str
@@ -33,8 +35,15 @@ class Text:
 
 
 class SmsProducer:
-    def __init__(self, api_base_url: str, secret: str, producer_id: str, mobile: str, timeout_s: float = 60,
-                 credentials: dict | None = None):
+    def __init__(
+        self,
+        api_base_url: str,
+        secret: str,
+        producer_id: str,
+        mobile: str,
+        timeout_s: float = 60,
+        credentials: dict | None = None,
+    ):
         """``credentials`` read the delivery log, which stands in for the phone's inbox; replies are signed instead."""
         self.base_url = api_base_url.rstrip("/")
         self.secret = secret
@@ -50,13 +59,19 @@ class SmsProducer:
         """Every SMS that went out to this phone, oldest first."""
         texts, page = [], 1
         while True:
-            response = self.http.get(f"{self.base_url}/api/v1/notifications", timeout=30, params={
-                "recipient_id": self.producer_id, "status": "sent", "page": page, "page_size": 100})
+            response = self.http.get(
+                f"{self.base_url}/api/v1/notifications",
+                timeout=30,
+                params={"recipient_id": self.producer_id, "status": "sent", "page": page, "page_size": 100},
+            )
             if not response.ok:
                 raise SmsConversationFailed(f"the delivery log answered {response.status_code}: {response.text}")
             result = response.json()
-            texts.extend(Text(item["template"], item["ref"], item["text"], item["data"])
-                         for item in result["items"] if item["channel"] == "sms" and item["address"] == self.mobile)
+            texts.extend(
+                Text(item["template"], item["ref"], item["text"], item["data"])
+                for item in result["items"]
+                if item["channel"] == "sms" and item["address"] == self.mobile
+            )
             if page * result["page_size"] >= result["total"]:
                 return texts[::-1]
             page += 1
@@ -66,8 +81,9 @@ class SmsProducer:
         texts = self.inbox()
         for offer in texts:
             if offer.kind == "quota_offered" and offer.ref not in self.accepted:
-                self.accepted[offer.ref] = self._answer(f"YES {offer.ref}", "accepted", offer.ref,
-                                                        "quota_accepted_ack").data["quantity"]
+                self.accepted[offer.ref] = self._answer(
+                    f"YES {offer.ref}", "accepted", offer.ref, "quota_accepted_ack"
+                ).data["quantity"]
         asked = Counter(text.ref for text in texts if text.kind == "quota_top_up_offered")
         for ref, top_ups in asked.items():
             while self.top_ups[ref] < top_ups:
@@ -89,15 +105,19 @@ class SmsProducer:
 
     def send(self, text: str, message_id: str | None = None) -> dict:
         """What the provider does with a message from the phone: a signed callback to the gateway."""
-        body = json.dumps({"message_id": message_id or f"demo-{uuid.uuid4().hex}", "from": self.mobile,
-                           "text": text})
+        body = json.dumps({"message_id": message_id or f"demo-{uuid.uuid4().hex}", "from": self.mobile, "text": text})
         timestamp = str(int(time.time()))
         signature = hmac.new(self.secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
-        response = self.http.post(f"{self.base_url}/api/v1/sms/inbound", data=body.encode(), timeout=30, headers={
-            "Content-Type": "application/json", "X-Sms-Timestamp": timestamp, "X-Sms-Signature": signature})
+        response = self.http.post(
+            f"{self.base_url}/api/v1/sms/inbound",
+            data=body.encode(),
+            timeout=30,
+            headers={"Content-Type": "application/json", "X-Sms-Timestamp": timestamp, "X-Sms-Signature": signature},
+        )
         if not response.ok:
-            raise SmsConversationFailed(f"the SMS callback for {text!r} answered {response.status_code}: "
-                                        f"{response.text}")
+            raise SmsConversationFailed(
+                f"the SMS callback for {text!r} answered {response.status_code}: {response.text}"
+            )
         return response.json()
 
     def _answer(self, text: str, outcome: str, ref: str, *kinds: str) -> Text:

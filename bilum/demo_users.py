@@ -1,5 +1,6 @@
 """The demonstration's people: an admin that sets the platform up, the co-operative's aggregator and inspector, a
 buyer for each buyer organisation and one producer, each able to sign in to the pages with a password of this run."""
+
 import secrets
 
 from bilum import demo_data, users
@@ -9,10 +10,15 @@ ADMIN = "demo-admin"
 
 def _people(producer_id: str | None) -> list[tuple[str, str, str | None, str | None]]:
     organisation = demo_data.ORGANISATION["id"]
-    people = [(ADMIN, "admin", None, None), (f"{organisation}-aggregator", "aggregator", organisation, None),
-              (f"{organisation}-inspector", "inspector", organisation, None)]
-    people += [(f"{demo_data.buyer_organisation(buyer)}-buyer", "buyer", demo_data.buyer_organisation(buyer), None)
-               for buyer in demo_data.BUYERS]
+    people = [
+        (ADMIN, "admin", None, None),
+        (f"{organisation}-aggregator", "aggregator", organisation, None),
+        (f"{organisation}-inspector", "inspector", organisation, None),
+    ]
+    people += [
+        (f"{demo_data.buyer_organisation(buyer)}-buyer", "buyer", demo_data.buyer_organisation(buyer), None)
+        for buyer in demo_data.BUYERS
+    ]
     if producer_id:
         people.append(("demo-producer", "producer", organisation, producer_id))
     return people

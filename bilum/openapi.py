@@ -1,6 +1,7 @@
 """The API's OpenAPI document, resolving the schema names the gateway's operations give to the services' classes.
 
 The command line may import every service; the services may not import each other, which is why this lives here."""
+
 import importlib
 from importlib.metadata import PackageNotFoundError, version
 

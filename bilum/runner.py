@@ -2,6 +2,7 @@
 
 The caller must have called ``eventlet.monkey_patch()`` before anything else was imported.
 """
+
 import errno
 import logging
 import signal

@@ -5,6 +5,7 @@ It reads where it reaches the gateway and the broker, and where the demo makes i
 vhost, its var directory), so a value is read after that, never at import time. The services started here inherit this
 process's whole environment, with what the command line set in it.
 """
+
 import os
 from dataclasses import dataclass
 

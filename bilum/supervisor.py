@@ -1,4 +1,5 @@
 """Start every service as its own process, wait until each is ready, and stop them all cleanly."""
+
 import signal
 import subprocess
 import sys
@@ -26,7 +27,8 @@ def check_broker(uri: str | None = None) -> None:
         raise BrokerUnreachable(
             f"RabbitMQ is not reachable at {safe} ({error}).\n"
             "Start it and try again: `rabbitmq-server -detached` on this machine "
-            "(or `docker compose up -d rabbitmq`), or point AMQP_URI at a running broker.") from None
+            "(or `docker compose up -d rabbitmq`), or point AMQP_URI at a running broker."
+        ) from None
 
 
 def ready(service: str) -> bool:
@@ -48,7 +50,11 @@ class Supervisor:
             log_file = open(self.log_dir / f"{service}.log", "ab")
             self.processes[service] = subprocess.Popen(
                 [sys.executable, "-m", "bilum.cli", "run", service],
-                stdout=log_file, stderr=subprocess.STDOUT, env=settings.services_environment(), start_new_session=True)
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                env=settings.services_environment(),
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout_s
         waiting = set(config.SERVICES)
         while waiting:
@@ -56,8 +62,10 @@ class Supervisor:
                 process = self.processes[service]
                 if process.poll() is not None:
                     self.stop()
-                    raise RuntimeError(f"{service} exited with {process.returncode}; its log: "
-                                       f"{self.log_dir / (service + '.log')}\n{self.tail(service)}")
+                    raise RuntimeError(
+                        f"{service} exited with {process.returncode}; its log: "
+                        f"{self.log_dir / (service + '.log')}\n{self.tail(service)}"
+                    )
                 if ready(service):
                     waiting.discard(service)
                     print(f"  {service} ready (pid {process.pid})", file=self.out)

@@ -1,4 +1,5 @@
 """Users and API keys from the command line: how the first admin comes to be, and how machine clients get keys."""
+
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
@@ -19,15 +20,25 @@ def _accounts():
         database.engine.dispose()
 
 
-def _create(uow: UnitOfWork, username: str, password: str, role: str, organisation_id: str | None,
-            producer_id: str | None) -> dict:
-    return accounts.create_user(uow, {"username": username, "password": password, "role": role,
-                                      "organisation_id": organisation_id, "producer_id": producer_id},
-                                datetime.now(timezone.utc))
+def _create(
+    uow: UnitOfWork, username: str, password: str, role: str, organisation_id: str | None, producer_id: str | None
+) -> dict:
+    return accounts.create_user(
+        uow,
+        {
+            "username": username,
+            "password": password,
+            "role": role,
+            "organisation_id": organisation_id,
+            "producer_id": producer_id,
+        },
+        datetime.now(timezone.utc),
+    )
 
 
-def create(username: str, password: str, role: str, organisation_id: str | None = None,
-           producer_id: str | None = None) -> dict:
+def create(
+    username: str, password: str, role: str, organisation_id: str | None = None, producer_id: str | None = None
+) -> dict:
     with _accounts() as uow:
         return _create(uow, username, password, role, organisation_id, producer_id)
 
@@ -38,8 +49,9 @@ def api_key(username: str, name: str) -> str:
         return accounts.create_api_key(uow, owner, name, datetime.now(timezone.utc))["key"]
 
 
-def ensure(username: str, password: str, role: str, organisation_id: str | None = None,
-           producer_id: str | None = None) -> None:
+def ensure(
+    username: str, password: str, role: str, organisation_id: str | None = None, producer_id: str | None = None
+) -> None:
     """The user exists with this password, whether or not an earlier run made it."""
     with _accounts() as uow:
         try:

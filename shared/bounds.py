@@ -1,5 +1,6 @@
 """Upper bounds of numbers that come from outside: what the database's columns hold and any real order could need.
 Beyond them an input is refused with a message, never passed on to overflow a column."""
+
 from decimal import Decimal
 
 MAX_QUANTITY = 1_000_000

@@ -4,6 +4,7 @@ Each service's own settings live in its ``settings`` module, read the same way: 
 a variable, and a wrong value stops the service at start-up with an error naming the variable and the form expected.
 Every variable is in the README's table (a test checks the table against the code).
 """
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ def environment() -> Env:
     """The process environment, read afresh (tests and the CLI change it between services). A default is returned as
     given, so give it in the type asked for."""
     return Env(expand_vars=False)
+
 
 SERVICES = ("catalogue", "orders", "aggregation", "consolidation", "notification", "gateway")
 

@@ -1,6 +1,7 @@
 """The event contract's declarations: every fact a service publishes, with its version and marshmallow schema, and
 the vocabulary those facts share. Declarations only (data): the envelope and the checks live in ``shared.events``.
 """
+
 from dataclasses import dataclass
 
 from marshmallow import Schema, fields, validate
@@ -15,6 +16,7 @@ REJECTED_LOT_ACTIONS = ("ask", "rework", "replace")
 CAPACITY_ENTRIES_PER_EVENT = 500
 # What an accepted quota becomes as its lots move on (see QuotaProgressedV1).
 QUOTA_PROGRESS = ("accepted", "in_production", "produced", "passed", "shipped", "delivered", "closed_short")
+
 
 def _id():
     return fields.String(required=True, validate=validate.Length(min=1, max=64))
@@ -42,6 +44,7 @@ class DestinationSchema(Schema):
 
 class ProducerRegisteredV1(Schema):
     """A snapshot of the producer: ``producer.updated`` carries the same fields, replacing the previous snapshot."""
+
     producer_id = _id()
     organisation_id = _id()
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -63,8 +66,12 @@ class ProducerRegisteredV1(Schema):
 
 class QualityStandardSchema(Schema):
     """How an offering's lots are inspected: ISO 2859-1 AQL per defect class, inspection level, what to look for."""
-    aql = fields.Dict(keys=fields.String(validate=validate.OneOf(DEFECT_CLASSES)),
-                      values=fields.Float(validate=validate.Range(min=0, min_inclusive=False)), required=True)
+
+    aql = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(DEFECT_CLASSES)),
+        values=fields.Float(validate=validate.Range(min=0, min_inclusive=False)),
+        required=True,
+    )
     inspection_level = fields.String(required=True, validate=validate.OneOf(INSPECTION_LEVELS))
     criteria = fields.List(fields.Dict(), required=True)
     rejected_lot_action = fields.String(required=True, validate=validate.OneOf(REJECTED_LOT_ACTIONS))
@@ -95,6 +102,7 @@ class OfferingWithdrawnV1(Schema):
 
 class CapacityEntrySchema(Schema):
     """Units a producer can make of an offering in one ISO week (``week_start`` is its Monday)."""
+
     producer_id = _id()
     offering_id = _id()
     week_start = fields.Date(required=True)
@@ -105,8 +113,12 @@ class CapacityEntrySchema(Schema):
 
 class CapacityDeclaredV1(Schema):
     """Each entry replaces the previous declaration for its producer, offering and week."""
-    entries = fields.List(fields.Nested(CapacityEntrySchema), required=True,
-                          validate=validate.Length(min=1, max=CAPACITY_ENTRIES_PER_EVENT))
+
+    entries = fields.List(
+        fields.Nested(CapacityEntrySchema),
+        required=True,
+        validate=validate.Length(min=1, max=CAPACITY_ENTRIES_PER_EVENT),
+    )
 
 
 class OrderLineSchema(Schema):
@@ -118,6 +130,7 @@ class OrderLineSchema(Schema):
 
 class BuyerSchema(Schema):
     """``organisation_id``: the buyer's organisation when a signed-in buyer placed the order."""
+
     buyer_id = _id()
     name = fields.String(required=True)
     email = fields.String(required=True, allow_none=True)
@@ -129,6 +142,7 @@ class OrderPlacedV1(Schema):
     could not be asked). ``organisation_id``: the aggregator organisation whose offerings the order is for. Both
     organisation fields are optional (absent from a publisher that predates them): read them with ``.get``, so that
     an event is the same on both sides of the bus."""
+
     order_id = _id()
     organisation_id = fields.String(allow_none=True, validate=validate.Length(max=64))
     buyer = fields.Nested(BuyerSchema, required=True)
@@ -151,6 +165,7 @@ class QuotaWeekSchema(Schema):
 
 class QuotaShareSchema(Schema):
     """Which producer makes how many units of which order line."""
+
     quota_id = _id()
     order_id = _id()
     line_id = _id()
@@ -161,12 +176,14 @@ class QuotaShareSchema(Schema):
 
 class QuotaAnsweredV1(QuotaShareSchema):
     """``weeks`` says which weeks of the producer's capacity calendar the quota uses; they add up to ``quantity``."""
+
     weeks = fields.List(fields.Nested(QuotaWeekSchema), required=True, validate=validate.Length(min=1))
 
 
 class QuotaAcceptedV1(QuotaAnsweredV1):
     """``quantity`` is what the producer accepted; ``declined_quantity`` the rest of the offer, which goes back to
     allocation."""
+
     declined_quantity = _units()
 
 
@@ -176,6 +193,7 @@ class QuotaDeclinedV1(QuotaAnsweredV1):
 
 class QuotaReleasedV1(QuotaAnsweredV1):
     """An open quota given up by the platform (the order was cancelled): capacity is freed, the producer told."""
+
     status_before = fields.String(required=True, validate=validate.OneOf(("offered", "accepted")))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
@@ -184,6 +202,7 @@ class QuotaTopUpOfferedV1(QuotaAnsweredV1):
     """More units of the same line offered to a producer already working on it, as an increase of her quota (she
     never holds two quotas for one line). ``quantity`` and ``weeks`` are the quota as it stands; ``top_up`` the units
     asked for on top, in ``top_up_weeks``. She answers with the quota's own ``ref``, by ``respond_by``."""
+
     ref = fields.String(required=True, validate=validate.Length(min=4, max=12))
     top_up = _positive_units()
     top_up_weeks = fields.List(fields.Nested(QuotaWeekSchema), required=True, validate=validate.Length(min=1))
@@ -194,6 +213,7 @@ class QuotaToppedUpV1(QuotaAnsweredV1):
     """A top-up answered: ``added`` units joined the quota (now ``quantity`` in ``weeks``); ``declined_quantity``, the
     rest of the top-up, goes back to allocation. ``outcome`` is accepted (``added`` may be 0 only when it is not),
     declined, expired, or released (the order was cancelled)."""
+
     added = _units()
     declined_quantity = _units()
     outcome = fields.String(required=True, validate=validate.OneOf(("accepted", "declined", "expired", "released")))
@@ -204,6 +224,7 @@ class QuotaProgressedV1(QuotaShareSchema):
     """An accepted quota moved on with its lots: in_production (a lot reported, units left to report), produced
     (every unit reported), passed (every unit passed inspection), shipped (picked up), delivered, or closed_short
     (finished with fewer good units than accepted; ``reason`` says why). ``passed`` counts its units that passed."""
+
     previous_status = fields.String(required=True, validate=validate.Length(min=1, max=16))
     status = fields.String(required=True, validate=validate.OneOf(QUOTA_PROGRESS))
     passed = _units()
@@ -249,6 +270,7 @@ class LotReportedV1(QuotaShareSchema):
 
 class ClassVerdictSchema(Schema):
     """One defect class's ISO 2859-1 plan and what the inspector found."""
+
     defect_class = fields.String(required=True, validate=validate.OneOf(DEFECT_CLASSES))
     aql = fields.Float(required=True)
     code_letter = fields.String(required=True)
@@ -260,6 +282,7 @@ class ClassVerdictSchema(Schema):
 
 class LotInspectedV1(LotReportedV1):
     """``attempt`` counts inspections of this lot (a reworked lot is inspected again, tightened)."""
+
     attempt = _positive_units()
     severity = fields.String(required=True, validate=validate.OneOf(("normal", "tightened", "reduced")))
     classes = fields.List(fields.Nested(ClassVerdictSchema), required=True, validate=validate.Length(min=1))
@@ -269,6 +292,7 @@ class LotInspectedV1(LotReportedV1):
 class LotDispositionV1(LotReportedV1):
     """What happens to a rejected lot: ``lot.rework_requested`` (fixed and inspected again) or ``lot.replaced``
     (its quantity goes back to allocation like a declined quota)."""
+
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
@@ -281,6 +305,7 @@ class ShippedLotSchema(Schema):
 
 class ShipmentPickupSchema(Schema):
     """When a producer's lots are collected, and the hub they are taken to."""
+
     producer_id = _id()
     pickup_on = fields.Date(required=True)
     hub = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -288,6 +313,7 @@ class ShipmentPickupSchema(Schema):
 
 class ShipmentPlannedV1(Schema):
     """``pickups``: one per producer, so each can be told the day (a remote producer's is its next flight or boat)."""
+
     shipment_id = _id()
     destination = fields.Nested(DestinationSchema, required=True)
     lots = fields.List(fields.Nested(ShippedLotSchema), required=True, validate=validate.Length(min=1))
@@ -297,6 +323,7 @@ class ShipmentPlannedV1(Schema):
 class ShipmentStatusChangedV1(Schema):
     """``at`` is when it happened (reported late, it is earlier than ``occurred_at``); ``reason`` says what went
     wrong for an exception."""
+
     shipment_id = _id()
     previous_status = fields.String(required=True, validate=validate.OneOf(SHIPMENT_STATUSES))
     status = fields.String(required=True, validate=validate.OneOf(SHIPMENT_STATUSES))
@@ -331,56 +358,166 @@ class EventSpec:
 CONTRACT = {
     (spec.event_type, spec.version): spec
     for spec in (
-        EventSpec("producer.registered", 1, "catalogue", ProducerRegisteredV1,
-                  "A producer joined an aggregator's network, with location and contact channels."),
-        EventSpec("producer.updated", 1, "catalogue", ProducerRegisteredV1,
-                  "A producer's details or approvals changed; the payload is the whole new snapshot."),
-        EventSpec("offering.published", 1, "catalogue", OfferingPublishedV1,
-                  "A pooled offering: one product many producers make to one standard."),
-        EventSpec("offering.withdrawn", 1, "catalogue", OfferingWithdrawnV1,
-                  "An offering is no longer sold; no new quotas are offered for it."),
-        EventSpec("capacity.declared", 1, "catalogue", CapacityDeclaredV1,
-                  "Producers' weekly capacity calendars for offerings (each entry replaces its week)."),
+        EventSpec(
+            "producer.registered",
+            1,
+            "catalogue",
+            ProducerRegisteredV1,
+            "A producer joined an aggregator's network, with location and contact channels.",
+        ),
+        EventSpec(
+            "producer.updated",
+            1,
+            "catalogue",
+            ProducerRegisteredV1,
+            "A producer's details or approvals changed; the payload is the whole new snapshot.",
+        ),
+        EventSpec(
+            "offering.published",
+            1,
+            "catalogue",
+            OfferingPublishedV1,
+            "A pooled offering: one product many producers make to one standard.",
+        ),
+        EventSpec(
+            "offering.withdrawn",
+            1,
+            "catalogue",
+            OfferingWithdrawnV1,
+            "An offering is no longer sold; no new quotas are offered for it.",
+        ),
+        EventSpec(
+            "capacity.declared",
+            1,
+            "catalogue",
+            CapacityDeclaredV1,
+            "Producers' weekly capacity calendars for offerings (each entry replaces its week).",
+        ),
         EventSpec("order.placed", 1, "orders", OrderPlacedV1, "A buyer placed a bulk order."),
-        EventSpec("order.status_changed", 1, "orders", OrderStatusChangedV1,
-                  "An order moved along placed, allocated, in_production, shipped, delivered."),
-        EventSpec("quota.offered", 1, "aggregation", QuotaOfferedV1,
-                  "A producer was offered a share of an order line."),
-        EventSpec("order.cancelled", 1, "orders", OrderCancelledV1,
-                  "The buyer or aggregator cancelled an order; its open quotas are released."),
-        EventSpec("quota.accepted", 1, "aggregation", QuotaAcceptedV1,
-                  "A producer accepted its quota, in full or in part; the rest goes back to allocation."),
-        EventSpec("quota.declined", 1, "aggregation", QuotaDeclinedV1,
-                  "A producer declined, with a reason; the quantity goes back to allocation."),
-        EventSpec("quota.expired", 1, "aggregation", QuotaAnsweredV1,
-                  "A quota was not answered by its deadline; the quantity goes back to allocation."),
-        EventSpec("quota.released", 1, "aggregation", QuotaReleasedV1,
-                  "An open quota was given up because its order was cancelled; the capacity is free again."),
-        EventSpec("quota.top_up_offered", 1, "aggregation", QuotaTopUpOfferedV1,
-                  "A producer already on a line was asked to make more of it, as an increase of her quota."),
-        EventSpec("quota.topped_up", 1, "aggregation", QuotaToppedUpV1,
-                  "A top-up was answered (accepted in full or part, declined, lapsed or released)."),
-        EventSpec("quota.progressed", 1, "aggregation", QuotaProgressedV1,
-                  "An accepted quota moved on as its lots did: in production, produced, passed, shipped, delivered, "
-                  "or closed short."),
-        EventSpec("order.shortfall", 1, "aggregation", OrderShortfallV1,
-                  "No eligible capacity is left for part of an order line."),
-        EventSpec("order.allocated", 1, "aggregation", OrderAllocatedV1,
-                  "Every line of an order was split across producers; shortfall is what capacity could not cover."),
+        EventSpec(
+            "order.status_changed",
+            1,
+            "orders",
+            OrderStatusChangedV1,
+            "An order moved along placed, allocated, in_production, shipped, delivered.",
+        ),
+        EventSpec(
+            "quota.offered", 1, "aggregation", QuotaOfferedV1, "A producer was offered a share of an order line."
+        ),
+        EventSpec(
+            "order.cancelled",
+            1,
+            "orders",
+            OrderCancelledV1,
+            "The buyer or aggregator cancelled an order; its open quotas are released.",
+        ),
+        EventSpec(
+            "quota.accepted",
+            1,
+            "aggregation",
+            QuotaAcceptedV1,
+            "A producer accepted its quota, in full or in part; the rest goes back to allocation.",
+        ),
+        EventSpec(
+            "quota.declined",
+            1,
+            "aggregation",
+            QuotaDeclinedV1,
+            "A producer declined, with a reason; the quantity goes back to allocation.",
+        ),
+        EventSpec(
+            "quota.expired",
+            1,
+            "aggregation",
+            QuotaAnsweredV1,
+            "A quota was not answered by its deadline; the quantity goes back to allocation.",
+        ),
+        EventSpec(
+            "quota.released",
+            1,
+            "aggregation",
+            QuotaReleasedV1,
+            "An open quota was given up because its order was cancelled; the capacity is free again.",
+        ),
+        EventSpec(
+            "quota.top_up_offered",
+            1,
+            "aggregation",
+            QuotaTopUpOfferedV1,
+            "A producer already on a line was asked to make more of it, as an increase of her quota.",
+        ),
+        EventSpec(
+            "quota.topped_up",
+            1,
+            "aggregation",
+            QuotaToppedUpV1,
+            "A top-up was answered (accepted in full or part, declined, lapsed or released).",
+        ),
+        EventSpec(
+            "quota.progressed",
+            1,
+            "aggregation",
+            QuotaProgressedV1,
+            "An accepted quota moved on as its lots did: in production, produced, passed, shipped, delivered, "
+            "or closed short.",
+        ),
+        EventSpec(
+            "order.shortfall",
+            1,
+            "aggregation",
+            OrderShortfallV1,
+            "No eligible capacity is left for part of an order line.",
+        ),
+        EventSpec(
+            "order.allocated",
+            1,
+            "aggregation",
+            OrderAllocatedV1,
+            "Every line of an order was split across producers; shortfall is what capacity could not cover.",
+        ),
         EventSpec("lot.reported", 1, "aggregation", LotReportedV1, "A producer finished a lot against a quota."),
-        EventSpec("lot.inspected", 1, "aggregation", LotInspectedV1,
-                  "An inspector sampled a lot by its ISO 2859-1 plans; passed says whether it is accepted."),
-        EventSpec("lot.rework_requested", 1, "aggregation", LotDispositionV1,
-                  "A rejected lot goes back to its producer to be fixed and inspected again."),
-        EventSpec("lot.replaced", 1, "aggregation", LotDispositionV1,
-                  "A rejected lot's quantity goes back to allocation to be made by others."),
-        EventSpec("shipment.planned", 1, "consolidation", ShipmentPlannedV1,
-                  "Passed lots bound for one destination were combined into a shipment."),
-        EventSpec("shipment.status_changed", 1, "consolidation", ShipmentStatusChangedV1,
-                  "A shipment moved along planned, picked_up, at_hub, in_transit, delivered, or hit an exception."),
-        EventSpec("shipment.delivered", 1, "consolidation", ShipmentDeliveredV1,
-                  "A shipment reached its destination."),
-        EventSpec("notification.sent", 1, "notification", NotificationSentV1,
-                  "A message went out to a recipient on one of its channels."),
+        EventSpec(
+            "lot.inspected",
+            1,
+            "aggregation",
+            LotInspectedV1,
+            "An inspector sampled a lot by its ISO 2859-1 plans; passed says whether it is accepted.",
+        ),
+        EventSpec(
+            "lot.rework_requested",
+            1,
+            "aggregation",
+            LotDispositionV1,
+            "A rejected lot goes back to its producer to be fixed and inspected again.",
+        ),
+        EventSpec(
+            "lot.replaced",
+            1,
+            "aggregation",
+            LotDispositionV1,
+            "A rejected lot's quantity goes back to allocation to be made by others.",
+        ),
+        EventSpec(
+            "shipment.planned",
+            1,
+            "consolidation",
+            ShipmentPlannedV1,
+            "Passed lots bound for one destination were combined into a shipment.",
+        ),
+        EventSpec(
+            "shipment.status_changed",
+            1,
+            "consolidation",
+            ShipmentStatusChangedV1,
+            "A shipment moved along planned, picked_up, at_hub, in_transit, delivered, or hit an exception.",
+        ),
+        EventSpec("shipment.delivered", 1, "consolidation", ShipmentDeliveredV1, "A shipment reached its destination."),
+        EventSpec(
+            "notification.sent",
+            1,
+            "notification",
+            NotificationSentV1,
+            "A message went out to a recipient on one of its channels.",
+        ),
     )
 }

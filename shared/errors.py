@@ -1,4 +1,5 @@
 """Errors a service's RPC can answer with; the gateway turns them into 4xx responses with the message."""
+
 import json
 
 

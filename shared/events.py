@@ -2,8 +2,10 @@
 
 A message on the bus is an envelope: ``event_id`` (UUID), ``event_type``, ``version``, ``occurred_at`` (aware UTC),
 ``correlation_id`` (the order id, or the shipment id for facts about a shipment that serves many orders) and
-``payload``, which the schema of ``(event_type, version)`` validates. The contract is the only coupling between services.
+``payload``, which the schema of ``(event_type, version)`` validates. The contract is the only coupling between
+services.
 """
+
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -12,6 +14,7 @@ from functools import lru_cache
 from marshmallow import Schema, ValidationError, fields, validate
 
 from shared.contract import CONTRACT, EventSpec
+
 
 def spec_for(event_type: str, version: int = 1) -> EventSpec:
     try:
@@ -76,8 +79,9 @@ def new_event(event_type: str, payload: dict, correlation_id: str, version: int 
     errors = schema.validate(wire)
     if errors:
         raise InvalidEvent(f"{event_type} v{version} payload invalid: {errors}")
-    return Event(event_type=event_type, payload=payload, correlation_id=str(correlation_id), version=version,
-                 wire_payload=wire)
+    return Event(
+        event_type=event_type, payload=payload, correlation_id=str(correlation_id), version=version, wire_payload=wire
+    )
 
 
 def parse(body) -> Event:

@@ -1,4 +1,5 @@
 """Identifiers: a short prefix says what a thing is; the rest is random."""
+
 import secrets
 import uuid
 

@@ -1,4 +1,5 @@
 """Structured logs: one JSON object a line, carrying the correlation id (the order id) of the work at hand."""
+
 import contextvars
 import json
 import logging

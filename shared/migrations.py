@@ -1,4 +1,5 @@
 """One Alembic history per service (``services/<name>/migrations``), each in its own schema on PostgreSQL."""
+
 from pathlib import Path
 
 from alembic import command

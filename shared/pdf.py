@@ -4,6 +4,7 @@ Latin-1 of fpdf2's core fonts (the macrons of Maori and Japanese names, the tild
 The project ships DejaVu Sans, regular and bold (``shared/fonts``, Bitstream Vera licence with public-domain DejaVu
 changes: ``shared/fonts/LICENSE``), since fpdf2 ships no TrueType font.
 """
+
 from collections.abc import Callable
 from pathlib import Path
 

@@ -7,6 +7,7 @@ a semicolon or a tab (the default in many countries) cuts a line at every one of
 start of the text, or after a comma, semicolon, tab, bar or line break, past spaces and quotes), an apostrophe goes
 before a formula's first character: spreadsheets show an apostrophe that starts a cell as text, and elsewhere it is
 one visible character in text that was written to attack. Numbers are written as they are."""
+
 import csv
 import io
 import re
@@ -16,8 +17,7 @@ _FORMULA_STARTS = "=+-@\uff1d\uff0b\uff0d\uff20"
 _SEPARATORS = ",;\t|\r\n"
 _PADDING = ' "'
 _CELL_START = re.compile(f"^([{re.escape(_PADDING)}]*)(?=[{re.escape(_FORMULA_STARTS + chr(9) + chr(13) + chr(10))}])")
-_AFTER_SEPARATOR = re.compile(
-    f"([{re.escape(_SEPARATORS)}][{re.escape(_PADDING)}]*)(?=[{re.escape(_FORMULA_STARTS)}])")
+_AFTER_SEPARATOR = re.compile(f"([{re.escape(_SEPARATORS)}][{re.escape(_PADDING)}]*)(?=[{re.escape(_FORMULA_STARTS)}])")
 
 
 def inert(value):

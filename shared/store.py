@@ -2,6 +2,7 @@
 
 On PostgreSQL every service lives in its own schema (named after the service); on SQLite in its own file.
 """
+
 import json
 import logging
 import threading
@@ -11,8 +12,20 @@ from datetime import datetime, timezone
 from typing import cast
 
 from sqlalchemy import (
-    BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, event,
-    TypeDecorator, func, select, update,
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    create_engine,
+    event,
+    func,
+    select,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, CursorResult, Engine, Result
@@ -47,7 +60,8 @@ class UtcDateTime(TypeDecorator):
 def add_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
     """The outbox and inbox of one service, in that service's own metadata (so in its migrations)."""
     outbox = Table(
-        "outbox", metadata,
+        "outbox",
+        metadata,
         Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
         Column("event_id", String(36), nullable=False, unique=True),
         Column("event_type", String(64), nullable=False),
@@ -57,7 +71,8 @@ def add_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("body", Text, nullable=False),
     )
     inbox = Table(
-        "inbox", metadata,
+        "inbox",
+        metadata,
         Column("consumer", String(200), primary_key=True),
         Column("event_id", String(36), primary_key=True),
         Column("handled_at", UtcDateTime(), nullable=False),
@@ -135,9 +150,18 @@ def merge(session: Session, table: Table, values: dict, keys: tuple[str, ...], n
     a newer one, however the facts race. Whether the row was written; it stays locked until the transaction ends."""
     statement = _insert(session)(table).values(**values)
     condition = None if newer is None else (table.c[newer].is_(None) | (table.c[newer] < statement.excluded[newer]))
-    return _changed(session.execute(statement.on_conflict_do_update(
-        index_elements=list(keys), set_={name: statement.excluded[name] for name in values if name not in keys},
-        where=condition))) == 1
+    return (
+        _changed(
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=list(keys),
+                    set_={name: statement.excluded[name] for name in values if name not in keys},
+                    where=condition,
+                )
+            )
+        )
+        == 1
+    )
 
 
 def page_of(session: Session, table: Table, conditions: list, order_by: tuple, page: int, page_size: int):
@@ -147,8 +171,7 @@ def page_of(session: Session, table: Table, conditions: list, order_by: tuple, p
     if offset >= total:
         # Past the end: empty, and no offset too large for the database's integers is ever sent.
         return [], total
-    rows = session.execute(select(table).where(*conditions).order_by(*order_by)
-                           .limit(page_size).offset(offset)).all()
+    rows = session.execute(select(table).where(*conditions).order_by(*order_by).limit(page_size).offset(offset)).all()
     return rows, total
 
 
@@ -173,10 +196,20 @@ class UnitOfWork:
         """Record many events in the outbox in one statement, inside this transaction."""
         if not events:
             return
-        self.session.execute(self._database.outbox.insert(), [dict(
-            event_id=event.event_id, event_type=event.event_type, version=event.version,
-            correlation_id=event.correlation_id, occurred_at=event.occurred_at,
-            body=json.dumps(event.to_message())) for event in events])
+        self.session.execute(
+            self._database.outbox.insert(),
+            [
+                dict(
+                    event_id=event.event_id,
+                    event_type=event.event_type,
+                    version=event.version,
+                    correlation_id=event.correlation_id,
+                    occurred_at=event.occurred_at,
+                    body=json.dumps(event.to_message()),
+                )
+                for event in events
+            ],
+        )
         self.emitted += len(events)
 
     def claim(self, consumer: str, event_id: str) -> bool:
@@ -192,8 +225,14 @@ class UnitOfWork:
             return set()
         now = datetime.now(timezone.utc)
         inbox = self._database.inbox
-        return set(insert_new_all(self.session, inbox, [dict(consumer=consumer, event_id=event_id, handled_at=now)
-                                                        for event_id in event_ids], inbox.c.event_id))
+        return set(
+            insert_new_all(
+                self.session,
+                inbox,
+                [dict(consumer=consumer, event_id=event_id, handled_at=now) for event_id in event_ids],
+                inbox.c.event_id,
+            )
+        )
 
 
 class Database:
@@ -260,8 +299,7 @@ class Database:
     def outbox_backlog(self) -> tuple[int, float]:
         """Rows waiting and the age in seconds of the oldest."""
         with self.engine.connect() as connection:
-            count, oldest = connection.execute(
-                select(func.count(), func.min(self.outbox.c.occurred_at))).one()
+            count, oldest = connection.execute(select(func.count(), func.min(self.outbox.c.occurred_at))).one()
         if not oldest:
             return count, 0.0
         return count, (datetime.now(timezone.utc) - oldest).total_seconds()

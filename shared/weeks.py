@@ -4,6 +4,7 @@ Producers plan by the week: "40 baskets in week 48". A week's units are ready by
 time of L days must be asked at least L days before that Sunday, so a week can still take an order until
 ``order_by = sunday - L``. Catalogue and aggregation both reason with these rules, so they live in the contract.
 """
+
 import re
 from datetime import date, timedelta
 

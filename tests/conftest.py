@@ -1,5 +1,6 @@
 """nameko needs eventlet's monkey patch before sockets, threads and psycopg2 are used; its pytest plugin no longer
 applies it."""
+
 import warnings
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")

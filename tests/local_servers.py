@@ -10,6 +10,7 @@ The HTTP recorder answers by the first parts of the path, so one server plays ev
 ``/ok/...`` 200 with ``{"id": ...}``; ``/status/<code>/...`` that status; ``/slow/<seconds>/...`` 200 after a wait;
 ``/flaky/<n>/...`` 503 for the first n requests to that exact path, then 200.
 """
+
 import base64
 import json
 import shutil
@@ -26,7 +27,7 @@ import pytest
 
 SMTP_USER, SMTP_PASSWORD = "bilum", "s3cret-passw0rd"
 
-SMTP_SERVER = r'''
+SMTP_SERVER = r"""
 import asyncio, base64, json, os, ssl, sys
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
@@ -71,9 +72,9 @@ async def main():
 
 
 asyncio.run(main())
-'''
+"""
 
-HTTP_RECORDER = r'''
+HTTP_RECORDER = r"""
 import base64, json, os, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -117,7 +118,7 @@ with open(port_path + ".tmp", "w") as ready:
     ready.write(str(server.server_address[1]))
 os.replace(port_path + ".tmp", port_path)
 server.serve_forever()
-'''
+"""
 
 
 @dataclass
@@ -147,15 +148,19 @@ def _start(name: str, script: str, directory: Path, *args: str):
     script_path.write_text(script, encoding="utf-8")
     record_path, port_path, error_path = (directory / f"{name}.{suffix}" for suffix in ("jsonl", "port", "err"))
     with open(error_path, "wb") as errors:
-        process = subprocess.Popen([sys.executable, str(script_path), str(record_path), str(port_path), *args],
-                                   stdout=subprocess.DEVNULL, stderr=errors)
+        process = subprocess.Popen(
+            [sys.executable, str(script_path), str(record_path), str(port_path), *args],
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
     deadline = time.monotonic() + 20
     while not port_path.exists():
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             process.wait()
-            pytest.fail(f"the {name} test server did not start:\n{error_path.read_text(errors='replace')}",
-                        pytrace=False)
+            pytest.fail(
+                f"the {name} test server did not start:\n{error_path.read_text(errors='replace')}", pytrace=False
+            )
         time.sleep(0.02)
     return process, RecordingServer("127.0.0.1", int(port_path.read_text()), record_path)
 
@@ -177,10 +182,30 @@ def certificate(tmp_path_factory):
         pytest.fail("the STARTTLS test needs the openssl command (Debian: apt-get install openssl)", pytrace=False)
     directory = tmp_path_factory.mktemp("tls")
     certificate_path, key_path = directory / "cert.pem", directory / "key.pem"
-    subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                    "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key_path), "-out", str(certificate_path)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key_path),
+            "-out",
+            str(certificate_path),
+        ],
+        check=True,
+        capture_output=True,
+    )
     client_context = ssl.create_default_context(cafile=str(certificate_path))
     return certificate_path, key_path, client_context
 
@@ -188,8 +213,15 @@ def certificate(tmp_path_factory):
 @pytest.fixture(scope="session")
 def smtp_server(tmp_path_factory, certificate):
     certificate_path, key_path, _ = certificate
-    process, server = _start("smtp", SMTP_SERVER, tmp_path_factory.mktemp("smtp"), str(certificate_path),
-                             str(key_path), SMTP_USER, SMTP_PASSWORD)
+    process, server = _start(
+        "smtp",
+        SMTP_SERVER,
+        tmp_path_factory.mktemp("smtp"),
+        str(certificate_path),
+        str(key_path),
+        SMTP_USER,
+        SMTP_PASSWORD,
+    )
     yield server
     _stop(process)
 
@@ -212,4 +244,3 @@ def closed_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-

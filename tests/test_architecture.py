@@ -1,4 +1,5 @@
 """Services are coupled only through the event contract in shared/: none imports another's modules."""
+
 import ast
 import sys
 from pathlib import Path
@@ -45,7 +46,8 @@ def test_the_check_sees_a_violation_when_there_is_one(tmp_path, monkeypatch):
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     assert imports_of_other_services("orders") == [
         "services/orders/service.py imports services.aggregation.allocation",
-        "services/orders/service.py imports services.aggregation.allocation.allocate"]
+        "services/orders/service.py imports services.aggregation.allocation.allocate",
+    ]
 
 
 def test_shared_depends_on_no_service():
@@ -55,7 +57,10 @@ def test_shared_depends_on_no_service():
 
 def test_services_take_rpc_and_consume_from_shared_messaging_which_survive_a_lost_broker_connection():
     """nameko's own ``rpc`` and ``consume`` kill the service when a reply or an ack meets a reset connection."""
-    found = [f"{path.relative_to(ROOT)} imports {name}"
-             for path in (ROOT / "services").rglob("*.py") for name in _imports(path)
-             if name in ("nameko.rpc.rpc", "nameko.messaging.consume")]
+    found = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in (ROOT / "services").rglob("*.py")
+        for name in _imports(path)
+        if name in ("nameko.rpc.rpc", "nameko.messaging.consume")
+    ]
     assert found == []

@@ -1,4 +1,5 @@
 """Every service reads the same way: a pure domain, small modules, settings read in one place, a thin service.py."""
+
 import ast
 from pathlib import Path
 
@@ -13,7 +14,10 @@ DATA_MODULES = {
 }
 # What a domain module may not touch: the database, the broker, the network, the disk.
 IMPURE = ("sqlalchemy", "nameko", "kombu", "amqp", "pika", "requests", "smtplib", "socket", "eventlet", "os")
-SETTINGS_MODULES = {f"services/{service}/settings.py" for service in SERVICES} | {"shared/config.py", "bilum/settings.py"}
+SETTINGS_MODULES = {f"services/{service}/settings.py" for service in SERVICES} | {
+    "shared/config.py",
+    "bilum/settings.py",
+}
 
 
 def _code_modules():
@@ -25,8 +29,11 @@ def _code_modules():
 
 
 def modules_too_long(limit: int = MOST_LINES) -> list[str]:
-    return [f"{relative}: {count} lines" for relative, path in _code_modules()
-            if relative not in DATA_MODULES and (count := len(path.read_text().splitlines())) > limit]
+    return [
+        f"{relative}: {count} lines"
+        for relative, path in _code_modules()
+        if relative not in DATA_MODULES and (count := len(path.read_text().splitlines())) > limit
+    ]
 
 
 def impure_domain_imports() -> list[str]:
@@ -35,8 +42,11 @@ def impure_domain_imports() -> list[str]:
         package = ROOT / "services" / service
         for path in [package / "domain.py", *sorted((package / "domain").glob("*.py"))]:
             if path.exists():
-                found += [f"{path.relative_to(ROOT)} imports {name}" for name in _imports(path)
-                          if name.split(".")[0] in IMPURE]
+                found += [
+                    f"{path.relative_to(ROOT)} imports {name}"
+                    for name in _imports(path)
+                    if name.split(".")[0] in IMPURE
+                ]
     return found
 
 
@@ -48,8 +58,12 @@ def environment_reads_outside_settings() -> list[str]:
         if relative in SETTINGS_MODULES:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "os" \
-                    and node.attr in ("environ", "getenv"):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "os"
+                and node.attr in ("environ", "getenv")
+            ):
                 found.append(f"{relative}:{node.lineno} reads os.{node.attr}")
     return found
 
@@ -57,11 +71,21 @@ def environment_reads_outside_settings() -> list[str]:
 def fat_entrypoints(service_py: Path, most_statements: int = 3) -> list[str]:
     """Entrypoint methods of a service.py that do more than hand over to a use case."""
     tree = ast.parse(service_py.read_text())
-    return [f"{service_py.parent.name}/{service_py.name}: {node.name} has {len(node.body)} statements"
-            for cls in tree.body if isinstance(cls, ast.ClassDef) and cls.name.endswith("Service")
-            for node in cls.body if isinstance(node, ast.FunctionDef)
-            and len([statement for statement in node.body if not isinstance(statement, ast.Expr)
-                     or not isinstance(statement.value, ast.Constant)]) > most_statements]
+    return [
+        f"{service_py.parent.name}/{service_py.name}: {node.name} has {len(node.body)} statements"
+        for cls in tree.body
+        if isinstance(cls, ast.ClassDef) and cls.name.endswith("Service")
+        for node in cls.body
+        if isinstance(node, ast.FunctionDef)
+        and len(
+            [
+                statement
+                for statement in node.body
+                if not isinstance(statement, ast.Expr) or not isinstance(statement.value, ast.Constant)
+            ]
+        )
+        > most_statements
+    ]
 
 
 def test_no_module_is_over_350_lines_except_data():
@@ -86,6 +110,8 @@ def test_every_service_py_only_hands_over_to_use_cases():
 
 def test_the_thinness_check_sees_a_fat_entrypoint(tmp_path):
     service_py = tmp_path / "service.py"
-    service_py.write_text("class ProbeService:\n    def work(self):\n        a = 1\n        b = 2\n        c = 3\n"
-                          "        return a + b + c\n")
+    service_py.write_text(
+        "class ProbeService:\n    def work(self):\n        a = 1\n        b = 2\n        c = 3\n"
+        "        return a + b + c\n"
+    )
     assert fat_entrypoints(service_py) == [f"{tmp_path.name}/service.py: work has 4 statements"]

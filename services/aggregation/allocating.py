@@ -4,6 +4,7 @@ units come back (declined, lapsed, given back, replaced) or an order is cancelle
 Capacity is shared by every order: allocation takes the offering's row lock first (``SELECT ... FOR UPDATE``), so
 two orders allocated at the same moment see each other's quotas and never promise a producer more than it declared.
 """
+
 import logging
 from datetime import datetime, timezone
 
@@ -34,22 +35,41 @@ def allocate_orders(uow: UnitOfWork, events: list[Event]) -> None:
     session = uow.session
     capacity.lock_offerings(session, [line["offering_id"] for event in events for line in event.payload["lines"]])
     transit_time = settings.load().transit_time
-    session.execute(order_lines.insert(), [dict(
-        line_id=line["line_id"], order_id=event.payload["order_id"], offering_id=line["offering_id"],
-        quantity=line["quantity"], due_date=event.payload["due_date"],
-        needed_by=event.payload["due_date"] - transit_time, ask_again=False, cancelled=False,
-        shortfall_reported=0) for event in events for line in event.payload["lines"]])
+    session.execute(
+        order_lines.insert(),
+        [
+            dict(
+                line_id=line["line_id"],
+                order_id=event.payload["order_id"],
+                offering_id=line["offering_id"],
+                quantity=line["quantity"],
+                due_date=event.payload["due_date"],
+                needed_by=event.payload["due_date"] - transit_time,
+                ask_again=False,
+                cancelled=False,
+                shortfall_reported=0,
+            )
+            for event in events
+            for line in event.payload["lines"]
+        ],
+    )
     lines: dict[str, list] = {}
-    for row in session.execute(select(order_lines).where(order_lines.c.order_id.in_(
-            [event.payload["order_id"] for event in events])).order_by(order_lines.c.line_id)):
+    for row in session.execute(
+        select(order_lines)
+        .where(order_lines.c.order_id.in_([event.payload["order_id"] for event in events]))
+        .order_by(order_lines.c.line_id)
+    ):
         lines.setdefault(row.order_id, []).append(row)
-    facts = {offering_id: _offering_facts(session, offering_id)
-             for offering_id in {row.offering_id for rows in lines.values() for row in rows}}
+    facts = {
+        offering_id: _offering_facts(session, offering_id)
+        for offering_id in {row.offering_id for rows in lines.values() for row in rows}
+    }
     for event in events:
         order_id = event.payload["order_id"]
-        offered = {row.line_id: offer(uow, row, row.quantity, excluded=set(), reallocated=False,
-                                      facts=facts[row.offering_id])
-                   for row in lines[order_id]}
+        offered = {
+            row.line_id: offer(uow, row, row.quantity, excluded=set(), reallocated=False, facts=facts[row.offering_id])
+            for row in lines[order_id]
+        }
         _announce(uow, order_id, lines[order_id], offered)
 
 
@@ -63,17 +83,26 @@ def cancel_order(uow: UnitOfWork, event: Event) -> None:
     capacity.lock_offerings(session, [line.offering_id for line in lines])
     session.execute(update(order_lines).where(order_lines.c.order_id == order_id).values(cancelled=True))
     reason = f"order cancelled: {event.payload['reason']}"
-    for quota in session.execute(select(quotas).where(
-            quotas.c.order_id == order_id, quotas.c.status.in_(domain.TAKEN_ON_STATES))
-            .order_by(quotas.c.quota_id).with_for_update()).all():
+    for quota in session.execute(
+        select(quotas)
+        .where(quotas.c.order_id == order_id, quotas.c.status.in_(domain.TAKEN_ON_STATES))
+        .order_by(quotas.c.quota_id)
+        .with_for_update()
+    ).all():
         top_up = top_ups.pending(session, quota.quota_id)
         if top_up is not None:
             top_ups.close(uow, quota, top_up, top_ups.RELEASED, reason, datetime.now(timezone.utc))
-    for quota in session.execute(select(quotas).where(
-            quotas.c.order_id == order_id, quotas.c.status.in_(domain.OPEN_QUOTA_STATES))
-            .order_by(quotas.c.quota_id).with_for_update()).all():
-        session.execute(update(quotas).where(quotas.c.quota_id == quota.quota_id).values(
-            status=domain.QUOTA_RELEASED, reason=reason))
+    for quota in session.execute(
+        select(quotas)
+        .where(quotas.c.order_id == order_id, quotas.c.status.in_(domain.OPEN_QUOTA_STATES))
+        .order_by(quotas.c.quota_id)
+        .with_for_update()
+    ).all():
+        session.execute(
+            update(quotas)
+            .where(quotas.c.quota_id == quota.quota_id)
+            .values(status=domain.QUOTA_RELEASED, reason=reason)
+        )
         capacity.release(session, quota)
         status_before = domain.QUOTA_OFFERED if quota.status == domain.QUOTA_OFFERED else domain.QUOTA_ACCEPTED
         uow.emit(capacity.quota_event(session, "quota.released", quota, status_before=status_before, reason=reason))
@@ -91,8 +120,9 @@ def reallocate(uow: UnitOfWork, line_id: str, excluded=frozenset()) -> None:
     announce_allocation(uow, line.order_id)
 
 
-def offer(uow: UnitOfWork, line, quantity: int, excluded: set, reallocated: bool,
-          facts: tuple[dict, dict, int] | None = None) -> int:
+def offer(
+    uow: UnitOfWork, line, quantity: int, excluded: set, reallocated: bool, facts: tuple[dict, dict, int] | None = None
+) -> int:
     """Offer ``quantity`` units of the line by `planning`'s rules, then report what stays uncovered; the units
     offered. A new line (not ``reallocated``) is split across the eligible producers; units to reallocate top up the
     quotas of producers already working on the line first, then go to as few new producers as capacity allows.
@@ -102,59 +132,128 @@ def offer(uow: UnitOfWork, line, quantity: int, excluded: set, reallocated: bool
     weeks = capacity.free_weeks(session, line.offering_id, now.date(), line.needed_by)
     pass_rates, standard, min_quota = facts or _offering_facts(session, line.offering_id)
     candidates = eligible(
-        [Candidate(producer_id, sum(free for _, free, _ in free_weeks),
-                   min_lot=max(min_lot for _, _, min_lot in free_weeks), pass_rate=pass_rates.get(producer_id, 1.0))
-         for producer_id, free_weeks in weeks.items()],
-        min_pass_rate=standard["min_pass_rate"], excluded_producer_ids=excluded)
+        [
+            Candidate(
+                producer_id,
+                sum(free for _, free, _ in free_weeks),
+                min_lot=max(min_lot for _, _, min_lot in free_weeks),
+                pass_rate=pass_rates.get(producer_id, 1.0),
+            )
+            for producer_id, free_weeks in weeks.items()
+        ],
+        min_pass_rate=standard["min_pass_rate"],
+        excluded_producer_ids=excluded,
+    )
     respond_by = domain.respond_by(now, config.response_window, line.due_date)
     fairness = standing.producer_standing(session, line.offering_id, now)
     topped_up = waiting = 0
     with metrics.ALLOCATION_DURATION.labels("aggregation").time():
         if reallocated:
             holders = _holders(session, line.line_id)
-            turned_down = set() if line.ask_again else (_turned_down(session, line.line_id)
-                                                        | top_ups.turned_down(session, line.line_id)
-                                                        | {p for p, q in holders.items() if q.given_back})
-            working = [c for c in candidates if c.producer_id in holders and c.producer_id not in turned_down
-                       and holders[c.producer_id].status in domain.WORKING_STATES
-                       and top_ups.pending(session, holders[c.producer_id].quota_id) is None]
+            turned_down = (
+                set()
+                if line.ask_again
+                else (
+                    _turned_down(session, line.line_id)
+                    | top_ups.turned_down(session, line.line_id)
+                    | {p for p, q in holders.items() if q.given_back}
+                )
+            )
+            working = [
+                c
+                for c in candidates
+                if c.producer_id in holders
+                and c.producer_id not in turned_down
+                and holders[c.producer_id].status in domain.WORKING_STATES
+                and top_ups.pending(session, holders[c.producer_id].quota_id) is None
+            ]
             newcomers = [c for c in candidates if c.producer_id not in holders and c.producer_id not in turned_down]
-            planned_top_ups, planned = plan_reallocation(quantity, working, newcomers, min_quota=min_quota,
-                                                         standing=fairness)
+            planned_top_ups, planned = plan_reallocation(
+                quantity, working, newcomers, min_quota=min_quota, standing=fairness
+            )
             for producer_id, units in sorted(planned_top_ups.items()):
                 top_ups.offer(uow, holders[producer_id], units, weeks[producer_id], now, respond_by)
                 topped_up += units
             # Producers yet to answer an offer on the line may take more once they accept: not a shortfall yet.
-            waiting = sum(c.capacity for c in candidates if c.producer_id in holders
-                          and holders[c.producer_id].status == domain.QUOTA_OFFERED)
+            waiting = sum(
+                c.capacity
+                for c in candidates
+                if c.producer_id in holders and holders[c.producer_id].status == domain.QUOTA_OFFERED
+            )
         else:
-            planned = plan_line(quantity, candidates, min_quota=min_quota, policy=config.allocation_policy,
-                                standing=fairness)
+            planned = plan_line(
+                quantity, candidates, min_quota=min_quota, policy=config.allocation_policy, standing=fairness
+            )
     offered, weeks_taken, events = [], [], []
     for producer_id, units in sorted(planned.items()):
-        quota = dict(quota_id=new_id("qta"), ref=short_ref(), order_id=line.order_id, line_id=line.line_id,
-                     offering_id=line.offering_id, producer_id=producer_id, quantity=units, offered_quantity=units,
-                     status=domain.QUOTA_OFFERED, reallocated=reallocated, offered_at=now, respond_by=respond_by)
+        quota = dict(
+            quota_id=new_id("qta"),
+            ref=short_ref(),
+            order_id=line.order_id,
+            line_id=line.line_id,
+            offering_id=line.offering_id,
+            producer_id=producer_id,
+            quantity=units,
+            offered_quantity=units,
+            status=domain.QUOTA_OFFERED,
+            reallocated=reallocated,
+            offered_at=now,
+            respond_by=respond_by,
+        )
         offered.append(quota)
         split = capacity.split_by_week(units, weeks[producer_id])
-        weeks_taken.extend(dict(quota_id=quota["quota_id"], producer_id=producer_id, offering_id=line.offering_id,
-                                **week) for week in split)
-        events.append(new_event("quota.offered", {
-            **{key: quota[key] for key in ("quota_id", "ref", "order_id", "line_id", "offering_id", "producer_id",
-                                           "quantity", "respond_by", "reallocated")}, "weeks": split,
-        }, correlation_id=line.order_id))
+        weeks_taken.extend(
+            dict(quota_id=quota["quota_id"], producer_id=producer_id, offering_id=line.offering_id, **week)
+            for week in split
+        )
+        events.append(
+            new_event(
+                "quota.offered",
+                {
+                    **{
+                        key: quota[key]
+                        for key in (
+                            "quota_id",
+                            "ref",
+                            "order_id",
+                            "line_id",
+                            "offering_id",
+                            "producer_id",
+                            "quantity",
+                            "respond_by",
+                            "reallocated",
+                        )
+                    },
+                    "weeks": split,
+                },
+                correlation_id=line.order_id,
+            )
+        )
     # One statement each for the quotas, their weeks, the held units and the events, however many producers.
     if offered:
         session.execute(quotas.insert(), offered)
         session.execute(quota_weeks.insert(), weeks_taken)
-        capacity.hold_all(session, line.offering_id, [(week["producer_id"], week["week_start"], week["units"])
-                                                      for week in weeks_taken], +1)
+        capacity.hold_all(
+            session,
+            line.offering_id,
+            [(week["producer_id"], week["week_start"], week["units"]) for week in weeks_taken],
+            +1,
+        )
         uow.emit_all(events)
     allocated = sum(planned.values()) + topped_up
     _report_shortfall(uow, line, covered=covered_units(session, line.line_id) + waiting if reallocated else allocated)
-    log.info("line allocated", extra={"correlation_id": line.order_id, "line_id": line.line_id,
-                                      "quantity": quantity, "allocated": allocated, "producers": len(planned),
-                                      "topped_up": topped_up, "reallocated": reallocated})
+    log.info(
+        "line allocated",
+        extra={
+            "correlation_id": line.order_id,
+            "line_id": line.line_id,
+            "quantity": quantity,
+            "allocated": allocated,
+            "producers": len(planned),
+            "topped_up": topped_up,
+            "reallocated": reallocated,
+        },
+    )
     return allocated
 
 
@@ -162,17 +261,22 @@ def announce_allocation(uow: UnitOfWork, order_id: str) -> None:
     """``order.allocated`` again after a reallocation: each line's units in quotas and waiting top-ups, and the
     shortfall last reported."""
     session = uow.session
-    standing_units = dict(session.execute(
-        select(quotas.c.line_id, func.sum(quotas.c.quantity))
-        .where(quotas.c.order_id == order_id, quotas.c.status.in_(domain.COVERING_STATES))
-        .group_by(quotas.c.line_id)).all())
+    standing_units = dict(
+        session.execute(
+            select(quotas.c.line_id, func.sum(quotas.c.quantity))
+            .where(quotas.c.order_id == order_id, quotas.c.status.in_(domain.COVERING_STATES))
+            .group_by(quotas.c.line_id)
+        ).all()
+    )
     for line_id, units in session.execute(
-            select(top_up_table.c.line_id, func.sum(top_up_table.c.quantity))
-            .where(top_up_table.c.order_id == order_id, top_up_table.c.status == top_ups.OFFERED)
-            .group_by(top_up_table.c.line_id)):
+        select(top_up_table.c.line_id, func.sum(top_up_table.c.quantity))
+        .where(top_up_table.c.order_id == order_id, top_up_table.c.status == top_ups.OFFERED)
+        .group_by(top_up_table.c.line_id)
+    ):
         standing_units[line_id] = standing_units.get(line_id, 0) + units
-    lines = session.execute(select(order_lines).where(order_lines.c.order_id == order_id)
-                            .order_by(order_lines.c.line_id)).all()
+    lines = session.execute(
+        select(order_lines).where(order_lines.c.order_id == order_id).order_by(order_lines.c.line_id)
+    ).all()
     _announce(uow, order_id, lines, standing_units, {line.line_id: line.shortfall_reported for line in lines})
 
 
@@ -182,22 +286,44 @@ def order_line(session: Session, line_id: str):
 
 def covered_units(session: Session, line_id: str) -> int:
     """Units the line's open quotas will make: a replaced lot stays on its accepted quota but covers nothing."""
-    replaced = int(session.execute(select(func.coalesce(func.sum(lots.c.quantity), 0)).where(
-        lots.c.line_id == line_id, lots.c.status == domain.LOT_REPLACED)).scalar_one())
+    replaced = int(
+        session.execute(
+            select(func.coalesce(func.sum(lots.c.quantity), 0)).where(
+                lots.c.line_id == line_id, lots.c.status == domain.LOT_REPLACED
+            )
+        ).scalar_one()
+    )
     return _open_units(session, line_id) - replaced
 
 
 def _announce(uow: UnitOfWork, order_id: str, lines, standing_units: dict, shortfall: dict | None = None) -> None:
     """``order.allocated`` with each line's units standing in quotas and top-ups, and its shortfall: by default what
     they leave uncovered; ``shortfall`` when units also wait for producers on the line to answer first."""
+
     def short(line) -> int:
         if shortfall is not None:
             return shortfall[line.line_id]
         return max(0, line.quantity - int(standing_units.get(line.line_id, 0)))
-    uow.emit(new_event("order.allocated", {"order_id": order_id, "lines": [
-        {"line_id": line.line_id, "offering_id": line.offering_id, "ordered": line.quantity,
-         "allocated": int(standing_units.get(line.line_id, 0)), "shortfall": short(line)}
-        for line in lines]}, correlation_id=order_id))
+
+    uow.emit(
+        new_event(
+            "order.allocated",
+            {
+                "order_id": order_id,
+                "lines": [
+                    {
+                        "line_id": line.line_id,
+                        "offering_id": line.offering_id,
+                        "ordered": line.quantity,
+                        "allocated": int(standing_units.get(line.line_id, 0)),
+                        "shortfall": short(line),
+                    }
+                    for line in lines
+                ],
+            },
+            correlation_id=order_id,
+        )
+    )
 
 
 def _report_shortfall(uow: UnitOfWork, line, covered: int) -> None:
@@ -205,38 +331,64 @@ def _report_shortfall(uow: UnitOfWork, line, covered: int) -> None:
     shortfall = max(0, line.quantity - covered)
     if shortfall == line.shortfall_reported:
         return
-    uow.session.execute(update(order_lines).where(order_lines.c.line_id == line.line_id)
-                        .values(shortfall_reported=shortfall))
+    uow.session.execute(
+        update(order_lines).where(order_lines.c.line_id == line.line_id).values(shortfall_reported=shortfall)
+    )
     if shortfall:
-        uow.emit(new_event("order.shortfall", {
-            "order_id": line.order_id, "line_id": line.line_id, "offering_id": line.offering_id,
-            "ordered": line.quantity, "covered": line.quantity - shortfall, "shortfall": shortfall,
-        }, correlation_id=line.order_id))
-        log.info("line short", extra={"correlation_id": line.order_id, "line_id": line.line_id,
-                                      "shortfall": shortfall})
+        uow.emit(
+            new_event(
+                "order.shortfall",
+                {
+                    "order_id": line.order_id,
+                    "line_id": line.line_id,
+                    "offering_id": line.offering_id,
+                    "ordered": line.quantity,
+                    "covered": line.quantity - shortfall,
+                    "shortfall": shortfall,
+                },
+                correlation_id=line.order_id,
+            )
+        )
+        log.info("line short", extra={"correlation_id": line.order_id, "line_id": line.line_id, "shortfall": shortfall})
 
 
 def _offering_facts(session: Session, offering_id: str) -> tuple[dict, dict, int]:
     """What allocation weighs besides free capacity: the producers' pass rates, the offering's standard and its
     smallest worthwhile quota."""
-    min_quota = session.execute(select(offerings.c.min_quota)
-                                .where(offerings.c.offering_id == offering_id)).scalar_one()
+    min_quota = session.execute(
+        select(offerings.c.min_quota).where(offerings.c.offering_id == offering_id)
+    ).scalar_one()
     return standards.pass_rates(session, offering_id), standards.standard(session, offering_id), min_quota
 
 
 def _holders(session: Session, line_id: str) -> dict:
     """The producers holding a quota of the line that counts towards it, with that quota: they get no second one."""
-    return {row.producer_id: row for row in session.execute(select(quotas).where(
-        quotas.c.line_id == line_id, quotas.c.status.in_(domain.COVERING_STATES)).order_by(quotas.c.quota_id))}
+    return {
+        row.producer_id: row
+        for row in session.execute(
+            select(quotas)
+            .where(quotas.c.line_id == line_id, quotas.c.status.in_(domain.COVERING_STATES))
+            .order_by(quotas.c.quota_id)
+        )
+    }
 
 
 def _turned_down(session: Session, line_id: str) -> set:
-    return set(session.execute(select(quotas.c.producer_id).where(
-        quotas.c.line_id == line_id, quotas.c.status.in_(domain.TURNED_DOWN_STATES))).scalars())
+    return set(
+        session.execute(
+            select(quotas.c.producer_id).where(
+                quotas.c.line_id == line_id, quotas.c.status.in_(domain.TURNED_DOWN_STATES)
+            )
+        ).scalars()
+    )
 
 
 def _open_units(session: Session, line_id: str) -> int:
     """Units of the line's quotas, with the top-ups waiting for an answer."""
-    return int(session.execute(select(func.coalesce(func.sum(quotas.c.quantity), 0)).where(
-        quotas.c.line_id == line_id, quotas.c.status.in_(domain.COVERING_STATES))).scalar_one()
+    return int(
+        session.execute(
+            select(func.coalesce(func.sum(quotas.c.quantity), 0)).where(
+                quotas.c.line_id == line_id, quotas.c.status.in_(domain.COVERING_STATES)
+            )
+        ).scalar_one()
     ) + top_ups.pending_units(session, line_id)

@@ -11,6 +11,7 @@ Producers whose capacity is below their own minimum lot can never be offered any
   (`allocation_proportional`).
 - ``fair`` is max-min fair water-filling: everybody gets the same, unless capped by capacity (`allocation_fair`).
 """
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import compress
@@ -24,8 +25,8 @@ from services.aggregation.allocation_proportional import proportional_split
 POLICIES = ("proportional", "fair")
 
 # Exact 64-bit arithmetic: products of two totals below 2**31 and share numerators below 2**62 fit.
-_SMALL_TOTAL = 2 ** 31
-_SMALL_NUMERATOR = 2 ** 62
+_SMALL_TOTAL = 2**31
+_SMALL_NUMERATOR = 2**62
 
 
 @dataclass(frozen=True)
@@ -63,16 +64,24 @@ class Allocation:
         return self.quantity - self.allocated
 
 
-def eligible(candidates: Iterable[Candidate], *, lead_time_limit_days: int | None = None, min_pass_rate: float = 0.0,
-             excluded_producer_ids: Iterable[str] = ()) -> list[Candidate]:
+def eligible(
+    candidates: Iterable[Candidate],
+    *,
+    lead_time_limit_days: int | None = None,
+    min_pass_rate: float = 0.0,
+    excluded_producer_ids: Iterable[str] = (),
+) -> list[Candidate]:
     """The candidates a line may be offered to: approved for the offering, able to deliver by the deadline, at or
     above the offering's quality floor, and not among the producers who already declined this line."""
     excluded = set(excluded_producer_ids)
-    return [c for c in candidates
-            if c.approved
-            and (lead_time_limit_days is None or c.lead_time_days <= lead_time_limit_days)
-            and c.pass_rate >= min_pass_rate
-            and c.producer_id not in excluded]
+    return [
+        c
+        for c in candidates
+        if c.approved
+        and (lead_time_limit_days is None or c.lead_time_days <= lead_time_limit_days)
+        and c.pass_rate >= min_pass_rate
+        and c.producer_id not in excluded
+    ]
 
 
 def allocate(quantity: int, candidates: Iterable[Candidate], policy: str = "proportional") -> Allocation:

@@ -5,6 +5,7 @@ producers with the smallest ids. Producers are admitted in increasing order of m
 serve first, and admission stops before the first producer that would leave somebody admitted below its lot. Pure
 numpy: `allocation` calls it on the producers in id order.
 """
+
 import numpy as np
 
 
@@ -62,4 +63,3 @@ def _water_fill(quantity: int, capacity: np.ndarray, admitted: np.ndarray, by_ca
     uncapped = np.flatnonzero(admitted & (capacity > level))
     quotas[uncapped[:spare]] += 1
     return quotas
-

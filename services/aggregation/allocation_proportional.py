@@ -4,6 +4,7 @@ Shares are rounded by the largest-remainder (Hamilton) method, so each quota is 
 producer whose share falls below its minimum lot is dropped, smallest quota first (then smaller id), one at a time,
 and the others are re-split after each drop. Pure numpy: `allocation` calls it on the producers in id order.
 """
+
 import numpy as np
 
 # How many drops proportional plans at once (see _DropWindow). A window costs a pass over all producers, and each
@@ -39,8 +40,9 @@ def proportional_split(quantity: int, capacity: np.ndarray, lot: np.ndarray) -> 
         if capacity.dtype == object:
             alive[kept[too_small[0]]] = False
             continue
-        window = _DropWindow(quantity, weights[kept], capacity[kept], lots, int(total), split, remainders, leftover,
-                             too_small[:plan])
+        window = _DropWindow(
+            quantity, weights[kept], capacity[kept], lots, int(total), split, remainders, leftover, too_small[:plan]
+        )
         dropped, outcome = window.run()
         alive[kept[dropped]] = False
         resplit_work = window.exact_splits * len(window.active)

@@ -1,4 +1,5 @@
 """Quotas and lots: the states a producer's share of an order moves through. Plain Python."""
+
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
@@ -12,8 +13,19 @@ QUOTA_EXPIRED, QUOTA_RELEASED = "expired", "released"
 # An accepted quota moves on with its lots (QUOTA_PROGRESS in the event contract).
 QUOTA_IN_PRODUCTION, QUOTA_PRODUCED, QUOTA_PASSED = "in_production", "produced", "passed"
 QUOTA_SHIPPED, QUOTA_DELIVERED, QUOTA_CLOSED_SHORT = "shipped", "delivered", "closed_short"
-QUOTA_STATES = (QUOTA_OFFERED, QUOTA_ACCEPTED, QUOTA_IN_PRODUCTION, QUOTA_PRODUCED, QUOTA_PASSED, QUOTA_SHIPPED,
-                QUOTA_DELIVERED, QUOTA_CLOSED_SHORT, QUOTA_DECLINED, QUOTA_EXPIRED, QUOTA_RELEASED)
+QUOTA_STATES = (
+    QUOTA_OFFERED,
+    QUOTA_ACCEPTED,
+    QUOTA_IN_PRODUCTION,
+    QUOTA_PRODUCED,
+    QUOTA_PASSED,
+    QUOTA_SHIPPED,
+    QUOTA_DELIVERED,
+    QUOTA_CLOSED_SHORT,
+    QUOTA_DECLINED,
+    QUOTA_EXPIRED,
+    QUOTA_RELEASED,
+)
 # She still has units to make or to have inspected: cancelling the order releases these, and only these are topped up.
 WORKING_STATES = (QUOTA_ACCEPTED, QUOTA_IN_PRODUCTION, QUOTA_PRODUCED)
 OPEN_QUOTA_STATES = (QUOTA_OFFERED, *WORKING_STATES)
@@ -85,16 +97,20 @@ def earliest_completion(quantity: int, free_by_week: dict) -> date | None:
 
 def check_lot(quota_status: str, quota_quantity: int, reported_so_far: int, quantity: int) -> None:
     if quota_status not in (QUOTA_ACCEPTED, QUOTA_IN_PRODUCTION):
-        raise Conflict(f"lots are reported against an accepted quota with units left to make; this one is "
-                       f"{quota_status.replace('_', ' ')}")
+        raise Conflict(
+            f"lots are reported against an accepted quota with units left to make; this one is "
+            f"{quota_status.replace('_', ' ')}"
+        )
     if reported_so_far + quantity > quota_quantity:
-        raise InvalidInput("lot refused", {"quantity": [
-            f"the quota has {quota_quantity - reported_so_far} units left to report"]})
+        raise InvalidInput(
+            "lot refused", {"quantity": [f"the quota has {quota_quantity - reported_so_far} units left to report"]}
+        )
 
 
 @dataclass(frozen=True)
 class LotState:
     """What quota progress needs of a lot: its units, its inspection status, and how far its shipment went."""
+
     quantity: int
     status: str
     shipped: bool = False
@@ -122,7 +138,7 @@ def quota_progress(quantity: int, quota_lots: list[LotState]) -> Progress:
         return Progress(QUOTA_PRODUCED, passed)
     good = [lot for lot in quota_lots if lot.status == LOT_PASSED]
     short = quantity - passed
-    reason = (f"{short} of {quantity} units failed inspection and were made by others" if short else None)
+    reason = f"{short} of {quantity} units failed inspection and were made by others" if short else None
     if all(lot.delivered for lot in good):
         return Progress(QUOTA_CLOSED_SHORT if short else QUOTA_DELIVERED, passed, reason)
     if all(lot.shipped or lot.delivered for lot in good):
@@ -152,8 +168,10 @@ def defects_by_class(findings: list, plans: dict) -> dict:
     """Defective units found per class of the lot's plans, from the inspector's findings per criterion."""
     unplanned = sorted({finding["defect_class"] for finding in findings} - set(plans))
     if unplanned:
-        raise InvalidInput("inspection refused", {"findings": [
-            f"the offering's standard has no AQL for {', '.join(unplanned)} defects"]})
+        raise InvalidInput(
+            "inspection refused",
+            {"findings": [f"the offering's standard has no AQL for {', '.join(unplanned)} defects"]},
+        )
     found = {name: 0 for name in plans}
     for finding in findings:
         found[finding["defect_class"]] += finding["count"]

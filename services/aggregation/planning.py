@@ -11,6 +11,7 @@ them worth that cost:
   of the capacity over the fairness window come first (`Standing`), so the same producers do not win every
   remainder. When everybody can, a new line is split in proportion to capacity, which spreads the work.
 """
+
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from services.aggregation.allocation import Candidate, allocate
 @dataclass(frozen=True)
 class Standing:
     """A producer's record for one offering over the fairness window: units offered to her, units she declared."""
+
     offered: int = 0
     declared: int = 0
 
@@ -36,9 +38,11 @@ _NO_RECORD = Standing()
 def priority_order(producer_ids: Iterable[str], standing: Mapping[str, Standing]) -> list[str]:
     """Least loaded first (offered per unit declared over the window), then by id so the order is the same for
     the same facts; producers with no declaration in the window come last."""
+
     def key(producer_id: str):
         load = standing.get(producer_id, _NO_RECORD).load()
         return (load is None, load or 0.0, producer_id)
+
     return sorted(producer_ids, key=key)
 
 
@@ -52,8 +56,14 @@ def _with_lot(candidate: Candidate, lot: int) -> Candidate:
     return raised
 
 
-def plan_line(quantity: int, candidates: Iterable[Candidate], *, min_quota: int, policy: str = "proportional",
-              standing: Mapping[str, Standing] | None = None) -> dict[str, int]:
+def plan_line(
+    quantity: int,
+    candidates: Iterable[Candidate],
+    *,
+    min_quota: int,
+    policy: str = "proportional",
+    standing: Mapping[str, Standing] | None = None,
+) -> dict[str, int]:
     """Quotas for ``quantity`` new units of a line (see the module docstring): ``{producer_id: units}``."""
     standing = standing or {}
     pool = [_with_lot(c, max(c.min_lot, min_quota)) for c in candidates if c.capacity >= c.min_lot]
@@ -70,8 +80,14 @@ def plan_line(quantity: int, candidates: Iterable[Candidate], *, min_quota: int,
     return quotas
 
 
-def plan_reallocation(units: int, working: Iterable[Candidate], newcomers: Iterable[Candidate], *, min_quota: int,
-                      standing: Mapping[str, Standing] | None = None) -> tuple[dict[str, int], dict[str, int]]:
+def plan_reallocation(
+    units: int,
+    working: Iterable[Candidate],
+    newcomers: Iterable[Candidate],
+    *,
+    min_quota: int,
+    standing: Mapping[str, Standing] | None = None,
+) -> tuple[dict[str, int], dict[str, int]]:
     """``units`` of a line to reallocate: top-ups for producers already working on it (``working``, with the free
     capacity they could add), then new quotas for as few ``newcomers`` as capacity allows. Returns
     ``(top_ups, new_quotas)``, each ``{producer_id: units}``."""
@@ -105,13 +121,15 @@ def _fewest(units: int, ordered: list[Candidate], any_size: bool = False) -> dic
         if largest is None:
             break
         if ordered[largest].capacity >= left:
-            whole = next((i for i, c in enumerate(ordered)
-                          if not used[i] and c.capacity >= left and c.min_lot <= left), None)
+            whole = next(
+                (i for i, c in enumerate(ordered) if not used[i] and c.capacity >= left and c.min_lot <= left), None
+            )
             if whole is not None:
                 quotas[ordered[whole].producer_id] = left
                 break
-        chosen = next((i for i in by_capacity if not used[i] and min(ordered[i].capacity, left) >= ordered[i].min_lot),
-                      None)
+        chosen = next(
+            (i for i in by_capacity if not used[i] and min(ordered[i].capacity, left) >= ordered[i].min_lot), None
+        )
         if chosen is None:
             break
         take = min(ordered[chosen].capacity, left)

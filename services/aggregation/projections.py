@@ -1,5 +1,6 @@
 """What allocation keeps of other services' facts: the catalogue's offerings, producers (with the offerings they are
 approved for) and capacity calendars, and consolidation's shipments of lots."""
+
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select, update
@@ -15,39 +16,66 @@ _COLLECTED = ("picked_up", "at_hub", "in_transit")
 
 def record_offering(uow: UnitOfWork, event: Event) -> None:
     payload = event.payload
-    upsert(uow.session, offerings, {"offering_id": payload["offering_id"]},
-           {"sku": payload["sku"], "name": payload["name"], "organisation_id": payload["organisation_id"],
-            "quality_standard": payload["quality_standard"], "withdrawn": False,
-            "min_quota": payload.get("min_quota", 1)})
+    upsert(
+        uow.session,
+        offerings,
+        {"offering_id": payload["offering_id"]},
+        {
+            "sku": payload["sku"],
+            "name": payload["name"],
+            "organisation_id": payload["organisation_id"],
+            "quality_standard": payload["quality_standard"],
+            "withdrawn": False,
+            "min_quota": payload.get("min_quota", 1),
+        },
+    )
 
 
 def record_withdrawal(uow: UnitOfWork, event: Event) -> None:
     """A withdrawn offering gets no new quotas; quotas already offered stand."""
-    uow.session.execute(update(offerings).where(offerings.c.offering_id == event.payload["offering_id"])
-                        .values(withdrawn=True))
+    uow.session.execute(
+        update(offerings).where(offerings.c.offering_id == event.payload["offering_id"]).values(withdrawn=True)
+    )
 
 
 def record_producer(uow: UnitOfWork, event: Event) -> None:
     """Producer events are snapshots: the newest one wins, whatever order they arrive in, even at the same moment
     (the snapshot row stays locked while its approvals are replaced)."""
     payload, session = event.payload, uow.session
-    newest = merge(session, producer_snapshots, {
-        "producer_id": payload["producer_id"], "organisation_id": payload["organisation_id"],
-        "updated_at": event.occurred_at}, keys=("producer_id",), newer="updated_at")
+    newest = merge(
+        session,
+        producer_snapshots,
+        {
+            "producer_id": payload["producer_id"],
+            "organisation_id": payload["organisation_id"],
+            "updated_at": event.occurred_at,
+        },
+        keys=("producer_id",),
+        newer="updated_at",
+    )
     if not newest:
         return
     session.execute(approved_producers.delete().where(approved_producers.c.producer_id == payload["producer_id"]))
     for offering_id in sorted(set(payload["approved_offerings"])):
-        session.execute(approved_producers.insert().values(producer_id=payload["producer_id"],
-                                                           offering_id=offering_id))
+        session.execute(approved_producers.insert().values(producer_id=payload["producer_id"], offering_id=offering_id))
 
 
 def record_capacity(uow: UnitOfWork, event: Event) -> None:
     """The newest declaration of each producer, offering and week wins, whatever order the events arrive in."""
     for entry in event.payload["entries"]:
-        merge(uow.session, capacity_weeks, {**{name: entry[name] for name in (
-            "producer_id", "offering_id", "week_start", "units", "lead_time_days", "min_lot")},
-            "declared_at": event.occurred_at}, keys=("producer_id", "offering_id", "week_start"), newer="declared_at")
+        merge(
+            uow.session,
+            capacity_weeks,
+            {
+                **{
+                    name: entry[name]
+                    for name in ("producer_id", "offering_id", "week_start", "units", "lead_time_days", "min_lot")
+                },
+                "declared_at": event.occurred_at,
+            },
+            keys=("producer_id", "offering_id", "week_start"),
+            newer="declared_at",
+        )
 
 
 def record_shipment(uow: UnitOfWork, event: Event) -> None:
@@ -63,6 +91,5 @@ def record_shipment(uow: UnitOfWork, event: Event) -> None:
     if status == "delivered":
         values["delivered_at"] = func.coalesce(lots.c.delivered_at, moment)
     session.execute(update(lots).where(lots.c.lot_id.in_(lot_ids)).values(**values))
-    for quota_id in sorted(set(session.execute(select(lots.c.quota_id).where(lots.c.lot_id.in_(lot_ids)))
-                               .scalars())):
+    for quota_id in sorted(set(session.execute(select(lots.c.quota_id).where(lots.c.lot_id.in_(lot_ids))).scalars())):
         progress.advance(uow, quota_id)

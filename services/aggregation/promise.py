@@ -1,4 +1,5 @@
 """The delivery promise an order is placed with: when the producers' free weeks can make every line, plus transit."""
+
 from datetime import date, datetime, timezone
 
 from services.aggregation import capacity, domain, settings

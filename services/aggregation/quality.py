@@ -4,6 +4,7 @@ A lot's plan comes from the standard's tables (`sampling_tables`), one plan per 
 on the defects found in each class's sample, and earns switching points for the switching rules
 (`quality_switching`, whose names this module also offers so that callers need one import).
 """
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,10 +28,32 @@ from services.aggregation.sampling_tables import (
 )
 
 __all__ = [
-    "AQLS", "CODE_LETTERS", "DEFECT_CLASSES", "DISCONTINUED", "LEVELS", "NORMAL", "REDUCED", "SEVERITIES",
-    "TIGHTENED", "ClassVerdict", "LotDecision", "LotResult", "SamplingPlan", "SwitchRecord", "SwitchingState",
-    "TablePlan", "code_letter", "decide_lot", "inspection_plans", "record", "resume", "sampling_plan",
-    "standard_aql", "switching_points", "table_plan"]
+    "AQLS",
+    "CODE_LETTERS",
+    "DEFECT_CLASSES",
+    "DISCONTINUED",
+    "LEVELS",
+    "NORMAL",
+    "REDUCED",
+    "SEVERITIES",
+    "TIGHTENED",
+    "ClassVerdict",
+    "LotDecision",
+    "LotResult",
+    "SamplingPlan",
+    "SwitchRecord",
+    "SwitchingState",
+    "TablePlan",
+    "code_letter",
+    "decide_lot",
+    "inspection_plans",
+    "record",
+    "resume",
+    "sampling_plan",
+    "standard_aql",
+    "switching_points",
+    "table_plan",
+]
 
 DEFECT_CLASSES = ("critical", "major", "minor")
 
@@ -38,6 +61,7 @@ DEFECT_CLASSES = ("critical", "major", "minor")
 @dataclass(frozen=True)
 class SamplingPlan:
     """The plan for one lot. ``sample_size`` is the lot size itself when the table asks for as many units or more."""
+
     lot_size: int
     aql: Decimal
     level: str
@@ -65,12 +89,21 @@ def sampling_plan(lot_size: int, aql, level: str = "II", severity: str = NORMAL)
     letter = code_letter(lot_size, level)
     plan = table_plan(letter, aql, severity)
     full = plan.sample_size >= lot_size
-    return SamplingPlan(lot_size, aql, level, severity, letter, plan.plan_letter,
-                        lot_size if full else plan.sample_size, plan.accept, plan.reject, full)
+    return SamplingPlan(
+        lot_size,
+        aql,
+        level,
+        severity,
+        letter,
+        plan.plan_letter,
+        lot_size if full else plan.sample_size,
+        plan.accept,
+        plan.reject,
+        full,
+    )
 
 
-def inspection_plans(lot_size: int, aqls: Mapping[str, object], level: str = "II",
-                     severity: str = NORMAL) -> dict:
+def inspection_plans(lot_size: int, aqls: Mapping[str, object], level: str = "II", severity: str = NORMAL) -> dict:
     """One plan per class of defect, each from its own AQL: a critical class usually has a much smaller AQL."""
     if not aqls:
         raise ValueError(f"give an AQL for at least one class of defect: {', '.join(DEFECT_CLASSES)}")
@@ -89,13 +122,16 @@ class ClassVerdict:
     @property
     def reason(self) -> str:
         verdict = f"within Ac {self.plan.accept}" if self.accepted else f"at or above Re {self.plan.reject}"
-        return (f"{self.defect_class}: {self.defects} defective of {self.plan.sample_size} inspected, {verdict} "
-                f"(AQL {self.plan.aql})")
+        return (
+            f"{self.defect_class}: {self.defects} defective of {self.plan.sample_size} inspected, {verdict} "
+            f"(AQL {self.plan.aql})"
+        )
 
 
 @dataclass(frozen=True)
 class LotDecision:
     """The lot is accepted only if every class of defect is within its own acceptance number."""
+
     verdicts: tuple
 
     @property

@@ -4,6 +4,7 @@ The switching rules run per producer and offering as a fold over lots: ``record(
 state and never changes the one it was given, so a service can store every state it passed through, replay a
 history, or show why the severity changed. Plain Python.
 """
+
 from dataclasses import dataclass
 
 from services.aggregation.sampling_tables import NORMAL, REDUCED, SEVERITIES, TIGHTENED
@@ -14,6 +15,7 @@ DISCONTINUED = "discontinued"
 @dataclass(frozen=True)
 class LotResult:
     """What the switching rules need from a lot's original inspection (a resubmitted lot is not recorded again)."""
+
     lot_id: str
     severity: str
     accepted: bool
@@ -33,6 +35,7 @@ class LotResult:
 @dataclass(frozen=True)
 class SwitchRecord:
     """One line of a producer's inspection history; ``reason`` says why the severity changed, empty if it did not."""
+
     lot_id: str
     accepted: bool
     severity_before: str
@@ -44,6 +47,7 @@ class SwitchRecord:
 @dataclass(frozen=True)
 class SwitchingState:
     """Where one producer's offering stands. Counters belong to the current severity and restart when it changes."""
+
     severity: str = NORMAL
     switching_score: int = 0
     recent_on_normal: tuple = ()
@@ -57,25 +61,32 @@ class SwitchingState:
 
     def _switched(self, lot: LotResult, severity: str, reason: str, score: int = 0) -> "SwitchingState":
         """The record keeps the score the lot reached; the new severity starts its counters, and the score, at 0."""
-        return SwitchingState(severity, history=self.history + (
-            SwitchRecord(lot.lot_id, lot.accepted, self.severity, severity, score, reason),))
+        return SwitchingState(
+            severity,
+            history=self.history + (SwitchRecord(lot.lot_id, lot.accepted, self.severity, severity, score, reason),),
+        )
 
     def _stayed(self, lot: LotResult, **counters) -> "SwitchingState":
         score = counters.get("switching_score", 0)
-        return SwitchingState(self.severity, **counters, history=self.history + (
-            SwitchRecord(lot.lot_id, lot.accepted, self.severity, self.severity, score, ""),))
+        return SwitchingState(
+            self.severity,
+            **counters,
+            history=self.history + (SwitchRecord(lot.lot_id, lot.accepted, self.severity, self.severity, score, ""),),
+        )
 
 
-def record(state: SwitchingState, lot: LotResult, *, production_steady: bool,
-           reduced_approved: bool) -> SwitchingState:
+def record(state: SwitchingState, lot: LotResult, *, production_steady: bool, reduced_approved: bool) -> SwitchingState:
     """The state after one more lot. ``reduced_approved`` is the responsible authority's word that reduced inspection
     is desirable; withdrawing it on reduced inspection is the "other conditions" that reinstate normal inspection."""
     if state.severity == DISCONTINUED:
-        raise ValueError("inspection is discontinued: the producer must improve quality and the responsible "
-                         "authority resume it, on tightened inspection, before another lot is recorded")
+        raise ValueError(
+            "inspection is discontinued: the producer must improve quality and the responsible "
+            "authority resume it, on tightened inspection, before another lot is recorded"
+        )
     if lot.severity != state.severity:
-        raise ValueError(f"lot {lot.lot_id} was inspected on {lot.severity} inspection "
-                         f"but {state.severity} inspection is in effect")
+        raise ValueError(
+            f"lot {lot.lot_id} was inspected on {lot.severity} inspection but {state.severity} inspection is in effect"
+        )
     if any(line.lot_id == lot.lot_id for line in state.history):
         raise ValueError(f"lot {lot.lot_id} is already recorded; only original inspections count")
     if state.severity == NORMAL:
@@ -98,8 +109,12 @@ def _on_normal(state: SwitchingState, lot: LotResult, reduced_allowed: bool) -> 
         return state._switched(lot, TIGHTENED, "2 of the last 5 or fewer lots on normal inspection not accepted")
     score = state.switching_score + lot.switching_points if lot.switching_points else 0
     if score >= 30 and reduced_allowed:
-        return state._switched(lot, REDUCED, f"switching score {score}, production steady, reduced inspection "
-                                             "approved by the responsible authority", score)
+        return state._switched(
+            lot,
+            REDUCED,
+            f"switching score {score}, production steady, reduced inspection approved by the responsible authority",
+            score,
+        )
     return state._stayed(lot, switching_score=score, recent_on_normal=recent)
 
 
@@ -108,16 +123,18 @@ def _on_tightened(state: SwitchingState, lot: LotResult) -> SwitchingState:
         in_a_row = state.accepted_in_a_row_on_tightened + 1
         if in_a_row == 5:
             return state._switched(lot, NORMAL, "5 lots in a row accepted on tightened inspection")
-        return state._stayed(lot, accepted_in_a_row_on_tightened=in_a_row,
-                             not_accepted_on_tightened=state.not_accepted_on_tightened)
+        return state._stayed(
+            lot, accepted_in_a_row_on_tightened=in_a_row, not_accepted_on_tightened=state.not_accepted_on_tightened
+        )
     not_accepted = state.not_accepted_on_tightened + 1
     if not_accepted == 5:
         return state._switched(lot, DISCONTINUED, "5 lots not accepted on tightened inspection")
     return state._stayed(lot, not_accepted_on_tightened=not_accepted)
 
 
-def _on_reduced(state: SwitchingState, lot: LotResult, production_steady: bool,
-                reduced_approved: bool) -> SwitchingState:
+def _on_reduced(
+    state: SwitchingState, lot: LotResult, production_steady: bool, reduced_approved: bool
+) -> SwitchingState:
     if not lot.accepted:
         return state._switched(lot, NORMAL, "a lot not accepted on reduced inspection")
     if not production_steady:

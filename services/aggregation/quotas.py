@@ -1,5 +1,6 @@
 """A quota offer's life: the producer accepts (all or part) or declines it, or lets it lapse; the aggregator widens
 the search for a line that is short. Units that come back are offered again at once (``allocating.reallocate``)."""
+
 import logging
 from datetime import datetime, timezone
 
@@ -32,23 +33,40 @@ def accept(uow: UnitOfWork, quota_id: str, body: dict | None = None) -> dict:
     accepted = domain.accepted_part(quota.quantity, wanted, capacity.min_lot(session, quota))
     given_back = quota.quantity - accepted
     if given_back:
-        weeks = [(row.week_start, row.units) for row in session.execute(
-            select(quota_weeks).where(quota_weeks.c.quota_id == quota_id))]
+        weeks = [
+            (row.week_start, row.units)
+            for row in session.execute(select(quota_weeks).where(quota_weeks.c.quota_id == quota_id))
+        ]
         kept = domain.trim_weeks(weeks, accepted)
         capacity.hold(session, quota.producer_id, quota.offering_id, weeks, -1)
         capacity.hold(session, quota.producer_id, quota.offering_id, kept, +1)
         session.execute(quota_weeks.delete().where(quota_weeks.c.quota_id == quota_id))
         for week_start, units in kept:
-            session.execute(quota_weeks.insert().values(quota_id=quota_id, producer_id=quota.producer_id,
-                                                        offering_id=quota.offering_id, week_start=week_start,
-                                                        units=units))
-    session.execute(update(quotas).where(quotas.c.quota_id == quota_id).values(
-        status=domain.QUOTA_ACCEPTED, quantity=accepted, given_back=given_back,
-        answered_at=datetime.now(timezone.utc)))
+            session.execute(
+                quota_weeks.insert().values(
+                    quota_id=quota_id,
+                    producer_id=quota.producer_id,
+                    offering_id=quota.offering_id,
+                    week_start=week_start,
+                    units=units,
+                )
+            )
+    session.execute(
+        update(quotas)
+        .where(quotas.c.quota_id == quota_id)
+        .values(
+            status=domain.QUOTA_ACCEPTED,
+            quantity=accepted,
+            given_back=given_back,
+            answered_at=datetime.now(timezone.utc),
+        )
+    )
     quota = session.execute(select(quotas).where(quotas.c.quota_id == quota_id)).one()
     uow.emit(capacity.quota_event(session, "quota.accepted", quota, declined_quantity=given_back))
-    log.info("quota accepted", extra={"correlation_id": quota.order_id, "quota_id": quota_id,
-                                      "accepted": accepted, "given_back": given_back})
+    log.info(
+        "quota accepted",
+        extra={"correlation_id": quota.order_id, "quota_id": quota_id, "accepted": accepted, "given_back": given_back},
+    )
     allocating.reallocate(uow, quota.line_id, excluded={quota.producer_id} if given_back else ())
     return views.get_quota(uow, quota_id)
 
@@ -63,8 +81,11 @@ def decline(uow: UnitOfWork, quota_id: str, body: dict | None = None) -> dict:
         top_ups.close(uow, quota, top_up, top_ups.DECLINED, reason, datetime.now(timezone.utc))
         allocating.reallocate(uow, quota.line_id)
     elif domain.answer_quota(quota.status, "decline"):
-        session.execute(update(quotas).where(quotas.c.quota_id == quota_id).values(
-            status=domain.QUOTA_DECLINED, reason=reason, answered_at=datetime.now(timezone.utc)))
+        session.execute(
+            update(quotas)
+            .where(quotas.c.quota_id == quota_id)
+            .values(status=domain.QUOTA_DECLINED, reason=reason, answered_at=datetime.now(timezone.utc))
+        )
         capacity.release(session, quota)
         uow.emit(capacity.quota_event(session, "quota.declined", quota, reason=reason))
         log.info("quota declined", extra={"correlation_id": quota.order_id, "quota_id": quota_id})
@@ -77,16 +98,23 @@ def expire(uow: UnitOfWork, now: datetime, batch: int = 50) -> int:
     lapsed. All the lapsed offers of a batch lapse before any is reallocated, so that none goes to a producer whose
     own offer has lapsed too. Several processes may run this at once: each takes the quotas no other has locked."""
     session = uow.session
-    due = session.execute(select(quotas.c.quota_id, quotas.c.offering_id).where(
-        quotas.c.status == domain.QUOTA_OFFERED, quotas.c.respond_by < now)
-        .order_by(quotas.c.respond_by).limit(batch).with_for_update(skip_locked=True)).all()
+    due = session.execute(
+        select(quotas.c.quota_id, quotas.c.offering_id)
+        .where(quotas.c.status == domain.QUOTA_OFFERED, quotas.c.respond_by < now)
+        .order_by(quotas.c.respond_by)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    ).all()
     lapsed = []
     for quota_id, _ in sorted(due, key=lambda row: (row.offering_id, row.quota_id)):
         quota = _locked_quota(session, quota_id)
         if quota.status != domain.QUOTA_OFFERED:
             continue
-        session.execute(update(quotas).where(quotas.c.quota_id == quota_id).values(
-            status=domain.QUOTA_EXPIRED, reason="not answered by the deadline", answered_at=now))
+        session.execute(
+            update(quotas)
+            .where(quotas.c.quota_id == quota_id)
+            .values(status=domain.QUOTA_EXPIRED, reason="not answered by the deadline", answered_at=now)
+        )
         capacity.release(session, quota)
         uow.emit(capacity.quota_event(session, "quota.expired", quota))
         log.info("quota expired", extra={"correlation_id": quota.order_id, "quota_id": quota_id})
@@ -109,25 +137,36 @@ def widen_search(uow: UnitOfWork, line_id: str, body: dict, organisation_id: str
     session = uow.session
     data = load_or_refuse(WidenInput(), body, "widening")
     line = session.execute(select(order_lines).where(order_lines.c.line_id == line_id)).one_or_none()
-    if line is None or (organisation_id is not None
-                        and views.organisations(session, [line.offering_id]).get(line.offering_id) != organisation_id):
+    if line is None or (
+        organisation_id is not None
+        and views.organisations(session, [line.offering_id]).get(line.offering_id) != organisation_id
+    ):
         raise NotFound(f"order line {line_id} not found")
     capacity.lock_offerings(session, [line.offering_id])
     if line.cancelled:
         raise Conflict(f"order line {line_id} belongs to a cancelled order")
     if data["needed_by"] and data["needed_by"] < line.needed_by:
         raise InvalidInput("widening refused", {"needed_by": [f"already {line.needed_by}; widening moves it later"]})
-    session.execute(update(order_lines).where(order_lines.c.line_id == line_id).values(
-        needed_by=data["needed_by"] or line.needed_by, ask_again=data["ask_again"] or line.ask_again))
+    session.execute(
+        update(order_lines)
+        .where(order_lines.c.line_id == line_id)
+        .values(needed_by=data["needed_by"] or line.needed_by, ask_again=data["ask_again"] or line.ask_again)
+    )
     line = allocating.order_line(session, line_id)
     uncovered = line.quantity - allocating.covered_units(session, line_id)
     if uncovered > 0:
         allocating.offer(uow, line, uncovered, excluded=set(), reallocated=True)
         allocating.announce_allocation(uow, line.order_id)
     line = allocating.order_line(session, line_id)
-    return {"line_id": line_id, "order_id": line.order_id, "needed_by": line.needed_by.isoformat(),
-            "ask_again": line.ask_again, "covered": allocating.covered_units(session, line_id),
-            "ordered": line.quantity, "shortfall": line.shortfall_reported}
+    return {
+        "line_id": line_id,
+        "order_id": line.order_id,
+        "needed_by": line.needed_by.isoformat(),
+        "ask_again": line.ask_again,
+        "covered": allocating.covered_units(session, line_id),
+        "ordered": line.quantity,
+        "shortfall": line.shortfall_reported,
+    }
 
 
 def _locked_quota(session: Session, quota_id: str):

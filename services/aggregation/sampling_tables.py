@@ -8,6 +8,7 @@ arrows and all, rather than as resolved numbers: a reviewer can lay them beside 
 rejection number in the 1999 single sampling tables is the acceptance number plus one (the 1989 edition's reduced
 table had gaps; this one has none), so the cells hold the acceptance number only.
 """
+
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,16 +16,56 @@ from decimal import Decimal
 LEVELS = ("S-1", "S-2", "S-3", "S-4", "I", "II", "III")
 NORMAL, TIGHTENED, REDUCED = "normal", "tightened", "reduced"
 SEVERITIES = (NORMAL, TIGHTENED, REDUCED)
-AQLS = tuple(Decimal(text) for text in (
-    "0.010", "0.015", "0.025", "0.040", "0.065", "0.10", "0.15", "0.25", "0.40", "0.65", "1.0", "1.5", "2.5",
-    "4.0", "6.5", "10", "15", "25", "40", "65", "100", "150", "250", "400", "650", "1000"))
+AQLS = tuple(
+    Decimal(text)
+    for text in (
+        "0.010",
+        "0.015",
+        "0.025",
+        "0.040",
+        "0.065",
+        "0.10",
+        "0.15",
+        "0.25",
+        "0.40",
+        "0.65",
+        "1.0",
+        "1.5",
+        "2.5",
+        "4.0",
+        "6.5",
+        "10",
+        "15",
+        "25",
+        "40",
+        "65",
+        "100",
+        "150",
+        "250",
+        "400",
+        "650",
+        "1000",
+    )
+)
 CODE_LETTERS = tuple("ABCDEFGHJKLMNPQR")
 
 # Table 1: the largest lot size of each range (None: no limit) and its code letter for S-1, S-2, S-3, S-4, I, II, III.
 _TABLE_1 = (
-    (8, "AAAAAAB"), (15, "AAAAABC"), (25, "AABBBCD"), (50, "ABBCCDE"), (90, "BBCCCEF"), (150, "BBCDDFG"),
-    (280, "BCDEEGH"), (500, "BCDEFHJ"), (1200, "CCEFGJK"), (3200, "CDEGHKL"), (10000, "CDFGJLM"),
-    (35000, "CDFHKMN"), (150000, "DEGJLNP"), (500000, "DEGJMPQ"), (None, "DEHKNQR"),
+    (8, "AAAAAAB"),
+    (15, "AAAAABC"),
+    (25, "AABBBCD"),
+    (50, "ABBCCDE"),
+    (90, "BBCCCEF"),
+    (150, "BBCDDFG"),
+    (280, "BCDEEGH"),
+    (500, "BCDEFHJ"),
+    (1200, "CCEFGJK"),
+    (3200, "CDEGHKL"),
+    (10000, "CDFGJLM"),
+    (35000, "CDFHKMN"),
+    (150000, "DEGJLNP"),
+    (500000, "DEGJMPQ"),
+    (None, "DEHKNQR"),
 )
 
 _DOWN, _UP, _NO_PLAN = "↓", "↑", "·"
@@ -102,8 +143,12 @@ class _MasterTable:
     def parse(cls, name: str, sample_sizes, rows: dict) -> "_MasterTable":
         def cell(token: str):
             return token if token in (_DOWN, _UP, _NO_PLAN) else int(token)
-        return cls(name, dict(zip(rows, sample_sizes)),
-                   {letter: tuple(cell(token) for token in row.split()) for letter, row in rows.items()})
+
+        return cls(
+            name,
+            dict(zip(rows, sample_sizes)),
+            {letter: tuple(cell(token) for token in row.split()) for letter, row in rows.items()},
+        )
 
 
 MASTER_TABLES = {
@@ -116,6 +161,7 @@ MASTER_TABLES = {
 @dataclass(frozen=True)
 class TablePlan:
     """One plan of a master table after its arrows were followed: the letter whose row holds it, and its numbers."""
+
     plan_letter: str
     sample_size: int
     accept: int

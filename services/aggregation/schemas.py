@@ -1,4 +1,5 @@
 """Inputs of the aggregation service's RPC API."""
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from shared.bounds import MAX_QUANTITY
@@ -15,8 +16,9 @@ class Strict(Schema):
 
 
 class AcceptInput(Strict):
-    quantity = fields.Integer(load_default=None, allow_none=True, strict=True,
-                              validate=validate.Range(min=1, max=MAX_QUANTITY))
+    quantity = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY)
+    )
 
 
 class DeclineInput(Strict):
@@ -67,6 +69,7 @@ class AllocationSettingsInput(Strict):
 
 class QuotaFilter(Schema):
     """``organisation_id``: quotas of that organisation's offerings only."""
+
     organisation_id = fields.String(validate=validate.Length(min=1, max=64))
     order_id = fields.String()
     producer_id = fields.String()
@@ -79,6 +82,7 @@ class QuotaFilter(Schema):
 
 class LotFilter(Schema):
     """``organisation_id``: lots of that organisation's offerings only."""
+
     organisation_id = fields.String(validate=validate.Length(min=1, max=64))
     order_id = fields.String()
     producer_id = fields.String()

@@ -1,4 +1,5 @@
 """The aggregation service: splits order lines across producers, and runs quotas, lots and inspections."""
+
 from datetime import datetime, timezone
 
 from services.aggregation import allocating, lots, metrics, projections, promise, quotas, settings, standing, views

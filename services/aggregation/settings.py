@@ -2,6 +2,7 @@
 
 Read when the service starts (the expiry timer) or when a use case runs, never at import time: tests change the
 response window between orders."""
+
 from dataclasses import dataclass
 from datetime import timedelta
 

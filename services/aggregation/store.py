@@ -1,4 +1,5 @@
 """Tables of the aggregation service: its projections of the catalogue, and quotas and lots."""
+
 from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, LargeBinary, MetaData, String, Table, Text
 
 from shared.store import UtcDateTime, add_messaging_tables
@@ -7,7 +8,8 @@ metadata = MetaData()
 outbox, inbox = add_messaging_tables(metadata)
 
 offerings = Table(
-    "offerings", metadata,
+    "offerings",
+    metadata,
     Column("offering_id", String(64), primary_key=True),
     Column("sku", String(64), nullable=False),
     Column("name", String(200), nullable=False),
@@ -19,20 +21,23 @@ offerings = Table(
 )
 
 approved_producers = Table(
-    "approved_producers", metadata,
+    "approved_producers",
+    metadata,
     Column("producer_id", String(64), primary_key=True),
     Column("offering_id", String(64), primary_key=True),
 )
 
 producer_snapshots = Table(
-    "producer_snapshots", metadata,
+    "producer_snapshots",
+    metadata,
     Column("producer_id", String(64), primary_key=True),
     Column("organisation_id", String(64), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 capacity_weeks = Table(
-    "capacity_weeks", metadata,
+    "capacity_weeks",
+    metadata,
     Column("producer_id", String(64), primary_key=True),
     Column("offering_id", String(64), primary_key=True),
     Column("week_start", Date, primary_key=True),
@@ -44,7 +49,8 @@ capacity_weeks = Table(
 )
 
 order_lines = Table(
-    "order_lines", metadata,
+    "order_lines",
+    metadata,
     Column("line_id", String(64), primary_key=True),
     Column("order_id", String(64), nullable=False, index=True),
     Column("offering_id", String(64), nullable=False),
@@ -57,7 +63,8 @@ order_lines = Table(
 )
 
 quotas = Table(
-    "quotas", metadata,
+    "quotas",
+    metadata,
     Column("quota_id", String(64), primary_key=True),
     Column("ref", String(12), nullable=False, unique=True),
     Column("order_id", String(64), nullable=False, index=True),
@@ -77,7 +84,8 @@ quotas = Table(
 )
 
 quota_weeks = Table(
-    "quota_weeks", metadata,
+    "quota_weeks",
+    metadata,
     Column("quota_id", String(64), primary_key=True),
     Column("week_start", Date, primary_key=True),
     Column("producer_id", String(64), nullable=False, index=True),
@@ -87,7 +95,8 @@ quota_weeks = Table(
 
 # An aggregator organisation's choices for allocation (fairness window); the defaults apply until it sets them.
 allocation_settings = Table(
-    "allocation_settings", metadata,
+    "allocation_settings",
+    metadata,
     Column("organisation_id", String(64), primary_key=True),
     Column("fairness_window_weeks", Integer, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
@@ -96,7 +105,8 @@ allocation_settings = Table(
 # More units of a line asked of a producer already working on it, as an increase of her quota: at most one open
 # (``offered``) per quota; accepted, declined, expired or released once answered.
 top_ups = Table(
-    "top_ups", metadata,
+    "top_ups",
+    metadata,
     Column("top_up_id", String(64), primary_key=True),
     Column("quota_id", String(64), nullable=False, index=True),
     Column("order_id", String(64), nullable=False, index=True),
@@ -113,14 +123,16 @@ top_ups = Table(
 )
 
 top_up_weeks = Table(
-    "top_up_weeks", metadata,
+    "top_up_weeks",
+    metadata,
     Column("top_up_id", String(64), primary_key=True),
     Column("week_start", Date, primary_key=True),
     Column("units", Integer, nullable=False),
 )
 
 lots = Table(
-    "lots", metadata,
+    "lots",
+    metadata,
     Column("lot_id", String(64), primary_key=True),
     Column("quota_id", String(64), nullable=False, index=True),
     Column("order_id", String(64), nullable=False, index=True),
@@ -142,7 +154,8 @@ lots = Table(
 )
 
 lot_photos = Table(
-    "lot_photos", metadata,
+    "lot_photos",
+    metadata,
     Column("lot_id", String(64), primary_key=True),
     Column("position", Integer, primary_key=True),
     Column("content_type", String(32), nullable=False),
@@ -150,7 +163,8 @@ lot_photos = Table(
 )
 
 inspections = Table(
-    "inspections", metadata,
+    "inspections",
+    metadata,
     Column("lot_id", String(64), primary_key=True),
     Column("attempt", Integer, primary_key=True),
     Column("producer_id", String(64), nullable=False),
@@ -166,7 +180,8 @@ inspections = Table(
 
 # ISO 2859-1 switching state of each producer's offering, with its history (quality.SwitchingState as JSON).
 switching_states = Table(
-    "switching_states", metadata,
+    "switching_states",
+    metadata,
     Column("producer_id", String(64), primary_key=True),
     Column("offering_id", String(64), primary_key=True),
     Column("state", JSON, nullable=False),

@@ -4,6 +4,7 @@ She answers with her quota's own code, the way she answered the offer (``YES ABC
 ``NO ABC123``), so accepting or declining an accepted quota that has a top-up waiting answers the top-up. Units she
 does not take go back to allocation; she is not asked for a top-up of that line again unless the search is widened.
 """
+
 import logging
 from datetime import datetime
 
@@ -23,20 +24,32 @@ OFFERED, ACCEPTED, DECLINED, EXPIRED, RELEASED = "offered", "accepted", "decline
 
 def pending(session: Session, quota_id: str):
     """The quota's top-up waiting for an answer, or None."""
-    return session.execute(select(top_ups).where(top_ups.c.quota_id == quota_id, top_ups.c.status == OFFERED)
-                           ).one_or_none()
+    return session.execute(
+        select(top_ups).where(top_ups.c.quota_id == quota_id, top_ups.c.status == OFFERED)
+    ).one_or_none()
 
 
 def turned_down(session: Session, line_id: str) -> set:
     """Producers who declined a top-up of the line, let one lapse or took only part of one."""
-    return set(session.execute(select(top_ups.c.producer_id).where(
-        top_ups.c.line_id == line_id, (top_ups.c.status.in_((DECLINED, EXPIRED)))
-        | ((top_ups.c.status == ACCEPTED) & (top_ups.c.accepted < top_ups.c.quantity)))).scalars())
+    return set(
+        session.execute(
+            select(top_ups.c.producer_id).where(
+                top_ups.c.line_id == line_id,
+                (top_ups.c.status.in_((DECLINED, EXPIRED)))
+                | ((top_ups.c.status == ACCEPTED) & (top_ups.c.accepted < top_ups.c.quantity)),
+            )
+        ).scalars()
+    )
 
 
 def pending_units(session: Session, line_id: str) -> int:
-    return int(session.execute(select(func.coalesce(func.sum(top_ups.c.quantity), 0)).where(
-        top_ups.c.line_id == line_id, top_ups.c.status == OFFERED)).scalar_one())
+    return int(
+        session.execute(
+            select(func.coalesce(func.sum(top_ups.c.quantity), 0)).where(
+                top_ups.c.line_id == line_id, top_ups.c.status == OFFERED
+            )
+        ).scalar_one()
+    )
 
 
 def offer(uow: UnitOfWork, quota, units: int, free_weeks: list, now: datetime, respond_by: datetime) -> None:
@@ -44,17 +57,37 @@ def offer(uow: UnitOfWork, quota, units: int, free_weeks: list, now: datetime, r
     session = uow.session
     split = capacity.split_by_week(units, free_weeks)
     top_up_id = new_id("tup")
-    session.execute(top_ups.insert().values(
-        top_up_id=top_up_id, quota_id=quota.quota_id, order_id=quota.order_id, line_id=quota.line_id,
-        offering_id=quota.offering_id, producer_id=quota.producer_id, quantity=units, accepted=0, status=OFFERED,
-        offered_at=now, respond_by=respond_by))
+    session.execute(
+        top_ups.insert().values(
+            top_up_id=top_up_id,
+            quota_id=quota.quota_id,
+            order_id=quota.order_id,
+            line_id=quota.line_id,
+            offering_id=quota.offering_id,
+            producer_id=quota.producer_id,
+            quantity=units,
+            accepted=0,
+            status=OFFERED,
+            offered_at=now,
+            respond_by=respond_by,
+        )
+    )
     session.execute(top_up_weeks.insert(), [dict(top_up_id=top_up_id, **week) for week in split])
-    capacity.hold(session, quota.producer_id, quota.offering_id,
-                  [(week["week_start"], week["units"]) for week in split], +1)
-    uow.emit(capacity.quota_event(session, "quota.top_up_offered", quota, ref=quota.ref, top_up=units,
-                                  top_up_weeks=split, respond_by=respond_by))
-    log.info("top-up offered", extra={"correlation_id": quota.order_id, "quota_id": quota.quota_id,
-                                      "top_up": units})
+    capacity.hold(
+        session, quota.producer_id, quota.offering_id, [(week["week_start"], week["units"]) for week in split], +1
+    )
+    uow.emit(
+        capacity.quota_event(
+            session,
+            "quota.top_up_offered",
+            quota,
+            ref=quota.ref,
+            top_up=units,
+            top_up_weeks=split,
+            respond_by=respond_by,
+        )
+    )
+    log.info("top-up offered", extra={"correlation_id": quota.order_id, "quota_id": quota.quota_id, "top_up": units})
 
 
 def accept(uow: UnitOfWork, quota, top_up, wanted: int | None, now: datetime) -> int:
@@ -67,26 +100,40 @@ def accept(uow: UnitOfWork, quota, top_up, wanted: int | None, now: datetime) ->
     kept = domain.trim_weeks(weeks, added)
     capacity.hold(session, quota.producer_id, quota.offering_id, weeks, -1)
     capacity.hold(session, quota.producer_id, quota.offering_id, kept, +1)
-    held = dict((row.week_start, row.units) for row in session.execute(
-        select(quota_weeks).where(quota_weeks.c.quota_id == quota.quota_id)))
+    held = dict(
+        (row.week_start, row.units)
+        for row in session.execute(select(quota_weeks).where(quota_weeks.c.quota_id == quota.quota_id))
+    )
     for week_start, units in kept:
         if week_start in held:
-            session.execute(update(quota_weeks).where(quota_weeks.c.quota_id == quota.quota_id,
-                                                      quota_weeks.c.week_start == week_start)
-                            .values(units=quota_weeks.c.units + units))
+            session.execute(
+                update(quota_weeks)
+                .where(quota_weeks.c.quota_id == quota.quota_id, quota_weeks.c.week_start == week_start)
+                .values(units=quota_weeks.c.units + units)
+            )
         else:
-            session.execute(quota_weeks.insert().values(quota_id=quota.quota_id, producer_id=quota.producer_id,
-                                                        offering_id=quota.offering_id, week_start=week_start,
-                                                        units=units))
-    session.execute(update(quotas).where(quotas.c.quota_id == quota.quota_id)
-                    .values(quantity=quota.quantity + added))
+            session.execute(
+                quota_weeks.insert().values(
+                    quota_id=quota.quota_id,
+                    producer_id=quota.producer_id,
+                    offering_id=quota.offering_id,
+                    week_start=week_start,
+                    units=units,
+                )
+            )
+    session.execute(update(quotas).where(quotas.c.quota_id == quota.quota_id).values(quantity=quota.quantity + added))
     _close(session, top_up, ACCEPTED, now, accepted=added)
     grown = session.execute(select(quotas).where(quotas.c.quota_id == quota.quota_id)).one()
     given_back = top_up.quantity - added
-    uow.emit(capacity.quota_event(session, "quota.topped_up", grown, added=added, declined_quantity=given_back,
-                                  outcome=ACCEPTED, reason=None))
-    log.info("top-up accepted", extra={"correlation_id": quota.order_id, "quota_id": quota.quota_id,
-                                       "added": added, "given_back": given_back})
+    uow.emit(
+        capacity.quota_event(
+            session, "quota.topped_up", grown, added=added, declined_quantity=given_back, outcome=ACCEPTED, reason=None
+        )
+    )
+    log.info(
+        "top-up accepted",
+        extra={"correlation_id": quota.order_id, "quota_id": quota.quota_id, "added": added, "given_back": given_back},
+    )
     return given_back
 
 
@@ -95,15 +142,29 @@ def close(uow: UnitOfWork, quota, top_up, outcome: str, reason: str, now: dateti
     session = uow.session
     capacity.hold(session, quota.producer_id, quota.offering_id, _weeks(session, top_up.top_up_id), -1)
     _close(session, top_up, outcome, now, reason=reason)
-    uow.emit(capacity.quota_event(session, "quota.topped_up", quota, added=0, declined_quantity=top_up.quantity,
-                                  outcome=outcome, reason=reason))
+    uow.emit(
+        capacity.quota_event(
+            session,
+            "quota.topped_up",
+            quota,
+            added=0,
+            declined_quantity=top_up.quantity,
+            outcome=outcome,
+            reason=reason,
+        )
+    )
     log.info(f"top-up {outcome}", extra={"correlation_id": quota.order_id, "quota_id": quota.quota_id})
 
 
 def lapsed(session: Session, now: datetime, batch: int) -> list:
     """Top-ups whose deadline passed, that no other process has locked."""
-    return session.execute(select(top_ups).where(top_ups.c.status == OFFERED, top_ups.c.respond_by < now)
-                           .order_by(top_ups.c.respond_by).limit(batch).with_for_update(skip_locked=True)).all()
+    return session.execute(
+        select(top_ups)
+        .where(top_ups.c.status == OFFERED, top_ups.c.respond_by < now)
+        .order_by(top_ups.c.respond_by)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    ).all()
 
 
 def view(session: Session, quota_id: str) -> dict | None:
@@ -111,15 +172,25 @@ def view(session: Session, quota_id: str) -> dict | None:
     top_up = pending(session, quota_id)
     if top_up is None:
         return None
-    return {"quantity": top_up.quantity, "offered_at": top_up.offered_at.isoformat(),
-            "respond_by": top_up.respond_by.isoformat()}
+    return {
+        "quantity": top_up.quantity,
+        "offered_at": top_up.offered_at.isoformat(),
+        "respond_by": top_up.respond_by.isoformat(),
+    }
 
 
 def _weeks(session: Session, top_up_id: str) -> list:
-    return [(row.week_start, row.units) for row in session.execute(
-        select(top_up_weeks).where(top_up_weeks.c.top_up_id == top_up_id).order_by(top_up_weeks.c.week_start))]
+    return [
+        (row.week_start, row.units)
+        for row in session.execute(
+            select(top_up_weeks).where(top_up_weeks.c.top_up_id == top_up_id).order_by(top_up_weeks.c.week_start)
+        )
+    ]
 
 
 def _close(session: Session, top_up, status: str, now: datetime, accepted: int = 0, reason: str | None = None):
-    session.execute(update(top_ups).where(top_ups.c.top_up_id == top_up.top_up_id).values(
-        status=status, accepted=accepted, reason=reason, answered_at=now))
+    session.execute(
+        update(top_ups)
+        .where(top_ups.c.top_up_id == top_up.top_up_id)
+        .values(status=status, accepted=accepted, reason=reason, answered_at=now)
+    )

@@ -1,5 +1,6 @@
 """What the aggregation service shows: quotas and lots with their progress, a producer's inspection history, quota
 counts, the dashboard's fulfilment figures and the capacity of an offering's producers."""
+
 from dataclasses import asdict
 from datetime import date, datetime, timedelta, timezone
 
@@ -24,52 +25,103 @@ from shared.weeks import usable
 
 def organisations(session: Session, offering_ids) -> dict:
     """The organisation of each offering, as the catalogue published it."""
-    return dict(session.execute(select(offerings.c.offering_id, offerings.c.organisation_id)
-                                .where(offerings.c.offering_id.in_(set(offering_ids)))).all())
+    return dict(
+        session.execute(
+            select(offerings.c.offering_id, offerings.c.organisation_id).where(
+                offerings.c.offering_id.in_(set(offering_ids))
+            )
+        ).all()
+    )
 
 
 def _quota_view(session: Session, row, organisation_id: str | None) -> dict:
     """A quota with its progress: units reported in lots and left to report, units passed, and a top-up waiting
     for her answer."""
-    reported, passed = session.execute(select(
-        func.coalesce(func.sum(lots.c.quantity), 0),
-        func.coalesce(func.sum(case((lots.c.status == domain.LOT_PASSED, lots.c.quantity), else_=0)), 0))
-        .where(lots.c.quota_id == row.quota_id)).one()
-    return {"id": row.quota_id, "ref": row.ref, "organisation_id": organisation_id, "order_id": row.order_id,
-            "line_id": row.line_id,
-            "offering_id": row.offering_id, "producer_id": row.producer_id, "quantity": row.quantity,
-            "offered_quantity": row.offered_quantity, "status": row.status, "reason": row.reason,
-            "reallocated": row.reallocated, "offered_at": row.offered_at.isoformat(),
-            "respond_by": row.respond_by.isoformat(),
-            "answered_at": row.answered_at.isoformat() if row.answered_at else None,
-            "reported": int(reported), "passed": int(passed),
-            "left_to_report": max(0, row.quantity - int(reported)) if row.status in domain.WORKING_STATES else 0,
-            "finished": row.status in domain.FINISHED_STATES,
-            "top_up": top_ups.view(session, row.quota_id) if row.status in domain.TAKEN_ON_STATES else None}
+    reported, passed = session.execute(
+        select(
+            func.coalesce(func.sum(lots.c.quantity), 0),
+            func.coalesce(func.sum(case((lots.c.status == domain.LOT_PASSED, lots.c.quantity), else_=0)), 0),
+        ).where(lots.c.quota_id == row.quota_id)
+    ).one()
+    return {
+        "id": row.quota_id,
+        "ref": row.ref,
+        "organisation_id": organisation_id,
+        "order_id": row.order_id,
+        "line_id": row.line_id,
+        "offering_id": row.offering_id,
+        "producer_id": row.producer_id,
+        "quantity": row.quantity,
+        "offered_quantity": row.offered_quantity,
+        "status": row.status,
+        "reason": row.reason,
+        "reallocated": row.reallocated,
+        "offered_at": row.offered_at.isoformat(),
+        "respond_by": row.respond_by.isoformat(),
+        "answered_at": row.answered_at.isoformat() if row.answered_at else None,
+        "reported": int(reported),
+        "passed": int(passed),
+        "left_to_report": max(0, row.quantity - int(reported)) if row.status in domain.WORKING_STATES else 0,
+        "finished": row.status in domain.FINISHED_STATES,
+        "top_up": top_ups.view(session, row.quota_id) if row.status in domain.TAKEN_ON_STATES else None,
+    }
 
 
 def _plan_view(plans: dict) -> list:
-    return [{"defect_class": name, "aql": float(plan.aql), "code_letter": plan.code_letter,
-             "plan_letter": plan.plan_letter, "sample_size": plan.sample_size, "accept": plan.accept,
-             "reject": plan.reject, "severity": plan.severity, "full_inspection": plan.full_inspection}
-            for name, plan in plans.items()]
+    return [
+        {
+            "defect_class": name,
+            "aql": float(plan.aql),
+            "code_letter": plan.code_letter,
+            "plan_letter": plan.plan_letter,
+            "sample_size": plan.sample_size,
+            "accept": plan.accept,
+            "reject": plan.reject,
+            "severity": plan.severity,
+            "full_inspection": plan.full_inspection,
+        }
+        for name, plan in plans.items()
+    ]
 
 
 def _lot_view(session: Session, row, organisation_id: str | None) -> dict:
     """A lot with its inspections, its photos counted, and the plan its next inspection goes by while it waits."""
-    inspected = [{"attempt": i.attempt, "inspector": i.inspector, "severity": i.severity, "classes": i.classes,
-                  "findings": i.findings, "passed": i.passed, "inspected_at": i.inspected_at.isoformat()}
-                 for i in session.execute(select(inspections).where(inspections.c.lot_id == row.lot_id)
-                                          .order_by(inspections.c.attempt))]
+    inspected = [
+        {
+            "attempt": i.attempt,
+            "inspector": i.inspector,
+            "severity": i.severity,
+            "classes": i.classes,
+            "findings": i.findings,
+            "passed": i.passed,
+            "inspected_at": i.inspected_at.isoformat(),
+        }
+        for i in session.execute(
+            select(inspections).where(inspections.c.lot_id == row.lot_id).order_by(inspections.c.attempt)
+        )
+    ]
     awaiting = row.status == domain.LOT_REPORTED
-    return {"id": row.lot_id, "organisation_id": organisation_id, "quota_id": row.quota_id, "order_id": row.order_id,
-            "line_id": row.line_id,
-            "offering_id": row.offering_id, "producer_id": row.producer_id, "quantity": row.quantity,
-            "status": row.status, "attempt": row.attempt, "reported_at": row.reported_at.isoformat(),
-            "disposition_reason": row.disposition_reason,
-            "photos": int(session.execute(select(func.count()).select_from(lot_photos)
-                                          .where(lot_photos.c.lot_id == row.lot_id)).scalar_one()),
-            "plan": _plan_view(standards.plans(session, row)) if awaiting else None, "inspections": inspected}
+    return {
+        "id": row.lot_id,
+        "organisation_id": organisation_id,
+        "quota_id": row.quota_id,
+        "order_id": row.order_id,
+        "line_id": row.line_id,
+        "offering_id": row.offering_id,
+        "producer_id": row.producer_id,
+        "quantity": row.quantity,
+        "status": row.status,
+        "attempt": row.attempt,
+        "reported_at": row.reported_at.isoformat(),
+        "disposition_reason": row.disposition_reason,
+        "photos": int(
+            session.execute(
+                select(func.count()).select_from(lot_photos).where(lot_photos.c.lot_id == row.lot_id)
+            ).scalar_one()
+        ),
+        "plan": _plan_view(standards.plans(session, row)) if awaiting else None,
+        "inspections": inspected,
+    }
 
 
 def _page(session: Session, table, filters: dict, order_by, view, conditions=()) -> dict:
@@ -78,8 +130,11 @@ def _page(session: Session, table, filters: dict, order_by, view, conditions=())
     organisation_id = filters.pop("organisation_id", None)
     conditions = [*conditions, *(table.c[key] == value for key, value in filters.items())]
     if organisation_id is not None:
-        conditions.append(table.c.offering_id.in_(select(offerings.c.offering_id)
-                                                   .where(offerings.c.organisation_id == organisation_id)))
+        conditions.append(
+            table.c.offering_id.in_(
+                select(offerings.c.offering_id).where(offerings.c.organisation_id == organisation_id)
+            )
+        )
     rows, total = page_of(session, table, conditions, order_by, page, page_size)
     by_offering = organisations(session, [row.offering_id for row in rows])
     return paged([view(row, by_offering.get(row.offering_id)) for row in rows], page, page_size, total)
@@ -101,10 +156,19 @@ def list_quotas(uow: UnitOfWork, query: dict) -> dict:
     if finished is not None:
         in_finished = quotas.c.status.in_(domain.FINISHED_STATES)
         conditions.append(in_finished if finished else ~in_finished)
-    order_by = (quotas.c.offered_at.desc(), quotas.c.quota_id.desc()) if newest_first else (
-        quotas.c.offered_at, quotas.c.quota_id)
-    return _page(uow.session, quotas, filters, order_by,
-                 lambda row, organisation_id: _quota_view(uow.session, row, organisation_id), conditions)
+    order_by = (
+        (quotas.c.offered_at.desc(), quotas.c.quota_id.desc())
+        if newest_first
+        else (quotas.c.offered_at, quotas.c.quota_id)
+    )
+    return _page(
+        uow.session,
+        quotas,
+        filters,
+        order_by,
+        lambda row, organisation_id: _quota_view(uow.session, row, organisation_id),
+        conditions,
+    )
 
 
 def get_lot(uow: UnitOfWork, lot_id: str) -> dict:
@@ -116,19 +180,27 @@ def get_lot(uow: UnitOfWork, lot_id: str) -> dict:
 
 def list_lots(uow: UnitOfWork, query: dict) -> dict:
     filters = load_or_refuse(LotFilter(), query, "query")
-    order_by = ((lots.c.reported_at.desc(), lots.c.lot_id.desc()) if filters.pop("newest_first")
-                else (lots.c.reported_at, lots.c.lot_id))
-    return _page(uow.session, lots, filters, order_by,
-                 lambda row, organisation_id: _lot_view(uow.session, row, organisation_id))
+    order_by = (
+        (lots.c.reported_at.desc(), lots.c.lot_id.desc())
+        if filters.pop("newest_first")
+        else (lots.c.reported_at, lots.c.lot_id)
+    )
+    return _page(
+        uow.session, lots, filters, order_by, lambda row, organisation_id: _lot_view(uow.session, row, organisation_id)
+    )
 
 
 def inspection_history(uow: UnitOfWork, producer_id: str, offering_id: str) -> dict:
     """The switching history the inspector and aggregator see: every original inspection and each change."""
     state = standards.switching_state(uow.session, producer_id, offering_id)
-    return {"producer_id": producer_id, "offering_id": offering_id, "severity": state.severity,
-            "switching_score": state.switching_score,
-            "pass_rate": standards.pass_rates(uow.session, offering_id, [producer_id]).get(producer_id),
-            "history": [asdict(line) for line in state.history]}
+    return {
+        "producer_id": producer_id,
+        "offering_id": offering_id,
+        "severity": state.severity,
+        "switching_score": state.switching_score,
+        "pass_rate": standards.pass_rates(uow.session, offering_id, [producer_id]).get(producer_id),
+        "history": [asdict(line) for line in state.history],
+    }
 
 
 def _of_organisation(column, organisation_id: str | None) -> list:
@@ -140,9 +212,15 @@ def _of_organisation(column, organisation_id: str | None) -> list:
 
 def quota_counts(uow: UnitOfWork, organisation_id: str | None = None) -> dict:
     counts = {status: 0 for status in domain.QUOTA_STATES}
-    counts.update(dict(uow.session.execute(select(quotas.c.status, func.count())
-                                           .where(*_of_organisation(quotas.c.offering_id, organisation_id))
-                                           .group_by(quotas.c.status)).all()))
+    counts.update(
+        dict(
+            uow.session.execute(
+                select(quotas.c.status, func.count())
+                .where(*_of_organisation(quotas.c.offering_id, organisation_id))
+                .group_by(quotas.c.status)
+            ).all()
+        )
+    )
     return counts
 
 
@@ -150,29 +228,56 @@ def fulfilment_figures(uow: UnitOfWork, organisation_id: str | None = None) -> d
     """The dashboard's figures that allocation owns: how long open offers have waited, each producer's first-time
     QC pass rate, and how much of the capacity declared from this week on open quotas hold."""
     session, now = uow.session, datetime.now(timezone.utc)
-    waiting = session.execute(select(quotas.c.offered_at).where(
-        quotas.c.status == domain.QUOTA_OFFERED, *_of_organisation(quotas.c.offering_id, organisation_id))).scalars()
+    waiting = session.execute(
+        select(quotas.c.offered_at).where(
+            quotas.c.status == domain.QUOTA_OFFERED, *_of_organisation(quotas.c.offering_id, organisation_id)
+        )
+    ).scalars()
     first = session.execute(
         select(inspections.c.producer_id, func.count(), func.sum(case((inspections.c.passed, 1), else_=0)))
         .where(inspections.c.attempt == 1, *_of_organisation(inspections.c.offering_id, organisation_id))
-        .group_by(inspections.c.producer_id).order_by(inspections.c.producer_id)).all()
+        .group_by(inspections.c.producer_id)
+        .order_by(inspections.c.producer_id)
+    ).all()
     this_week = now.date() - timedelta(days=now.weekday())
     by_offering = session.execute(
-        select(offerings.c.offering_id, offerings.c.sku, func.sum(capacity_weeks.c.units),
-               func.sum(capacity_weeks.c.held))
+        select(
+            offerings.c.offering_id, offerings.c.sku, func.sum(capacity_weeks.c.units), func.sum(capacity_weeks.c.held)
+        )
         .join(capacity_weeks, capacity_weeks.c.offering_id == offerings.c.offering_id)
         .where(capacity_weeks.c.week_start >= this_week, *_of_organisation(offerings.c.offering_id, organisation_id))
-        .group_by(offerings.c.offering_id, offerings.c.sku).order_by(offerings.c.sku)).all()
-    offerings_view = [{"offering_id": row[0], "sku": row[1], "declared": int(row[2]), "allocated": int(row[3]),
-                       "utilisation": domain.share(int(row[3]), int(row[2]))} for row in by_offering]
+        .group_by(offerings.c.offering_id, offerings.c.sku)
+        .order_by(offerings.c.sku)
+    ).all()
+    offerings_view = [
+        {
+            "offering_id": row[0],
+            "sku": row[1],
+            "declared": int(row[2]),
+            "allocated": int(row[3]),
+            "utilisation": domain.share(int(row[3]), int(row[2])),
+        }
+        for row in by_offering
+    ]
     declared = sum(item["declared"] for item in offerings_view)
     allocated = sum(item["allocated"] for item in offerings_view)
     return {
         "open_quota_ages": domain.quota_ages(list(waiting), now),
-        "pass_rates": [{"producer_id": producer_id, "inspected": int(total), "passed": int(passed),
-                        "rate": domain.share(int(passed), int(total))} for producer_id, total, passed in first],
-        "capacity": {"declared": declared, "allocated": allocated,
-                     "utilisation": domain.share(allocated, declared), "offerings": offerings_view},
+        "pass_rates": [
+            {
+                "producer_id": producer_id,
+                "inspected": int(total),
+                "passed": int(passed),
+                "rate": domain.share(int(passed), int(total)),
+            }
+            for producer_id, total, passed in first
+        ],
+        "capacity": {
+            "declared": declared,
+            "allocated": allocated,
+            "utilisation": domain.share(allocated, declared),
+            "offerings": offerings_view,
+        },
         "work_shares": standing.work_shares(session, organisation_id, now),
     }
 
@@ -183,17 +288,33 @@ def capacity_view(uow: UnitOfWork, offering_id: str) -> dict:
     if session.execute(select(offerings.c.offering_id).where(offerings.c.offering_id == offering_id)).scalar() is None:
         raise NotFound(f"offering {offering_id} is not known to allocation yet")
     today = datetime.now(timezone.utc).date()
-    free = {producer_id: sum(units for _, units, _ in weeks)
-            for producer_id, weeks in capacity.free_weeks(session, offering_id, today, date.max).items()}
+    free = {
+        producer_id: sum(units for _, units, _ in weeks)
+        for producer_id, weeks in capacity.free_weeks(session, offering_id, today, date.max).items()
+    }
     declared = {}
-    for row in session.execute(select(capacity_weeks).join(
-            approved_producers, (approved_producers.c.producer_id == capacity_weeks.c.producer_id)
-            & (approved_producers.c.offering_id == capacity_weeks.c.offering_id))
-            .where(capacity_weeks.c.offering_id == offering_id)):
+    for row in session.execute(
+        select(capacity_weeks)
+        .join(
+            approved_producers,
+            (approved_producers.c.producer_id == capacity_weeks.c.producer_id)
+            & (approved_producers.c.offering_id == capacity_weeks.c.offering_id),
+        )
+        .where(capacity_weeks.c.offering_id == offering_id)
+    ):
         if usable(row.week_start, row.lead_time_days, today, date.max):
             declared[row.producer_id] = declared.get(row.producer_id, 0) + row.units
-    producers = [{"producer_id": producer_id, "declared": declared[producer_id],
-                  "free": free.get(producer_id, 0), "committed": declared[producer_id] - free.get(producer_id, 0)}
-                 for producer_id in sorted(declared)]
-    return {"offering_id": offering_id, "producers": producers,
-            **{key: sum(p[key] for p in producers) for key in ("declared", "committed", "free")}}
+    producers = [
+        {
+            "producer_id": producer_id,
+            "declared": declared[producer_id],
+            "free": free.get(producer_id, 0),
+            "committed": declared[producer_id] - free.get(producer_id, 0),
+        }
+        for producer_id in sorted(declared)
+    ]
+    return {
+        "offering_id": offering_id,
+        "producers": producers,
+        **{key: sum(p[key] for p in producers) for key in ("declared", "committed", "free")},
+    }

@@ -8,12 +8,13 @@ Only the file is checked here. Whether each producer and SKU exists is the servi
 as ``check_rows`` (``unknown_rows`` does the comparing), so that one refusal names the file's problems and the
 service's together, by the same row numbers.
 """
+
 import csv
 import io
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Collection, Iterable
+from typing import Callable, Collection, Iterable, cast
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -89,8 +90,7 @@ def parse_capacity_csv(content: str | bytes, check_rows: RowCheck | None = None)
     try:
         header = next(reader)
     except StopIteration:
-        raise CapacityCsvRejected([(None, f"the file is empty; its first line must be {','.join(COLUMNS)}")]) \
-            from None
+        raise CapacityCsvRejected([(None, f"the file is empty; its first line must be {','.join(COLUMNS)}")]) from None
     except csv.Error as error:
         raise CapacityCsvRejected([(HEADER_ROW, f"header: {error}")]) from None
     positions = _column_positions(header)
@@ -108,29 +108,38 @@ def parse_capacity_csv(content: str | bytes, check_rows: RowCheck | None = None)
         except StopIteration:
             break
         except csv.Error as error:
-            raise CapacityCsvRejected([*errors, (row_number, f"the file cannot be read from here: {error}")]) \
-                from None
+            raise CapacityCsvRejected([*errors, (row_number, f"the file cannot be read from here: {error}")]) from None
         line_number = reader.line_num
         if not any(value.strip() for value in values):
             continue
         data_rows += 1
         if data_rows > MAX_ROWS:
-            raise CapacityCsvRejected([(row_number, f"more than {MAX_ROWS:,} rows; split the file and import each "
-                                                    f"part")])
+            raise CapacityCsvRejected(
+                [(row_number, f"more than {MAX_ROWS:,} rows; split the file and import each part")]
+            )
         if len(values) != len(COLUMNS):
             errors.append((row_number, f"{len(values)} values where the header has {len(COLUMNS)}"))
             continue
         try:
             data = schema.load({column: values[position].strip() for column, position in positions.items()})
         except ValidationError as error:
-            errors.extend((row_number, f"{field}: {' '.join(messages)}")
-                          for field, messages in sorted(error.messages.items(), key=lambda item: _order(item[0])))
+            # One row is one object: its errors are keyed by column.
+            by_column = cast(dict, error.messages)
+            errors.extend(
+                (row_number, f"{field}: {' '.join(messages)}")
+                for field, messages in sorted(by_column.items(), key=lambda item: _order(item[0]))
+            )
             continue
         monday = data.pop("week")
         key = (data["producer_id"], data["sku"], monday)
         if key in first_row_of:
-            errors.append((row_number, f"week: {iso_week(monday)} of producer {data['producer_id']} and sku "
-                                       f"{data['sku']} is already given on row {first_row_of[key]}"))
+            errors.append(
+                (
+                    row_number,
+                    f"week: {iso_week(monday)} of producer {data['producer_id']} and sku "
+                    f"{data['sku']} is already given on row {first_row_of[key]}",
+                )
+            )
             continue
         first_row_of[key] = row_number
         rows.append(CapacityRow(row_number=row_number, week=iso_week(monday), week_start=monday, **data))
@@ -143,8 +152,9 @@ def parse_capacity_csv(content: str | bytes, check_rows: RowCheck | None = None)
     return rows
 
 
-def unknown_rows(rows: Iterable[CapacityRow], known_producer_ids: Collection[str],
-                 known_skus: Collection[str]) -> list[tuple[int, str]]:
+def unknown_rows(
+    rows: Iterable[CapacityRow], known_producer_ids: Collection[str], known_skus: Collection[str]
+) -> list[tuple[int, str]]:
     """``(row_number, reason)`` for every row whose producer or SKU the catalogue does not know, in the words of
     the file's own checks."""
     errors = []
@@ -161,13 +171,15 @@ def _decoded(content: str | bytes) -> str:
     if isinstance(content, str) and size <= MAX_BYTES:
         size = len(content.encode("utf-8", "replace"))
     if size > MAX_BYTES:
-        raise CapacityCsvRejected([(None, f"the file is {size:,} bytes, more than the {MAX_BYTES:,} allowed; split "
-                                          f"it and import each part")])
+        raise CapacityCsvRejected(
+            [(None, f"the file is {size:,} bytes, more than the {MAX_BYTES:,} allowed; split it and import each part")]
+        )
     if isinstance(content, bytes):
+        raw = content
         try:
-            content = content.decode("utf-8")
+            content = raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            line = content[:error.start].count(b"\n") + 1
+            line = raw[: error.start].count(b"\n") + 1
             raise CapacityCsvRejected([(line, "not UTF-8 text; save the sheet as CSV UTF-8")]) from None
     return content.removeprefix("\ufeff")
 
@@ -181,8 +193,13 @@ def _column_positions(header: list[str]) -> dict[str, int]:
         problems.append((HEADER_ROW, f"header: missing column(s) {', '.join(missing)}"))
     extra = [name for name in names if name not in COLUMNS]
     if extra:
-        problems.append((HEADER_ROW, f"header: unexpected column(s) {', '.join(repr(name) for name in extra)}; "
-                                     f"the columns are {','.join(COLUMNS)}"))
+        problems.append(
+            (
+                HEADER_ROW,
+                f"header: unexpected column(s) {', '.join(repr(name) for name in extra)}; "
+                f"the columns are {','.join(COLUMNS)}",
+            )
+        )
     twice = sorted({name for name in names if name in COLUMNS and names.count(name) > 1})
     if twice:
         problems.append((HEADER_ROW, f"header: column(s) given twice: {', '.join(twice)}"))

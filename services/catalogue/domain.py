@@ -1,4 +1,5 @@
 """Catalogue rules that hold whatever the storage. Plain Python."""
+
 from decimal import Decimal
 
 
@@ -46,16 +47,23 @@ def access_problems(remoteness: str, closed_months: list, service_weekdays: list
 
 
 def producer_problems(data: dict) -> dict:
-    return {**contact_problems(data["mobile"], data["email"]),
-            **access_problems(data["remoteness"], data["closed_months"], data["service_weekdays"])}
+    return {
+        **contact_problems(data["mobile"], data["email"]),
+        **access_problems(data["remoteness"], data["closed_months"], data["service_weekdays"]),
+    }
 
 
 def who_can_make(quantity: int, ranked: list, total: int, able: int) -> dict:
     """Whether the producers able to contribute (``able`` of them, ``total`` units) cover the quantity, with the
     first of them, most units first: ``ranked`` is ``[(producer_id, units)]`` in that order."""
-    return {"quantity": quantity, "total_available": total, "can_fulfil": total >= quantity,
-            "shortfall": max(0, quantity - total), "producer_count": able,
-            "producers": [{"producer_id": producer_id, "available": units} for producer_id, units in ranked]}
+    return {
+        "quantity": quantity,
+        "total_available": total,
+        "can_fulfil": total >= quantity,
+        "shortfall": max(0, quantity - total),
+        "producer_count": able,
+        "producers": [{"producer_id": producer_id, "available": units} for producer_id, units in ranked],
+    }
 
 
 def approved(status: str) -> bool:

@@ -1,5 +1,6 @@
 """A theme's catalogue as an HTML page, a PDF and a CSV file, from one arrangement: a buyer who prints the PDF and one
 who opens the CSV see the same groups in the same order."""
+
 import html
 import io
 
@@ -7,7 +8,14 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from services.catalogue.publishing import (
-    CSV_COLUMNS, OfferingSheet, Theme, arrange, count_of, display_copy, facts, price_text,
+    CSV_COLUMNS,
+    OfferingSheet,
+    Theme,
+    arrange,
+    count_of,
+    display_copy,
+    facts,
+    price_text,
 )
 from shared.pdf import text_font
 from shared.spreadsheet import csv_text
@@ -38,19 +46,30 @@ dd{margin:0}
 def render_html(theme: Theme) -> str:
     """One self-contained page: images inline, no outside requests, so it can be mailed or opened offline."""
     escape = html.escape
-    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             '<meta http-equiv="Content-Security-Policy" '
-             "content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">",
-             f"<title>{escape(theme.title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-             f'<header><h1>{escape(theme.title)}</h1><p class="description">{escape(theme.description)}</p>'
-             f"<p>{count_of(len(theme.offerings), 'offering')}</p></header>", "<main>"]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">",
+        f"<title>{escape(theme.title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        f'<header><h1>{escape(theme.title)}</h1><p class="description">{escape(theme.description)}</p>'
+        f"<p>{count_of(len(theme.offerings), 'offering')}</p></header>",
+        "<main>",
+    ]
     for number, group in enumerate(arrange(theme), start=1):
         if group.heading is None:
             parts.append('<section><div class="grid">')
         else:
-            parts.append(f'<section aria-labelledby="group-{number}"><h2 id="group-{number}">'
-                         f'{escape(group.heading)}</h2><div class="grid">')
+            parts.append(
+                f'<section aria-labelledby="group-{number}"><h2 id="group-{number}">'
+                f'{escape(group.heading)}</h2><div class="grid">'
+            )
         parts.extend(_html_offering(offering) for offering in group.offerings)
         parts.append("</div></section>")
     parts += ["</main>", "</body>", "</html>"]
@@ -60,28 +79,50 @@ def render_html(theme: Theme) -> str:
 def _html_offering(offering: OfferingSheet) -> str:
     escape = html.escape
     count = len(offering.images)
-    images = "".join(f'<img src="{display_copy(image).data_uri}" '
-                     f'alt="{escape(offering.name)}, picture {index} of {count}" loading="lazy">'
-                     for index, image in enumerate(offering.images, start=1))
+    images = "".join(
+        f'<img src="{display_copy(image).data_uri}" '
+        f'alt="{escape(offering.name)}, picture {index} of {count}" loading="lazy">'
+        for index, image in enumerate(offering.images, start=1)
+    )
     listed = "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in facts(offering))
     pictures = f'<div class="images">{images}</div>' if images else ""
     story = f'<p class="story">{escape(offering.story)}</p>' if offering.story.strip() else ""
-    return (f'<article class="offering" id="sku-{escape(offering.sku)}">{pictures}'
-            f"<h3>{escape(offering.name)}</h3>"
-            f'<p class="sku">SKU {escape(offering.sku)}</p>'
-            f'<p class="price">{escape(price_text(offering))}</p>'
-            f'<p class="description">{escape(offering.description)}</p>'
-            f"<dl>{listed}</dl>{story}</article>")
+    return (
+        f'<article class="offering" id="sku-{escape(offering.sku)}">{pictures}'
+        f"<h3>{escape(offering.name)}</h3>"
+        f'<p class="sku">SKU {escape(offering.sku)}</p>'
+        f'<p class="price">{escape(price_text(offering))}</p>'
+        f'<p class="description">{escape(offering.description)}</p>'
+        f"<dl>{listed}</dl>{story}</article>"
+    )
 
 
 def render_csv(theme: Theme) -> str:
     """One row per offering in catalogue order, prices as plain decimals (38.50, never 3.85E+1). Buyers open this
     file in Excel: no text of a sheet can become a formula there (``shared.spreadsheet``)."""
-    return csv_text(CSV_COLUMNS, ([
-        group.heading or "", offering.sku, offering.name, offering.description, offering.materials, offering.colour,
-        offering.size, offering.story, f"{offering.price:f}", offering.currency, offering.unit_weight_g,
-        offering.min_order, offering.producer_count, offering.available_units]
-        for group in arrange(theme) for offering in group.offerings))
+    return csv_text(
+        CSV_COLUMNS,
+        (
+            [
+                group.heading or "",
+                offering.sku,
+                offering.name,
+                offering.description,
+                offering.materials,
+                offering.colour,
+                offering.size,
+                offering.story,
+                f"{offering.price:f}",
+                offering.currency,
+                offering.unit_weight_g,
+                offering.min_order,
+                offering.producer_count,
+                offering.available_units,
+            ]
+            for group in arrange(theme)
+            for offering in group.offerings
+        ),
+    )
 
 
 _PAGE_MARGIN_MM = 15
@@ -153,10 +194,16 @@ def _pdf_offering(pdf: _CataloguePdf, offering: OfferingSheet) -> None:
     for start in range(0, len(offering.images), per_row):
         pdf.keep_room(box_height + 2)
         top = pdf.get_y() + 1
-        for column, image in enumerate(offering.images[start:start + per_row]):
-            pdf.image(io.BytesIO(display_copy(image).data), x=pdf.l_margin + column * (box_width + _IMAGE_GAP_MM),
-                      y=top, w=box_width, h=box_height, keep_aspect_ratio=True,
-                      alt_text=pdf.printable(offering.name))
+        for column, image in enumerate(offering.images[start : start + per_row]):
+            pdf.image(
+                io.BytesIO(display_copy(image).data),
+                x=pdf.l_margin + column * (box_width + _IMAGE_GAP_MM),
+                y=top,
+                w=box_width,
+                h=box_height,
+                keep_aspect_ratio=True,
+                alt_text=pdf.printable(offering.name),
+            )
         pdf.set_y(top + box_height + 2)
     pdf.text_block(offering.description, 10, 5)
     for label, value in facts(offering):

@@ -1,4 +1,5 @@
 """Pooled offerings: publishing, withdrawing, finding them, and approving producers to make them."""
+
 import base64
 from datetime import datetime, timezone
 
@@ -31,7 +32,6 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-
 def offering_row(session: Session, offering_id: str, lock: bool = False):
     query = select(offerings).where(offerings.c.offering_id == offering_id)
     row = session.execute(query.with_for_update() if lock else query).one_or_none()
@@ -51,16 +51,45 @@ def publish_offering(uow: UnitOfWork, body: dict) -> dict:
     offering_id = new_id("off")
     images = data.pop("images")
     now = _now()
-    session.execute(offerings.insert().values(offering_id=offering_id, status=domain.PUBLISHED, published_at=now,
-                                              updated_at=now, **data))
+    session.execute(
+        offerings.insert().values(
+            offering_id=offering_id, status=domain.PUBLISHED, published_at=now, updated_at=now, **data
+        )
+    )
     for position, image in enumerate(images):
-        session.execute(offering_images.insert().values(offering_id=offering_id, position=position,
-                                                        content_type=image["content_type"],
-                                                        data=base64.b64decode(image["data"])))
-    uow.emit(new_event("offering.published", {
-        "offering_id": offering_id, **{key: data[key] for key in (
-            "organisation_id", "sku", "name", "unit_price", "producer_price", "currency", "unit_weight_g",
-            "unit_volume_cm3", "min_order", "min_quota", "quality_standard")}}, correlation_id=offering_id))
+        session.execute(
+            offering_images.insert().values(
+                offering_id=offering_id,
+                position=position,
+                content_type=image["content_type"],
+                data=base64.b64decode(image["data"]),
+            )
+        )
+    uow.emit(
+        new_event(
+            "offering.published",
+            {
+                "offering_id": offering_id,
+                **{
+                    key: data[key]
+                    for key in (
+                        "organisation_id",
+                        "sku",
+                        "name",
+                        "unit_price",
+                        "producer_price",
+                        "currency",
+                        "unit_weight_g",
+                        "unit_volume_cm3",
+                        "min_order",
+                        "min_quota",
+                        "quality_standard",
+                    )
+                },
+            },
+            correlation_id=offering_id,
+        )
+    )
     return get_offering(uow, offering_id, staff_of=data["organisation_id"])
 
 
@@ -70,23 +99,37 @@ def withdraw_offering(uow: UnitOfWork, offering_id: str, body: dict) -> dict:
     row = offering_row(session, offering_id, lock=True)
     if row.status == domain.WITHDRAWN:
         raise Conflict(f"offering {offering_id} is already withdrawn")
-    session.execute(update(offerings).where(offerings.c.offering_id == offering_id)
-                    .values(status=domain.WITHDRAWN, withdrawn_reason=data["reason"], updated_at=_now()))
-    uow.emit(new_event("offering.withdrawn", {"offering_id": offering_id, "reason": data["reason"]},
-                               correlation_id=offering_id))
+    session.execute(
+        update(offerings)
+        .where(offerings.c.offering_id == offering_id)
+        .values(status=domain.WITHDRAWN, withdrawn_reason=data["reason"], updated_at=_now())
+    )
+    uow.emit(
+        new_event(
+            "offering.withdrawn", {"offering_id": offering_id, "reason": data["reason"]}, correlation_id=offering_id
+        )
+    )
     return get_offering(uow, offering_id, staff_of=row.organisation_id)
 
 
 def _image_counts(session: Session, offering_ids) -> dict:
-    return dict(session.execute(select(offering_images.c.offering_id, func.count())
-                                .where(offering_images.c.offering_id.in_(offering_ids))
-                                .group_by(offering_images.c.offering_id)).all())
+    return dict(
+        session.execute(
+            select(offering_images.c.offering_id, func.count())
+            .where(offering_images.c.offering_id.in_(offering_ids))
+            .group_by(offering_images.c.offering_id)
+        ).all()
+    )
 
 
 def approved_counts(session: Session, offering_ids) -> dict:
-    return dict(session.execute(select(approvals.c.offering_id, func.count())
-                                .where(approvals.c.offering_id.in_(offering_ids), approvals.c.status == "approved")
-                                .group_by(approvals.c.offering_id)).all())
+    return dict(
+        session.execute(
+            select(approvals.c.offering_id, func.count())
+            .where(approvals.c.offering_id.in_(offering_ids), approvals.c.status == "approved")
+            .group_by(approvals.c.offering_id)
+        ).all()
+    )
 
 
 def _offering_views(session: Session, rows, staff_of: str | None) -> list:
@@ -94,19 +137,37 @@ def _offering_views(session: Session, rows, staff_of: str | None) -> list:
     anyone else: only its staff see what its producers are paid."""
     ids = [row.offering_id for row in rows]
     images, approved = _image_counts(session, ids), approved_counts(session, ids)
-    return [{
-        "id": row.offering_id, "organisation_id": row.organisation_id, "sku": row.sku, "name": row.name,
-        "description": row.description, "unit_price": str(row.unit_price),
-        **({"producer_price": str(row.producer_price)}
-           if domain.shows_producer_price(staff_of, row.organisation_id) else {}),
-        "currency": row.currency, "unit_weight_g": row.unit_weight_g, "unit_volume_cm3": row.unit_volume_cm3,
-        "attributes": row.attributes, "quality_standard": row.quality_standard, "min_order": row.min_order,
-        "min_quota": row.min_quota,
-        "status": row.status, "withdrawn_reason": row.withdrawn_reason,
-        "images": [f"/api/v1/offerings/{row.offering_id}/images/{n}" for n in range(images.get(row.offering_id, 0))],
-        "approved_producers": approved.get(row.offering_id, 0),
-        "published_at": row.published_at.isoformat(), "updated_at": row.updated_at.isoformat(),
-    } for row in rows]
+    return [
+        {
+            "id": row.offering_id,
+            "organisation_id": row.organisation_id,
+            "sku": row.sku,
+            "name": row.name,
+            "description": row.description,
+            "unit_price": str(row.unit_price),
+            **(
+                {"producer_price": str(row.producer_price)}
+                if domain.shows_producer_price(staff_of, row.organisation_id)
+                else {}
+            ),
+            "currency": row.currency,
+            "unit_weight_g": row.unit_weight_g,
+            "unit_volume_cm3": row.unit_volume_cm3,
+            "attributes": row.attributes,
+            "quality_standard": row.quality_standard,
+            "min_order": row.min_order,
+            "min_quota": row.min_quota,
+            "status": row.status,
+            "withdrawn_reason": row.withdrawn_reason,
+            "images": [
+                f"/api/v1/offerings/{row.offering_id}/images/{n}" for n in range(images.get(row.offering_id, 0))
+            ],
+            "approved_producers": approved.get(row.offering_id, 0),
+            "published_at": row.published_at.isoformat(),
+            "updated_at": row.updated_at.isoformat(),
+        }
+        for row in rows
+    ]
 
 
 def get_offering(uow: UnitOfWork, offering_id: str, staff_of: str | None = None) -> dict:
@@ -119,8 +180,11 @@ def get_offering_image(uow: UnitOfWork, offering_id: str, position: int) -> dict
     session = uow.session
     if not 0 <= position < MAX_IMAGES:
         raise NotFound(f"offering {offering_id} has no image {position}: positions run from 0 to {MAX_IMAGES - 1}")
-    row = session.execute(select(offering_images).where(offering_images.c.offering_id == offering_id,
-                                                        offering_images.c.position == position)).one_or_none()
+    row = session.execute(
+        select(offering_images).where(
+            offering_images.c.offering_id == offering_id, offering_images.c.position == position
+        )
+    ).one_or_none()
     if row is None:
         raise NotFound(f"offering {offering_id} has no image {position}")
     return {"content_type": row.content_type, "data": base64.b64encode(row.data).decode()}
@@ -146,23 +210,35 @@ def offering_rows(session: Session, filters: dict):
         conditions.append(offerings.c.unit_price <= filters["max_price"])
     if filters.get("q"):
         pattern = f"%{filters['q'].lower()}%"
-        conditions.append(or_(func.lower(offerings.c.name).like(pattern),
-                              func.lower(offerings.c.description).like(pattern),
-                              func.lower(offerings.c.sku).like(pattern)))
+        conditions.append(
+            or_(
+                func.lower(offerings.c.name).like(pattern),
+                func.lower(offerings.c.description).like(pattern),
+                func.lower(offerings.c.sku).like(pattern),
+            )
+        )
     if filters.get("region") or filters.get("remoteness"):
-        makers = select(approvals.c.offering_id).join(producers, producers.c.producer_id == approvals.c.producer_id) \
+        makers = (
+            select(approvals.c.offering_id)
+            .join(producers, producers.c.producer_id == approvals.c.producer_id)
             .where(approvals.c.status == "approved")
+        )
         if filters.get("region"):
             makers = makers.where(producers.c.region == filters["region"])
         if filters.get("remoteness"):
             makers = makers.where(producers.c.remoteness == filters["remoteness"])
         conditions.append(offerings.c.offering_id.in_(makers))
     rows = session.execute(select(offerings).where(*conditions).order_by(offerings.c.sku)).all()
-    rows = _attribute_matches(_attribute_matches(rows, "colour", filters.get("colour")),
-                              "materials", filters.get("materials"))
+    rows = _attribute_matches(
+        _attribute_matches(rows, "colour", filters.get("colour")), "materials", filters.get("materials")
+    )
     if filters.get("available_by"):
-        rows = [row for row in rows if sum(available_by_producer(
-            session, row.offering_id, filters["available_by"]).values()) >= (filters.get("min_available") or 1)]
+        rows = [
+            row
+            for row in rows
+            if sum(available_by_producer(session, row.offering_id, filters["available_by"]).values())
+            >= (filters.get("min_available") or 1)
+        ]
     return rows
 
 
@@ -180,11 +256,21 @@ def set_approval(uow: UnitOfWork, offering_id: str, body: dict) -> dict:
     producer = producer_row(session, data["producer_id"], lock=True)
     offering = offering_row(session, offering_id)
     if producer.organisation_id != offering.organisation_id:
-        raise InvalidInput("approval refused", {"producer_id": [
-            "the producer belongs to another organisation than the offering"]})
-    upsert(session, approvals, {"offering_id": offering_id, "producer_id": data["producer_id"]},
-           {"stage": data["stage"], "status": data["status"], "decided_on": data["decided_on"],
-            "note": data["note"], "updated_at": _now()})
+        raise InvalidInput(
+            "approval refused", {"producer_id": ["the producer belongs to another organisation than the offering"]}
+        )
+    upsert(
+        session,
+        approvals,
+        {"offering_id": offering_id, "producer_id": data["producer_id"]},
+        {
+            "stage": data["stage"],
+            "status": data["status"],
+            "decided_on": data["decided_on"],
+            "note": data["note"],
+            "updated_at": _now(),
+        },
+    )
     refresh_profiles(session, [(data["producer_id"], offering_id)])
     emit_producer(uow, data["producer_id"], "producer.updated")
     return get_producer(uow, data["producer_id"])

@@ -1,5 +1,6 @@
 """Producers: registering and updating them (each change published as a whole snapshot), finding them, and
 their export-readiness self-assessment."""
+
 from datetime import datetime, timezone
 
 from sqlalchemy import case, func, or_, select, update
@@ -27,9 +28,23 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-
-PRODUCER_FIELDS = ("organisation_id", "name", "village", "district", "region", "country", "latitude", "longitude",
-                   "remoteness", "closed_months", "service_weekdays", "mobile", "email", "webhook_url", "languages")
+PRODUCER_FIELDS = (
+    "organisation_id",
+    "name",
+    "village",
+    "district",
+    "region",
+    "country",
+    "latitude",
+    "longitude",
+    "remoteness",
+    "closed_months",
+    "service_weekdays",
+    "mobile",
+    "email",
+    "webhook_url",
+    "languages",
+)
 
 
 def producer_row(session: Session, producer_id: str, lock: bool = False):
@@ -41,9 +56,13 @@ def producer_row(session: Session, producer_id: str, lock: bool = False):
 
 
 def _approved_offerings(session: Session, producer_id: str) -> list:
-    return list(session.execute(select(approvals.c.offering_id).where(
-        approvals.c.producer_id == producer_id, approvals.c.status == "approved")
-        .order_by(approvals.c.offering_id)).scalars())
+    return list(
+        session.execute(
+            select(approvals.c.offering_id)
+            .where(approvals.c.producer_id == producer_id, approvals.c.status == "approved")
+            .order_by(approvals.c.offering_id)
+        ).scalars()
+    )
 
 
 def emit_producer(uow: UnitOfWork, producer_id: str, event_type: str) -> None:
@@ -51,9 +70,13 @@ def emit_producer(uow: UnitOfWork, producer_id: str, event_type: str) -> None:
     session = uow.session
     row = producer_row(session, producer_id)
     payload = {key: getattr(row, key) for key in PRODUCER_FIELDS}
-    uow.emit(new_event(event_type, {"producer_id": producer_id, **payload,
-                                            "approved_offerings": _approved_offerings(session, producer_id)},
-                               correlation_id=producer_id))
+    uow.emit(
+        new_event(
+            event_type,
+            {"producer_id": producer_id, **payload, "approved_offerings": _approved_offerings(session, producer_id)},
+            correlation_id=producer_id,
+        )
+    )
 
 
 def _refuse_duplicate_mobile(session: Session, mobile: str | None, producer_id: str | None = None) -> None:
@@ -89,8 +112,9 @@ def update_producer(uow: UnitOfWork, producer_id: str, body: dict) -> dict:
     if problems:
         raise InvalidInput("producer refused", problems)
     _refuse_duplicate_mobile(session, merged["mobile"], producer_id)
-    session.execute(update(producers).where(producers.c.producer_id == producer_id)
-                    .values(**changes, updated_at=_now()))
+    session.execute(
+        update(producers).where(producers.c.producer_id == producer_id).values(**changes, updated_at=_now())
+    )
     emit_producer(uow, producer_id, "producer.updated")
     return get_producer(uow, producer_id)
 
@@ -102,20 +126,31 @@ def _readiness_view(row) -> dict | None:
 
 
 def _producer_view(row, approved: dict, assessed: dict) -> dict:
-    return {"id": row.producer_id, **{key: getattr(row, key) for key in PRODUCER_FIELDS},
-            "registered_at": row.registered_at.isoformat(), "updated_at": row.updated_at.isoformat(),
-            "approvals": approved.get(row.producer_id, []),
-            "readiness": _readiness_view(assessed.get(row.producer_id))}
+    return {
+        "id": row.producer_id,
+        **{key: getattr(row, key) for key in PRODUCER_FIELDS},
+        "registered_at": row.registered_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+        "approvals": approved.get(row.producer_id, []),
+        "readiness": _readiness_view(assessed.get(row.producer_id)),
+    }
 
 
 def _views(session: Session, rows) -> list:
     ids = [row.producer_id for row in rows]
     approved, assessed = {}, {}
-    for row in session.execute(select(approvals).where(approvals.c.producer_id.in_(ids))
-                               .order_by(approvals.c.offering_id)):
-        approved.setdefault(row.producer_id, []).append({
-            "offering_id": row.offering_id, "stage": row.stage, "status": row.status,
-            "decided_on": row.decided_on.isoformat() if row.decided_on else None, "note": row.note})
+    for row in session.execute(
+        select(approvals).where(approvals.c.producer_id.in_(ids)).order_by(approvals.c.offering_id)
+    ):
+        approved.setdefault(row.producer_id, []).append(
+            {
+                "offering_id": row.offering_id,
+                "stage": row.stage,
+                "status": row.status,
+                "decided_on": row.decided_on.isoformat() if row.decided_on else None,
+                "note": row.note,
+            }
+        )
     for row in session.execute(select(readiness_table).where(readiness_table.c.producer_id.in_(ids))):
         assessed[row.producer_id] = row
     return [_producer_view(row, approved, assessed) for row in rows]
@@ -129,21 +164,39 @@ def get_producer(uow: UnitOfWork, producer_id: str) -> dict:
 def search_producers(uow: UnitOfWork, query: dict) -> dict:
     session = uow.session
     filters = load_or_refuse(ProducerSearch(), query, "query")
-    conditions = [producers.c[key] == filters[key]
-                  for key in ("organisation_id", "region", "district", "remoteness") if key in filters]
+    conditions = [
+        producers.c[key] == filters[key]
+        for key in ("organisation_id", "region", "district", "remoteness")
+        if key in filters
+    ]
     if "q" in filters:
         pattern = f"%{filters['q'].lower()}%"
-        conditions.append(or_(func.lower(producers.c.name).like(pattern),
-                              func.lower(producers.c.village).like(pattern)))
+        conditions.append(
+            or_(func.lower(producers.c.name).like(pattern), func.lower(producers.c.village).like(pattern))
+        )
     if "offering_id" in filters:
-        conditions.append(producers.c.producer_id.in_(select(approvals.c.producer_id).where(
-            approvals.c.offering_id == filters["offering_id"], approvals.c.status == "approved")))
+        conditions.append(
+            producers.c.producer_id.in_(
+                select(approvals.c.producer_id).where(
+                    approvals.c.offering_id == filters["offering_id"], approvals.c.status == "approved"
+                )
+            )
+        )
     if "available_by" in filters:
         available = available_by_producer(session, filters["offering_id"], filters["available_by"])
-        conditions.append(producers.c.producer_id.in_(
-            [producer_id for producer_id, units in available.items() if units >= filters["min_available"]]))
-    rows, total = page_of(session, producers, conditions, (producers.c.registered_at, producers.c.producer_id),
-                          filters["page"], filters["page_size"])
+        conditions.append(
+            producers.c.producer_id.in_(
+                [producer_id for producer_id, units in available.items() if units >= filters["min_available"]]
+            )
+        )
+    rows, total = page_of(
+        session,
+        producers,
+        conditions,
+        (producers.c.registered_at, producers.c.producer_id),
+        filters["page"],
+        filters["page_size"],
+    )
     return paged(_views(session, rows), filters["page"], filters["page_size"], total)
 
 
@@ -153,8 +206,9 @@ def _producers_of(organisation_id: str | None) -> list:
 
 def producer_count(uow: UnitOfWork, organisation_id: str | None = None) -> int:
     session = uow.session
-    return session.execute(select(func.count()).select_from(producers)
-                           .where(*_producers_of(organisation_id))).scalar_one()
+    return session.execute(
+        select(func.count()).select_from(producers).where(*_producers_of(organisation_id))
+    ).scalar_one()
 
 
 def producer_regions(uow: UnitOfWork, organisation_id: str | None = None) -> list:
@@ -162,20 +216,38 @@ def producer_regions(uow: UnitOfWork, organisation_id: str | None = None) -> lis
     map drawn without map tiles)."""
     session = uow.session
     rows = session.execute(
-        select(producers.c.country, producers.c.region, func.count(), func.avg(producers.c.latitude),
-               func.avg(producers.c.longitude),
-               func.sum(case((producers.c.remoteness == "all_season_road", 0), else_=1)))
+        select(
+            producers.c.country,
+            producers.c.region,
+            func.count(),
+            func.avg(producers.c.latitude),
+            func.avg(producers.c.longitude),
+            func.sum(case((producers.c.remoteness == "all_season_road", 0), else_=1)),
+        )
         .where(*_producers_of(organisation_id))
-        .group_by(producers.c.country, producers.c.region).order_by(producers.c.country, producers.c.region)).all()
-    return [{"country": country, "region": region, "producers": int(count), "latitude": round(float(lat), 4),
-             "longitude": round(float(lon), 4), "hard_to_reach": int(remote)}
-            for country, region, count, lat, lon, remote in rows]
+        .group_by(producers.c.country, producers.c.region)
+        .order_by(producers.c.country, producers.c.region)
+    ).all()
+    return [
+        {
+            "country": country,
+            "region": region,
+            "producers": int(count),
+            "latitude": round(float(lat), 4),
+            "longitude": round(float(lon), 4),
+            "hard_to_reach": int(remote),
+        }
+        for country, region, count, lat, lon, remote in rows
+    ]
 
 
 def producer_names(uow: UnitOfWork, producer_ids: list) -> dict:
     session = uow.session
-    return dict(session.execute(select(producers.c.producer_id, producers.c.name)
-                                .where(producers.c.producer_id.in_(producer_ids))).all())
+    return dict(
+        session.execute(
+            select(producers.c.producer_id, producers.c.name).where(producers.c.producer_id.in_(producer_ids))
+        ).all()
+    )
 
 
 def submit_readiness(uow: UnitOfWork, producer_id: str, body: dict) -> dict:
@@ -184,9 +256,16 @@ def submit_readiness(uow: UnitOfWork, producer_id: str, body: dict) -> dict:
     producer_row(session, producer_id)
     answers = readiness.load_answers(body)
     scores = readiness.score(answers)
-    upsert(session, readiness_table, {"producer_id": producer_id},
-           {"answers": {str(number): answer for number, answer in sorted(answers.items())}, "scores": scores,
-            "assessed_at": _now()})
+    upsert(
+        session,
+        readiness_table,
+        {"producer_id": producer_id},
+        {
+            "answers": {str(number): answer for number, answer in sorted(answers.items())},
+            "scores": scores,
+            "assessed_at": _now(),
+        },
+    )
     return get_readiness(uow, producer_id)
 
 

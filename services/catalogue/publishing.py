@@ -5,6 +5,7 @@ A theme (a trade fair, a niche market, one buyer) picks offerings and arranges t
 colour, by price band or by how many can be made. The three formats share one arrangement so that a buyer who
 prints the PDF and one who opens the CSV see the same groups in the same order.
 """
+
 import base64
 import io
 from dataclasses import dataclass
@@ -18,8 +19,22 @@ IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
 MAX_IMAGE_PIXELS = 4096 * 4096
 DISPLAY_SIDE_PX = 640
 _EXIF_ORIENTATION = 0x0112
-CSV_COLUMNS = ("group", "sku", "name", "description", "materials", "colour", "size", "story", "price", "currency",
-               "unit_weight_g", "min_order", "producer_count", "available_units")
+CSV_COLUMNS = (
+    "group",
+    "sku",
+    "name",
+    "description",
+    "materials",
+    "colour",
+    "size",
+    "story",
+    "price",
+    "currency",
+    "unit_weight_g",
+    "min_order",
+    "producer_count",
+    "available_units",
+)
 
 
 @dataclass(frozen=True)
@@ -126,8 +141,10 @@ def _by_colour(offerings) -> list[Group]:
     for offering in sorted(offerings, key=lambda o: (o.name.casefold(), o.sku)):
         groups.setdefault(offering.colour.strip().casefold(), []).append(offering)
     order = sorted(groups, key=lambda colour: (colour == "", colour))
-    return [Group(_capitalised(groups[colour][0].colour.strip()) if colour else "Colour not given",
-                  tuple(groups[colour])) for colour in order]
+    return [
+        Group(_capitalised(groups[colour][0].colour.strip()) if colour else "Colour not given", tuple(groups[colour]))
+        for colour in order
+    ]
 
 
 def _capitalised(text: str) -> str:
@@ -138,16 +155,20 @@ def _by_price(offerings) -> list[Group]:
     groups: dict[tuple[str, Decimal, Decimal], list[OfferingSheet]] = {}
     for offering in sorted(offerings, key=lambda o: (o.currency, o.price, o.name.casefold(), o.sku)):
         groups.setdefault((offering.currency, *_one_two_five_band(offering.price)), []).append(offering)
-    return [Group(_price_heading(currency, lower, upper), tuple(members))
-            for (currency, lower, upper), members in sorted(groups.items(), key=lambda item: item[0][:2])]
+    return [
+        Group(_price_heading(currency, lower, upper), tuple(members))
+        for (currency, lower, upper), members in sorted(groups.items(), key=lambda item: item[0][:2])
+    ]
 
 
 def _by_capacity(offerings) -> list[Group]:
     groups: dict[tuple[Decimal, Decimal], list[OfferingSheet]] = {}
     for offering in sorted(offerings, key=lambda o: (-o.available_units, o.name.casefold(), o.sku)):
         groups.setdefault(_one_two_five_band(Decimal(offering.available_units)), []).append(offering)
-    return [Group(_capacity_heading(lower, upper), tuple(members))
-            for (lower, upper), members in sorted(groups.items(), key=lambda item: -item[0][0])]
+    return [
+        Group(_capacity_heading(lower, upper), tuple(members))
+        for (lower, upper), members in sorted(groups.items(), key=lambda item: -item[0][0])
+    ]
 
 
 def _one_two_five_band(value: Decimal) -> tuple[Decimal, Decimal]:
@@ -190,9 +211,13 @@ def price_text(offering: OfferingSheet) -> str:
 
 def facts(offering: OfferingSheet) -> list[tuple[str, str]]:
     """The attributes a buyer compares, in the order a sheet lists them; empty ones are left out."""
-    facts = [("Materials", offering.materials), ("Colour", offering.colour), ("Size", offering.size),
-             ("Minimum order", f"{offering.min_order:,} units"),
-             ("Available", f"{offering.available_units:,} units"),
-             ("Made by", count_of(offering.producer_count, "producer")),
-             ("Unit weight", f"{offering.unit_weight_g:,} g")]
+    facts = [
+        ("Materials", offering.materials),
+        ("Colour", offering.colour),
+        ("Size", offering.size),
+        ("Minimum order", f"{offering.min_order:,} units"),
+        ("Available", f"{offering.available_units:,} units"),
+        ("Made by", count_of(offering.producer_count, "producer")),
+        ("Unit weight", f"{offering.unit_weight_g:,} g"),
+    ]
     return [(label, value) for label, value in facts if value.strip()]

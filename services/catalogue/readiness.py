@@ -11,6 +11,7 @@ Two oddities of the printed guide are kept and resolved here, openly:
 - viability prints advice only for a 0 on question 13, export readiness only for a full 5; other scores have no
   printed advice, so theirs is None rather than words the source does not say.
 """
+
 from dataclasses import dataclass
 
 from marshmallow import Schema, fields, post_load
@@ -30,7 +31,7 @@ QUESTIONS = {
     10: "I respond within 24 hours",
     11: "I have a professional financial advisor (banker, accountant)",
     12: "I have checked to see if there are any prohibitions or restrictions on parts or material associated with "
-        "my products",
+    "my products",
     13: "I can fill an order of 30 items in a month using my own resources",
     14: "My creation is unique, there are no others producing this item",
     15: "There are several competitors that produce this item",
@@ -44,7 +45,7 @@ QUESTIONS = {
     23: "I know how to insure and ship my product",
     24: "I have pictures/portfolio of my product",
     25: "I have specifications and information about my product available (including sizes, colors, available "
-        "quantities etc)",
+    "quantities etc)",
     26: "I have access to the Internet",
     27: "I have access to a digital camera",
     28: "I am willing to extend credit to a distributor for 90 days",
@@ -93,31 +94,64 @@ class Section:
 
 
 SECTIONS = (
-    Section("product_readiness", "A", "Product Readiness", range(1, 13), False, (
-        Band("12", 12, 12, "You are ready to take the next step to grow your enterprise"),
-        Band("6-11", 6, 11, "Your product is ready for growth—you need to find a good model"),
-        Band("Below 6", 0, 5, "Your product may need more development"),
-    )),
-    Section("viability", "B", "Viability", range(13, 14), False, (
-        Band("0", 0, 0, "If you scored 0 on Question 13, you may need to work on making your product more viable"),
-    )),
-    Section("facilitator", "C", "Facilitator Model", range(14, 24), True, (
-        Band("10", 10, 10, "Your product is likely ready for market"),
-        Band("5-10", 5, 10, "This model will help define strategies to enhance your product sales"),
-        Band("Below 5", 0, 4, "The Facilitator model is definitely for you"),
-    )),
-    Section("catalogue", "D", "Catalogue Model", range(24, 35), True, (
-        Band("11", 11, 11, "A Catalogue model is definitely for you"),
-        Band("5-11", 5, 11, "Explore this model to enhance your distribution"),
-        Band("Below 5", 0, 4, "Look at all models closely"),
-    )),
-    Section("public_policy", "E", "Using Resources from your area (Public Policy Model)", range(35, 40), False, (
-        Band("5", 5, 5, "Policy measures appear to be helpful"),
-        Band("Below 5", 0, 4, "You need to use/understand local government resources"),
-    )),
-    Section("export_ready", "F", "Export Ready", range(40, 45), True, (
-        Band("5", 5, 5, "You are likely Export Ready"),
-    )),
+    Section(
+        "product_readiness",
+        "A",
+        "Product Readiness",
+        range(1, 13),
+        False,
+        (
+            Band("12", 12, 12, "You are ready to take the next step to grow your enterprise"),
+            Band("6-11", 6, 11, "Your product is ready for growth—you need to find a good model"),
+            Band("Below 6", 0, 5, "Your product may need more development"),
+        ),
+    ),
+    Section(
+        "viability",
+        "B",
+        "Viability",
+        range(13, 14),
+        False,
+        (Band("0", 0, 0, "If you scored 0 on Question 13, you may need to work on making your product more viable"),),
+    ),
+    Section(
+        "facilitator",
+        "C",
+        "Facilitator Model",
+        range(14, 24),
+        True,
+        (
+            Band("10", 10, 10, "Your product is likely ready for market"),
+            Band("5-10", 5, 10, "This model will help define strategies to enhance your product sales"),
+            Band("Below 5", 0, 4, "The Facilitator model is definitely for you"),
+        ),
+    ),
+    Section(
+        "catalogue",
+        "D",
+        "Catalogue Model",
+        range(24, 35),
+        True,
+        (
+            Band("11", 11, 11, "A Catalogue model is definitely for you"),
+            Band("5-11", 5, 11, "Explore this model to enhance your distribution"),
+            Band("Below 5", 0, 4, "Look at all models closely"),
+        ),
+    ),
+    Section(
+        "public_policy",
+        "E",
+        "Using Resources from your area (Public Policy Model)",
+        range(35, 40),
+        False,
+        (
+            Band("5", 5, 5, "Policy measures appear to be helpful"),
+            Band("Below 5", 0, 4, "You need to use/understand local government resources"),
+        ),
+    ),
+    Section(
+        "export_ready", "F", "Export Ready", range(40, 45), True, (Band("5", 5, 5, "You are likely Export Ready"),)
+    ),
 )
 
 
@@ -138,11 +172,18 @@ def score(answers: dict) -> dict:
             advice = band.advice if band else None
         else:
             band = None
-            advice = (f"You must also score above {PRODUCT_READINESS_NEEDED} in Questions 1–12: this section counts "
-                      f"only once product readiness is above {PRODUCT_READINESS_NEEDED} "
-                      f"(it is {product_readiness} of 12).")
-        result[section.key] = {"score": points, "max": section.max, "eligible": eligible,
-                               "band": band.label if band else None, "advice": advice}
+            advice = (
+                f"You must also score above {PRODUCT_READINESS_NEEDED} in Questions 1–12: this section counts "
+                f"only once product readiness is above {PRODUCT_READINESS_NEEDED} "
+                f"(it is {product_readiness} of 12)."
+            )
+        result[section.key] = {
+            "score": points,
+            "max": section.max,
+            "eligible": eligible,
+            "band": band.label if band else None,
+            "advice": advice,
+        }
     return result
 
 
@@ -181,13 +222,15 @@ class YesNo(fields.Field):
         return value
 
 
-class ReadinessAnswers(Schema.from_dict({str(number): YesNo(required=True) for number in QUESTIONS})):
+_ANSWER_FIELDS = Schema.from_dict({str(number): YesNo(required=True) for number in QUESTIONS})
+
+
+class ReadinessAnswers(_ANSWER_FIELDS):  # type: ignore[misc,valid-type]
     """The checklist as it comes over HTTP, ``{"1": true, ..., "44": false}``; loads to ``{1: True, ...}``."""
 
     @post_load
     def by_question_number(self, data, **kwargs):
         return {int(key): value for key, value in data.items()}
-
 
 
 def load_answers(body) -> dict[int, bool]:

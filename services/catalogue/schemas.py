@@ -1,4 +1,5 @@
 """Inputs of the catalogue service's API, validated field by field before anything is written."""
+
 import base64
 import binascii
 
@@ -10,8 +11,34 @@ from shared.contract import DEFECT_CLASSES, INSPECTION_LEVELS, REJECTED_LOT_ACTI
 from shared.weeks import IsoWeek
 
 # ISO 2859-1's preferred AQL values; an inspector can only be given a plan for one of these.
-AQL_VALUES = (0.010, 0.015, 0.025, 0.040, 0.065, 0.10, 0.15, 0.25, 0.40, 0.65, 1.0, 1.5, 2.5, 4.0, 6.5, 10.0,
-              15.0, 25.0, 40.0, 65.0, 100.0, 150.0, 250.0, 400.0, 650.0, 1000.0)
+AQL_VALUES = (
+    0.010,
+    0.015,
+    0.025,
+    0.040,
+    0.065,
+    0.10,
+    0.15,
+    0.25,
+    0.40,
+    0.65,
+    1.0,
+    1.5,
+    2.5,
+    4.0,
+    6.5,
+    10.0,
+    15.0,
+    25.0,
+    40.0,
+    65.0,
+    100.0,
+    150.0,
+    250.0,
+    400.0,
+    650.0,
+    1000.0,
+)
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 200 * 1024
 IMAGE_TYPES = ("image/png", "image/jpeg")
@@ -41,16 +68,20 @@ class ProducerInput(Strict):
     latitude = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
     remoteness = fields.String(required=True, validate=validate.OneOf(REMOTENESS))
-    closed_months = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=12)),
-                                load_default=list)
-    service_weekdays = fields.List(fields.Integer(strict=True, validate=validate.Range(min=0, max=6)),
-                                   load_default=list)
-    mobile = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
-        r"^\+[1-9][0-9]{6,14}$", error="E.164, e.g. +67570000000"))
+    closed_months = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=12)), load_default=list)
+    service_weekdays = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=0, max=6)), load_default=list
+    )
+    mobile = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^\+[1-9][0-9]{6,14}$", error="E.164, e.g. +67570000000"),
+    )
     email = fields.Email(load_default=None, allow_none=True)
     webhook_url = fields.Url(load_default=None, allow_none=True, schemes={"https", "http"})
-    languages = fields.List(fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="ISO 639 code")),
-                            load_default=list)
+    languages = fields.List(
+        fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="ISO 639 code")), load_default=list
+    )
 
 
 class ProducerUpdate(ProducerInput):
@@ -91,9 +122,12 @@ class CriterionInput(Strict):
 
 
 class QualityStandardInput(Strict):
-    aql = fields.Dict(keys=fields.String(validate=validate.OneOf(DEFECT_CLASSES)),
-                      values=fields.Float(validate=validate.OneOf(AQL_VALUES, error="not an ISO 2859-1 AQL")),
-                      required=True, validate=validate.Length(min=1))
+    aql = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(DEFECT_CLASSES)),
+        values=fields.Float(validate=validate.OneOf(AQL_VALUES, error="not an ISO 2859-1 AQL")),
+        required=True,
+        validate=validate.Length(min=1),
+    )
     inspection_level = fields.String(load_default="II", validate=validate.OneOf(INSPECTION_LEVELS))
     criteria = fields.List(fields.Nested(CriterionInput), load_default=list)
     rejected_lot_action = fields.String(load_default="ask", validate=validate.OneOf(REJECTED_LOT_ACTIONS))
@@ -109,26 +143,32 @@ class QualityStandardInput(Strict):
 
 class OfferingInput(Strict):
     organisation_id = _text(64, required=True)
-    sku = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{0,63}$",
-                                                                error="upper-case letters, digits and dashes"))
+    sku = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{0,63}$", error="upper-case letters, digits and dashes"),
+    )
     name = _text(200, required=True)
     description = fields.String(required=True, validate=validate.Length(max=5000))
-    unit_price = fields.Decimal(required=True, places=2,
-                                validate=validate.Range(min=0, max=MAX_AMOUNT, min_inclusive=False))
-    producer_price = fields.Decimal(required=True, places=2,
-                                validate=validate.Range(min=0, max=MAX_AMOUNT, min_inclusive=False))
+    unit_price = fields.Decimal(
+        required=True, places=2, validate=validate.Range(min=0, max=MAX_AMOUNT, min_inclusive=False)
+    )
+    producer_price = fields.Decimal(
+        required=True, places=2, validate=validate.Range(min=0, max=MAX_AMOUNT, min_inclusive=False)
+    )
     currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
-    unit_weight_g = fields.Integer(required=True, strict=True,
-                                   validate=validate.Range(min=1, max=MAX_UNIT_WEIGHT_G))
-    unit_volume_cm3 = fields.Integer(required=True, strict=True,
-                                     validate=validate.Range(min=1, max=MAX_UNIT_VOLUME_CM3))
+    unit_weight_g = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_UNIT_WEIGHT_G))
+    unit_volume_cm3 = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_UNIT_VOLUME_CM3)
+    )
     attributes = fields.Nested(AttributesInput, load_default=lambda: AttributesInput().load({}))
     images = fields.List(fields.Nested(ImageInput), load_default=list, validate=validate.Length(max=MAX_IMAGES))
-    quality_standard = fields.Nested(QualityStandardInput,
-                                     load_default=lambda: QualityStandardInput().load({"aql": {"major": 2.5}}))
+    quality_standard = fields.Nested(
+        QualityStandardInput, load_default=lambda: QualityStandardInput().load({"aql": {"major": 2.5}})
+    )
     min_order = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
-    min_quota = fields.Integer(load_default=DEFAULT_MIN_QUOTA, strict=True,
-                               validate=validate.Range(min=1, max=MAX_QUANTITY))
+    min_quota = fields.Integer(
+        load_default=DEFAULT_MIN_QUOTA, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY)
+    )
 
 
 class WithdrawInput(Strict):
@@ -145,8 +185,7 @@ class ApprovalInput(Strict):
     @validates_schema
     def decision_has_a_date(self, data, **kwargs):
         if data["status"] != "pending" and data["decided_on"] is None:
-            raise ValidationError("the date of the decision is needed when it is approved or rejected",
-                                  "decided_on")
+            raise ValidationError("the date of the decision is needed when it is approved or rejected", "decided_on")
 
 
 class WeekInput(Strict):
@@ -216,8 +255,10 @@ class ThemeSelection(Strict):
 
 
 class ThemeInput(Strict):
-    name = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$",
-                                                                 error="lower-case letters, digits and dashes"))
+    name = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$", error="lower-case letters, digits and dashes"),
+    )
     organisation_id = _text(64, required=True)
     title = _text(200, required=True)
     description = fields.String(load_default="", validate=validate.Length(max=5000))

@@ -1,4 +1,5 @@
 """The catalogue service: producers, pooled offerings, capacity calendars, readiness and published catalogues."""
+
 from functools import partial
 
 from services.catalogue import capacity, offerings, producers, themes
@@ -13,10 +14,13 @@ class CatalogueService:
 
     on_quota_accepted = on_event("aggregation", "quota.accepted", capacity.record_commitment)
     on_quota_topped_up = on_event("aggregation", "quota.topped_up", capacity.record_commitment)
-    on_quota_declined = on_event("aggregation", "quota.declined", partial(capacity.release_commitment, reason="declined"))
+    on_quota_declined = on_event(
+        "aggregation", "quota.declined", partial(capacity.release_commitment, reason="declined")
+    )
     on_quota_expired = on_event("aggregation", "quota.expired", partial(capacity.release_commitment, reason="expired"))
-    on_quota_released = on_event("aggregation", "quota.released",
-                                 partial(capacity.release_commitment, reason="cancelled"))
+    on_quota_released = on_event(
+        "aggregation", "quota.released", partial(capacity.release_commitment, reason="cancelled")
+    )
 
     register_producer = rpc_use_case(producers.register_producer)
     update_producer = rpc_use_case(producers.update_producer)

@@ -1,5 +1,6 @@
 """Tables of the catalogue service: the one database every catalogue is published from, and the record of who can
 make what, how many, by when."""
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -28,7 +29,8 @@ metadata = MetaData()
 outbox, inbox = add_messaging_tables(metadata)
 
 producers = Table(
-    "producers", metadata,
+    "producers",
+    metadata,
     Column("producer_id", String(64), primary_key=True),
     Column("organisation_id", String(64), nullable=False, index=True),
     Column("name", String(200), nullable=False),
@@ -50,7 +52,8 @@ producers = Table(
 )
 
 readiness = Table(
-    "readiness", metadata,
+    "readiness",
+    metadata,
     Column("producer_id", String(64), ForeignKey("producers.producer_id"), primary_key=True),
     Column("answers", JSON, nullable=False),
     Column("scores", JSON, nullable=False),
@@ -58,7 +61,8 @@ readiness = Table(
 )
 
 offerings = Table(
-    "offerings", metadata,
+    "offerings",
+    metadata,
     Column("offering_id", String(64), primary_key=True),
     Column("organisation_id", String(64), nullable=False, index=True),
     Column("sku", String(64), nullable=False, unique=True),
@@ -80,7 +84,8 @@ offerings = Table(
 )
 
 offering_images = Table(
-    "offering_images", metadata,
+    "offering_images",
+    metadata,
     Column("offering_id", String(64), ForeignKey("offerings.offering_id"), primary_key=True),
     Column("position", Integer, primary_key=True),
     Column("content_type", String(32), nullable=False),
@@ -88,7 +93,8 @@ offering_images = Table(
 )
 
 approvals = Table(
-    "approvals", metadata,
+    "approvals",
+    metadata,
     Column("offering_id", String(64), ForeignKey("offerings.offering_id"), primary_key=True),
     Column("producer_id", String(64), ForeignKey("producers.producer_id"), primary_key=True),
     Column("stage", String(16), nullable=False),
@@ -100,7 +106,8 @@ approvals = Table(
 )
 
 capacity_weeks = Table(
-    "capacity_weeks", metadata,
+    "capacity_weeks",
+    metadata,
     Column("producer_id", String(64), ForeignKey("producers.producer_id"), primary_key=True),
     Column("offering_id", String(64), ForeignKey("offerings.offering_id"), primary_key=True),
     Column("week_start", Date, primary_key=True),
@@ -117,7 +124,8 @@ capacity_weeks = Table(
 # producer instead of one per week: ``cumulative_free[k]`` is the free units of the first k weeks from
 # ``first_day`` (days since 1970-01-01 of the first declared Monday), gaps counting as zero.
 capacity_profiles = Table(
-    "capacity_profiles", metadata,
+    "capacity_profiles",
+    metadata,
     Column("offering_id", String(64), primary_key=True),
     Column("producer_id", String(64), primary_key=True),
     Column("approved", Boolean, nullable=False),
@@ -129,7 +137,8 @@ capacity_profiles = Table(
 )
 
 commitments = Table(
-    "commitments", metadata,
+    "commitments",
+    metadata,
     Column("quota_id", String(64), primary_key=True),
     Column("week_start", Date, primary_key=True),
     Column("producer_id", String(64), nullable=False),
@@ -138,14 +147,16 @@ commitments = Table(
 )
 
 released_quotas = Table(
-    "released_quotas", metadata,
+    "released_quotas",
+    metadata,
     Column("quota_id", String(64), primary_key=True),
     Column("reason", String(32), nullable=False),
     Column("released_at", UtcDateTime(), nullable=False),
 )
 
 themes = Table(
-    "themes", metadata,
+    "themes",
+    metadata,
     Column("name", String(64), primary_key=True),
     Column("organisation_id", String(64), nullable=False),
     Column("title", String(200), nullable=False),
@@ -158,6 +169,7 @@ themes = Table(
 
 class ArrayElement(ColumnElement):
     """``array[index]`` (0-based) on PostgreSQL's integer arrays, and on SQLite's JSON arrays alike."""
+
     inherit_cache = True
     type = Integer()
 
@@ -172,5 +184,7 @@ def _element_postgresql(element, compiler, **kw):
 
 @compiles(ArrayElement, "sqlite")
 def _element_sqlite(element, compiler, **kw):
-    return (f"json_extract({compiler.process(element.array, **kw)}, "
-            f"'$[' || ({compiler.process(element.index, **kw)}) || ']')")
+    return (
+        f"json_extract({compiler.process(element.array, **kw)}, "
+        f"'$[' || ({compiler.process(element.index, **kw)}) || ']')"
+    )

@@ -1,4 +1,5 @@
 """Themes: offerings arranged for a catalogue, and their export as a PDF, a web page or a spreadsheet."""
+
 import base64
 from datetime import date, datetime, timedelta, timezone
 
@@ -33,12 +34,18 @@ def save_theme(uow: UnitOfWork, body: dict) -> dict:
     session = uow.session
     data = load_or_refuse(ThemeInput(), body, "theme")
     name = data["name"]
-    values = {"organisation_id": data["organisation_id"], "title": data["title"], "description": data["description"],
-              "arrange_by": data["arrange_by"], "selection": ThemeInput().dump(data)["selection"],
-              "updated_at": _now()}
+    values = {
+        "organisation_id": data["organisation_id"],
+        "title": data["title"],
+        "description": data["description"],
+        "arrange_by": data["arrange_by"],
+        "selection": ThemeInput().dump(data)["selection"],
+        "updated_at": _now(),
+    }
     if not insert_new(session, themes, {"name": name, **values}):
-        owner = session.execute(select(themes.c.organisation_id).where(themes.c.name == name)
-                                .with_for_update()).scalar_one()
+        owner = session.execute(
+            select(themes.c.organisation_id).where(themes.c.name == name).with_for_update()
+        ).scalar_one()
         if owner != data["organisation_id"]:
             raise Conflict(f"the catalogue name {name} is taken by another organisation: choose another name")
         session.execute(update(themes).where(themes.c.name == name).values(**values))
@@ -53,24 +60,34 @@ def _theme_row(session: Session, name: str):
 
 
 def _theme_offerings(session: Session, row) -> list:
-    selection = ThemeInput().load({"name": row.name, "organisation_id": row.organisation_id, "title": row.title,
-                                   "selection": row.selection})["selection"]
+    selection = ThemeInput().load(
+        {"name": row.name, "organisation_id": row.organisation_id, "title": row.title, "selection": row.selection}
+    )["selection"]
     return offering_rows(session, {**selection, "organisation_id": row.organisation_id})
 
 
 def get_theme(uow: UnitOfWork, name: str) -> dict:
     session = uow.session
     row = _theme_row(session, name)
-    return {"name": row.name, "organisation_id": row.organisation_id, "title": row.title,
-            "description": row.description, "arrange_by": row.arrange_by, "selection": row.selection,
-            "offerings": [offering.sku for offering in _theme_offerings(session, row)],
-            "updated_at": row.updated_at.isoformat()}
+    return {
+        "name": row.name,
+        "organisation_id": row.organisation_id,
+        "title": row.title,
+        "description": row.description,
+        "arrange_by": row.arrange_by,
+        "selection": row.selection,
+        "offerings": [offering.sku for offering in _theme_offerings(session, row)],
+        "updated_at": row.updated_at.isoformat(),
+    }
 
 
 def list_themes(uow: UnitOfWork) -> dict:
     session = uow.session
-    return {"items": [get_theme(uow, name) for name in
-                      session.execute(select(themes.c.name).order_by(themes.c.name)).scalars()]}
+    return {
+        "items": [
+            get_theme(uow, name) for name in session.execute(select(themes.c.name).order_by(themes.c.name)).scalars()
+        ]
+    }
 
 
 def theme_sheet(uow: UnitOfWork, name: str) -> publishing.Theme:
@@ -80,24 +97,36 @@ def theme_sheet(uow: UnitOfWork, name: str) -> publishing.Theme:
     rows = _theme_offerings(session, row)
     ids = [offering.offering_id for offering in rows]
     images = {}
-    for image in session.execute(select(offering_images).where(offering_images.c.offering_id.in_(ids))
-                                 .order_by(offering_images.c.position)):
+    for image in session.execute(
+        select(offering_images).where(offering_images.c.offering_id.in_(ids)).order_by(offering_images.c.position)
+    ):
         images.setdefault(image.offering_id, []).append(publishing.Image(image.content_type, image.data))
     makers = approved_counts(session, ids)
     horizon = _today() + timedelta(weeks=26)
     sheets = []
     for offering in rows:
         attributes = offering.attributes
-        sheets.append(publishing.OfferingSheet(
-            sku=offering.sku, name=offering.name, description=offering.description,
-            materials=attributes.get("materials") or "", colour=attributes.get("colour") or "",
-            size=attributes.get("size") or "", story=attributes.get("story") or "", price=offering.unit_price,
-            currency=offering.currency, unit_weight_g=offering.unit_weight_g, min_order=offering.min_order,
-            producer_count=makers.get(offering.offering_id, 0),
-            available_units=sum(available_by_producer(session, offering.offering_id, horizon).values()),
-            images=images.get(offering.offering_id, [])))
-    return publishing.Theme(name=row.name, title=row.title, description=row.description,
-                            arrange_by=row.arrange_by, offerings=sheets)
+        sheets.append(
+            publishing.OfferingSheet(
+                sku=offering.sku,
+                name=offering.name,
+                description=offering.description,
+                materials=attributes.get("materials") or "",
+                colour=attributes.get("colour") or "",
+                size=attributes.get("size") or "",
+                story=attributes.get("story") or "",
+                price=offering.unit_price,
+                currency=offering.currency,
+                unit_weight_g=offering.unit_weight_g,
+                min_order=offering.min_order,
+                producer_count=makers.get(offering.offering_id, 0),
+                available_units=sum(available_by_producer(session, offering.offering_id, horizon).values()),
+                images=images.get(offering.offering_id, []),
+            )
+        )
+    return publishing.Theme(
+        name=row.name, title=row.title, description=row.description, arrange_by=row.arrange_by, offerings=sheets
+    )
 
 
 EXPORTERS = {

@@ -1,12 +1,13 @@
 """Hubs, vehicles, producers' access, the dispatch rule and the life of a shipment. Plain Python."""
+
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from shared.errors import Conflict
 from shared.contract import SHIPMENT_STATUSES
+from shared.errors import Conflict
 
 PLANNED, PICKED_UP, AT_HUB, IN_TRANSIT, DELIVERED, EXCEPTION = SHIPMENT_STATUSES
 STATUS_FLOW = (PLANNED, PICKED_UP, AT_HUB, IN_TRANSIT, DELIVERED)
@@ -14,8 +15,20 @@ VEHICLE_ROLES = ("pickup", "line_haul")
 VEHICLE_MODES = ("road", "air", "water")
 DISPATCH_MODES = ("auto", "now")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 # A producer reached only by air or boat cannot be collected by a truck, and the other way round.
 _MODES_REACHING = {"all_season_road": ("road",), "seasonal_road": ("road",), "air_or_boat": ("air", "water")}
 
@@ -23,6 +36,7 @@ _MODES_REACHING = {"all_season_road": ("road",), "seasonal_road": ("road",), "ai
 @dataclass(frozen=True)
 class Hub:
     """``timezone`` (IANA) says which day it is at the hub and its producers: a flight day is a local day."""
+
     hub_id: str
     name: str
     latitude: float
@@ -38,6 +52,7 @@ class Hub:
 class Vehicle:
     """A kind of vehicle, as many of it as a plan needs; ``role`` says whether it collects from producers (pickup)
     or carries a combined shipment from a hub to its destination (line_haul)."""
+
     vehicle_id: str
     name: str
     role: str
@@ -80,6 +95,7 @@ class Producer:
 @dataclass(frozen=True)
 class Offering:
     """``organisation_id``: the aggregator organisation that sells it, whose shipments carry its lots."""
+
     offering_id: str
     sku: str
     name: str
@@ -100,6 +116,7 @@ class Order:
 @dataclass(frozen=True)
 class ReadyLot:
     """A lot that passed inspection and waits at its producer for a shipment."""
+
     lot_id: str
     order_id: str
     line_id: str
@@ -163,9 +180,13 @@ def destination_key(destination: dict) -> tuple:
 
 def line_haul_destination(destination: dict) -> dict:
     """Where a combined shipment goes: the city, not any one buyer's address."""
-    return {"name": f"{destination['city'].strip()}, {destination['country'].upper()}",
-            "city": destination["city"].strip(), "country": destination["country"].upper(),
-            "latitude": destination["latitude"], "longitude": destination["longitude"]}
+    return {
+        "name": f"{destination['city'].strip()}, {destination['country'].upper()}",
+        "city": destination["city"].strip(),
+        "country": destination["country"].upper(),
+        "latitude": destination["latitude"],
+        "longitude": destination["longitude"],
+    }
 
 
 def check_transition(current: str, requested: str, before_exception: str | None = None) -> bool:

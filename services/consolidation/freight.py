@@ -11,6 +11,7 @@ Shares are whole cents: each party gets the whole cents of its exact share, then
 the largest remainders (Hamilton's method; equal remainders in the order the parties were given). So the shares
 add up to the cost exactly and none is a cent or more away from its exact value.
 """
+
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -61,7 +62,7 @@ def share_cost(total: Decimal, weights: dict) -> dict:
     given = {key: math.floor(share) for key, share in exact.items()}
     position = {key: index for index, key in enumerate(fractions)}
     by_remainder = sorted(fractions, key=lambda key: (given[key] - exact[key], position[key]))
-    for key in by_remainder[:cents - sum(given.values())]:
+    for key in by_remainder[: cents - sum(given.values())]:
         given[key] += 1
     return {key: (Decimal(count) * CENT).quantize(CENT) for key, count in given.items()}
 
@@ -69,6 +70,7 @@ def share_cost(total: Decimal, weights: dict) -> dict:
 def shipment_shares(cost: Decimal, lots: list[CarriedLot]) -> Shares:
     """The shipment's cost shared to its order lines and to its producers, each set adding up to the cost; each
     line's share is then shared to its lots, so a buyer's lots add up to exactly what its lines pay."""
+
     def weigh(group: list[CarriedLot], key_of) -> dict:
         weights: dict = {}
         for lot in group:

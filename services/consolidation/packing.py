@@ -18,6 +18,7 @@ Weights and volumes may be int, float or Decimal. They are turned exactly into i
 packing, so no bin is ever over a capacity by a rounding error. A float counts at its exact binary value (0.1 is a
 little more than a tenth, so ten of them do not fit in 1.0): pass Decimal for decimal quantities.
 """
+
 from bisect import bisect_left, bisect_right, insort
 from decimal import Decimal
 from fractions import Fraction
@@ -129,8 +130,9 @@ class _Packer:
                 break
             candidate = self._eliminate(bins, emptied, chance)
             visits += len(bins)
-            if len(candidate) < len(bins) or (len(candidate) == len(bins)
-                                              and self._spread(candidate) >= self._spread(bins)):
+            if len(candidate) < len(bins) or (
+                len(candidate) == len(bins) and self._spread(candidate) >= self._spread(bins)
+            ):
                 bins = candidate
         bins = [self._largest_first(contents) for contents in bins]
         return sorted(bins, key=lambda contents: (-self._score(contents), contents[0]))
@@ -202,8 +204,9 @@ class _Packer:
             for candidate_scores, candidates, candidate_sizes in loose.candidates:
                 position = bisect_right(candidate_scores, freed + room) - 1
                 while position >= 0 and candidate_scores[position] - freed > best_gain:
-                    if self.one_dimension or all(size <= left
-                                                 for size, left in zip(candidate_sizes[position], free_after)):
+                    if self.one_dimension or all(
+                        size <= left for size, left in zip(candidate_sizes[position], free_after)
+                    ):
                         best_gain, best_move = candidate_scores[position] - freed, (taken_out, candidates[position])
                         break
                     position -= 1
@@ -243,5 +246,7 @@ class _LooseItems:
         if not self.packer.one_dimension:
             single_sizes = [sizes[item] for item in self.items]
             pair_sizes = [[x + y for x, y in zip(sizes[a], sizes[b])] for _, a, b in pairs]
-        self.candidates = (([scores[item] for item in self.items], [(item,) for item in self.items], single_sizes),
-                           ([pair[0] for pair in pairs], [pair[1:] for pair in pairs], pair_sizes))
+        self.candidates = (
+            ([scores[item] for item in self.items], [(item,) for item in self.items], single_sizes),
+            ([pair[0] for pair in pairs], [pair[1:] for pair in pairs], pair_sizes),
+        )

@@ -15,6 +15,7 @@ routes, at what cost. Plain Python, on top of the routing and packing engines.
 4. Costs: a pickup route's cost is shared among the lots it collects, and each shipment costs its line-haul trip and
    its lots' part of the pickup routes (see ``freight``).
 """
+
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ METRES_PER_KM = Decimal(1000)
 @dataclass(frozen=True)
 class Situation:
     """Everything a plan is made from: the lots waiting and what the service knows about them."""
+
     now: datetime
     lots: list[ReadyLot]
     orders: dict[str, Order]
@@ -108,8 +110,17 @@ class PlannedShipment:
         return sum((lot.volume_m3 for lot in self.lots), Decimal(0))
 
     def carried(self) -> list[freight.CarriedLot]:
-        return [freight.CarriedLot(lot.lot.lot_id, lot.lot.order_id, lot.lot.line_id, lot.lot.producer_id,
-                                   lot.weight_kg, lot.hub_km + self.line_haul_km) for lot in self.lots]
+        return [
+            freight.CarriedLot(
+                lot.lot.lot_id,
+                lot.lot.order_id,
+                lot.lot.line_id,
+                lot.lot.producer_id,
+                lot.weight_kg,
+                lot.hub_km + self.line_haul_km,
+            )
+            for lot in self.lots
+        ]
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,7 @@ class Plan:
 @dataclass(frozen=True)
 class _Placed:
     """A lot that can be collected: where from, by what, when."""
+
     lot: ReadyLot
     order: Order
     offering: Offering
@@ -138,6 +150,7 @@ class _Placed:
 @dataclass(frozen=True)
 class _Load:
     """One line-haul vehicle's worth of one organisation's lots that leaves now."""
+
     organisation_id: str
     hub: Hub
     destination: dict
@@ -158,8 +171,9 @@ def plan(situation: Situation) -> Plan:
     loads: list[_Load] = []
     groups: defaultdict[tuple, list[_Placed]] = defaultdict(list)
     for item in placed:
-        groups[(item.offering.organisation_id, item.hub.hub_id, domain.destination_key(item.order.destination))
-               ].append(item)
+        groups[(item.offering.organisation_id, item.hub.hub_id, domain.destination_key(item.order.destination))].append(
+            item
+        )
     for key in sorted(groups):
         leaving, held = _loads(groups[key], situation)
         loads.extend(leaving)
@@ -170,8 +184,10 @@ def plan(situation: Situation) -> Plan:
 
 
 def _measure(lot: ReadyLot, offering: Offering) -> tuple[Decimal, Decimal]:
-    return (Decimal(lot.quantity * offering.unit_weight_g) / 1000,
-            Decimal(lot.quantity * offering.unit_volume_cm3) / 1_000_000)
+    return (
+        Decimal(lot.quantity * offering.unit_weight_g) / 1000,
+        Decimal(lot.quantity * offering.unit_volume_cm3) / 1_000_000,
+    )
 
 
 def _fits(vehicle: Vehicle, weight_kg: Decimal, volume_m3: Decimal) -> bool:
@@ -206,12 +222,13 @@ def _place(lot: ReadyLot, situation: Situation):
         return wait(f"no pickup vehicle goes by {' or '.join(modes)}, the only way to reach its producer")
     fitting = [vehicle for vehicle in reaching if _fits(vehicle, weight_kg, volume_m3)]
     if not fitting:
-        return wait(f"at {weight_kg} kg and {volume_m3} m3 it is larger than any pickup vehicle that reaches "
-                    "its producer")
-    vehicle = min(fitting, key=lambda vehicle: (vehicle.cost_per_km, -vehicle.capacity_weight_kg,
-                                                vehicle.vehicle_id))
-    distances = great_circle_matrix([(producer.latitude, producer.longitude)]
-                                    + [(hub.latitude, hub.longitude) for hub in situation.hubs])[0][1:]
+        return wait(
+            f"at {weight_kg} kg and {volume_m3} m3 it is larger than any pickup vehicle that reaches its producer"
+        )
+    vehicle = min(fitting, key=lambda vehicle: (vehicle.cost_per_km, -vehicle.capacity_weight_kg, vehicle.vehicle_id))
+    distances = great_circle_matrix(
+        [(producer.latitude, producer.longitude)] + [(hub.latitude, hub.longitude) for hub in situation.hubs]
+    )[0][1:]
     metres, hub = min(zip(distances, situation.hubs), key=lambda pair: (pair[0], pair[1].hub_id))
     today = hub.local_day(situation.now)
     pickup_on, note = today, domain.closed_reason(producer.access, today)
@@ -242,13 +259,19 @@ def _loads(group: list[_Placed], situation: Situation) -> tuple[list[_Load], lis
         fitting = [item for item in group if _fits(vehicle, item.weight_kg, item.volume_m3)]
         if not fitting:
             continue
-        bins = pack([(item.lot.lot_id, item.weight_kg, item.volume_m3) for item in fitting],
-                    vehicle.capacity_weight_kg, vehicle.capacity_volume_m3)
-        options.append((len(group) - len(fitting), len(bins) * vehicle.trip_cost(km), vehicle.vehicle_id, vehicle,
-                        bins))
+        bins = pack(
+            [(item.lot.lot_id, item.weight_kg, item.volume_m3) for item in fitting],
+            vehicle.capacity_weight_kg,
+            vehicle.capacity_volume_m3,
+        )
+        options.append(
+            (len(group) - len(fitting), len(bins) * vehicle.trip_cost(km), vehicle.vehicle_id, vehicle, bins)
+        )
     if not options:
-        return [], [Waiting(item.lot.lot_id, item.lot.order_id, item.lot.producer_id,
-                            "it is larger than any line-haul vehicle") for item in group]
+        return [], [
+            Waiting(item.lot.lot_id, item.lot.order_id, item.lot.producer_id, "it is larger than any line-haul vehicle")
+            for item in group
+        ]
     *_, vehicle, bins = min(options, key=lambda option: option[:3])
     by_lot = {item.lot.lot_id: item for item in group}
     days = domain.transit_days(hub, vehicle, km)
@@ -256,24 +279,41 @@ def _loads(group: list[_Placed], situation: Situation) -> tuple[list[_Load], lis
     held: list[Waiting] = []
     for contents in bins:
         items = [by_lot.pop(lot_id) for lot_id in contents]
-        fill = vehicle.fill(sum((item.weight_kg for item in items), Decimal(0)),
-                            sum((item.volume_m3 for item in items), Decimal(0)))
-        dates = [latest for latest in (domain.latest_dispatch(item.order.due_date, days) for item in items)
-                 if latest is not None]
+        fill = vehicle.fill(
+            sum((item.weight_kg for item in items), Decimal(0)), sum((item.volume_m3 for item in items), Decimal(0))
+        )
+        dates = [
+            latest
+            for latest in (domain.latest_dispatch(item.order.due_date, days) for item in items)
+            if latest is not None
+        ]
         latest = min(dates) if dates else None
-        reason = domain.dispatch_reason(fill, situation.fill_threshold, hub.local_day(situation.now), latest,
-                                        situation.forced)
+        reason = domain.dispatch_reason(
+            fill, situation.fill_threshold, hub.local_day(situation.now), latest, situation.forced
+        )
         if reason is not None:
             leaving.append(_Load(organisation_id, hub, destination, vehicle, km, items, fill, reason, latest))
             continue
         until = f" or on {latest.isoformat()} to arrive in time" if latest else ""
-        held.extend(Waiting(item.lot.lot_id, item.lot.order_id, item.lot.producer_id,
-                            f"waiting for more lots to {destination['name']}: the {vehicle.name} would be "
-                            f"{fill:.0%} full; it leaves at {situation.fill_threshold:.0%}{until}")
-                    for item in items)
-    held.extend(Waiting(item.lot.lot_id, item.lot.order_id, item.lot.producer_id,
-                        f"it is larger than the {vehicle.name} that carries lots to {destination['name']}")
-                for item in by_lot.values())
+        held.extend(
+            Waiting(
+                item.lot.lot_id,
+                item.lot.order_id,
+                item.lot.producer_id,
+                f"waiting for more lots to {destination['name']}: the {vehicle.name} would be "
+                f"{fill:.0%} full; it leaves at {situation.fill_threshold:.0%}{until}",
+            )
+            for item in items
+        )
+    held.extend(
+        Waiting(
+            item.lot.lot_id,
+            item.lot.order_id,
+            item.lot.producer_id,
+            f"it is larger than the {vehicle.name} that carries lots to {destination['name']}",
+        )
+        for item in by_lot.values()
+    )
     return leaving, held
 
 
@@ -282,8 +322,9 @@ def _stops(items: list[_Placed]) -> list[list[_Placed]]:
     vehicle = items[0].pickup_vehicle
     stops: list[list[_Placed]] = []
     loads: list[Decimal] = []
-    for item in sorted(items, key=lambda item: (-vehicle.chargeable_kg(item.weight_kg, item.volume_m3),
-                                                item.lot.lot_id)):
+    for item in sorted(
+        items, key=lambda item: (-vehicle.chargeable_kg(item.weight_kg, item.volume_m3), item.lot.lot_id)
+    ):
         weight = vehicle.chargeable_kg(item.weight_kg, item.volume_m3)
         for index, load in enumerate(loads):
             if load + weight <= vehicle.capacity_weight_kg:
@@ -301,7 +342,8 @@ def _pickup_routes(items: list[_Placed], situation: Situation):
     groups: defaultdict[tuple, defaultdict[str, list[_Placed]]] = defaultdict(lambda: defaultdict(list))
     for item in items:
         groups[(item.offering.organisation_id, item.hub.hub_id, item.pickup_vehicle.vehicle_id, item.pickup_on)][
-            item.producer.producer_id].append(item)
+            item.producer.producer_id
+        ].append(item)
     routes: list[PickupRoute] = []
     collected: dict = {}
     # The time limit is the whole plan's: a plan stays within its caller's deadline however many hubs and days.
@@ -309,12 +351,16 @@ def _pickup_routes(items: list[_Placed], situation: Situation):
     for key in sorted(groups):
         stops = [stop for producer_id in sorted(groups[key]) for stop in _stops(groups[key][producer_id])]
         hub, vehicle = stops[0][0].hub, stops[0][0].pickup_vehicle
-        matrix = great_circle_matrix([(hub.latitude, hub.longitude)]
-                                     + [(stop[0].producer.latitude, stop[0].producer.longitude) for stop in stops])
-        demands = [0] + [math.ceil(sum(vehicle.chargeable_kg(item.weight_kg, item.volume_m3) for item in stop))
-                         for stop in stops]
-        for visits in plan_routes(matrix, demands, vehicle.capacity_weight_kg, time_limit_s,
-                                  max_iterations=situation.max_iterations):
+        matrix = great_circle_matrix(
+            [(hub.latitude, hub.longitude)]
+            + [(stop[0].producer.latitude, stop[0].producer.longitude) for stop in stops]
+        )
+        demands = [0] + [
+            math.ceil(sum(vehicle.chargeable_kg(item.weight_kg, item.volume_m3) for item in stop)) for stop in stops
+        ]
+        for visits in plan_routes(
+            matrix, demands, vehicle.capacity_weight_kg, time_limit_s, max_iterations=situation.max_iterations
+        ):
             km = _km(route_cost(matrix, [visits]))
             producers: list[str] = []
             for visit in visits:
@@ -324,19 +370,42 @@ def _pickup_routes(items: list[_Placed], situation: Situation):
             route = PickupRoute(len(routes) + 1, hub, vehicle, key[3], producers, km, vehicle.trip_cost(km))
             routes.append(route)
             on_route = [item for visit in visits for item in stops[visit - 1]]
-            shares = freight.share_cost(route.cost, {item.lot.lot_id: freight.freight_weight(item.weight_kg,
-                                                                                               item.hub_km)
-                                                     for item in on_route})
+            shares = freight.share_cost(
+                route.cost, {item.lot.lot_id: freight.freight_weight(item.weight_kg, item.hub_km) for item in on_route}
+            )
             collected.update({item.lot.lot_id: (route.number, shares[item.lot.lot_id]) for item in on_route})
     return routes, collected
 
 
 def _shipment(load: _Load, collected: dict) -> PlannedShipment:
-    lots = [PlannedLot(item.lot, item.offering, item.producer, item.weight_kg, item.volume_m3, item.hub_km,
-                       item.pickup_on, item.pickup_note, *collected[item.lot.lot_id])
-            for item in sorted(load.items, key=lambda item: item.lot.lot_id)]
+    lots = [
+        PlannedLot(
+            item.lot,
+            item.offering,
+            item.producer,
+            item.weight_kg,
+            item.volume_m3,
+            item.hub_km,
+            item.pickup_on,
+            item.pickup_note,
+            *collected[item.lot.lot_id],
+        )
+        for item in sorted(load.items, key=lambda item: item.lot.lot_id)
+    ]
     dispatch_on = max(lot.pickup_on for lot in lots)
     arrives_on = dispatch_on + timedelta(days=domain.transit_days(load.hub, load.vehicle, load.km))
-    return PlannedShipment(load.organisation_id, load.hub, load.destination, load.vehicle, load.km,
-                           load.vehicle.trip_cost(load.km), sum((lot.route_share for lot in lots), Decimal(0)), lots,
-                           load.fill, load.reason, dispatch_on, arrives_on, load.latest)
+    return PlannedShipment(
+        load.organisation_id,
+        load.hub,
+        load.destination,
+        load.vehicle,
+        load.km,
+        load.vehicle.trip_cost(load.km),
+        sum((lot.route_share for lot in lots), Decimal(0)),
+        lots,
+        load.fill,
+        load.reason,
+        dispatch_on,
+        arrives_on,
+        load.latest,
+    )

@@ -17,6 +17,7 @@ Pickup windows are kept per trip, not per hour: ``plan_trip`` plans the stops th
 trip and defers the others (a producer away at market, a road closed for the wet season) to a later trip. Every stop
 open during the trip is taken to be reachable while it is open.
 """
+
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +39,7 @@ class NoFeasiblePlan(ValueError):
 @dataclass(frozen=True)
 class PickupWindow:
     """A period during which a producer's lots can be collected; ``closes`` is excluded. Times are UTC."""
+
     opens: datetime
     closes: datetime
 
@@ -57,15 +59,18 @@ class TripPlan:
     deferred: list[int]
 
 
-def plan_routes(distances, demands, vehicle_capacity, time_limit_s=5.0, *, max_vehicles=None, seed=0,
-                max_iterations=None) -> list[list[int]]:
+def plan_routes(
+    distances, demands, vehicle_capacity, time_limit_s=5.0, *, max_vehicles=None, seed=0, max_iterations=None
+) -> list[list[int]]:
     """Routes visiting every stop (1..n-1) exactly once with no vehicle over ``vehicle_capacity``, of least total
     distance. ``max_vehicles`` bounds the number of routes (None: as many as useful)."""
     size = _check_problem(distances, demands, vehicle_capacity)
     _check_search(time_limit_s, max_vehicles, seed, max_iterations)
     if max_vehicles is not None and sum(demands) > max_vehicles * vehicle_capacity:
-        raise ValueError(f"the stops need {sum(demands)} in all; {max_vehicles} vehicle(s) of {vehicle_capacity} "
-                         f"carry only {max_vehicles * vehicle_capacity}")
+        raise ValueError(
+            f"the stops need {sum(demands)} in all; {max_vehicles} vehicle(s) of {vehicle_capacity} "
+            f"carry only {max_vehicles * vehicle_capacity}"
+        )
     if size == 1:
         return []
     if size == 2:
@@ -75,8 +80,9 @@ def plan_routes(distances, demands, vehicle_capacity, time_limit_s=5.0, *, max_v
     model.add_depot(locations[0])
     for location, demand in zip(locations[1:], demands[1:]):
         model.add_client(location, delivery=int(demand))
-    model.add_vehicle_type(num_available=size - 1 if max_vehicles is None else max_vehicles,
-                           capacity=int(vehicle_capacity))
+    model.add_vehicle_type(
+        num_available=size - 1 if max_vehicles is None else max_vehicles, capacity=int(vehicle_capacity)
+    )
     for origin, row in zip(locations, distances):
         for destination, distance in zip(locations, row):
             if origin is not destination:
@@ -86,14 +92,27 @@ def plan_routes(distances, demands, vehicle_capacity, time_limit_s=5.0, *, max_v
         stop = MultipleCriteria([stop, MaxIterations(max_iterations)])
     result = model.solve(stop=stop, seed=seed, display=False)
     if not result.is_feasible():
-        raise NoFeasiblePlan(f"no plan visiting every stop with {max_vehicles} vehicle(s) was found in "
-                             f"{time_limit_s} s")
+        raise NoFeasiblePlan(
+            f"no plan visiting every stop with {max_vehicles} vehicle(s) was found in {time_limit_s} s"
+        )
     routes = [[activity.idx + 1 for activity in route if activity.is_client()] for route in result.best.routes()]
     return sorted(route for route in routes if route)
 
 
-def plan_trip(distances, demands, vehicle_capacity, departs: datetime, returns: datetime, windows=None, closed=(),
-              time_limit_s=5.0, *, max_vehicles=None, seed=0, max_iterations=None) -> TripPlan:
+def plan_trip(
+    distances,
+    demands,
+    vehicle_capacity,
+    departs: datetime,
+    returns: datetime,
+    windows=None,
+    closed=(),
+    time_limit_s=5.0,
+    *,
+    max_vehicles=None,
+    seed=0,
+    max_iterations=None,
+) -> TripPlan:
     """Routes for the stops that can be visited on a trip from ``departs`` to ``returns`` (UTC), and the stops
     deferred to a later trip.
 
@@ -113,13 +132,23 @@ def plan_trip(distances, demands, vehicle_capacity, departs: datetime, returns: 
     for stop, stop_windows in windows.items():
         if not all(isinstance(window, PickupWindow) for window in stop_windows):
             raise ValueError(f"the windows of stop {stop} must be PickupWindows")
-    deferred = [stop for stop in range(1, size) if stop in closed
-                or (stop in windows and not any(window.overlaps(departs, returns) for window in windows[stop]))]
+    deferred = [
+        stop
+        for stop in range(1, size)
+        if stop in closed
+        or (stop in windows and not any(window.overlaps(departs, returns) for window in windows[stop]))
+    ]
     visited = sorted(set(range(1, size)) - set(deferred))
     nodes = [0, *visited]
-    routes = plan_routes([[distances[a][b] for b in nodes] for a in nodes], [demands[node] for node in nodes],
-                         vehicle_capacity, time_limit_s, max_vehicles=max_vehicles, seed=seed,
-                         max_iterations=max_iterations)
+    routes = plan_routes(
+        [[distances[a][b] for b in nodes] for a in nodes],
+        [demands[node] for node in nodes],
+        vehicle_capacity,
+        time_limit_s,
+        max_vehicles=max_vehicles,
+        seed=seed,
+        max_iterations=max_iterations,
+    )
     return TripPlan([[nodes[index] for index in route] for route in routes], deferred)
 
 
@@ -149,8 +178,10 @@ def great_circle_matrix(points) -> list[list[int]]:
     for i, (lat_a, lon_a) in enumerate(radians):
         for j in range(i + 1, len(radians)):
             lat_b, lon_b = radians[j]
-            haversine = (math.sin((lat_b - lat_a) / 2) ** 2
-                         + math.cos(lat_a) * math.cos(lat_b) * math.sin((lon_b - lon_a) / 2) ** 2)
+            haversine = (
+                math.sin((lat_b - lat_a) / 2) ** 2
+                + math.cos(lat_a) * math.cos(lat_b) * math.sin((lon_b - lon_a) / 2) ** 2
+            )
             metres = round(2 * EARTH_MEAN_RADIUS_M * math.asin(min(1.0, math.sqrt(haversine))))
             matrix[i][j] = matrix[j][i] = metres
     return matrix
@@ -190,8 +221,11 @@ def _check_problem(distances, demands, vehicle_capacity) -> int:
 
 
 def _check_search(time_limit_s, max_vehicles, seed, max_iterations) -> None:
-    if (isinstance(time_limit_s, bool) or not isinstance(time_limit_s, Real)
-            or not 0 < cast(float, time_limit_s) < math.inf):
+    if (
+        isinstance(time_limit_s, bool)
+        or not isinstance(time_limit_s, Real)
+        or not 0 < cast(float, time_limit_s) < math.inf
+    ):
         raise ValueError(f"the time limit must be a positive number of seconds, not {time_limit_s!r}")
     if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
         raise ValueError(f"the seed must be a non-negative integer, not {seed!r}")

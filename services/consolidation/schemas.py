@@ -1,4 +1,5 @@
 """Inputs of the consolidation service's RPC API."""
+
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,8 +24,9 @@ def _whole_cents(value: Decimal) -> None:
 
 
 def _amount():
-    return fields.Decimal(required=True, as_string=True,
-                          validate=[validate.Range(min=0, max=Decimal("1e9")), _whole_cents])
+    return fields.Decimal(
+        required=True, as_string=True, validate=[validate.Range(min=0, max=Decimal("1e9")), _whole_cents]
+    )
 
 
 def _name():
@@ -40,6 +42,7 @@ def _time_zone(name: str) -> None:
 
 class HubInput(Strict):
     """``timezone``: the hub's, which says on which day its producers' roads are open and their flights call."""
+
     name = _name()
     latitude = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
@@ -50,12 +53,14 @@ class HubInput(Strict):
 class VehicleInput(Strict):
     """A kind of vehicle: ``pickup`` collects from producers, ``line_haul`` carries combined shipments to buyers'
     cities. Costs are in the freight currency."""
+
     name = _name()
     role = fields.String(required=True, validate=validate.OneOf(VEHICLE_ROLES))
     mode = fields.String(required=True, validate=validate.OneOf(VEHICLE_MODES))
     capacity_weight_kg = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1_000_000))
-    capacity_volume_m3 = fields.Decimal(required=True, as_string=True, places=3,
-                                        validate=validate.Range(min=Decimal("0.001"), max=100_000))
+    capacity_volume_m3 = fields.Decimal(
+        required=True, as_string=True, places=3, validate=validate.Range(min=Decimal("0.001"), max=100_000)
+    )
     cost_per_km = _amount()
     cost_per_trip = _amount()
     speed_kmh = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1_000))
@@ -63,6 +68,7 @@ class VehicleInput(Strict):
 
 class PlanInput(Strict):
     """``auto``: only loads that are full enough or due to leave; ``now``: every lot waiting, at once."""
+
     dispatch = fields.String(load_default="auto", validate=validate.OneOf(DISPATCH_MODES))
 
 
@@ -88,6 +94,7 @@ class VehicleFilter(PageFilter):
 
 class ShipmentFilter(PageFilter):
     """``buyer_organisation_id``: a buyer's shipments, each cut down to that buyer's part."""
+
     status = fields.String(validate=validate.OneOf(SHIPMENT_STATUSES))
     order_id = fields.String(validate=validate.Length(min=1, max=64))
     hub_id = fields.String(validate=validate.Length(min=1, max=64))

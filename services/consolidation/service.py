@@ -1,6 +1,8 @@
 """The consolidation service: plans pickups from producers and combined shipments of passed lots, shares their
 freight cost, and tracks them to delivery."""
+
 from eventlet import tpool
+
 from services.consolidation import fleet, planning, projections, settings, tracking, views
 from services.consolidation.store import inbox, outbox
 from shared.messaging import ServiceDatabase, every, on_event, rpc_use_case

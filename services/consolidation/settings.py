@@ -1,6 +1,7 @@
 """The consolidation service's configuration, from environment variables; every one has a default that runs the demo.
 
 Read when the service starts (the planning timer) or when a use case runs, never at import time."""
+
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,8 +25,9 @@ def load() -> Settings:
         # How often the planner looks for shipments that are full enough or due to leave.
         plan_interval_s=env.float("BILUM_PLAN_INTERVAL_S", 900.0, validate=POSITIVE),
         # A line-haul vehicle leaves once this fraction of its weight or volume is used.
-        dispatch_fill=env.decimal("BILUM_DISPATCH_FILL", Decimal("0.8"),
-                                  validate=Range(min=0, max=1, min_inclusive=False)),
+        dispatch_fill=env.decimal(
+            "BILUM_DISPATCH_FILL", Decimal("0.8"), validate=Range(min=0, max=1, min_inclusive=False)
+        ),
         # The route search of one plan stops at either limit: the iterations make a plan repeatable, the time (shared
         # by all its routing problems) keeps it within the gateway's deadline on a busy day.
         routing_time_limit_s=env.float("BILUM_ROUTING_TIME_LIMIT_S", 2.0, validate=POSITIVE),

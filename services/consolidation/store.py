@@ -1,5 +1,6 @@
 """Tables of the consolidation service: hubs and vehicles, its projections of producers, offerings, orders and passed
 lots, and the shipments with their pickup routes, freight and tracking."""
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -22,7 +23,8 @@ metadata = MetaData()
 outbox, inbox = add_messaging_tables(metadata)
 
 hubs = Table(
-    "hubs", metadata,
+    "hubs",
+    metadata,
     Column("hub_id", String(64), primary_key=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("latitude", Float, nullable=False),
@@ -33,7 +35,8 @@ hubs = Table(
 )
 
 vehicles = Table(
-    "vehicles", metadata,
+    "vehicles",
+    metadata,
     Column("vehicle_id", String(64), primary_key=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("role", String(16), nullable=False),
@@ -47,7 +50,8 @@ vehicles = Table(
 )
 
 producers = Table(
-    "producers", metadata,
+    "producers",
+    metadata,
     Column("producer_id", String(64), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("village", String(200), nullable=False),
@@ -60,7 +64,8 @@ producers = Table(
 )
 
 offerings = Table(
-    "offerings", metadata,
+    "offerings",
+    metadata,
     Column("offering_id", String(64), primary_key=True),
     Column("sku", String(64), nullable=False),
     Column("name", String(200), nullable=False),
@@ -70,7 +75,8 @@ offerings = Table(
 )
 
 order_destinations = Table(
-    "order_destinations", metadata,
+    "order_destinations",
+    metadata,
     Column("order_id", String(64), primary_key=True),
     Column("buyer_name", String(200), nullable=False),
     # The buyer's organisation, when a signed-in buyer placed the order: it alone sees its part of a shipment.
@@ -81,7 +87,8 @@ order_destinations = Table(
 )
 
 ready_lots = Table(
-    "ready_lots", metadata,
+    "ready_lots",
+    metadata,
     Column("lot_id", String(64), primary_key=True),
     Column("order_id", String(64), nullable=False, index=True),
     Column("line_id", String(64), nullable=False),
@@ -93,7 +100,8 @@ ready_lots = Table(
 )
 
 shipments = Table(
-    "shipments", metadata,
+    "shipments",
+    metadata,
     Column("shipment_id", String(64), primary_key=True),
     # The aggregator organisation whose lots it carries: a shipment is one organisation's.
     Column("organisation_id", String(64), nullable=False, server_default="", index=True),
@@ -123,7 +131,8 @@ shipments = Table(
 )
 
 pickup_routes = Table(
-    "pickup_routes", metadata,
+    "pickup_routes",
+    metadata,
     Column("route_id", String(64), primary_key=True),
     Column("hub_id", String(64), nullable=False),
     Column("vehicle_id", String(64), nullable=False),
@@ -136,7 +145,8 @@ pickup_routes = Table(
 )
 
 shipment_lots = Table(
-    "shipment_lots", metadata,
+    "shipment_lots",
+    metadata,
     Column("lot_id", String(64), primary_key=True),
     Column("shipment_id", String(64), ForeignKey("shipments.shipment_id"), nullable=False, index=True),
     Column("order_id", String(64), nullable=False, index=True),
@@ -155,7 +165,8 @@ shipment_lots = Table(
 )
 
 shipment_events = Table(
-    "shipment_events", metadata,
+    "shipment_events",
+    metadata,
     Column("shipment_id", String(64), ForeignKey("shipments.shipment_id"), primary_key=True),
     Column("seq", Integer, primary_key=True),
     Column("status", String(16), nullable=False),

@@ -3,6 +3,7 @@
 A shipment combines the lots of several buyers' orders. The organisation that runs it sees everything; a buyer sees
 the journey and its own orders' part only (``buyer_organisation_id``): not the other orders, their lots or freight
 shares, nor the shipment's total cost, fill and pickup routes, which would tell of them."""
+
 import base64
 from datetime import date
 from decimal import Decimal
@@ -24,8 +25,10 @@ from services.consolidation.store import (
 from shared.errors import NotFound, load_or_refuse
 from shared.store import UnitOfWork, page_of, paged
 
-FREIGHT_RULE = ("weight x distance: each lot's kilograms times its kilometres from the producer to the hub and on "
-                "to the destination city; whole cents by largest remainder")
+FREIGHT_RULE = (
+    "weight x distance: each lot's kilograms times its kilometres from the producer to the hub and on "
+    "to the destination city; whole cents by largest remainder"
+)
 
 
 def fixed(value, places: int) -> str:
@@ -43,22 +46,30 @@ def shipment_views(session: Session, shipment_ids: list, buyer_organisation_id: 
     """The shipments, whole; with ``buyer_organisation_id``, that buyer's part of each (none where it has none)."""
     if not shipment_ids:
         return []
-    rows = {row.shipment_id: row for row in session.execute(select(shipments)
-                                                             .where(shipments.c.shipment_id.in_(shipment_ids)))}
+    rows = {
+        row.shipment_id: row
+        for row in session.execute(select(shipments).where(shipments.c.shipment_id.in_(shipment_ids)))
+    }
     lots, events = {}, {}
-    for lot in session.execute(select(shipment_lots).where(shipment_lots.c.shipment_id.in_(shipment_ids))
-                               .order_by(shipment_lots.c.lot_id)):
+    for lot in session.execute(
+        select(shipment_lots).where(shipment_lots.c.shipment_id.in_(shipment_ids)).order_by(shipment_lots.c.lot_id)
+    ):
         lots.setdefault(lot.shipment_id, []).append(lot)
-    for event in session.execute(select(shipment_events).where(shipment_events.c.shipment_id.in_(shipment_ids))
-                                 .order_by(shipment_events.c.seq)):
+    for event in session.execute(
+        select(shipment_events).where(shipment_events.c.shipment_id.in_(shipment_ids)).order_by(shipment_events.c.seq)
+    ):
         events.setdefault(event.shipment_id, []).append(event)
     every_lot = [lot for group in lots.values() for lot in group]
-    routes = _names(session, pickup_routes, pickup_routes.c.route_id, {lot.route_id for lot in every_lot
-                                                                       if lot.route_id})
+    routes = _names(
+        session, pickup_routes, pickup_routes.c.route_id, {lot.route_id for lot in every_lot if lot.route_id}
+    )
     stop_ids = {producer_id for route in routes.values() for producer_id in route.stops}
     names = _names(session, producers, producers.c.producer_id, {lot.producer_id for lot in every_lot} | stop_ids)
-    views = [_shipment_view(rows[shipment_id], lots.get(shipment_id, []), events.get(shipment_id, []), routes, names)
-             for shipment_id in shipment_ids if shipment_id in rows]
+    views = [
+        _shipment_view(rows[shipment_id], lots.get(shipment_id, []), events.get(shipment_id, []), routes, names)
+        for shipment_id in shipment_ids
+        if shipment_id in rows
+    ]
     if buyer_organisation_id is None:
         return views
     theirs = _orders_of_buyer(session, buyer_organisation_id, {lot.order_id for lot in every_lot})
@@ -68,13 +79,32 @@ def shipment_views(session: Session, shipment_ids: list, buyer_organisation_id: 
 def _orders_of_buyer(session: Session, buyer_organisation_id: str, order_ids: set) -> set:
     if not order_ids:
         return set()
-    return set(session.execute(select(order_destinations.c.order_id).where(
-        order_destinations.c.order_id.in_(order_ids),
-        order_destinations.c.buyer_organisation_id == buyer_organisation_id)).scalars())
+    return set(
+        session.execute(
+            select(order_destinations.c.order_id).where(
+                order_destinations.c.order_id.in_(order_ids),
+                order_destinations.c.buyer_organisation_id == buyer_organisation_id,
+            )
+        ).scalars()
+    )
 
 
-_JOURNEY = ("id", "organisation_id", "status", "status_reason", "destination", "hub", "vehicle", "planned_at",
-            "updated_at", "dispatch_reason", "dispatch_on", "arrives_on", "latest_dispatch_on", "tracking")
+_JOURNEY = (
+    "id",
+    "organisation_id",
+    "status",
+    "status_reason",
+    "destination",
+    "hub",
+    "vehicle",
+    "planned_at",
+    "updated_at",
+    "dispatch_reason",
+    "dispatch_on",
+    "arrives_on",
+    "latest_dispatch_on",
+    "tracking",
+)
 
 
 def _part_of_buyer(view: dict, order_ids: set) -> dict:
@@ -89,16 +119,25 @@ def _part_of_buyer(view: dict, order_ids: set) -> dict:
         "orders": orders,
         "order_ids": orders,
         "lots": [{key: value for key, value in lot.items() if key != "route_id"} for lot in lots],
-        "freight": {"currency": view["freight"]["currency"], "rule": view["freight"]["rule"],
-                    "order_lines": lines,
-                    "share": fixed(sum((Decimal(line["share"]) for line in lines), Decimal(0)), 2)},
+        "freight": {
+            "currency": view["freight"]["currency"],
+            "rule": view["freight"]["rule"],
+            "order_lines": lines,
+            "share": fixed(sum((Decimal(line["share"]) for line in lines), Decimal(0)), 2),
+        },
     }
 
 
 def _shares(row, lots) -> freight.Shares:
-    return freight.shipment_shares(Decimal(row.cost).quantize(freight.CENT), [
-        freight.CarriedLot(lot.lot_id, lot.order_id, lot.line_id, lot.producer_id, Decimal(lot.weight_kg),
-                           Decimal(lot.distance_km)) for lot in lots])
+    return freight.shipment_shares(
+        Decimal(row.cost).quantize(freight.CENT),
+        [
+            freight.CarriedLot(
+                lot.lot_id, lot.order_id, lot.line_id, lot.producer_id, Decimal(lot.weight_kg), Decimal(lot.distance_km)
+            )
+            for lot in lots
+        ],
+    )
 
 
 def _shipment_view(row, lots, events, routes, names) -> dict:
@@ -108,7 +147,8 @@ def _shipment_view(row, lots, events, routes, names) -> dict:
         line = (lot.order_id, lot.line_id)
         weights_by_line[line] = weights_by_line.get(line, Decimal(0)) + Decimal(lot.weight_kg)
         weights_by_producer[lot.producer_id] = weights_by_producer.get(lot.producer_id, Decimal(0)) + Decimal(
-            lot.weight_kg)
+            lot.weight_kg
+        )
     by_route = {}
     for lot in lots:
         if lot.route_id:
@@ -134,35 +174,69 @@ def _shipment_view(row, lots, events, routes, names) -> dict:
         "volume_m3": fixed(row.volume_m3, 6),
         "orders": sorted({lot.order_id for lot in lots}),
         "order_ids": sorted({lot.order_id for lot in lots}),
-        "lots": [{"lot_id": lot.lot_id, "order_id": lot.order_id, "line_id": lot.line_id, "quantity": lot.quantity,
-                  "producer_id": lot.producer_id, "offering_id": lot.offering_id,
-                  "weight_kg": fixed(lot.weight_kg, 3), "volume_m3": fixed(lot.volume_m3, 6),
-                  "distance_km": fixed(lot.distance_km, 3), "pickup_on": _iso(lot.pickup_on),
-                  "pickup_note": lot.pickup_note, "route_id": lot.route_id,
-                  "freight_share": fixed(shares.lots[lot.lot_id], 2)} for lot in lots],
-        "pickup_routes": [{
-            "id": route_id, "vehicle": {"id": routes[route_id].vehicle_id, "name": routes[route_id].vehicle_name},
-            "pickup_on": _iso(routes[route_id].pickup_on),
-            "stops": [{"producer_id": producer_id, "name": getattr(names.get(producer_id), "name", None),
-                       "village": getattr(names.get(producer_id), "village", None)}
-                      for producer_id in routes[route_id].stops],
-            "distance_km": fixed(routes[route_id].distance_km, 3), "cost": fixed(routes[route_id].cost, 2),
-            "this_shipment": fixed(part, 2)} for route_id, part in sorted(by_route.items())],
+        "lots": [
+            {
+                "lot_id": lot.lot_id,
+                "order_id": lot.order_id,
+                "line_id": lot.line_id,
+                "quantity": lot.quantity,
+                "producer_id": lot.producer_id,
+                "offering_id": lot.offering_id,
+                "weight_kg": fixed(lot.weight_kg, 3),
+                "volume_m3": fixed(lot.volume_m3, 6),
+                "distance_km": fixed(lot.distance_km, 3),
+                "pickup_on": _iso(lot.pickup_on),
+                "pickup_note": lot.pickup_note,
+                "route_id": lot.route_id,
+                "freight_share": fixed(shares.lots[lot.lot_id], 2),
+            }
+            for lot in lots
+        ],
+        "pickup_routes": [
+            {
+                "id": route_id,
+                "vehicle": {"id": routes[route_id].vehicle_id, "name": routes[route_id].vehicle_name},
+                "pickup_on": _iso(routes[route_id].pickup_on),
+                "stops": [
+                    {
+                        "producer_id": producer_id,
+                        "name": getattr(names.get(producer_id), "name", None),
+                        "village": getattr(names.get(producer_id), "village", None),
+                    }
+                    for producer_id in routes[route_id].stops
+                ],
+                "distance_km": fixed(routes[route_id].distance_km, 3),
+                "cost": fixed(routes[route_id].cost, 2),
+                "this_shipment": fixed(part, 2),
+            }
+            for route_id, part in sorted(by_route.items())
+        ],
         "freight": {
             "currency": currency,
             "cost": fixed(row.cost, 2),
             "line_haul": {"distance_km": fixed(row.line_haul_km, 3), "cost": fixed(row.line_haul_cost, 2)},
             "pickups": fixed(row.pickup_cost, 2),
             "rule": FREIGHT_RULE,
-            "order_lines": [{"order_id": order_id, "line_id": line_id,
-                             "weight_kg": fixed(weights_by_line[(order_id, line_id)], 3), "share": fixed(share, 2)}
-                            for (order_id, line_id), share in sorted(shares.lines.items())],
-            "producers": [{"producer_id": producer_id, "name": getattr(names.get(producer_id), "name", None),
-                           "weight_kg": fixed(weights_by_producer[producer_id], 3), "share": fixed(share, 2)}
-                          for producer_id, share in sorted(shares.producers.items())],
+            "order_lines": [
+                {
+                    "order_id": order_id,
+                    "line_id": line_id,
+                    "weight_kg": fixed(weights_by_line[(order_id, line_id)], 3),
+                    "share": fixed(share, 2),
+                }
+                for (order_id, line_id), share in sorted(shares.lines.items())
+            ],
+            "producers": [
+                {
+                    "producer_id": producer_id,
+                    "name": getattr(names.get(producer_id), "name", None),
+                    "weight_kg": fixed(weights_by_producer[producer_id], 3),
+                    "share": fixed(share, 2),
+                }
+                for producer_id, share in sorted(shares.producers.items())
+            ],
         },
-        "tracking": [{"status": event.status, "reason": event.reason, "at": event.at.isoformat()}
-                     for event in events],
+        "tracking": [{"status": event.status, "reason": event.reason, "at": event.at.isoformat()} for event in events],
     }
 
 
@@ -189,18 +263,31 @@ def list_shipments(uow: UnitOfWork, query: dict) -> dict:
     if "organisation_id" in filters:
         conditions.append(shipments.c.organisation_id == filters["organisation_id"])
     if "order_id" in filters:
-        conditions.append(shipments.c.shipment_id.in_(select(shipment_lots.c.shipment_id)
-                                                      .where(shipment_lots.c.order_id == filters["order_id"])))
+        conditions.append(
+            shipments.c.shipment_id.in_(
+                select(shipment_lots.c.shipment_id).where(shipment_lots.c.order_id == filters["order_id"])
+            )
+        )
     buyer = filters.get("buyer_organisation_id")
     if buyer is not None:
-        conditions.append(shipments.c.shipment_id.in_(
-            select(shipment_lots.c.shipment_id)
-            .join(order_destinations, order_destinations.c.order_id == shipment_lots.c.order_id)
-            .where(order_destinations.c.buyer_organisation_id == buyer)))
-    rows, total = page_of(session, shipments, conditions, (shipments.c.planned_at, shipments.c.shipment_id),
-                          filters["page"], filters["page_size"])
-    return paged(shipment_views(session, [row.shipment_id for row in rows], buyer), filters["page"],
-                 filters["page_size"], total)
+        conditions.append(
+            shipments.c.shipment_id.in_(
+                select(shipment_lots.c.shipment_id)
+                .join(order_destinations, order_destinations.c.order_id == shipment_lots.c.order_id)
+                .where(order_destinations.c.buyer_organisation_id == buyer)
+            )
+        )
+    rows, total = page_of(
+        session,
+        shipments,
+        conditions,
+        (shipments.c.planned_at, shipments.c.shipment_id),
+        filters["page"],
+        filters["page_size"],
+    )
+    return paged(
+        shipment_views(session, [row.shipment_id for row in rows], buyer), filters["page"], filters["page_size"], total
+    )
 
 
 def manifest(uow: UnitOfWork, shipment_id: str, query: dict) -> dict:
@@ -210,8 +297,11 @@ def manifest(uow: UnitOfWork, shipment_id: str, query: dict) -> dict:
     row = session.execute(select(shipments).where(shipments.c.shipment_id == shipment_id)).one_or_none()
     if row is None:
         raise NotFound(f"shipment {shipment_id} not found")
-    lots = session.execute(select(shipment_lots).where(shipment_lots.c.shipment_id == shipment_id)
-                           .order_by(shipment_lots.c.order_id, shipment_lots.c.lot_id)).all()
+    lots = session.execute(
+        select(shipment_lots)
+        .where(shipment_lots.c.shipment_id == shipment_id)
+        .order_by(shipment_lots.c.order_id, shipment_lots.c.lot_id)
+    ).all()
     shares = _shares(row, lots)
     order_id = data["order_id"]
     if order_id is not None:
@@ -222,24 +312,45 @@ def manifest(uow: UnitOfWork, shipment_id: str, query: dict) -> dict:
     products = _names(session, offerings, offerings.c.offering_id, {lot.offering_id for lot in lots})
     buyers = _names(session, order_destinations, order_destinations.c.order_id, {lot.order_id for lot in lots})
     document = manifests.Manifest(
-        shipment_id=shipment_id, status=row.status, hub=row.hub_name, destination=row.destination["name"],
-        vehicle=row.vehicle_name, dispatch_on=row.dispatch_on, arrives_on=row.arrives_on, currency=row.currency,
-        order_id=order_id, lines=[manifests.ManifestLine(
-            lot_id=lot.lot_id, order_id=lot.order_id, buyer=getattr(buyers.get(lot.order_id), "buyer_name", ""),
-            line_id=lot.line_id, sku=getattr(products.get(lot.offering_id), "sku", lot.offering_id),
-            product=getattr(products.get(lot.offering_id), "name", ""), producer_id=lot.producer_id,
-            producer=getattr(makers.get(lot.producer_id), "name", lot.producer_id),
-            village=getattr(makers.get(lot.producer_id), "village", ""), units=lot.quantity,
-            weight_kg=Decimal(lot.weight_kg).quantize(Decimal("0.001")),
-            volume_m3=Decimal(lot.volume_m3).quantize(Decimal("0.000001")), pickup_on=lot.pickup_on,
-            freight_share=shares.lots[lot.lot_id]) for lot in lots])
+        shipment_id=shipment_id,
+        status=row.status,
+        hub=row.hub_name,
+        destination=row.destination["name"],
+        vehicle=row.vehicle_name,
+        dispatch_on=row.dispatch_on,
+        arrives_on=row.arrives_on,
+        currency=row.currency,
+        order_id=order_id,
+        lines=[
+            manifests.ManifestLine(
+                lot_id=lot.lot_id,
+                order_id=lot.order_id,
+                buyer=getattr(buyers.get(lot.order_id), "buyer_name", ""),
+                line_id=lot.line_id,
+                sku=getattr(products.get(lot.offering_id), "sku", lot.offering_id),
+                product=getattr(products.get(lot.offering_id), "name", ""),
+                producer_id=lot.producer_id,
+                producer=getattr(makers.get(lot.producer_id), "name", lot.producer_id),
+                village=getattr(makers.get(lot.producer_id), "village", ""),
+                units=lot.quantity,
+                weight_kg=Decimal(lot.weight_kg).quantize(Decimal("0.001")),
+                volume_m3=Decimal(lot.volume_m3).quantize(Decimal("0.000001")),
+                pickup_on=lot.pickup_on,
+                freight_share=shares.lots[lot.lot_id],
+            )
+            for lot in lots
+        ],
+    )
     name = f"manifest-{shipment_id}" + (f"-{order_id}" if order_id else "")
     if data["format"] == "csv":
         content, content_type = manifests.render_csv(document).encode(), "text/csv; charset=utf-8"
     else:
         content, content_type = manifests.render_pdf(document), "application/pdf"
-    return {"content_type": content_type, "filename": f"{name}.{data['format']}",
-            "data": base64.b64encode(content).decode()}
+    return {
+        "content_type": content_type,
+        "filename": f"{name}.{data['format']}",
+        "data": base64.b64encode(content).decode(),
+    }
 
 
 def shipment_counts(uow: UnitOfWork, organisation_id: str | None = None) -> dict:
@@ -247,6 +358,7 @@ def shipment_counts(uow: UnitOfWork, organisation_id: str | None = None) -> dict
     session = uow.session
     mine = [shipments.c.organisation_id == organisation_id] if organisation_id else []
     counts = {status: 0 for status in (*domain.STATUS_FLOW, domain.EXCEPTION)}
-    counts.update(dict(session.execute(select(shipments.c.status, func.count()).where(*mine)
-                                       .group_by(shipments.c.status)).all()))
+    counts.update(
+        dict(session.execute(select(shipments.c.status, func.count()).where(*mine).group_by(shipments.c.status)).all())
+    )
     return counts

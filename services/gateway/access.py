@@ -2,11 +2,17 @@
 
 Roles decide which operations a caller may call at all (declared on each route); these rules decide which objects.
 An object of another tenant answers 404, as if it did not exist: a 403 would confirm that it does."""
+
 from services.gateway.auth import ADMIN, AGGREGATOR, BUYER, INSPECTOR, PRODUCER, Principal
 
 
-def may_act_on(principal: Principal, *, organisation_id: str | None = None, producer_id: str | None = None,
-               buyer_organisation_id: str | None = None) -> bool:
+def may_act_on(
+    principal: Principal,
+    *,
+    organisation_id: str | None = None,
+    producer_id: str | None = None,
+    buyer_organisation_id: str | None = None,
+) -> bool:
     """The owners of one object, as the object names them; a caller matches the owner its role acts for."""
     if principal.role == ADMIN:
         return True

@@ -4,6 +4,7 @@ Tokens are short-lived JWTs signed with one fixed algorithm; the list of algorit
 ``alg=none`` or an HMAC forged with a public key is refused, and issuer and audience are checked. API keys are long
 random strings: only their SHA-256 is stored (a key has too much entropy for a slow hash to matter), and their short
 prefix finds the row."""
+
 import hashlib
 import hmac
 import secrets
@@ -57,8 +58,12 @@ class Principal:
         return f"key:{self.api_key_id}" if self.api_key_id else f"user:{self.user_id}"
 
     def public(self) -> dict:
-        return {"username": self.username, "role": self.role, "organisation_id": self.organisation_id,
-                "producer_id": self.producer_id}
+        return {
+            "username": self.username,
+            "role": self.role,
+            "organisation_id": self.organisation_id,
+            "producer_id": self.producer_id,
+        }
 
 
 def check_identity(role: str, organisation_id: str | None, producer_id: str | None) -> None:
@@ -73,8 +78,13 @@ def check_identity(role: str, organisation_id: str | None, producer_id: str | No
         raise ValueError("an admin belongs to no organisation")
 
 
-def organisation_of_new_user(creator: Principal | None, role: str, organisation_id: str | None,
-                             producer_id: str | None, producer_organisation_id: str | None) -> str | None:
+def organisation_of_new_user(
+    creator: Principal | None,
+    role: str,
+    organisation_id: str | None,
+    producer_id: str | None,
+    producer_organisation_id: str | None,
+) -> str | None:
     """The organisation a new user belongs to, or why its creator may not make it.
 
     A producer's user belongs to the producer's organisation (``producer_organisation_id``, as the catalogue knows
@@ -112,24 +122,46 @@ def password_hash_to_spend_time() -> str:
 
 
 def issue_token(principal: Principal, secret: str, now: datetime, lifetime: timedelta) -> str:
-    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": principal.user_id, "name": principal.username,
-              "role": principal.role, "org": principal.organisation_id, "producer": principal.producer_id,
-              "iat": now, "nbf": now, "exp": now + lifetime, "jti": secrets.token_hex(8)}
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": principal.user_id,
+        "name": principal.username,
+        "role": principal.role,
+        "org": principal.organisation_id,
+        "producer": principal.producer_id,
+        "iat": now,
+        "nbf": now,
+        "exp": now + lifetime,
+        "jti": secrets.token_hex(8),
+    }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
 def principal_of_token(token: str, secret: str) -> Principal:
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER, audience=AUDIENCE,
-                            options={"require": ["exp", "iat", "iss", "aud", "sub", "role"]}, leeway=5)
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            audience=AUDIENCE,
+            options={"require": ["exp", "iat", "iss", "aud", "sub", "role"]},
+            leeway=5,
+        )
     except jwt.ExpiredSignatureError:
         raise Unauthenticated("the token has expired: sign in again") from None
     except jwt.PyJWTError as error:
         raise Unauthenticated(f"the token is not valid: {error}") from None
     if claims["role"] not in ROLES:
         raise Unauthenticated("the token names no known role")
-    return Principal(user_id=claims["sub"], username=claims.get("name", ""), role=claims["role"],
-                     organisation_id=claims.get("org"), producer_id=claims.get("producer"))
+    return Principal(
+        user_id=claims["sub"],
+        username=claims.get("name", ""),
+        role=claims["role"],
+        organisation_id=claims.get("org"),
+        producer_id=claims.get("producer"),
+    )
 
 
 def new_api_key() -> tuple[str, str, str]:

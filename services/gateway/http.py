@@ -1,5 +1,6 @@
 """HTTP plumbing of the gateway: declared operations, JSON in and out, one error format, RPC with a deadline,
 request metrics."""
+
 import json
 import logging
 import math
@@ -32,16 +33,16 @@ _REMOTE_CODE = {"InvalidInput": "invalid_input", "NotFound": "not_found", "Confl
 
 
 class HttpError(Exception):
-    def __init__(self, status: int, code: str, message: str, fields: dict | None = None,
-                 retry_after_s: float | None = None):
+    def __init__(
+        self, status: int, code: str, message: str, fields: dict | None = None, retry_after_s: float | None = None
+    ):
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
         self.retry_after_s = retry_after_s if retry_after_s is not None else (5 if status == 503 else None)
 
 
 def json_response(payload, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(json.dumps(payload, default=str), status=status, mimetype="application/json",
-                    headers=headers)
+    return Response(json.dumps(payload, default=str), status=status, mimetype="application/json", headers=headers)
 
 
 def error_response(error: HttpError) -> Response:
@@ -73,13 +74,13 @@ class _JsonErrorsApp(WsgiApp):
 def _routing_error(refusal: HTTPException) -> Response:
     if isinstance(refusal, MethodNotAllowed):
         allowed = sorted(refusal.valid_methods or ())
-        response = error_response(HttpError(405, "method_not_allowed",
-                                            f"this path answers {', '.join(allowed)} only"))
+        response = error_response(HttpError(405, "method_not_allowed", f"this path answers {', '.join(allowed)} only"))
         response.headers["Allow"] = ", ".join(allowed)
         return response
     status = refusal.code or 404
-    return error_response(HttpError(status, "not_found" if status == 404 else "invalid_request",
-                                    refusal.description or "no such path"))
+    return error_response(
+        HttpError(status, "not_found" if status == 404 else "invalid_request", refusal.description or "no such path")
+    )
 
 
 class _ApiServer(WebServer):
@@ -237,9 +238,20 @@ def _werkzeug_path(path: str) -> str:
     return _PARAM.sub(lambda m: f"<{m.group(2) or 'string'}:{m.group(1)}>", path)
 
 
-def api(method: str, path: str, *, roles, summary: str, query=None, body: str | None = None,
-        body_type: str = "application/json", status: int | tuple = 200, answer_type: str | tuple = "application/json",
-        tag: str = "", headers=None):
+def api(
+    method: str,
+    path: str,
+    *,
+    roles,
+    summary: str,
+    query=None,
+    body: str | None = None,
+    body_type: str = "application/json",
+    status: int | tuple = 200,
+    answer_type: str | tuple = "application/json",
+    tag: str = "",
+    headers=None,
+):
     """Declare an operation: who may call it (``roles``: a set of roles, or PUBLIC), what it reads, what it answers.
 
     Every call is authenticated (Bearer token or API key), rate-limited per caller, checked against ``roles`` and
@@ -249,8 +261,23 @@ def api(method: str, path: str, *, roles, summary: str, query=None, body: str | 
     params = tuple((m.group(1), m.group(2) or "string") for m in _PARAM.finditer(path))
 
     def decorate(handler):
-        OPERATIONS.append(Operation(method, template, handler.__name__, summary, roles, query, body, body_type,
-                                    status, answer_type, tag, params, headers))
+        OPERATIONS.append(
+            Operation(
+                method,
+                template,
+                handler.__name__,
+                summary,
+                roles,
+                query,
+                body,
+                body_type,
+                status,
+                answer_type,
+                tag,
+                params,
+                headers,
+            )
+        )
 
         @wraps(handler)
         def wrapper(self, request, *args, **kwargs):
@@ -276,6 +303,7 @@ def api(method: str, path: str, *, roles, summary: str, query=None, body: str | 
             return response
 
         return http(method, _werkzeug_path(path))(wrapper)
+
     return decorate
 
 
@@ -302,5 +330,9 @@ def refuse_platform_fields(body: dict, names: tuple, where: str = "") -> None:
     """Mass assignment: fields the platform sets (owner, status, prices) are refused by name, not silently dropped."""
     given = sorted(name for name in names if name in body)
     if given:
-        raise HttpError(422, "invalid_input", "fields set by the platform cannot be sent",
-                        {f"{where}{name}": ["set by the platform, not by clients"] for name in given})
+        raise HttpError(
+            422,
+            "invalid_input",
+            "fields set by the platform cannot be sent",
+            {f"{where}{name}": ["set by the platform, not by clients"] for name in given},
+        )

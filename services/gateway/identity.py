@@ -1,4 +1,5 @@
 """The gateway's accounts as a nameko dependency: one database, one token key, one set of rate limits per process."""
+
 import time
 from datetime import datetime, timezone
 
@@ -52,8 +53,12 @@ class Identity(DependencyProvider):
             principal = accounts.sign_in(uow, username, password)
         lifetime = self.settings.token_lifetime
         token = auth.issue_token(principal, self.settings.token_secret, self.now(), lifetime)
-        return {"access_token": token, "token_type": "Bearer", "expires_in": int(lifetime.total_seconds()),
-                "user": principal.public()}
+        return {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": int(lifetime.total_seconds()),
+            "user": principal.public(),
+        }
 
     def wait_before(self, limiter: RateLimiter, key: str) -> float:
         return limiter.take(key, time.monotonic())

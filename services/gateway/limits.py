@@ -2,6 +2,7 @@
 
 Each gateway process keeps its own buckets: with N replicas behind a balancer a caller gets up to N times the rate,
 which is the documented trade for needing no shared store on every request."""
+
 import threading
 from dataclasses import dataclass
 

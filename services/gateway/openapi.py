@@ -3,6 +3,7 @@
 Request bodies are validated by the service that owns them, so the operations name those schemas
 (``"orders.PlaceOrderInput"``); ``resolve`` turns a name into the class. Only the command line may import every
 service, so the gateway serves the document that ``bilum openapi --write`` made, which a test keeps fresh."""
+
 import json
 from decimal import Decimal
 from typing import Callable
@@ -49,12 +50,18 @@ def _schema(reference, resolve: Callable[[str], type]):
 
 
 def build(operations: list[Operation], resolve: Callable[[str], type], version: str) -> dict:
-    spec = APISpec(title="Bilum API", version=version, openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
-                   info={"description": "Order aggregation for networks of micro-producers. Sign in at "
-                                        "/api/v1/auth/token and send 'Authorization: Bearer <token>', or send "
-                                        "'X-API-Key: <key>'. Each operation lists the roles that may call it "
-                                        "(x-roles); objects of another organisation answer 404."})
+    spec = APISpec(
+        title="Bilum API",
+        version=version,
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+        info={
+            "description": "Order aggregation for networks of micro-producers. Sign in at "
+            "/api/v1/auth/token and send 'Authorization: Bearer <token>', or send "
+            "'X-API-Key: <key>'. Each operation lists the roles that may call it "
+            "(x-roles); objects of another organisation answer 404."
+        },
+    )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.security_scheme("apiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})
     spec.components.schema("Error", schema=Error)
@@ -72,8 +79,14 @@ _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 def _numeric_bounds(node):
     """Decimal fields give their bounds as strings; the document needs numbers."""
     if isinstance(node, dict):
-        return {key: (float(Decimal(value)) if key in _BOUNDS and isinstance(value, (str, Decimal)) else
-                      _numeric_bounds(value)) for key, value in node.items()}
+        return {
+            key: (
+                float(Decimal(value))
+                if key in _BOUNDS and isinstance(value, (str, Decimal))
+                else _numeric_bounds(value)
+            )
+            for key, value in node.items()
+        }
     if isinstance(node, list):
         return [_numeric_bounds(item) for item in node]
     return node
@@ -83,22 +96,33 @@ def _operation(operation: Operation, resolve) -> dict:
     error = {"application/json": {"schema": "Error"}}
     answer_types = (operation.answer_type,) if isinstance(operation.answer_type, str) else operation.answer_type
     statuses_done = (operation.status,) if isinstance(operation.status, int) else operation.status
-    responses = {str(status): {"description": "Done", "content": {kind: {"schema": {}} for kind in answer_types}}
-                 for status in statuses_done}
-    statuses = ERROR_STATUSES if operation.roles is not None else {
-        key: value for key, value in ERROR_STATUSES.items() if key not in ("403",)}
+    responses = {
+        str(status): {"description": "Done", "content": {kind: {"schema": {}} for kind in answer_types}}
+        for status in statuses_done
+    }
+    statuses = (
+        ERROR_STATUSES
+        if operation.roles is not None
+        else {key: value for key, value in ERROR_STATUSES.items() if key not in ("403",)}
+    )
     responses.update({status: {"description": text, "content": error} for status, text in statuses.items()})
-    parameters = [{"in": "path", "name": name, "required": True,
-                   "schema": {"type": "integer" if kind == "int" else "string"}}
-                  for name, kind in operation.params]
+    parameters = [
+        {"in": "path", "name": name, "required": True, "schema": {"type": "integer" if kind == "int" else "string"}}
+        for name, kind in operation.params
+    ]
     if operation.query is not None:
         parameters.append({"in": "query", "schema": _schema(operation.query, resolve)})
     if operation.headers is not None:
         parameters.append({"in": "header", "schema": _schema(operation.headers, resolve)})
-    document = {"operationId": operation.name, "summary": operation.summary, "tags": [operation.tag or "api"],
-                "parameters": parameters, "responses": responses,
-                "security": [] if operation.roles is None else CREDENTIALS,
-                "x-roles": [] if operation.roles is None else sorted(operation.roles)}
+    document = {
+        "operationId": operation.name,
+        "summary": operation.summary,
+        "tags": [operation.tag or "api"],
+        "parameters": parameters,
+        "responses": responses,
+        "security": [] if operation.roles is None else CREDENTIALS,
+        "x-roles": [] if operation.roles is None else sorted(operation.roles),
+    }
     if operation.body is not None:
         schema = _schema(operation.body, resolve)
         document["requestBody"] = {"required": True, "content": {operation.body_type: {"schema": schema}}}

@@ -1,4 +1,5 @@
 """Routes of the gateway's own accounts: sign-in, the caller, users and API keys."""
+
 from services.gateway import accounts, schemas
 from services.gateway.auth import ADMIN, AGGREGATOR, ANYONE, PRODUCER
 from services.gateway.http import PUBLIC, HttpError, api, call, json_response, read_json, read_query, refusal_of
@@ -18,8 +19,14 @@ def _answer(use_case, *args):
 class AccountRoutes:
     """Mixed into the gateway, whose ``identity`` dependency holds the accounts."""
 
-    @api("POST", "/api/v1/auth/token", roles=PUBLIC, body=schemas.SignIn, tag="accounts",
-         summary="Sign in with username and password: a short-lived bearer token")
+    @api(
+        "POST",
+        "/api/v1/auth/token",
+        roles=PUBLIC,
+        body=schemas.SignIn,
+        tag="accounts",
+        summary="Sign in with username and password: a short-lived bearer token",
+    )
     def sign_in(self, request, principal):
         data = _answer(load_or_refuse, schemas.SignIn(), read_json(request), "sign-in")
         wait_s = self.identity.wait_before(self.identity.sign_ins, f"{request.remote_addr}\n{data['username']}")
@@ -31,8 +38,15 @@ class AccountRoutes:
     def me(self, request, principal):
         return json_response(principal.public())
 
-    @api("POST", "/api/v1/users", roles=MANAGERS, body=schemas.NewUser, status=201, tag="accounts",
-         summary="Make a user (an aggregator: of its own organisation)")
+    @api(
+        "POST",
+        "/api/v1/users",
+        roles=MANAGERS,
+        body=schemas.NewUser,
+        status=201,
+        tag="accounts",
+        summary="Make a user (an aggregator: of its own organisation)",
+    )
     def create_user(self, request, principal):
         """A taken username is answered 409 a few times a minute per caller, then 429: names cannot be harvested."""
         body = read_json(request)
@@ -43,8 +57,9 @@ class AccountRoutes:
         except Conflict as taken:
             wait_s = self.identity.wait_before(self.identity.sign_ins, f"taken usernames\n{principal.user_id}")
             if wait_s:
-                raise HttpError(429, "rate_limited", "too many taken usernames tried: wait",
-                                retry_after_s=wait_s) from None
+                raise HttpError(
+                    429, "rate_limited", "too many taken usernames tried: wait", retry_after_s=wait_s
+                ) from None
             raise refusal_of(taken) from None
         except EXPECTED as error:
             raise refusal_of(error) from None
@@ -62,16 +77,29 @@ class AccountRoutes:
                 raise HttpError(404, "not_found", f"no producer {producer_id}") from None
             raise
 
-    @api("GET", "/api/v1/users", roles=MANAGERS, query=schemas.UserQuery, tag="accounts",
-         summary="Users (an aggregator: of its own organisation)")
+    @api(
+        "GET",
+        "/api/v1/users",
+        roles=MANAGERS,
+        query=schemas.UserQuery,
+        tag="accounts",
+        summary="Users (an aggregator: of its own organisation)",
+    )
     def list_users(self, request, principal):
         query = read_query(request, schemas.UserQuery())
         organisation = query.get("organisation_id") if principal.role == ADMIN else principal.organisation_id
         with self.identity.database.transaction() as uow:
             return json_response(accounts.list_users(uow, query["page"], query["page_size"], organisation))
 
-    @api("POST", "/api/v1/api-keys", roles=ANYONE, body=schemas.NewApiKey, status=201, tag="accounts",
-         summary="A new API key acting as the caller (shown once)")
+    @api(
+        "POST",
+        "/api/v1/api-keys",
+        roles=ANYONE,
+        body=schemas.NewApiKey,
+        status=201,
+        tag="accounts",
+        summary="A new API key acting as the caller (shown once)",
+    )
     def create_api_key(self, request, principal):
         name = _answer(load_or_refuse, schemas.NewApiKey(), read_json(request), "API key")["name"]
         with self.identity.database.transaction() as uow:

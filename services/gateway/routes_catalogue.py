@@ -2,6 +2,7 @@
 
 Aggregators manage their own organisation's producers and offerings; published offerings and themed catalogues are
 what buyers browse, so anyone signed in may read them."""
+
 import base64
 
 from werkzeug.wrappers import Response
@@ -19,8 +20,9 @@ class CatalogueRoutes:
 
     def _producer(self, principal, producer_id: str) -> dict:
         producer = call(self.catalogue, "get_producer", producer_id)
-        require_owner(principal, "producer", producer_id, organisation_id=producer["organisation_id"],
-                      producer_id=producer["id"])
+        require_owner(
+            principal, "producer", producer_id, organisation_id=producer["organisation_id"], producer_id=producer["id"]
+        )
         return producer
 
     def _offering(self, principal, offering_id: str) -> dict:
@@ -28,25 +30,49 @@ class CatalogueRoutes:
         require_owner(principal, "offering", offering_id, organisation_id=offering["organisation_id"])
         return offering
 
-    @api("POST", "/api/v1/producers", roles=MANAGERS, body="catalogue.ProducerInput", status=201, tag="catalogue",
-         summary="Register a producer in the caller's organisation")
+    @api(
+        "POST",
+        "/api/v1/producers",
+        roles=MANAGERS,
+        body="catalogue.ProducerInput",
+        status=201,
+        tag="catalogue",
+        summary="Register a producer in the caller's organisation",
+    )
     def register_producer(self, request, principal):
         body = access.owner_fields(principal, read_json(request))
         return json_response(call(self.catalogue, "register_producer", body), 201)
 
-    @api("GET", "/api/v1/producers", roles=STAFF, query="catalogue.ProducerSearch", tag="catalogue",
-         summary="Search the caller's organisation's producers")
+    @api(
+        "GET",
+        "/api/v1/producers",
+        roles=STAFF,
+        query="catalogue.ProducerSearch",
+        tag="catalogue",
+        summary="Search the caller's organisation's producers",
+    )
     def search_producers(self, request, principal):
         query = {**request.args.to_dict(), **access.list_filters(principal)}
         return json_response(call(self.catalogue, "search_producers", query))
 
-    @api("GET", "/api/v1/producers/{producer_id}", roles=STAFF | {PRODUCER}, tag="catalogue",
-         summary="A producer's profile")
+    @api(
+        "GET",
+        "/api/v1/producers/{producer_id}",
+        roles=STAFF | {PRODUCER},
+        tag="catalogue",
+        summary="A producer's profile",
+    )
     def get_producer(self, request, principal, producer_id):
         return json_response(self._producer(principal, producer_id))
 
-    @api("PATCH", "/api/v1/producers/{producer_id}", roles=MANAGERS, body="catalogue.ProducerUpdate",
-         tag="catalogue", summary="Change a producer's profile")
+    @api(
+        "PATCH",
+        "/api/v1/producers/{producer_id}",
+        roles=MANAGERS,
+        body="catalogue.ProducerUpdate",
+        tag="catalogue",
+        summary="Change a producer's profile",
+    )
     def update_producer(self, request, principal, producer_id):
         self._producer(principal, producer_id)
         body = read_json(request)
@@ -54,70 +80,133 @@ class CatalogueRoutes:
             body = access.owner_fields(principal, body)
         return json_response(call(self.catalogue, "update_producer", producer_id, body))
 
-    @api("PUT", "/api/v1/producers/{producer_id}/readiness", roles=MANAGERS,
-         body="catalogue.readiness.ReadinessAnswers", tag="catalogue",
-         summary="Answer the readiness questionnaire for a producer")
+    @api(
+        "PUT",
+        "/api/v1/producers/{producer_id}/readiness",
+        roles=MANAGERS,
+        body="catalogue.readiness.ReadinessAnswers",
+        tag="catalogue",
+        summary="Answer the readiness questionnaire for a producer",
+    )
     def submit_readiness(self, request, principal, producer_id):
         self._producer(principal, producer_id)
         return json_response(call(self.catalogue, "submit_readiness", producer_id, read_json(request)))
 
-    @api("GET", "/api/v1/producers/{producer_id}/readiness", roles=STAFF | {PRODUCER}, tag="catalogue",
-         summary="A producer's readiness scores")
+    @api(
+        "GET",
+        "/api/v1/producers/{producer_id}/readiness",
+        roles=STAFF | {PRODUCER},
+        tag="catalogue",
+        summary="A producer's readiness scores",
+    )
     def get_readiness(self, request, principal, producer_id):
         self._producer(principal, producer_id)
         return json_response(call(self.catalogue, "get_readiness", producer_id))
 
-    @api("POST", "/api/v1/producers/{producer_id}/capacity", roles=MANAGERS | {PRODUCER},
-         body="catalogue.CapacityInput", tag="catalogue", summary="Declare a producer's weekly capacity")
+    @api(
+        "POST",
+        "/api/v1/producers/{producer_id}/capacity",
+        roles=MANAGERS | {PRODUCER},
+        body="catalogue.CapacityInput",
+        tag="catalogue",
+        summary="Declare a producer's weekly capacity",
+    )
     def declare_capacity(self, request, principal, producer_id):
         self._producer(principal, producer_id)
         return json_response(call(self.catalogue, "declare_capacity", producer_id, read_json(request)))
 
-    @api("GET", "/api/v1/producers/{producer_id}/capacity", roles=STAFF | {PRODUCER},
-         query=schemas.CalendarQuery, tag="catalogue", summary="A producer's capacity calendar")
+    @api(
+        "GET",
+        "/api/v1/producers/{producer_id}/capacity",
+        roles=STAFF | {PRODUCER},
+        query=schemas.CalendarQuery,
+        tag="catalogue",
+        summary="A producer's capacity calendar",
+    )
     def capacity_calendar(self, request, principal, producer_id):
         query = read_query(request, schemas.CalendarQuery())
         self._producer(principal, producer_id)
         return json_response(call(self.catalogue, "capacity_calendar", producer_id, query.get("offering_id")))
 
-    @api("POST", "/api/v1/capacity/imports", roles=MANAGERS, body_type="text/csv", status=201, tag="catalogue",
-         summary="Import capacity calendars from a CSV file (all rows or none)")
+    @api(
+        "POST",
+        "/api/v1/capacity/imports",
+        roles=MANAGERS,
+        body_type="text/csv",
+        status=201,
+        tag="catalogue",
+        summary="Import capacity calendars from a CSV file (all rows or none)",
+    )
     def import_capacity(self, request, principal):
         organisation_id = None if principal.role == ADMIN else principal.organisation_id
         return json_response(call(self.catalogue, "import_capacity", read_csv(request), organisation_id), 201)
 
-    @api("POST", "/api/v1/offerings", roles=MANAGERS, body="catalogue.OfferingInput", status=201, tag="catalogue",
-         summary="Publish a pooled offering of the caller's organisation")
+    @api(
+        "POST",
+        "/api/v1/offerings",
+        roles=MANAGERS,
+        body="catalogue.OfferingInput",
+        status=201,
+        tag="catalogue",
+        summary="Publish a pooled offering of the caller's organisation",
+    )
     def publish_offering(self, request, principal):
         body = access.owner_fields(principal, read_json(request))
         return json_response(call(self.catalogue, "publish_offering", body), 201)
 
-    @api("GET", "/api/v1/offerings", roles=ANYONE, query="catalogue.OfferingSearch", tag="catalogue",
-         summary="Search published offerings")
+    @api(
+        "GET",
+        "/api/v1/offerings",
+        roles=ANYONE,
+        query="catalogue.OfferingSearch",
+        tag="catalogue",
+        summary="Search published offerings",
+    )
     def search_offerings(self, request, principal):
-        return json_response(call(self.catalogue, "search_offerings", request.args.to_dict(),
-                                  access.staff_of(principal)))
+        return json_response(
+            call(self.catalogue, "search_offerings", request.args.to_dict(), access.staff_of(principal))
+        )
 
     @api("GET", "/api/v1/offerings/{offering_id}", roles=ANYONE, tag="catalogue", summary="One offering")
     def get_offering(self, request, principal, offering_id):
         return json_response(call(self.catalogue, "get_offering", offering_id, access.staff_of(principal)))
 
-    @api("POST", "/api/v1/offerings/{offering_id}/withdraw", roles=MANAGERS, body="catalogue.WithdrawInput",
-         tag="catalogue", summary="Withdraw an offering")
+    @api(
+        "POST",
+        "/api/v1/offerings/{offering_id}/withdraw",
+        roles=MANAGERS,
+        body="catalogue.WithdrawInput",
+        tag="catalogue",
+        summary="Withdraw an offering",
+    )
     def withdraw_offering(self, request, principal, offering_id):
         self._offering(principal, offering_id)
         return json_response(call(self.catalogue, "withdraw_offering", offering_id, read_json(request)))
 
-    @api("GET", "/api/v1/offerings/{offering_id}/images/{position:int}", roles=ANYONE,
-         answer_type=("image/png", "image/jpeg"), tag="catalogue",
-         summary="An offering's image (position 0 to 3, in the order of its images)")
+    @api(
+        "GET",
+        "/api/v1/offerings/{offering_id}/images/{position:int}",
+        roles=ANYONE,
+        answer_type=("image/png", "image/jpeg"),
+        tag="catalogue",
+        summary="An offering's image (position 0 to 3, in the order of its images)",
+    )
     def offering_image(self, request, principal, offering_id, position):
         image = call(self.catalogue, "get_offering_image", offering_id, position)
-        return Response(base64.b64decode(image["data"]), mimetype=image["content_type"],
-                        headers={"Cache-Control": "private, max-age=3600"})
+        return Response(
+            base64.b64decode(image["data"]),
+            mimetype=image["content_type"],
+            headers={"Cache-Control": "private, max-age=3600"},
+        )
 
-    @api("POST", "/api/v1/offerings/{offering_id}/approvals", roles=MANAGERS, body="catalogue.ApprovalInput",
-         tag="catalogue", summary="Approve (or not) a producer to make an offering")
+    @api(
+        "POST",
+        "/api/v1/offerings/{offering_id}/approvals",
+        roles=MANAGERS,
+        body="catalogue.ApprovalInput",
+        tag="catalogue",
+        summary="Approve (or not) a producer to make an offering",
+    )
     def set_approval(self, request, principal, offering_id):
         self._offering(principal, offering_id)
         body = read_json(request)
@@ -125,15 +214,27 @@ class CatalogueRoutes:
             self._producer(principal, body["producer_id"])
         return json_response(call(self.catalogue, "set_approval", offering_id, body))
 
-    @api("GET", "/api/v1/offerings/{offering_id}/availability", roles=MANAGERS,
-         query="catalogue.AvailabilityQuery", tag="catalogue",
-         summary="Who can make a quantity of an offering by a date")
+    @api(
+        "GET",
+        "/api/v1/offerings/{offering_id}/availability",
+        roles=MANAGERS,
+        query="catalogue.AvailabilityQuery",
+        tag="catalogue",
+        summary="Who can make a quantity of an offering by a date",
+    )
     def availability(self, request, principal, offering_id):
         self._offering(principal, offering_id)
         return json_response(call(self.catalogue, "availability", offering_id, request.args.to_dict()))
 
-    @api("POST", "/api/v1/catalogues", roles=MANAGERS, body="catalogue.ThemeInput", status=201, tag="catalogue",
-         summary="Save a themed catalogue of the caller's organisation")
+    @api(
+        "POST",
+        "/api/v1/catalogues",
+        roles=MANAGERS,
+        body="catalogue.ThemeInput",
+        status=201,
+        tag="catalogue",
+        summary="Save a themed catalogue of the caller's organisation",
+    )
     def save_theme(self, request, principal):
         body = access.owner_fields(principal, read_json(request))
         return json_response(call(self.catalogue, "save_theme", body), 201)
@@ -146,17 +247,31 @@ class CatalogueRoutes:
     def get_theme(self, request, principal, name):
         return json_response(call(self.catalogue, "get_theme", name))
 
-    @api("GET", "/api/v1/catalogues/{name}/export", roles=ANYONE, query=schemas.ExportQuery,
-         answer_type=("text/html", "application/pdf", "text/csv"), tag="catalogue",
-         summary="A themed catalogue as HTML, PDF or CSV")
+    @api(
+        "GET",
+        "/api/v1/catalogues/{name}/export",
+        roles=ANYONE,
+        query=schemas.ExportQuery,
+        answer_type=("text/html", "application/pdf", "text/csv"),
+        tag="catalogue",
+        summary="A themed catalogue as HTML, PDF or CSV",
+    )
     def export_theme(self, request, principal, name):
         export_format = read_query(request, schemas.ExportQuery())["format"]
         document = call(self.catalogue, "export_theme", name, export_format)
-        return Response(base64.b64decode(document["data"]), content_type=document["content_type"], headers={
-            "Content-Disposition": f'inline; filename="{name}.{export_format}"'})
+        return Response(
+            base64.b64decode(document["data"]),
+            content_type=document["content_type"],
+            headers={"Content-Disposition": f'inline; filename="{name}.{export_format}"'},
+        )
 
-    @api("GET", "/api/v1/offerings/{offering_id}/capacity", roles=MANAGERS, tag="catalogue",
-         summary="Declared, committed and held capacity of an offering, as allocation sees it")
+    @api(
+        "GET",
+        "/api/v1/offerings/{offering_id}/capacity",
+        roles=MANAGERS,
+        tag="catalogue",
+        summary="Declared, committed and held capacity of an offering, as allocation sees it",
+    )
     def offering_capacity(self, request, principal, offering_id):
         self._offering(principal, offering_id)
         return json_response(call(self.aggregation, "capacity", offering_id))

@@ -1,4 +1,5 @@
 """Route of the fulfilment dashboard: every figure it shows, each computed by the service that owns it."""
+
 from marshmallow import Schema, fields, validate
 
 from services.gateway.auth import ADMIN, AGGREGATOR
@@ -12,8 +13,14 @@ class DashboardQuery(Schema):
 class DashboardRoutes:
     """Mixed into the gateway, whose RPC proxies of every service it calls."""
 
-    @api("GET", "/api/v1/dashboard", roles=frozenset({ADMIN, AGGREGATOR}), query=DashboardQuery, tag="dashboard",
-         summary="Fulfilment figures of the caller's organisation (an admin: everyone's, or one organisation's)")
+    @api(
+        "GET",
+        "/api/v1/dashboard",
+        roles=frozenset({ADMIN, AGGREGATOR}),
+        query=DashboardQuery,
+        tag="dashboard",
+        summary="Fulfilment figures of the caller's organisation (an admin: everyone's, or one organisation's)",
+    )
     def dashboard(self, request, principal):
         """Every figure of the fulfilment dashboard, each computed by the service that owns it, in parallel."""
         organisation_id = self.dashboard_scope(request, principal)
@@ -28,28 +35,36 @@ class DashboardRoutes:
         figures = {name: wait(reply) for name, reply in replies.items()}
         summary, allocation = figures["orders"], figures["allocation"]
         shares = allocation["work_shares"]
-        rated = sorted({rate["producer_id"] for rate in allocation["pass_rates"]}
-                       | {share["producer_id"] for share in shares["producers"]})
+        rated = sorted(
+            {rate["producer_id"] for rate in allocation["pass_rates"]}
+            | {share["producer_id"] for share in shares["producers"]}
+        )
         names = wait(start(self.catalogue, "producer_names", rated)) if rated else {}
-        return json_response({
-            "generated_at": now_iso(),
-            "organisation_id": organisation_id,
-            "orders": summary["orders"],
-            "units": summary["units"],
-            "fill_rate": summary["fill_rate"],
-            "otif": summary["otif"],
-            "shortfalls": summary["shortfalls"],
-            "quotas": figures["quotas"],
-            "open_quota_ages": allocation["open_quota_ages"],
-            "qc_pass_rates": [{**rate, "name": names.get(rate["producer_id"])} for rate in allocation["pass_rates"]],
-            "capacity": allocation["capacity"],
-            "work_shares": {**shares, "producers": [{**share, "name": names.get(share["producer_id"])}
-                                                    for share in shares["producers"]]},
-            "shipments": figures["shipments"],
-            "producers": figures["producers"],
-            "regions": figures["regions"],
-            "recent_orders": summary["recent_orders"],
-        })
+        return json_response(
+            {
+                "generated_at": now_iso(),
+                "organisation_id": organisation_id,
+                "orders": summary["orders"],
+                "units": summary["units"],
+                "fill_rate": summary["fill_rate"],
+                "otif": summary["otif"],
+                "shortfalls": summary["shortfalls"],
+                "quotas": figures["quotas"],
+                "open_quota_ages": allocation["open_quota_ages"],
+                "qc_pass_rates": [
+                    {**rate, "name": names.get(rate["producer_id"])} for rate in allocation["pass_rates"]
+                ],
+                "capacity": allocation["capacity"],
+                "work_shares": {
+                    **shares,
+                    "producers": [{**share, "name": names.get(share["producer_id"])} for share in shares["producers"]],
+                },
+                "shipments": figures["shipments"],
+                "producers": figures["producers"],
+                "regions": figures["regions"],
+                "recent_orders": summary["recent_orders"],
+            }
+        )
 
     def dashboard_scope(self, request, principal) -> str | None:
         """Whose figures the dashboard shows: an aggregator's own organisation's, whatever it asks; an admin's

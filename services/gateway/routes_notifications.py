@@ -36,10 +36,16 @@ class SmsCallbackHeaders(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    timestamp = fields.String(data_key=SMS_TIMESTAMP_HEADER, load_default=None,
-                              validate=validate.Regexp(r"^[0-9]{1,12}$", error="seconds since 1970, in digits"))
-    signature = fields.String(data_key=SMS_SIGNATURE_HEADER, load_default=None,
-                              validate=validate.Regexp(r"^[0-9a-fA-F]{64}$", error="64 hexadecimal digits"))
+    timestamp = fields.String(
+        data_key=SMS_TIMESTAMP_HEADER,
+        load_default=None,
+        validate=validate.Regexp(r"^[0-9]{1,12}$", error="seconds since 1970, in digits"),
+    )
+    signature = fields.String(
+        data_key=SMS_SIGNATURE_HEADER,
+        load_default=None,
+        validate=validate.Regexp(r"^[0-9a-fA-F]{64}$", error="64 hexadecimal digits"),
+    )
 
 
 class DeliveryLogQuery(PageQuery):
@@ -66,24 +72,46 @@ class NotificationRoutes:
 
     def _recipient(self, principal, recipient_id: str) -> dict:
         preferences = call(self.notification, "get_preferences", recipient_id)
-        require_owner(principal, "recipient", recipient_id, organisation_id=preferences.get("organisation_id"),
-                      producer_id=recipient_id)
+        require_owner(
+            principal,
+            "recipient",
+            recipient_id,
+            organisation_id=preferences.get("organisation_id"),
+            producer_id=recipient_id,
+        )
         return preferences
 
-    @api("GET", "/api/v1/notifications", roles=MANAGERS, query=DeliveryLogQuery, tag="notifications",
-         summary="The delivery log of the caller's organisation")
+    @api(
+        "GET",
+        "/api/v1/notifications",
+        roles=MANAGERS,
+        query=DeliveryLogQuery,
+        tag="notifications",
+        summary="The delivery log of the caller's organisation",
+    )
     def delivery_log(self, request, principal):
         query = {**read_query(request, DeliveryLogQuery()), **access.list_filters(principal)}
         return json_response(call(self.notification, "delivery_log", query))
 
-    @api("PUT", "/api/v1/organisations/{organisation_id}/contact", roles=CONTACTS, body="notification.ContactInput",
-         tag="notifications", summary="How an organisation is reached")
+    @api(
+        "PUT",
+        "/api/v1/organisations/{organisation_id}/contact",
+        roles=CONTACTS,
+        body="notification.ContactInput",
+        tag="notifications",
+        summary="How an organisation is reached",
+    )
     def set_contact(self, request, principal, organisation_id):
         self._own_organisation(principal, organisation_id)
         return json_response(call(self.notification, "set_contact", organisation_id, read_json(request)))
 
-    @api("GET", "/api/v1/organisations/{organisation_id}/contact", roles=CONTACTS, tag="notifications",
-         summary="How an organisation is reached")
+    @api(
+        "GET",
+        "/api/v1/organisations/{organisation_id}/contact",
+        roles=CONTACTS,
+        tag="notifications",
+        summary="How an organisation is reached",
+    )
     def get_contact(self, request, principal, organisation_id):
         self._own_organisation(principal, organisation_id)
         return json_response(call(self.notification, "get_contact", organisation_id))
@@ -93,21 +121,37 @@ class NotificationRoutes:
         if principal.role != ADMIN and organisation_id != principal.organisation_id:
             raise HttpError(404, "not_found", f"no organisation {organisation_id}")
 
-    @api("PUT", "/api/v1/recipients/{recipient_id}/preferences", roles=RECIPIENTS,
-         body="notification.PreferencesInput", tag="notifications",
-         summary="A recipient's channels, language and quiet hours")
+    @api(
+        "PUT",
+        "/api/v1/recipients/{recipient_id}/preferences",
+        roles=RECIPIENTS,
+        body="notification.PreferencesInput",
+        tag="notifications",
+        summary="A recipient's channels, language and quiet hours",
+    )
     def set_preferences(self, request, principal, recipient_id):
         self._recipient(principal, recipient_id)
         return json_response(call(self.notification, "set_preferences", recipient_id, read_json(request)))
 
-    @api("GET", "/api/v1/recipients/{recipient_id}/preferences", roles=RECIPIENTS, tag="notifications",
-         summary="A recipient's channels, language and quiet hours")
+    @api(
+        "GET",
+        "/api/v1/recipients/{recipient_id}/preferences",
+        roles=RECIPIENTS,
+        tag="notifications",
+        summary="A recipient's channels, language and quiet hours",
+    )
     def get_preferences(self, request, principal, recipient_id):
         return json_response(self._recipient(principal, recipient_id))
 
-    @api("POST", "/api/v1/sms/inbound", roles=PUBLIC, body_type="text/plain", tag="notifications",
-         headers=SmsCallbackHeaders,
-         summary="The SMS provider's callback for a producer's message (signed with the shared secret, not a token)")
+    @api(
+        "POST",
+        "/api/v1/sms/inbound",
+        roles=PUBLIC,
+        body_type="text/plain",
+        tag="notifications",
+        headers=SmsCallbackHeaders,
+        summary="The SMS provider's callback for a producer's message (signed with the shared secret, not a token)",
+    )
     def sms_inbound(self, request, principal):
         signed = read_headers(request, SmsCallbackHeaders())
         body = _raw_text(request)

@@ -3,6 +3,7 @@
 Each page is one self-contained HTML document: no file is fetched from elsewhere, so a page works offline-ish and on
 a weak connection. The sign-in form and the token handling every page shares live in ``pages/_signin.html`` and are
 put in place of the ``<!--signin-->`` marker when the page is served."""
+
 import gzip
 from functools import lru_cache
 from pathlib import Path
@@ -29,15 +30,19 @@ def compressed(name: str) -> bytes:
 def html(request, name: str) -> Response:
     """The page, gzipped for a browser that takes it: a third of the bytes over a weak connection."""
     zipped = "gzip" in request.headers.get("Accept-Encoding", "")
-    return Response(compressed(name) if zipped else page(name), mimetype="text/html", headers={
-        **({"Content-Encoding": "gzip"} if zipped else {}),
-        "Vary": "Accept-Encoding",
-        "Cache-Control": "no-cache",
-        # Everything a page needs is inline; nothing may be loaded from anywhere else.
-        "Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-                                   "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
-        "X-Content-Type-Options": "nosniff",
-    })
+    return Response(
+        compressed(name) if zipped else page(name),
+        mimetype="text/html",
+        headers={
+            **({"Content-Encoding": "gzip"} if zipped else {}),
+            "Vary": "Accept-Encoding",
+            "Cache-Control": "no-cache",
+            # Everything a page needs is inline; nothing may be loaded from anywhere else.
+            "Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 class PageRoutes:

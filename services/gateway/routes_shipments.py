@@ -2,6 +2,7 @@
 
 Hubs, vehicles and the dispatch of loads serve every organisation, so only admins change them; an aggregator follows
 and tracks its organisation's shipments; a buyer sees its own part of the shipments carrying its orders."""
+
 import base64
 
 from marshmallow import Schema, fields, validate
@@ -42,8 +43,15 @@ class ShipmentRoutes:
         require_owner(principal, "shipment", shipment_id, organisation_id=shipment.get("organisation_id"))
         return shipment
 
-    @api("POST", "/api/v1/hubs", roles=ADMINS, body="consolidation.HubInput", status=201, tag="shipments",
-         summary="Add a collection hub")
+    @api(
+        "POST",
+        "/api/v1/hubs",
+        roles=ADMINS,
+        body="consolidation.HubInput",
+        status=201,
+        tag="shipments",
+        summary="Add a collection hub",
+    )
     def create_hub(self, request, principal):
         return json_response(call(self.consolidation, "create_hub", read_json(request)), 201)
 
@@ -51,8 +59,15 @@ class ShipmentRoutes:
     def list_hubs(self, request, principal):
         return json_response(call(self.consolidation, "list_hubs", read_query(request, schemas.PageQuery())))
 
-    @api("POST", "/api/v1/vehicles", roles=ADMINS, body="consolidation.VehicleInput", status=201, tag="shipments",
-         summary="Add a vehicle")
+    @api(
+        "POST",
+        "/api/v1/vehicles",
+        roles=ADMINS,
+        body="consolidation.VehicleInput",
+        status=201,
+        tag="shipments",
+        summary="Add a vehicle",
+    )
     def create_vehicle(self, request, principal):
         return json_response(call(self.consolidation, "create_vehicle", read_json(request)), 201)
 
@@ -60,42 +75,82 @@ class ShipmentRoutes:
     def list_vehicles(self, request, principal):
         return json_response(call(self.consolidation, "list_vehicles", read_query(request, VehicleQuery())))
 
-    @api("POST", "/api/v1/shipments/plan", roles=ADMINS, body="consolidation.PlanInput", status=(200, 201),
-         tag="shipments", summary="Plan pickups and combined shipments from the passed lots")
+    @api(
+        "POST",
+        "/api/v1/shipments/plan",
+        roles=ADMINS,
+        body="consolidation.PlanInput",
+        status=(200, 201),
+        tag="shipments",
+        summary="Plan pickups and combined shipments from the passed lots",
+    )
     def plan_shipments(self, request, principal):
         """``{"dispatch": "auto"}`` (the default) ships the loads that are full enough or due; ``"now"`` ships every
         lot waiting. The answer lists the shipments planned and, for every lot that waits, why."""
         plan = call(self.consolidation, "plan_shipments", read_json(request))
         return json_response(plan, 201 if plan["items"] else 200)
 
-    @api("GET", "/api/v1/shipments", roles=FOLLOWERS, query=ShipmentListQuery, tag="shipments",
-         summary="Shipments the caller may see (a buyer: its own part of each)")
+    @api(
+        "GET",
+        "/api/v1/shipments",
+        roles=FOLLOWERS,
+        query=ShipmentListQuery,
+        tag="shipments",
+        summary="Shipments the caller may see (a buyer: its own part of each)",
+    )
     def list_shipments(self, request, principal):
         query = {**read_query(request, ShipmentListQuery()), **access.list_filters(principal)}
         return json_response(call(self.consolidation, "list_shipments", query))
 
-    @api("GET", "/api/v1/shipments/{shipment_id}", roles=FOLLOWERS, tag="shipments",
-         summary="A shipment with its pickups, lots and freight shares (a buyer: its own orders' part)")
+    @api(
+        "GET",
+        "/api/v1/shipments/{shipment_id}",
+        roles=FOLLOWERS,
+        tag="shipments",
+        summary="A shipment with its pickups, lots and freight shares (a buyer: its own orders' part)",
+    )
     def get_shipment(self, request, principal, shipment_id):
         return json_response(self._shipment(principal, shipment_id))
 
-    @api("GET", "/api/v1/shipments/{shipment_id}/manifest", roles=MANAGERS, query=ManifestQuery,
-         answer_type=("application/pdf", "text/csv"), tag="shipments", summary="A shipment's manifest as PDF or CSV")
+    @api(
+        "GET",
+        "/api/v1/shipments/{shipment_id}/manifest",
+        roles=MANAGERS,
+        query=ManifestQuery,
+        answer_type=("application/pdf", "text/csv"),
+        tag="shipments",
+        summary="A shipment's manifest as PDF or CSV",
+    )
     def shipment_manifest(self, request, principal, shipment_id):
         query = read_query(request, ManifestQuery())
         self._shipment(principal, shipment_id)
         document = call(self.consolidation, "manifest", shipment_id, query)
-        return Response(base64.b64decode(document["data"]), content_type=document["content_type"], headers={
-            "Content-Disposition": f'inline; filename="{document["filename"]}"'})
+        return Response(
+            base64.b64decode(document["data"]),
+            content_type=document["content_type"],
+            headers={"Content-Disposition": f'inline; filename="{document["filename"]}"'},
+        )
 
-    @api("POST", "/api/v1/shipments/{shipment_id}/events", roles=MANAGERS, body="consolidation.TrackingInput",
-         tag="shipments", summary="A step of a shipment's journey, or an exception with its reason")
+    @api(
+        "POST",
+        "/api/v1/shipments/{shipment_id}/events",
+        roles=MANAGERS,
+        body="consolidation.TrackingInput",
+        tag="shipments",
+        summary="A step of a shipment's journey, or an exception with its reason",
+    )
     def track_shipment(self, request, principal, shipment_id):
         self._shipment(principal, shipment_id)
         return json_response(call(self.consolidation, "track", shipment_id, read_json(request)))
 
-    @api("POST", "/api/v1/shipments/{shipment_id}/status", roles=MANAGERS, body="consolidation.TrackingInput",
-         tag="shipments", summary="The first tracking route, kept for its clients: the same as posting an event")
+    @api(
+        "POST",
+        "/api/v1/shipments/{shipment_id}/status",
+        roles=MANAGERS,
+        body="consolidation.TrackingInput",
+        tag="shipments",
+        summary="The first tracking route, kept for its clients: the same as posting an event",
+    )
     def update_shipment_status(self, request, principal, shipment_id):
         self._shipment(principal, shipment_id)
         return json_response(call(self.consolidation, "track", shipment_id, read_json(request)))

@@ -1,5 +1,6 @@
 """What the gateway itself validates: query strings, sign-in and its own users. Bodies of business requests are
 validated by the service that owns them, whose refusal comes back as a 422 with the fields at fault."""
+
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.gateway import auth
@@ -13,8 +14,9 @@ class CommandHeaders(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    idempotency_key = fields.String(data_key="Idempotency-Key", load_default=None,
-                                    validate=validate.Length(min=1, max=200))
+    idempotency_key = fields.String(
+        data_key="Idempotency-Key", load_default=None, validate=validate.Length(min=1, max=200)
+    )
 
 
 class PageQuery(Schema):
@@ -78,9 +80,13 @@ class NewUser(Schema):
     class Meta:
         unknown = RAISE
 
-    username = fields.String(required=True, validate=[validate.Length(min=3, max=100),
-                                                      validate.Regexp(r"^[A-Za-z0-9._@+-]+$",
-                                                                      error="letters, digits and ._@+- only")])
+    username = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=3, max=100),
+            validate.Regexp(r"^[A-Za-z0-9._@+-]+$", error="letters, digits and ._@+- only"),
+        ],
+    )
     password = _password(load_default=None)
     role = fields.String(required=True, validate=validate.OneOf(auth.ROLES))
     organisation_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))

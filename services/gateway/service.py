@@ -3,6 +3,7 @@ the services.
 
 Each group of routes lives in a mixin of its own (``routes_*.py``); this class adds the dependencies they use: the
 gateway's own accounts (``identity``) and an RPC proxy of every service."""
+
 from pathlib import Path
 
 from nameko.rpc import RpcProxy
@@ -22,8 +23,9 @@ from services.gateway.routes_shipments import ShipmentRoutes
 OPENAPI_DOCUMENT = Path(__file__).resolve().parent / "openapi.json"
 
 
-class GatewayService(AccountRoutes, CatalogueRoutes, FulfilmentRoutes, ShipmentRoutes, NotificationRoutes,
-                     DashboardRoutes, PageRoutes):
+class GatewayService(
+    AccountRoutes, CatalogueRoutes, FulfilmentRoutes, ShipmentRoutes, NotificationRoutes, DashboardRoutes, PageRoutes
+):
     name = "gateway"
 
     identity = Identity()

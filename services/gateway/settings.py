@@ -4,6 +4,7 @@ Read through ``shared.config.environment()`` when the gateway starts: a wrong va
 Without BILUM_JWT_SECRET the gateway still runs, with a key of its own process (``bilum up`` gives every process the
 same one); a secret shorter than 32 characters is refused, as it could be guessed.
 """
+
 import logging
 import secrets
 from dataclasses import dataclass

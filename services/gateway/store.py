@@ -1,4 +1,5 @@
 """Tables of the gateway: the people and machines that may call the API. The gateway owns no business data."""
+
 from sqlalchemy import Boolean, Column, ForeignKey, Index, MetaData, String, Table, false, func
 
 from shared.store import UtcDateTime
@@ -6,7 +7,8 @@ from shared.store import UtcDateTime
 metadata = MetaData()
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("user_id", String(64), primary_key=True),
     Column("username", String(100), nullable=False, unique=True),
     # None for a machine account that only signs in with API keys.
@@ -21,7 +23,8 @@ users = Table(
 Index("ix_users_username_folded", func.lower(users.c.username), unique=True)
 
 api_keys = Table(
-    "api_keys", metadata,
+    "api_keys",
+    metadata,
     Column("key_id", String(64), primary_key=True),
     Column("prefix", String(16), nullable=False, unique=True),
     Column("digest", String(64), nullable=False),

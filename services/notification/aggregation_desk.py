@@ -1,4 +1,5 @@
 """The aggregation service's quota commands as the SMS replies need them (``inbound.QuotaDesk``), over RPC."""
+
 from nameko.exceptions import RemoteError
 
 from services.notification.inbound import ActionRefused, ActionsUnavailable

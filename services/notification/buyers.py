@@ -1,5 +1,6 @@
 """Use cases that tell buyers about their orders: received or confirmed with the promised date, short, shipped and
 delivered. Each returns the ids of the notices it stored, to send once the unit of work has committed."""
+
 from datetime import datetime, timezone
 
 from sqlalchemy import select, update
@@ -28,17 +29,34 @@ def order_placed(uow: UnitOfWork, event: Event) -> list[str]:
     buyer = payload["buyer"]
     # A buyer's languages and preferences are its own once set; the order only says who and where, and the
     # organisation of a signed-in buyer (whose delivery log that organisation then sees).
-    identity = {"name": buyer["name"], "email": buyer["email"],
-                **({"organisation_id": buyer["organisation_id"]} if buyer.get("organisation_id") else {})}
-    if not insert_new(session, recipients, dict(recipient_id=buyer["buyer_id"], kind=domain.BUYER, languages=["en"],
-                                                **identity)):
+    identity = {
+        "name": buyer["name"],
+        "email": buyer["email"],
+        **({"organisation_id": buyer["organisation_id"]} if buyer.get("organisation_id") else {}),
+    }
+    if not insert_new(
+        session, recipients, dict(recipient_id=buyer["buyer_id"], kind=domain.BUYER, languages=["en"], **identity)
+    ):
         session.execute(update(recipients).where(recipients.c.recipient_id == buyer["buyer_id"]).values(**identity))
     order = domain.Order(payload["order_id"], buyer["buyer_id"], payload["due_date"], payload["promised_date"])
-    insert_new(session, order_buyers, dict(order_id=order.order_id, buyer_id=order.buyer_id,
-                                           due_date=order.due_date, promised_date=order.promised_date))
+    insert_new(
+        session,
+        order_buyers,
+        dict(
+            order_id=order.order_id, buyer_id=order.buyer_id, due_date=order.due_date, promised_date=order.promised_date
+        ),
+    )
     for line in payload["lines"]:
-        insert_new(session, order_lines, dict(line_id=line["line_id"], order_id=order.order_id,
-                                              offering_id=line["offering_id"], quantity=line["quantity"]))
+        insert_new(
+            session,
+            order_lines,
+            dict(
+                line_id=line["line_id"],
+                order_id=order.order_id,
+                offering_id=line["offering_id"],
+                quantity=line["quantity"],
+            ),
+        )
     units = sum(line["quantity"] for line in payload["lines"])
     return enqueue_all(session, domain.order_placed(event.event_id, order, units), _now())
 
@@ -46,9 +64,14 @@ def order_placed(uow: UnitOfWork, event: Event) -> list[str]:
 def order_shortfall(uow: UnitOfWork, event: Event) -> list[str]:
     session = uow.session
     payload = event.payload
-    notices = domain.shortfall(event.event_id, known_order(session, payload["order_id"]),
-                               organisation_of_offering(session, payload["offering_id"]), payload["ordered"],
-                               payload["shortfall"], product_name(session, payload["offering_id"]))
+    notices = domain.shortfall(
+        event.event_id,
+        known_order(session, payload["order_id"]),
+        organisation_of_offering(session, payload["offering_id"]),
+        payload["ordered"],
+        payload["shortfall"],
+        product_name(session, payload["offering_id"]),
+    )
     return enqueue_all(session, notices, _now())
 
 
@@ -59,10 +82,14 @@ def _set_shipment_status(session: Session, shipment_id: str, status: str, at: da
     """Tracking facts may overtake the plan and each other: the shipment is noted from whichever comes first, and
     its status only moves forward (an exception stands until the next step)."""
     insert_new(session, shipments, dict(shipment_id=shipment_id, city="", status=status, planned_at=at))
-    current = session.execute(select(shipments.c.status).where(shipments.c.shipment_id == shipment_id)
-                              .with_for_update()).scalar_one()
-    if status in _SHIPMENT_FLOW and current in _SHIPMENT_FLOW and \
-            _SHIPMENT_FLOW.index(status) <= _SHIPMENT_FLOW.index(current):
+    current = session.execute(
+        select(shipments.c.status).where(shipments.c.shipment_id == shipment_id).with_for_update()
+    ).scalar_one()
+    if (
+        status in _SHIPMENT_FLOW
+        and current in _SHIPMENT_FLOW
+        and _SHIPMENT_FLOW.index(status) <= _SHIPMENT_FLOW.index(current)
+    ):
         return
     session.execute(update(shipments).where(shipments.c.shipment_id == shipment_id).values(status=status))
 

@@ -5,6 +5,7 @@ because a failure is a fact the service records, counts towards falling back to 
 
 Configuration (hosts, keys, timeouts) is passed in by whoever builds the channel.
 """
+
 import hashlib
 import hmac
 import json
@@ -26,6 +27,7 @@ class Outgoing:
     """One notification as every channel needs it: email takes the subject and text, SMS the short text, a webhook
     all of it with the structured ``data`` behind the words. ``reference`` is our id for it, given to the provider
     and the subscriber so that a retried send can be recognised as the same message."""
+
     reference: str
     kind: str
     subject: str
@@ -66,10 +68,20 @@ def _failed(attempted_at: datetime, error: str, retryable: bool) -> Delivery:
 class SmtpEmail(Channel):
     """Plain-text UTF-8 email. SMTP replies in the 4xx range are temporary (retry), 5xx permanent (a bad address:
     fall back to another channel instead)."""
+
     name = "email"
 
-    def __init__(self, host: str, port: int, sender: str, username: str | None = None, password: str | None = None,
-                 starttls: bool = False, timeout_s: float = 10, tls_context: ssl.SSLContext | None = None):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        sender: str,
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = False,
+        timeout_s: float = 10,
+        tls_context: ssl.SSLContext | None = None,
+    ):
         self.host = host
         self.port = port
         self.sender = sender
@@ -131,6 +143,7 @@ class HttpSmsGateway(Channel):
     retried duplicate and ties its delivery reports back to us. Answers 408, 429 and 5xx, timeouts and connection
     errors are temporary; any other 4xx means the request itself is wrong and retrying will not help.
     """
+
     name = "sms"
 
     def __init__(self, base_url: str, api_key: str, timeout_s: float = 10):
@@ -142,15 +155,21 @@ class HttpSmsGateway(Channel):
         attempted_at = _now()
         try:
             response = requests.post(
-                self.url, json={"to": address, "text": message.sms_text, "client_ref": message.reference},
-                headers={"Authorization": f"Bearer {self.api_key}"}, timeout=self.timeout_s)
+                self.url,
+                json={"to": address, "text": message.sms_text, "client_ref": message.reference},
+                headers={"Authorization": f"Bearer {self.api_key}"},
+                timeout=self.timeout_s,
+            )
         except requests.Timeout:
             return _failed(attempted_at, f"SMS gateway timed out after {self.timeout_s} s", retryable=True)
         except requests.RequestException as error:
             return _failed(attempted_at, f"SMS gateway unreachable: {error}", retryable=True)
         if not response.ok:
-            return _failed(attempted_at, f"SMS gateway answered {response.status_code}: {response.text[:200]}",
-                           retryable=_temporary(response.status_code))
+            return _failed(
+                attempted_at,
+                f"SMS gateway answered {response.status_code}: {response.text[:200]}",
+                retryable=_temporary(response.status_code),
+            )
         return _delivered(attempted_at, _provider_id(response))
 
 
@@ -192,8 +211,9 @@ def sign_inbound(secret: str, timestamp: int | str, body: bytes | str) -> str:
     return _signature(secret, timestamp, body)
 
 
-def verify_inbound(secret: str, timestamp: int | str, body: bytes | str, signature: str, now: datetime,
-                   tolerance_s: float = 300) -> bool:
+def verify_inbound(
+    secret: str, timestamp: int | str, body: bytes | str, signature: str, now: datetime, tolerance_s: float = 300
+) -> bool:
     return _fresh(timestamp, now, tolerance_s) and _same_signature(_signature(secret, timestamp, body), signature)
 
 
@@ -208,6 +228,7 @@ class Webhook(Channel):
 
     ``secret_for`` gives the secret of the subscriber at a URL: secrets are per subscriber, so one leaked secret
     forges nothing for the others."""
+
     name = "webhook"
 
     def __init__(self, secret_for: Callable[[str], str], timeout_s: float = 10):
@@ -217,12 +238,24 @@ class Webhook(Channel):
     def send(self, address: str, message: Outgoing) -> Delivery:
         attempted_at = _now()
         timestamp = int(attempted_at.timestamp())
-        body = json.dumps({"id": message.reference, "kind": message.kind, "subject": message.subject,
-                           "text": message.text, "data": message.data, "sent_at": attempted_at.isoformat()},
-                          ensure_ascii=False, separators=(",", ":"), default=_json_value).encode("utf-8")
-        headers = {"Content-Type": "application/json; charset=utf-8",
-                   TIMESTAMP_HEADER: str(timestamp),
-                   SIGNATURE_HEADER: f"v1={_signature(self.secret_for(address), timestamp, body)}"}
+        body = json.dumps(
+            {
+                "id": message.reference,
+                "kind": message.kind,
+                "subject": message.subject,
+                "text": message.text,
+                "data": message.data,
+                "sent_at": attempted_at.isoformat(),
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+            default=_json_value,
+        ).encode("utf-8")
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            TIMESTAMP_HEADER: str(timestamp),
+            SIGNATURE_HEADER: f"v1={_signature(self.secret_for(address), timestamp, body)}",
+        }
         try:
             response = requests.post(address, data=body, headers=headers, timeout=self.timeout_s)
         except requests.Timeout:
@@ -230,8 +263,11 @@ class Webhook(Channel):
         except requests.RequestException as error:
             return _failed(attempted_at, f"webhook unreachable: {error}", retryable=True)
         if not response.ok:
-            return _failed(attempted_at, f"webhook answered {response.status_code}: {response.text[:200]}",
-                           retryable=_temporary(response.status_code))
+            return _failed(
+                attempted_at,
+                f"webhook answered {response.status_code}: {response.text[:200]}",
+                retryable=_temporary(response.status_code),
+            )
         return _delivered(attempted_at, message.reference)
 
 
@@ -243,8 +279,9 @@ def _json_value(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def verify_webhook(secret: str, timestamp: str, body: bytes | str, signature_header: str, now: datetime,
-                   tolerance_s: float = 300) -> bool:
+def verify_webhook(
+    secret: str, timestamp: str, body: bytes | str, signature_header: str, now: datetime, tolerance_s: float = 300
+) -> bool:
     """For subscribers. The header may carry several ``v1=`` signatures (comma-separated) while a secret is being
     rotated; one match is enough."""
     if not _fresh(timestamp, now, tolerance_s):

@@ -11,6 +11,7 @@ shipment); buyers about their orders (confirmed with the delivery promise, short
 about what needs a person (shortfalls, rejected lots, producers who cannot be reached, late shipments, dead letters),
 each kind at once or in a daily digest as they chose.
 """
+
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -40,7 +41,6 @@ WAITING = (PENDING, DEFERRED, RETRYING)
 STATUSES = (*WAITING, SENT, FAILED, UNREACHABLE, DIGEST, DIGESTED)
 
 
-
 @dataclass(frozen=True)
 class Recipient:
     recipient_id: str
@@ -66,6 +66,7 @@ class Notice:
 @dataclass(frozen=True)
 class TopUp:
     """Units asked on top of an accepted quota of ``base`` units, not answered yet as far as we know."""
+
     units: int
     base: int
 
@@ -105,6 +106,7 @@ class Order:
 @dataclass(frozen=True)
 class ShippedLot:
     """A lot in a shipment, with what its producer needs to recognise it."""
+
     lot_id: str
     order_id: str
     quantity: int
@@ -117,12 +119,14 @@ class ShippedLot:
 @dataclass(frozen=True)
 class ShipmentDue:
     """An undelivered shipment and the earliest due date of one organisation's orders in it."""
+
     shipment_id: str
     organisation_id: str
     due_on: date
 
 
 # Producers -----------------------------------------------------------------------------------------------------------
+
 
 def statuses_before(reported: str) -> tuple[str, ...]:
     """The statuses a quota may leave for ``reported``. Its facts arrive on separate queues, so in any order, and
@@ -132,13 +136,22 @@ def statuses_before(reported: str) -> tuple[str, ...]:
 
 
 def quota_offered(event_id: str, quota: Quota, product: str) -> list[Notice]:
-    return [Notice(quota.producer_id, "quota_offered", event_id, quota.order_id,
-                   {"ref": quota.ref, "quantity": quota.quantity, "product": product,
-                    "respond_by": quota.respond_by}, ref=quota.ref, deadline=quota.respond_by)]
+    return [
+        Notice(
+            quota.producer_id,
+            "quota_offered",
+            event_id,
+            quota.order_id,
+            {"ref": quota.ref, "quantity": quota.quantity, "product": product, "respond_by": quota.respond_by},
+            ref=quota.ref,
+            deadline=quota.respond_by,
+        )
+    ]
 
 
-def pending_top_up(units: int | None, base: int | None, offered_at: datetime | None,
-                   answered_at: datetime | None) -> TopUp | None:
+def pending_top_up(
+    units: int | None, base: int | None, offered_at: datetime | None, answered_at: datetime | None
+) -> TopUp | None:
     """The newest top-up offered, unless an answer newer than it has been seen: an offer and its answer arrive on
     separate queues, in either order."""
     if units is None or base is None or offered_at is None:
@@ -148,61 +161,131 @@ def pending_top_up(units: int | None, base: int | None, offered_at: datetime | N
     return TopUp(units, base)
 
 
-def top_up_offered(event_id: str, quota: Quota, top_up: int, base: int, respond_by: datetime,
-                   product: str) -> list[Notice]:
+def top_up_offered(
+    event_id: str, quota: Quota, top_up: int, base: int, respond_by: datetime, product: str
+) -> list[Notice]:
     """Asked like an offer, with the quota's own code and a deadline; a quota closed meanwhile (its order cancelled)
     takes no more work, so its producer is not asked."""
     if quota.status not in (OFFERED, ACCEPTED):
         return []
-    return [Notice(quota.producer_id, "quota_top_up_offered", event_id, quota.order_id,
-                   {"ref": quota.ref, "more": top_up, "total": base + top_up, "product": product,
-                    "respond_by": respond_by}, ref=quota.ref, deadline=respond_by)]
+    return [
+        Notice(
+            quota.producer_id,
+            "quota_top_up_offered",
+            event_id,
+            quota.order_id,
+            {"ref": quota.ref, "more": top_up, "total": base + top_up, "product": product, "respond_by": respond_by},
+            ref=quota.ref,
+            deadline=respond_by,
+        )
+    ]
 
 
 def top_up_lapsed(event_id: str, quota: Quota, lapsed: int, kept: int, product: str) -> list[Notice]:
     """A top-up not answered in time went to others, like an offer that lapsed; she is told that what she had
     stays hers, so that she does not stop."""
-    return [Notice(quota.producer_id, "quota_top_up_lapsed", event_id, quota.order_id,
-                   {"ref": quota.ref, "more": lapsed, "quantity": kept, "product": product}, ref=quota.ref)]
+    return [
+        Notice(
+            quota.producer_id,
+            "quota_top_up_lapsed",
+            event_id,
+            quota.order_id,
+            {"ref": quota.ref, "more": lapsed, "quantity": kept, "product": product},
+            ref=quota.ref,
+        )
+    ]
 
 
-def reminders_due(quotas: Iterable[Quota], products: Mapping[str, str], now: datetime,
-                  lead: timedelta) -> list[Notice]:
+def reminders_due(quotas: Iterable[Quota], products: Mapping[str, str], now: datetime, lead: timedelta) -> list[Notice]:
     """Offers still unanswered once their deadline is ``lead`` away. An offer made when its deadline was already
     that close is not reminded of (the offer itself says the deadline), and one whose deadline passed is the
     aggregation service's to expire, not ours to remind of."""
-    return [Notice(quota.producer_id, "quota_reminder", quota.quota_id, quota.order_id,
-                   {"ref": quota.ref, "quantity": quota.quantity, "product": products[quota.offering_id],
-                    "respond_by": quota.respond_by}, ref=quota.ref, deadline=quota.respond_by)
-            for quota in quotas
-            if quota.status == OFFERED and quota.offered_at < quota.respond_by - lead <= now < quota.respond_by]
+    return [
+        Notice(
+            quota.producer_id,
+            "quota_reminder",
+            quota.quota_id,
+            quota.order_id,
+            {
+                "ref": quota.ref,
+                "quantity": quota.quantity,
+                "product": products[quota.offering_id],
+                "respond_by": quota.respond_by,
+            },
+            ref=quota.ref,
+            deadline=quota.respond_by,
+        )
+        for quota in quotas
+        if quota.status == OFFERED and quota.offered_at < quota.respond_by - lead <= now < quota.respond_by
+    ]
 
 
 def work_taken_away(event_id: str, quota: Quota, quantity: int, product: str) -> list[Notice]:
     """An offer expired or released, or a rejected lot given to others: the producer must not make these units."""
-    return [Notice(quota.producer_id, "quota_reallocated", event_id, quota.order_id,
-                   {"ref": quota.ref, "quantity": quantity, "product": product}, ref=quota.ref)]
+    return [
+        Notice(
+            quota.producer_id,
+            "quota_reallocated",
+            event_id,
+            quota.order_id,
+            {"ref": quota.ref, "quantity": quantity, "product": product},
+            ref=quota.ref,
+        )
+    ]
 
 
-def lot_inspected(event_id: str, lot: Lot, ref: str, product: str, passed: bool, producer_name: str,
-                  aggregator_id: str | None, defects: int, sample_size: int) -> list[Notice]:
+def lot_inspected(
+    event_id: str,
+    lot: Lot,
+    ref: str,
+    product: str,
+    passed: bool,
+    producer_name: str,
+    aggregator_id: str | None,
+    defects: int,
+    sample_size: int,
+) -> list[Notice]:
     values = {"ref": ref, "quantity": lot.quantity, "product": product}
-    notices = [Notice(lot.producer_id, "inspection_passed" if passed else "inspection_failed", event_id,
-                      lot.order_id, values, ref=ref)]
+    notices = [
+        Notice(
+            lot.producer_id,
+            "inspection_passed" if passed else "inspection_failed",
+            event_id,
+            lot.order_id,
+            values,
+            ref=ref,
+        )
+    ]
     if not passed and aggregator_id:
-        notices.append(Notice(aggregator_id, "aggregator_lot_rejected", event_id, lot.order_id,
-                              {**values, "producer": producer_name, "defects": defects,
-                               "sample_size": sample_size}, ref=ref))
+        notices.append(
+            Notice(
+                aggregator_id,
+                "aggregator_lot_rejected",
+                event_id,
+                lot.order_id,
+                {**values, "producer": producer_name, "defects": defects, "sample_size": sample_size},
+                ref=ref,
+            )
+        )
     return notices
 
 
 def rework_requested(event_id: str, lot: Lot, ref: str, product: str) -> list[Notice]:
-    return [Notice(lot.producer_id, "lot_rework_requested", event_id, lot.order_id,
-                   {"ref": ref, "quantity": lot.quantity, "product": product}, ref=ref)]
+    return [
+        Notice(
+            lot.producer_id,
+            "lot_rework_requested",
+            event_id,
+            lot.order_id,
+            {"ref": ref, "quantity": lot.quantity, "product": product},
+            ref=ref,
+        )
+    ]
 
 
-def shipment_planned(event_id: str, shipment_id: str, city: str, lots: Iterable[ShippedLot],
-                     pickups: Mapping[str, tuple[date, str]]) -> list[Notice]:
+def shipment_planned(
+    event_id: str, shipment_id: str, city: str, lots: Iterable[ShippedLot], pickups: Mapping[str, tuple[date, str]]
+) -> list[Notice]:
     """One message per producer and quota, however many of its lots travel together: the day and the hub where
     they are collected when the plan has a pickup for the producer, else where they are going."""
     units: dict[tuple, int] = {}
@@ -229,8 +312,16 @@ def unreachable(notification_id: str, producer: Recipient, ref: str, correlation
     """A producer no channel reaches: a person at the aggregator must go and find them."""
     if not producer.organisation_id:
         return []
-    return [Notice(producer.organisation_id, "aggregator_unreachable", notification_id, correlation_id,
-                   {"producer": producer.name, "contact": contact_text(producer), "ref": ref}, ref=ref)]
+    return [
+        Notice(
+            producer.organisation_id,
+            "aggregator_unreachable",
+            notification_id,
+            correlation_id,
+            {"producer": producer.name, "contact": contact_text(producer), "ref": ref},
+            ref=ref,
+        )
+    ]
 
 
 def contact_text(recipient: Recipient) -> str:
@@ -240,17 +331,29 @@ def contact_text(recipient: Recipient) -> str:
 
 # Buyers --------------------------------------------------------------------------------------------------------------
 
+
 def order_placed(event_id: str, order: Order, units: int) -> list[Notice]:
     """With a promise when allocation could give one; without, the buyer hears the date later."""
     if order.promised_date is None:
-        return [Notice(order.buyer_id, "order_received", event_id, order.order_id,
-                       {"order_id": order.order_id, "units": units})]
-    return [Notice(order.buyer_id, "order_confirmed", event_id, order.order_id,
-                   {"order_id": order.order_id, "units": units, "promised_by": order.promised_date})]
+        return [
+            Notice(
+                order.buyer_id, "order_received", event_id, order.order_id, {"order_id": order.order_id, "units": units}
+            )
+        ]
+    return [
+        Notice(
+            order.buyer_id,
+            "order_confirmed",
+            event_id,
+            order.order_id,
+            {"order_id": order.order_id, "units": units, "promised_by": order.promised_date},
+        )
+    ]
 
 
-def shortfall(event_id: str, order: Order, aggregator_id: str | None, ordered: int, short: int,
-              product: str) -> list[Notice]:
+def shortfall(
+    event_id: str, order: Order, aggregator_id: str | None, ordered: int, short: int, product: str
+) -> list[Notice]:
     values = {"order_id": order.order_id, "ordered": ordered, "short": short, "product": product}
     notices = [Notice(order.buyer_id, "order_shortfall", event_id, order.order_id, values)]
     if aggregator_id:
@@ -268,30 +371,61 @@ def _units_per_order(lots: Iterable[ShippedLot]) -> dict[str, int]:
 def orders_shipped(event_id: str, lots: Iterable[ShippedLot], orders: Mapping[str, Order]) -> list[Notice]:
     """Each buyer hears about the units of its own orders in the shipment, expected by the date it was promised
     (the due date when there was no promise)."""
-    return [Notice(orders[order_id].buyer_id, "order_shipped", f"{event_id}/{order_id}", order_id,
-                   {"order_id": order_id, "units": units,
-                    "expected_on": orders[order_id].promised_date or orders[order_id].due_date})
-            for order_id, units in sorted(_units_per_order(lots).items())]
+    return [
+        Notice(
+            orders[order_id].buyer_id,
+            "order_shipped",
+            f"{event_id}/{order_id}",
+            order_id,
+            {
+                "order_id": order_id,
+                "units": units,
+                "expected_on": orders[order_id].promised_date or orders[order_id].due_date,
+            },
+        )
+        for order_id, units in sorted(_units_per_order(lots).items())
+    ]
 
 
 def orders_delivered(event_id: str, lots: Iterable[ShippedLot], orders: Mapping[str, Order]) -> list[Notice]:
-    return [Notice(orders[order_id].buyer_id, "order_delivered", f"{event_id}/{order_id}", order_id,
-                   {"order_id": order_id, "units": units})
-            for order_id, units in sorted(_units_per_order(lots).items())]
+    return [
+        Notice(
+            orders[order_id].buyer_id,
+            "order_delivered",
+            f"{event_id}/{order_id}",
+            order_id,
+            {"order_id": order_id, "units": units},
+        )
+        for order_id, units in sorted(_units_per_order(lots).items())
+    ]
 
 
 # Aggregators ---------------------------------------------------------------------------------------------------------
 
+
 def late_shipments(due: Iterable[ShipmentDue], today: date) -> list[Notice]:
     """A shipment still on its way after an order in it was due: told once, to each organisation concerned."""
-    return [Notice(item.organisation_id, "aggregator_shipment_late", item.shipment_id, item.shipment_id,
-                   {"shipment_id": item.shipment_id, "due_on": item.due_on})
-            for item in due if item.due_on < today]
+    return [
+        Notice(
+            item.organisation_id,
+            "aggregator_shipment_late",
+            item.shipment_id,
+            item.shipment_id,
+            {"shipment_id": item.shipment_id, "due_on": item.due_on},
+        )
+        for item in due
+        if item.due_on < today
+    ]
 
 
 def dead_letters(organisation_id: str, service: str, count: int, first_letter: int) -> Notice:
-    return Notice(organisation_id, "aggregator_dead_letters", f"{service}/{first_letter}", f"dead-letters/{service}",
-                  {"service": service, "count": count})
+    return Notice(
+        organisation_id,
+        "aggregator_dead_letters",
+        f"{service}/{first_letter}",
+        f"dead-letters/{service}",
+        {"service": service, "count": count},
+    )
 
 
 def digest(recipient_id: str, day: date, items: list[str]) -> Notice:
@@ -305,6 +439,7 @@ def digest_day(now: datetime, timezone: str | None, digest_hour: int) -> date | 
 
 
 # Preferences --------------------------------------------------------------------------------------------------------
+
 
 def preferences_of(kind: str, stored: Mapping | None, timezone: str | None) -> Preferences:
     """What a recipient chose, or the defaults of its kind. Quiet hours are in the recipient's time zone."""

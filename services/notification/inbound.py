@@ -12,6 +12,7 @@ answered by SMS in the sender's language: the confirmation, what was wrong and h
 The aggregation call and the record of the message commit together; when aggregation does not answer in time,
 nothing is recorded and the provider's retry of the callback tries again.
 """
+
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -59,8 +60,7 @@ class QuotaDesk(Protocol):
     def report(self, quota_id: str, quantity: int, client_ref: str) -> dict: ...
 
 
-def authenticate(secret: str | None, timestamp: str | None, body: str, signature: str | None,
-                 now: datetime) -> None:
+def authenticate(secret: str | None, timestamp: str | None, body: str, signature: str | None, now: datetime) -> None:
     """Without a configured secret no callback can be trusted, so every one is refused."""
     if not (secret and timestamp and signature and verify_inbound(secret, timestamp, body, signature, now)):
         raise SignatureRefused("the SMS callback's signature is missing, wrong or too old")
@@ -80,19 +80,24 @@ def _view(row, duplicate: bool) -> dict:
 
 def _producer(session: Session, mobile: str) -> domain.Recipient | None:
     """The producer with this number; when a number moved from one producer to another, the newest snapshot."""
-    producer_id = session.execute(select(recipients.c.recipient_id).where(
-        recipients.c.kind == domain.PRODUCER, recipients.c.mobile == mobile)
-        .order_by(recipients.c.snapshot_at.desc()).limit(1)).scalar()
+    producer_id = session.execute(
+        select(recipients.c.recipient_id)
+        .where(recipients.c.kind == domain.PRODUCER, recipients.c.mobile == mobile)
+        .order_by(recipients.c.snapshot_at.desc())
+        .limit(1)
+    ).scalar()
     return addressee(session, producer_id).recipient if producer_id else None
 
 
-def _act(session: Session, desk: QuotaDesk, producer: domain.Recipient, message_id: str,
-         text: str) -> tuple[str, str | None, str | None, domain.Notice]:
+def _act(
+    session: Session, desk: QuotaDesk, producer: domain.Recipient, message_id: str, text: str
+) -> tuple[str, str | None, str | None, domain.Notice]:
     """The outcome, the action and the quota reference understood, and the answer to send."""
     key = f"sms/{message_id}"
 
-    def answer(kind: str, values: dict | None = None, ref: str | None = None,
-               correlation_id: str = producer.recipient_id) -> domain.Notice:
+    def answer(
+        kind: str, values: dict | None = None, ref: str | None = None, correlation_id: str = producer.recipient_id
+    ) -> domain.Notice:
         return domain.Notice(producer.recipient_id, kind, key, correlation_id, values or {}, ref=ref)
 
     try:
@@ -101,8 +106,9 @@ def _act(session: Session, desk: QuotaDesk, producer: domain.Recipient, message_
         return f"refused:{error.reason}", None, None, answer(error.template)
     if reply.action == sms.HELP:
         return "help", sms.HELP, None, answer("sms_help")
-    row = session.execute(select(quotas).where(quotas.c.ref == reply.quota_ref,
-                                               quotas.c.producer_id == producer.recipient_id)).one_or_none()
+    row = session.execute(
+        select(quotas).where(quotas.c.ref == reply.quota_ref, quotas.c.producer_id == producer.recipient_id)
+    ).one_or_none()
     if row is None:
         return "unknown_ref", reply.action, reply.quota_ref, answer("sms_error_bad_ref")
     quota = quota_of(row)
@@ -116,8 +122,12 @@ def _act(session: Session, desk: QuotaDesk, producer: domain.Recipient, message_
         answered = actions[reply.action]()
     except ActionRefused as refused:
         kind, values = replies.refusal_reply(refused.error_type, reply.quantity, quota, product)
-        return (f"refused:{refused.error_type}", reply.action, quota.ref,
-                answer(kind, values, quota.ref, quota.order_id))
+        return (
+            f"refused:{refused.error_type}",
+            reply.action,
+            quota.ref,
+            answer(kind, values, quota.ref, quota.order_id),
+        )
     outcome = {sms.ACCEPT: "accepted", sms.DECLINE: "declined", sms.READY: "reported"}[reply.action]
     kind, values = replies.acknowledgement(reply.action, reply.quantity, quota, answered, product)
     return outcome, reply.action, quota.ref, answer(kind, values, quota.ref, quota.order_id)
@@ -126,12 +136,21 @@ def _act(session: Session, desk: QuotaDesk, producer: domain.Recipient, message_
 def handle(uow: UnitOfWork, desk: QuotaDesk, message: dict, now: datetime) -> tuple[dict, list[str]]:
     """Act on one inbound SMS and store its answer; the result, and the ids of answers to send after commit."""
     session = uow.session
-    claimed = insert_new(session, inbound_messages, dict(
-        message_id=message["message_id"], sender=message["sender"], text=message["text"], received_at=now,
-        outcome="received"))
+    claimed = insert_new(
+        session,
+        inbound_messages,
+        dict(
+            message_id=message["message_id"],
+            sender=message["sender"],
+            text=message["text"],
+            received_at=now,
+            outcome="received",
+        ),
+    )
     if not claimed:
-        row = session.execute(select(inbound_messages)
-                              .where(inbound_messages.c.message_id == message["message_id"])).one()
+        row = session.execute(
+            select(inbound_messages).where(inbound_messages.c.message_id == message["message_id"])
+        ).one()
         return _view(row, duplicate=True), []
     number = replies.normalise_mobile(message["sender"])
     producer = _producer(session, number)
@@ -141,20 +160,33 @@ def handle(uow: UnitOfWork, desk: QuotaDesk, message: dict, now: datetime) -> tu
     else:
         outcome, action, ref, notice = _act(session, desk, producer, message["message_id"], message["text"])
     reply_id = enqueue(session, notice, producer, now, forced=(SMS, number))
-    session.execute(update(inbound_messages).where(inbound_messages.c.message_id == message["message_id"]).values(
-        producer_id=producer.recipient_id if producer else None, action=action, ref=ref, outcome=outcome,
-        reply_id=reply_id))
-    row = session.execute(select(inbound_messages)
-                          .where(inbound_messages.c.message_id == message["message_id"])).one()
+    session.execute(
+        update(inbound_messages)
+        .where(inbound_messages.c.message_id == message["message_id"])
+        .values(
+            producer_id=producer.recipient_id if producer else None,
+            action=action,
+            ref=ref,
+            outcome=outcome,
+            reply_id=reply_id,
+        )
+    )
+    row = session.execute(select(inbound_messages).where(inbound_messages.c.message_id == message["message_id"])).one()
     return _view(row, duplicate=False), [reply_id] if reply_id else []
 
 
-def receive(db: Database, desk: QuotaDesk, secret: str | None, body: str, timestamp: str | None,
-            signature: str | None, now: datetime) -> tuple[dict, list[str]]:
+def receive(
+    db: Database,
+    desk: QuotaDesk,
+    secret: str | None,
+    body: str,
+    timestamp: str | None,
+    signature: str | None,
+    now: datetime,
+) -> tuple[dict, list[str]]:
     """An SMS provider's callback: authenticated, read, and handled in one unit of work (the aggregation call
     included, so that a callback aggregation did not answer leaves nothing behind for the provider's retry)."""
     authenticate(secret, timestamp, body, signature, now)
     message = read(body)
     with db.transaction() as uow:
         return handle(uow, desk, message, now)
-

@@ -13,6 +13,7 @@ A party may take some kinds as one daily digest instead of one message each (an 
 per rejected lot); the digest is assembled and sent by the service. Which kinds are digested is the party's choice;
 nothing is digested by default.
 """
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
@@ -101,6 +102,7 @@ class Contact:
 class DeliveryPlan:
     """``send`` now; ``defer`` until ``send_at`` (plan again then: failures may have changed); ``digest``; or
     ``unreachable`` on every channel, with the reason."""
+
     action: str
     channel: str | None = None
     address: str | None = None
@@ -108,13 +110,22 @@ class DeliveryPlan:
     reason: str = ""
 
 
-def plan_delivery(preferences: Preferences, contact: Contact, kind: str, now: datetime,
-                  failures: Mapping[str, int], deadline: datetime | None = None) -> DeliveryPlan:
+def plan_delivery(
+    preferences: Preferences,
+    contact: Contact,
+    kind: str,
+    now: datetime,
+    failures: Mapping[str, int],
+    deadline: datetime | None = None,
+) -> DeliveryPlan:
     """``failures`` counts each channel's consecutive failed deliveries (reset by a success); ``deadline`` is when
     the recipient must have acted, for kinds that have one."""
     _aware(now)
-    usable = [channel for channel in preferences.channels
-              if contact.address(channel) and failures.get(channel, 0) < preferences.max_failures]
+    usable = [
+        channel
+        for channel in preferences.channels
+        if contact.address(channel) and failures.get(channel, 0) < preferences.max_failures
+    ]
     if not usable:
         return DeliveryPlan(UNREACHABLE, reason=_unreachable_reason(preferences, contact, failures))
     if kind in preferences.digest_kinds:
@@ -124,8 +135,11 @@ def plan_delivery(preferences: Preferences, contact: Contact, kind: str, now: da
     quiet = preferences.quiet_hours
     if channel in QUIET_CHANNELS and quiet is not None and quiet.contains(now):
         quiet_end = quiet.ends_after(now)
-        urgent = (kind in preferences.urgent_kinds and deadline is not None
-                  and _aware(deadline) - quiet_end < preferences.urgent_within)
+        urgent = (
+            kind in preferences.urgent_kinds
+            and deadline is not None
+            and _aware(deadline) - quiet_end < preferences.urgent_within
+        )
         if not urgent:
             return DeliveryPlan(DEFER, channel, address, send_at=quiet_end)
     return DeliveryPlan(SEND, channel, address)

@@ -4,6 +4,7 @@ Messages are made of these projections. A fact that refers to something not know
 producer whose registration has not arrived) raises ``NotYetKnown``: the message waits for it. The lookups take the
 session of the caller's unit of work.
 """
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,16 +19,33 @@ def record_producer(uow: UnitOfWork, event: Event) -> list[str]:
     """Producer events are snapshots: the newest wins, whatever order they arrive in. Preferences set through the
     API are the producer's own and stay."""
     payload = event.payload
-    merge(uow.session, recipients, dict(
-        recipient_id=payload["producer_id"], kind=domain.PRODUCER, organisation_id=payload["organisation_id"],
-        name=payload["name"], mobile=payload["mobile"], email=payload["email"], webhook_url=payload["webhook_url"],
-        languages=payload["languages"], snapshot_at=event.occurred_at), keys=("recipient_id",), newer="snapshot_at")
+    merge(
+        uow.session,
+        recipients,
+        dict(
+            recipient_id=payload["producer_id"],
+            kind=domain.PRODUCER,
+            organisation_id=payload["organisation_id"],
+            name=payload["name"],
+            mobile=payload["mobile"],
+            email=payload["email"],
+            webhook_url=payload["webhook_url"],
+            languages=payload["languages"],
+            snapshot_at=event.occurred_at,
+        ),
+        keys=("recipient_id",),
+        newer="snapshot_at",
+    )
     return []
 
 
 def record_offering(uow: UnitOfWork, event: Event) -> list[str]:
-    merge(uow.session, offerings, {key: event.payload[key] for key in ("offering_id", "name", "organisation_id")},
-          keys=("offering_id",))
+    merge(
+        uow.session,
+        offerings,
+        {key: event.payload[key] for key in ("offering_id", "name", "organisation_id")},
+        keys=("offering_id",),
+    )
     return []
 
 
@@ -39,8 +57,7 @@ def product_name(session: Session, offering_id: str) -> str:
 
 
 def organisation_of_offering(session: Session, offering_id: str) -> str | None:
-    return session.execute(select(offerings.c.organisation_id)
-                           .where(offerings.c.offering_id == offering_id)).scalar()
+    return session.execute(select(offerings.c.organisation_id).where(offerings.c.offering_id == offering_id)).scalar()
 
 
 def known_quota(session: Session, quota_id: str) -> domain.Quota:
@@ -51,10 +68,18 @@ def known_quota(session: Session, quota_id: str) -> domain.Quota:
 
 
 def quota_of(row) -> domain.Quota:
-    return domain.Quota(row.quota_id, row.ref, row.order_id, row.producer_id, row.offering_id, row.quantity,
-                        row.offered_at, row.respond_by, row.status,
-                        domain.pending_top_up(row.top_up, row.top_up_base, row.top_up_offered_at,
-                                              row.top_up_answered_at))
+    return domain.Quota(
+        row.quota_id,
+        row.ref,
+        row.order_id,
+        row.producer_id,
+        row.offering_id,
+        row.quantity,
+        row.offered_at,
+        row.respond_by,
+        row.status,
+        domain.pending_top_up(row.top_up, row.top_up_base, row.top_up_offered_at, row.top_up_answered_at),
+    )
 
 
 def known_order(session: Session, order_id: str) -> domain.Order:
@@ -65,9 +90,25 @@ def known_order(session: Session, order_id: str) -> domain.Order:
 
 
 def record_lot(session: Session, payload: dict) -> domain.Lot:
-    lot = domain.Lot(payload["lot_id"], payload["quota_id"], payload["order_id"], payload["producer_id"],
-                     payload["offering_id"], payload["quantity"])
-    merge(session, lots, dict(lot_id=lot.lot_id, quota_id=lot.quota_id, order_id=lot.order_id,
-                              producer_id=lot.producer_id, offering_id=lot.offering_id, quantity=lot.quantity),
-          keys=("lot_id",))
+    lot = domain.Lot(
+        payload["lot_id"],
+        payload["quota_id"],
+        payload["order_id"],
+        payload["producer_id"],
+        payload["offering_id"],
+        payload["quantity"],
+    )
+    merge(
+        session,
+        lots,
+        dict(
+            lot_id=lot.lot_id,
+            quota_id=lot.quota_id,
+            order_id=lot.order_id,
+            producer_id=lot.producer_id,
+            offering_id=lot.offering_id,
+            quantity=lot.quantity,
+        ),
+        keys=("lot_id",),
+    )
     return lot

@@ -1,4 +1,5 @@
 """The answers to a producer's SMS reply: what the aggregation service took, or why it refused. Plain Python."""
+
 from collections.abc import Mapping
 
 from services.notification import sms
@@ -21,15 +22,22 @@ def refusal_reply(error_type: str, asked: int | None, quota: Quota, product: str
         return "sms_error_bad_ref", {}
     if error_type == "InvalidInput" and asked is not None:
         if quota.top_up is not None:
-            return "sms_reply_top_up_refused", {"asked": asked, "ref": quota.ref, "more": quota.top_up.units,
-                                                "product": product}
-        return "sms_reply_quantity_refused", {"asked": asked, "ref": quota.ref, "quantity": quota.quantity,
-                                              "product": product}
+            return "sms_reply_top_up_refused", {
+                "asked": asked,
+                "ref": quota.ref,
+                "more": quota.top_up.units,
+                "product": product,
+            }
+        return "sms_reply_quantity_refused", {
+            "asked": asked,
+            "ref": quota.ref,
+            "quantity": quota.quantity,
+            "product": product,
+        }
     return "sms_reply_closed", {"ref": quota.ref}
 
 
-def acknowledgement(action: str, asked: int | None, quota: Quota, answered: Mapping, product: str
-                    ) -> tuple[str, dict]:
+def acknowledgement(action: str, asked: int | None, quota: Quota, answered: Mapping, product: str) -> tuple[str, dict]:
     """The answer to a reply the aggregation service took, and its values. ``answered`` is the quota as it returned
     it. YES on a quota already taken on (or with a top-up pending) answers the top-up: what it added is the new
     total less what the top-up was asked on; when it added nothing (the top-up had lapsed) she is told what she

@@ -3,6 +3,7 @@
 A temporary failure waits with exponential backoff and full jitter, so that many senders failing at once do not all
 retry in step; a permanent refusal (a bad address) leaves the channel for this message at once.
 """
+
 import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -42,8 +43,15 @@ def retry_delay_s(attempt: int, base_s: float, cap_s: float, rng: random.Random)
     return rng.uniform(0, min(cap_s, base_s * 2 ** (attempt - 1)))
 
 
-def after_failure(policy: RetryPolicy, attempts: int, retryable: bool, channel_failures: int, max_failures: int,
-                  now: datetime, rng: random.Random) -> NextStep:
+def after_failure(
+    policy: RetryPolicy,
+    attempts: int,
+    retryable: bool,
+    channel_failures: int,
+    max_failures: int,
+    now: datetime,
+    rng: random.Random,
+) -> NextStep:
     """``attempts`` counts this message's attempts, the failed one included; ``channel_failures`` the channel's
     consecutive failures, the same one included.
 

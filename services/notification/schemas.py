@@ -1,4 +1,5 @@
 """Inputs of the notification service's API: contacts, preferences, the delivery log's query, inbound SMS."""
+
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
@@ -25,14 +26,19 @@ def _zone(name: str) -> None:
 class PreferencesInput(Strict):
     """``webhook_secret`` (write-only) signs the webhooks of a recipient who lists ``webhook`` among its channels;
     ``quiet_hours`` are local time in ``timezone``."""
-    channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), required=True,
-                           validate=validate.Length(min=1, max=len(CHANNELS)))
+
+    channels = fields.List(
+        fields.String(validate=validate.OneOf(CHANNELS)),
+        required=True,
+        validate=validate.Length(min=1, max=len(CHANNELS)),
+    )
     quiet_hours = fields.String(load_default=None, allow_none=True)
     timezone = fields.String(load_default=None, allow_none=True, validate=_zone)
     digest_kinds = fields.List(fields.String(validate=validate.OneOf(KINDS)), load_default=list)
     max_failures = fields.Integer(load_default=3, strict=True, validate=validate.Range(min=1, max=10))
-    webhook_secret = fields.String(load_default=None, allow_none=True, load_only=True,
-                                   validate=validate.Length(min=16, max=200))
+    webhook_secret = fields.String(
+        load_default=None, allow_none=True, load_only=True, validate=validate.Length(min=16, max=200)
+    )
 
     @validates("channels")
     def _once_each(self, channels, **kwargs):
@@ -68,15 +74,21 @@ class AggregatorPreferencesInput(PreferencesInput):
 
 class ContactInput(Strict):
     """An aggregator organisation's contact: who at the organisation is told, how, and in which language."""
+
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(load_default=None, allow_none=True)
-    mobile = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
-        r"^\+[1-9][0-9]{6,14}$", error="E.164, e.g. +67570000000"))
+    mobile = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^\+[1-9][0-9]{6,14}$", error="E.164, e.g. +67570000000"),
+    )
     webhook_url = fields.Url(load_default=None, allow_none=True, schemes={"https", "http"}, require_tld=False)
-    webhook_secret = fields.String(load_default=None, allow_none=True, load_only=True,
-                                   validate=validate.Length(min=16, max=200))
-    languages = fields.List(fields.String(validate=validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z]{2})?$",
-                                                                   error="ISO 639 code")), load_default=list)
+    webhook_secret = fields.String(
+        load_default=None, allow_none=True, load_only=True, validate=validate.Length(min=16, max=200)
+    )
+    languages = fields.List(
+        fields.String(validate=validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z]{2})?$", error="ISO 639 code")), load_default=list
+    )
     timezone = fields.String(load_default=None, allow_none=True, validate=_zone)
     preferences = fields.Nested(AggregatorPreferencesInput, load_default=None, allow_none=True)
 
@@ -94,6 +106,7 @@ class ContactInput(Strict):
 class LogQuery(Schema):
     """``organisation_id``: messages to that organisation's recipients: an aggregator's producers and its contact,
     or a buyer organisation's buyers."""
+
     organisation_id = fields.String(validate=validate.Length(min=1, max=64))
     correlation_id = fields.String(validate=validate.Length(min=1, max=64))
     recipient_id = fields.String(validate=validate.Length(min=1, max=64))
@@ -104,6 +117,7 @@ class LogQuery(Schema):
 
 class InboundSms(Schema):
     """An SMS provider's callback for a message a producer sent us."""
+
     message_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
     sender = fields.String(required=True, data_key="from", validate=validate.Length(min=3, max=32))
     text = fields.String(required=True, validate=validate.Length(max=1600))

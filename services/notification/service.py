@@ -4,6 +4,7 @@ and turns producers' SMS replies into actions on their quotas.
 Handlers store the messages an event calls for in the same transaction as the inbox entry, then send them once that
 has committed; a timer sends what is left (retries after a backoff, messages held by quiet hours, anything a crash
 interrupted), another sends reminders, late-shipment alerts, daily digests and dead-letter alerts."""
+
 import logging
 import random
 from collections.abc import Callable
@@ -75,6 +76,7 @@ class DeadLetterHeaders(DependencyProvider):
 
 def on_event_notifying(source_service: str, event_type: str, effect: Callable) -> Callable:
     """``on_event`` for an effect that stores notices: their ids, once its unit of work has committed, are sent."""
+
     def handle(self, event):
         self._send(self.db.handle_once(event, effect))
 
@@ -84,6 +86,7 @@ def on_event_notifying(source_service: str, event_type: str, effect: Callable) -
 
 def on_events_notifying(source_service: str, event_type: str, effect: Callable) -> Callable:
     """``on_events`` for an effect that stores notices, sent once its unit of work has committed."""
+
     def handle(self, events):
         self._send(self.db.handle_batch(events, effect))
 
@@ -120,8 +123,9 @@ class NotificationService:
 
     # Shipments
     on_shipment_planned = on_event_notifying("consolidation", "shipment.planned", producers.shipment_planned)
-    on_shipment_status_changed = on_event_notifying("consolidation", "shipment.status_changed",
-                                                    buyers.shipment_status_changed)
+    on_shipment_status_changed = on_event_notifying(
+        "consolidation", "shipment.status_changed", buyers.shipment_status_changed
+    )
     on_shipment_delivered = on_event_notifying("consolidation", "shipment.delivered", buyers.shipment_delivered)
 
     @consume(DEAD_LETTER_COPIES, requeue_on_error=True)
@@ -158,8 +162,9 @@ class NotificationService:
         """``body`` is the callback's raw text, exactly as signed."""
         config = self.channels.settings
         desk = AggregationDesk(self.aggregation, config.action_timeout_s)
-        return self._answered(inbound.receive(self.db, desk, config.sms_inbound_secret, body, timestamp, signature,
-                                              _now()))
+        return self._answered(
+            inbound.receive(self.db, desk, config.sms_inbound_secret, body, timestamp, signature, _now())
+        )
 
     # -----------------------------------------------------------------------------------------------------------------
 
@@ -179,5 +184,6 @@ class NotificationService:
         try:
             delivery.send_due(self.db, self.channels, self._policy(), _RANDOM, notification_ids)
         except Exception:
-            log.exception("sending failed; the delivery timer will try again",
-                          extra={"notifications": len(notification_ids)})
+            log.exception(
+                "sending failed; the delivery timer will try again", extra={"notifications": len(notification_ids)}
+            )

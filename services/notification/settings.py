@@ -5,6 +5,7 @@ delivery log instead (transport ``log``), so the platform runs on a laptop with 
 configuration of the service: each subscriber gives its own URL and secret. Every variable is read through
 ``shared.config.environment()``, when the service starts: a wrong value stops it with the variable's name.
 """
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -75,8 +76,11 @@ def _sms_gateway(env: Env) -> SmsGatewaySettings | None:
     url = _optional(env, "BILUM_SMS_GATEWAY_URL")
     if not url:
         return None
-    return SmsGatewaySettings(url=url, api_key=env.str("BILUM_SMS_GATEWAY_API_KEY", ""),
-                              timeout_s=env.float("BILUM_SMS_GATEWAY_TIMEOUT_S", 10.0, validate=POSITIVE))
+    return SmsGatewaySettings(
+        url=url,
+        api_key=env.str("BILUM_SMS_GATEWAY_API_KEY", ""),
+        timeout_s=env.float("BILUM_SMS_GATEWAY_TIMEOUT_S", 10.0, validate=POSITIVE),
+    )
 
 
 def load() -> Settings:

@@ -10,13 +10,21 @@ text as concatenated parts of 153 septets (the user data header takes the rest).
 message to UCS-2: 70 UTF-16 code units as one SMS, 67 per part. UCS-2 costs more than twice as many parts, which is
 why ``to_gsm7`` exists.
 """
+
 import re
 import unicodedata
 from dataclasses import dataclass
 
 ACCEPT, DECLINE, READY, HELP = "accept", "decline", "ready", "help"
-_ACTIONS = {"YES": ACCEPT, "ACCEPT": ACCEPT, "NO": DECLINE, "DECLINE": DECLINE, "DONE": READY, "READY": READY,
-            "HELP": HELP}
+_ACTIONS = {
+    "YES": ACCEPT,
+    "ACCEPT": ACCEPT,
+    "NO": DECLINE,
+    "DECLINE": DECLINE,
+    "DONE": READY,
+    "READY": READY,
+    "HELP": HELP,
+}
 _REF = re.compile(r"[A-Za-z0-9]{4,10}")
 _NUMBER = re.compile(r"[0-9]+")
 _SEPARATORS = re.compile(r"[\s,;:]+")
@@ -24,19 +32,21 @@ _EDGE_PUNCTUATION = ".,;:!?\"'()"
 
 # The English replies; services.notification.templates holds them in every language, under the kind
 # ``sms_help`` and ``sms_error_<reason>``.
-HELP_TEXT = ("Bilum: reply YES ABC123 to accept, YES ABC123 20 to take only 20, NO ABC123 to decline, "
-             "DONE ABC123 20 when 20 are ready. ABC123 is the code in our SMS.")
+HELP_TEXT = (
+    "Bilum: reply YES ABC123 to accept, YES ABC123 20 to take only 20, NO ABC123 to decline, "
+    "DONE ABC123 20 when 20 are ready. ABC123 is the code in our SMS."
+)
 REPLY_ERRORS = {
     "empty": "Bilum: your message was empty. Reply YES ABC123 to accept, NO ABC123 to decline, DONE ABC123 20 when "
-             "20 are ready, or HELP.",
+    "20 are ready, or HELP.",
     "unknown_command": "Bilum: sorry, we did not understand. Reply YES ABC123 to accept, NO ABC123 to decline, "
-                       "DONE ABC123 20 when 20 are ready, or HELP.",
+    "DONE ABC123 20 when 20 are ready, or HELP.",
     "missing_ref": "Bilum: the code is missing. Put the code from our SMS after the word, e.g. YES ABC123 or "
-                   "DONE ABC123 20.",
+    "DONE ABC123 20.",
     "bad_ref": "Bilum: that code is not right. A code is 4 to 10 letters and digits, e.g. YES ABC123. Copy it from "
-               "our SMS.",
+    "our SMS.",
     "extra_words": "Bilum: too many words. Reply YES ABC123 to accept all, YES ABC123 20 to take only 20, or "
-                   "DONE ABC123 20 when 20 are ready.",
+    "DONE ABC123 20 when 20 are ready.",
     "unexpected_quantity": "Bilum: NO takes no number. Reply NO ABC123 to decline, or YES ABC123 20 to take only 20.",
     "missing_quantity": "Bilum: how many are ready? Reply DONE, the code and the number, e.g. DONE ABC123 20.",
     "bad_quantity": "Bilum: the number must be a whole number above 0, e.g. YES ABC123 20 or DONE ABC123 20.",
@@ -90,8 +100,10 @@ def parse_reply(text: str) -> Reply:
     return Reply(action, ref, int(quantities[0]))
 
 
-GSM7_BASIC = frozenset("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-                       "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
 GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
 GSM7_SINGLE, GSM7_PART = 160, 153
 UCS2_SINGLE, UCS2_PART = 70, 67
@@ -166,12 +178,44 @@ def _hard_cut(text: str, start: int, end: int) -> int:
 # What neither Unicode decomposition (NFD, for accents) nor compatibility folding (NFKC: odd spaces, the ellipsis,
 # superscripts, ligatures) turns into GSM-7.
 _TRANSLITERATIONS = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-    "\u2022": "*", "\u00b7": ".", "\u00d7": "x", "\t": " ", "\u200b": "",
-    "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "œ": "oe", "Œ": "OE", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th",
-    "ı": "i", "µ": "u",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "`": "'",
+    "\u00b4": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u2022": "*",
+    "\u00b7": ".",
+    "\u00d7": "x",
+    "\t": " ",
+    "\u200b": "",
+    "đ": "d",
+    "Đ": "D",
+    "ł": "l",
+    "Ł": "L",
+    "œ": "oe",
+    "Œ": "OE",
+    "ð": "d",
+    "Ð": "D",
+    "þ": "th",
+    "Þ": "Th",
+    "ı": "i",
+    "µ": "u",
 }
 
 

@@ -1,7 +1,20 @@
 """Tables of the notification service: who can be reached how, what they chose, the facts messages are made of
 (projections of other services' events), the delivery log with every attempt, SMS received, and dead letters seen."""
+
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, Column, Date, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, text,
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
 )
 
 from shared.store import UtcDateTime, add_messaging_tables
@@ -15,7 +28,8 @@ def _serial():
 
 
 recipients = Table(
-    "recipients", metadata,
+    "recipients",
+    metadata,
     Column("recipient_id", String(64), primary_key=True),
     Column("kind", String(16), nullable=False),
     Column("organisation_id", String(64), index=True),
@@ -32,7 +46,8 @@ recipients = Table(
 )
 
 channel_failures = Table(
-    "channel_failures", metadata,
+    "channel_failures",
+    metadata,
     Column("recipient_id", String(64), primary_key=True),
     Column("channel", String(16), primary_key=True),
     Column("consecutive", Integer, nullable=False),
@@ -40,14 +55,16 @@ channel_failures = Table(
 )
 
 offerings = Table(
-    "offerings", metadata,
+    "offerings",
+    metadata,
     Column("offering_id", String(64), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("organisation_id", String(64)),
 )
 
 order_buyers = Table(
-    "order_buyers", metadata,
+    "order_buyers",
+    metadata,
     Column("order_id", String(64), primary_key=True),
     Column("buyer_id", String(64), nullable=False),
     Column("due_date", Date),
@@ -55,7 +72,8 @@ order_buyers = Table(
 )
 
 order_lines = Table(
-    "order_lines", metadata,
+    "order_lines",
+    metadata,
     Column("line_id", String(64), primary_key=True),
     Column("order_id", String(64), nullable=False, index=True),
     Column("offering_id", String(64), nullable=False),
@@ -63,7 +81,8 @@ order_lines = Table(
 )
 
 quotas = Table(
-    "quotas", metadata,
+    "quotas",
+    metadata,
     Column("quota_id", String(64), primary_key=True),
     Column("ref", String(12), nullable=False, index=True),
     Column("order_id", String(64), nullable=False),
@@ -85,7 +104,8 @@ quotas = Table(
 Index("ix_quotas_status_respond_by", quotas.c.status, quotas.c.respond_by)
 
 lots = Table(
-    "lots", metadata,
+    "lots",
+    metadata,
     Column("lot_id", String(64), primary_key=True),
     Column("quota_id", String(64), nullable=False),
     Column("order_id", String(64), nullable=False),
@@ -95,7 +115,8 @@ lots = Table(
 )
 
 shipments = Table(
-    "shipments", metadata,
+    "shipments",
+    metadata,
     Column("shipment_id", String(64), primary_key=True),
     Column("city", String(100), nullable=False),
     Column("status", String(16), nullable=False),
@@ -103,7 +124,8 @@ shipments = Table(
 )
 
 shipment_lots = Table(
-    "shipment_lots", metadata,
+    "shipment_lots",
+    metadata,
     Column("shipment_id", String(64), primary_key=True),
     Column("lot_id", String(64), primary_key=True),
     Column("order_id", String(64), nullable=False, index=True),
@@ -111,7 +133,8 @@ shipment_lots = Table(
 )
 
 deliveries = Table(
-    "deliveries", metadata,
+    "deliveries",
+    metadata,
     Column("notification_id", String(64), primary_key=True),
     # What the message is about (an event id, a quota reminded of, a digest's day): with the recipient and the kind
     # (``template``) it is unique, so no fact and no timer tells anyone the same thing twice.
@@ -145,7 +168,8 @@ deliveries = Table(
 Index("ix_deliveries_status_next_attempt_at", deliveries.c.status, deliveries.c.next_attempt_at)
 
 delivery_attempts = Table(
-    "delivery_attempts", metadata,
+    "delivery_attempts",
+    metadata,
     _serial(),
     Column("notification_id", String(64), nullable=False, index=True),
     Column("number", Integer, nullable=False),
@@ -159,7 +183,8 @@ delivery_attempts = Table(
 )
 
 inbound_messages = Table(
-    "inbound_messages", metadata,
+    "inbound_messages",
+    metadata,
     Column("message_id", String(100), primary_key=True),
     Column("sender", String(32), nullable=False),
     Column("text", Text, nullable=False),
@@ -172,7 +197,8 @@ inbound_messages = Table(
 )
 
 dead_letters = Table(
-    "dead_letters", metadata,
+    "dead_letters",
+    metadata,
     _serial(),
     Column("letter_key", String(64), nullable=False, unique=True),
     Column("service", String(64), nullable=False),
@@ -183,5 +209,3 @@ dead_letters = Table(
     Column("parked_at", UtcDateTime(), nullable=False),
     Column("alerted", Boolean, nullable=False, server_default=text("false")),
 )
-
-

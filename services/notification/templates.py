@@ -12,6 +12,7 @@ words a village group would use (wok, bekim, redi, tenkyu).
 Dates and times are written the way each language writes them. A datetime is shown in the ``zone`` given to
 ``render`` (the recipient's own zone, in which case the SMS leaves the zone out) or, without one, in UTC and says so.
 """
+
 import string
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -50,18 +51,21 @@ _EN = {
         "To accept it all, reply YES {ref}. To take only part, add the number, for example YES {ref} 20. "
         "To decline, reply NO {ref}.\nPlease answer by {respond_by}.\n\nThe Bilum team",
         "Bilum: new work {quantity} x {product}. Reply YES {ref} to accept or NO {ref} to decline, "
-        "by {respond_by:short}."),
+        "by {respond_by:short}.",
+    ),
     "quota_reminder": _Template(
         "Reminder: work {ref} is waiting for your answer",
         "Dear {name},\n\nWe are still waiting for your answer about work {ref}: {quantity} x {product}.\n"
         "Reply YES {ref} to accept or NO {ref} to decline by {respond_by}. Without an answer the work goes to "
         "other producers.\n\nThe Bilum team",
-        "Bilum: reminder, work {ref} ({quantity} x {product}). Reply YES {ref} or NO {ref} by {respond_by:short}."),
+        "Bilum: reminder, work {ref} ({quantity} x {product}). Reply YES {ref} or NO {ref} by {respond_by:short}.",
+    ),
     "quota_reallocated": _Template(
         "Work {ref} has gone to other producers",
         "Dear {name},\n\n{quantity} x {product} of work {ref} are no longer yours to make: we have passed them to "
         "other producers. Your group can tell you why.\n\nThe Bilum team",
-        "Bilum: {quantity} x {product} of work {ref} have gone to other producers. Your group can tell you why."),
+        "Bilum: {quantity} x {product} of work {ref} have gone to other producers. Your group can tell you why.",
+    ),
     "quota_top_up_offered": _Template(
         "More work for you: another {more} x {product}",
         "Dear {name},\n\nYou are making work {ref} for us. Can you make another {more} x {product} for it? That "
@@ -69,149 +73,177 @@ _EN = {
         "YES {ref} 5. If you cannot, reply NO {ref}: the work you have already stays yours.\n"
         "Please answer by {respond_by}.\n\nThe Bilum team",
         "Bilum: can you make another {more} x {product} for work {ref}, {total} in all? Reply YES {ref} or NO {ref} "
-        "by {respond_by:short}."),
+        "by {respond_by:short}.",
+    ),
     "quota_top_up_accepted_ack": _Template(
         "Thank you: {total} x {product} for work {ref}",
         "Dear {name},\n\nThank you: you will make another {more} x {product} for work {ref}, {total} in all.\n"
         "As before, each time some are finished, reply DONE {ref} and the number.\n\nThe Bilum team",
-        "Bilum: thank you! You will make another {more} x {product} for work {ref}, {total} in all."),
+        "Bilum: thank you! You will make another {more} x {product} for work {ref}, {total} in all.",
+    ),
     "quota_top_up_declined_ack": _Template(
         "Noted: no more for work {ref}",
         "Dear {name},\n\nWe noted that you cannot make more for work {ref}. We will ask other producers. The work "
         "you have stays yours: {quantity} x {product}.\n\nThe Bilum team",
         "Bilum: noted, no more for work {ref}. We will ask others. The work you have stays yours: {quantity} x "
-        "{product}."),
+        "{product}.",
+    ),
     "quota_top_up_lapsed": _Template(
         "The extra {more} x {product} have gone to other producers",
         "Dear {name},\n\nWe had no answer in time, so the extra {more} x {product} we asked of you for work {ref} "
         "have gone to other producers. The work you have stays yours: {quantity} x {product}.\n\nThe Bilum team",
         "Bilum: no answer in time, so the extra {more} x {product} have gone to others. Work {ref} stays yours: "
-        "{quantity}."),
+        "{quantity}.",
+    ),
     "quota_accepted_ack": _Template(
         "Thank you: work {ref} is yours",
         "Dear {name},\n\nThank you for accepting work {ref}: {quantity} x {product}.\n"
         "Each time some are finished, reply DONE {ref} and the number, for example DONE {ref} 20.\n\nThe Bilum team",
         "Bilum: thank you! Work {ref} is yours: {quantity} x {product}. When some are finished, reply DONE {ref} "
-        "and the number, e.g. DONE {ref} 20."),
+        "and the number, e.g. DONE {ref} 20.",
+    ),
     "lot_received_ack": _Template(
         "We noted {quantity} x {product} finished",
         "Dear {name},\n\nThank you: we noted {quantity} x {product} finished for work {ref}. We will tell you the "
         "result of the quality check.\n\nThe Bilum team",
         "Bilum: thank you! We noted {quantity} x {product} finished for work {ref}. We will tell you the result "
-        "of the quality check."),
+        "of the quality check.",
+    ),
     "inspection_passed": _Template(
         "Quality check passed: {quantity} x {product}",
         "Dear {name},\n\nGood news: your {quantity} x {product} for work {ref} passed the quality check. "
         "Thank you for your work.\n\nThe Bilum team",
-        "Bilum: good news! Your {quantity} x {product} (work {ref}) passed the quality check. Thank you!"),
+        "Bilum: good news! Your {quantity} x {product} (work {ref}) passed the quality check. Thank you!",
+    ),
     "quota_declined_ack": _Template(
         "Noted: you decline work {ref}",
         "Dear {name},\n\nWe noted that you decline work {ref}: {quantity} x {product}. We will offer it to other "
         "producers. Thank you for telling us.\n\nThe Bilum team",
         "Bilum: noted, you decline work {ref} ({quantity} x {product}). We will offer it to others. Thank you for "
-        "telling us."),
+        "telling us.",
+    ),
     "inspection_failed": _Template(
         "Quality check not passed: {quantity} x {product}",
         "Dear {name},\n\nYour {quantity} x {product} for work {ref} did not pass the quality check. Your group "
         "will call you to see what can be mended or made again.\n\nThe Bilum team",
-        "Bilum: your {quantity} x {product} (work {ref}) did not pass the quality check. Your group will call you."),
+        "Bilum: your {quantity} x {product} (work {ref}) did not pass the quality check. Your group will call you.",
+    ),
     "lot_rework_requested": _Template(
         "Please mend {quantity} x {product}",
         "Dear {name},\n\nYour {quantity} x {product} for work {ref} did not pass the quality check, and they can be "
         "mended. Your group will show you what to fix; then they will be checked again.\n\nThe Bilum team",
         "Bilum: please mend your {quantity} x {product} (work {ref}). Your group will show you what to fix, then "
-        "they are checked again."),
+        "they are checked again.",
+    ),
     "lot_shipment_planned": _Template(
         "{quantity} x {product} will travel to {city}",
         "Dear {name},\n\nYour {quantity} x {product} for work {ref} are planned into a shipment to {city}. Your "
         "group will tell you when and where they are collected; please keep them packed and ready.\n\n"
         "The Bilum team",
         "Bilum: your {quantity} x {product} (work {ref}) will ship to {city}. Keep them packed; your group will "
-        "say when they are collected."),
+        "say when they are collected.",
+    ),
     "pickup_scheduled": _Template(
         "Pickup of {quantity} x {product} on {pickup_at}",
         "Dear {name},\n\nA vehicle will collect your {quantity} x {product} (work {ref}) at {place} on "
         "{pickup_at}. Please have them packed and ready.\n\nThe Bilum team",
         "Bilum: a vehicle will collect {quantity} x {product} (work {ref}) at {place} on {pickup_at:short}. "
-        "Please have them ready."),
+        "Please have them ready.",
+    ),
     "order_confirmed": _Template(
         "Order {order_id} confirmed",
         "Dear {name},\n\nThank you for your order {order_id} of {units} units. We have shared it among our "
         "producers and promise delivery by {promised_by}.\n\nThe Bilum team",
-        "Bilum: order {order_id} confirmed, {units} units, delivery promised by {promised_by:short}."),
+        "Bilum: order {order_id} confirmed, {units} units, delivery promised by {promised_by:short}.",
+    ),
     "order_received": _Template(
         "Order {order_id} received",
         "Dear {name},\n\nThank you for your order {order_id} of {units} units. We are sharing it among our "
         "producers and will tell you the delivery date as soon as we can promise one.\n\nThe Bilum team",
-        "Bilum: order {order_id} received, {units} units. We will tell you the delivery date soon."),
+        "Bilum: order {order_id} received, {units} units. We will tell you the delivery date soon.",
+    ),
     "order_shortfall": _Template(
         "Order {order_id}: {short} of {ordered} {product} cannot be made in time",
         "Dear {name},\n\nFor order {order_id} our producers can make only part of the {ordered} x {product}: "
         "{short} are missing. We will contact you to agree on what to do: a later date for the rest, or a smaller "
         "order.\n\nThe Bilum team",
-        "Bilum: order {order_id}, {product}: {short} of {ordered} cannot be made in time. We will contact you."),
+        "Bilum: order {order_id}, {product}: {short} of {ordered} cannot be made in time. We will contact you.",
+    ),
     "order_shipped": _Template(
         "Order {order_id} is on its way",
         "Dear {name},\n\nYour order {order_id} ({units} units) is on its way. We expect it to arrive by "
         "{expected_on}.\n\nThe Bilum team",
-        "Bilum: order {order_id} ({units} units) is on its way, expected by {expected_on:short}."),
+        "Bilum: order {order_id} ({units} units) is on its way, expected by {expected_on:short}.",
+    ),
     "order_delivered": _Template(
         "Order {order_id} delivered",
         "Dear {name},\n\nYour order {order_id} ({units} units) has been delivered. Thank you for buying from our "
         "producers.\n\nThe Bilum team",
-        "Bilum: order {order_id} ({units} units) has been delivered. Thank you!"),
+        "Bilum: order {order_id} ({units} units) has been delivered. Thank you!",
+    ),
     "aggregator_shortfall": _Template(
         "Order {order_id}: {short} of {ordered} {product} have no producer",
         "Dear {name},\n\nOrder {order_id} asks for {ordered} x {product}, and {short} of them could not be given "
         "to any producer: there is not enough capacity before the due date. Add producers or capacity, or agree a "
         "change with the buyer.\n\nThe Bilum team",
-        "Bilum: order {order_id}, {product}: {short} of {ordered} have no producer. Add capacity or talk to "
-        "the buyer."),
+        "Bilum: order {order_id}, {product}: {short} of {ordered} have no producer. Add capacity or talk to the buyer.",
+    ),
     "aggregator_lot_rejected": _Template(
         "Lot rejected: {quantity} x {product} from {producer}",
         "Dear {name},\n\nThe lot of {quantity} x {product} from {producer} (work {ref}) failed inspection: "
         "{defects} defective in a sample of {sample_size}. Please call the producer to arrange rework, or let the "
         "quantity be given to others.\n\nThe Bilum team",
         "Bilum: lot rejected, {quantity} x {product} from {producer} (work {ref}): {defects} defective of "
-        "{sample_size} sampled."),
+        "{sample_size} sampled.",
+    ),
     "aggregator_dead_letters": _Template(
         "{count} messages of the {service} service need attention",
         "Dear {name},\n\n{count} messages of the {service} service could not be processed and wait in its "
         "dead-letter queue. Nothing is lost: list them with `bilum dlq list` and replay them with "
         "`bilum dlq replay` once the cause is fixed.\n\nThe Bilum team",
-        "Bilum: {count} messages of the {service} service are in the dead-letter queue. See bilum dlq list."),
+        "Bilum: {count} messages of the {service} service are in the dead-letter queue. See bilum dlq list.",
+    ),
     "aggregator_shipment_late": _Template(
         "Shipment {shipment_id} is late",
         "Dear {name},\n\nShipment {shipment_id} was due on {due_on} and has not been delivered yet. The buyers of "
         "the orders it carries may need to be told.\n\nThe Bilum team",
-        "Bilum: shipment {shipment_id} is late: it was due {due_on:short} and is not delivered yet."),
+        "Bilum: shipment {shipment_id} is late: it was due {due_on:short} and is not delivered yet.",
+    ),
     "aggregator_unreachable": _Template(
         "{producer} cannot be reached",
         "Dear {name},\n\nWe could not reach {producer} ({contact}) about work {ref} on any channel. Please contact "
         "them another way, or check their phone number and email.\n\nThe Bilum team",
-        "Bilum: we cannot reach {producer} ({contact}) about work {ref}. Please contact them another way."),
+        "Bilum: we cannot reach {producer} ({contact}) about work {ref}. Please contact them another way.",
+    ),
     "daily_digest": _Template(
         "Bilum: your summary for {day}",
         "Dear {name},\n\nWhat happened on {day}:\n{items}\n\nThe Bilum team",
-        "Bilum: {items:count} updates for {day:short}. The details are in your email."),
+        "Bilum: {items:count} updates for {day:short}. The details are in your email.",
+    ),
     "sms_reply_unknown": _reply(
         "Unknown phone number",
-        "Bilum: we do not know this phone number. Please ask your group to register it with Bilum."),
+        "Bilum: we do not know this phone number. Please ask your group to register it with Bilum.",
+    ),
     "sms_help": _reply("How to answer Bilum", sms.HELP_TEXT),
     "sms_reply_quantity_refused": _reply(
         "We could not take your number",
         "Bilum: {asked} does not fit work {ref} ({quantity} x {product}). Please send a number that fits, or "
-        "reply HELP."),
+        "reply HELP.",
+    ),
     "sms_reply_top_up_refused": _reply(
         "We could not take your number",
         "Bilum: {asked} does not fit the extra {more} x {product} for work {ref}. Please send a number that fits, "
-        "or reply HELP."),
+        "or reply HELP.",
+    ),
     "sms_reply_closed": _reply(
         "Work {ref} cannot take this answer",
         "Bilum: work {ref} cannot take this answer now. It may be answered already, closed, or not accepted yet. "
-        "Your group can help."),
-    **{f"sms_error_{reason}": _reply("We did not understand your answer", text)
-       for reason, text in sms.REPLY_ERRORS.items()},
+        "Your group can help.",
+    ),
+    **{
+        f"sms_error_{reason}": _reply("We did not understand your answer", text)
+        for reason, text in sms.REPLY_ERRORS.items()
+    },
 }
 
 _FR = {
@@ -222,20 +254,23 @@ _FR = {
         "YES {ref} 20. Pour refuser, répondez NO {ref}.\nMerci de répondre avant le {respond_by}.\n\n"
         "L'équipe Bilum",
         "Bilum: nouvelle commande {quantity} x {product}. Répondez YES {ref} pour accepter ou NO {ref} pour "
-        "refuser, avant le {respond_by:short}."),
+        "refuser, avant le {respond_by:short}.",
+    ),
     "quota_reminder": _Template(
         "Rappel : la commande {ref} attend votre réponse",
         "Bonjour {name},\n\nNous attendons votre réponse pour la commande {ref} : {quantity} x {product}.\n"
         "Répondez YES {ref} pour accepter ou NO {ref} pour refuser avant le {respond_by}. Sans réponse, la "
         "commande sera confiée à d'autres producteurs.\n\nL'équipe Bilum",
         "Bilum: rappel, commande {ref} ({quantity} x {product}). Répondez YES {ref} ou NO {ref} avant le "
-        "{respond_by:short}."),
+        "{respond_by:short}.",
+    ),
     "quota_reallocated": _Template(
         "Commande {ref} confiée à d'autres producteurs",
         "Bonjour {name},\n\n{quantity} x {product} de la commande {ref} ne sont plus à votre charge : nous les "
         "avons confiés à d'autres producteurs. Votre groupement peut vous en dire la raison.\n\nL'équipe Bilum",
         "Bilum: {quantity} x {product} de la commande {ref} sont confiés à d'autres producteurs. Votre "
-        "groupement vous dira pourquoi."),
+        "groupement vous dira pourquoi.",
+    ),
     "quota_top_up_offered": _Template(
         "Commande {ref} : pouvez-vous faire {more} x {product} de plus ?",
         "Bonjour {name},\n\nVous réalisez la commande {ref} pour nous. Pouvez-vous faire {more} x {product} de "
@@ -243,189 +278,224 @@ _FR = {
         "partie, ajoutez le nombre, par exemple YES {ref} 5. Si vous ne pouvez pas, répondez NO {ref} : ce que vous "
         "avez déjà reste à vous.\nMerci de répondre avant le {respond_by}.\n\nL'équipe Bilum",
         "Bilum: pouvez-vous faire {more} x {product} de plus, {total} en tout ? Répondez YES {ref} ou NO {ref} "
-        "avant le {respond_by:short}."),
+        "avant le {respond_by:short}.",
+    ),
     "quota_top_up_accepted_ack": _Template(
         "Merci : {total} x {product} pour la commande {ref}",
         "Bonjour {name},\n\nMerci : vous ferez {more} x {product} de plus pour la commande {ref}, {total} en "
         "tout.\nComme avant, chaque fois que des pièces sont finies, répondez DONE {ref} et le nombre.\n\n"
         "L'équipe Bilum",
-        "Bilum: merci ! Vous ferez {more} x {product} de plus pour la commande {ref}, {total} en tout."),
+        "Bilum: merci ! Vous ferez {more} x {product} de plus pour la commande {ref}, {total} en tout.",
+    ),
     "quota_top_up_declined_ack": _Template(
         "C'est noté : rien de plus pour la commande {ref}",
         "Bonjour {name},\n\nNous avons noté que vous ne pouvez pas en faire plus pour la commande {ref}. Nous "
         "demanderons à d'autres producteurs. Ce que vous avez reste à vous : {quantity} x {product}.\n\n"
         "L'équipe Bilum",
         "Bilum: c'est noté, rien de plus pour la commande {ref}. Nous demanderons à d'autres. Vous gardez "
-        "{quantity} x {product}."),
+        "{quantity} x {product}.",
+    ),
     "quota_top_up_lapsed": _Template(
         "Les {more} x {product} en plus sont confiés à d'autres producteurs",
         "Bonjour {name},\n\nFaute de réponse à temps, les {more} x {product} en plus demandés pour la commande "
         "{ref} ont été confiés à d'autres producteurs. Ce que vous avez reste à vous : {quantity} x {product}.\n\n"
         "L'équipe Bilum",
         "Bilum: faute de réponse à temps, les {more} x {product} en plus sont confiés à d'autres. Vous gardez "
-        "{quantity} pour la commande {ref}."),
+        "{quantity} pour la commande {ref}.",
+    ),
     "quota_accepted_ack": _Template(
         "Merci : la commande {ref} est à vous",
         "Bonjour {name},\n\nMerci d'avoir accepté la commande {ref} : {quantity} x {product}.\n"
         "Chaque fois que des pièces sont finies, répondez DONE {ref} et le nombre, par exemple DONE {ref} 20.\n\n"
         "L'équipe Bilum",
         "Bilum: merci ! Commande {ref} acceptée, {quantity} x {product}. Pour des pièces finies, répondez "
-        "DONE {ref} et le nombre, ex. DONE {ref} 20."),
+        "DONE {ref} et le nombre, ex. DONE {ref} 20.",
+    ),
     "lot_received_ack": _Template(
         "{quantity} x {product} finis : c'est noté",
         "Bonjour {name},\n\nMerci : nous avons noté {quantity} x {product} finis pour la commande {ref}. Nous vous "
         "dirons le résultat du contrôle qualité.\n\nL'équipe Bilum",
         "Bilum: merci ! Nous avons noté {quantity} x {product} finis pour la commande {ref}. Nous vous dirons le "
-        "résultat du contrôle."),
+        "résultat du contrôle.",
+    ),
     "inspection_passed": _Template(
         "Contrôle qualité réussi : {quantity} x {product}",
         "Bonjour {name},\n\nBonne nouvelle : vos {quantity} x {product} de la commande {ref} ont passé le "
         "contrôle qualité. Merci pour votre travail.\n\nL'équipe Bilum",
-        "Bilum: bonne nouvelle ! Vos {quantity} x {product} (commande {ref}) ont passé le contrôle qualité. "
-        "Merci !"),
+        "Bilum: bonne nouvelle ! Vos {quantity} x {product} (commande {ref}) ont passé le contrôle qualité. Merci !",
+    ),
     "quota_declined_ack": _Template(
         "C'est noté : vous refusez la commande {ref}",
         "Bonjour {name},\n\nNous avons noté que vous refusez la commande {ref} : {quantity} x {product}. Nous la "
         "proposerons à d'autres producteurs. Merci de nous avoir prévenus.\n\nL'équipe Bilum",
         "Bilum: c'est noté, vous refusez la commande {ref} ({quantity} x {product}). Nous la proposerons à "
-        "d'autres. Merci !"),
+        "d'autres. Merci !",
+    ),
     "inspection_failed": _Template(
         "Contrôle qualité non réussi : {quantity} x {product}",
         "Bonjour {name},\n\nVos {quantity} x {product} de la commande {ref} n'ont pas passé le contrôle qualité. "
         "Votre groupement va vous appeler pour voir ce qui peut être repris ou refait.\n\nL'équipe Bilum",
         "Bilum: vos {quantity} x {product} (commande {ref}) n'ont pas passé le contrôle qualité. Votre "
-        "groupement va vous appeler."),
+        "groupement va vous appeler.",
+    ),
     "lot_rework_requested": _Template(
         "Merci de reprendre {quantity} x {product}",
         "Bonjour {name},\n\nVos {quantity} x {product} de la commande {ref} n'ont pas passé le contrôle qualité, "
         "mais ils peuvent être repris. Votre groupement vous montrera quoi corriger ; ils seront ensuite contrôlés "
         "à nouveau.\n\nL'équipe Bilum",
         "Bilum: merci de reprendre vos {quantity} x {product} (commande {ref}). Votre groupement vous montrera quoi "
-        "corriger, puis nouveau contrôle."),
+        "corriger, puis nouveau contrôle.",
+    ),
     "lot_shipment_planned": _Template(
         "{quantity} x {product} partiront pour {city}",
         "Bonjour {name},\n\nVos {quantity} x {product} de la commande {ref} sont prévus dans un envoi pour {city}. "
         "Votre groupement vous dira quand et où ils seront enlevés ; gardez-les emballés et prêts.\n\n"
         "L'équipe Bilum",
         "Bilum: vos {quantity} x {product} (commande {ref}) partiront pour {city}. Gardez-les emballés, votre "
-        "groupement dira quand."),
+        "groupement dira quand.",
+    ),
     "pickup_scheduled": _Template(
         "Enlèvement de {quantity} x {product} le {pickup_at}",
         "Bonjour {name},\n\nUn véhicule viendra chercher vos {quantity} x {product} (commande {ref}) à {place} le "
         "{pickup_at}. Merci de les avoir emballés et prêts.\n\nL'équipe Bilum",
         "Bilum: un véhicule prendra {quantity} x {product} (commande {ref}) à {place} le "
-        "{pickup_at:short}. Préparez-les."),
+        "{pickup_at:short}. Préparez-les.",
+    ),
     "order_confirmed": _Template(
         "Commande {order_id} confirmée",
         "Bonjour {name},\n\nMerci pour votre commande {order_id} de {units} pièces. Nous l'avons répartie entre "
         "nos producteurs et nous nous engageons à la livrer le {promised_by} au plus tard.\n\nL'équipe Bilum",
-        "Bilum: commande {order_id} confirmée, {units} pièces, livraison promise le {promised_by:short}."),
+        "Bilum: commande {order_id} confirmée, {units} pièces, livraison promise le {promised_by:short}.",
+    ),
     "order_received": _Template(
         "Commande {order_id} reçue",
         "Bonjour {name},\n\nMerci pour votre commande {order_id} de {units} pièces. Nous la répartissons entre nos "
         "producteurs et vous indiquerons la date de livraison dès que nous pourrons nous y engager.\n\n"
         "L'équipe Bilum",
-        "Bilum: commande {order_id} reçue, {units} pièces. Nous vous dirons bientôt la date de livraison."),
+        "Bilum: commande {order_id} reçue, {units} pièces. Nous vous dirons bientôt la date de livraison.",
+    ),
     "order_shortfall": _Template(
         "Commande {order_id} : {short} {product} sur {ordered} ne pourront pas être faits à temps",
         "Bonjour {name},\n\nPour la commande {order_id}, nos producteurs ne peuvent faire qu'une partie des "
         "{ordered} x {product} : il en manque {short}. Nous vous contacterons pour convenir de la suite : une date "
         "plus tardive pour le reste, ou une commande réduite.\n\nL'équipe Bilum",
-        "Bilum: commande {order_id}, {product}: il en manque {short} sur {ordered}. Nous vous contacterons."),
+        "Bilum: commande {order_id}, {product}: il en manque {short} sur {ordered}. Nous vous contacterons.",
+    ),
     "order_shipped": _Template(
         "Commande {order_id} expédiée",
         "Bonjour {name},\n\nVotre commande {order_id} ({units} pièces) est en route. Nous prévoyons son arrivée "
         "le {expected_on}.\n\nL'équipe Bilum",
-        "Bilum: commande {order_id} ({units} pièces) expédiée, arrivée prévue le {expected_on:short}."),
+        "Bilum: commande {order_id} ({units} pièces) expédiée, arrivée prévue le {expected_on:short}.",
+    ),
     "order_delivered": _Template(
         "Commande {order_id} livrée",
         "Bonjour {name},\n\nVotre commande {order_id} ({units} pièces) a été livrée. Merci d'avoir choisi nos "
         "producteurs.\n\nL'équipe Bilum",
-        "Bilum: commande {order_id} ({units} pièces) livrée. Merci !"),
+        "Bilum: commande {order_id} ({units} pièces) livrée. Merci !",
+    ),
     "aggregator_shortfall": _Template(
         "Commande {order_id} : {short} {product} sur {ordered} sans producteur",
         "Bonjour {name},\n\nLa commande {order_id} demande {ordered} x {product}, dont {short} n'ont pu être "
         "confiés à aucun producteur : la capacité manque avant l'échéance. Ajoutez des producteurs ou de la "
         "capacité, ou convenez d'un changement avec l'acheteur.\n\nL'équipe Bilum",
         "Bilum: commande {order_id}, {product}: {short} sur {ordered} sans producteur. Ajoutez de la capacité ou "
-        "voyez l'acheteur."),
+        "voyez l'acheteur.",
+    ),
     "aggregator_lot_rejected": _Template(
         "Lot refusé : {quantity} x {product} de {producer}",
         "Bonjour {name},\n\nLe lot de {quantity} x {product} de {producer} (commande {ref}) a été refusé au "
         "contrôle : {defects} défectueux sur un échantillon de {sample_size}. Appelez le producteur pour organiser "
         "une reprise, ou laissez la quantité être confiée à d'autres.\n\nL'équipe Bilum",
         "Bilum: lot refusé, {quantity} x {product} de {producer} (commande {ref}): {defects} défectueux sur "
-        "{sample_size} contrôlés."),
+        "{sample_size} contrôlés.",
+    ),
     "aggregator_dead_letters": _Template(
         "{count} messages du service {service} demandent votre attention",
         "Bonjour {name},\n\n{count} messages du service {service} n'ont pas pu être traités et attendent dans sa "
         "file de lettres mortes. Rien n'est perdu : listez-les avec `bilum dlq list` et rejouez-les avec "
         "`bilum dlq replay` une fois la cause corrigée.\n\nL'équipe Bilum",
-        "Bilum: {count} messages du service {service} sont en file de lettres mortes. Voir bilum dlq list."),
+        "Bilum: {count} messages du service {service} sont en file de lettres mortes. Voir bilum dlq list.",
+    ),
     "aggregator_shipment_late": _Template(
         "Envoi {shipment_id} en retard",
         "Bonjour {name},\n\nL'envoi {shipment_id} était prévu le {due_on} et n'est pas encore livré. Il faudra "
         "peut-être prévenir les acheteurs des commandes qu'il transporte.\n\nL'équipe Bilum",
-        "Bilum: envoi {shipment_id} en retard: prévu le {due_on:short}, pas encore livré."),
+        "Bilum: envoi {shipment_id} en retard: prévu le {due_on:short}, pas encore livré.",
+    ),
     "aggregator_unreachable": _Template(
         "Impossible de joindre {producer}",
         "Bonjour {name},\n\nNous n'avons pu joindre {producer} ({contact}) sur aucun canal au sujet de la "
         "commande {ref}. Merci de prendre contact autrement, ou de vérifier son numéro et son adresse e-mail.\n\n"
         "L'équipe Bilum",
         "Bilum: impossible de joindre {producer} ({contact}) pour la commande {ref}. Merci de prendre contact "
-        "autrement."),
+        "autrement.",
+    ),
     "daily_digest": _Template(
         "Bilum : votre résumé du {day}",
         "Bonjour {name},\n\nCe qui s'est passé le {day} :\n{items}\n\nL'équipe Bilum",
-        "Bilum: {items:count} nouvelles pour le {day:short}. Le détail est dans votre e-mail."),
+        "Bilum: {items:count} nouvelles pour le {day:short}. Le détail est dans votre e-mail.",
+    ),
     "sms_reply_unknown": _reply(
         "Numéro inconnu",
-        "Bilum: nous ne connaissons pas ce numéro. Demandez à votre groupement de l'enregistrer chez Bilum."),
+        "Bilum: nous ne connaissons pas ce numéro. Demandez à votre groupement de l'enregistrer chez Bilum.",
+    ),
     "sms_help": _reply(
         "Comment répondre à Bilum",
         "Bilum: répondez YES ABC123 pour accepter, YES ABC123 20 pour en prendre 20, NO ABC123 pour refuser, "
-        "DONE ABC123 20 quand 20 sont finis. ABC123 = code du SMS."),
+        "DONE ABC123 20 quand 20 sont finis. ABC123 = code du SMS.",
+    ),
     "sms_reply_quantity_refused": _reply(
         "Nous n'avons pas pu prendre votre nombre",
         "Bilum: {asked} ne convient pas pour la commande {ref} ({quantity} x {product}). Envoyez un nombre qui "
-        "convient, ou HELP."),
+        "convient, ou HELP.",
+    ),
     "sms_reply_top_up_refused": _reply(
         "Nous n'avons pas pu prendre votre nombre",
         "Bilum: {asked} ne convient pas pour les {more} x {product} en plus de la commande {ref}. Envoyez un "
-        "nombre qui convient, ou HELP."),
+        "nombre qui convient, ou HELP.",
+    ),
     "sms_reply_closed": _reply(
         "La commande {ref} ne peut pas prendre cette réponse",
         "Bilum: la commande {ref} ne peut pas prendre cette réponse maintenant : déjà répondue, fermée, ou pas "
-        "encore acceptée. Votre groupement peut vous aider."),
+        "encore acceptée. Votre groupement peut vous aider.",
+    ),
     "sms_error_empty": _reply(
         "Nous n'avons pas compris votre réponse",
         "Bilum: votre message est vide. Répondez YES ABC123 pour accepter, NO ABC123 pour refuser, DONE ABC123 20 "
-        "quand 20 sont finis, ou HELP."),
+        "quand 20 sont finis, ou HELP.",
+    ),
     "sms_error_unknown_command": _reply(
         "Nous n'avons pas compris votre réponse",
         "Bilum: désolé, nous n'avons pas compris. Répondez YES ABC123 pour accepter, NO ABC123 pour refuser, "
-        "DONE ABC123 20 quand 20 sont finis, ou HELP."),
+        "DONE ABC123 20 quand 20 sont finis, ou HELP.",
+    ),
     "sms_error_missing_ref": _reply(
         "Nous n'avons pas compris votre réponse",
-        "Bilum: il manque le code. Mettez le code de notre SMS après le mot, ex. YES ABC123 ou DONE ABC123 20."),
+        "Bilum: il manque le code. Mettez le code de notre SMS après le mot, ex. YES ABC123 ou DONE ABC123 20.",
+    ),
     "sms_error_bad_ref": _reply(
         "Nous n'avons pas compris votre réponse",
         "Bilum: ce code n'est pas valable. Un code a 4 à 10 lettres et chiffres, ex. YES ABC123. Copiez-le "
-        "depuis notre SMS."),
+        "depuis notre SMS.",
+    ),
     "sms_error_extra_words": _reply(
         "Nous n'avons pas compris votre réponse",
         "Bilum: trop de mots. Répondez YES ABC123 pour tout accepter, YES ABC123 20 pour en prendre 20, ou "
-        "DONE ABC123 20 quand 20 sont finis."),
+        "DONE ABC123 20 quand 20 sont finis.",
+    ),
     "sms_error_unexpected_quantity": _reply(
         "Nous n'avons pas compris votre réponse",
         "Bilum: NO ne prend pas de nombre. Répondez NO ABC123 pour refuser, ou YES ABC123 20 pour en prendre 20 "
-        "seulement."),
+        "seulement.",
+    ),
     "sms_error_missing_quantity": _reply(
         "Nous n'avons pas compris votre réponse",
-        "Bilum: combien sont finis ? Répondez DONE, le code et le nombre, ex. DONE ABC123 20."),
+        "Bilum: combien sont finis ? Répondez DONE, le code et le nombre, ex. DONE ABC123 20.",
+    ),
     "sms_error_bad_quantity": _reply(
         "Nous n'avons pas compris votre réponse",
-        "Bilum: il faut un nombre entier plus grand que 0, ex. YES ABC123 20 ou DONE ABC123 20."),
+        "Bilum: il faut un nombre entier plus grand que 0, ex. YES ABC123 20 ou DONE ABC123 20.",
+    ),
 }
 
 _TPI = {
@@ -435,20 +505,23 @@ _TPI = {
         "Sapos yu inap wokim olgeta, bekim YES {ref}. Sapos yu laik wokim hap tasol, putim namba tu, olsem "
         "YES {ref} 20. Sapos nogat, bekim NO {ref}.\nPlis bekim pastaim long {respond_by}.\n\nTenkyu,\nBilum",
         "Bilum: nupela wok {quantity} x {product}. Bekim YES {ref} sapos yu inap wokim, o NO {ref} sapos nogat, "
-        "pastaim long {respond_by:short}."),
+        "pastaim long {respond_by:short}.",
+    ),
     "quota_reminder": _Template(
         "Tingim: wok {ref} i wetim bekim bilong yu",
         "Gude {name},\n\nMipela i wetim yet bekim bilong yu long wok {ref}: {quantity} x {product}.\n"
         "Bekim YES {ref} o NO {ref} pastaim long {respond_by}. Sapos yu no bekim, wok bai i go long ol narapela."
         "\n\nTenkyu,\nBilum",
         "Bilum: tingim wok {ref} ({quantity} x {product}). Plis bekim YES {ref} o NO {ref} pastaim long "
-        "{respond_by:short}."),
+        "{respond_by:short}.",
+    ),
     "quota_reallocated": _Template(
         "Wok {ref} i go long ol narapela",
         "Gude {name},\n\n{quantity} x {product} bilong wok {ref} i no bilong yu nau: mipela i givim long ol "
         "narapela wokman. Grup bilong yu inap tokim yu long as bilong en.\n\nBilum",
         "Bilum: {quantity} x {product} bilong wok {ref} i go long ol narapela nau. Grup bilong yu bai tokim yu "
-        "long as bilong en."),
+        "long as bilong en.",
+    ),
     "quota_top_up_offered": _Template(
         "Moa wok: {more} x {product} moa long wok {ref}",
         "Gude {name},\n\nYu wokim wok {ref} bilong mipela. Yu inap wokim {more} x {product} moa long en? Olgeta "
@@ -456,184 +529,221 @@ _TPI = {
         "namba tu, olsem YES {ref} 5. Sapos nogat, bekim NO {ref}: wok yu gat pinis i stap bilong yu yet.\n"
         "Plis bekim pastaim long {respond_by}.\n\nTenkyu,\nBilum",
         "Bilum: yu inap wokim {more} x {product} moa long wok {ref}, olgeta {total}? Bekim YES {ref} o NO {ref} "
-        "pastaim long {respond_by:short}."),
+        "pastaim long {respond_by:short}.",
+    ),
     "quota_top_up_accepted_ack": _Template(
         "Tenkyu: {total} x {product} long wok {ref}",
         "Gude {name},\n\nTenkyu: bai yu wokim {more} x {product} moa long wok {ref}, olgeta {total}.\n"
         "Olsem bipo, olgeta taim sampela i redi, bekim DONE {ref} na namba.\n\nBilum",
-        "Bilum: tenkyu! Bai yu wokim {more} x {product} moa long wok {ref}, olgeta {total}."),
+        "Bilum: tenkyu! Bai yu wokim {more} x {product} moa long wok {ref}, olgeta {total}.",
+    ),
     "quota_top_up_declined_ack": _Template(
         "Mipela i save, yu no inap wokim moa long wok {ref}",
         "Gude {name},\n\nMipela i save, yu no inap wokim moa long wok {ref}. Bai mipela askim ol narapela wokman. "
         "Wok yu gat pinis i stap bilong yu yet: {quantity} x {product}.\n\nBilum",
         "Bilum: mipela i save, yu no wokim moa long wok {ref}. Bai mipela askim ol narapela. {quantity} x "
-        "{product} i stap bilong yu yet."),
+        "{product} i stap bilong yu yet.",
+    ),
     "quota_top_up_lapsed": _Template(
         "{more} x {product} moa i go long ol narapela",
         "Gude {name},\n\nYu no bekim long taim, olsem na {more} x {product} moa bilong wok {ref} i go long ol "
         "narapela wokman. Wok yu gat pinis i stap bilong yu yet: {quantity} x {product}.\n\nBilum",
         "Bilum: yu no bekim long taim, olsem na {more} x {product} moa i go long ol narapela. Wok {ref}, "
-        "{quantity} i stap bilong yu yet."),
+        "{quantity} i stap bilong yu yet.",
+    ),
     "quota_accepted_ack": _Template(
         "Tenkyu: wok {ref} em i bilong yu",
         "Gude {name},\n\nTenkyu long kisim wok {ref}: {quantity} x {product}.\n"
         "Olgeta taim sampela i redi, bekim DONE {ref} na namba, olsem DONE {ref} 20.\n\nBilum",
         "Bilum: tenkyu! Wok {ref} em i bilong yu: {quantity} x {product}. Taim sampela i redi, bekim DONE {ref} "
-        "na namba, olsem DONE {ref} 20."),
+        "na namba, olsem DONE {ref} 20.",
+    ),
     "lot_received_ack": _Template(
         "Mipela i save, {quantity} x {product} i redi",
         "Gude {name},\n\nTenkyu: mipela i save nau, {quantity} x {product} bilong wok {ref} i redi. Bihain mipela "
         "bai tokim yu long sekim bilong kwaliti.\n\nBilum",
         "Bilum: tenkyu! Mipela i save, {quantity} x {product} bilong wok {ref} i redi. Bihain mipela bai tokim yu "
-        "long sekim."),
+        "long sekim.",
+    ),
     "inspection_passed": _Template(
         "Sekim i orait: {quantity} x {product}",
         "Gude {name},\n\nGutpela nius: mipela i sekim {quantity} x {product} bilong wok {ref} na ol i gutpela "
         "olgeta. Tenkyu long wok bilong yu.\n\nBilum",
-        "Bilum: gutpela nius! Mipela i sekim {quantity} x {product} (wok {ref}), ol i gutpela. Tenkyu!"),
+        "Bilum: gutpela nius! Mipela i sekim {quantity} x {product} (wok {ref}), ol i gutpela. Tenkyu!",
+    ),
     "quota_declined_ack": _Template(
         "Mipela i save, yu no kisim wok {ref}",
         "Gude {name},\n\nMipela i save, yu no laik kisim wok {ref}: {quantity} x {product}. Bai mipela givim long "
         "ol narapela wokman. Tenkyu long tokim mipela.\n\nBilum",
         "Bilum: mipela i save, yu no kisim wok {ref} ({quantity} x {product}). Bai mipela givim long ol narapela. "
-        "Tenkyu!"),
+        "Tenkyu!",
+    ),
     "inspection_failed": _Template(
         "Sekim i no orait: {quantity} x {product}",
         "Gude {name},\n\nMipela i sekim {quantity} x {product} bilong wok {ref} na ol i no kamap long mak. Grup "
         "bilong yu bai ringim yu long stretim o wokim gen.\n\nBilum",
         "Bilum: mipela i sekim {quantity} x {product} (wok {ref}), ol i no kamap long mak. Grup bilong yu bai "
-        "ringim yu."),
+        "ringim yu.",
+    ),
     "lot_rework_requested": _Template(
         "Plis stretim {quantity} x {product}",
         "Gude {name},\n\n{quantity} x {product} bilong wok {ref} i no kamap long mak, tasol yu inap stretim ol. "
         "Grup bilong yu bai soim yu long wanem samting yu mas stretim; bihain mipela bai sekim gen.\n\nBilum",
         "Bilum: plis stretim {quantity} x {product} (wok {ref}). Grup bilong yu bai soim yu wanem long stretim, na "
-        "mipela bai sekim gen."),
+        "mipela bai sekim gen.",
+    ),
     "lot_shipment_planned": _Template(
         "{quantity} x {product} bai go long {city}",
         "Gude {name},\n\n{quantity} x {product} bilong wok {ref} bai go long {city} wantaim sipmen. Grup bilong yu "
         "bai tokim yu long wanem taim na wanem hap kar bai kisim ol; plis pasim ol gut na redim ol.\n\nBilum",
         "Bilum: {quantity} x {product} (wok {ref}) bai go long {city}. Pasim ol gut; grup bilong yu bai tokim yu "
-        "taim kar i kam."),
+        "taim kar i kam.",
+    ),
     "pickup_scheduled": _Template(
         "Kar bai kisim {quantity} x {product} long {pickup_at}",
         "Gude {name},\n\nKar bai kam kisim {quantity} x {product} (wok {ref}) long {place}, {pickup_at}. Plis "
         "pasim ol gut na redim ol.\n\nBilum",
-        "Bilum: kar bai kam kisim {quantity} x {product} (wok {ref}) long {place}, {pickup_at:short}. Plis redim "
-        "ol."),
+        "Bilum: kar bai kam kisim {quantity} x {product} (wok {ref}) long {place}, {pickup_at:short}. Plis redim ol.",
+    ),
     "order_confirmed": _Template(
         "Oda {order_id} i orait",
         "Gude {name},\n\nTenkyu long oda {order_id}, {units} samting. Mipela i skelim long ol wokman bilong "
         "mipela, na oda bai kamap long yu pastaim long {promised_by}.\n\nBilum",
-        "Bilum: oda {order_id} i orait, {units} samting. Em bai kamap long yu pastaim long {promised_by:short}."),
+        "Bilum: oda {order_id} i orait, {units} samting. Em bai kamap long yu pastaim long {promised_by:short}.",
+    ),
     "order_received": _Template(
         "Mipela i kisim oda {order_id}",
         "Gude {name},\n\nTenkyu long oda {order_id}, {units} samting. Mipela i skelim long ol wokman bilong mipela, "
         "na bai mipela tokim yu long de oda bai kamap taim mipela i save.\n\nBilum",
-        "Bilum: mipela i kisim oda {order_id}, {units} samting. Bihain mipela bai tokim yu long de em bai kamap."),
+        "Bilum: mipela i kisim oda {order_id}, {units} samting. Bihain mipela bai tokim yu long de em bai kamap.",
+    ),
     "order_shortfall": _Template(
         "Oda {order_id}: {short} {product} i sot",
         "Gude {name},\n\nLong oda {order_id}, ol wokman bilong mipela i no inap wokim olgeta {ordered} x "
         "{product}: {short} i sot. Mipela bai toktok wantaim yu long wanem samting yumi ken mekim.\n\nBilum",
-        "Bilum: oda {order_id}, {product}: {short} long {ordered} i sot. Mipela bai toktok wantaim yu."),
+        "Bilum: oda {order_id}, {product}: {short} long {ordered} i sot. Mipela bai toktok wantaim yu.",
+    ),
     "order_shipped": _Template(
         "Oda {order_id} i stap long rot",
         "Gude {name},\n\nOda {order_id} ({units} samting) i stap long rot nau. Em bai kamap long {expected_on}."
         "\n\nBilum",
-        "Bilum: oda {order_id} ({units} samting) i stap long rot, em bai kamap long {expected_on:short}."),
+        "Bilum: oda {order_id} ({units} samting) i stap long rot, em bai kamap long {expected_on:short}.",
+    ),
     "order_delivered": _Template(
         "Oda {order_id} i kamap pinis",
         "Gude {name},\n\nOda {order_id} ({units} samting) i kamap pinis long yu. Tenkyu tru long baim ol samting "
         "bilong ol wokman bilong mipela.\n\nBilum",
-        "Bilum: oda {order_id} ({units} samting) i kamap pinis long yu. Tenkyu tru!"),
+        "Bilum: oda {order_id} ({units} samting) i kamap pinis long yu. Tenkyu tru!",
+    ),
     "aggregator_shortfall": _Template(
         "Oda {order_id}: {short} {product} i no gat wokman",
         "Gude {name},\n\nOda {order_id} i askim {ordered} x {product}, na {short} i no gat wokman: ol wokman i no "
         "gat inap taim pastaim long de bilong en. Painim moa wokman, o toktok wantaim baia.\n\nBilum",
         "Bilum: oda {order_id}, {product}: {short} long {ordered} i no gat wokman. Painim moa wokman o toktok "
-        "wantaim baia."),
+        "wantaim baia.",
+    ),
     "aggregator_lot_rejected": _Template(
         "Sekim i no orait: {quantity} x {product} bilong {producer}",
         "Gude {name},\n\n{quantity} x {product} bilong {producer} (wok {ref}) i no kamap long mak: {defects} i "
         "nogut long {sample_size} mipela i sekim. Plis ringim em long stretim, o larim narapela i wokim.\n\nBilum",
         "Bilum: {quantity} x {product} bilong {producer} (wok {ref}) i no kamap long mak: {defects} i nogut long "
-        "{sample_size}."),
+        "{sample_size}.",
+    ),
     "aggregator_dead_letters": _Template(
         "{count} tok bilong {service} i pas",
         "Gude {name},\n\n{count} tok bilong {service} i no inap go gut na i stap long dead-letter queue. Nogat "
         "samting i lus: lukim ol wantaim `bilum dlq list` na salim gen wantaim `bilum dlq replay` taim yu stretim "
         "pinis hevi.\n\nBilum",
-        "Bilum: {count} tok bilong {service} i stap long dead-letter queue. Lukim bilum dlq list."),
+        "Bilum: {count} tok bilong {service} i stap long dead-letter queue. Lukim bilum dlq list.",
+    ),
     "aggregator_shipment_late": _Template(
         "Sipmen {shipment_id} i bihain",
         "Gude {name},\n\nSipmen {shipment_id} i mas kamap long {due_on}, tasol em i no kamap yet. Ating yu mas "
         "tokim ol baia.\n\nBilum",
-        "Bilum: sipmen {shipment_id} i bihain: em i mas kamap long {due_on:short}, tasol i no kamap yet."),
+        "Bilum: sipmen {shipment_id} i bihain: em i mas kamap long {due_on:short}, tasol i no kamap yet.",
+    ),
     "aggregator_unreachable": _Template(
         "Mipela i no inap painim {producer}",
         "Gude {name},\n\nMipela i no inap painim {producer} ({contact}) long wok {ref}, long wanpela rot tu. Plis "
         "toktok wantaim em long narapela rot, o sekim namba fon na imel bilong em.\n\nBilum",
         "Bilum: mipela i no inap painim {producer} ({contact}) long wok {ref}. Plis toktok wantaim em long "
-        "narapela rot."),
+        "narapela rot.",
+    ),
     "daily_digest": _Template(
         "Bilum: nius bilong {day}",
         "Gude {name},\n\nOl samting i kamap long {day}:\n{items}\n\nBilum",
-        "Bilum: {items:count} nius bilong {day:short}. Lukim imel bilong yu."),
+        "Bilum: {items:count} nius bilong {day:short}. Lukim imel bilong yu.",
+    ),
     "sms_reply_unknown": _reply(
         "Namba fon mipela i no save",
-        "Bilum: mipela i no save long dispela namba fon. Askim grup bilong yu long putim namba bilong yu long "
-        "Bilum."),
+        "Bilum: mipela i no save long dispela namba fon. Askim grup bilong yu long putim namba bilong yu long Bilum.",
+    ),
     "sms_help": _reply(
         "Olsem wanem long bekim Bilum",
         "Bilum: bekim YES ABC123 long kisim wok, YES ABC123 20 long kisim 20 tasol, NO ABC123 sapos nogat, "
-        "DONE ABC123 20 taim 20 i redi. ABC123 em namba bilong wok."),
+        "DONE ABC123 20 taim 20 i redi. ABC123 em namba bilong wok.",
+    ),
     "sms_reply_quantity_refused": _reply(
         "Namba bilong yu i no fit",
-        "Bilum: {asked} i no fit long wok {ref} ({quantity} x {product}). Plis salim namba i fit, o bekim HELP."),
+        "Bilum: {asked} i no fit long wok {ref} ({quantity} x {product}). Plis salim namba i fit, o bekim HELP.",
+    ),
     "sms_reply_top_up_refused": _reply(
         "Namba bilong yu i no fit",
-        "Bilum: {asked} i no fit long {more} x {product} moa bilong wok {ref}. Plis salim namba i fit, o bekim "
-        "HELP."),
+        "Bilum: {asked} i no fit long {more} x {product} moa bilong wok {ref}. Plis salim namba i fit, o bekim HELP.",
+    ),
     "sms_reply_closed": _reply(
         "Wok {ref} i no inap kisim dispela bekim",
         "Bilum: wok {ref} i no inap kisim dispela bekim nau. Ating yu bekim pinis, em i pinis, o yu no kisim yet. "
-        "Grup bilong yu inap helpim yu."),
+        "Grup bilong yu inap helpim yu.",
+    ),
     "sms_error_empty": _reply(
         "Mipela i no save long bekim bilong yu",
         "Bilum: tok bilong yu i no gat wanpela samting. Bekim YES ABC123 long kisim wok, NO ABC123 sapos nogat, "
-        "o HELP."),
+        "o HELP.",
+    ),
     "sms_error_unknown_command": _reply(
         "Mipela i no save long bekim bilong yu",
         "Bilum: sori, mipela i no save long dispela tok. Bekim YES ABC123 long kisim wok, NO ABC123 sapos nogat, "
-        "DONE ABC123 20 taim 20 i redi, o HELP."),
+        "DONE ABC123 20 taim 20 i redi, o HELP.",
+    ),
     "sms_error_missing_ref": _reply(
         "Mipela i no save long bekim bilong yu",
-        "Bilum: namba bilong wok i no stap. Putim namba long SMS bilong mipela, olsem YES ABC123 o DONE ABC123 20."),
+        "Bilum: namba bilong wok i no stap. Putim namba long SMS bilong mipela, olsem YES ABC123 o DONE ABC123 20.",
+    ),
     "sms_error_bad_ref": _reply(
         "Mipela i no save long bekim bilong yu",
         "Bilum: dispela namba bilong wok i no stret. Em i gat 4 i go 10 leta na namba, olsem YES ABC123. Kopim "
-        "long SMS bilong mipela."),
+        "long SMS bilong mipela.",
+    ),
     "sms_error_extra_words": _reply(
         "Mipela i no save long bekim bilong yu",
         "Bilum: planti tok tumas. Bekim YES ABC123 long kisim olgeta, YES ABC123 20 long kisim 20 tasol, o "
-        "DONE ABC123 20 taim 20 i redi."),
+        "DONE ABC123 20 taim 20 i redi.",
+    ),
     "sms_error_unexpected_quantity": _reply(
         "Mipela i no save long bekim bilong yu",
-        "Bilum: NO i no nidim namba. Bekim NO ABC123 sapos nogat, o YES ABC123 20 long kisim 20 tasol."),
+        "Bilum: NO i no nidim namba. Bekim NO ABC123 sapos nogat, o YES ABC123 20 long kisim 20 tasol.",
+    ),
     "sms_error_missing_quantity": _reply(
         "Mipela i no save long bekim bilong yu",
-        "Bilum: hamas i redi? Bekim DONE, namba bilong wok na hamas, olsem DONE ABC123 20."),
+        "Bilum: hamas i redi? Bekim DONE, namba bilong wok na hamas, olsem DONE ABC123 20.",
+    ),
     "sms_error_bad_quantity": _reply(
         "Mipela i no save long bekim bilong yu",
-        "Bilum: hamas i mas olsem 20, i no 0. Bekim olsem YES ABC123 20 o DONE ABC123 20."),
+        "Bilum: hamas i mas olsem 20, i no 0. Bekim olsem YES ABC123 20 o DONE ABC123 20.",
+    ),
 }
 
 _TEMPLATES = {"en": _EN, "fr": _FR, "tpi": _TPI}
 
 
 def _fields(template: _Template) -> frozenset[str]:
-    return frozenset(name for part in (template.subject, template.text, template.sms)
-                     for _, name, _, _ in string.Formatter().parse(part) if name)
+    return frozenset(
+        name
+        for part in (template.subject, template.text, template.sms)
+        for _, name, _, _ in string.Formatter().parse(part)
+        if name
+    )
 
 
 # The values a kind needs are the ones its English form uses; every language uses exactly those (tested).
@@ -641,12 +751,48 @@ FIELDS = {kind: _fields(template) for kind, template in _EN.items()}
 KINDS = tuple(FIELDS)
 
 _MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"),
-    "tpi": ("Janueri", "Februeri", "Mas", "Epril", "Me", "Jun", "Julai", "Ogus", "Septemba", "Oktoba", "Novemba",
-            "Desemba"),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+    "tpi": (
+        "Janueri",
+        "Februeri",
+        "Mas",
+        "Epril",
+        "Me",
+        "Jun",
+        "Julai",
+        "Ogus",
+        "Septemba",
+        "Oktoba",
+        "Novemba",
+        "Desemba",
+    ),
 }
 _SHORT_MONTHS = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
@@ -682,10 +828,12 @@ def render(kind: str, languages, /, *, zone: str | None = None, **values) -> Ren
     language = choose_language(languages)
     template = _TEMPLATES[language][kind]
     formatter = _Formatter(language, ZoneInfo(zone) if zone else None)
-    return Rendered(subject=formatter.format(template.subject, **values),
-                    text=formatter.format(template.text, **values),
-                    sms_text=sms.to_gsm7(formatter.format(template.sms, **values)),
-                    language=language)
+    return Rendered(
+        subject=formatter.format(template.subject, **values),
+        text=formatter.format(template.text, **values),
+        sms_text=sms.to_gsm7(formatter.format(template.sms, **values)),
+        language=language,
+    )
 
 
 class _Formatter(string.Formatter):

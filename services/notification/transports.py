@@ -1,5 +1,6 @@
 """Which transport carries each channel, from the service's settings: SMTP for email, the HTTP SMS gateway for SMS,
 signed webhooks, and the delivery log for a channel that is not configured."""
+
 import logging
 from datetime import datetime, timezone
 
@@ -20,9 +21,15 @@ class LogChannel(Channel):
         self.name = name
 
     def send(self, address: str, message: Outgoing) -> Delivery:
-        log.info("notification written to the log", extra={"channel": self.name, "address": address,
-                                                             "kind": message.kind, "text": message.sms_text
-                                                             if self.name == SMS else message.text})
+        log.info(
+            "notification written to the log",
+            extra={
+                "channel": self.name,
+                "address": address,
+                "kind": message.kind,
+                "text": message.sms_text if self.name == SMS else message.text,
+            },
+        )
         return Delivery(True, datetime.now(timezone.utc))
 
 
@@ -30,10 +37,21 @@ class Transports:
     def __init__(self, settings: Settings):
         self.settings = settings
         smtp, gateway = settings.smtp, settings.sms_gateway
-        self._email = ("smtp", SmtpEmail(smtp.host, smtp.port, smtp.sender, smtp.username, smtp.password,
-                                         smtp.starttls, smtp.timeout_s)) if smtp else (LOG, LogChannel(EMAIL))
-        self._sms = (("sms-gateway", HttpSmsGateway(gateway.url, gateway.api_key, gateway.timeout_s)) if gateway
-                     else (LOG, LogChannel(SMS)))
+        self._email = (
+            (
+                "smtp",
+                SmtpEmail(
+                    smtp.host, smtp.port, smtp.sender, smtp.username, smtp.password, smtp.starttls, smtp.timeout_s
+                ),
+            )
+            if smtp
+            else (LOG, LogChannel(EMAIL))
+        )
+        self._sms = (
+            ("sms-gateway", HttpSmsGateway(gateway.url, gateway.api_key, gateway.timeout_s))
+            if gateway
+            else (LOG, LogChannel(SMS))
+        )
 
     def for_channel(self, channel: str, webhook_secret: str | None = None) -> tuple[str, Channel]:
         """The transport's name and the channel object that sends; a webhook signs with its subscriber's secret."""

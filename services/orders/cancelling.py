@@ -1,4 +1,5 @@
 """Cancelling an order before it ships."""
+
 import logging
 from datetime import datetime, timezone
 
@@ -27,12 +28,20 @@ def cancel_order(uow: UnitOfWork, order_id: str, body: dict) -> dict:
         return get_order(uow, order_id)
     if status not in domain.CANCELLABLE:
         raise Conflict(f"order {order_id} is {status}; only an order not yet shipped can be cancelled")
-    session.execute(update(orders).where(orders.c.order_id == order_id).values(
-        status="cancelled", cancel_reason=reason, updated_at=datetime.now(timezone.utc)))
-    uow.emit_all([
-        new_event("order.cancelled", {"order_id": order_id, "reason": reason}, correlation_id=order_id),
-        new_event("order.status_changed", {"order_id": order_id, "previous_status": status, "status": "cancelled"},
-                  correlation_id=order_id),
-    ])
+    session.execute(
+        update(orders)
+        .where(orders.c.order_id == order_id)
+        .values(status="cancelled", cancel_reason=reason, updated_at=datetime.now(timezone.utc))
+    )
+    uow.emit_all(
+        [
+            new_event("order.cancelled", {"order_id": order_id, "reason": reason}, correlation_id=order_id),
+            new_event(
+                "order.status_changed",
+                {"order_id": order_id, "previous_status": status, "status": "cancelled"},
+                correlation_id=order_id,
+            ),
+        ]
+    )
     log.info("order cancelled", extra={"correlation_id": order_id, "reason": reason})
     return get_order(uow, order_id)

@@ -1,5 +1,6 @@
 """Orders: the rules an order is accepted by, the per-line quantity ledger and the order status it implies. Plain
 Python."""
+
 import hashlib
 import json
 from dataclasses import dataclass, fields
@@ -117,8 +118,11 @@ def order_organisation(line_organisations: list[str | None]) -> tuple[str | None
     if not line_organisations:
         raise ValueError("an order has at least one line")
     first = line_organisations[0]
-    disagreeing = {str(position): {"sku": [f"{ONE_ORGANISATION}: this line's offering is another's than line 0's"]}
-                   for position, organisation in enumerate(line_organisations) if organisation != first}
+    disagreeing = {
+        str(position): {"sku": [f"{ONE_ORGANISATION}: this line's offering is another's than line 0's"]}
+        for position, organisation in enumerate(line_organisations)
+        if organisation != first
+    }
     if disagreeing:
         return None, disagreeing
     return first, {}
@@ -141,8 +145,9 @@ class Acceptance:
     currency: str
 
 
-def accept_order(lines: list[dict], due_date: date, today: date, known: dict[str, OfferingTerms],
-                 scoped: bool = False) -> Acceptance:
+def accept_order(
+    lines: list[dict], due_date: date, today: date, known: dict[str, OfferingTerms], scoped: bool = False
+) -> Acceptance:
     """Refuse an order that breaks a rule, with the field errors the buyer can correct, else say whose it is.
 
     ``lines`` are the order's ``{"sku", "quantity"}`` in order; ``known`` the published offerings of those SKUs the
@@ -154,18 +159,24 @@ def accept_order(lines: list[dict], due_date: date, today: date, known: dict[str
     duplicates = sorted({sku for sku in skus if skus.count(sku) > 1})
     if duplicates:
         raise InvalidInput("order refused", {"lines": [f"each sku once per order: {', '.join(duplicates)}"]})
-    unknown = {str(i): {"sku": ["no published offering has this sku"]}
-               for i, sku in enumerate(skus) if sku not in known}
+    unknown = {
+        str(i): {"sku": ["no published offering has this sku"]} for i, sku in enumerate(skus) if sku not in known
+    }
     if unknown and scoped:
-        raise NotFound("no published offering of the organisation has sku "
-                       + ", ".join(sorted({sku for sku in skus if sku not in known})))
+        raise NotFound(
+            "no published offering of the organisation has sku "
+            + ", ".join(sorted({sku for sku in skus if sku not in known}))
+        )
     if unknown:
         raise InvalidInput("order refused", {"lines": unknown})
     organisation, mixed = order_organisation([known[sku].organisation_id for sku in skus])
     if mixed:
         raise InvalidInput(f"order refused: {ONE_ORGANISATION}", {"lines": mixed})
-    too_few = {str(i): {"quantity": [f"the minimum order of {line['sku']} is {known[line['sku']].min_order}"]}
-               for i, line in enumerate(lines) if line["quantity"] < known[line["sku"]].min_order}
+    too_few = {
+        str(i): {"quantity": [f"the minimum order of {line['sku']} is {known[line['sku']].min_order}"]}
+        for i, line in enumerate(lines)
+        if line["quantity"] < known[line["sku"]].min_order
+    }
     if too_few:
         raise InvalidInput("order refused", {"lines": too_few})
     currencies = {known[sku].currency for sku in skus}

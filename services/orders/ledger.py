@@ -1,5 +1,6 @@
 """The ledger of every order line: the units allocated, accepted, made, passed, shipped and delivered, moved by
 aggregation's and consolidation's facts, and the order status it implies; and each line's latest shortfall."""
+
 import logging
 from datetime import datetime, timezone
 
@@ -18,22 +19,27 @@ log = logging.getLogger(__name__)
 def lock_order(session: Session, order_id: str) -> None:
     """Every change to an order's ledger takes the order's row lock first: one lock, so no deadlock between
     handlers that touch the same order's lines."""
-    if session.execute(select(orders.c.order_id).where(orders.c.order_id == order_id)
-                       .with_for_update()).scalar() is None:
+    if (
+        session.execute(select(orders.c.order_id).where(orders.c.order_id == order_id).with_for_update()).scalar()
+        is None
+    ):
         raise NotFound(f"order {order_id} not found")
 
 
 def _ledgers(session: Session, order_id: str):
     lock_order(session, order_id)
-    return session.execute(select(order_lines).where(order_lines.c.order_id == order_id)
-                           .order_by(order_lines.c.position)).all()
+    return session.execute(
+        select(order_lines).where(order_lines.c.order_id == order_id).order_by(order_lines.c.position)
+    ).all()
 
 
 def move_units(uow: UnitOfWork, order_id: str, movements: list[tuple[str, str, int]]) -> None:
     """Apply ``(line_id, stage, units)`` movements to an order's ledger and announce a change of status."""
     rows = {row.line_id: row for row in _ledgers(uow.session, order_id)}
-    ledgers = {line_id: domain.LineLedger(ordered=row.quantity, **{s: getattr(row, s) for s in domain.LEDGER_STAGES})
-               for line_id, row in rows.items()}
+    ledgers = {
+        line_id: domain.LineLedger(ordered=row.quantity, **{s: getattr(row, s) for s in domain.LEDGER_STAGES})
+        for line_id, row in rows.items()
+    }
     for line_id, stage, units in movements:
         if line_id not in ledgers:
             raise NotFound(f"line {line_id} is not in order {order_id}")
@@ -75,7 +81,8 @@ def record_shortfall(uow: UnitOfWork, event: Event) -> None:
             update(order_lines)
             .where(order_lines.c.line_id == line["line_id"])
             .where((order_lines.c.shortfall_as_of.is_(None)) | (order_lines.c.shortfall_as_of < event.occurred_at))
-            .values(shortfall=line["shortfall"], shortfall_as_of=event.occurred_at))
+            .values(shortfall=line["shortfall"], shortfall_as_of=event.occurred_at)
+        )
 
 
 def _refresh_status(uow: UnitOfWork, order_id: str, ledgers: list[domain.LineLedger]) -> None:
@@ -84,8 +91,14 @@ def _refresh_status(uow: UnitOfWork, order_id: str, ledgers: list[domain.LineLed
     status = domain.derive_status(ledgers)
     if status == current or current == "cancelled":
         return
-    session.execute(update(orders).where(orders.c.order_id == order_id)
-                    .values(status=status, updated_at=datetime.now(timezone.utc)))
-    uow.emit(new_event("order.status_changed", {"order_id": order_id, "previous_status": current, "status": status},
-                       correlation_id=order_id))
+    session.execute(
+        update(orders).where(orders.c.order_id == order_id).values(status=status, updated_at=datetime.now(timezone.utc))
+    )
+    uow.emit(
+        new_event(
+            "order.status_changed",
+            {"order_id": order_id, "previous_status": current, "status": status},
+            correlation_id=order_id,
+        )
+    )
     log.info("order status changed", extra={"correlation_id": order_id, "from": current, "to": status})

@@ -1,4 +1,5 @@
 """The offerings orders can be placed for: catalogue's published offerings, projected here."""
+
 from sqlalchemy import select
 
 from services.orders import domain
@@ -9,8 +10,12 @@ from shared.store import UnitOfWork, upsert
 
 def record_offering(uow: UnitOfWork, event: Event) -> None:
     payload = event.payload
-    upsert(uow.session, offerings, {"offering_id": payload["offering_id"]},
-           {key: payload[key] for key in ("sku", "name", "unit_price", "currency", "min_order", "organisation_id")})
+    upsert(
+        uow.session,
+        offerings,
+        {"offering_id": payload["offering_id"]},
+        {key: payload[key] for key in ("sku", "name", "unit_price", "currency", "min_order", "organisation_id")},
+    )
 
 
 def of_organisation(organisation_id: str | None) -> list:
@@ -20,8 +25,12 @@ def of_organisation(organisation_id: str | None) -> list:
 
 def published(session, skus, organisation_id: str | None = None) -> dict:
     """The published offerings of these SKUs the caller may order, by SKU."""
-    return {row.sku: row for row in session.execute(select(offerings).where(
-        offerings.c.sku.in_(skus), *of_organisation(organisation_id)))}
+    return {
+        row.sku: row
+        for row in session.execute(
+            select(offerings).where(offerings.c.sku.in_(skus), *of_organisation(organisation_id))
+        )
+    }
 
 
 def terms(row) -> domain.OfferingTerms:

@@ -1,5 +1,6 @@
 """Placing an order: checked against the rules, recorded with its lines, announced; a retry with the same
 Idempotency-Key answers the first order instead of placing another."""
+
 import hashlib
 import logging
 from collections.abc import Callable
@@ -35,23 +36,40 @@ def buyer_id_for(email: str) -> str:
     return "byr_" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
 
 
-def find_by_idempotency_key(session: Session, key: str, fingerprint: str | None,
-                            buyer_organisation_id: str | None = None, organisation_id: str | None = None) -> str | None:
+def find_by_idempotency_key(
+    session: Session,
+    key: str,
+    fingerprint: str | None,
+    buyer_organisation_id: str | None = None,
+    organisation_id: str | None = None,
+) -> str | None:
     """The order first placed with this key and this body. Keys are unique across the platform: a key that another
     tenant (buyer organisation, or aggregator placing orders) used is refused rather than answered with that tenant's
     order; the same key with another body is a mistake of the client's, refused rather than answered with an order
     that is not the one it asked for."""
-    found = session.execute(select(orders.c.order_id, orders.c.buyer_organisation_id, orders.c.organisation_id,
-                                   orders.c.idempotency_fingerprint)
-                            .where(orders.c.idempotency_key == key)).one_or_none()
+    found = session.execute(
+        select(
+            orders.c.order_id,
+            orders.c.buyer_organisation_id,
+            orders.c.organisation_id,
+            orders.c.idempotency_fingerprint,
+        ).where(orders.c.idempotency_key == key)
+    ).one_or_none()
     if found is None:
         return None
     if found.buyer_organisation_id != buyer_organisation_id or (
-            organisation_id is not None and found.organisation_id != organisation_id):
+        organisation_id is not None and found.organisation_id != organisation_id
+    ):
         raise Conflict("this Idempotency-Key was used for another order; send a new key")
     if found.idempotency_fingerprint not in (None, fingerprint):
-        raise InvalidInput("order refused", {"Idempotency-Key": [
-            "this key was sent before with another body: a retry repeats the body, a new order needs a new key"]})
+        raise InvalidInput(
+            "order refused",
+            {
+                "Idempotency-Key": [
+                    "this key was sent before with another body: a retry repeats the body, a new order needs a new key"
+                ]
+            },
+        )
     return found.order_id
 
 
@@ -63,32 +81,64 @@ def lines_to_promise(session: Session, body: dict | None, organisation_id: str |
     except ValidationError:
         return []
     known = offerings.published(session, {line["sku"] for line in data["lines"]}, organisation_id)
-    return [{"offering_id": known[line["sku"]].offering_id, "quantity": line["quantity"]}
-            for line in data["lines"] if line["sku"] in known]
+    return [
+        {"offering_id": known[line["sku"]].offering_id, "quantity": line["quantity"]}
+        for line in data["lines"]
+        if line["sku"] in known
+    ]
 
 
-def place_and_show(uow: UnitOfWork, body: dict, idempotency_key: str | None = None,
-                   buyer_organisation_id: str | None = None, organisation_id: str | None = None,
-                   promise: Promise = no_promise, today: date | None = None) -> dict:
+def place_and_show(
+    uow: UnitOfWork,
+    body: dict,
+    idempotency_key: str | None = None,
+    buyer_organisation_id: str | None = None,
+    organisation_id: str | None = None,
+    promise: Promise = no_promise,
+    today: date | None = None,
+) -> dict:
     """Place the order (or find the one first placed with this key) and show it. ``promise`` gives allocation's
     earliest delivery date (ISO) for the lines, or None when it could not tell; it is asked only of an order that
     may be placed."""
     lines = lines_to_promise(uow.session, body, organisation_id)
     promised = promise(lines) if lines else None
-    order_id = place_order(uow, body, idempotency_key, today or datetime.now(timezone.utc).date(), promised,
-                           buyer_organisation_id, organisation_id)
+    order_id = place_order(
+        uow,
+        body,
+        idempotency_key,
+        today or datetime.now(timezone.utc).date(),
+        promised,
+        buyer_organisation_id,
+        organisation_id,
+    )
     return get_order(uow, order_id)
 
 
-def show_replayed(uow: UnitOfWork, body: dict, idempotency_key: str, buyer_organisation_id: str | None = None,
-                  organisation_id: str | None = None) -> dict:
+def show_replayed(
+    uow: UnitOfWork,
+    body: dict,
+    idempotency_key: str,
+    buyer_organisation_id: str | None = None,
+    organisation_id: str | None = None,
+) -> dict:
     """The order a concurrent request with the same key placed first (its insert won the race to the unique key)."""
-    return get_order(uow, find_by_idempotency_key(uow.session, idempotency_key, domain.body_fingerprint(body),
-                                                  buyer_organisation_id, organisation_id))
+    return get_order(
+        uow,
+        find_by_idempotency_key(
+            uow.session, idempotency_key, domain.body_fingerprint(body), buyer_organisation_id, organisation_id
+        ),
+    )
 
 
-def place_order(uow: UnitOfWork, body: dict, idempotency_key: str | None, today: date, promised: str | None = None,
-                buyer_organisation_id: str | None = None, organisation_id: str | None = None) -> str:
+def place_order(
+    uow: UnitOfWork,
+    body: dict,
+    idempotency_key: str | None,
+    today: date,
+    promised: str | None = None,
+    buyer_organisation_id: str | None = None,
+    organisation_id: str | None = None,
+) -> str:
     """Record the order and announce it; with a key already used, return the first order and create nothing.
 
     ``promised`` is allocation's earliest delivery date for these lines (ISO), None when it could not tell.
@@ -99,14 +149,19 @@ def place_order(uow: UnitOfWork, body: dict, idempotency_key: str | None, today:
     data = load_or_refuse(_PLACE_ORDER_INPUT, body, "order")
     fingerprint = domain.body_fingerprint(body) if idempotency_key else None
     if idempotency_key:
-        existing = find_by_idempotency_key(session, idempotency_key, fingerprint, buyer_organisation_id,
-                                           organisation_id)
+        existing = find_by_idempotency_key(
+            session, idempotency_key, fingerprint, buyer_organisation_id, organisation_id
+        )
         if existing:
             return existing
     known = offerings.published(session, [line["sku"] for line in data["lines"]], organisation_id)
-    accepted = domain.accept_order(data["lines"], data["due_date"], today,
-                                   {sku: offerings.terms(row) for sku, row in known.items()},
-                                   scoped=organisation_id is not None)
+    accepted = domain.accept_order(
+        data["lines"],
+        data["due_date"],
+        today,
+        {sku: offerings.terms(row) for sku, row in known.items()},
+        scoped=organisation_id is not None,
+    )
 
     promised_date = date.fromisoformat(promised) if promised else None
     now = datetime.now(timezone.utc)
@@ -114,28 +169,66 @@ def place_order(uow: UnitOfWork, body: dict, idempotency_key: str | None, today:
     lines = []
     for position, line in enumerate(data["lines"]):
         offering = known[line["sku"]]
-        lines.append(dict(line_id=new_id("lin"), order_id=order_id, position=position,
-                          offering_id=offering.offering_id, sku=offering.sku, quantity=line["quantity"],
-                          unit_price=offering.unit_price))
+        lines.append(
+            dict(
+                line_id=new_id("lin"),
+                order_id=order_id,
+                position=position,
+                offering_id=offering.offering_id,
+                sku=offering.sku,
+                quantity=line["quantity"],
+                unit_price=offering.unit_price,
+            )
+        )
     buyer = data["buyer"]
-    session.execute(orders.insert().values(
-        order_id=order_id, buyer_id=buyer_id_for(buyer["email"]), buyer_name=buyer["name"],
-        buyer_email=buyer["email"], buyer_organisation_id=buyer_organisation_id,
-        organisation_id=accepted.organisation_id, destination=data["destination"], due_date=data["due_date"],
-        promised_date=promised_date, status="placed", currency=accepted.currency,
-        total=domain.order_total([(line["quantity"], line["unit_price"]) for line in lines]),
-        idempotency_key=idempotency_key, idempotency_fingerprint=fingerprint, placed_at=now, updated_at=now,
-    ))
+    session.execute(
+        orders.insert().values(
+            order_id=order_id,
+            buyer_id=buyer_id_for(buyer["email"]),
+            buyer_name=buyer["name"],
+            buyer_email=buyer["email"],
+            buyer_organisation_id=buyer_organisation_id,
+            organisation_id=accepted.organisation_id,
+            destination=data["destination"],
+            due_date=data["due_date"],
+            promised_date=promised_date,
+            status="placed",
+            currency=accepted.currency,
+            total=domain.order_total([(line["quantity"], line["unit_price"]) for line in lines]),
+            idempotency_key=idempotency_key,
+            idempotency_fingerprint=fingerprint,
+            placed_at=now,
+            updated_at=now,
+        )
+    )
     session.execute(order_lines.insert(), lines)
-    uow.emit(new_event("order.placed", {
-        "order_id": order_id, "organisation_id": accepted.organisation_id,
-        "buyer": {"buyer_id": buyer_id_for(buyer["email"]), "name": buyer["name"], "email": buyer["email"],
-                  "organisation_id": buyer_organisation_id},
-        "destination": data["destination"],
-        "due_date": data["due_date"],
-        "promised_date": promised_date,
-        "lines": [{"line_id": line["line_id"], "offering_id": line["offering_id"], "sku": line["sku"],
-                   "quantity": line["quantity"]} for line in lines],
-    }, correlation_id=order_id))
+    uow.emit(
+        new_event(
+            "order.placed",
+            {
+                "order_id": order_id,
+                "organisation_id": accepted.organisation_id,
+                "buyer": {
+                    "buyer_id": buyer_id_for(buyer["email"]),
+                    "name": buyer["name"],
+                    "email": buyer["email"],
+                    "organisation_id": buyer_organisation_id,
+                },
+                "destination": data["destination"],
+                "due_date": data["due_date"],
+                "promised_date": promised_date,
+                "lines": [
+                    {
+                        "line_id": line["line_id"],
+                        "offering_id": line["offering_id"],
+                        "sku": line["sku"],
+                        "quantity": line["quantity"],
+                    }
+                    for line in lines
+                ],
+            },
+            correlation_id=order_id,
+        )
+    )
     log.info("order placed", extra={"correlation_id": order_id, "lines": len(lines)})
     return order_id

@@ -1,4 +1,5 @@
 """Inputs of the orders service's RPC API."""
+
 from marshmallow import Schema, fields, validate
 
 from shared.bounds import MAX_QUANTITY

@@ -1,4 +1,5 @@
 """The orders service: buyer orders and the quantity ledger kept from everyone's events."""
+
 import logging
 
 from nameko.rpc import RpcProxy
@@ -28,8 +29,9 @@ class OrdersService:
         lost the race to the unique key answers the order the other placed."""
         try:
             with self.db.transaction() as uow:
-                return placing.place_and_show(uow, body, idempotency_key, buyer_organisation_id, organisation_id,
-                                              promise=self._promise)
+                return placing.place_and_show(
+                    uow, body, idempotency_key, buyer_organisation_id, organisation_id, promise=self._promise
+                )
         except IntegrityError:
             if not idempotency_key:
                 raise

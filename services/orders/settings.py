@@ -1,4 +1,5 @@
 """The orders service's configuration, from environment variables; every one has a default that runs the demo."""
+
 from dataclasses import dataclass
 
 from shared.config import POSITIVE, environment

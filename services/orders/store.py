@@ -1,4 +1,5 @@
 """Tables of the orders service."""
+
 from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, MetaData, Numeric, String, Table
 
 from shared.store import UtcDateTime, add_messaging_tables
@@ -7,7 +8,8 @@ metadata = MetaData()
 outbox, inbox = add_messaging_tables(metadata)
 
 offerings = Table(
-    "offerings", metadata,
+    "offerings",
+    metadata,
     Column("offering_id", String(64), primary_key=True),
     Column("sku", String(64), nullable=False, unique=True),
     Column("name", String(200), nullable=False),
@@ -18,7 +20,8 @@ offerings = Table(
 )
 
 orders = Table(
-    "orders", metadata,
+    "orders",
+    metadata,
     Column("order_id", String(64), primary_key=True),
     Column("buyer_id", String(64), nullable=False, index=True),
     Column("buyer_name", String(200), nullable=False),
@@ -42,7 +45,8 @@ orders = Table(
 )
 
 order_lines = Table(
-    "order_lines", metadata,
+    "order_lines",
+    metadata,
     Column("line_id", String(64), primary_key=True),
     Column("order_id", String(64), ForeignKey("orders.order_id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),

@@ -1,4 +1,5 @@
 """What the orders service shows: one order, pages of orders, and the fulfilment dashboard's figures."""
+
 from datetime import date, datetime, timezone
 
 from sqlalchemy import func, select
@@ -12,8 +13,11 @@ from shared.store import UnitOfWork, page_of, paged
 
 def _line_view(row) -> dict:
     return {
-        "line_id": row.line_id, "offering": row.sku, "offering_id": row.offering_id,
-        "unit_price": str(row.unit_price), "ordered": row.quantity,
+        "line_id": row.line_id,
+        "offering": row.sku,
+        "offering_id": row.offering_id,
+        "unit_price": str(row.unit_price),
+        "ordered": row.quantity,
         **{stage: getattr(row, stage) for stage in domain.LEDGER_STAGES},
         "shortfall": row.shortfall,
     }
@@ -21,14 +25,23 @@ def _line_view(row) -> dict:
 
 def _order_view(order, lines) -> dict:
     return {
-        "id": order.order_id, "status": order.status, "organisation_id": order.organisation_id,
-        "buyer": {"id": order.buyer_id, "name": order.buyer_name, "email": order.buyer_email,
-                  "organisation_id": order.buyer_organisation_id},
-        "destination": order.destination, "due_date": order.due_date.isoformat(),
+        "id": order.order_id,
+        "status": order.status,
+        "organisation_id": order.organisation_id,
+        "buyer": {
+            "id": order.buyer_id,
+            "name": order.buyer_name,
+            "email": order.buyer_email,
+            "organisation_id": order.buyer_organisation_id,
+        },
+        "destination": order.destination,
+        "due_date": order.due_date.isoformat(),
         "promised_date": order.promised_date.isoformat() if order.promised_date else None,
         "cancel_reason": order.cancel_reason,
-        "currency": order.currency, "total": str(order.total),
-        "placed_at": order.placed_at.isoformat(), "updated_at": order.updated_at.isoformat(),
+        "currency": order.currency,
+        "total": str(order.total),
+        "placed_at": order.placed_at.isoformat(),
+        "updated_at": order.updated_at.isoformat(),
         "lines": [_line_view(line) for line in lines],
     }
 
@@ -38,13 +51,20 @@ def get_order(uow: UnitOfWork, order_id: str) -> dict:
     order = session.execute(select(orders).where(orders.c.order_id == order_id)).one_or_none()
     if order is None:
         raise NotFound(f"order {order_id} not found")
-    lines = session.execute(select(order_lines).where(order_lines.c.order_id == order_id)
-                            .order_by(order_lines.c.position)).all()
+    lines = session.execute(
+        select(order_lines).where(order_lines.c.order_id == order_id).order_by(order_lines.c.position)
+    ).all()
     return _order_view(order, lines)
 
 
-def list_orders(uow: UnitOfWork, page: int = 1, page_size: int = 20, status: str | None = None,
-                organisation_id: str | None = None, buyer_organisation_id: str | None = None) -> dict:
+def list_orders(
+    uow: UnitOfWork,
+    page: int = 1,
+    page_size: int = 20,
+    status: str | None = None,
+    organisation_id: str | None = None,
+    buyer_organisation_id: str | None = None,
+) -> dict:
     """A page of orders, newest first; the organisation filters keep a tenant to its own (the aggregator's, or the
     buyer's)."""
     session = uow.session
@@ -53,15 +73,16 @@ def list_orders(uow: UnitOfWork, page: int = 1, page_size: int = 20, status: str
         conditions.append(orders.c.organisation_id == organisation_id)
     if buyer_organisation_id is not None:
         conditions.append(orders.c.buyer_organisation_id == buyer_organisation_id)
-    page_orders, total = page_of(session, orders, conditions, (orders.c.placed_at.desc(), orders.c.order_id),
-                                 page, page_size)
+    page_orders, total = page_of(
+        session, orders, conditions, (orders.c.placed_at.desc(), orders.c.order_id), page, page_size
+    )
     ids = [order.order_id for order in page_orders]
     lines = {}
-    for line in session.execute(select(order_lines).where(order_lines.c.order_id.in_(ids))
-                                .order_by(order_lines.c.position)):
+    for line in session.execute(
+        select(order_lines).where(order_lines.c.order_id.in_(ids)).order_by(order_lines.c.position)
+    ):
         lines.setdefault(line.order_id, []).append(line)
-    return paged([_order_view(order, lines.get(order.order_id, [])) for order in page_orders], page, page_size,
-                 total)
+    return paged([_order_view(order, lines.get(order.order_id, [])) for order in page_orders], page, page_size, total)
 
 
 # The dashboard lists this many of the latest orders.
@@ -75,30 +96,58 @@ def summary(uow: UnitOfWork, organisation_id: str | None = None) -> dict:
     today = datetime.now(timezone.utc).date()
     mine = [orders.c.organisation_id == organisation_id] if organisation_id else []
     by_status = {status: 0 for status in domain.STATUSES}
-    for status, count in session.execute(select(orders.c.status, func.count()).where(*mine)
-                                         .group_by(orders.c.status)):
+    for status, count in session.execute(select(orders.c.status, func.count()).where(*mine).group_by(orders.c.status)):
         by_status[status] = count
-    sums = session.execute(select(
-        func.coalesce(func.sum(order_lines.c.quantity), 0),
-        *[func.coalesce(func.sum(getattr(order_lines.c, stage)), 0) for stage in domain.LEDGER_STAGES],
-    ).join(orders, orders.c.order_id == order_lines.c.order_id).where(*mine, orders.c.status != "cancelled")).one()
+    sums = session.execute(
+        select(
+            func.coalesce(func.sum(order_lines.c.quantity), 0),
+            *[func.coalesce(func.sum(getattr(order_lines.c, stage)), 0) for stage in domain.LEDGER_STAGES],
+        )
+        .join(orders, orders.c.order_id == order_lines.c.order_id)
+        .where(*mine, orders.c.status != "cancelled")
+    ).one()
     units = {"ordered": int(sums[0]), **{stage: int(value) for stage, value in zip(domain.LEDGER_STAGES, sums[1:])}}
     latest = session.execute(
-        select(orders.c.order_id, orders.c.buyer_name, orders.c.status, orders.c.due_date, orders.c.promised_date,
-               func.sum(order_lines.c.quantity), func.sum(order_lines.c.delivered))
-        .join(order_lines, order_lines.c.order_id == orders.c.order_id).where(*mine)
-        .group_by(orders.c.order_id, orders.c.buyer_name, orders.c.status, orders.c.due_date,
-                  orders.c.promised_date, orders.c.placed_at)
-        .order_by(orders.c.placed_at.desc(), orders.c.order_id).limit(RECENT_ORDERS)).all()
+        select(
+            orders.c.order_id,
+            orders.c.buyer_name,
+            orders.c.status,
+            orders.c.due_date,
+            orders.c.promised_date,
+            func.sum(order_lines.c.quantity),
+            func.sum(order_lines.c.delivered),
+        )
+        .join(order_lines, order_lines.c.order_id == orders.c.order_id)
+        .where(*mine)
+        .group_by(
+            orders.c.order_id,
+            orders.c.buyer_name,
+            orders.c.status,
+            orders.c.due_date,
+            orders.c.promised_date,
+            orders.c.placed_at,
+        )
+        .order_by(orders.c.placed_at.desc(), orders.c.order_id)
+        .limit(RECENT_ORDERS)
+    ).all()
     return {
         "orders": {"total": sum(by_status.values()), "by_status": by_status},
         "units": units,
         "fill_rate": domain.fill_rate(units["ordered"], units["delivered"]),
         "otif": domain.otif(_outcomes(session, mine, today), today),
         "shortfalls": _shortfalls(session, mine),
-        "recent_orders": [{"id": row[0], "buyer": row[1], "status": row[2], "due_date": row[3].isoformat(),
-                           "promised_date": row[4].isoformat() if row[4] else None,
-                           "ordered": int(row[5]), "delivered": int(row[6])} for row in latest],
+        "recent_orders": [
+            {
+                "id": row[0],
+                "buyer": row[1],
+                "status": row[2],
+                "due_date": row[3].isoformat(),
+                "promised_date": row[4].isoformat() if row[4] else None,
+                "ordered": int(row[5]),
+                "delivered": int(row[6]),
+            }
+            for row in latest
+        ],
     }
 
 
@@ -108,23 +157,51 @@ def _outcomes(session: Session, mine: list, today: date) -> list:
     delivered. Orders not yet due are left in the database."""
     promised_on = func.coalesce(orders.c.promised_date, orders.c.due_date)
     judged = (orders.c.status == "delivered") | ((orders.c.status != "cancelled") & (promised_on < today))
-    return [domain.OrderOutcome(promised_on=row.promised_date or row.due_date,
-                                delivered_on=row.updated_at.date() if row.status == "delivered" else None,
-                                status=row.status)
-            for row in session.execute(select(orders.c.due_date, orders.c.promised_date, orders.c.status,
-                                              orders.c.updated_at).where(*mine, judged))]
+    return [
+        domain.OrderOutcome(
+            promised_on=row.promised_date or row.due_date,
+            delivered_on=row.updated_at.date() if row.status == "delivered" else None,
+            status=row.status,
+        )
+        for row in session.execute(
+            select(orders.c.due_date, orders.c.promised_date, orders.c.status, orders.c.updated_at).where(*mine, judged)
+        )
+    ]
 
 
 def _shortfalls(session: Session, mine: list, limit: int = 20) -> dict:
     """Lines of live orders that allocation could not cover in full, largest first."""
     live = [*mine, order_lines.c.shortfall > 0, orders.c.status.not_in(("cancelled", "delivered"))]
     joined = order_lines.join(orders, orders.c.order_id == order_lines.c.order_id)
-    lines, units = session.execute(select(func.count(), func.coalesce(func.sum(order_lines.c.shortfall), 0))
-                                   .select_from(joined).where(*live)).one()
-    rows = session.execute(select(order_lines.c.order_id, order_lines.c.line_id, order_lines.c.sku,
-                                  order_lines.c.quantity, order_lines.c.shortfall, orders.c.due_date)
-                           .select_from(joined).where(*live)
-                           .order_by(order_lines.c.shortfall.desc(), order_lines.c.line_id).limit(limit)).all()
-    return {"lines": int(lines), "units": int(units),
-            "items": [{"order_id": row.order_id, "line_id": row.line_id, "sku": row.sku, "ordered": row.quantity,
-                       "shortfall": row.shortfall, "due_date": row.due_date.isoformat()} for row in rows]}
+    lines, units = session.execute(
+        select(func.count(), func.coalesce(func.sum(order_lines.c.shortfall), 0)).select_from(joined).where(*live)
+    ).one()
+    rows = session.execute(
+        select(
+            order_lines.c.order_id,
+            order_lines.c.line_id,
+            order_lines.c.sku,
+            order_lines.c.quantity,
+            order_lines.c.shortfall,
+            orders.c.due_date,
+        )
+        .select_from(joined)
+        .where(*live)
+        .order_by(order_lines.c.shortfall.desc(), order_lines.c.line_id)
+        .limit(limit)
+    ).all()
+    return {
+        "lines": int(lines),
+        "units": int(units),
+        "items": [
+            {
+                "order_id": row.order_id,
+                "line_id": row.line_id,
+                "sku": row.sku,
+                "ordered": row.quantity,
+                "shortfall": row.shortfall,
+                "due_date": row.due_date.isoformat(),
+            }
+            for row in rows
+        ],
+    }

@@ -1,4 +1,5 @@
 """Asking another service, with a deadline."""
+
 import logging
 
 import eventlet
@@ -6,8 +7,8 @@ from nameko.exceptions import UnknownService
 
 from shared import config
 
-
 log = logging.getLogger(__name__)
+
 
 class NoAnswer(RuntimeError):
     """The service asked did not answer within the deadline, or is not running."""

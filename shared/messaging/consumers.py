@@ -1,12 +1,12 @@
 """Queue consumers and RPC entrypoints that survive a broker connection lost under them."""
+
 import logging
 from functools import partial
 
-from amqp.exceptions import ChannelError, ConnectionError as AmqpConnectionError
+from amqp.exceptions import ChannelError
+from amqp.exceptions import ConnectionError as AmqpConnectionError
 from nameko.messaging import Consumer, QueueConsumer
 from nameko.rpc import Rpc, RpcConsumer
-
-
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +23,18 @@ class TolerantQueueConsumer(QueueConsumer):
         try:
             super().ack_message(message)
         except _LOST_CONNECTION as error:
-            log.warning("ack on a lost broker connection: the message will be delivered again",
-                        extra={"error": repr(error)})
+            log.warning(
+                "ack on a lost broker connection: the message will be delivered again", extra={"error": repr(error)}
+            )
 
     def requeue_message(self, message):
         try:
             super().requeue_message(message)
         except _LOST_CONNECTION as error:
-            log.warning("requeue on a lost broker connection: the broker takes the message back itself",
-                        extra={"error": repr(error)})
+            log.warning(
+                "requeue on a lost broker connection: the broker takes the message back itself",
+                extra={"error": repr(error)},
+            )
 
 
 class DeadLetteringQueueConsumer(TolerantQueueConsumer):

@@ -1,4 +1,5 @@
 """The service's database as a nameko dependency, and entrypoints that run a use case in one unit of work."""
+
 import inspect
 from collections.abc import Callable
 
@@ -10,6 +11,7 @@ from shared.messaging.consumers import rpc
 from shared.messaging.handlers import batch_handler, reliable_handler
 from shared.messaging.relay import OutboxRelay
 from shared.store import Database
+
 
 class ServiceDatabase(DependencyProvider):
     """The service's Database as a nameko dependency, with its outbox relay running beside the workers."""
@@ -59,12 +61,16 @@ class WorkerDatabase:
 def _entrypoint(use_case: Callable, run: Callable) -> Callable:
     """A method that calls ``run(self, *args)``, named and signed like ``use_case`` without its unit of work, so nameko
     refuses a call with the wrong arguments before a worker starts."""
+
     def method(self, *args, **kwargs):
         return run(self, *args, **kwargs)
 
     parameters = list(inspect.signature(use_case).parameters.values())[1:]
-    setattr(method, "__signature__", inspect.Signature(
-        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD), *parameters]))
+    setattr(
+        method,
+        "__signature__",
+        inspect.Signature([inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD), *parameters]),
+    )
     method.__name__ = use_case.__name__
     method.__qualname__ = use_case.__qualname__
     method.__doc__ = use_case.__doc__
@@ -74,6 +80,7 @@ def _entrypoint(use_case: Callable, run: Callable) -> Callable:
 def rpc_use_case(use_case: Callable, *, expected_exceptions: tuple = EXPECTED) -> Callable:
     """An RPC entrypoint that runs ``use_case(uow, *args)`` in one transaction of the service's ``db``: a refusal
     (``expected_exceptions``) reaches the caller as such, and nothing it wrote stays behind."""
+
     def run(self, *args, **kwargs):
         with self.db.transaction() as uow:
             return use_case(uow, *args, **kwargs)
@@ -83,6 +90,7 @@ def rpc_use_case(use_case: Callable, *, expected_exceptions: tuple = EXPECTED) -
 
 def on_event(source_service: str, event_type: str, effect: Callable, **kwargs) -> Callable:
     """A reliable event handler that applies ``effect(uow, event)`` once per event, however often it is delivered."""
+
     def handle(self, event):
         return self.db.handle_once(event, effect)
 
@@ -92,6 +100,7 @@ def on_event(source_service: str, event_type: str, effect: Callable, **kwargs) -
 
 def on_events(source_service: str, event_type: str, effect: Callable, **kwargs) -> Callable:
     """A batching event handler that applies ``effect(uow, events)`` once to the events of a batch not handled yet."""
+
     def handle(self, events):
         return self.db.handle_batch(events, effect)
 

@@ -1,4 +1,5 @@
 """The dead-letter queue: where a message that cannot be handled waits, with the reason, to be listed and replayed."""
+
 import logging
 from datetime import datetime, timezone
 
@@ -6,7 +7,6 @@ from kombu import Exchange, Queue
 from nameko.amqp.publish import Publisher
 
 from shared import metrics
-
 
 log = logging.getLogger(__name__)
 
@@ -30,20 +30,38 @@ def make_publisher(amqp_uri: str) -> Publisher:
     return Publisher(amqp_uri, serializer="json", use_confirms=True, retry=True, retry_policy=_QUICK_RETRY)
 
 
-def park(publisher: Publisher, body, *, queue: str, service: str, event_type: str, reason: str, attempts: int,
-         headers: dict | None = None) -> None:
+def park(
+    publisher: Publisher,
+    body,
+    *,
+    queue: str,
+    service: str,
+    event_type: str,
+    reason: str,
+    attempts: int,
+    headers: dict | None = None,
+) -> None:
     """Put a message in the dead-letter queue with why and where it failed, so it can be listed and replayed."""
     parked_headers = {key: value for key, value in (headers or {}).items() if not key.startswith("x-bilum-")}
-    parked_headers.update({
-        REASON_HEADER: reason[:2000],
-        QUEUE_HEADER: queue,
-        SERVICE_HEADER: service,
-        EVENT_TYPE_HEADER: event_type,
-        ATTEMPTS_HEADER: attempts,
-        PARKED_AT_HEADER: datetime.now(timezone.utc).isoformat(),
-    })
-    publisher.publish(body, exchange=DEAD_LETTER_EXCHANGE, routing_key=queue, headers=parked_headers,
-                      declare=[DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE])
+    parked_headers.update(
+        {
+            REASON_HEADER: reason[:2000],
+            QUEUE_HEADER: queue,
+            SERVICE_HEADER: service,
+            EVENT_TYPE_HEADER: event_type,
+            ATTEMPTS_HEADER: attempts,
+            PARKED_AT_HEADER: datetime.now(timezone.utc).isoformat(),
+        }
+    )
+    publisher.publish(
+        body,
+        exchange=DEAD_LETTER_EXCHANGE,
+        routing_key=queue,
+        headers=parked_headers,
+        declare=[DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE],
+    )
     metrics.MESSAGES_DEAD_LETTERED.labels(service, event_type).inc()
-    log.error("message dead-lettered", extra={"queue": queue, "reason": reason, "attempts": attempts,
-                                              "event_type": event_type})
+    log.error(
+        "message dead-lettered",
+        extra={"queue": queue, "reason": reason, "attempts": attempts, "event_type": event_type},
+    )

@@ -8,6 +8,7 @@ has not arrived yet (``NotYetKnown``) is tried again later without spending its 
 copy is confirmed, and an ack or requeue on a connection the broker already dropped is a no-op (the broker hands the
 message out again), never a crash.
 """
+
 import logging
 import time
 import traceback
@@ -21,7 +22,6 @@ from nameko.exceptions import ContainerBeingKilled
 from shared import config, metrics
 from shared.errors import NotYetKnown
 from shared.events import Event, InvalidEvent, parse
-
 from shared.messaging.consumers import DeadLetteringQueueConsumer
 from shared.messaging.deadletters import ATTEMPTS_HEADER, WAITING_SINCE_HEADER, WAITS_HEADER, make_publisher, park
 
@@ -37,8 +37,15 @@ class ReliableEventHandler(EventHandler):
         # A fact that has not arrived yet is a wait, not a fault: nameko logs it as expected (a warning), not as an
         # error an operator should chase.
         expected = expected_exceptions if isinstance(expected_exceptions, tuple) else (expected_exceptions,)
-        super().__init__(source_service, event_type, handler_type=SERVICE_POOL, reliable_delivery=True,
-                         requeue_on_error=False, expected_exceptions=(*expected, NotYetKnown), **kwargs)
+        super().__init__(
+            source_service,
+            event_type,
+            handler_type=SERVICE_POOL,
+            reliable_delivery=True,
+            requeue_on_error=False,
+            expected_exceptions=(*expected, NotYetKnown),
+            **kwargs,
+        )
 
     def setup(self):
         super().setup()
@@ -67,8 +74,12 @@ class ReliableEventHandler(EventHandler):
         started = time.perf_counter()
         try:
             self.container.spawn_worker(
-                self, (event,), {}, context_data={"correlation_id": event.correlation_id},
-                handle_result=partial(self.handle_result, message, started))
+                self,
+                (event,),
+                {},
+                context_data={"correlation_id": event.correlation_id},
+                handle_result=partial(self.handle_result, message, started),
+            )
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
 
@@ -89,27 +100,58 @@ class ReliableEventHandler(EventHandler):
             headers[WAITS_HEADER] = waits + 1
             headers.setdefault(WAITING_SINCE_HEADER, time.time())
             metrics.MESSAGES_WAITING.labels(self.service, self.event_type).inc()
-            log.info("waiting for an earlier fact", extra={"queue": self.queue.name, "waits": waits + 1,
-                                                           "reason": reason,
-                                                           "correlation_id": _correlation_of(message.payload)})
+            log.info(
+                "waiting for an earlier fact",
+                extra={
+                    "queue": self.queue.name,
+                    "waits": waits + 1,
+                    "reason": reason,
+                    "correlation_id": _correlation_of(message.payload),
+                },
+            )
             pause = min(LONGEST_WAIT_PAUSE_S, self.retry_backoff_s * 2 ** min(waits, 8))
         else:
             metrics.MESSAGES_FAILED.labels(self.service, self.event_type).inc()
             attempts = int(headers.get(ATTEMPTS_HEADER, 1))
-            log.warning("handler failed", extra={"queue": self.queue.name, "attempt": attempts, "reason": reason,
-                                                 "correlation_id": _correlation_of(message.payload)})
+            log.warning(
+                "handler failed",
+                extra={
+                    "queue": self.queue.name,
+                    "attempt": attempts,
+                    "reason": reason,
+                    "correlation_id": _correlation_of(message.payload),
+                },
+            )
             if attempts >= self.max_attempts:
-                self._settle(message, partial(park, self.publisher, message.payload, queue=self.queue.name,
-                                              service=self.service, event_type=self.event_type, reason=reason,
-                                              attempts=attempts, headers=headers))
+                self._settle(
+                    message,
+                    partial(
+                        park,
+                        self.publisher,
+                        message.payload,
+                        queue=self.queue.name,
+                        service=self.service,
+                        event_type=self.event_type,
+                        reason=reason,
+                        attempts=attempts,
+                        headers=headers,
+                    ),
+                )
                 return
             headers[ATTEMPTS_HEADER] = attempts + 1
             pause = self.retry_backoff_s * attempts
         # The pause runs in a thread of its own: a worker (and a batching handler's next batch) is not held up.
         self.container.spawn_managed_thread(
-            partial(self._settle, message, partial(self.publisher.publish, message.payload, exchange="",
-                                                   routing_key=self.queue.name, headers=headers), pause),
-            identifier=f"{self.queue.name}.retry")
+            partial(
+                self._settle,
+                message,
+                partial(
+                    self.publisher.publish, message.payload, exchange="", routing_key=self.queue.name, headers=headers
+                ),
+                pause,
+            ),
+            identifier=f"{self.queue.name}.retry",
+        )
 
     def _may_wait(self, headers) -> bool:
         since = headers.get(WAITING_SINCE_HEADER)
@@ -128,8 +170,20 @@ class ReliableEventHandler(EventHandler):
         self.queue_consumer.ack_message(message)
 
     def _park_now(self, body, message, reason):
-        self._settle(message, partial(park, self.publisher, body, queue=self.queue.name, service=self.service,
-                                      event_type=self.event_type, reason=reason, attempts=1, headers=message.headers))
+        self._settle(
+            message,
+            partial(
+                park,
+                self.publisher,
+                body,
+                queue=self.queue.name,
+                service=self.service,
+                event_type=self.event_type,
+                reason=reason,
+                attempts=1,
+                headers=message.headers,
+            ),
+        )
 
     def park_undecodable(self, message, error):
         body = message.body.decode("utf-8", "replace") if isinstance(message.body, bytes) else message.body
@@ -187,14 +241,17 @@ class BatchingEventHandler(ReliableEventHandler):
         if self._alone:
             batch = [self._alone.pop(0)]
         else:
-            batch, self._waiting = self._waiting[:self.max_batch], self._waiting[self.max_batch:]
+            batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
         self._busy = True
         started = time.perf_counter()
         try:
             self.container.spawn_worker(
-                self, ([event for event, _ in batch],), {},
+                self,
+                ([event for event, _ in batch],),
+                {},
                 context_data={"correlation_id": batch[0][0].correlation_id},
-                handle_result=partial(self._batch_done, batch, started))
+                handle_result=partial(self._batch_done, batch, started),
+            )
         except ContainerBeingKilled:
             self._busy = False
             for _, message in batch:
@@ -210,9 +267,14 @@ class BatchingEventHandler(ReliableEventHandler):
         elif len(batch) == 1:
             self._retry_or_park(batch[0][1], exc_info)
         else:
-            log.warning("batch failed; its messages are handled one by one",
-                        extra={"queue": self.queue.name, "messages": len(batch),
-                               "reason": "".join(traceback.format_exception_only(*exc_info[:2])).strip()})
+            log.warning(
+                "batch failed; its messages are handled one by one",
+                extra={
+                    "queue": self.queue.name,
+                    "messages": len(batch),
+                    "reason": "".join(traceback.format_exception_only(*exc_info[:2])).strip(),
+                },
+            )
             self._alone.extend(batch)
         self._busy = False
         self.container.spawn_managed_thread(self._next_batch, identifier=f"{self.queue.name}.next-batch")

@@ -1,8 +1,9 @@
 """The outbox relay: events a transaction recorded are published after it commits, confirmed by the broker."""
+
 import logging
-from typing import Any
 import threading
 import time
+from typing import Any
 
 import eventlet
 from amqp import Message
@@ -14,8 +15,8 @@ from sqlalchemy import select
 from shared import config, metrics
 from shared.store import Database
 
-
 log = logging.getLogger(__name__)
+
 
 class BatchNotConfirmed(RuntimeError):
     """The broker did not confirm every message of a batch: none of it counts as published."""
@@ -74,13 +75,24 @@ class ConfirmedBatchPublisher:
         try:
             if self._connection is None:
                 self._open()
-            with eventlet.Timeout(self.confirm_timeout_s, BatchNotConfirmed(
-                    f"no confirm of {len(messages)} messages within {self.confirm_timeout_s:g} s")):
+            with eventlet.Timeout(
+                self.confirm_timeout_s,
+                BatchNotConfirmed(f"no confirm of {len(messages)} messages within {self.confirm_timeout_s:g} s"),
+            ):
                 for body, routing_key, message_id in messages:
                     self._channel.basic_publish(
-                        Message(body.encode("utf-8"), content_type="application/json", content_encoding="utf-8",
-                                delivery_mode=PERSISTENT, priority=0, message_id=message_id, headers={}),
-                        exchange=self.exchange.name, routing_key=routing_key)
+                        Message(
+                            body.encode("utf-8"),
+                            content_type="application/json",
+                            content_encoding="utf-8",
+                            delivery_mode=PERSISTENT,
+                            priority=0,
+                            message_id=message_id,
+                            headers={},
+                        ),
+                        exchange=self.exchange.name,
+                        routing_key=routing_key,
+                    )
                     self._published += 1
                     self._unconfirmed.add(self._published)
                 while self._unconfirmed:
@@ -108,8 +120,7 @@ class OutboxRelay:
     out a batch at a time with one wait for the confirms of the whole batch, and are deleted in one statement.
     """
 
-    def __init__(self, database: Database, amqp_uri: str, batch: int | None = None,
-                 interval_s: float | None = None):
+    def __init__(self, database: Database, amqp_uri: str, batch: int | None = None, interval_s: float | None = None):
         settings = config.messaging()
         self.database = database
         self.exchange = get_event_exchange(database.service, {})
@@ -125,7 +136,9 @@ class OutboxRelay:
         with self.database.transaction() as uow:
             rows = uow.session.execute(
                 select(outbox.c.id, outbox.c.event_id, outbox.c.event_type, outbox.c.body)
-                .order_by(outbox.c.id).limit(self.batch).with_for_update(skip_locked=True)
+                .order_by(outbox.c.id)
+                .limit(self.batch)
+                .with_for_update(skip_locked=True)
             ).all()
             if not rows:
                 return 0
@@ -151,8 +164,9 @@ class OutboxRelay:
             except Exception as error:
                 failures += 1
                 published = 0
-                log.warning("outbox relay could not publish; will retry", extra={"error": str(error),
-                                                                                   "failures": failures})
+                log.warning(
+                    "outbox relay could not publish; will retry", extra={"error": str(error), "failures": failures}
+                )
             now = time.monotonic()
             if now - last_gauge > 1.0:
                 self._update_gauges()

@@ -1,5 +1,6 @@
 """Timers whose interval is a setting of the service, read when the service starts, not when its module is imported
 (tests and ``bilum up`` set the environment after importing)."""
+
 from collections.abc import Callable
 
 from nameko.timer import Timer

@@ -2,6 +2,7 @@
 organisations, and Debian's chromium driven by Playwright in a process of its own (see ``driver.py``).
 
 When chromium is missing or cannot start, the tests fail and say what to install: they never skip."""
+
 import json
 import subprocess
 import sys
@@ -44,8 +45,13 @@ class Browser:
 
     def __init__(self, base_url: str):
         self.base_url = base_url
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.browser.driver"], cwd=ROOT, text=True,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.browser.driver"],
+            cwd=ROOT,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
         started = self._answer(90)
         if "ready" not in started:
             pytest.fail(f"chromium did not start: {started}", pytrace=False)
@@ -54,20 +60,41 @@ class Browser:
         with eventlet.Timeout(timeout_s):
             line = self.process.stdout.readline()
         if not line:
-            pytest.fail("the browser process ended without answering: is Debian's chromium installed at "
-                        "/usr/bin/chromium (`apt-get install -y chromium`, which `make test` does)? Its error is "
-                        "printed above.", pytrace=False)
+            pytest.fail(
+                "the browser process ended without answering: is Debian's chromium installed at "
+                "/usr/bin/chromium (`apt-get install -y chromium`, which `make test` does)? Its error is "
+                "printed above.",
+                pytrace=False,
+            )
         return json.loads(line)
 
-    def open(self, path: str, user: str | None, ready: str, screenshot: str | None = None,
-             viewport: str = "desktop", **command) -> dict:
+    def open(
+        self,
+        path: str,
+        user: str | None,
+        ready: str,
+        screenshot: str | None = None,
+        viewport: str = "desktop",
+        **command,
+    ) -> dict:
         """Open a page, sign in as ``user`` through the page's form, wait for the JavaScript condition ``ready``."""
         if screenshot:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             screenshot = str(SCREENSHOTS / f"{screenshot}-{viewport}.png")
-        self.process.stdin.write(json.dumps({
-            "url": self.base_url + path, "username": user, "password": PASSWORD, "ready": ready,
-            "screenshot": screenshot, "viewport": viewport, **command}) + "\n")
+        self.process.stdin.write(
+            json.dumps(
+                {
+                    "url": self.base_url + path,
+                    "username": user,
+                    "password": PASSWORD,
+                    "ready": ready,
+                    "screenshot": screenshot,
+                    "viewport": viewport,
+                    **command,
+                }
+            )
+            + "\n"
+        )
         self.process.stdin.flush()
         answer = self._answer(120)
         assert "error" not in answer, answer.get("error")
@@ -127,28 +154,71 @@ def _organisation(admin: Network, name: str, regions: list) -> Organisation:
     tag = uuid.uuid4().hex[:6]
     organisation = Organisation(name=name, aggregator=f"agg-{name}-{tag}", sku=f"{name[:4].upper()}-{tag.upper()}")
     create_user(organisation.aggregator, PASSWORD, "aggregator", organisation_id=name)
-    organisation.offering_id = admin.call("POST", "/offerings", 201, json={
-        "organisation_id": name, "sku": organisation.sku, "name": f"Bilum {organisation.sku}",
-        "description": "Hand-looped", "unit_price": "30.00", "producer_price": "18.00", "currency": "USD",
-        "unit_weight_g": 350, "unit_volume_cm3": 4000,
-        "quality_standard": {"aql": {"major": 2.5, "minor": 4.0}, "rejected_lot_action": "ask"}})["id"]
+    organisation.offering_id = admin.call(
+        "POST",
+        "/offerings",
+        201,
+        json={
+            "organisation_id": name,
+            "sku": organisation.sku,
+            "name": f"Bilum {organisation.sku}",
+            "description": "Hand-looped",
+            "unit_price": "30.00",
+            "producer_price": "18.00",
+            "currency": "USD",
+            "unit_weight_g": 350,
+            "unit_volume_cm3": 4000,
+            "quality_standard": {"aql": {"major": 2.5, "minor": 4.0}, "rejected_lot_action": "ask"},
+        },
+    )["id"]
     first = monday_of(date.today()) + timedelta(weeks=1)
     for region, latitude, longitude, weekly in regions:
         n = uuid.uuid4().int % 10**7
-        producer = admin.call("POST", "/producers", 201, json={
-            "organisation_id": name, "name": f"Weaver {n}", "village": "Kama", "district": region,
-            "region": region, "country": "PG", "latitude": latitude, "longitude": longitude,
-            "mobile": f"+6757{n:07d}", "languages": ["en"], **_road(latitude)})
-        admin.call("POST", f"/offerings/{organisation.offering_id}/approvals", json={
-            "producer_id": producer["id"], "stage": "sample", "status": "approved",
-            "decided_on": date.today().isoformat()})
-        admin.call("POST", f"/producers/{producer['id']}/capacity", json={
-            "offering_id": organisation.offering_id, "lead_time_days": 0, "min_lot": 1,
-            "weeks": [{"week": iso_week(first + timedelta(weeks=k)), "units": weekly} for k in range(4)]})
+        producer = admin.call(
+            "POST",
+            "/producers",
+            201,
+            json={
+                "organisation_id": name,
+                "name": f"Weaver {n}",
+                "village": "Kama",
+                "district": region,
+                "region": region,
+                "country": "PG",
+                "latitude": latitude,
+                "longitude": longitude,
+                "mobile": f"+6757{n:07d}",
+                "languages": ["en"],
+                **_road(latitude),
+            },
+        )
+        admin.call(
+            "POST",
+            f"/offerings/{organisation.offering_id}/approvals",
+            json={
+                "producer_id": producer["id"],
+                "stage": "sample",
+                "status": "approved",
+                "decided_on": date.today().isoformat(),
+            },
+        )
+        admin.call(
+            "POST",
+            f"/producers/{producer['id']}/capacity",
+            json={
+                "offering_id": organisation.offering_id,
+                "lead_time_days": 0,
+                "min_lot": 1,
+                "weeks": [{"week": iso_week(first + timedelta(weeks=k)), "units": weekly} for k in range(4)],
+            },
+        )
         organisation.producer_ids.append(producer["id"])
     declared = sum(weekly for *_, weekly in regions) * 4
-    eventually(lambda: admin.call("GET", f"/offerings/{organisation.offering_id}/capacity")["declared"] >= declared,
-               f"allocation to know {name}'s capacity", timeout_s=60)
+    eventually(
+        lambda: admin.call("GET", f"/offerings/{organisation.offering_id}/capacity")["declared"] >= declared,
+        f"allocation to know {name}'s capacity",
+        timeout_s=60,
+    )
     return organisation
 
 
@@ -160,34 +230,61 @@ def _road(latitude: float) -> dict:
 
 
 def _order(buyer: Network, organisation: Organisation, quantity: int) -> str:
-    order = buyer.call("POST", "/orders", 201, headers={"Idempotency-Key": str(uuid.uuid4())}, json={
-        "buyer": {"name": "Kiriko", "email": "orders@kiriko.example.org"},
-        "destination": {"name": "Kiriko Tokyo", "city": "Tokyo", "country": "JP", "latitude": 35.6,
-                        "longitude": 139.7},
-        "due_date": (date.today() + timedelta(days=90)).isoformat(),
-        "lines": [{"sku": organisation.sku, "quantity": quantity}]})
+    order = buyer.call(
+        "POST",
+        "/orders",
+        201,
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+        json={
+            "buyer": {"name": "Kiriko", "email": "orders@kiriko.example.org"},
+            "destination": {
+                "name": "Kiriko Tokyo",
+                "city": "Tokyo",
+                "country": "JP",
+                "latitude": 35.6,
+                "longitude": 139.7,
+            },
+            "due_date": (date.today() + timedelta(days=90)).isoformat(),
+            "lines": [{"sku": organisation.sku, "quantity": quantity}],
+        },
+    )
     organisation.order_ids.append(order["id"])
     return order["id"]
 
 
 def _offers(admin: Network, order_id: str, quantity: int) -> list:
-    return eventually(lambda: (lambda quotas: quotas if sum(q["quantity"] for q in quotas) == quantity else None)(
-        admin.call("GET", "/quotas", params={"order_id": order_id, "status": "offered", "page_size": 100})["items"]),
-        f"the offers of {order_id}", timeout_s=60)
+    return eventually(
+        lambda: (lambda quotas: quotas if sum(q["quantity"] for q in quotas) == quantity else None)(
+            admin.call("GET", "/quotas", params={"order_id": order_id, "status": "offered", "page_size": 100})["items"]
+        ),
+        f"the offers of {order_id}",
+        timeout_s=60,
+    )
 
 
 def _inspect(admin: Network, lot: dict, organisation: str, passed: bool) -> dict:
     plan = next(plan for plan in lot["plan"] if plan["defect_class"] == "major")
     defects = plan["accept"] if passed else plan["reject"]
-    return admin.call("POST", f"/lots/{lot['id']}/inspections", 201, json={
-        "inspector": "QC", "organisation_id": organisation,
-        "findings": [{"criterion": "loose loops", "defect_class": "major", "count": defects}]})
+    return admin.call(
+        "POST",
+        f"/lots/{lot['id']}/inspections",
+        201,
+        json={
+            "inspector": "QC",
+            "organisation_id": organisation,
+            "findings": [{"criterion": "loose loops", "defect_class": "major", "count": defects}],
+        },
+    )
 
 
 def _settled(admin: Network, order_id: str, **expected) -> dict:
-    return eventually(lambda: (lambda line: line if all(line[k] == v for k, v in expected.items()) else None)(
-        admin.call("GET", f"/orders/{order_id}")["lines"][0]), f"the ledger of {order_id} to show {expected}",
-        timeout_s=60)
+    return eventually(
+        lambda: (lambda line: line if all(line[k] == v for k, v in expected.items()) else None)(
+            admin.call("GET", f"/orders/{order_id}")["lines"][0]
+        ),
+        f"the ledger of {order_id} to show {expected}",
+        timeout_s=60,
+    )
 
 
 def _seed(base_url: str) -> Scenario:
@@ -198,8 +295,15 @@ def _seed(base_url: str) -> Scenario:
     admin_name = f"admin-{uuid.uuid4().hex[:6]}"
     create_user(admin_name, PASSWORD, "admin")
     admin = Network(base_url, bearer(base_url, admin_name, PASSWORD))
-    highlands = _organisation(admin, HIGHLANDS, [("Eastern Highlands", -6.07, 145.41, 30),
-                                                 ("Eastern Highlands", -6.2, 145.5, 30), ("Morobe", -6.73, 146.99, 30)])
+    highlands = _organisation(
+        admin,
+        HIGHLANDS,
+        [
+            ("Eastern Highlands", -6.07, 145.41, 30),
+            ("Eastern Highlands", -6.2, 145.5, 30),
+            ("Morobe", -6.73, 146.99, 30),
+        ],
+    )
     coast = _organisation(admin, COAST, [("Milne Bay", -10.3, 150.45, 25), ("Milne Bay", -10.6, 150.7, 25)])
     buyer_name = f"buyer-{uuid.uuid4().hex[:6]}"
     create_user(buyer_name, PASSWORD, "buyer", organisation_id=BUYERS)
@@ -222,8 +326,9 @@ def _seed(base_url: str) -> Scenario:
     _offers(admin, coast.order_ids[0], 200)
 
     def plan():
-        response = requests.post(admin.base + "/shipments/plan", json={"dispatch": "now"}, headers=admin.headers,
-                                 timeout=30)
+        response = requests.post(
+            admin.base + "/shipments/plan", json={"dispatch": "now"}, headers=admin.headers, timeout=30
+        )
         assert response.status_code in (200, 201), response.text
         return response.json()["items"]
 
@@ -235,11 +340,16 @@ def _seed(base_url: str) -> Scenario:
 
 
 @pytest.fixture(scope="module")
-def scenario(module_platform):
+def scenario(module_platform):  # noqa: F811 (the fixture imported above)
     for service in ("catalogue", "orders", "aggregation", "consolidation"):
         migrations.upgrade(service)
-    with running(CatalogueService), running(OrdersService), running(AggregationService), \
-            running(ConsolidationService), running(GatewayService):
+    with (
+        running(CatalogueService),
+        running(OrdersService),
+        running(AggregationService),
+        running(ConsolidationService),
+        running(GatewayService),
+    ):
         yield _seed(module_platform["BILUM_GATEWAY_URL"])
 
 
@@ -251,7 +361,8 @@ def browser(scenario):
 
 
 def api(scenario: Scenario, username: str, path: str, **params) -> dict:
-    response = requests.get(f"{scenario.base_url}/api/v1{path}", params=params, timeout=30,
-                            headers=scenario.headers(username))
+    response = requests.get(
+        f"{scenario.base_url}/api/v1{path}", params=params, timeout=30, headers=scenario.headers(username)
+    )
     assert response.status_code == 200, response.text
     return response.json()

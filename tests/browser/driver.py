@@ -7,18 +7,31 @@ JSON line on stdout. The test process serves the platform meanwhile: its reads o
 A command opens a page in a fresh browser context (so nothing of an earlier sign-in survives), signs in through the
 page's own form, waits until the page says it is ready, may click, and reads back every ``data-figure`` with the
 ``data-*`` of the row or card it belongs to, the page's visible text, and takes a screenshot; and every URL the page asked for."""
+
 import json
 import sys
 
 from playwright.sync_api import Error, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORTS = {
     "desktop": {"viewport": {"width": 1366, "height": 900}},
-    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-              "has_touch": True},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
 }
 TIMEOUT_MS = 30_000
 
@@ -33,9 +46,14 @@ READ_OWNERS = """() => Array.from(document.querySelectorAll('[data-order],[data-
 def _read(page, command: dict) -> dict:
     if command.get("screenshot"):
         page.screenshot(path=command["screenshot"], full_page=True)
-    return {"figures": page.evaluate(READ_FIGURES), "owners": page.evaluate(READ_OWNERS),
-            "text": page.inner_text("body"), "horizontal_overflow": page.evaluate(
-                "() => document.documentElement.scrollWidth > document.documentElement.clientWidth")}
+    return {
+        "figures": page.evaluate(READ_FIGURES),
+        "owners": page.evaluate(READ_OWNERS),
+        "text": page.inner_text("body"),
+        "horizontal_overflow": page.evaluate(
+            "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+        ),
+    }
 
 
 def run(browser, command: dict, kept: dict) -> dict:

@@ -1,6 +1,7 @@
 """The pages in a real browser: each shows the API's figures for the seeded scenario, the producer's accept button
 accepts, an aggregator sees nothing of another organisation, and every page is photographed on a desktop and a
 phone (under var/test-artefacts/screenshots)."""
+
 import uuid
 
 import pytest
@@ -12,7 +13,9 @@ from tests.integration.auth import create_user
 
 DASHBOARD_READY = """() => { const total = document.querySelector('[data-figure="orders-total"]');
   return total && total.textContent.trim() !== '–'; }"""
-PRODUCER_READY = """() => ['offers', 'accepted', 'lots'].every(id => document.getElementById(id).childElementCount > 0)"""
+PRODUCER_READY = (
+    """() => ['offers', 'accepted', 'lots'].every(id => document.getElementById(id).childElementCount > 0)"""
+)
 BUYER_READY = """() => document.querySelectorAll('[data-order]').length > 0 &&
   Array.from(document.querySelectorAll('.shipments')).every(box => box.childElementCount > 0)"""
 MESSAGE_SHOWN = """() => { const box = document.getElementById('auth-message'); return box && !box.hidden; }"""
@@ -29,17 +32,24 @@ def rate(r) -> str:
 
 def figures(page: dict, **owner) -> dict:
     """The page's figures (of one row or card, when an owner such as ``order=...`` is named)."""
-    return {item["figure"]: item["text"] for item in page["figures"] if all(
-        item["owner"].get(key) == value for key, value in owner.items())}
+    return {
+        item["figure"]: item["text"]
+        for item in page["figures"]
+        if all(item["owner"].get(key) == value for key, value in owner.items())
+    }
 
 
 def dashboard_figures(d: dict) -> dict:
     """What the dashboard must show for the API's answer ``d``, figure by figure."""
     expected = {
-        "orders-total": count(d["orders"]["total"]), "fill-rate": rate(d["fill_rate"]), "otif": rate(d["otif"]["rate"]),
+        "orders-total": count(d["orders"]["total"]),
+        "fill-rate": rate(d["fill_rate"]),
+        "otif": rate(d["otif"]["rate"]),
         "capacity-utilisation": rate(d["capacity"]["utilisation"]),
-        "shipments-in-transit": count(d["shipments"]["in_transit"]), "producers": count(d["producers"]),
-        "shortfall-units": count(d["shortfalls"]["units"]), "shortfall-lines": count(d["shortfalls"]["lines"]),
+        "shipments-in-transit": count(d["shipments"]["in_transit"]),
+        "producers": count(d["producers"]),
+        "shortfall-units": count(d["shortfalls"]["units"]),
+        "shortfall-lines": count(d["shortfalls"]["lines"]),
         **{f"units-{stage}": count(value) for stage, value in d["units"].items()},
         **{f"quotas-{state}": count(value) for state, value in d["quotas"].items()},
         **{f"shipments-{status}": count(value) for status, value in d["shipments"].items()},
@@ -52,8 +62,7 @@ def dashboard_figures(d: dict) -> dict:
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_the_dashboard_shows_the_api_figures_of_the_aggregators_organisation(scenario, browser, viewport):
     highlands = scenario.highlands
-    page = browser.open("/dashboard", highlands.aggregator, DASHBOARD_READY, screenshot="dashboard",
-                        viewport=viewport)
+    page = browser.open("/dashboard", highlands.aggregator, DASHBOARD_READY, screenshot="dashboard", viewport=viewport)
     d = api(scenario, highlands.aggregator, "/dashboard")
     assert d["organisation_id"] == highlands.name
     expected = dashboard_figures(d)
@@ -68,14 +77,16 @@ def test_the_dashboard_shows_the_api_figures_of_the_aggregators_organisation(sce
     shares = d["work_shares"]
     assert (shares["offered"], shares["window_weeks"]) == (90, 8)
     assert {p["producer_id"]: rate(p["share_of_work"]) for p in shares["producers"]} == {
-        p["producer_id"]: figures(page, producer=p["producer_id"])["share-of-work"] for p in shares["producers"]}
+        p["producer_id"]: figures(page, producer=p["producer_id"])["share-of-work"] for p in shares["producers"]
+    }
     assert {rate(p["share_of_work"]) for p in shares["producers"]} == {"33.3%"}, "90 units over three alike"
     regions = {region["region"]: count(region["producers"]) for region in d["regions"]}
     assert regions == {"Eastern Highlands": "2", "Morobe": "1"}
     assert regions == {region: figures(page, region=region)["region-producers"] for region in regions}
     assert [o["order"] for o in page["owners"] if "order" in o] == [o["id"] for o in d["recent_orders"]]
-    assert page["requested"] and all(url.startswith(scenario.base_url + "/") for url in page["requested"]), \
+    assert page["requested"] and all(url.startswith(scenario.base_url + "/") for url in page["requested"]), (
         "the page fetched something from elsewhere"
+    )
     if viewport == "phone":
         assert not page["horizontal_overflow"], "the dashboard is wider than a phone"
 
@@ -83,10 +94,15 @@ def test_the_dashboard_shows_the_api_figures_of_the_aggregators_organisation(sce
 def test_an_order_drills_down_to_its_ledger_quotas_lots_and_shipments(scenario, browser):
     highlands = scenario.highlands
     order_id = highlands.order_ids[0]
-    page = browser.open("/dashboard", highlands.aggregator, DASHBOARD_READY, screenshot="dashboard-drill-down",
-                        click=f'[data-order="{order_id}"] button',
-                        after_click="() => !document.getElementById('drill').hidden && "
-                                    "document.getElementById('drill-shipments').childElementCount > 0")
+    page = browser.open(
+        "/dashboard",
+        highlands.aggregator,
+        DASHBOARD_READY,
+        screenshot="dashboard-drill-down",
+        click=f'[data-order="{order_id}"] button',
+        after_click="() => !document.getElementById('drill').hidden && "
+        "document.getElementById('drill-shipments').childElementCount > 0",
+    )
     order = api(scenario, highlands.aggregator, f"/orders/{order_id}")
     quotas = api(scenario, highlands.aggregator, "/quotas", order_id=order_id, page_size=100)["items"]
     lots = api(scenario, highlands.aggregator, "/lots", order_id=order_id, page_size=100)["items"]
@@ -94,8 +110,10 @@ def test_an_order_drills_down_to_its_ledger_quotas_lots_and_shipments(scenario, 
     assert len(quotas) == 3 and len(lots) == 2 and len(shipments) == 1
     drill = page["text"].split("Ledger", 1)[1]
     line = order["lines"][0]
-    ledger_row = " ".join(count(line[stage]) for stage in ("ordered", "allocated", "accepted", "produced", "passed",
-                                                           "shipped", "delivered"))
+    ledger_row = " ".join(
+        count(line[stage])
+        for stage in ("ordered", "allocated", "accepted", "produced", "passed", "shipped", "delivered")
+    )
     assert ledger_row in " ".join(drill.split()), "the ledger row differs from the API's"
     for item in [*(q["ref"] for q in quotas), *(lot["id"] for lot in lots), *(s["id"] for s in shipments)]:
         assert item in drill
@@ -108,8 +126,12 @@ def test_the_dashboard_refreshes_by_itself(scenario, browser):
     assert figures(first)["quotas-accepted"] == "0"
     quota = api(scenario, coast.aggregator, "/quotas", status="offered")["items"][0]
     scenario.admin.call("POST", f"/quotas/{quota['id']}/accept")
-    later = browser.again("refreshing", """() => document.querySelector('[data-figure="quotas-accepted"]')
-      .textContent.trim() === '1'""", timeout_s=45)
+    later = browser.again(
+        "refreshing",
+        """() => document.querySelector('[data-figure="quotas-accepted"]')
+      .textContent.trim() === '1'""",
+        timeout_s=45,
+    )
     assert figures(later)["quotas-offered"] == "1"
     assert api(scenario, coast.aggregator, "/dashboard")["quotas"]["accepted"] == 1
 
@@ -127,8 +149,14 @@ def test_an_aggregator_sees_nothing_of_another_organisation(scenario, browser):
     assert [(item["order_id"], item["shortfall"]) for item in d["shortfalls"]["items"]] == [(coast.order_ids[0], 40)]
     assert {"line": d["shortfalls"]["items"][0]["line_id"]} in page["owners"], "the short line is not listed"
     assert [region["region"] for region in d["regions"]] == ["Milne Bay"]
-    foreign = [highlands.name, highlands.sku, *highlands.order_ids, *highlands.producer_ids, "Eastern Highlands",
-               "Morobe"]
+    foreign = [
+        highlands.name,
+        highlands.sku,
+        *highlands.order_ids,
+        *highlands.producer_ids,
+        "Eastern Highlands",
+        "Morobe",
+    ]
     assert not [item for item in foreign if item in page["text"] or item in str(page["owners"])]
     assert not [item for item in foreign if item in str(d)]
 
@@ -141,15 +169,20 @@ def test_the_buyer_page_shows_each_order_with_its_ledger_promise_and_shipments(s
     for order in orders:
         shown = figures(page, order=order["id"])
         assert (shown["status"], shown["due"], shown["promised"]) == (
-            order["status"].replace("_", " ").capitalize(), order["due_date"],
-            order["promised_date"] or "not yet promised")
+            order["status"].replace("_", " ").capitalize(),
+            order["due_date"],
+            order["promised_date"] or "not yet promised",
+        )
         for line in order["lines"]:
             cells = figures(page, line=line["line_id"])
-            assert cells == {stage: str(line[stage]) for stage in ("ordered", "allocated", "accepted", "produced",
-                                                                  "passed", "shipped", "delivered")}
+            assert cells == {
+                stage: str(line[stage])
+                for stage in ("ordered", "allocated", "accepted", "produced", "passed", "shipped", "delivered")
+            }
         shipments = api(scenario, scenario.buyer, "/shipments", order_id=order["id"])["items"]
         assert sorted(s["id"] for s in shipments) == sorted(
-            o["shipment"] for o in page["owners"] if "shipment" in o and o["shipment"] in {s["id"] for s in shipments})
+            o["shipment"] for o in page["owners"] if "shipment" in o and o["shipment"] in {s["id"] for s in shipments}
+        )
     assert sum(1 for o in page["owners"] if "shipment" in o) == 1, "the one shipment of the scenario"
     if viewport == "phone":
         assert not page["horizontal_overflow"], "the buyer page is wider than a phone"
@@ -160,13 +193,15 @@ def test_the_producer_page_lists_its_quotas_and_lots(scenario, browser, viewport
     page = browser.open("/producer", scenario.producer, PRODUCER_READY, screenshot="producer", viewport=viewport)
     quotas = api(scenario, scenario.producer, "/quotas", page_size=100)["items"]
     assert [q["id"] for q in quotas] == [scenario.offered_quota["id"]], "a producer sees only its own quotas"
-    assert [o["quota"] for o in page["owners"] if "quota" in o] == [q["id"] for q in quotas if q["status"] in (
-        "offered", "accepted")]
+    assert [o["quota"] for o in page["owners"] if "quota" in o] == [
+        q["id"] for q in quotas if q["status"] in ("offered", "accepted")
+    ]
     assert f"{scenario.offered_quota['quantity']} units" in page["text"]
     assert all(url.startswith(scenario.base_url + "/") for url in page["requested"])
     light = requests.get(f"{scenario.base_url}/producer", headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True)
-    assert light.headers["Content-Encoding"] == "gzip" and int(light.headers["Content-Length"]) < 8 * 1024, \
+    assert light.headers["Content-Encoding"] == "gzip" and int(light.headers["Content-Length"]) < 8 * 1024, (
         "the producer page is not light enough for a weak connection"
+    )
     if viewport == "phone":
         assert not page["horizontal_overflow"], "the producer page is wider than a phone"
 
@@ -174,25 +209,38 @@ def test_the_producer_page_lists_its_quotas_and_lots(scenario, browser, viewport
 def test_the_producers_accept_button_accepts_the_quota(scenario, browser):
     quota = scenario.offered_quota
     assert api(scenario, scenario.producer, f"/quotas/{quota['id']}")["status"] == "offered"
-    page = browser.open("/producer", scenario.producer, PRODUCER_READY, screenshot="producer-accepted",
-                        click=f'[data-quota="{quota["id"]}"] [data-action="accept"]',
-                        after_click="() => document.getElementById('note').textContent.indexOf('Accepted') === 0 && "
-                                    "document.querySelector('#accepted [data-quota]') !== null")
+    page = browser.open(
+        "/producer",
+        scenario.producer,
+        PRODUCER_READY,
+        screenshot="producer-accepted",
+        click=f'[data-quota="{quota["id"]}"] [data-action="accept"]',
+        after_click="() => document.getElementById('note').textContent.indexOf('Accepted') === 0 && "
+        "document.querySelector('#accepted [data-quota]') !== null",
+    )
     assert api(scenario, scenario.producer, f"/quotas/{quota['id']}")["status"] == "accepted"
     assert [o["quota"] for o in page["owners"] if "quota" in o] == [quota["id"]]
     assert "Report lot" in page["text"]
     order_id = scenario.highlands.order_ids[0]
-    eventually(lambda: scenario.admin.call("GET", f"/orders/{order_id}")["lines"][0]["accepted"] == 90,
-               "the ledger to count the accepted quota")
+    eventually(
+        lambda: scenario.admin.call("GET", f"/orders/{order_id}")["lines"][0]["accepted"] == 90,
+        "the ledger to count the accepted quota",
+    )
 
 
 def test_the_producer_reports_a_lot_from_the_page(scenario, browser):
     quota = scenario.offered_quota
     if api(scenario, scenario.producer, f"/quotas/{quota['id']}")["status"] == "offered":
         scenario.admin.call("POST", f"/quotas/{quota['id']}/accept")
-    page = browser.open("/producer", scenario.producer, PRODUCER_READY, screenshot="producer-lot-reported",
-                        fill={"Units finished": "12"}, click=f'[data-quota="{quota["id"]}"] [data-action="report"]',
-                        after_click="() => document.querySelector('#lots [data-lot]') !== null")
+    page = browser.open(
+        "/producer",
+        scenario.producer,
+        PRODUCER_READY,
+        screenshot="producer-lot-reported",
+        fill={"Units finished": "12"},
+        click=f'[data-quota="{quota["id"]}"] [data-action="report"]',
+        after_click="() => document.querySelector('#lots [data-lot]') !== null",
+    )
     lots = api(scenario, scenario.producer, "/lots", page_size=100)["items"]
     assert [(lot["quota_id"], lot["quantity"], lot["status"]) for lot in lots] == [(quota["id"], 12, "reported")]
     assert [o["lot"] for o in page["owners"] if "lot" in o] == [lots[0]["id"]]
@@ -208,15 +256,24 @@ def test_the_producer_takes_on_a_top_up_from_the_page(scenario, browser):
     order_id = scenario.highlands.order_ids[0]
     failed = scenario.admin.call("GET", "/lots", params={"order_id": order_id, "status": "failed"})["items"]
     assert len(failed) == 1, "the scenario's one rejected lot"
-    scenario.admin.call("POST", f"/lots/{failed[0]['id']}/decision", json={"action": "replace",
-                                                                           "reason": "loose loops"})
-    before = eventually(lambda: (lambda q: q if q["top_up"] else None)(
-        api(scenario, scenario.producer, f"/quotas/{quota['id']}")), "the top-up of her quota")
+    scenario.admin.call(
+        "POST", f"/lots/{failed[0]['id']}/decision", json={"action": "replace", "reason": "loose loops"}
+    )
+    before = eventually(
+        lambda: (lambda q: q if q["top_up"] else None)(api(scenario, scenario.producer, f"/quotas/{quota['id']}")),
+        "the top-up of her quota",
+    )
     extra = before["top_up"]["quantity"]
     assert extra == failed[0]["quantity"]
-    page = browser.open("/producer", scenario.producer, PRODUCER_READY, screenshot="producer-top-up",
-                        viewport="phone", click=f'[data-top-up] [data-action="accept"]',
-                        after_click="() => document.getElementById('note').textContent.indexOf('You make') === 0")
+    page = browser.open(
+        "/producer",
+        scenario.producer,
+        PRODUCER_READY,
+        screenshot="producer-top-up",
+        viewport="phone",
+        click='[data-top-up] [data-action="accept"]',
+        after_click="() => document.getElementById('note').textContent.indexOf('You make') === 0",
+    )
     after = api(scenario, scenario.producer, f"/quotas/{quota['id']}")
     assert (after["quantity"], after["top_up"]) == (before["quantity"] + extra, None)
     assert f"You make {after['quantity']} units for quota {quota['ref']}." in page["text"]
@@ -230,10 +287,14 @@ def test_a_buyer_on_the_dashboard_is_told_it_may_not_see_it(scenario, browser):
 
 
 def test_a_wrong_password_is_told_plainly(scenario, browser):
-    page = browser.open("/producer", None, "() => document.getElementById('signin') && "
-                                           "!document.getElementById('signin').hidden",
-                        click="#signin-submit", after_click=MESSAGE_SHOWN, fill={"Username": scenario.producer,
-                                                                                  "Password": "not it"})
+    page = browser.open(
+        "/producer",
+        None,
+        "() => document.getElementById('signin') && !document.getElementById('signin').hidden",
+        click="#signin-submit",
+        after_click=MESSAGE_SHOWN,
+        fill={"Username": scenario.producer, "Password": "not it"},
+    )
     assert "Wrong username or password." in page["text"]
 
 
@@ -247,8 +308,7 @@ def test_an_admin_sees_every_organisations_figures_or_the_one_it_names(scenario)
     assert everyone["units"]["ordered"] == coast["units"]["ordered"] + highlands["units"]["ordered"] == 330
 
 
-def test_work_that_passed_and_shipped_is_not_asked_for_again_and_once_delivered_moves_to_her_history(scenario,
-                                                                                                   browser):
+def test_work_that_passed_and_shipped_is_not_asked_for_again_and_once_delivered_moves_to_her_history(scenario, browser):
     order_id = scenario.highlands.order_ids[0]
     quotas = scenario.admin.call("GET", "/quotas", params={"order_id": order_id, "page_size": 100})["items"]
     shipped = [q for q in quotas if q["status"] == "shipped"]
@@ -259,16 +319,25 @@ def test_work_that_passed_and_shipped_is_not_asked_for_again_and_once_delivered_
 
     page = browser.open("/producer", weaver, PRODUCER_READY, screenshot="producer-shipped", viewport="phone")
     assert [o for o in page["owners"] if o.get("quota") == quota["id"]] == [
-        {"quota": quota["id"], "status": "shipped"}], "her shipped quota is shown once, with nothing to do"
+        {"quota": quota["id"], "status": "shipped"}
+    ], "her shipped quota is shown once, with nothing to do"
     assert "Report lot" not in page["text"] and "Nothing left to make." in page["text"]
     assert "Collected: on its way to the buyer" in page["text"]
 
     shipment = scenario.admin.call("GET", "/shipments", params={"order_id": order_id})["items"][0]
     scenario.admin.call("POST", f"/shipments/{shipment['id']}/events", json={"status": "delivered"})
-    eventually(lambda: api(scenario, weaver, f"/quotas/{quota['id']}")["status"] == "delivered",
-               "her quota to be delivered with its lot")
-    page = browser.open("/producer", weaver, PRODUCER_READY + " && document.querySelector('#history [data-quota]')",
-                        screenshot="producer-history", viewport="phone")
+    eventually(
+        lambda: api(scenario, weaver, f"/quotas/{quota['id']}")["status"] == "delivered",
+        "her quota to be delivered with its lot",
+    )
+    page = browser.open(
+        "/producer",
+        weaver,
+        PRODUCER_READY + " && document.querySelector('#history [data-quota]')",
+        screenshot="producer-history",
+        viewport="phone",
+    )
     assert [o for o in page["owners"] if o.get("quota") == quota["id"]] == [
-        {"quota": quota["id"], "status": "delivered"}]
+        {"quota": quota["id"], "status": "delivered"}
+    ]
     assert "No finished quota yet." not in page["text"] and "Delivered" in page["text"]

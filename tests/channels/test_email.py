@@ -1,4 +1,5 @@
 """Email through a real SMTP server (aiosmtpd, in a subprocess)."""
+
 from datetime import date, datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
@@ -11,10 +12,21 @@ SENDER = "Bilum <notifications@bilum.example.org>"
 
 
 def order_confirmed(reference: str) -> Outgoing:
-    rendered = render("order_confirmed", ["fr"], name="Boutique Kiriko – Nouméa", order_id="ord_4f2a9c1d",
-                      units=1200, promised_by=date(2027, 2, 1))
-    return Outgoing(reference, "order_confirmed", rendered.subject,
-                    rendered.text + "\n\nTok Pisin: Tenkyu tru! Tiếng Việt: Cảm ơn 🙏", rendered.sms_text)
+    rendered = render(
+        "order_confirmed",
+        ["fr"],
+        name="Boutique Kiriko – Nouméa",
+        order_id="ord_4f2a9c1d",
+        units=1200,
+        promised_by=date(2027, 2, 1),
+    )
+    return Outgoing(
+        reference,
+        "order_confirmed",
+        rendered.subject,
+        rendered.text + "\n\nTok Pisin: Tenkyu tru! Tiếng Việt: Cảm ơn 🙏",
+        rendered.sms_text,
+    )
 
 
 def received_by(server, address):
@@ -52,8 +64,15 @@ def test_an_email_arrives_with_its_headers_and_utf8_body(smtp_server, token):
 
 def test_starttls_and_login_are_used_when_configured(smtp_server, certificate, token):
     address = f"aggregator-{token}@example.org"
-    channel = SmtpEmail(smtp_server.host, smtp_server.port, SENDER, username=SMTP_USER, password=SMTP_PASSWORD,
-                        starttls=True, tls_context=certificate[2])
+    channel = SmtpEmail(
+        smtp_server.host,
+        smtp_server.port,
+        SENDER,
+        username=SMTP_USER,
+        password=SMTP_PASSWORD,
+        starttls=True,
+        tls_context=certificate[2],
+    )
 
     delivery = channel.send(address, order_confirmed(f"ntf_{token}"))
 
@@ -93,16 +112,18 @@ def test_a_refused_recipient_is_a_permanent_failure(smtp_server, token):
 
 
 def test_a_busy_mailbox_is_a_temporary_failure(smtp_server, token):
-    delivery = SmtpEmail(smtp_server.host, smtp_server.port, SENDER).send(f"busy-{token}@example.org",
-                                                                          order_confirmed(token))
+    delivery = SmtpEmail(smtp_server.host, smtp_server.port, SENDER).send(
+        f"busy-{token}@example.org", order_confirmed(token)
+    )
 
     assert not delivery.ok and delivery.retryable
     assert "451" in delivery.error
 
 
 def test_an_unreachable_server_is_a_temporary_failure(closed_port, token):
-    delivery = SmtpEmail("127.0.0.1", closed_port, SENDER, timeout_s=2).send(f"buyer-{token}@example.org",
-                                                                             order_confirmed(token))
+    delivery = SmtpEmail("127.0.0.1", closed_port, SENDER, timeout_s=2).send(
+        f"buyer-{token}@example.org", order_confirmed(token)
+    )
 
     assert not delivery.ok and delivery.retryable
     assert f"127.0.0.1:{closed_port}" in delivery.error

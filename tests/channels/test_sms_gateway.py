@@ -1,4 +1,5 @@
 """The SMS adapter against a real local HTTP server (a subprocess) that records what it receives."""
+
 import hashlib
 import hmac
 import json
@@ -31,8 +32,7 @@ def test_an_sms_is_posted_as_json_with_the_key_in_a_header(http_recorder, token)
     assert request["path"] == f"/ok/{token}/messages"
     assert request["headers"]["authorization"] == f"Bearer {API_KEY}"
     assert request["headers"]["content-type"] == "application/json"
-    assert json.loads(request["body"]) == {"to": "+67570000101", "text": message.sms_text,
-                                           "client_ref": f"ntf_{token}"}
+    assert json.loads(request["body"]) == {"to": "+67570000101", "text": message.sms_text, "client_ref": f"ntf_{token}"}
 
 
 def test_a_server_error_is_a_temporary_failure_with_the_reason(http_recorder, token):

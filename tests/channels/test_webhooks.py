@@ -1,4 +1,5 @@
 """Signed webhooks against a real local recording server (a subprocess)."""
+
 import hashlib
 import hmac
 import json
@@ -21,10 +22,14 @@ def channel(timeout_s: float = 5) -> Webhook:
 
 
 def shipped(reference: str) -> Outgoing:
-    return Outgoing(reference, "order_shipped", "Commande ord_1 expédiée", "Votre commande est en route.",
-                    "Bilum: commande ord_1 expédiée",
-                    data={"order_id": "ord_1", "units": 1200, "expected_on": date(2027, 1, 20),
-                          "freight_share": Decimal("412.50")})
+    return Outgoing(
+        reference,
+        "order_shipped",
+        "Commande ord_1 expédiée",
+        "Votre commande est en route.",
+        "Bilum: commande ord_1 expédiée",
+        data={"order_id": "ord_1", "units": 1200, "expected_on": date(2027, 1, 20), "freight_share": Decimal("412.50")},
+    )
 
 
 def requests_to(server, url):
@@ -52,9 +57,13 @@ def test_a_webhook_is_signed_json_the_subscriber_can_check(http_recorder, token)
     assert headers["bilum-signature"] == f"v1={independent_signature(f'whsec-{token}', timestamp, body)}"
     assert "expédiée".encode("utf-8") in body, "UTF-8, not escaped"
     assert json.loads(body) == {
-        "id": f"ntf_{token}", "kind": "order_shipped", "subject": "Commande ord_1 expédiée",
-        "text": "Votre commande est en route.", "sent_at": json.loads(body)["sent_at"],
-        "data": {"order_id": "ord_1", "units": 1200, "expected_on": "2027-01-20", "freight_share": "412.50"}}
+        "id": f"ntf_{token}",
+        "kind": "order_shipped",
+        "subject": "Commande ord_1 expédiée",
+        "text": "Votre commande est en route.",
+        "sent_at": json.loads(body)["sent_at"],
+        "data": {"order_id": "ord_1", "units": 1200, "expected_on": "2027-01-20", "freight_share": "412.50"},
+    }
     assert abs(datetime.fromisoformat(json.loads(body)["sent_at"]) - delivery.attempted_at) < timedelta(seconds=1)
 
 

@@ -1,5 +1,6 @@
 """Tampering with the bus from outside the services: every event captured and delivered again, once or twice more,
 in shuffled batches; and poison messages of several kinds published where healthy events go."""
+
 import random
 import socket
 import uuid
@@ -11,7 +12,6 @@ from nameko.standalone.events import get_event_exchange
 
 from shared.events import new_event
 from tests.faults.platform import SERVICES
-
 
 # Marks the duplicator's own copies, which its capture queue sees too: copying them again would multiply the
 # traffic without end.
@@ -36,8 +36,9 @@ class Duplicator:
     def start(self) -> None:
         self.connection = Connection(self.amqp_uri)
         channel = self.connection.channel()
-        self.queue = Queue(f"fault-capture-{uuid.uuid4().hex[:8]}", exclusive=True, durable=False,
-                           auto_delete=True, bindings=[])
+        self.queue = Queue(
+            f"fault-capture-{uuid.uuid4().hex[:8]}", exclusive=True, durable=False, auto_delete=True, bindings=[]
+        )
         self.queue(channel).declare()
         for service in SERVICES:
             exchange = get_event_exchange(service, {})
@@ -54,8 +55,15 @@ class Duplicator:
         message.ack()
         if (message.headers or {}).get(COPY_HEADER):
             return
-        self.batch.append((message.delivery_info["exchange"], message.delivery_info["routing_key"], body,
-                           dict(message.headers or {}), message.properties.get("message_id")))
+        self.batch.append(
+            (
+                message.delivery_info["exchange"],
+                message.delivery_info["routing_key"],
+                body,
+                dict(message.headers or {}),
+                message.properties.get("message_id"),
+            )
+        )
         self.captured += 1
 
     def _run(self) -> None:
@@ -76,8 +84,15 @@ class Duplicator:
         copies = [item for item in batch for _ in range(self.random.choice((1, 2)))]
         self.random.shuffle(copies)
         for exchange, routing_key, body, headers, message_id in copies:
-            self.producer.publish(body, exchange=exchange, routing_key=routing_key, headers={**headers, COPY_HEADER: 1},
-                                  message_id=message_id, serializer="json", delivery_mode=2)
+            self.producer.publish(
+                body,
+                exchange=exchange,
+                routing_key=routing_key,
+                headers={**headers, COPY_HEADER: 1},
+                message_id=message_id,
+                serializer="json",
+                delivery_mode=2,
+            )
             self.copies += 1
             self.by_type[routing_key] = self.by_type.get(routing_key, 0) + 1
 
@@ -89,9 +104,14 @@ class Duplicator:
 
 
 def _envelope(event_type: str, payload: dict, version: int = 1) -> dict:
-    return {"event_id": str(uuid.uuid4()), "event_type": event_type, "version": version,
-            "occurred_at": datetime.now(timezone.utc).isoformat(), "correlation_id": "ord_poison",
-            "payload": payload}
+    return {
+        "event_id": str(uuid.uuid4()),
+        "event_type": event_type,
+        "version": version,
+        "occurred_at": datetime.now(timezone.utc).isoformat(),
+        "correlation_id": "ord_poison",
+        "payload": payload,
+    }
 
 
 class Poisoner:
@@ -110,11 +130,21 @@ class Poisoner:
     def send_round(self) -> None:
         for kind in self.KINDS:
             mark, exchange, routing_key, body = getattr(self, kind)()
-            encoding = ({"serializer": "json"} if isinstance(body, dict)
-                        else {"content_type": "application/json", "content_encoding": "utf-8"})
-            self.producer.publish(body, exchange=exchange, routing_key=routing_key, message_id=mark,
-                                  delivery_mode=2, retry=True,
-                                  declare=[Exchange(exchange, type="topic", durable=True)], **encoding)
+            encoding = (
+                {"serializer": "json"}
+                if isinstance(body, dict)
+                else {"content_type": "application/json", "content_encoding": "utf-8"}
+            )
+            self.producer.publish(
+                body,
+                exchange=exchange,
+                routing_key=routing_key,
+                message_id=mark,
+                delivery_mode=2,
+                retry=True,
+                declare=[Exchange(exchange, type="topic", durable=True)],
+                **encoding,
+            )
             self.sent[mark] = (kind, exchange, routing_key)
 
     def undecodable(self):
@@ -130,13 +160,19 @@ class Poisoner:
         return envelope["event_id"], "aggregation.events", "lot.inspected", envelope
 
     def wrong_type(self):
-        event = new_event("order.cancelled", {"order_id": "ord_poison", "reason": "poison on the wrong queue"},
-                          correlation_id="ord_poison")
+        event = new_event(
+            "order.cancelled",
+            {"order_id": "ord_poison", "reason": "poison on the wrong queue"},
+            correlation_id="ord_poison",
+        )
         return event.event_id, "orders.events", "order.placed", event.to_message()
 
     def handler_fails(self):
-        event = new_event("order.cancelled", {"order_id": f"ord_poison{uuid.uuid4().hex[:8]}",
-                                              "reason": "an order nobody knows"}, correlation_id="ord_poison")
+        event = new_event(
+            "order.cancelled",
+            {"order_id": f"ord_poison{uuid.uuid4().hex[:8]}", "reason": "an order nobody knows"},
+            correlation_id="ord_poison",
+        )
         return event.event_id, "orders.events", "order.cancelled", event.to_message()
 
     def close(self) -> None:
@@ -149,5 +185,5 @@ def mark_of(letter) -> str | None:
         return letter.body.get("event_id")
     if isinstance(letter.body, str) and "poison-" in letter.body:
         start = letter.body.index("poison-")
-        return letter.body[start:start + len("poison-") + 32]
+        return letter.body[start : start + len("poison-") + 32]
     return letter.message_id

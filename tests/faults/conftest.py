@@ -1,6 +1,7 @@
 """The fault suite runs the services as separate processes on the real RabbitMQ and PostgreSQL, each scenario on a
 vhost and database of its own (made the way the integration tests make theirs). It fails, never skips, when
 either is unreachable."""
+
 import shutil
 from contextlib import ExitStack
 
@@ -49,8 +50,9 @@ def run_dir(request):
 @pytest.fixture
 def make_stack(database, run_dir, teardown):
     def make(broker, service_uris: dict | None = None, settings: dict | None = None) -> Stack:
-        stack = Stack({**_environment(broker.amqp_uri, database, str(run_dir)), **(settings or {})}, run_dir, broker,
-                      service_uris)
+        stack = Stack(
+            {**_environment(broker.amqp_uri, database, str(run_dir)), **(settings or {})}, run_dir, broker, service_uris
+        )
         teardown.callback(stack.stop)
         stack.migrate()
         stack.start()

@@ -1,6 +1,7 @@
 """The platform of one fault scenario: each service a separate OS process (``bilum run``) that the test can kill,
 pause and restart by its pid; TCP proxies between services and the broker; a second RabbitMQ node of the test's
 own that it can restart without touching the machine's broker; and RPC clients that survive all of it."""
+
 import json
 import os
 import shutil
@@ -56,9 +57,14 @@ class ServiceProcess:
 
     def start(self) -> None:
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "bilum.cli", "run", self.service],
-                                            env=_python_env(self.env), cwd=REPO, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bilum.cli", "run", self.service],
+                env=_python_env(self.env),
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.starts += 1
 
     def ready(self) -> bool:
@@ -117,8 +123,20 @@ class TcpProxy:
     def start(self) -> None:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.faults.tcp_proxy", str(self.port), "127.0.0.1", str(self.target_port),
-                 str(self.state_path)], env=_python_env({}), cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.faults.tcp_proxy",
+                    str(self.port),
+                    "127.0.0.1",
+                    str(self.target_port),
+                    str(self.state_path),
+                ],
+                env=_python_env({}),
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         eventually(lambda: self.state() == ("up", 0), "the TCP proxy to listen", 20)
 
     def state(self):
@@ -161,8 +179,10 @@ class MainBroker:
     def queues(self) -> dict:
         """``{queue: (ready, unacknowledged)}``; the management figures lag by a few seconds."""
         response = management("GET", f"/queues/{self.vhost}?columns=name,messages_ready,messages_unacknowledged")
-        return {queue["name"]: (queue.get("messages_ready", 0), queue.get("messages_unacknowledged", 0))
-                for queue in response.json()}
+        return {
+            queue["name"]: (queue.get("messages_ready", 0), queue.get("messages_unacknowledged", 0))
+            for queue in response.json()
+        }
 
     def consumers(self) -> dict:
         response = management("GET", f"/queues/{self.vhost}?columns=name,consumers")
@@ -170,16 +190,21 @@ class MainBroker:
 
     def bound_queues(self, exchange: str, routing_key: str) -> list:
         response = management("GET", f"/exchanges/{self.vhost}/{quote(exchange, safe='')}/bindings/source")
-        return sorted(binding["destination"] for binding in response.json()
-                      if binding["destination_type"] == "queue" and binding["routing_key"] == routing_key)
+        return sorted(
+            binding["destination"]
+            for binding in response.json()
+            if binding["destination_type"] == "queue" and binding["routing_key"] == routing_key
+        )
 
 
 def _rabbit_tool(name: str) -> str:
     """RabbitMQ's own scripts, not the distribution's wrappers that switch to the rabbitmq user."""
     tool = shutil.which(name, path="/usr/lib/rabbitmq/bin") or shutil.which(name)
     if tool is None:
-        raise AssertionError(f"{name} is not installed: the broker-restart scenario starts a RabbitMQ node of its "
-                             "own (apt-get install rabbitmq-server)")
+        raise AssertionError(
+            f"{name} is not installed: the broker-restart scenario starts a RabbitMQ node of its "
+            "own (apt-get install rabbitmq-server)"
+        )
     return tool
 
 
@@ -207,26 +232,35 @@ class PrivateBroker:
 
     @property
     def env(self) -> dict:
-        return {**os.environ, "HOME": str(self.base / "home"), "RABBITMQ_NODENAME": self.node,
-                "RABBITMQ_NODE_PORT": str(self.port), "RABBITMQ_DIST_PORT": str(self.dist_port),
-                "RABBITMQ_MNESIA_BASE": str(self.base / "mnesia"), "RABBITMQ_LOG_BASE": str(self.base / "log"),
-                "RABBITMQ_CONFIG_FILE": str(self.base / "rabbitmq.conf"),
-                "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.base / "enabled_plugins"),
-                "RABBITMQ_CONF_ENV_FILE": str(self.base / "rabbitmq-env.conf"),
-                "RABBITMQ_PID_FILE": str(self.base / "rabbitmq.pid"), "ERL_EPMD_ADDRESS": "127.0.0.1"}
+        return {
+            **os.environ,
+            "HOME": str(self.base / "home"),
+            "RABBITMQ_NODENAME": self.node,
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(self.dist_port),
+            "RABBITMQ_MNESIA_BASE": str(self.base / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(self.base / "log"),
+            "RABBITMQ_CONFIG_FILE": str(self.base / "rabbitmq.conf"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.base / "enabled_plugins"),
+            "RABBITMQ_CONF_ENV_FILE": str(self.base / "rabbitmq-env.conf"),
+            "RABBITMQ_PID_FILE": str(self.base / "rabbitmq.pid"),
+            "ERL_EPMD_ADDRESS": "127.0.0.1",
+        }
 
     def start(self, timeout_s: float = 90) -> None:
         server = _rabbit_tool("rabbitmq-server")
         with open(self.base / "log" / "console.log", "ab") as log:
-            self.process = subprocess.Popen([server], env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                            cwd=self.base, start_new_session=True)
+            self.process = subprocess.Popen(
+                [server], env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.base, start_new_session=True
+            )
         self.starts += 1
         eventually(self._accepting, f"RabbitMQ node {self.node} to accept connections", timeout_s, 0.5)
 
     def _accepting(self) -> bool:
         if self.process.poll() is not None:
-            raise AssertionError(f"RabbitMQ node {self.node} exited with {self.process.returncode}; "
-                                 f"see {self.base / 'log'}")
+            raise AssertionError(
+                f"RabbitMQ node {self.node} exited with {self.process.returncode}; see {self.base / 'log'}"
+            )
         import pika
 
         try:
@@ -249,15 +283,32 @@ class PrivateBroker:
         return self.amqp_uri.replace(f"127.0.0.1:{self.port}", f"127.0.0.1:{port}")
 
     def _list_queues(self, *columns) -> list:
-        result = subprocess.run([_rabbit_tool("rabbitmqctl"), "-n", self.node, "-q", "list_queues", "--formatter",
-                                 "json", "name", *columns], env=self.env, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [
+                _rabbit_tool("rabbitmqctl"),
+                "-n",
+                self.node,
+                "-q",
+                "list_queues",
+                "--formatter",
+                "json",
+                "name",
+                *columns,
+            ],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         if result.returncode != 0:
             raise AssertionError(f"rabbitmqctl list_queues failed: {result.stderr}")
         return json.loads(result.stdout or "[]")
 
     def queues(self) -> dict:
-        return {queue["name"]: (queue["messages_ready"], queue["messages_unacknowledged"])
-                for queue in self._list_queues("messages_ready", "messages_unacknowledged")}
+        return {
+            queue["name"]: (queue["messages_ready"], queue["messages_unacknowledged"])
+            for queue in self._list_queues("messages_ready", "messages_unacknowledged")
+        }
 
     def consumers(self) -> dict:
         return {queue["name"]: queue["consumers"] for queue in self._list_queues("consumers")}
@@ -302,12 +353,22 @@ class Stack:
         self.env = {**env, **FAULT_SETTINGS, "AMQP_URI": broker.amqp_uri}
         self.log_dir = log_dir
         self.broker = broker
-        self.services = {service: ServiceProcess(service, {**self.env, "AMQP_URI": (service_uris or {}).get(
-            service, broker.amqp_uri)}, log_dir) for service in SERVICES}
+        self.services = {
+            service: ServiceProcess(
+                service, {**self.env, "AMQP_URI": (service_uris or {}).get(service, broker.amqp_uri)}, log_dir
+            )
+            for service in SERVICES
+        }
 
     def migrate(self) -> None:
-        result = subprocess.run([sys.executable, "-m", "bilum.cli", "migrate"], env=_python_env(self.env), cwd=REPO,
-                                capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [sys.executable, "-m", "bilum.cli", "migrate"],
+            env=_python_env(self.env),
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
 
     def start(self) -> None:

@@ -1,5 +1,6 @@
 """One fault scenario from start to verdict: set up the network, let buyers order and everyone work while the test
 breaks something, wait for quiet, audit every business key and write the summary."""
+
 import time
 
 import eventlet
@@ -56,8 +57,9 @@ class Scenario:
         while len(back) < len(services) and time.monotonic() - started < timeout_s:
             consumers = broker.consumers()
             for service in services:
-                mine = [count for name, count in consumers.items()
-                        if f"--{service}." in name or name == f"rpc-{service}"]
+                mine = [
+                    count for name, count in consumers.items() if f"--{service}." in name or name == f"rpc-{service}"
+                ]
                 if service not in back and mine and all(mine):
                     back[service] = round(time.monotonic() - started, 1)
             eventlet.sleep(0.5)
@@ -83,21 +85,35 @@ class Scenario:
         if not_quiet:
             findings.unexpected.insert(0, not_quiet)
         parked = dead_letters(self.stack.broker.amqp_uri)
-        unexpected_letters = [letter for letter in parked
-                              if expected_dead_letters is None or not expected_dead_letters(letter)]
-        findings.unexpected.extend(f"dead letter on {letter.queue}: {letter.reason[:200]}"
-                                   for letter in unexpected_letters)
-        findings.unexpected.extend(f"{service} died by itself (exit {self.stack.services[service].process.returncode})"
-                                   for service in self.stack.crashed())
+        unexpected_letters = [
+            letter for letter in parked if expected_dead_letters is None or not expected_dead_letters(letter)
+        ]
+        findings.unexpected.extend(
+            f"dead letter on {letter.queue}: {letter.reason[:200]}" for letter in unexpected_letters
+        )
+        findings.unexpected.extend(
+            f"{service} died by itself (exit {self.stack.services[service].process.returncode})"
+            for service in self.stack.crashed()
+        )
         findings.unexpected.extend(f"order {key} refused: {reason}" for key, reason in self.buyers.refused.items())
         self.audit.close()
         summary = write_summary(
-            self.name, len(self.buyers.accepted), findings, recovered,
-            submitted=len(self.buyers.submitted), buyer_retries=self.buyers.retries,
-            placing_s=round(self.placed_in_s, 1), settled_after_faults_s=round(settled_s, 1),
-            quiet_wait_s=quiet_s and round(quiet_s, 1), dead_letters=len(parked), actions=dict(self.actors.tally.actions),
-            refused_actions=dict(self.actors.tally.refused), transient_failures=dict(self.actors.tally.transient),
-            **figures, **extra)
+            self.name,
+            len(self.buyers.accepted),
+            findings,
+            recovered,
+            submitted=len(self.buyers.submitted),
+            buyer_retries=self.buyers.retries,
+            placing_s=round(self.placed_in_s, 1),
+            settled_after_faults_s=round(settled_s, 1),
+            quiet_wait_s=quiet_s and round(quiet_s, 1),
+            dead_letters=len(parked),
+            actions=dict(self.actors.tally.actions),
+            refused_actions=dict(self.actors.tally.refused),
+            transient_failures=dict(self.actors.tally.transient),
+            **figures,
+            **extra,
+        )
         return summary
 
 

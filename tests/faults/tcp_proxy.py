@@ -6,6 +6,7 @@ them); SIGUSR2 toggles an outage, in which open connections are dropped and new 
 (the broker looks unreachable). It writes ``up``, ``down`` or the count of drops to STATE_FILE when it changes, so
 the test knows the signal was acted on. It uses plain threads: the test's eventlet patch does not reach it.
 """
+
 import os
 import signal
 import socket

@@ -3,15 +3,16 @@ processes on the real broker and database) while something breaks, then proves n
 effect was applied twice. Sizes: a hundred orders of one or two lines (two or three producers a line), placed at four
 a second, make about three hundred quotas, lots and inspections a scenario and keep the seven scenarios within
 about a quarter of an hour on two cores."""
+
 import signal
 import time
 from datetime import datetime, timezone
 
 import eventlet
 
+from bilum.demo import eventually
 from tests.faults.audit import Audit, dead_letters, update_summary
 from tests.faults.bus import Duplicator, Poisoner, mark_of
-from bilum.demo import eventually
 from tests.faults.platform import SERVICES, PrivateBroker, TcpProxy
 from tests.faults.scenario import MAX_ATTEMPTS, Scenario, assert_clean
 from tests.faults.traffic import cancel
@@ -24,8 +25,9 @@ POISON_WAIT_S = 20
 
 def _mid_handler(broker, service: str) -> bool:
     """The broker shows the service holding deliveries it has not acknowledged yet: a handler is at work."""
-    return any(unacked for name, (_, unacked) in broker.queues().items()
-               if f"--{service}." in name or name == f"rpc-{service}")
+    return any(
+        unacked for name, (_, unacked) in broker.queues().items() if f"--{service}." in name or name == f"rpc-{service}"
+    )
 
 
 def test_kill_9_of_each_service_mid_handler_then_restarted(main_broker, make_stack, database):
@@ -46,8 +48,7 @@ def test_kill_9_of_each_service_mid_handler_then_restarted(main_broker, make_sta
         restart_s = stack.restart(service)
         kills[service] = {"holding_unacked_deliveries": caught, "restart_s": round(restart_s, 1)}
     scenario.faults_over()
-    summary = scenario.finish(recovered=sum(1 for service in SERVICES if stack.services[service].alive()),
-                              kills=kills)
+    summary = scenario.finish(recovered=sum(1 for service in SERVICES if stack.services[service].alive()), kills=kills)
     assert summary["recovered"] == len(SERVICES)
     assert_clean(summary)
 
@@ -89,15 +90,22 @@ def test_broker_unreachable_for_60_s_while_buyers_keep_ordering(main_broker, mak
     restored = time.monotonic()
 
     def drained():
-        return not any(scenario.audit.rows(f"SELECT 1 FROM {service}.outbox WHERE occurred_at < :t LIMIT 1",
-                                           t=restored_at) for service in SERVICES)
+        return not any(
+            scenario.audit.rows(f"SELECT 1 FROM {service}.outbox WHERE occurred_at < :t LIMIT 1", t=restored_at)
+            for service in SERVICES
+        )
 
     eventually(drained, "the outbox backlog of the outage to drain", 60, 0.5)
     drain_s = time.monotonic() - restored
     back = scenario.reconnected(main_broker, SERVICES, 30)
     scenario.faults_over()
-    summary = scenario.finish(recovered=len(back), reconnect_s=back, outage_s=60, max_outbox_backlog=max(backlog),
-                              outbox_drained_s=round(drain_s, 1))
+    summary = scenario.finish(
+        recovered=len(back),
+        reconnect_s=back,
+        outage_s=60,
+        max_outbox_backlog=max(backlog),
+        outbox_drained_s=round(drain_s, 1),
+    )
     assert max(backlog) > 0, "the outage built no outbox backlog: nothing was tested"
     assert drain_s <= 60
     assert_clean(summary)
@@ -116,14 +124,20 @@ def test_every_event_delivered_two_or_three_times_in_shuffled_order(main_broker,
     finally:
         duplicator.stop()
     scenario.faults_over()
-    summary = scenario.finish(recovered=duplicator.copies, seed=DUPLICATION_SEED, events_captured=duplicator.captured,
-                              copies_published=duplicator.copies, copies_by_type=duplicator.by_type)
+    summary = scenario.finish(
+        recovered=duplicator.copies,
+        seed=DUPLICATION_SEED,
+        events_captured=duplicator.captured,
+        copies_published=duplicator.copies,
+        copies_by_type=duplicator.by_type,
+    )
     assert duplicator.copies > duplicator.captured > 1000
     assert_clean(summary)
 
 
 def test_poison_messages_are_dead_lettered_within_the_retry_limit_while_healthy_orders_flow(
-        main_broker, make_stack, database):
+    main_broker, make_stack, database
+):
     # The poison that makes a handler fail is a cancellation of an order that never comes. Such a cancellation
     # first waits for its order (it could have overtaken it); a short wait lets the scenario see it parked.
     stack = make_stack(main_broker, settings={"BILUM_WAIT_FOR_PRIOR_S": str(POISON_WAIT_S)})
@@ -140,8 +154,9 @@ def test_poison_messages_are_dead_lettered_within_the_retry_limit_while_healthy_
     for mark, (kind, exchange, routing_key) in poisoner.sent.items():
         expected[mark] = (kind, main_broker.bound_queues(exchange, routing_key))
     scenario.faults_over()
-    summary = scenario.finish(recovered=None, expected_dead_letters=lambda letter: mark_of(letter) in expected,
-                              poison_sent=len(poisoner.sent))
+    summary = scenario.finish(
+        recovered=None, expected_dead_letters=lambda letter: mark_of(letter) in expected, poison_sent=len(poisoner.sent)
+    )
     parked = {}
     for letter in dead_letters(main_broker.amqp_uri):
         parked.setdefault(mark_of(letter), []).append(letter)
@@ -150,10 +165,14 @@ def test_poison_messages_are_dead_lettered_within_the_retry_limit_while_healthy_
         letters = parked.get(mark, [])
         assert sorted(letter.queue for letter in letters) == queues, (kind, mark, queues, letters)
         limit = MAX_ATTEMPTS if kind == "handler_fails" else 1
-        assert all(letter.attempts == limit for letter in letters), (kind, [l.attempts for l in letters])
+        assert all(letter.attempts == limit for letter in letters), (kind, [letter.attempts for letter in letters])
         kinds[kind] = kinds.get(kind, 0) + len(letters)
-    summary = update_summary("poison", recovered=sum(kinds.values()), dead_lettered_by_kind=kinds,
-                             healthy_orders_per_s=round(summary["orders"] / summary["placing_s"], 2))
+    summary = update_summary(
+        "poison",
+        recovered=sum(kinds.values()),
+        dead_lettered_by_kind=kinds,
+        healthy_orders_per_s=round(summary["orders"] / summary["placing_s"], 2),
+    )
     assert_clean(summary)
 
 
@@ -162,8 +181,9 @@ def test_a_consumer_paused_30_s_and_dropped_broker_connections(main_broker, make
     for proxy in proxies.values():
         proxy.start()
         teardown.callback(proxy.stop)
-    stack = make_stack(main_broker, {service: main_broker.uri_through(proxy.port)
-                                     for service, proxy in proxies.items()})
+    stack = make_stack(
+        main_broker, {service: main_broker.uri_through(proxy.port) for service, proxy in proxies.items()}
+    )
     scenario = Scenario("pause-and-drop", stack, database, ship=False)
     scenario.begin(ORDERS, RATE)
     scenario.sleep_until(8)
@@ -173,8 +193,16 @@ def test_a_consumer_paused_30_s_and_dropped_broker_connections(main_broker, make
     waiting = sum(ready for name, (ready, _) in main_broker.queues().items() if "--aggregation." in name)
     aggregation.signal(signal.SIGCONT)
     resumed = time.monotonic()
-    eventually(lambda: not any(ready + unacked for name, (ready, unacked) in main_broker.queues().items()
-                             if "--aggregation." in name), "aggregation to work off its backlog", 120, 1)
+    eventually(
+        lambda: (
+            not any(
+                ready + unacked for name, (ready, unacked) in main_broker.queues().items() if "--aggregation." in name
+            )
+        ),
+        "aggregation to work off its backlog",
+        120,
+        1,
+    )
     caught_up_s = time.monotonic() - resumed
     drops = {}
     for service, proxy in proxies.items():
@@ -183,9 +211,13 @@ def test_a_consumer_paused_30_s_and_dropped_broker_connections(main_broker, make
             eventlet.sleep(1)
         drops[service] = scenario.reconnected(main_broker, [service], 30).get(service)
     scenario.faults_over()
-    summary = scenario.finish(recovered=sum(1 for seconds in drops.values() if seconds is not None),
-                              paused_s=30, waiting_when_resumed=waiting, caught_up_s=round(caught_up_s, 1),
-                              reconnect_after_drop_s=drops)
+    summary = scenario.finish(
+        recovered=sum(1 for seconds in drops.values() if seconds is not None),
+        paused_s=30,
+        waiting_when_resumed=waiting,
+        caught_up_s=round(caught_up_s, 1),
+        reconnect_after_drop_s=drops,
+    )
     assert all(seconds is not None for seconds in drops.values()), drops
     assert_clean(summary)
 
@@ -194,19 +226,20 @@ CANCEL_STAGES = {
     "placed": "SELECT o.order_id FROM orders.orders o WHERE o.status = 'placed'",
     "allocated": "SELECT o.order_id FROM orders.orders o WHERE o.status = 'allocated'",
     "accepted": "SELECT o.order_id FROM orders.orders o WHERE o.status = 'in_production' AND NOT EXISTS "
-                "(SELECT 1 FROM aggregation.lots l WHERE l.order_id = o.order_id)",
+    "(SELECT 1 FROM aggregation.lots l WHERE l.order_id = o.order_id)",
     "produced": "SELECT o.order_id FROM orders.orders o WHERE o.status = 'in_production' AND EXISTS "
-                "(SELECT 1 FROM aggregation.lots l WHERE l.order_id = o.order_id AND l.status = 'reported')",
+    "(SELECT 1 FROM aggregation.lots l WHERE l.order_id = o.order_id AND l.status = 'reported')",
     "passed": "SELECT o.order_id FROM orders.orders o WHERE o.status = 'in_production' AND EXISTS "
-              "(SELECT 1 FROM aggregation.lots l WHERE l.order_id = o.order_id AND l.status = 'passed') "
-              "AND NOT EXISTS (SELECT 1 FROM consolidation.shipment_lots s WHERE s.order_id = o.order_id)",
+    "(SELECT 1 FROM aggregation.lots l WHERE l.order_id = o.order_id AND l.status = 'passed') "
+    "AND NOT EXISTS (SELECT 1 FROM consolidation.shipment_lots s WHERE s.order_id = o.order_id)",
     "shipped": "SELECT o.order_id FROM orders.orders o WHERE o.status = 'shipped'",
 }
 PER_STAGE = 4
 
 
 def test_orders_cancelled_at_every_stage_release_capacity_and_quotas_and_tell_the_producers(
-        main_broker, make_stack, database):
+    main_broker, make_stack, database
+):
     stack = make_stack(main_broker)
     scenario = Scenario("compensation", stack, database)
     scenario.begin(ORDERS, RATE)
@@ -214,8 +247,9 @@ def test_orders_cancelled_at_every_stage_release_capacity_and_quotas_and_tell_th
     refused = {stage: 0 for stage in CANCEL_STAGES}
     done = set()
     killed = False
-    while not scenario.placing.dead or any(len(cancelled[stage]) + refused[stage] < PER_STAGE
-                                           for stage in CANCEL_STAGES):
+    while not scenario.placing.dead or any(
+        len(cancelled[stage]) + refused[stage] < PER_STAGE for stage in CANCEL_STAGES
+    ):
         if scenario.elapsed() > 110:
             break
         if not killed and scenario.elapsed() > 20:
@@ -237,13 +271,18 @@ def test_orders_cancelled_at_every_stage_release_capacity_and_quotas_and_tell_th
                     refused[stage] += 1
         eventlet.sleep(0.3)
     scenario.faults_over()
-    summary = scenario.finish(recovered=int(killed), quiet_timeout_s=120,
-                              cancelled_by_stage={stage: len(ids) for stage, ids in cancelled.items()},
-                              cancellation_refused_by_stage=refused)
+    summary = scenario.finish(
+        recovered=int(killed),
+        quiet_timeout_s=120,
+        cancelled_by_stage={stage: len(ids) for stage, ids in cancelled.items()},
+        cancellation_refused_by_stage=refused,
+    )
     released = Audit(database)
     try:
-        rows = released.rows("SELECT q.status, count(*) FROM aggregation.quotas q JOIN orders.orders o "
-                             "ON o.order_id = q.order_id WHERE o.status = 'cancelled' GROUP BY q.status")
+        rows = released.rows(
+            "SELECT q.status, count(*) FROM aggregation.quotas q JOIN orders.orders o "
+            "ON o.order_id = q.order_id WHERE o.status = 'cancelled' GROUP BY q.status"
+        )
     finally:
         released.close()
     assert dict(rows).get("released", 0) > 0, rows
@@ -251,4 +290,3 @@ def test_orders_cancelled_at_every_stage_release_capacity_and_quotas_and_tell_th
     assert not cancelled["shipped"], "a shipped order was cancelled"
     assert summary["settled_after_faults_s"] <= 120
     assert_clean(summary)
-

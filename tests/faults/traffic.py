@@ -3,6 +3,7 @@ weekly capacity); buyers place orders with idempotency keys and retry until answ
 decline some and let some lapse, and report their lots; inspectors sample lots by their ISO 2859-1 plans (a few
 fail and are reworked); a logistics clerk plans shipments and tracks them to delivery. Actors find their work in
 the services' tables (as their screens would show it) and act only through the services' RPC methods."""
+
 import hashlib
 import itertools
 import logging
@@ -19,8 +20,8 @@ from eventlet.queue import LightQueue
 from nameko.exceptions import RemoteError
 from sqlalchemy import create_engine, text
 
-from shared.weeks import iso_week, monday_of
 from bilum.demo import eventually
+from shared.weeks import iso_week, monday_of
 from tests.faults.platform import Rpc
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,10 @@ PRODUCERS_PER_OFFERING = 6
 WEEKLY_UNITS = 120
 WEEKS = 6
 MIN_LOT = 15
-CITIES = ({"name": "Kiriko Tokyo", "city": "Tokyo", "country": "JP", "latitude": 35.6, "longitude": 139.7},
-          {"name": "Reef Traders", "city": "Brisbane", "country": "AU", "latitude": -27.47, "longitude": 153.03})
+CITIES = (
+    {"name": "Kiriko Tokyo", "city": "Tokyo", "country": "JP", "latitude": 35.6, "longitude": 139.7},
+    {"name": "Reef Traders", "city": "Brisbane", "country": "AU", "latitude": -27.47, "longitude": 153.03},
+)
 # Answers that cannot apply any more (an offer lapsed while the producer was deciding, an order cancelled) are the
 # ordinary refusals of a busy day, not failures.
 REFUSALS = ("Conflict", "NotFound", "InvalidInput")
@@ -41,7 +44,7 @@ SHIPMENT_STEPS = ("picked_up", "at_hub", "in_transit", "delivered")
 
 def fraction(key: str) -> float:
     """A stable number in [0, 1) for a key: which offers are declined or lapse does not depend on timing."""
-    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) / 2 ** 32
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) / 2**32
 
 
 class Clients:
@@ -67,6 +70,7 @@ class Clients:
 @dataclass
 class Tally:
     """What the actors did, for the scenario's summary."""
+
     actions: Counter = field(default_factory=Counter)
     refused: Counter = field(default_factory=Counter)
     transient: Counter = field(default_factory=Counter)
@@ -79,38 +83,84 @@ def setup_network(rpc: Rpc, database_url: str, timeout_s: float = 90) -> dict:
     offerings = {}
     producers = 0
     for sku in SKUS:
-        offering_id = rpc.call("catalogue", "publish_offering", {
-            "organisation_id": ORG, "sku": sku, "name": f"Bilum {sku}", "description": "Hand-looped string bag",
-            "unit_price": "30.00", "producer_price": "18.00", "currency": "USD", "unit_weight_g": 350,
-            "unit_volume_cm3": 4000, "quality_standard": {"aql": {"major": 2.5, "minor": 4.0},
-                                                          "rejected_lot_action": "rework"}})["id"]
+        offering_id = rpc.call(
+            "catalogue",
+            "publish_offering",
+            {
+                "organisation_id": ORG,
+                "sku": sku,
+                "name": f"Bilum {sku}",
+                "description": "Hand-looped string bag",
+                "unit_price": "30.00",
+                "producer_price": "18.00",
+                "currency": "USD",
+                "unit_weight_g": 350,
+                "unit_volume_cm3": 4000,
+                "quality_standard": {"aql": {"major": 2.5, "minor": 4.0}, "rejected_lot_action": "rework"},
+            },
+        )["id"]
         offerings[sku] = offering_id
         for n in range(PRODUCERS_PER_OFFERING):
-            number = uuid.uuid4().int % 10 ** 7
-            producer_id = rpc.call("catalogue", "register_producer", {
-                "organisation_id": ORG, "name": f"Weaver {sku[-4:]} {n}", "village": "Kama", "district": "Goroka",
-                "region": "Eastern Highlands", "country": "PG", "latitude": -6.07 + n / 100, "longitude": 145.41,
-                "remoteness": "all_season_road", "mobile": f"+6757{number:07d}", "languages": ["en"]})["id"]
-            rpc.call("catalogue", "set_approval", offering_id, {
-                "producer_id": producer_id, "stage": "sample", "status": "approved",
-                "decided_on": date.today().isoformat()})
-            rpc.call("catalogue", "declare_capacity", producer_id, {
-                "offering_id": offering_id, "lead_time_days": 0, "min_lot": MIN_LOT,
-                "weeks": [{"week": iso_week(first + timedelta(weeks=k)), "units": WEEKLY_UNITS}
-                          for k in range(WEEKS)]})
+            number = uuid.uuid4().int % 10**7
+            producer_id = rpc.call(
+                "catalogue",
+                "register_producer",
+                {
+                    "organisation_id": ORG,
+                    "name": f"Weaver {sku[-4:]} {n}",
+                    "village": "Kama",
+                    "district": "Goroka",
+                    "region": "Eastern Highlands",
+                    "country": "PG",
+                    "latitude": -6.07 + n / 100,
+                    "longitude": 145.41,
+                    "remoteness": "all_season_road",
+                    "mobile": f"+6757{number:07d}",
+                    "languages": ["en"],
+                },
+            )["id"]
+            rpc.call(
+                "catalogue",
+                "set_approval",
+                offering_id,
+                {
+                    "producer_id": producer_id,
+                    "stage": "sample",
+                    "status": "approved",
+                    "decided_on": date.today().isoformat(),
+                },
+            )
+            rpc.call(
+                "catalogue",
+                "declare_capacity",
+                producer_id,
+                {
+                    "offering_id": offering_id,
+                    "lead_time_days": 0,
+                    "min_lot": MIN_LOT,
+                    "weeks": [
+                        {"week": iso_week(first + timedelta(weeks=k)), "units": WEEKLY_UNITS} for k in range(WEEKS)
+                    ],
+                },
+            )
             producers += 1
     engine = create_engine(database_url)
     try:
+
         def everyone_knows():
             with engine.connect() as connection:
-                figures = [connection.execute(text(query)).scalar_one() for query in (
-                    "SELECT count(*) FROM orders.offerings",
-                    "SELECT count(DISTINCT producer_id) FROM aggregation.capacity_weeks",
-                    "SELECT count(*) FROM aggregation.approved_producers",
-                    "SELECT count(*) FROM consolidation.producers",
-                    "SELECT count(*) FROM consolidation.offerings",
-                    "SELECT count(*) FROM notification.recipients WHERE kind = 'producer'",
-                    "SELECT count(*) FROM notification.offerings")]
+                figures = [
+                    connection.execute(text(query)).scalar_one()
+                    for query in (
+                        "SELECT count(*) FROM orders.offerings",
+                        "SELECT count(DISTINCT producer_id) FROM aggregation.capacity_weeks",
+                        "SELECT count(*) FROM aggregation.approved_producers",
+                        "SELECT count(*) FROM consolidation.producers",
+                        "SELECT count(*) FROM consolidation.offerings",
+                        "SELECT count(*) FROM notification.recipients WHERE kind = 'producer'",
+                        "SELECT count(*) FROM notification.offerings",
+                    )
+                ]
             return figures == [len(SKUS), producers, producers, producers, len(SKUS), producers, len(SKUS)]
 
         eventually(everyone_knows, "every service to know the offerings and producers", timeout_s, 0.5)
@@ -136,11 +186,15 @@ class Buyers:
 
     def body(self) -> dict:
         skus = self.random.sample(SKUS, self.random.choice((1, 2)))
-        return {"buyer": {"name": f"Buyer {self.random.randint(1, 5)}",
-                          "email": f"buyer{self.random.randint(1, 5)}@example.org"},
-                "destination": self.random.choice(CITIES),
-                "due_date": (date.today() + timedelta(days=90)).isoformat(),
-                "lines": [{"sku": sku, "quantity": self.random.randrange(30, 46)} for sku in skus]}
+        return {
+            "buyer": {
+                "name": f"Buyer {self.random.randint(1, 5)}",
+                "email": f"buyer{self.random.randint(1, 5)}@example.org",
+            },
+            "destination": self.random.choice(CITIES),
+            "due_date": (date.today() + timedelta(days=90)).isoformat(),
+            "lines": [{"sku": sku, "quantity": self.random.randrange(30, 46)} for sku in skus],
+        }
 
     def place(self, count: int, rate_per_s: float) -> None:
         """Submit ``count`` orders at ``rate_per_s``, without waiting for their answers."""
@@ -168,8 +222,12 @@ class Buyers:
             eventlet.sleep(1)
 
     def wait(self, timeout_s: float = 400) -> None:
-        eventually(lambda: len(self.accepted) + len(self.refused) == len(self.submitted),
-                 f"every order to be answered ({len(self.submitted)} submitted)", timeout_s, 0.5)
+        eventually(
+            lambda: len(self.accepted) + len(self.refused) == len(self.submitted),
+            f"every order to be answered ({len(self.submitted)} submitted)",
+            timeout_s,
+            0.5,
+        )
 
 
 class Actors:
@@ -243,35 +301,51 @@ class Actors:
         """Most offers are accepted; of first offers, one in twelve is declined and one in sixteen left to lapse;
         a reallocated offer is always taken (someone has to make the order)."""
         for quota_id, reallocated in self._rows(
-                "SELECT quota_id, reallocated FROM aggregation.quotas WHERE status = 'offered' ORDER BY offered_at"):
+            "SELECT quota_id, reallocated FROM aggregation.quotas WHERE status = 'offered' ORDER BY offered_at"
+        ):
             share = fraction(quota_id)
             if not reallocated and share < 1 / 12:
-                self._act(("answer", quota_id), "quota declined", "aggregation", "decline_quota", quota_id,
-                          {"reason": "busy with the coffee harvest"})
+                self._act(
+                    ("answer", quota_id),
+                    "quota declined",
+                    "aggregation",
+                    "decline_quota",
+                    quota_id,
+                    {"reason": "busy with the coffee harvest"},
+                )
             elif not reallocated and share < 1 / 12 + 1 / 16:
                 self.done.add(("answer", quota_id))
             else:
                 self._act(("answer", quota_id), "quota accepted", "aggregation", "accept_quota", quota_id, {})
         # A top-up is asked of a producer already on the line, and answered with her quota (someone has to make it).
         for top_up_id, quota_id in self._rows(
-                "SELECT top_up_id, quota_id FROM aggregation.top_ups WHERE status = 'offered' ORDER BY offered_at"):
+            "SELECT top_up_id, quota_id FROM aggregation.top_ups WHERE status = 'offered' ORDER BY offered_at"
+        ):
             self._act(("top-up", top_up_id), "top-up accepted", "aggregation", "accept_quota", quota_id, {})
 
     def report_finished_lots(self) -> None:
         """Every unit a quota has left to report, as one lot (a top-up taken on later makes another)."""
         for quota_id, quantity, reported in self._rows(
-                "SELECT q.quota_id, q.quantity, (SELECT coalesce(sum(l.quantity), 0) FROM aggregation.lots l "
-                "WHERE l.quota_id = q.quota_id) FROM aggregation.quotas q "
-                "WHERE q.status IN ('accepted', 'in_production')"):
+            "SELECT q.quota_id, q.quantity, (SELECT coalesce(sum(l.quantity), 0) FROM aggregation.lots l "
+            "WHERE l.quota_id = q.quota_id) FROM aggregation.quotas q "
+            "WHERE q.status IN ('accepted', 'in_production')"
+        ):
             if quantity > reported:
-                self._act(("lot", quota_id, reported), "lot reported", "aggregation", "report_lot", quota_id,
-                          {"quantity": quantity - reported, "client_ref": f"fault-{quota_id}-{reported}"})
+                self._act(
+                    ("lot", quota_id, reported),
+                    "lot reported",
+                    "aggregation",
+                    "report_lot",
+                    quota_id,
+                    {"quantity": quantity - reported, "client_ref": f"fault-{quota_id}-{reported}"},
+                )
 
     def inspect_lots(self) -> None:
         """Within the acceptance numbers, except about one first inspection in sixteen that finds major defects at
         the rejection number (the offering's standard sends it back for rework; the producer resubmits)."""
         for lot_id, attempt, status in self._rows(
-                "SELECT lot_id, attempt, status FROM aggregation.lots WHERE status IN ('reported', 'rework')"):
+            "SELECT lot_id, attempt, status FROM aggregation.lots WHERE status IN ('reported', 'rework')"
+        ):
             if status == "rework":
                 self._act(("resubmit", lot_id, attempt), "lot resubmitted", "aggregation", "resubmit_lot", lot_id)
                 continue
@@ -282,8 +356,14 @@ class Actors:
             if failing:
                 self.pool.spawn_n(self._inspect_failing, key, lot_id)
             else:
-                self._act(key, "lot inspected", "aggregation", "record_inspection", lot_id, {
-                    "inspector": "Kumul QC team", "organisation_id": ORG, "findings": []})
+                self._act(
+                    key,
+                    "lot inspected",
+                    "aggregation",
+                    "record_inspection",
+                    lot_id,
+                    {"inspector": "Kumul QC team", "organisation_id": ORG, "findings": []},
+                )
 
     def _inspect_failing(self, key, lot_id: str) -> None:
         self.done.add(key)
@@ -295,15 +375,30 @@ class Actors:
             return
         major = plan["major"]
         self.done.discard(key)
-        self._act(key, "lot failed", "aggregation", "record_inspection", lot_id, {
-            "inspector": "Kumul QC team", "organisation_id": ORG, "findings": [
-                {"criterion": "loose loops", "defect_class": "major",
-                 "count": min(major["reject"], major["sample_size"])}]})
+        self._act(
+            key,
+            "lot failed",
+            "aggregation",
+            "record_inspection",
+            lot_id,
+            {
+                "inspector": "Kumul QC team",
+                "organisation_id": ORG,
+                "findings": [
+                    {
+                        "criterion": "loose loops",
+                        "defect_class": "major",
+                        "count": min(major["reject"], major["sample_size"]),
+                    }
+                ],
+            },
+        )
 
     def plan_and_track(self) -> None:
         waiting = self._rows(
             "SELECT count(*) FROM consolidation.ready_lots r JOIN consolidation.order_destinations o "
-            "ON o.order_id = r.order_id WHERE r.shipment_id IS NULL AND NOT o.cancelled")[0][0]
+            "ON o.order_id = r.order_id WHERE r.shipment_id IS NULL AND NOT o.cancelled"
+        )[0][0]
         if waiting:
             try:
                 self.clients.call("consolidation", "plan_shipments", {"dispatch": "now"})
@@ -311,11 +406,18 @@ class Actors:
             except Exception as error:
                 self.tally.transient[f"plan: {type(error).__name__}"] += 1
         for shipment_id, status in self._rows(
-                "SELECT shipment_id, status FROM consolidation.shipments WHERE status <> 'delivered'"):
+            "SELECT shipment_id, status FROM consolidation.shipments WHERE status <> 'delivered'"
+        ):
             if status in SHIPMENT_STEPS[:-1] or status == "planned":
                 step = SHIPMENT_STEPS[SHIPMENT_STEPS.index(status) + 1] if status != "planned" else SHIPMENT_STEPS[0]
-                self._act(("track", shipment_id, step), f"shipment {step}", "consolidation", "track", shipment_id,
-                          {"status": step})
+                self._act(
+                    ("track", shipment_id, step),
+                    f"shipment {step}",
+                    "consolidation",
+                    "track",
+                    shipment_id,
+                    {"status": step},
+                )
 
 
 def cancel(clients: Clients, order_id: str, reason: str):

@@ -1,4 +1,5 @@
 """Users and credentials for tests that call the API: made in the gateway's accounts of the test's own database."""
+
 import uuid
 
 import requests
@@ -6,14 +7,16 @@ import requests
 from bilum import users
 
 
-def create_user(username: str, password: str, role: str, organisation_id: str | None = None,
-                producer_id: str | None = None) -> dict:
+def create_user(
+    username: str, password: str, role: str, organisation_id: str | None = None, producer_id: str | None = None
+) -> dict:
     return users.create(username, password, role, organisation_id, producer_id)
 
 
 def bearer(base_url: str, username: str, password: str) -> dict:
-    response = requests.post(f"{base_url}/api/v1/auth/token", json={"username": username, "password": password},
-                             timeout=10)
+    response = requests.post(
+        f"{base_url}/api/v1/auth/token", json={"username": username, "password": password}, timeout=10
+    )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 

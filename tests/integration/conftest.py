@@ -1,5 +1,6 @@
 """Integration tests run against the real RabbitMQ and PostgreSQL on this machine, each test in its own vhost and
 database. When either cannot be reached the tests fail with what to start: they never skip."""
+
 import os
 import secrets
 import uuid
@@ -27,8 +28,9 @@ def _own_vhost():
     vhost = f"bilum-test-{uuid.uuid4().hex[:10]}"
     user = make_url_parts(MANAGEMENT_URL)["auth"][0]
     management("PUT", f"/vhosts/{quote(vhost, safe='')}")
-    management("PUT", f"/permissions/{quote(vhost, safe='')}/{user}",
-                json={"configure": ".*", "write": ".*", "read": ".*"})
+    management(
+        "PUT", f"/permissions/{quote(vhost, safe='')}/{user}", json={"configure": ".*", "write": ".*", "read": ".*"}
+    )
     yield f"amqp://{AMQP_HOST}/{quote(vhost, safe='')}"
     management("DELETE", f"/vhosts/{quote(vhost, safe='')}")
 
@@ -54,11 +56,20 @@ def amqp_uri():
 def postgres_admin():
     admin = make_url(POSTGRES_URL)
     try:
-        connection = psycopg2.connect(host=admin.host, port=admin.port or 5432, user=admin.username,
-                                      password=admin.password, dbname=admin.database, connect_timeout=5)
+        connection = psycopg2.connect(
+            host=admin.host,
+            port=admin.port or 5432,
+            user=admin.username,
+            password=admin.password,
+            dbname=admin.database,
+            connect_timeout=5,
+        )
     except psycopg2.OperationalError as error:
-        pytest.fail(f"PostgreSQL is unreachable at {admin.host}:{admin.port} ({error}). Start it "
-                    "(`pg_ctlcluster 15 main start`, or your platform's service manager).", pytrace=False)
+        pytest.fail(
+            f"PostgreSQL is unreachable at {admin.host}:{admin.port} ({error}). Start it "
+            "(`pg_ctlcluster 15 main start`, or your platform's service manager).",
+            pytrace=False,
+        )
     connection.autocommit = True
     yield admin, connection
     connection.close()

@@ -1,5 +1,6 @@
 """A small network set up over the HTTP API for fulfilment tests: one organisation, pooled offerings, approved
 producers with weekly capacity, and helpers to place orders and read quotas, lots and ledgers."""
+
 import uuid
 from datetime import date, timedelta
 
@@ -35,11 +36,19 @@ class Network:
 
     def offering(self, sku: str, min_quota: int | None = None, **standard) -> str:
         """An offering with the catalogue's default smallest worthwhile quota unless ``min_quota`` says otherwise."""
-        body = {"organisation_id": self.organisation_id, "sku": sku, "name": f"Bilum {sku}", "description": "Hand-looped",
-                **({"min_quota": min_quota} if min_quota else {}),
-                "unit_price": "30.00", "producer_price": "18.00", "currency": "USD", "unit_weight_g": 350,
-                "unit_volume_cm3": 4000, "quality_standard": {"aql": {"major": 2.5, "minor": 4.0},
-                                                               "rejected_lot_action": "ask", **standard}}
+        body = {
+            "organisation_id": self.organisation_id,
+            "sku": sku,
+            "name": f"Bilum {sku}",
+            "description": "Hand-looped",
+            **({"min_quota": min_quota} if min_quota else {}),
+            "unit_price": "30.00",
+            "producer_price": "18.00",
+            "currency": "USD",
+            "unit_weight_g": 350,
+            "unit_volume_cm3": 4000,
+            "quality_standard": {"aql": {"major": 2.5, "minor": 4.0}, "rejected_lot_action": "ask", **standard},
+        }
         return self.call("POST", "/offerings", 201, json=body)["id"]
 
     def producers(self, offering_id: str, weekly: list, weeks: int = 4, min_lot: int = 1, lead_time_days: int = 0):
@@ -48,16 +57,44 @@ class Network:
         ids = []
         for units in weekly:
             n = uuid.uuid4().int % 10**7
-            producer = self.call("POST", "/producers", 201, json={
-                "organisation_id": self.organisation_id, "name": f"Weaver {n}", "village": "Kama", "district": "Goroka",
-                "region": "Eastern Highlands", "country": "PG", "latitude": -6.07, "longitude": 145.41,
-                "remoteness": "all_season_road", "mobile": f"+6757{n:07d}", "languages": ["en"]})
-            self.call("POST", f"/offerings/{offering_id}/approvals", json={
-                "producer_id": producer["id"], "stage": "sample", "status": "approved",
-                "decided_on": date.today().isoformat()})
-            self.call("POST", f"/producers/{producer['id']}/capacity", json={
-                "offering_id": offering_id, "lead_time_days": lead_time_days, "min_lot": min_lot,
-                "weeks": [{"week": iso_week(first + timedelta(weeks=k)), "units": units} for k in range(weeks)]})
+            producer = self.call(
+                "POST",
+                "/producers",
+                201,
+                json={
+                    "organisation_id": self.organisation_id,
+                    "name": f"Weaver {n}",
+                    "village": "Kama",
+                    "district": "Goroka",
+                    "region": "Eastern Highlands",
+                    "country": "PG",
+                    "latitude": -6.07,
+                    "longitude": 145.41,
+                    "remoteness": "all_season_road",
+                    "mobile": f"+6757{n:07d}",
+                    "languages": ["en"],
+                },
+            )
+            self.call(
+                "POST",
+                f"/offerings/{offering_id}/approvals",
+                json={
+                    "producer_id": producer["id"],
+                    "stage": "sample",
+                    "status": "approved",
+                    "decided_on": date.today().isoformat(),
+                },
+            )
+            self.call(
+                "POST",
+                f"/producers/{producer['id']}/capacity",
+                json={
+                    "offering_id": offering_id,
+                    "lead_time_days": lead_time_days,
+                    "min_lot": min_lot,
+                    "weeks": [{"week": iso_week(first + timedelta(weeks=k)), "units": units} for k in range(weeks)],
+                },
+            )
             ids.append(producer["id"])
         declared = sum(weekly) * weeks
 
@@ -69,12 +106,24 @@ class Network:
         return ids
 
     def order(self, sku: str, quantity: int, due_in_days: int = 90) -> dict:
-        return self.call("POST", "/orders", 201, headers={"Idempotency-Key": str(uuid.uuid4())}, json={
-            "buyer": {"name": "Kiriko", "email": "orders@kiriko.example.org"},
-            "destination": {"name": "Kiriko Tokyo", "city": "Tokyo", "country": "JP", "latitude": 35.6,
-                            "longitude": 139.7},
-            "due_date": (date.today() + timedelta(days=due_in_days)).isoformat(),
-            "lines": [{"sku": sku, "quantity": quantity}]})
+        return self.call(
+            "POST",
+            "/orders",
+            201,
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+            json={
+                "buyer": {"name": "Kiriko", "email": "orders@kiriko.example.org"},
+                "destination": {
+                    "name": "Kiriko Tokyo",
+                    "city": "Tokyo",
+                    "country": "JP",
+                    "latitude": 35.6,
+                    "longitude": 139.7,
+                },
+                "due_date": (date.today() + timedelta(days=due_in_days)).isoformat(),
+                "lines": [{"sku": sku, "quantity": quantity}],
+            },
+        )
 
     def quotas(self, order_id: str, status: str | None = None) -> list:
         query = {"order_id": order_id, "page_size": 100, **({"status": status} if status else {})}
@@ -85,8 +134,13 @@ class Network:
 
     def settled(self, order_id: str, **expected):
         """Wait until the order's (single) line ledger shows the expected figures."""
-        return eventually(lambda: (lambda line: line if all(line[k] == v for k, v in expected.items()) else None)(
-            self.line(order_id)), f"the ledger of {order_id} to show {expected}", timeout_s=60)
+        return eventually(
+            lambda: (lambda line: line if all(line[k] == v for k, v in expected.items()) else None)(
+                self.line(order_id)
+            ),
+            f"the ledger of {order_id} to show {expected}",
+            timeout_s=60,
+        )
 
 
 @pytest.fixture(scope="module")

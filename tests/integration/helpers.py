@@ -4,7 +4,6 @@ from urllib.parse import quote
 
 import pytest
 import requests
-
 from nameko.containers import ServiceContainer
 
 from shared import config
@@ -39,9 +38,12 @@ def management(method: str, path: str, allow_missing: bool = False, **kwargs):
     try:
         response = requests.request(method, f"{url['base']}/api{path}", auth=url["auth"], timeout=10, **kwargs)
     except requests.RequestException as error:
-        pytest.fail(f"RabbitMQ's management API is unreachable at {url['base']} ({error}). Start RabbitMQ "
-                    "(`rabbitmq-server -detached`) and enable the plugin "
-                    "(`rabbitmq-plugins enable rabbitmq_management`).", pytrace=False)
+        pytest.fail(
+            f"RabbitMQ's management API is unreachable at {url['base']} ({error}). Start RabbitMQ "
+            "(`rabbitmq-server -detached`) and enable the plugin "
+            "(`rabbitmq-plugins enable rabbitmq_management`).",
+            pytrace=False,
+        )
     if allow_missing and response.status_code == 404:
         return None
     if response.status_code >= 300:

@@ -2,6 +2,7 @@
 line: an offering with a picture, a producer with capacity and a readiness record, two buyer organisations whose
 orders share one shipment, a quota, an inspected lot, a user, an API key and a themed catalogue, and credentials for
 every role. Made over the HTTP API for the security tests."""
+
 import base64
 import io
 import uuid
@@ -43,8 +44,21 @@ class Tenant:
     @property
     def ids(self) -> list:
         """Ids of this tenant's objects that no other tenant may find in any list."""
-        return [self.objects[kind] for kind in ("order", "neighbour_order", "quota", "neighbour_quota", "lot",
-                                                "neighbour_lot", "producer", "user", "api_key", "shipment")]
+        return [
+            self.objects[kind]
+            for kind in (
+                "order",
+                "neighbour_order",
+                "quota",
+                "neighbour_quota",
+                "lot",
+                "neighbour_lot",
+                "producer",
+                "user",
+                "api_key",
+                "shipment",
+            )
+        ]
 
 
 def _picture() -> dict:
@@ -54,11 +68,24 @@ def _picture() -> dict:
 
 
 def _offering(network: Network, sku: str) -> str:
-    return network.call("POST", "/offerings", 201, json={
-        "organisation_id": network.organisation_id, "sku": sku, "name": f"Bilum {sku}", "description": "Hand-looped",
-        "unit_price": "30.00", "producer_price": PRODUCER_PRICE, "currency": "USD", "unit_weight_g": 350,
-        "unit_volume_cm3": 4000, "images": [_picture()],
-        "quality_standard": {"aql": {"major": 2.5}, "rejected_lot_action": "ask"}})["id"]
+    return network.call(
+        "POST",
+        "/offerings",
+        201,
+        json={
+            "organisation_id": network.organisation_id,
+            "sku": sku,
+            "name": f"Bilum {sku}",
+            "description": "Hand-looped",
+            "unit_price": "30.00",
+            "producer_price": PRODUCER_PRICE,
+            "currency": "USD",
+            "unit_weight_g": 350,
+            "unit_volume_cm3": 4000,
+            "images": [_picture()],
+            "quality_standard": {"aql": {"major": 2.5}, "rejected_lot_action": "ask"},
+        },
+    )["id"]
 
 
 def _passed_lot(tenant: Tenant, network: Network, base: str, order: dict, quantity: int) -> tuple[str, str]:
@@ -67,8 +94,9 @@ def _passed_lot(tenant: Tenant, network: Network, base: str, order: dict, quanti
     as_producer.call("POST", f"/quotas/{quota['id']}/accept")
     lot = as_producer.call("POST", f"/quotas/{quota['id']}/lots", 201, json={"quantity": quantity})
     findings = [{"criterion": "loops", "defect_class": plan["defect_class"], "count": 0} for plan in lot["plan"]]
-    Network(base, tenant.credentials["inspector"]).call("POST", f"/lots/{lot['id']}/inspections", 201,
-                                                        json={"findings": findings})
+    Network(base, tenant.credentials["inspector"]).call(
+        "POST", f"/lots/{lot['id']}/inspections", 201, json={"findings": findings}
+    )
     return quota["id"], lot["id"]
 
 
@@ -89,31 +117,70 @@ def _tenant(base: str, admin: dict, name: str) -> Tenant:
     tenant.neighbour = key_of_new_user("buyer", tenant.neighbour_organisation_id)
     aggregator = Network(base, tenant.credentials["aggregator"], organisation_id=tenant.organisation_id)
     aggregator.call("PUT", f"/producers/{producer}/readiness", json={str(n): True for n in readiness.QUESTIONS})
-    aggregator.call("PUT", f"/organisations/{tenant.organisation_id}/contact",
-                    json={"name": f"{name} office", "email": f"office-{tag}@weavers.example.org"})
-    Network(base, tenant.credentials["buyer"]).call("PUT", f"/organisations/{tenant.buyer_organisation_id}/contact",
-                                                    json={"name": f"{name} buying", "email": f"buy-{tag}@example.org"})
+    aggregator.call(
+        "PUT",
+        f"/organisations/{tenant.organisation_id}/contact",
+        json={"name": f"{name} office", "email": f"office-{tag}@weavers.example.org"},
+    )
+    Network(base, tenant.credentials["buyer"]).call(
+        "PUT",
+        f"/organisations/{tenant.buyer_organisation_id}/contact",
+        json={"name": f"{name} buying", "email": f"buy-{tag}@example.org"},
+    )
     order = Network(base, tenant.credentials["buyer"]).order(sku, 40)
     neighbour_order = Network(base, tenant.neighbour).order(sku, 20)
     quota, lot = _passed_lot(tenant, network, base, order, 40)
     neighbour_quota, neighbour_lot = _passed_lot(tenant, network, base, neighbour_order, 20)
-    user = aggregator.call("POST", "/users", 201, json={
-        "username": f"{name}-clerk-{tag}", "password": uuid.uuid4().hex, "role": "inspector",
-        "organisation_id": tenant.organisation_id})
+    user = aggregator.call(
+        "POST",
+        "/users",
+        201,
+        json={
+            "username": f"{name}-clerk-{tag}",
+            "password": uuid.uuid4().hex,
+            "role": "inspector",
+            "organisation_id": tenant.organisation_id,
+        },
+    )
     key = aggregator.call("POST", "/api-keys", 201, json={"name": f"{name} warehouse"})
     catalogue = f"{name}-{tag}-highlands"
-    aggregator.call("POST", "/catalogues", 201, json={"name": catalogue, "organisation_id": tenant.organisation_id,
-                                                      "title": f"{name} highlands", "selection": {}})
+    aggregator.call(
+        "POST",
+        "/catalogues",
+        201,
+        json={
+            "name": catalogue,
+            "organisation_id": tenant.organisation_id,
+            "title": f"{name} highlands",
+            "selection": {},
+        },
+    )
     producer_view = network.call("GET", f"/producers/{producer}")
-    tenant.objects = {"offering": offering, "producer": producer, "order": order["id"],
-                      "neighbour_order": neighbour_order["id"], "quota": quota, "lot": lot,
-                      "neighbour_quota": neighbour_quota, "neighbour_lot": neighbour_lot,
-                      "line": order["lines"][0]["line_id"], "user": user["id"], "api_key": key["id"],
-                      "api_key_value": key["key"],
-                      "catalogue": catalogue, "sku": sku, "organisation": tenant.organisation_id,
-                      "buyer_organisation": tenant.buyer_organisation_id}
-    tenant.secrets = [tenant.buyer_organisation_id, tenant.neighbour_organisation_id, producer_view["name"],
-                      producer_view["mobile"], user["username"]]
+    tenant.objects = {
+        "offering": offering,
+        "producer": producer,
+        "order": order["id"],
+        "neighbour_order": neighbour_order["id"],
+        "quota": quota,
+        "lot": lot,
+        "neighbour_quota": neighbour_quota,
+        "neighbour_lot": neighbour_lot,
+        "line": order["lines"][0]["line_id"],
+        "user": user["id"],
+        "api_key": key["id"],
+        "api_key_value": key["key"],
+        "catalogue": catalogue,
+        "sku": sku,
+        "organisation": tenant.organisation_id,
+        "buyer_organisation": tenant.buyer_organisation_id,
+    }
+    tenant.secrets = [
+        tenant.buyer_organisation_id,
+        tenant.neighbour_organisation_id,
+        producer_view["name"],
+        producer_view["mobile"],
+        user["username"],
+    ]
     return tenant
 
 
@@ -123,15 +190,17 @@ def _ship_every_lot(base: str, admin: dict, tenants: tuple) -> None:
     lots = {tenant.objects[kind] for tenant in tenants for kind in ("lot", "neighbour_lot")}
 
     def all_known() -> bool:
-        waiting = requests.post(base + "/api/v1/shipments/plan", json={"dispatch": "auto"}, headers=admin,
-                                timeout=60).json()["waiting"]
+        waiting = requests.post(
+            base + "/api/v1/shipments/plan", json={"dispatch": "auto"}, headers=admin, timeout=60
+        ).json()["waiting"]
         return lots <= {item["lot_id"] for item in waiting if "not known" not in item["reason"]}
 
     eventually(all_known, "consolidation to know every passed lot", timeout_s=60)
     requests.post(base + "/api/v1/shipments/plan", json={"dispatch": "now"}, headers=admin, timeout=60)
     for tenant in tenants:
-        [shipment] = requests.get(base + "/api/v1/shipments", params={"order_id": tenant.objects["order"]},
-                                  headers=admin, timeout=30).json()["items"]
+        [shipment] = requests.get(
+            base + "/api/v1/shipments", params={"order_id": tenant.objects["order"]}, headers=admin, timeout=30
+        ).json()["items"]
         assert tenant.objects["neighbour_order"] in shipment["order_ids"], "both buyers' lots share the shipment"
         tenant.objects["shipment"] = shipment["id"]
 
@@ -144,8 +213,14 @@ def tenants(module_platform):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BILUM_ROUTING_MAX_ITERATIONS", "100")
         patch.setenv("BILUM_ROUTING_TIME_LIMIT_S", "1")
-        with running(CatalogueService), running(OrdersService), running(AggregationService), \
-                running(ConsolidationService), running(NotificationService), running(GatewayService):
+        with (
+            running(CatalogueService),
+            running(OrdersService),
+            running(AggregationService),
+            running(ConsolidationService),
+            running(NotificationService),
+            running(GatewayService),
+        ):
             base = module_platform["BILUM_GATEWAY_URL"]
             admin = admin_key()
             a, b = _tenant(base, admin, "a"), _tenant(base, admin, "b")

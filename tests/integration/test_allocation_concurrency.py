@@ -1,5 +1,6 @@
 """Two orders allocated at the same moment never promise a producer more than it declared, and a cancellation that
 overtakes its order never leaves it allocated (real PostgreSQL)."""
+
 from datetime import date
 
 import eventlet
@@ -19,12 +20,18 @@ WEEKS = next_weeks(2)
 
 
 def _order(n: int, quantity: int):
-    return new_event("order.placed", {
-        "order_id": f"ord_{n}", "buyer": {"buyer_id": "byr_1", "name": "B", "email": "b@example.org"},
-        "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
-        "due_date": date(2099, 1, 1), "promised_date": None,
-        "lines": [{"line_id": f"lin_{n}", "offering_id": "off_1", "sku": "BAG", "quantity": quantity}],
-    }, correlation_id=f"ord_{n}")
+    return new_event(
+        "order.placed",
+        {
+            "order_id": f"ord_{n}",
+            "buyer": {"buyer_id": "byr_1", "name": "B", "email": "b@example.org"},
+            "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
+            "due_date": date(2099, 1, 1),
+            "promised_date": None,
+            "lines": [{"line_id": f"lin_{n}", "offering_id": "off_1", "sku": "BAG", "quantity": quantity}],
+        },
+        correlation_id=f"ord_{n}",
+    )
 
 
 def _aggregation_with_capacity() -> Database:
@@ -55,9 +62,11 @@ def test_concurrent_orders_never_overcommit_a_producer(platform):
     pool.waitall()
 
     with database.transaction() as uow:
-        held = uow.session.execute(select(quota_weeks.c.producer_id, quota_weeks.c.week_start,
-                                      func.sum(quota_weeks.c.units)).group_by(quota_weeks.c.producer_id,
-                                                                              quota_weeks.c.week_start)).all()
+        held = uow.session.execute(
+            select(quota_weeks.c.producer_id, quota_weeks.c.week_start, func.sum(quota_weeks.c.units)).group_by(
+                quota_weeks.c.producer_id, quota_weeks.c.week_start
+            )
+        ).all()
         promised = uow.session.execute(select(func.sum(quotas.c.quantity))).scalar_one()
         orders_served = uow.session.execute(select(func.count(func.distinct(quotas.c.order_id)))).scalar_one()
     approved_capacity = sum(units for producer_id, units in WEEKLY.items() if producer_id != "prd_unapproved")
@@ -72,8 +81,9 @@ def test_concurrent_orders_never_overcommit_a_producer(platform):
 def test_a_cancellation_that_overtakes_its_order_waits_for_it_and_then_releases_every_quota(platform):
     database = _aggregation_with_capacity()
     placed = _order(1, 40)
-    cancelled = new_event("order.cancelled", {"order_id": "ord_1", "reason": "the buyer changed their mind"},
-                          correlation_id="ord_1")
+    cancelled = new_event(
+        "order.cancelled", {"order_id": "ord_1", "reason": "the buyer changed their mind"}, correlation_id="ord_1"
+    )
 
     def cancel():
         database.handle_once("test.cancel", cancelled, allocating.cancel_order)
@@ -86,8 +96,9 @@ def test_a_cancellation_that_overtakes_its_order_waits_for_it_and_then_releases_
     with database.transaction() as uow:
         statuses = dict(uow.session.execute(select(quotas.c.status, func.count()).group_by(quotas.c.status)).all())
         held = uow.session.execute(select(func.sum(capacity_weeks.c.held))).scalar_one()
-        released = uow.session.execute(select(func.count()).select_from(outbox)
-                                   .where(outbox.c.event_type == "quota.released")).scalar_one()
+        released = uow.session.execute(
+            select(func.count()).select_from(outbox).where(outbox.c.event_type == "quota.released")
+        ).scalar_one()
     assert statuses and set(statuses) == {"released"}, statuses
     assert released == statuses["released"], "each producer is told its quota is released"
     assert held == 0, "the released quotas give their weeks back"

@@ -5,6 +5,7 @@ its nameko class does (tests/ops/broker_access.py) and refuse it the other servi
 Each service's own work is done with the objects the services use (nameko's kombu queues, Bilum's publishers and
 ``park``), so a declaration nameko makes that the permissions forget fails here, not in production.
 """
+
 import json
 import os
 import uuid
@@ -46,13 +47,19 @@ class Broker:
         return f"amqp://{self.user(name)}:{self.passwords[name]}@{BROKER}/{quote(self.vhost, safe='')}"
 
     def connect(self, name: str) -> amqp.Connection:
-        connection = amqp.Connection(host=BROKER, userid=self.user(name), password=self.passwords[name],
-                                     virtual_host=self.vhost, connect_timeout=5)
+        connection = amqp.Connection(
+            host=BROKER,
+            userid=self.user(name),
+            password=self.passwords[name],
+            virtual_host=self.vhost,
+            connect_timeout=5,
+        )
         try:
             connection.connect()
         except OSError as error:
-            pytest.fail(f"RabbitMQ is unreachable at {BROKER} ({error}): start it (`rabbitmq-server -detached`).",
-                        pytrace=False)
+            pytest.fail(
+                f"RabbitMQ is unreachable at {BROKER} ({error}): start it (`rabbitmq-server -detached`).", pytrace=False
+            )
         return connection
 
     def create(self):
@@ -60,21 +67,37 @@ class Broker:
         (entry,) = self.definitions["vhosts"]
         queue_type = entry["metadata"]["default_queue_type"]
         # "defaultqueuetype" is what RabbitMQ before 3.11 reads, "default_queue_type" what later ones do
-        management("PUT", f"/vhosts/{vhost}", json={"description": entry["metadata"]["description"],
-                                                    "default_queue_type": queue_type, "defaultqueuetype": queue_type})
+        management(
+            "PUT",
+            f"/vhosts/{vhost}",
+            json={
+                "description": entry["metadata"]["description"],
+                "default_queue_type": queue_type,
+                "defaultqueuetype": queue_type,
+            },
+        )
         assert management("GET", f"/vhosts/{vhost}").json()["default_queue_type"] == queue_type
         for name, password in self.passwords.items():
             management("PUT", f"/users/{quote(self.user(name), safe='')}", json={"password": password, "tags": ""})
             self.created_users.append(self.user(name))
         for permission in self.definitions["permissions"]:
-            management("PUT", f"/permissions/{vhost}/{quote(self.user(permission['user']), safe='')}",
-                       json={key: permission[key] for key in ("configure", "write", "read")})
+            management(
+                "PUT",
+                f"/permissions/{vhost}/{quote(self.user(permission['user']), safe='')}",
+                json={key: permission[key] for key in ("configure", "write", "read")},
+            )
         for topic in self.definitions["topic_permissions"]:
-            management("PUT", f"/topic-permissions/{vhost}/{quote(self.user(topic['user']), safe='')}",
-                       json={key: topic[key] for key in ("exchange", "write", "read")})
+            management(
+                "PUT",
+                f"/topic-permissions/{vhost}/{quote(self.user(topic['user']), safe='')}",
+                json={key: topic[key] for key in ("exchange", "write", "read")},
+            )
         for policy in self.definitions["policies"]:
-            management("PUT", f"/policies/{vhost}/{quote(policy['name'], safe='')}",
-                       json={key: policy[key] for key in ("pattern", "definition", "priority", "apply-to")})
+            management(
+                "PUT",
+                f"/policies/{vhost}/{quote(policy['name'], safe='')}",
+                json={key: policy[key] for key in ("pattern", "definition", "priority", "apply-to")},
+            )
 
     def delete(self):
         management("DELETE", f"/vhosts/{quote(self.vhost, safe='')}", allow_missing=True)
@@ -123,22 +146,57 @@ def _publish_as_the_service(broker, service, service_access, rpc_methods_of) -> 
     body = {"event_type": PROBE_EVENT, "service": service}
     if service_access.publishes_events:
         exchange = get_event_exchange(service, {})
-        _attempt(failures, f"publish to {exchange.name}", make_publisher(uri).publish, body, exchange=exchange,
-                 routing_key=PROBE_EVENT, declare=[exchange])
+        _attempt(
+            failures,
+            f"publish to {exchange.name}",
+            make_publisher(uri).publish,
+            body,
+            exchange=exchange,
+            routing_key=PROBE_EVENT,
+            declare=[exchange],
+        )
     if service_access.retries_and_parks:
         own_queue = next(q.name for q in service_access.consumed if q.name.startswith("evt-"))
-        _attempt(failures, "republish a retry to its own queue", make_publisher(uri).publish, body, exchange="",
-                 routing_key=own_queue)
-        _attempt(failures, "park a message", park, make_publisher(uri), body, queue=own_queue, service=service,
-                 event_type=PROBE_EVENT, reason="permission probe", attempts=1)
+        _attempt(
+            failures,
+            "republish a retry to its own queue",
+            make_publisher(uri).publish,
+            body,
+            exchange="",
+            routing_key=own_queue,
+        )
+        _attempt(
+            failures,
+            "park a message",
+            park,
+            make_publisher(uri),
+            body,
+            queue=own_queue,
+            service=service,
+            event_type=PROBE_EVENT,
+            reason="permission probe",
+            attempts=1,
+        )
     if service_access.rpc_methods:
-        _attempt(failures, "answer an RPC", Publisher(uri).publish, {"result": None, "error": None},
-                 exchange=get_rpc_exchange({}), routing_key=str(uuid.uuid4()))
+        _attempt(
+            failures,
+            "answer an RPC",
+            Publisher(uri).publish,
+            {"result": None, "error": None},
+            exchange=get_rpc_exchange({}),
+            routing_key=str(uuid.uuid4()),
+        )
     for target in sorted(service_access.calls):
         method = rpc_methods_of[target][0]
-        _attempt(failures, f"call {target}.{method}", Publisher(uri).publish, {"args": [], "kwargs": {}},
-                 exchange=get_rpc_exchange({}), routing_key=f"{target}.{method}",
-                 reply_to=service_access.reply_routing_key)
+        _attempt(
+            failures,
+            f"call {target}.{method}",
+            Publisher(uri).publish,
+            {"args": [], "kwargs": {}},
+            exchange=get_rpc_exchange({}),
+            routing_key=f"{target}.{method}",
+            reply_to=service_access.reply_routing_key,
+        )
     return failures
 
 
@@ -150,8 +208,9 @@ def _own_work(broker, access) -> dict[str, list[str]]:
         connection = Connection(broker.uri(service), connect_timeout=5)
         try:
             for queue in service_access.consumed:
-                _attempt(failures[service], f"declare and consume {queue.name}", _declare_and_consume, connection,
-                         queue)
+                _attempt(
+                    failures[service], f"declare and consume {queue.name}", _declare_and_consume, connection, queue
+                )
         finally:
             connection.release()
     rpc_methods_of = {service: service_access.rpc_methods for service, service_access in access.items()}
@@ -184,6 +243,7 @@ def _publish(exchange: str, routing_key: str):
     def operation(channel):
         channel.confirm_select()
         channel.basic_publish_confirm(amqp.Message(b"{}"), exchange=exchange, routing_key=routing_key)
+
     return operation
 
 
@@ -197,8 +257,10 @@ def test_a_service_user_cannot_publish_to_or_consume_from_another_service(servic
             if other == service:
                 continue
             exchange = get_event_exchange(other, {}).name
-            checks = {f"publish to {exchange}": _publish(exchange, PROBE_EVENT),
-                      f"declare rpc-{other}": lambda ch, q=f"rpc-{other}": ch.queue_declare(q, durable=True)}
+            checks = {
+                f"publish to {exchange}": _publish(exchange, PROBE_EVENT),
+                f"declare rpc-{other}": lambda ch, q=f"rpc-{other}": ch.queue_declare(q, durable=True),
+            }
             if other not in access[service].sources:
                 checks[f"bind {own_queue} to {exchange}"] = lambda ch, x=exchange: ch.queue_bind(own_queue, x, "#")
             for queue in access[other].consumed:

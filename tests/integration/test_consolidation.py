@@ -1,6 +1,7 @@
 """Consolidation on the real broker and PostgreSQL: the service hears the catalogue's, orders' and aggregation's facts
 from the bus, plans pickups and combined shipments over the HTTP API, shares their freight, renders manifests and
 tracks them to delivery, telling everyone by events."""
+
 import csv
 import io
 import uuid
@@ -45,10 +46,14 @@ class ShipmentListener:
         heard.append(event)
 
 
-BRISBANE = {"name": "Southern Cross warehouse", "city": "Brisbane", "country": "AU", "latitude": -27.47,
-            "longitude": 153.03}
-BRISBANE_OTHER = {"name": "Harbour Lane", "city": "Brisbane", "country": "AU", "latitude": -27.41,
-                  "longitude": 153.09}
+BRISBANE = {
+    "name": "Southern Cross warehouse",
+    "city": "Brisbane",
+    "country": "AU",
+    "latitude": -27.47,
+    "longitude": 153.03,
+}
+BRISBANE_OTHER = {"name": "Harbour Lane", "city": "Brisbane", "country": "AU", "latitude": -27.41, "longitude": 153.09}
 PNG = ZoneInfo("Pacific/Port_Moresby")
 TOKYO = {"name": "Kiriko", "city": "Tokyo", "country": "JP", "latitude": 35.64, "longitude": 139.70}
 
@@ -74,40 +79,98 @@ class Feed:
 
     def offering(self, weight_g: int = 350, volume_cm3: int = 4000) -> str:
         offering_id = f"off_{self.tag}_{uuid.uuid4().hex[:4]}"
-        self.publish("catalogue", offering_published(offering_id, offering_id.upper(), unit_weight_g=weight_g,
-                                                     unit_volume_cm3=volume_cm3))
+        self.publish(
+            "catalogue",
+            offering_published(offering_id, offering_id.upper(), unit_weight_g=weight_g, unit_volume_cm3=volume_cm3),
+        )
         return offering_id
 
-    def producer(self, latitude: float, longitude: float, remoteness: str = "all_season_road",
-                 service_weekdays=()) -> str:
+    def producer(
+        self, latitude: float, longitude: float, remoteness: str = "all_season_road", service_weekdays=()
+    ) -> str:
         producer_id = f"prd_{self.tag}_{uuid.uuid4().hex[:4]}"
-        self.publish("catalogue", new_event("producer.registered", {
-            "producer_id": producer_id, "organisation_id": "org", "name": f"Weaver {producer_id[-4:]}",
-            "village": "Kama", "district": "Goroka", "region": "Eastern Highlands", "country": "PG",
-            "latitude": latitude, "longitude": longitude, "remoteness": remoteness, "closed_months": [],
-            "service_weekdays": list(service_weekdays), "mobile": None, "email": None, "languages": ["en"]},
-            correlation_id=producer_id))
+        self.publish(
+            "catalogue",
+            new_event(
+                "producer.registered",
+                {
+                    "producer_id": producer_id,
+                    "organisation_id": "org",
+                    "name": f"Weaver {producer_id[-4:]}",
+                    "village": "Kama",
+                    "district": "Goroka",
+                    "region": "Eastern Highlands",
+                    "country": "PG",
+                    "latitude": latitude,
+                    "longitude": longitude,
+                    "remoteness": remoteness,
+                    "closed_months": [],
+                    "service_weekdays": list(service_weekdays),
+                    "mobile": None,
+                    "email": None,
+                    "languages": ["en"],
+                },
+                correlation_id=producer_id,
+            ),
+        )
         return producer_id
 
     def order(self, destination: dict, due_in_days: int = 120, buyer: str = "Buyer") -> str:
         order_id = f"ord_{self.tag}_{uuid.uuid4().hex[:4]}"
-        self.publish("orders", new_event("order.placed", {
-            "order_id": order_id, "buyer": {"buyer_id": f"buy_{order_id}", "name": buyer, "email": None},
-            "destination": destination, "due_date": date.today() + timedelta(days=due_in_days),
-            "promised_date": None,
-            "lines": [{"line_id": f"{order_id}-1", "offering_id": "off", "sku": "SKU", "quantity": 100}]},
-            correlation_id=order_id))
+        self.publish(
+            "orders",
+            new_event(
+                "order.placed",
+                {
+                    "order_id": order_id,
+                    "buyer": {"buyer_id": f"buy_{order_id}", "name": buyer, "email": None},
+                    "destination": destination,
+                    "due_date": date.today() + timedelta(days=due_in_days),
+                    "promised_date": None,
+                    "lines": [{"line_id": f"{order_id}-1", "offering_id": "off", "sku": "SKU", "quantity": 100}],
+                },
+                correlation_id=order_id,
+            ),
+        )
         return order_id
 
-    def inspected(self, order_id: str, producer_id: str, offering_id: str, quantity: int, passed: bool = True,
-                  lot_id: str | None = None):
+    def inspected(
+        self,
+        order_id: str,
+        producer_id: str,
+        offering_id: str,
+        quantity: int,
+        passed: bool = True,
+        lot_id: str | None = None,
+    ):
         lot_id = lot_id or f"lot_{self.tag}_{uuid.uuid4().hex[:6]}"
-        return lot_id, new_event("lot.inspected", {
-            "lot_id": lot_id, "quota_id": f"qta_{lot_id}", "order_id": order_id, "line_id": f"{order_id}-1",
-            "offering_id": offering_id, "producer_id": producer_id, "quantity": quantity, "attempt": 1,
-            "severity": "normal", "passed": passed, "classes": [{
-                "defect_class": "major", "aql": 2.5, "code_letter": "F", "sample_size": 20, "accept": 1,
-                "reject": 2, "defects": 0 if passed else 2}]}, correlation_id=order_id)
+        return lot_id, new_event(
+            "lot.inspected",
+            {
+                "lot_id": lot_id,
+                "quota_id": f"qta_{lot_id}",
+                "order_id": order_id,
+                "line_id": f"{order_id}-1",
+                "offering_id": offering_id,
+                "producer_id": producer_id,
+                "quantity": quantity,
+                "attempt": 1,
+                "severity": "normal",
+                "passed": passed,
+                "classes": [
+                    {
+                        "defect_class": "major",
+                        "aql": 2.5,
+                        "code_letter": "F",
+                        "sample_size": 20,
+                        "accept": 1,
+                        "reject": 2,
+                        "defects": 0 if passed else 2,
+                    }
+                ],
+            },
+            correlation_id=order_id,
+        )
 
     def lot(self, *args, **kwargs) -> str:
         lot_id, event = self.inspected(*args, **kwargs)
@@ -123,6 +186,7 @@ class Feed:
     def known(self, lot_ids: set) -> dict:
         """Wait until consolidation knows everything about these lots, so they wait only for a fuller load or
         their flight: the reasons of an ``auto`` plan say so."""
+
         def ready():
             waiting = {item["lot_id"]: item for item in self.plan("auto")["waiting"] if item["lot_id"] in lot_ids}
             if set(waiting) == lot_ids and not any("not known" in item["reason"] for item in waiting.values()):
@@ -153,22 +217,29 @@ def planned(feed):
     """Two Brisbane buyers and a Tokyo buyer; three producers on roads near Goroka and one reached by air, whose
     flight is not today; one failed lot. Planned with ``{"dispatch": "now"}``."""
     bag = feed.offering()
-    kama, lufa, hagen = (feed.producer(-6.065, 145.41), feed.producer(-6.324, 145.301),
-                         feed.producer(-5.83, 144.295))
+    kama, lufa, hagen = (feed.producer(-6.065, 145.41), feed.producer(-6.324, 145.301), feed.producer(-5.83, 144.295))
     tomorrow = (datetime.now(PNG).weekday() + 1) % 7
     airstrip = feed.producer(-6.20, 145.80, "air_or_boat", [tomorrow])
-    first, second, tokyo = feed.order(BRISBANE, buyer="Southern Cross"), feed.order(BRISBANE_OTHER), \
-        feed.order(TOKYO)
+    first, second, tokyo = feed.order(BRISBANE, buyer="Southern Cross"), feed.order(BRISBANE_OTHER), feed.order(TOKYO)
     lots = {
-        "first_kama": feed.lot(first, kama, bag, 40), "first_lufa": feed.lot(first, lufa, bag, 25),
-        "second_hagen": feed.lot(second, hagen, bag, 30), "second_air": feed.lot(second, airstrip, bag, 12),
+        "first_kama": feed.lot(first, kama, bag, 40),
+        "first_lufa": feed.lot(first, lufa, bag, 25),
+        "second_hagen": feed.lot(second, hagen, bag, 30),
+        "second_air": feed.lot(second, airstrip, bag, 12),
         "tokyo_kama": feed.lot(tokyo, kama, bag, 20),
     }
     failed = feed.lot(first, kama, bag, 10, passed=False)
     waiting = feed.known(set(lots.values()))
     timed_before = metrics.PLANNING_DURATION.labels("consolidation")._sum.get()
-    return {"plan": feed.plan("now"), "lots": lots, "failed": failed, "orders": (first, second, tokyo),
-            "waiting": waiting, "producers": (kama, lufa, hagen, airstrip), "timed_before": timed_before}
+    return {
+        "plan": feed.plan("now"),
+        "lots": lots,
+        "failed": failed,
+        "orders": (first, second, tokyo),
+        "waiting": waiting,
+        "producers": (kama, lufa, hagen, airstrip),
+        "timed_before": timed_before,
+    }
 
 
 def test_passed_lots_become_combined_shipments_per_city_with_pickup_routes(feed, planned):
@@ -176,21 +247,25 @@ def test_passed_lots_become_combined_shipments_per_city_with_pickup_routes(feed,
     air_wait = planned["waiting"][lots["second_air"]]
     assert "calls on" in air_wait["reason"]
     assert air_wait["next_pickup_on"] == (datetime.now(PNG).date() + timedelta(days=1)).isoformat()
-    assert all("waiting for more lots" in planned["waiting"][lot]["reason"] for lot in
-               (lots["first_kama"], lots["tokyo_kama"])), "a small load waits for a fuller container"
+    assert all(
+        "waiting for more lots" in planned["waiting"][lot]["reason"] for lot in (lots["first_kama"], lots["tokyo_kama"])
+    ), "a small load waits for a fuller container"
 
     shipments = ours(planned["plan"], set(lots.values()))
     by_city = {shipment["destination"]["city"]: shipment for shipment in shipments}
     assert len(shipments) == 2 and set(by_city) == {"Brisbane", "Tokyo"}
     brisbane = by_city["Brisbane"]
     assert brisbane["orders"] == sorted([first, second]) and brisbane["destination"]["name"] == "Brisbane, AU"
-    assert {lot["lot_id"] for lot in brisbane["lots"]} == {lots["first_kama"], lots["first_lufa"],
-                                                           lots["second_hagen"], lots["second_air"]}
+    assert {lot["lot_id"] for lot in brisbane["lots"]} == {
+        lots["first_kama"],
+        lots["first_lufa"],
+        lots["second_hagen"],
+        lots["second_air"],
+    }
     assert brisbane["units"] == 107 and brisbane["weight_kg"] == "37.450"
     assert brisbane["hub"]["name"] == "Goroka collection hub" and brisbane["status"] == "planned"
     assert brisbane["dispatch_reason"] == "requested"
-    assert planned["failed"] not in {lot["lot_id"] for shipment in planned["plan"]["items"]
-                                     for lot in shipment["lots"]}
+    assert planned["failed"] not in {lot["lot_id"] for shipment in planned["plan"]["items"] for lot in shipment["lots"]}
     assert [lot["lot_id"] for lot in by_city["Tokyo"]["lots"]] == [lots["tokyo_kama"]]
     assert by_city["Tokyo"]["orders"] == [tokyo]
 
@@ -201,16 +276,23 @@ def test_passed_lots_become_combined_shipments_per_city_with_pickup_routes(feed,
     assert set(routes) == {"Highlands truck", "Light aircraft"}
     assert [stop["producer_id"] for stop in routes["Light aircraft"]["stops"]] == [planned["producers"][3]]
     assert {stop["producer_id"] for stop in routes["Highlands truck"]["stops"]} >= set(planned["producers"][:3])
-    assert Decimal(routes["Highlands truck"]["this_shipment"]) < Decimal(routes["Highlands truck"]["cost"]), \
+    assert Decimal(routes["Highlands truck"]["this_shipment"]) < Decimal(routes["Highlands truck"]["cost"]), (
         "the truck also collected the Tokyo lot, which pays its part"
+    )
 
     assert feed.call("GET", f"/shipments/{brisbane['id']}").json() == brisbane
     listed = feed.call("GET", "/shipments", params={"order_id": second}).json()
     assert [item["id"] for item in listed["items"]] == [brisbane["id"]]
     assert metrics.PLANNING_DURATION.labels("consolidation")._sum.get() > planned["timed_before"]
 
-    events = eventually(lambda: [event for event in heard if event.event_type == "shipment.planned"
-                                 and event.payload["shipment_id"] == brisbane["id"]], "shipment.planned")
+    events = eventually(
+        lambda: [
+            event
+            for event in heard
+            if event.event_type == "shipment.planned" and event.payload["shipment_id"] == brisbane["id"]
+        ],
+        "shipment.planned",
+    )
     payload = events[0].payload
     assert sorted(lot["lot_id"] for lot in payload["lots"]) == sorted(lot["lot_id"] for lot in brisbane["lots"])
     pickup_days = {pickup["producer_id"]: pickup["pickup_on"].isoformat() for pickup in payload["pickups"]}
@@ -229,15 +311,20 @@ def test_freight_is_shared_to_order_lines_and_producers_by_weight_and_distance_t
         by_lot = {lot["lot_id"]: lot for lot in shipment["lots"]}
         for a in by_lot.values():
             for b in by_lot.values():
-                if Decimal(a["weight_kg"]) * Decimal(a["distance_km"]) > \
-                        Decimal(b["weight_kg"]) * Decimal(b["distance_km"]) + 1:
+                if (
+                    Decimal(a["weight_kg"]) * Decimal(a["distance_km"])
+                    > Decimal(b["weight_kg"]) * Decimal(b["distance_km"]) + 1
+                ):
                     assert Decimal(a["freight_share"]) >= Decimal(b["freight_share"])
 
 
 def test_manifests_list_the_lots_as_pdf_and_csv_for_the_shipment_and_for_one_buyer(feed, planned):
     first, second, _ = planned["orders"]
-    brisbane = next(shipment for shipment in ours(planned["plan"], set(planned["lots"].values()))
-                    if shipment["destination"]["city"] == "Brisbane")
+    brisbane = next(
+        shipment
+        for shipment in ours(planned["plan"], set(planned["lots"].values()))
+        if shipment["destination"]["city"] == "Brisbane"
+    )
     response = feed.call("GET", f"/shipments/{brisbane['id']}/manifest", params={"format": "csv"})
     assert response.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
@@ -245,8 +332,15 @@ def test_manifests_list_the_lots_as_pdf_and_csv_for_the_shipment_and_for_one_buy
     assert sum(int(row["units"]) for row in rows) == brisbane["units"]
     assert sum(Decimal(row["freight_share"]) for row in rows) == Decimal(brisbane["freight"]["cost"])
 
-    mine = list(csv.DictReader(io.StringIO(feed.call("GET", f"/shipments/{brisbane['id']}/manifest",
-                                                     params={"format": "csv", "order_id": first}).text)))
+    mine = list(
+        csv.DictReader(
+            io.StringIO(
+                feed.call(
+                    "GET", f"/shipments/{brisbane['id']}/manifest", params={"format": "csv", "order_id": first}
+                ).text
+            )
+        )
+    )
     assert {row["order_id"] for row in mine} == {first} and {row["buyer"] for row in mine} == {"Southern Cross"}
     share = sum(Decimal(line["share"]) for line in brisbane["freight"]["order_lines"] if line["order_id"] == first)
     assert sum(Decimal(row["freight_share"]) for row in mine) == share
@@ -261,16 +355,27 @@ def test_manifests_list_the_lots_as_pdf_and_csv_for_the_shipment_and_for_one_buy
     assert all(lot["lot_id"] in text for lot in brisbane["lots"]) and "Goroka collection hub" in text
 
     other = planned["orders"][2]
-    assert "no lots" in feed.call("GET", f"/shipments/{brisbane['id']}/manifest", 404,
-                                  params={"format": "csv", "order_id": other}).json()["error"]["message"]
-    assert "format" in feed.call("GET", f"/shipments/{brisbane['id']}/manifest", 400,
-                                 params={"format": "docx"}).json()["error"]["fields"]
+    assert (
+        "no lots"
+        in feed.call(
+            "GET", f"/shipments/{brisbane['id']}/manifest", 404, params={"format": "csv", "order_id": other}
+        ).json()["error"]["message"]
+    )
+    assert (
+        "format"
+        in feed.call("GET", f"/shipments/{brisbane['id']}/manifest", 400, params={"format": "docx"}).json()["error"][
+            "fields"
+        ]
+    )
     feed.call("GET", "/shipments/shp_nothing/manifest", 404, params={"format": "pdf"})
 
 
 def test_tracking_moves_a_shipment_forward_tells_everyone_and_refuses_what_cannot_be(feed, planned):
-    tokyo = next(shipment for shipment in ours(planned["plan"], set(planned["lots"].values()))
-                 if shipment["destination"]["city"] == "Tokyo")
+    tokyo = next(
+        shipment
+        for shipment in ours(planned["plan"], set(planned["lots"].values()))
+        if shipment["destination"]["city"] == "Tokyo"
+    )
     path = f"/shipments/{tokyo['id']}/events"
     refused = feed.call("POST", path, 409, json={"status": "delivered"}).json()["error"]
     assert "in transit before it is delivered" in refused["message"]
@@ -285,8 +390,10 @@ def test_tracking_moves_a_shipment_forward_tells_everyone_and_refuses_what_canno
     picked_at = datetime.now(timezone.utc)
     feed.call("POST", path, json={"status": "picked_up", "at": picked_at.isoformat()})
     earlier = (planned_at + (picked_at - planned_at) / 2).isoformat()
-    assert "last step" in feed.call("POST", path, 422, json={"status": "at_hub", "at": earlier}).json()[
-        "error"]["fields"]["at"][0]
+    assert (
+        "last step"
+        in feed.call("POST", path, 422, json={"status": "at_hub", "at": earlier}).json()["error"]["fields"]["at"][0]
+    )
     stuck = feed.call("POST", path, json={"status": "exception", "reason": "landslide on the Highlands Highway"})
     assert stuck.json()["status"] == "exception" and stuck.json()["status_reason"].startswith("landslide")
     assert "moves forward" in feed.call("POST", path, 409, json={"status": "picked_up"}).json()["error"]["message"]
@@ -294,28 +401,47 @@ def test_tracking_moves_a_shipment_forward_tells_everyone_and_refuses_what_canno
     feed.call("POST", f"/shipments/{tokyo['id']}/status", json={"status": "in_transit"})
     repeated = feed.call("POST", path, json={"status": "in_transit"}).json()
     assert [step["status"] for step in repeated["tracking"]] == [
-        "planned", "picked_up", "exception", "at_hub", "in_transit"], "a repeated status records nothing"
+        "planned",
+        "picked_up",
+        "exception",
+        "at_hub",
+        "in_transit",
+    ], "a repeated status records nothing"
     assert repeated["tracking"][1]["at"] == picked_at.isoformat()
     delivered = feed.call("POST", path, json={"status": "delivered"}).json()
     assert delivered["status"] == "delivered"
-    assert "closed" in feed.call("POST", path, 409, json={"status": "exception", "reason": "late"}).json()[
-        "error"]["message"]
+    assert (
+        "closed"
+        in feed.call("POST", path, 409, json={"status": "exception", "reason": "late"}).json()["error"]["message"]
+    )
 
     def told():
-        about = [event for event in heard if event.payload["shipment_id"] == tokyo["id"]
-                 and event.event_type != "shipment.planned"]
+        about = [
+            event
+            for event in heard
+            if event.payload["shipment_id"] == tokyo["id"] and event.event_type != "shipment.planned"
+        ]
         return about if len(about) == 6 else None
 
     events = eventually(told, "the status changes to be published")
-    changes = [(event.payload["previous_status"], event.payload["status"]) for event in events
-               if event.event_type == "shipment.status_changed"]
-    assert changes == [("planned", "picked_up"), ("picked_up", "exception"), ("exception", "at_hub"),
-                       ("at_hub", "in_transit"), ("in_transit", "delivered")]
+    changes = [
+        (event.payload["previous_status"], event.payload["status"])
+        for event in events
+        if event.event_type == "shipment.status_changed"
+    ]
+    assert changes == [
+        ("planned", "picked_up"),
+        ("picked_up", "exception"),
+        ("exception", "at_hub"),
+        ("at_hub", "in_transit"),
+        ("in_transit", "delivered"),
+    ]
     exception = next(event for event in events if event.payload["status"] == "exception")
     assert exception.payload["reason"].startswith("landslide") and exception.payload["at"] is not None
     [delivery] = [event for event in events if event.event_type == "shipment.delivered"]
     assert [(lot["lot_id"], lot["quantity"]) for lot in delivery.payload["lots"]] == [
-        (planned["lots"]["tokyo_kama"], 20)]
+        (planned["lots"]["tokyo_kama"], 20)
+    ]
     counts = feed.call("GET", "/shipments", params={"status": "delivered", "order_id": planned["orders"][2]}).json()
     assert counts["total"] == 1
 
@@ -335,8 +461,13 @@ def test_a_lot_is_never_in_two_shipments_with_duplicated_events_and_plans_at_onc
     feed.known(lot_ids)
     with ThreadPoolExecutor(max_workers=3) as pool:
         plans = list(pool.map(lambda _: feed.plan("now"), range(3)))
-    shipped = [lot["lot_id"] for plan in plans for shipment in plan["items"] for lot in shipment["lots"]
-               if lot["lot_id"] in lot_ids]
+    shipped = [
+        lot["lot_id"]
+        for plan in plans
+        for shipment in plan["items"]
+        for lot in shipment["lots"]
+        if lot["lot_id"] in lot_ids
+    ]
     assert sorted(shipped) == sorted(lot_ids), "every lot shipped once, in one of the concurrent plans"
     listed = feed.call("GET", "/shipments", params={"order_id": order}).json()["items"]
     assert sorted(lot["lot_id"] for shipment in listed for lot in shipment["lots"]) == sorted(lot_ids)
@@ -350,8 +481,10 @@ def test_the_timer_sends_a_load_due_to_leave_and_a_cancelled_order_stays(feed):
     cancelled = feed.order(TOKYO)
     kept = feed.lot(cancelled, producer, bag, 10)
     feed.known({kept})
-    feed.publish("orders", new_event("order.cancelled", {"order_id": cancelled, "reason": "buyer withdrew"},
-                                     correlation_id=cancelled))
+    feed.publish(
+        "orders",
+        new_event("order.cancelled", {"order_id": cancelled, "reason": "buyer withdrew"}, correlation_id=cancelled),
+    )
     due = feed.order(TOKYO, due_in_days=3)
     lot = feed.lot(due, producer, bag, 10)
 
@@ -364,8 +497,14 @@ def test_the_timer_sends_a_load_due_to_leave_and_a_cancelled_order_stays(feed):
     assert [item["lot_id"] for item in shipment["lots"]] == [lot]
     assert shipment["dispatch_reason"] == "due"
     assert shipment["latest_dispatch_on"] <= datetime.now(PNG).date().isoformat() < shipment["arrives_on"]
-    held = eventually(lambda: {item["lot_id"]: item["reason"] for item in feed.plan("auto")["waiting"]
-                               if item["lot_id"] == kept and "cancelled" in item["reason"]}, "the cancellation")
+    held = eventually(
+        lambda: {
+            item["lot_id"]: item["reason"]
+            for item in feed.plan("auto")["waiting"]
+            if item["lot_id"] == kept and "cancelled" in item["reason"]
+        },
+        "the cancellation",
+    )
     assert held == {kept: "its order was cancelled"}
 
 
@@ -373,25 +512,64 @@ def test_hubs_and_vehicles_are_managed_over_the_api(feed):
     hubs = feed.call("GET", "/hubs").json()["items"]
     assert {"Goroka collection hub", "Lae port hub"} <= {hub["name"] for hub in hubs}
     name = f"Port Moresby hub {feed.tag}"
-    hub = feed.call("POST", "/hubs", 201, json={"name": name, "latitude": -9.44, "longitude": 147.18,
-                                                 "timezone": "Pacific/Port_Moresby", "handling_hours": 36}).json()
+    hub = feed.call(
+        "POST",
+        "/hubs",
+        201,
+        json={
+            "name": name,
+            "latitude": -9.44,
+            "longitude": 147.18,
+            "timezone": "Pacific/Port_Moresby",
+            "handling_hours": 36,
+        },
+    ).json()
     assert hub["id"].startswith("hub_") and hub["handling_hours"] == 36
     assert name in {item["name"] for item in feed.call("GET", "/hubs", params={"page_size": 100}).json()["items"]}
-    assert "taken" in feed.call("POST", "/hubs", 409, json={"name": name.upper(), "latitude": 0, "longitude": 0,
-                                                             "timezone": "UTC"}).json()["error"]["message"]
-    refused = feed.call("POST", "/hubs", 422, json={"name": "Nowhere", "latitude": 91, "longitude": 0,
-                                                    "timezone": "Highlands/Goroka"}).json()
+    assert (
+        "taken"
+        in feed.call(
+            "POST", "/hubs", 409, json={"name": name.upper(), "latitude": 0, "longitude": 0, "timezone": "UTC"}
+        ).json()["error"]["message"]
+    )
+    refused = feed.call(
+        "POST", "/hubs", 422, json={"name": "Nowhere", "latitude": 91, "longitude": 0, "timezone": "Highlands/Goroka"}
+    ).json()
     assert {"latitude", "timezone"} <= set(refused["error"]["fields"])
 
     pickup = feed.call("GET", "/vehicles", params={"role": "pickup"}).json()["items"]
     assert {"Highlands truck", "Light aircraft"} <= {vehicle["name"] for vehicle in pickup}
     assert all(vehicle["role"] == "pickup" for vehicle in pickup)
-    boat = feed.call("POST", "/vehicles", 201, json={
-        "name": f"Banana boat {feed.tag}", "role": "pickup", "mode": "water", "capacity_weight_kg": 800,
-        "capacity_volume_m3": "4.5", "cost_per_km": "45.00", "cost_per_trip": "120.00", "speed_kmh": 25}).json()
+    boat = feed.call(
+        "POST",
+        "/vehicles",
+        201,
+        json={
+            "name": f"Banana boat {feed.tag}",
+            "role": "pickup",
+            "mode": "water",
+            "capacity_weight_kg": 800,
+            "capacity_volume_m3": "4.5",
+            "cost_per_km": "45.00",
+            "cost_per_trip": "120.00",
+            "speed_kmh": 25,
+        },
+    ).json()
     assert boat["capacity_volume_m3"] == "4.500" and boat["cost_per_km"] == "45.00" and boat["currency"] == "USD"
-    bad = feed.call("POST", "/vehicles", 422, json={
-        "name": "Cart", "role": "pickup", "mode": "donkey", "capacity_weight_kg": 0, "capacity_volume_m3": "1",
-        "cost_per_km": "1.234", "cost_per_trip": "-1", "speed_kmh": 5}).json()["error"]["fields"]
+    bad = feed.call(
+        "POST",
+        "/vehicles",
+        422,
+        json={
+            "name": "Cart",
+            "role": "pickup",
+            "mode": "donkey",
+            "capacity_weight_kg": 0,
+            "capacity_volume_m3": "1",
+            "cost_per_km": "1.234",
+            "cost_per_trip": "-1",
+            "speed_kmh": 5,
+        },
+    ).json()["error"]["fields"]
     assert {"mode", "capacity_weight_kg", "cost_per_km", "cost_per_trip"} <= set(bad)
     feed.call("GET", "/vehicles", 400, params={"role": "rocket"})

@@ -1,6 +1,7 @@
 """``bilum demo`` run twice on one machine, as ``make demo`` runs it: SQLite under its var directory and a RabbitMQ
 vhost of its own. The second run must start from a clean slate rather than find the first run's quotas holding
 every producer's capacity; the var directory is the test's own and so is the vhost, which the test removes."""
+
 import json
 import os
 import subprocess
@@ -18,16 +19,27 @@ def _environment(var_dir: str, vhost: str) -> dict:
     """Nothing inherited that points the demo elsewhere (a broker, a database, ports): it picks its own."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("BILUM_") and key != "AMQP_URI"}
     gateway_port = helpers.free_port()
-    env.update(BILUM_VAR_DIR=var_dir, BILUM_DEMO_VHOST=vhost, BILUM_RABBIT_MANAGEMENT=helpers.MANAGEMENT_URL,
-               BILUM_GATEWAY_PORT=str(gateway_port), BILUM_GATEWAY_URL=f"http://127.0.0.1:{gateway_port}")
+    env.update(
+        BILUM_VAR_DIR=var_dir,
+        BILUM_DEMO_VHOST=vhost,
+        BILUM_RABBIT_MANAGEMENT=helpers.MANAGEMENT_URL,
+        BILUM_GATEWAY_PORT=str(gateway_port),
+        BILUM_GATEWAY_URL=f"http://127.0.0.1:{gateway_port}",
+    )
     for service in ("catalogue", "orders", "aggregation", "consolidation", "notification", "gateway"):
         env[f"BILUM_{service.upper()}_OPS_PORT"] = str(helpers.free_port())
     return env
 
 
 def _demo(env: dict) -> tuple[dict, str]:
-    result = subprocess.run([sys.executable, "-m", "bilum.cli", "demo", "--json"], env=env, capture_output=True,
-                            text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "bilum.cli", "demo", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1]), result.stderr
 
@@ -36,8 +48,11 @@ def _park_a_stale_dead_letter(vhost: str) -> None:
     """What a run that went wrong leaves on the broker: the next run must not inherit it."""
     name = quote(vhost, safe="")
     helpers.management("PUT", f"/queues/{name}/{quote(DEAD_LETTER_QUEUE.name, safe='')}", json={"durable": True})
-    routed = helpers.management("POST", f"/exchanges/{name}/amq.default/publish", json={
-        "properties": {}, "routing_key": DEAD_LETTER_QUEUE.name, "payload": "{}", "payload_encoding": "string"})
+    routed = helpers.management(
+        "POST",
+        f"/exchanges/{name}/amq.default/publish",
+        json={"properties": {}, "routing_key": DEAD_LETTER_QUEUE.name, "payload": "{}", "payload_encoding": "string"},
+    )
     assert routed.json()["routed"]
 
 

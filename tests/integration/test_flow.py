@@ -1,10 +1,11 @@
 """The whole platform as separate processes on the real broker and PostgreSQL, driven over HTTP by ``bilum demo``."""
+
 import json
-from collections import Counter
 import os
 import signal
 import subprocess
 import sys
+from collections import Counter
 
 import requests
 
@@ -17,8 +18,13 @@ STAGES = ("ordered", "allocated", "accepted", "produced", "passed", "shipped", "
 
 
 def _bilum(env, *args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "bilum.cli", *args], env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "bilum.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_an_order_flows_from_placement_to_delivery_and_the_ledger_accounts_for_every_unit(platform_env):
@@ -29,7 +35,7 @@ def test_an_order_flows_from_placement_to_delivery_and_the_ledger_accounts_for_e
     expected = {}
     for buyer in demo_data.BUYERS:
         for order in buyer["orders"]:
-            expected[(buyer["name"], tuple(sorted((l["sku"], l["quantity"]) for l in order["lines"])))] = True
+            expected[(buyer["name"], tuple(sorted((line["sku"], line["quantity"]) for line in order["lines"])))] = True
     assert len(report["orders"]) == len(expected)
     for order in report["orders"]:
         assert order["status"] == "delivered"
@@ -43,8 +49,9 @@ def test_an_order_flows_from_placement_to_delivery_and_the_ledger_accounts_for_e
     assert max(by_holder.values()) == 1, "a producer was offered two quotas for one line"
     crumbs = Counter(quota["line_id"] for quota in quotas if quota["quantity"] < DEFAULT_MIN_QUOTA)
     assert all(count == 1 for count in crumbs.values()), "more than one quota below the smallest worthwhile on a line"
-    assert {quota["status"] for quota in quotas} <= {"delivered", "closed_short", "declined", "expired", "released"}, \
+    assert {quota["status"] for quota in quotas} <= {"delivered", "closed_short", "declined", "expired", "released"}, (
         "a quota of a delivered order is not finished"
+    )
     assert "declined 0" not in result.stderr, "the demo's producers declined nothing: reallocation went untested"
     assert "declined units were reallocated" in result.stderr
     assert dead_letters(platform_env["AMQP_URI"]) == 0
@@ -66,8 +73,13 @@ def test_up_runs_every_service_until_sigterm_and_then_stops_them_all(platform, t
 
     log = tmp_path / "up.log"
     with open(log, "w") as stderr:
-        process = subprocess.Popen([sys.executable, "-m", "bilum.cli", "up"], env={**os.environ, **platform_env},
-                                   stdout=subprocess.DEVNULL, stderr=stderr, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bilum.cli", "up"],
+            env={**os.environ, **platform_env},
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            text=True,
+        )
     ops_ports = [value for key, value in platform_env.items() if key.endswith("_OPS_PORT")]
 
     def answering(port):
@@ -99,9 +111,12 @@ def _the_api_refuses_bad_input_with_clear_errors(base: str, api: requests.Sessio
         assert body["message"]
         return body
 
-    order = {"buyer": {"name": "B", "email": "not-an-email"}, "due_date": "2020-01-01",
-             "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
-             "lines": [{"sku": "NOPE", "quantity": 0}]}
+    order = {
+        "buyer": {"name": "B", "email": "not-an-email"},
+        "due_date": "2020-01-01",
+        "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
+        "lines": [{"sku": "NOPE", "quantity": 0}],
+    }
     refused = error(api.post(f"{base}/api/v1/orders", json=order, timeout=10), 422)
     assert refused["code"] == "invalid_input"
     assert "email" in refused["fields"]["buyer"] and "quantity" in refused["fields"]["lines"]["0"]
@@ -113,13 +128,18 @@ def _the_api_refuses_bad_input_with_clear_errors(base: str, api: requests.Sessio
     assert unknown["fields"]["lines"]["0"]["sku"] == ["no published offering has this sku"]
 
     assert error(api.post(f"{base}/api/v1/orders", data="{oops", timeout=10), 400)["code"] == "invalid_json"
-    assert error(api.post(f"{base}/api/v1/orders", json=order, headers={"Idempotency-Key": "k" * 201},
-                               timeout=10), 400)["code"] == "invalid_header"
-    assert error(api.post(f"{base}/api/v1/orders", data=b"x" * (1024 * 1024 + 1), timeout=10),
-                 413)["code"] == "too_large"
+    assert (
+        error(api.post(f"{base}/api/v1/orders", json=order, headers={"Idempotency-Key": "k" * 201}, timeout=10), 400)[
+            "code"
+        ]
+        == "invalid_header"
+    )
+    assert (
+        error(api.post(f"{base}/api/v1/orders", data=b"x" * (1024 * 1024 + 1), timeout=10), 413)["code"] == "too_large"
+    )
     assert error(api.get(f"{base}/api/v1/orders/ord_missing", timeout=10), 404)["code"] == "not_found"
     assert error(api.post(f"{base}/api/v1/quotas/qta_missing/accept", timeout=10), 404)["code"] == "not_found"
-    assert error(api.get(f"{base}/api/v1/orders", params={"page_size": 101}, timeout=10),
-                 400)["code"] == "invalid_query"
-    assert api.get(f"{base}/api/v1/orders", timeout=10).json() == {"items": [], "page": 1, "page_size": 20,
-                                                                        "total": 0}
+    assert (
+        error(api.get(f"{base}/api/v1/orders", params={"page_size": 101}, timeout=10), 400)["code"] == "invalid_query"
+    )
+    assert api.get(f"{base}/api/v1/orders", timeout=10).json() == {"items": [], "page": 1, "page_size": 20, "total": 0}

@@ -1,4 +1,5 @@
 """The messaging rules, proved on the real broker and database: outbox, idempotent inbox, dead letters."""
+
 import io
 import json
 import logging
@@ -12,12 +13,12 @@ from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from bilum.cli import main as bilum
+from bilum.demo import eventually
 from shared import metrics, migrations
 from shared.errors import NotYetKnown
 from shared.events import new_event
 from shared.messaging import OutboxRelay, batch_handler, reliable_handler, rpc
 from shared.store import Database
-from bilum.demo import eventually
 from tests.faults.platform import TcpProxy
 from tests.integration.helpers import dead_letters, management, running
 from tests.payloads import offering_published
@@ -34,8 +35,11 @@ class Listener:
 
 
 def _status_event(order_id="ord_1"):
-    return new_event("order.status_changed", {"order_id": order_id, "previous_status": "placed",
-                                              "status": "allocated"}, correlation_id=order_id)
+    return new_event(
+        "order.status_changed",
+        {"order_id": order_id, "previous_status": "placed", "status": "allocated"},
+        correlation_id=order_id,
+    )
 
 
 @pytest.fixture
@@ -49,7 +53,8 @@ def orders_database(platform):
 
 
 def test_the_outbox_keeps_an_event_through_a_broker_outage_and_publishes_it_once_the_relay_runs(
-        platform, orders_database):
+    platform, orders_database
+):
     received.clear()
     event = _status_event()
     with running(Listener):
@@ -83,9 +88,12 @@ def test_an_event_delivered_twice_has_one_effect(platform):
         from nameko.testing.services import entrypoint_hook
 
         _dispatch(platform["AMQP_URI"], "catalogue", offering.to_message())
-        body = {"buyer": {"name": "B", "email": "b@example.org"},
-                "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
-                "due_date": date(2099, 1, 1).isoformat(), "lines": [{"sku": "DUP-1", "quantity": 40}]}
+        body = {
+            "buyer": {"name": "B", "email": "b@example.org"},
+            "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
+            "due_date": date(2099, 1, 1).isoformat(),
+            "lines": [{"sku": "DUP-1", "quantity": 40}],
+        }
 
         def placed():
             try:
@@ -96,11 +104,22 @@ def test_an_event_delivered_twice_has_one_effect(platform):
 
         order = eventually(placed, what="orders to know the offering")
         line = order["lines"][0]
-        offered = new_event("quota.offered", {
-            "quota_id": "qta_1", "ref": "ABCD23", "order_id": order["id"], "line_id": line["line_id"],
-            "offering_id": "off_dup", "producer_id": "prd_1", "quantity": 25,
-            "respond_by": datetime(2099, 1, 1, tzinfo=timezone.utc), "reallocated": False,
-            "weeks": [{"week_start": date(2098, 12, 1), "units": 25}]}, correlation_id=order["id"])
+        offered = new_event(
+            "quota.offered",
+            {
+                "quota_id": "qta_1",
+                "ref": "ABCD23",
+                "order_id": order["id"],
+                "line_id": line["line_id"],
+                "offering_id": "off_dup",
+                "producer_id": "prd_1",
+                "quantity": 25,
+                "respond_by": datetime(2099, 1, 1, tzinfo=timezone.utc),
+                "reallocated": False,
+                "weeks": [{"week_start": date(2098, 12, 1), "units": 25}],
+            },
+            correlation_id=order["id"],
+        )
         duplicates_before = metrics.MESSAGES_DUPLICATE.labels("orders", "quota.offered")._value.get()
         message = offered.to_message()
         _dispatch(platform["AMQP_URI"], "aggregation", message)
@@ -141,8 +160,7 @@ def test_a_handler_that_always_raises_ends_in_the_dead_letter_queue_and_can_be_r
     event = _status_event("ord_fire")
     with running(Flaky):
         _dispatch(platform["AMQP_URI"], "orders", event.to_message())
-        eventually(lambda: dead_letters(platform["AMQP_URI"]) == 1,
-                   what="the message to be dead-lettered")
+        eventually(lambda: dead_letters(platform["AMQP_URI"]) == 1, what="the message to be dead-lettered")
         assert attempts == [event.event_id] * 3
 
         letters = _dlq_list()
@@ -168,12 +186,16 @@ def test_messages_that_break_the_contract_are_dead_lettered_at_once_with_the_rea
     with running(Flaky):
         _dispatch(platform["AMQP_URI"], "orders", broken)
         with Connection(platform["AMQP_URI"]) as connection:
-            connection.Producer().publish(b"{not json", exchange=exchange, routing_key="order.status_changed",
-                                          content_type="application/json", content_encoding="utf-8")
+            connection.Producer().publish(
+                b"{not json",
+                exchange=exchange,
+                routing_key="order.status_changed",
+                content_type="application/json",
+                content_encoding="utf-8",
+            )
         healthy = _status_event("ord_fine")
         _dispatch(platform["AMQP_URI"], "orders", healthy.to_message())
-        eventually(lambda: dead_letters(platform["AMQP_URI"]) == 2,
-                   what="both poison messages to be dead-lettered")
+        eventually(lambda: dead_letters(platform["AMQP_URI"]) == 2, what="both poison messages to be dead-lettered")
         eventually(lambda: attempts == [healthy.event_id], what="healthy traffic to carry on")
     reasons = sorted(letter["reason"] for letter in _dlq_list())
     assert "payload invalid" in reasons[0]
@@ -234,8 +256,10 @@ def test_an_event_that_overtook_the_fact_it_needs_waits_for_it_beyond_the_retry_
     waits_before = metrics.MESSAGES_WAITING.labels("patient", "order.status_changed")._value.get()
     with running(Patient):
         _dispatch(platform["AMQP_URI"], "orders", event.to_message())
-        eventually(lambda: len(tries) > 2 * int(platform["BILUM_MAX_ATTEMPTS"]),
-                   what="the event to be tried more often than a failing one may be")
+        eventually(
+            lambda: len(tries) > 2 * int(platform["BILUM_MAX_ATTEMPTS"]),
+            what="the event to be tried more often than a failing one may be",
+        )
         assert dead_letters(platform["AMQP_URI"]) == 0
         known["yes"] = True
         handled_at = len(tries) + 1
@@ -277,7 +301,8 @@ class Slow:
 
 
 def test_a_worker_that_acks_after_its_broker_connection_was_reset_leaves_the_service_running(
-        platform, monkeypatch, tmp_path):
+    platform, monkeypatch, tmp_path
+):
     """The broker takes back an unacknowledged message when the connection dies; the ack of the worker that was
     handling it then fails, and must not take the service down with it."""
     proxy = TcpProxy(5672, tmp_path, "slow")
@@ -290,7 +315,9 @@ def test_a_worker_that_acks_after_its_broker_connection_was_reset_leaves_the_ser
             _dispatch(platform["AMQP_URI"], "orders", event.to_message())
             eventually(lambda: slow_runs, what="the handler to start")
             proxy.drop()
-            eventually(lambda: len(slow_runs) == 2, what="the message to be delivered again after the reset", timeout_s=30)
+            eventually(
+                lambda: len(slow_runs) == 2, what="the message to be delivered again after the reset", timeout_s=30
+            )
             eventlet.sleep(2)
             assert not container._died.ready(), "the service died acking on a reset connection"
             queue = "evt-orders-order.status_changed--slow.on_status_changed"
@@ -315,8 +342,7 @@ class Desk:
         return "done"
 
 
-def test_a_reply_that_cannot_be_sent_during_a_broker_outage_leaves_the_service_running(
-        platform, monkeypatch, tmp_path):
+def test_a_reply_that_cannot_be_sent_during_a_broker_outage_leaves_the_service_running(platform, monkeypatch, tmp_path):
     proxy = TcpProxy(5672, tmp_path, "desk")
     proxy.start()
     try:

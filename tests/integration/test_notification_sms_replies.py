@@ -4,6 +4,7 @@ service, and each is answered by SMS in her language.
 
 Catalogue, orders, aggregation, notification and the gateway run as nameko containers in this process for the
 whole module. No SMS gateway is configured: texts go to the delivery log (transport ``log``), as on a laptop."""
+
 import uuid
 
 import pytest
@@ -28,8 +29,13 @@ def network(module_platform):
         patch.setenv("BILUM_SMS_INBOUND_SECRET", SECRET)
         for service in ("catalogue", "orders", "aggregation", "notification"):
             migrations.upgrade(service)
-        with running(CatalogueService), running(OrdersService), running(AggregationService), \
-                running(NotificationService), running(GatewayService):
+        with (
+            running(CatalogueService),
+            running(OrdersService),
+            running(AggregationService),
+            running(NotificationService),
+            running(GatewayService),
+        ):
             yield Network(module_platform["BILUM_GATEWAY_URL"])
     assert dead_letters(module_platform["AMQP_URI"]) == 0
 
@@ -46,19 +52,25 @@ class Work:
         if languages != ("en",):
             network.call("PATCH", f"/producers/{self.producer_id}", json={"languages": list(languages)})
         self.mobile = network.call("GET", f"/producers/{self.producer_id}")["mobile"]
-        self.phone = SmsProducer(network.base.removesuffix("/api/v1"), SECRET, self.producer_id, self.mobile,
-                                 timeout_s=20, credentials=network.headers)
+        self.phone = SmsProducer(
+            network.base.removesuffix("/api/v1"),
+            SECRET,
+            self.producer_id,
+            self.mobile,
+            timeout_s=20,
+            credentials=network.headers,
+        )
         self.order_id = network.order(sku, quantity)["id"]
         [self.quota] = eventually(lambda: network.quotas(self.order_id, "offered"), "the offer")
-        eventually(lambda: [t for t in self.phone.inbox() if t.kind == "quota_offered"], "the offer by SMS",
-                   timeout_s=20)
+        eventually(
+            lambda: [t for t in self.phone.inbox() if t.kind == "quota_offered"], "the offer by SMS", timeout_s=20
+        )
 
     def answer(self, text: str, message_id: str | None = None) -> dict:
         return self.phone.send(text, message_id)
 
     def reply(self, kind: str):
-        return eventually(lambda: [t for t in self.phone.inbox() if t.kind == kind], f"the {kind} SMS",
-                          timeout_s=20)
+        return eventually(lambda: [t for t in self.phone.inbox() if t.kind == kind], f"the {kind} SMS", timeout_s=20)
 
     def quota_now(self) -> dict:
         return self.network.call("GET", f"/quotas/{self.quota['id']}")
@@ -110,8 +122,9 @@ def test_numbers_that_do_not_fit_and_codes_that_are_not_hers_are_explained(netwo
     ref = work.quota["ref"]
     assert work.answer(f"YES {ref} 999")["outcome"] == "refused:InvalidInput"
     [too_many] = work.reply("sms_reply_quantity_refused")
-    assert too_many.text == (f"Bilum: 999 does not fit work {ref} (40 x {work.product}). Please send a number "
-                             "that fits, or reply HELP.")
+    assert too_many.text == (
+        f"Bilum: 999 does not fit work {ref} (40 x {work.product}). Please send a number that fits, or reply HELP."
+    )
     assert work.answer(f"DONE {ref} 5")["outcome"] == "refused:Conflict", "nothing accepted yet"
     assert work.quota_now()["status"] == "offered"
 

@@ -5,6 +5,7 @@ whatever order they arrive in.
 
 Catalogue, orders, aggregation, notification and the gateway run as nameko containers in this process for the
 whole module. No SMS gateway is configured: texts go to the delivery log (transport ``log``), as on a laptop."""
+
 import time
 import uuid
 from dataclasses import replace
@@ -38,8 +39,13 @@ def network(module_platform):
         patch.setenv("BILUM_SMS_INBOUND_SECRET", SECRET)
         for service in ("catalogue", "orders", "aggregation", "notification"):
             migrations.upgrade(service)
-        with running(CatalogueService), running(OrdersService), running(AggregationService), \
-                running(NotificationService), running(GatewayService):
+        with (
+            running(CatalogueService),
+            running(OrdersService),
+            running(AggregationService),
+            running(NotificationService),
+            running(GatewayService),
+        ):
             yield Network(module_platform["BILUM_GATEWAY_URL"])
     assert dead_letters(module_platform["AMQP_URI"]) == 0
 
@@ -51,15 +57,24 @@ class Weaver:
         self.network = network
         self.quota_id, self.ref = quota["id"], quota["ref"]
         mobile = network.call("GET", f"/producers/{quota['producer_id']}")["mobile"]
-        self.phone = SmsProducer(network.base.removesuffix("/api/v1"), SECRET, quota["producer_id"], mobile,
-                                 timeout_s=20, credentials=network.headers)
+        self.phone = SmsProducer(
+            network.base.removesuffix("/api/v1"),
+            SECRET,
+            quota["producer_id"],
+            mobile,
+            timeout_s=20,
+            credentials=network.headers,
+        )
 
     def says(self, text: str) -> str:
         return self.phone.send(text)["outcome"]
 
     def hears(self, kind: str) -> list[Text]:
-        return eventually(lambda: [text for text in self.phone.inbox() if text.kind == kind],
-                          f"the {kind} SMS to {self.ref}", timeout_s=20)
+        return eventually(
+            lambda: [text for text in self.phone.inbox() if text.kind == kind],
+            f"the {kind} SMS to {self.ref}",
+            timeout_s=20,
+        )
 
     def quota_now(self) -> dict:
         return self.network.call("GET", f"/quotas/{self.quota_id}")
@@ -76,8 +91,9 @@ class Line:
         if languages != ("en",):
             network.call("PATCH", f"/producers/{keen}", json={"languages": list(languages)})
         self.order_id = network.order(sku, 40)["id"]
-        offered = {q["producer_id"]: q for q in eventually(lambda: network.quotas(self.order_id, "offered"),
-                                                           "the offers")}
+        offered = {
+            q["producer_id"]: q for q in eventually(lambda: network.quotas(self.order_id, "offered"), "the offers")
+        }
         assert {p: offered[p]["quantity"] for p in (keen, busy, slow)} == {keen: 20, busy: 10, slow: 10}
         self.keen, self.busy, self.slow = (Weaver(network, offered[p]) for p in (keen, busy, slow))
         for weaver in (self.keen, self.busy):
@@ -103,8 +119,7 @@ def _notification_copy(quota_id: str) -> tuple:
     """The notification's copy of the quota, which SMS answers are checked against: its status and quantity."""
     engine = make_engine("notification")
     with engine.connect() as connection:
-        row = connection.execute(select(quotas.c.status, quotas.c.quantity)
-                                 .where(quotas.c.quota_id == quota_id)).one()
+        row = connection.execute(select(quotas.c.status, quotas.c.quantity).where(quotas.c.quota_id == quota_id)).one()
     engine.dispose()
     return tuple(row)
 
@@ -118,7 +133,8 @@ def test_a_top_up_is_asked_by_sms_and_yes_with_the_quotas_own_code_takes_it_on(n
     respond_by = datetime.fromisoformat(top_up["respond_by"])
     assert asked.ref == ref and asked.text == (
         f"Bilum: can you make another 10 x {line.product} for work {ref}, 30 in all? Reply YES {ref} or NO {ref} "
-        f"by {_short(respond_by)}.")
+        f"by {_short(respond_by)}."
+    )
 
     assert keen.says(f"yes {ref.lower()}") == "accepted"
     quota = keen.quota_now()
@@ -139,12 +155,14 @@ def test_no_declines_the_top_up_alone_and_a_number_is_checked_against_the_top_up
     keen, ref = line.keen, line.keen.ref
     [asked] = keen.hears("quota_top_up_offered")
     assert asked.text.startswith(
-        f"Bilum: yu inap wokim 10 x {line.product} moa long wok {ref}, olgeta 30? Bekim YES {ref}")
+        f"Bilum: yu inap wokim 10 x {line.product} moa long wok {ref}, olgeta 30? Bekim YES {ref}"
+    )
 
     assert keen.says(f"YES {ref} 11") == "refused:InvalidInput"
     [refused] = keen.hears("sms_reply_top_up_refused")
-    assert refused.text == (f"Bilum: 11 i no fit long 10 x {line.product} moa bilong wok {ref}. Plis salim namba "
-                            "i fit, o bekim HELP.")
+    assert refused.text == (
+        f"Bilum: 11 i no fit long 10 x {line.product} moa bilong wok {ref}. Plis salim namba i fit, o bekim HELP."
+    )
     assert keen.quota_now()["top_up"]["quantity"] == 10, "a refused answer leaves the top-up waiting"
 
     assert keen.says(f"NO {ref}") == "declined"
@@ -164,8 +182,9 @@ def test_a_lapsed_top_up_is_told_once_and_leaves_the_quota_as_it_was(network, mo
     keen.hears("quota_top_up_offered")
 
     [told] = keen.hears("quota_top_up_lapsed")
-    assert told.text == (f"Bilum: no answer in time, so the extra 10 x {line.product} have gone to others. "
-                         f"Work {ref} stays yours: 20.")
+    assert told.text == (
+        f"Bilum: no answer in time, so the extra 10 x {line.product} have gone to others. Work {ref} stays yours: 20."
+    )
     time.sleep(aggregation_settings.load().expiry_interval_s * 1.5)
     assert [text.kind for text in keen.phone.inbox()].count("quota_top_up_lapsed") == 1
     quota = keen.quota_now()
@@ -187,16 +206,23 @@ def test_facts_that_overtake_each_other_leave_the_newest_total_and_ask_nothing_a
     weaver = Weaver(network, quota)
     weaver.hears("quota_offered")
 
-    share = {"quota_id": quota["id"], **{key: quota[key] for key in ("order_id", "line_id", "offering_id",
-                                                                     "producer_id")}}
+    share = {
+        "quota_id": quota["id"],
+        **{key: quota[key] for key in ("order_id", "line_id", "offering_id", "producer_id")},
+    }
 
     def fact(event_type: str, quantity: int, **extra):
         weeks = [{"week_start": date.today() + timedelta(days=14), "units": quantity}]
         return new_event(event_type, {**share, "quantity": quantity, "weeks": weeks, **extra}, correlation_id=order_id)
 
-    offer = fact("quota.top_up_offered", 12, ref=quota["ref"], top_up=6,
-                 top_up_weeks=[{"week_start": date.today() + timedelta(days=14), "units": 6}],
-                 respond_by=datetime.now(timezone.utc) + timedelta(hours=30))
+    offer = fact(
+        "quota.top_up_offered",
+        12,
+        ref=quota["ref"],
+        top_up=6,
+        top_up_weeks=[{"week_start": date.today() + timedelta(days=14), "units": 6}],
+        respond_by=datetime.now(timezone.utc) + timedelta(hours=30),
+    )
     answer = fact("quota.topped_up", 18, added=6, declined_quantity=0, outcome="accepted", reason=None)
     offer = replace(offer, occurred_at=answer.occurred_at - timedelta(seconds=5))
     publish = event_dispatcher({"AMQP_URI": config.amqp_uri()})
@@ -206,8 +232,10 @@ def test_facts_that_overtake_each_other_leave_the_newest_total_and_ask_nothing_a
     eventually(lambda: _notification_copy(quota["id"]) == ("offered", 18), "the answer to the top-up")
     for late in (offer, fact("quota.accepted", 12, declined_quantity=0)):
         publish("aggregation", late.event_type, late.to_message())
-    eventually(lambda: metrics.MESSAGES_CONSUMED.labels("notification", "quota.top_up_offered")._value.get()
-               > handled, "the late top-up to be handled")
+    eventually(
+        lambda: metrics.MESSAGES_CONSUMED.labels("notification", "quota.top_up_offered")._value.get() > handled,
+        "the late top-up to be handled",
+    )
     eventually(lambda: _notification_copy(quota["id"]) == ("accepted", 18), "the late acceptance")
 
     told = network.call("GET", "/notifications", params={"recipient_id": quota["producer_id"], "page_size": 100})

@@ -1,12 +1,16 @@
 """Schemathesis over the served OpenAPI document: generated requests, valid and not, for every operation, as an admin
 on the real services. No answer may be a server error, and every answer must be one the document declares. The
 examples are derandomised, so every CI run sends the same requests; drop ``derandomize`` locally to explore afresh."""
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
-                                               status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from services.aggregation.service import AggregationService
 from services.catalogue.service import CatalogueService
@@ -26,8 +30,14 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def served(module_platform):
     for service in ("catalogue", "orders", "aggregation", "consolidation", "notification"):
         migrations.upgrade(service)
-    with running(CatalogueService), running(OrdersService), running(AggregationService), \
-            running(ConsolidationService), running(NotificationService), running(GatewayService):
+    with (
+        running(CatalogueService),
+        running(OrdersService),
+        running(AggregationService),
+        running(ConsolidationService),
+        running(NotificationService),
+        running(GatewayService),
+    ):
         yield module_platform["BILUM_GATEWAY_URL"], admin_key()
 
 

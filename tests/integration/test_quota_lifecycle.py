@@ -2,6 +2,7 @@
 reallocation, shortfall, widening, cancellation and the delivery promise; the order ledger follows every step.
 
 Catalogue, orders, aggregation and the gateway run as nameko containers in this process for the whole module."""
+
 import uuid
 from datetime import date, timedelta
 
@@ -20,11 +21,14 @@ def test_a_partial_acceptance_gives_the_rest_to_other_producers(network):
     order = network.order(sku, 60)
     offered = eventually(lambda: network.quotas(order["id"], "offered"), "the offers")
     assert sorted(q["quantity"] for q in offered) == [20, 20, 20] and {q["producer_id"] for q in offered} == set(
-        producers)
+        producers
+    )
 
     first = offered[0]
-    assert "quantity" in network.call("POST", f"/quotas/{first['id']}/accept", 422,
-                                      json={"quantity": 2})["error"]["fields"], "below the minimum lot"
+    assert (
+        "quantity"
+        in network.call("POST", f"/quotas/{first['id']}/accept", 422, json={"quantity": 2})["error"]["fields"]
+    ), "below the minimum lot"
     network.call("POST", f"/quotas/{first['id']}/accept", 422, json={"quantity": 21})
     accepted = network.call("POST", f"/quotas/{first['id']}/accept", json={"quantity": 12})
     assert (accepted["status"], accepted["quantity"], accepted["offered_quantity"]) == ("accepted", 12, 20)
@@ -35,18 +39,24 @@ def test_a_partial_acceptance_gives_the_rest_to_other_producers(network):
     assert network.line(order["id"])["shortfall"] == 0
     second = offered[1]
     network.call("POST", f"/quotas/{second['id']}/accept", json={})
-    top_up = eventually(lambda: network.call("GET", f"/quotas/{second['id']}")["top_up"],
-                        "the 8 units offered to a producer working on the line, as a top-up")
+    top_up = eventually(
+        lambda: network.call("GET", f"/quotas/{second['id']}")["top_up"],
+        "the 8 units offered to a producer working on the line, as a top-up",
+    )
     assert top_up["quantity"] == 8
-    assert "quantity" in network.call("POST", f"/quotas/{second['id']}/accept", 422,
-                                      json={"quantity": 9})["error"]["fields"], "more than the top-up"
+    assert (
+        "quantity"
+        in network.call("POST", f"/quotas/{second['id']}/accept", 422, json={"quantity": 9})["error"]["fields"]
+    ), "more than the top-up"
     grown = network.call("POST", f"/quotas/{second['id']}/accept", json={"quantity": 5})
     assert (grown["status"], grown["quantity"], grown["top_up"]) == ("accepted", 25, None)
 
     third = offered[2]
     network.call("POST", f"/quotas/{third['id']}/accept", json={})
-    last = eventually(lambda: network.call("GET", f"/quotas/{third['id']}")["top_up"],
-                      "the 3 units the second producer did not take, to the third")
+    last = eventually(
+        lambda: network.call("GET", f"/quotas/{third['id']}")["top_up"],
+        "the 3 units the second producer did not take, to the third",
+    )
     assert last["quantity"] == 3
     network.call("POST", f"/quotas/{third['id']}/decline", json={"reason": "no more wool"})
     after = network.call("GET", f"/quotas/{third['id']}")
@@ -59,7 +69,8 @@ def test_a_partial_acceptance_gives_the_rest_to_other_producers(network):
 
 
 def test_declines_are_reallocated_until_capacity_runs_out_then_the_shortfall_is_reported_and_the_search_widened(
-        network):
+    network,
+):
     sku = _sku()
     offering = network.offering(sku)
     network.producers(offering, [5, 5], weeks=2)
@@ -75,8 +86,12 @@ def test_declines_are_reallocated_until_capacity_runs_out_then_the_shortfall_is_
     assert (widened["covered"], widened["ask_again"]) == (20, True)
     network.settled(order["id"], allocated=20, shortfall=0)
     late = (date.today() - timedelta(days=1)).isoformat()
-    assert "needed_by" in network.call("POST", f"/order-lines/{line['line_id']}/widen", 422,
-                                       json={"needed_by": late})["error"]["fields"]
+    assert (
+        "needed_by"
+        in network.call("POST", f"/order-lines/{line['line_id']}/widen", 422, json={"needed_by": late})["error"][
+            "fields"
+        ]
+    )
     network.call("POST", "/order-lines/lin_nothing/widen", 404, json={})
 
 
@@ -93,8 +108,9 @@ def test_offers_that_lapse_are_reallocated_but_never_to_a_producer_that_let_one_
     line = network.settled(order["id"], accepted=6, allocated=6, shortfall=6)
     quotas = {q["producer_id"]: q for q in network.quotas(order["id"])}
     assert len(quotas) == 3, "the lapsed units went to the producer on the line as a top-up, not a second quota"
-    assert (quotas[keen]["status"], quotas[keen]["quantity"], quotas[keen]["top_up"]) == ("accepted", 6, None), \
+    assert (quotas[keen]["status"], quotas[keen]["quantity"], quotas[keen]["top_up"]) == ("accepted", 6, None), (
         "her top-up lapsed too, and her quota stands"
+    )
     assert (quotas[slow]["status"], quotas[silent]["status"]) == ("expired", "expired")
     assert line["ordered"] == 12
 
@@ -111,7 +127,8 @@ def test_cancelling_an_order_releases_its_quotas_and_their_capacity(network):
 
     def available():
         return network.call("GET", f"/offerings/{offering}/availability", params={"quantity": 1, "by": by})[
-            "total_available"]
+            "total_available"
+        ]
 
     eventually(lambda: available() == 40 - offered[0]["quantity"], "the catalogue to count the commitment")
     cancelled = network.call("POST", f"/orders/{order['id']}/cancel", json={"reason": "the buyer's shop closed"})
@@ -133,10 +150,18 @@ def test_an_order_is_promised_the_earliest_date_its_units_can_be_made_plus_trans
     assert order["promised_date"] == (third_week_ends + timedelta(days=21)).isoformat(), "25 a week: 3 weeks"
     beyond = network.order(sku, 1000, due_in_days=120)
     assert beyond["promised_date"] is None, "more than the calendars hold"
-    refused = network.call("POST", "/orders", 422, headers={"Idempotency-Key": str(uuid.uuid4())}, json={
-        "buyer": {"name": "K", "email": "k@example.org"},
-        "destination": {"name": "K", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
-        "due_date": (date.today() + timedelta(days=60)).isoformat(), "lines": [{"sku": sku, "quantity": 0}]})
+    refused = network.call(
+        "POST",
+        "/orders",
+        422,
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+        json={
+            "buyer": {"name": "K", "email": "k@example.org"},
+            "destination": {"name": "K", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
+            "due_date": (date.today() + timedelta(days=60)).isoformat(),
+            "lines": [{"sku": sku, "quantity": 0}],
+        },
+    )
     assert "lines" in refused["error"]["fields"]
 
 
@@ -159,7 +184,9 @@ def test_an_organisation_sets_its_fairness_window(network):
     path = f"/organisations/{network.organisation_id}/allocation"
     assert network.call("GET", path)["fairness_window_weeks"] == 8, "the default"
     assert network.call("PUT", path, json={"fairness_window_weeks": 4}) == {
-        "organisation_id": network.organisation_id, "fairness_window_weeks": 4}
+        "organisation_id": network.organisation_id,
+        "fairness_window_weeks": 4,
+    }
     assert network.call("GET", path)["fairness_window_weeks"] == 4
     refused = network.call("PUT", path, 422, json={"fairness_window_weeks": 0})["error"]
     assert "fairness_window_weeks" in refused["fields"]

@@ -2,6 +2,7 @@
 tokens that must be refused, platform-set fields, input that must be refused rather than crash, and the limits. Real
 services on the real broker and PostgreSQL, with the two organisations of ``tests.integration.tenants``; the
 object-level matrix is ``test_object_access``."""
+
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -67,8 +68,11 @@ def test_every_role_against_every_operation_gets_exactly_what_its_declaration_sa
         for role in ROLES:
             response = _call(base, operation, a.credentials[role], json={})
             allowed = role in operation.roles
-            if (allowed and response.status_code in (401, 403)) or (not allowed and response.status_code != 403) \
-                    or response.status_code >= 500:
+            if (
+                (allowed and response.status_code in (401, 403))
+                or (not allowed and response.status_code != 403)
+                or response.status_code >= 500
+            ):
                 wrong.append((operation.method, operation.path, role, response.status_code, response.text[:200]))
             if not allowed:
                 assert response.json()["error"]["code"] == "forbidden"
@@ -77,9 +81,12 @@ def test_every_role_against_every_operation_gets_exactly_what_its_declaration_sa
 
 def test_lists_show_a_tenant_only_its_own_objects(tenants):
     base, a, b = tenants
-    lists = {"aggregator": ["/orders", "/quotas", "/lots", "/producers", "/shipments", "/users", "/notifications"],
-             "inspector": ["/quotas", "/lots", "/producers"], "buyer": ["/orders"],
-             "producer": ["/quotas", "/lots"]}
+    lists = {
+        "aggregator": ["/orders", "/quotas", "/lots", "/producers", "/shipments", "/users", "/notifications"],
+        "inspector": ["/quotas", "/lots", "/producers"],
+        "buyer": ["/orders"],
+        "producer": ["/quotas", "/lots"],
+    }
     for role, paths in lists.items():
         for path in paths:
             response = _get(base, path, b.credentials[role], params={"page_size": 100})
@@ -87,10 +94,13 @@ def test_lists_show_a_tenant_only_its_own_objects(tenants):
             assert not [secret for secret in a.secrets + a.ids if secret in response.text], (role, path)
     own = _get(base, "/orders", a.credentials["buyer"]).json()["items"]
     assert [order["id"] for order in own] == [a.objects["order"]]
-    assert {quota["id"] for quota in _get(base, "/quotas", a.credentials["producer"]).json()["items"]} == \
-        {a.objects["quota"], a.objects["neighbour_quota"]}
-    assert _get(base, "/shipments", b.credentials["buyer"], params={"order_id": a.objects["order"]}).json() \
-        ["items"] == []
+    assert {quota["id"] for quota in _get(base, "/quotas", a.credentials["producer"]).json()["items"]} == {
+        a.objects["quota"],
+        a.objects["neighbour_quota"],
+    }
+    assert (
+        _get(base, "/shipments", b.credentials["buyer"], params={"order_id": a.objects["order"]}).json()["items"] == []
+    )
     dashboard = _get(base, "/dashboard", b.credentials["aggregator"]).text
     assert not [secret for secret in a.secrets + a.ids if secret in dashboard]
 
@@ -98,15 +108,20 @@ def test_lists_show_a_tenant_only_its_own_objects(tenants):
 def test_an_idempotency_key_is_the_callers_own(tenants):
     base, a, b = tenants
     sku = _get(base, f"/offerings/{b.objects['offering']}", b.credentials["buyer"]).json()["sku"]
-    body = {"buyer": {"name": "Kiriko", "email": "orders@kiriko.example.org"},
-            "destination": {"name": "Kiriko Tokyo", "city": "Tokyo", "country": "JP", "latitude": 35.6,
-                            "longitude": 139.7},
-            "due_date": (datetime.now(timezone.utc).date() + timedelta(days=120)).isoformat(),
-            "lines": [{"sku": sku, "quantity": 1}]}
+    body = {
+        "buyer": {"name": "Kiriko", "email": "orders@kiriko.example.org"},
+        "destination": {"name": "Kiriko Tokyo", "city": "Tokyo", "country": "JP", "latitude": 35.6, "longitude": 139.7},
+        "due_date": (datetime.now(timezone.utc).date() + timedelta(days=120)).isoformat(),
+        "lines": [{"sku": sku, "quantity": 1}],
+    }
     key = {"Idempotency-Key": f"shared-{uuid.uuid4().hex}"}
     first = requests.post(base + "/api/v1/orders", json=body, headers={**b.credentials["buyer"], **key}, timeout=30)
-    other = requests.post(base + "/api/v1/orders", json=body,
-                          headers={**key_of_new_user("buyer", b.buyer_organisation_id), **key}, timeout=30)
+    other = requests.post(
+        base + "/api/v1/orders",
+        json=body,
+        headers={**key_of_new_user("buyer", b.buyer_organisation_id), **key},
+        timeout=30,
+    )
     assert first.status_code == other.status_code == 201
     assert first.json()["id"] != other.json()["id"]
 
@@ -114,20 +129,32 @@ def test_an_idempotency_key_is_the_callers_own(tenants):
 def test_fields_set_by_the_platform_are_refused_by_name(tenants):
     base, a, b = tenants
     buyer = a.credentials["buyer"]
-    order = {"buyer": {"name": "B", "email": "b@example.org"}, "due_date": "2099-01-01", "status": "delivered",
-             "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
-             "lines": [{"sku": "ANY", "quantity": 5, "unit_price": "0.01"}]}
+    order = {
+        "buyer": {"name": "B", "email": "b@example.org"},
+        "due_date": "2099-01-01",
+        "status": "delivered",
+        "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
+        "lines": [{"sku": "ANY", "quantity": 5, "unit_price": "0.01"}],
+    }
     refused = requests.post(base + "/api/v1/orders", json=order, headers=buyer, timeout=30)
     assert refused.status_code == 422
     assert set(refused.json()["error"]["fields"]) == {"status"}
     del order["status"]
     refused = requests.post(base + "/api/v1/orders", json=order, headers=buyer, timeout=30)
     assert refused.json()["error"]["fields"] == {"lines.0.unit_price": ["set by the platform, not by clients"]}
-    stolen = requests.post(base + "/api/v1/producers", headers=b.credentials["aggregator"], timeout=30,
-                           json={"organisation_id": a.organisation_id, "name": "Stolen"})
+    stolen = requests.post(
+        base + "/api/v1/producers",
+        headers=b.credentials["aggregator"],
+        timeout=30,
+        json={"organisation_id": a.organisation_id, "name": "Stolen"},
+    )
     assert stolen.status_code == 403 and a.organisation_id in stolen.json()["error"]["message"]
-    promoted = requests.post(base + "/api/v1/users", headers=b.credentials["aggregator"], timeout=30,
-                             json={"username": f"boss-{uuid.uuid4().hex[:4]}", "password": "x" * 16, "role": "admin"})
+    promoted = requests.post(
+        base + "/api/v1/users",
+        headers=b.credentials["aggregator"],
+        timeout=30,
+        json={"username": f"boss-{uuid.uuid4().hex[:4]}", "password": "x" * 16, "role": "admin"},
+    )
     assert promoted.status_code in (403, 422)
     too_many = dict(order, lines=[{"sku": "ANY", "quantity": 1}] * 1001)
     assert requests.post(base + "/api/v1/orders", json=too_many, headers=buyer, timeout=30).status_code == 422
@@ -135,8 +162,19 @@ def test_fields_set_by_the_platform_are_refused_by_name(tenants):
 
 def _token(claims: dict, secret: str, algorithm: str = "HS256") -> str:
     now = datetime.now(timezone.utc)
-    return jwt.encode({"iss": auth.ISSUER, "aud": auth.AUDIENCE, "sub": "usr_x", "role": "admin", "iat": now,
-                       "exp": now + timedelta(minutes=5), **claims}, secret, algorithm=algorithm)
+    return jwt.encode(
+        {
+            "iss": auth.ISSUER,
+            "aud": auth.AUDIENCE,
+            "sub": "usr_x",
+            "role": "admin",
+            "iat": now,
+            "exp": now + timedelta(minutes=5),
+            **claims,
+        },
+        secret,
+        algorithm=algorithm,
+    )
 
 
 def test_forged_expired_unsigned_and_misaddressed_tokens_are_refused(tenants, module_platform):
@@ -147,9 +185,18 @@ def test_forged_expired_unsigned_and_misaddressed_tokens_are_refused(tenants, mo
     refused = {
         "forged": _token({}, "another-secret-of-at-least-32-characters"),
         "expired": _token({"iat": past - timedelta(minutes=15), "exp": past}, secret),
-        "alg none": jwt.encode({"iss": auth.ISSUER, "aud": auth.AUDIENCE, "sub": "usr_x", "role": "admin",
-                                "exp": datetime.now(timezone.utc) + timedelta(minutes=5),
-                                "iat": datetime.now(timezone.utc)}, None, algorithm="none"),
+        "alg none": jwt.encode(
+            {
+                "iss": auth.ISSUER,
+                "aud": auth.AUDIENCE,
+                "sub": "usr_x",
+                "role": "admin",
+                "exp": datetime.now(timezone.utc) + timedelta(minutes=5),
+                "iat": datetime.now(timezone.utc),
+            },
+            None,
+            algorithm="none",
+        ),
         "wrong audience": _token({"aud": "someone-else"}, secret),
         "wrong issuer": _token({"iss": "someone-else"}, secret),
         "other algorithm": _token({}, secret, algorithm="HS512"),
@@ -170,8 +217,12 @@ def test_sign_in_gives_a_token_that_works_and_wrong_passwords_get_nothing(tenant
     create_user(username, password, "buyer", a.buyer_organisation_id)
     headers = bearer(base, username, password)
     me = _get(base, "/me", headers).json()
-    assert me == {"username": username, "role": "buyer", "organisation_id": a.buyer_organisation_id,
-                  "producer_id": None}
+    assert me == {
+        "username": username,
+        "role": "buyer",
+        "organisation_id": a.buyer_organisation_id,
+        "producer_id": None,
+    }
     wrong = requests.post(base + "/api/v1/auth/token", json={"username": username, "password": "nope"}, timeout=30)
     assert wrong.status_code == 401 and "access_token" not in wrong.text
     nobody = requests.post(base + "/api/v1/auth/token", json={"username": "nobody", "password": "x"}, timeout=30)
@@ -183,8 +234,9 @@ def test_sign_in_gives_a_token_that_works_and_wrong_passwords_get_nothing(tenant
 
 
 def _raw(base: str, method: str, path: str, body: bytes, headers: dict | None = None) -> requests.Response:
-    return requests.request(method, base + path, data=body, timeout=30,
-                            headers={"Content-Type": "application/json", **(headers or {})})
+    return requests.request(
+        method, base + path, data=body, timeout=30, headers={"Content-Type": "application/json", **(headers or {})}
+    )
 
 
 def _refused_in_the_error_shape(response: requests.Response, status: int) -> dict:
@@ -196,34 +248,40 @@ def _refused_in_the_error_shape(response: requests.Response, status: int) -> dic
 def test_text_no_store_could_hold_and_bodies_nested_without_end_are_refused_not_crashed_on(tenants):
     base, a, _ = tenants
     surrogate = b'{"username": "\\ud800", "password": "x"}'
-    assert _refused_in_the_error_shape(_raw(base, "POST", "/api/v1/auth/token", surrogate), 400)["code"] == \
-        "invalid_text"
+    assert (
+        _refused_in_the_error_shape(_raw(base, "POST", "/api/v1/auth/token", surrogate), 400)["code"] == "invalid_text"
+    )
     named = b'{"organisation_id": "%s", "name": "Mary \\udfff Kewa"}' % a.organisation_id.encode()
     _refused_in_the_error_shape(_raw(base, "POST", "/api/v1/producers", named, a.credentials["aggregator"]), 400)
     nested = _raw(base, "POST", "/api/v1/auth/token", b"[" * 100_000)
     assert _refused_in_the_error_shape(nested, 400)["code"] == "invalid_json"
     deep = b'{"username": "x", "password": "y", "z": ' + b"[" * 40 + b"]" * 40 + b"}"
-    assert "nests deeper" in _refused_in_the_error_shape(_raw(base, "POST", "/api/v1/auth/token", deep), 400)[
-        "message"]
+    assert "nests deeper" in _refused_in_the_error_shape(_raw(base, "POST", "/api/v1/auth/token", deep), 400)["message"]
 
 
 def test_numbers_too_large_for_anything_are_refused_not_crashed_on(tenants):
     base, a, _ = tenants
     image = _get(base, f"/offerings/{a.objects['offering']}/images/99999999999999999999999", a.credentials["buyer"])
     _refused_in_the_error_shape(image, 404)
-    assert _get(base, f"/offerings/{a.objects['offering']}/images/0", a.credentials["buyer"]).headers[
-        "Content-Type"] == "image/png"
+    assert (
+        _get(base, f"/offerings/{a.objects['offering']}/images/0", a.credentials["buyer"]).headers["Content-Type"]
+        == "image/png"
+    )
     for timestamp, signature in (("9" * 309, "0" * 64), (str(int(time.time())), "\u00e9" * 64)):
-        callback = requests.post(base + "/api/v1/sms/inbound", data=b'{"from": "+67570000000", "text": "YES 1"}',
-                                 headers={"X-Sms-Timestamp": timestamp,
-                                          "X-Sms-Signature": signature.encode("latin-1")}, timeout=30)
+        callback = requests.post(
+            base + "/api/v1/sms/inbound",
+            data=b'{"from": "+67570000000", "text": "YES 1"}',
+            headers={"X-Sms-Timestamp": timestamp, "X-Sms-Signature": signature.encode("latin-1")},
+            timeout=30,
+        )
         assert _refused_in_the_error_shape(callback, 400)["code"] == "invalid_header"
 
 
 def test_paths_and_methods_no_route_serves_answer_in_the_error_shape(tenants):
     base, a, _ = tenants
-    assert _refused_in_the_error_shape(requests.get(base + "/api/v1/nothing-here", timeout=30), 404)["code"] == \
-        "not_found"
+    assert (
+        _refused_in_the_error_shape(requests.get(base + "/api/v1/nothing-here", timeout=30), 404)["code"] == "not_found"
+    )
     wrong_method = requests.delete(base + "/api/v1/orders", headers=a.credentials["buyer"], timeout=30)
     assert _refused_in_the_error_shape(wrong_method, 405)["code"] == "method_not_allowed"
     assert set(wrong_method.headers["Allow"].split(", ")) >= {"GET", "POST"}
@@ -233,12 +291,14 @@ def test_answers_with_a_callers_data_are_never_cached(tenants):
     base, a, _ = tenants
     username, password = f"cache-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
     create_user(username, password, "buyer", a.buyer_organisation_id)
-    signed_in = requests.post(base + "/api/v1/auth/token", json={"username": username, "password": password},
-                              timeout=30)
+    signed_in = requests.post(
+        base + "/api/v1/auth/token", json={"username": username, "password": password}, timeout=30
+    )
     refused = requests.post(base + "/api/v1/auth/token", json={"username": username, "password": "no"}, timeout=30)
     orders = _get(base, "/orders", a.credentials["buyer"])
-    assert {signed_in.headers["Cache-Control"], refused.headers["Cache-Control"], orders.headers["Cache-Control"]} \
-        == {"no-store"}
+    assert {signed_in.headers["Cache-Control"], refused.headers["Cache-Control"], orders.headers["Cache-Control"]} == {
+        "no-store"
+    }
 
 
 def test_a_revoked_api_key_stops_at_once(tenants):
@@ -252,11 +312,12 @@ def test_a_revoked_api_key_stops_at_once(tenants):
 
 def test_an_idempotency_key_sent_again_with_another_body_is_refused(tenants):
     base, a, _ = tenants
-    body = {"buyer": {"name": "Kiriko", "email": "orders@kiriko.example.org"},
-            "destination": {"name": "Kiriko Tokyo", "city": "Tokyo", "country": "JP", "latitude": 35.6,
-                            "longitude": 139.7},
-            "due_date": (datetime.now(timezone.utc).date() + timedelta(days=120)).isoformat(),
-            "lines": [{"sku": a.objects["sku"], "quantity": 2}]}
+    body = {
+        "buyer": {"name": "Kiriko", "email": "orders@kiriko.example.org"},
+        "destination": {"name": "Kiriko Tokyo", "city": "Tokyo", "country": "JP", "latitude": 35.6, "longitude": 139.7},
+        "due_date": (datetime.now(timezone.utc).date() + timedelta(days=120)).isoformat(),
+        "lines": [{"sku": a.objects["sku"], "quantity": 2}],
+    }
     headers = {**a.credentials["buyer"], "Idempotency-Key": f"retry-{uuid.uuid4().hex}"}
     first = requests.post(base + "/api/v1/orders", json=body, headers=headers, timeout=30)
     again = requests.post(base + "/api/v1/orders", json=dict(reversed(body.items())), headers=headers, timeout=30)
@@ -287,6 +348,10 @@ def test_a_caller_over_its_rate_gets_429_with_retry_after_and_others_carry_on(st
     assert _get(base, "/me", calm).status_code == 200
     time.sleep(1.2)
     assert _get(base, "/me", hasty).status_code == 200
-    guesses = [requests.post(base + "/api/v1/auth/token", json={"username": "victim", "password": str(n)},
-                             timeout=30).status_code for n in range(3)]
+    guesses = [
+        requests.post(
+            base + "/api/v1/auth/token", json={"username": "victim", "password": str(n)}, timeout=30
+        ).status_code
+        for n in range(3)
+    ]
     assert guesses == [401, 401, 429]

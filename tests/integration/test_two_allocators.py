@@ -1,5 +1,6 @@
 """No over-commitment with two aggregation processes at once: sixty orders placed together over the same producers
 never promise any producer more than its weekly capacity, in allocation or in the catalogue's commitments."""
+
 import os
 import subprocess
 import sys
@@ -11,11 +12,13 @@ from sqlalchemy import func, select
 
 from bilum.demo import eventually
 from services.aggregation import domain
-from services.aggregation.store import capacity_weeks, inbox as aggregation_inbox, outbox as aggregation_outbox
-from services.aggregation.store import quota_weeks, quotas
+from services.aggregation.store import capacity_weeks, quota_weeks, quotas
+from services.aggregation.store import inbox as aggregation_inbox
+from services.aggregation.store import outbox as aggregation_outbox
 from services.catalogue.service import CatalogueService
 from services.catalogue.store import capacity_weeks as catalogue_weeks
-from services.catalogue.store import inbox as catalogue_inbox, outbox as catalogue_outbox
+from services.catalogue.store import inbox as catalogue_inbox
+from services.catalogue.store import outbox as catalogue_outbox
 from services.gateway.service import GatewayService
 from services.orders.service import OrdersService
 from shared import migrations
@@ -34,8 +37,17 @@ def _start_allocators(platform, tmp_path, count=2):
     for n, port in enumerate(ports):
         env = {**os.environ, **platform, "BILUM_AGGREGATION_OPS_PORT": str(port)}
         log = open(tmp_path / f"aggregation-{n}.log", "w")
-        processes.append((subprocess.Popen([sys.executable, "-m", "bilum.cli", "run", "aggregation"], env=env,
-                                           stdout=log, stderr=subprocess.STDOUT), log))
+        processes.append(
+            (
+                subprocess.Popen(
+                    [sys.executable, "-m", "bilum.cli", "run", "aggregation"],
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                ),
+                log,
+            )
+        )
 
     def ready(port):
         try:
@@ -74,18 +86,23 @@ def test_two_aggregation_processes_never_overcommit_a_producer_under_sixty_concu
 
             offered = [quota for order in orders for quota in network.quotas(order["id"], "offered")]
             list(pool.imap(lambda quota: network.call("POST", f"/quotas/{quota['id']}/accept"), offered))
-            eventually(lambda: sum(network.line(order["id"])["accepted"] for order in orders) == capacity,
-                       "every acceptance to reach the ledger", timeout_s=60)
+            eventually(
+                lambda: sum(network.line(order["id"])["accepted"] for order in orders) == capacity,
+                "every acceptance to reach the ledger",
+                timeout_s=60,
+            )
 
             aggregation = Database("aggregation", aggregation_outbox, aggregation_inbox)
             with aggregation.transaction() as uow:
-                declared = {(row.producer_id, row.week_start): row.units
-                            for row in uow.session.execute(select(capacity_weeks))}
+                declared = {
+                    (row.producer_id, row.week_start): row.units for row in uow.session.execute(select(capacity_weeks))
+                }
                 held = uow.session.execute(
                     select(quota_weeks.c.producer_id, quota_weeks.c.week_start, func.sum(quota_weeks.c.units))
                     .join(quotas, quotas.c.quota_id == quota_weeks.c.quota_id)
                     .where(quotas.c.status.in_(domain.OPEN_QUOTA_STATES))
-                    .group_by(quota_weeks.c.producer_id, quota_weeks.c.week_start)).all()
+                    .group_by(quota_weeks.c.producer_id, quota_weeks.c.week_start)
+                ).all()
             aggregation.engine.dispose()
             assert sum(units for _, _, units in held) == capacity
             for producer_id, week, units in held:
@@ -106,6 +123,7 @@ def test_two_aggregation_processes_never_overcommit_a_producer_under_sixty_concu
             process.terminate()
             process.wait(timeout=60)
             log.close()
-    allocations = [(tmp_path / f"aggregation-{n}.log").read_text().count('"message": "line allocated"')
-                   for n in range(2)]
+    allocations = [
+        (tmp_path / f"aggregation-{n}.log").read_text().count('"message": "line allocated"') for n in range(2)
+    ]
     assert sum(allocations) >= ORDERS and min(allocations) > 0, f"both processes allocated: {allocations}"

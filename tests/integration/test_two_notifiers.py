@@ -1,5 +1,6 @@
 """Two notification processes at once: every offer is told once, however often its event arrives and whichever
 process takes it, and each process sends from the one delivery log."""
+
 import os
 import subprocess
 import sys
@@ -21,11 +22,22 @@ OFFERS = 40
 
 
 def _offer(n: int, producer_id: str):
-    return new_event("quota.offered", {
-        "quota_id": f"qta_{n}", "ref": f"RF{n:04d}", "order_id": f"ord_{n}", "line_id": f"lin_{n}",
-        "offering_id": "off_two", "producer_id": producer_id, "quantity": 5, "reallocated": False,
-        "respond_by": datetime.now(timezone.utc) + timedelta(hours=48),
-        "weeks": [{"week_start": date.today() + timedelta(days=7), "units": 5}]}, correlation_id=f"ord_{n}")
+    return new_event(
+        "quota.offered",
+        {
+            "quota_id": f"qta_{n}",
+            "ref": f"RF{n:04d}",
+            "order_id": f"ord_{n}",
+            "line_id": f"lin_{n}",
+            "offering_id": "off_two",
+            "producer_id": producer_id,
+            "quantity": 5,
+            "reallocated": False,
+            "respond_by": datetime.now(timezone.utc) + timedelta(hours=48),
+            "weeks": [{"week_start": date.today() + timedelta(days=7), "units": 5}],
+        },
+        correlation_id=f"ord_{n}",
+    )
 
 
 def _consumed(port: int, event_type: str) -> float:
@@ -42,10 +54,22 @@ def test_two_notification_processes_tell_each_producer_of_each_offer_exactly_onc
     processes = []
     for n, port in enumerate(ports):
         log = open(tmp_path / f"notification-{n}.log", "w")
-        processes.append((subprocess.Popen(
-            [sys.executable, "-m", "bilum.cli", "run", "notification"], stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, **platform, "BILUM_NOTIFICATION_OPS_PORT": str(port), "BILUM_NOTIFY_TICK_S": "0.3"}),
-            log))
+        processes.append(
+            (
+                subprocess.Popen(
+                    [sys.executable, "-m", "bilum.cli", "run", "notification"],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env={
+                        **os.environ,
+                        **platform,
+                        "BILUM_NOTIFICATION_OPS_PORT": str(port),
+                        "BILUM_NOTIFY_TICK_S": "0.3",
+                    },
+                ),
+                log,
+            )
+        )
 
     def ready(port):
         try:
@@ -72,15 +96,19 @@ def test_two_notification_processes_tell_each_producer_of_each_offer_exactly_onc
 
         def told():
             with database.transaction() as uow:
-                rows = uow.session.execute(select(deliveries.c.ref, deliveries.c.status).where(
-                    deliveries.c.template == "quota_offered")).all()
+                rows = uow.session.execute(
+                    select(deliveries.c.ref, deliveries.c.status).where(deliveries.c.template == "quota_offered")
+                ).all()
             return rows if len(rows) >= OFFERS and all(status == "sent" for _, status in rows) else None
 
         rows = eventually(told, "every offer to be sent", timeout_s=90)
         assert sorted(ref for ref, _ in rows) == sorted(f"RF{n:04d}" for n in range(OFFERS)), "an offer told twice"
         # A batch's messages count as consumed once its worker has finished, a moment after its sends.
-        eventually(lambda: sum(_consumed(port, "quota.offered") for port in ports) >= 3 * OFFERS,
-                   "every copy of every offer to be counted", timeout_s=10)
+        eventually(
+            lambda: sum(_consumed(port, "quota.offered") for port in ports) >= 3 * OFFERS,
+            "every copy of every offer to be counted",
+            timeout_s=10,
+        )
         handled = [_consumed(port, "quota.offered") for port in ports]
         assert sum(handled) == 3 * OFFERS and min(handled) > 0, f"both processes took offers: {handled}"
     finally:

@@ -9,6 +9,7 @@ tests/ops/test_rabbitmq.py, the real one tests/integration/test_broker_permissio
 The queues come from nameko's own extensions (their ``setup`` builds the kombu objects nameko declares), so a name
 that nameko changes, or a handler someone adds, changes what the tests demand.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -85,8 +86,9 @@ class BrokerAccess:
             publish_keys.add(reply_key)
         if self.calls:
             bind_keys.add(reply_key)
-        return Needs(frozenset(configure), frozenset(write), frozenset(read), frozenset(publish_keys),
-                     frozenset(bind_keys))
+        return Needs(
+            frozenset(configure), frozenset(write), frozenset(read), frozenset(publish_keys), frozenset(bind_keys)
+        )
 
 
 def service_class(service: str):
@@ -129,9 +131,16 @@ def broker_access(service: str) -> BrokerAccess:
         listener.setup()
         consumed[listener.queue.name] = listener.queue
         reply_key = listener.routing_key
-    return BrokerAccess(service=service, consumed=tuple(consumed.values()), sources=frozenset(sources),
-                        publishes_events=publishes_events, retries_and_parks=retries_and_parks,
-                        rpc_methods=tuple(sorted(rpc_methods)), calls=frozenset(calls), reply_routing_key=reply_key)
+    return BrokerAccess(
+        service=service,
+        consumed=tuple(consumed.values()),
+        sources=frozenset(sources),
+        publishes_events=publishes_events,
+        retries_and_parks=retries_and_parks,
+        rpc_methods=tuple(sorted(rpc_methods)),
+        calls=frozenset(calls),
+        reply_routing_key=reply_key,
+    )
 
 
 def all_broker_access() -> dict[str, BrokerAccess]:

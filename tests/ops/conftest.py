@@ -255,9 +255,7 @@ def build_kustomization(directory: Path) -> list[dict]:
             obj.setdefault("metadata", {}).setdefault("labels", {}).update(label_set["pairs"])
 
     for replica in kustomization.get("replicas", []):
-        hits = [
-            o for o in objects if o["kind"] in REPLICA_KINDS and o["metadata"]["name"] == replica["name"]
-        ]
+        hits = [o for o in objects if o["kind"] in REPLICA_KINDS and o["metadata"]["name"] == replica["name"]]
         if not hits:
             raise UnsupportedKustomization(f"replicas: nothing named {replica['name']}")
         for obj in hits:

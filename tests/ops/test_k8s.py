@@ -43,30 +43,87 @@ CLUSTER_REFERENCE = {"name": "bilum-rabbitmq"}
 # complete; for the large CRDs (RabbitmqCluster, CloudNativePG Cluster, ServiceMonitor) the fields listed are the
 # top-level ones of their current CRDs that a Bilum manifest may reasonably use.
 CUSTOM_KINDS = {
-    ("rabbitmq.com/v1beta1", "RabbitmqCluster"): (set(), {
-        "replicas", "image", "imagePullSecrets", "service", "persistence", "resources", "affinity", "tolerations",
-        "rabbitmq", "tls", "override", "skipPostDeployScripts", "secretBackend", "terminationGracePeriodSeconds",
-        "delayStartSeconds"}),
-    ("rabbitmq.com/v1beta1", "Vhost"): ({"name", "rabbitmqClusterReference"}, {
-        "name", "rabbitmqClusterReference", "defaultQueueType", "tags", "tracing", "deletionPolicy", "limits"}),
-    ("rabbitmq.com/v1beta1", "User"): ({"rabbitmqClusterReference"}, {
-        "rabbitmqClusterReference", "tags", "importCredentialsSecret", "limits"}),
-    ("rabbitmq.com/v1beta1", "Permission"): ({"vhost", "permissions", "rabbitmqClusterReference"}, {
-        "vhost", "permissions", "rabbitmqClusterReference", "user", "userReference"}),
-    ("rabbitmq.com/v1beta1", "TopicPermission"): ({"vhost", "permissions", "rabbitmqClusterReference"}, {
-        "vhost", "permissions", "rabbitmqClusterReference", "user", "userReference"}),
-    ("rabbitmq.com/v1beta1", "Policy"): ({"name", "pattern", "definition", "rabbitmqClusterReference"}, {
-        "name", "vhost", "pattern", "applyTo", "priority", "definition", "rabbitmqClusterReference"}),
-    ("postgresql.cnpg.io/v1", "Cluster"): ({"instances", "storage"}, {
-        "instances", "imageName", "primaryUpdateStrategy", "primaryUpdateMethod", "storage", "walStorage",
-        "resources", "postgresql", "bootstrap", "affinity", "monitoring", "backup", "superuserSecret",
-        "enableSuperuserAccess", "managed", "description", "startDelay", "stopDelay", "switchoverDelay"}),
-    ("monitoring.coreos.com/v1", "ServiceMonitor"): ({"selector", "endpoints"}, {
-        "selector", "endpoints", "jobLabel", "namespaceSelector", "targetLabels", "podTargetLabels", "sampleLimit"}),
+    ("rabbitmq.com/v1beta1", "RabbitmqCluster"): (
+        set(),
+        {
+            "replicas",
+            "image",
+            "imagePullSecrets",
+            "service",
+            "persistence",
+            "resources",
+            "affinity",
+            "tolerations",
+            "rabbitmq",
+            "tls",
+            "override",
+            "skipPostDeployScripts",
+            "secretBackend",
+            "terminationGracePeriodSeconds",
+            "delayStartSeconds",
+        },
+    ),
+    ("rabbitmq.com/v1beta1", "Vhost"): (
+        {"name", "rabbitmqClusterReference"},
+        {"name", "rabbitmqClusterReference", "defaultQueueType", "tags", "tracing", "deletionPolicy", "limits"},
+    ),
+    ("rabbitmq.com/v1beta1", "User"): (
+        {"rabbitmqClusterReference"},
+        {"rabbitmqClusterReference", "tags", "importCredentialsSecret", "limits"},
+    ),
+    ("rabbitmq.com/v1beta1", "Permission"): (
+        {"vhost", "permissions", "rabbitmqClusterReference"},
+        {"vhost", "permissions", "rabbitmqClusterReference", "user", "userReference"},
+    ),
+    ("rabbitmq.com/v1beta1", "TopicPermission"): (
+        {"vhost", "permissions", "rabbitmqClusterReference"},
+        {"vhost", "permissions", "rabbitmqClusterReference", "user", "userReference"},
+    ),
+    ("rabbitmq.com/v1beta1", "Policy"): (
+        {"name", "pattern", "definition", "rabbitmqClusterReference"},
+        {"name", "vhost", "pattern", "applyTo", "priority", "definition", "rabbitmqClusterReference"},
+    ),
+    ("postgresql.cnpg.io/v1", "Cluster"): (
+        {"instances", "storage"},
+        {
+            "instances",
+            "imageName",
+            "primaryUpdateStrategy",
+            "primaryUpdateMethod",
+            "storage",
+            "walStorage",
+            "resources",
+            "postgresql",
+            "bootstrap",
+            "affinity",
+            "monitoring",
+            "backup",
+            "superuserSecret",
+            "enableSuperuserAccess",
+            "managed",
+            "description",
+            "startDelay",
+            "stopDelay",
+            "switchoverDelay",
+        },
+    ),
+    ("monitoring.coreos.com/v1", "ServiceMonitor"): (
+        {"selector", "endpoints"},
+        {"selector", "endpoints", "jobLabel", "namespaceSelector", "targetLabels", "podTargetLabels", "sampleLimit"},
+    ),
     ("monitoring.coreos.com/v1", "PrometheusRule"): ({"groups"}, {"groups"}),
 }
-SERVICE_MONITOR_ENDPOINT_FIELDS = {"port", "path", "interval", "scrapeTimeout", "honorLabels", "params", "scheme",
-                                   "relabelings", "metricRelabelings"}
+SERVICE_MONITOR_ENDPOINT_FIELDS = {
+    "port",
+    "path",
+    "interval",
+    "scrapeTimeout",
+    "honorLabels",
+    "params",
+    "scheme",
+    "relabelings",
+    "metricRelabelings",
+}
 
 
 def _group(obj: dict) -> str:
@@ -225,7 +282,9 @@ def test_pods_run_as_non_root_with_a_read_only_root_and_tmp_volume(overlay):
 
 def test_environment_references_resolve(overlay):
     _, objects = overlay
-    secrets = {name: set(s.get("stringData", {})) | set(s.get("data", {})) for name, s in _by_kind(objects, "Secret").items()}
+    secrets = {
+        name: set(s.get("stringData", {})) | set(s.get("data", {})) for name, s in _by_kind(objects, "Secret").items()
+    }
     configmaps = {name: set(c["data"]) for name, c in _by_kind(objects, "ConfigMap").items()}
     workloads = list(_by_kind(objects, "Deployment").values()) + list(_by_kind(objects, "Job").values())
     for workload in workloads:
@@ -295,7 +354,9 @@ def test_disruption_budgets_select_exactly_one_deployment(overlay):
     deployments = _by_kind(objects, "Deployment")
     for name, pdb in _by_kind(objects, "PodDisruptionBudget").items():
         selector = pdb["spec"]["selector"]["matchLabels"]
-        matched = [n for n, d in deployments.items() if selector.items() <= d["spec"]["template"]["metadata"]["labels"].items()]
+        matched = [
+            n for n, d in deployments.items() if selector.items() <= d["spec"]["template"]["metadata"]["labels"].items()
+        ]
         assert matched == [name]
         assert pdb["spec"].get("maxUnavailable") == 1
 
@@ -376,27 +437,42 @@ def test_rabbitmq_topology_is_the_one_of_the_definitions_file(overlay, repo_root
     permissions = {}
     for permission in _by_kind(objects, "Permission").values():
         spec = permission["spec"]
-        permissions[_user_of(objects, spec)] = {"user": _user_of(objects, spec), "vhost": spec["vhost"],
-                                                **spec["permissions"]}
+        permissions[_user_of(objects, spec)] = {
+            "user": _user_of(objects, spec),
+            "vhost": spec["vhost"],
+            **spec["permissions"],
+        }
     assert permissions == {p["user"]: p for p in definitions["permissions"]}
 
-    topics = sorted(({"user": _user_of(objects, t["spec"]), "vhost": t["spec"]["vhost"], **t["spec"]["permissions"]}
-                     for t in _by_kind(objects, "TopicPermission").values()), key=lambda t: t["user"])
+    topics = sorted(
+        (
+            {"user": _user_of(objects, t["spec"]), "vhost": t["spec"]["vhost"], **t["spec"]["permissions"]}
+            for t in _by_kind(objects, "TopicPermission").values()
+        ),
+        key=lambda t: t["user"],
+    )
     assert topics == sorted(definitions["topic_permissions"], key=lambda t: t["user"])
 
     policies = {}
     for policy in _by_kind(objects, "Policy").values():
         spec = policy["spec"]
-        policies[spec["name"]] = {"vhost": spec["vhost"], "name": spec["name"], "pattern": spec["pattern"],
-                                  "apply-to": spec["applyTo"], "priority": spec["priority"],
-                                  "definition": spec["definition"]}
+        policies[spec["name"]] = {
+            "vhost": spec["vhost"],
+            "name": spec["name"],
+            "pattern": spec["pattern"],
+            "apply-to": spec["applyTo"],
+            "priority": spec["priority"],
+            "definition": spec["definition"],
+        }
     assert policies == {p["name"]: p for p in definitions["policies"]}
 
 
 def test_rabbitmq_users_are_untagged_but_the_operator(overlay):
     _, objects = overlay
-    users = {_rabbitmq_username(objects, u["spec"]["importCredentialsSecret"]["name"]): u["spec"].get("tags", [])
-             for u in _by_kind(objects, "User").values()}
+    users = {
+        _rabbitmq_username(objects, u["spec"]["importCredentialsSecret"]["name"]): u["spec"].get("tags", [])
+        for u in _by_kind(objects, "User").values()
+    }
     assert users == {**{service: [] for service in BILUM_SERVICES}, "bilum": ["monitoring"]}
 
 
@@ -419,7 +495,9 @@ def test_service_monitor_scrapes_every_ops_port(overlay):
     monitor = _one(objects, "ServiceMonitor", "bilum")
     assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
     selector = monitor["spec"]["selector"]["matchLabels"]
-    selected = [n for n, s in _by_kind(objects, "Service").items() if selector.items() <= s["metadata"]["labels"].items()]
+    selected = [
+        n for n, s in _by_kind(objects, "Service").items() if selector.items() <= s["metadata"]["labels"].items()
+    ]
     assert sorted(selected) == sorted(f"bilum-{s}" for s in BILUM_SERVICES)
     (endpoint,) = monitor["spec"]["endpoints"]
     assert endpoint["port"] == "ops" and endpoint["path"] == "/metrics"
@@ -435,8 +513,11 @@ def test_broker_queue_metrics_are_scraped_as_in_compose(overlay, repo_root: Path
     (endpoint,) = monitor["spec"]["endpoints"]
     compose_jobs = yaml.safe_load((repo_root / "deploy/prometheus/prometheus.yml").read_text())["scrape_configs"]
     (queues,) = [job for job in compose_jobs if job["job_name"] == "rabbitmq-queues"]
-    assert (endpoint["port"], endpoint["path"], endpoint["params"]) == ("prometheus", queues["metrics_path"],
-                                                                        queues["params"])
+    assert (endpoint["port"], endpoint["path"], endpoint["params"]) == (
+        "prometheus",
+        queues["metrics_path"],
+        queues["params"],
+    )
 
 
 def test_prometheus_rule_equals_the_compose_rule_file(overlay, repo_root: Path):
@@ -465,7 +546,9 @@ def test_overlays_differ_in_size(rendered_overlays):
     image = _one(production, "Deployment", "bilum-orders")["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image.startswith("registry.example.com/")
     limits = {
-        name: _one(objs, "Deployment", "bilum-orders")["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
+        name: _one(objs, "Deployment", "bilum-orders")["spec"]["template"]["spec"]["containers"][0]["resources"][
+            "limits"
+        ]
         for name, objs in rendered_overlays.items()
     }
     assert limits["small"] != limits["production"]

@@ -29,8 +29,11 @@ DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 PROMETHEUS = DEPLOY / "prometheus"
 # rabbitmq_prometheus' /metrics/detailed families that the compose Prometheus asks for (job rabbitmq-queues).
 BROKER_FAMILIES = {
-    "queue_coarse_metrics": {"rabbitmq_detailed_queue_messages", "rabbitmq_detailed_queue_messages_ready",
-                             "rabbitmq_detailed_queue_messages_unacked"},
+    "queue_coarse_metrics": {
+        "rabbitmq_detailed_queue_messages",
+        "rabbitmq_detailed_queue_messages_ready",
+        "rabbitmq_detailed_queue_messages_unacked",
+    },
     "queue_consumer_count": {"rabbitmq_detailed_queue_consumers"},
 }
 # Node-wide figures of rabbitmq_prometheus' /metrics (job rabbitmq) that the rules use.
@@ -106,21 +109,33 @@ def _targets(dashboard: dict) -> list[dict]:
 
 
 def test_the_metrics_the_alerts_and_operators_need_are_registered(code_metrics):
-    for name in ("bilum_quotas", "bilum_planning_duration_seconds_bucket", "bilum_allocation_duration_seconds_bucket",
-                 "bilum_quotas_expired_total", "bilum_shipments_late", "bilum_messages_dead_lettered_total",
-                 "bilum_outbox_oldest_age_seconds"):
+    for name in (
+        "bilum_quotas",
+        "bilum_planning_duration_seconds_bucket",
+        "bilum_allocation_duration_seconds_bucket",
+        "bilum_quotas_expired_total",
+        "bilum_shipments_late",
+        "bilum_messages_dead_lettered_total",
+        "bilum_outbox_oldest_age_seconds",
+    ):
         assert name in code_metrics, name
 
 
 def test_no_metric_is_labelled_with_an_id(code_metrics):
     """Per-tenant figures belong in the dashboard behind the API: a label per order or producer would explode."""
-    metrics = [value for name, module in list(sys.modules.items()) if name.split(".")[0] in ("shared", "services")
-               for value in vars(module).values() if isinstance(value, MetricWrapperBase)]
+    metrics = [
+        value
+        for name, module in list(sys.modules.items())
+        if name.split(".")[0] in ("shared", "services")
+        for value in vars(module).values()
+        if isinstance(value, MetricWrapperBase)
+    ]
     assert len(metrics) >= 14
     for metric in metrics:
         labels = set(metric._labelnames)
         assert not {label for label in labels if label.endswith("_id") or label in ("tenant", "order", "producer")}, (
-            metric._name)
+            metric._name
+        )
 
 
 # --- Prometheus -------------------------------------------------------------------
@@ -242,8 +257,13 @@ def test_dashboard_shows_throughput_latency_backlogs_and_dead_letters_per_servic
     assert has(r"rabbitmq_detailed_queue_consumers")
     assert has(r"rate\(bilum_http_requests_total\{service=\"gateway\"\}")
     assert has(r"histogram_quantile\(0\.95, .*bilum_http_request_duration_seconds_bucket")
-    for metric in ("bilum_quotas{", "bilum_quotas_expired_total", "bilum_shipments_late",
-                   "bilum_planning_duration_seconds_bucket", "bilum_allocation_duration_seconds_bucket"):
+    for metric in (
+        "bilum_quotas{",
+        "bilum_quotas_expired_total",
+        "bilum_shipments_late",
+        "bilum_planning_duration_seconds_bucket",
+        "bilum_allocation_duration_seconds_bucket",
+    ):
         assert has(re.escape(metric)), metric
 
 
@@ -256,7 +276,9 @@ def test_dashboard_panels_use_the_provisioned_datasource_and_do_not_overlap(dash
         assert all(t["datasource"]["uid"] == "prometheus" for t in panel["targets"])
         grid = panel["gridPos"]
         assert grid["x"] + grid["w"] <= 24
-        area = {(x, y) for x in range(grid["x"], grid["x"] + grid["w"]) for y in range(grid["y"], grid["y"] + grid["h"])}
+        area = {
+            (x, y) for x in range(grid["x"], grid["x"] + grid["w"]) for y in range(grid["y"], grid["y"] + grid["h"])
+        }
         assert not cells & area, f"panel {panel['id']} overlaps another"
         cells |= area
     assert dashboard["uid"] == "bilum-overview"

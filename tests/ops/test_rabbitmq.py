@@ -252,8 +252,12 @@ def test_dead_letter_policy_matches_only_the_dead_letter_queues(definitions):
     (policy,) = [p for p in definitions["policies"] if p["name"] == "bilum-dead-letters"]
     for name in ("bilum.dead-letters", "notification.dead-letters"):
         assert allows(policy["pattern"], name)
-    for other in ("bilum.dead-letters.extra", "bilumXdead-letters", "evt-orders-order.placed--aggregation.handle",
-                  "rpc-orders"):
+    for other in (
+        "bilum.dead-letters.extra",
+        "bilumXdead-letters",
+        "evt-orders-order.placed--aggregation.handle",
+        "rpc-orders",
+    ):
         assert not allows(policy["pattern"], other), other
 
 

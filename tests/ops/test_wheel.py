@@ -1,5 +1,6 @@
 """What a container runs: the wheel, installed into a fresh virtual environment outside the source tree, serves the
 API document and every page (nothing may be read from the checkout)."""
+
 import json
 import os
 import shutil
@@ -44,18 +45,34 @@ def test_the_wheel_installed_elsewhere_serves_the_api_document_and_the_pages(tmp
     _run(venv / "bin" / "pip", "install", "--quiet", "-c", ROOT / "constraints.txt", wheel, cwd=tmp_path)
 
     python = venv / "bin" / "python"
-    where = json.loads(_run(python, "-c", "import json, services, shared, bilum; print(json.dumps("
-                                          "[services.__path__[0], shared.__path__[0], bilum.__path__[0]]))",
-                            cwd=tmp_path))
+    where = json.loads(
+        _run(
+            python,
+            "-c",
+            "import json, services, shared, bilum; print(json.dumps("
+            "[services.__path__[0], shared.__path__[0], bilum.__path__[0]]))",
+            cwd=tmp_path,
+        )
+    )
     assert all(Path(path).is_relative_to(venv) for path in where), where
 
     port, ops_port = free_port(), free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith(("BILUM_", "PYTHON"))}
-    env.update(BILUM_VAR_DIR=str(var), BILUM_GATEWAY_PORT=str(port), BILUM_GATEWAY_OPS_PORT=str(ops_port),
-               AMQP_URI="amqp://guest:guest@127.0.0.1:5672/")
+    env.update(
+        BILUM_VAR_DIR=str(var),
+        BILUM_GATEWAY_PORT=str(port),
+        BILUM_GATEWAY_OPS_PORT=str(ops_port),
+        AMQP_URI="amqp://guest:guest@127.0.0.1:5672/",
+    )
     _run(venv / "bin" / "bilum", "migrate", cwd=tmp_path, env=env)
-    gateway = subprocess.Popen([venv / "bin" / "bilum", "run", "gateway"], cwd=tmp_path, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    gateway = subprocess.Popen(
+        [venv / "bin" / "bilum", "run", "gateway"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         document = _answer(f"http://127.0.0.1:{port}/api/openapi.json")
         assert document.status_code == 200, document.text

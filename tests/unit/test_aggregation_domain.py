@@ -39,9 +39,11 @@ def test_lots_are_reported_only_against_accepted_quotas_and_never_beyond_them():
 
 def test_findings_add_up_per_defect_class_and_an_unplanned_class_is_refused():
     plans = {"major": object(), "minor": object()}
-    findings = [{"criterion": "loose loops", "defect_class": "major", "count": 2},
-                {"criterion": "frayed strap", "defect_class": "major", "count": 1},
-                {"criterion": "colour off", "defect_class": "minor", "count": 4}]
+    findings = [
+        {"criterion": "loose loops", "defect_class": "major", "count": 2},
+        {"criterion": "frayed strap", "defect_class": "major", "count": 1},
+        {"criterion": "colour off", "defect_class": "minor", "count": 4},
+    ]
     assert defects_by_class(findings, plans) == {"major": 3, "minor": 4}
     assert defects_by_class([], plans) == {"major": 0, "minor": 0}
     with pytest.raises(InvalidInput):
@@ -65,7 +67,7 @@ def test_trimmed_weeks_keep_the_earliest_units(weeks, data):
     keep = data.draw(st.integers(0, total))
     kept = trim_weeks(list(weeks.items()), keep)
     assert sum(units for _, units in kept) == keep
-    assert [week for week, _ in kept] == sorted(weeks)[:len(kept)]
+    assert [week for week, _ in kept] == sorted(weeks)[: len(kept)]
     for week, units in kept[:-1]:
         assert units == weeks[week]
 
@@ -86,15 +88,17 @@ def test_a_quota_moves_on_as_its_lots_are_reported_inspected_collected_and_deliv
     assert domain.quota_progress(10, [lot(4, "passed"), lot(6, "passed")]) == domain.Progress("passed", 10)
     assert domain.quota_progress(10, [lot(4, "passed", shipped=True), lot(6, "passed")]).status == "passed"
     assert domain.quota_progress(10, [lot(4, "passed", True), lot(6, "passed", True, True)]).status == "shipped"
-    assert domain.quota_progress(10, [lot(4, "passed", True, True), lot(6, "passed", True, True)]) == \
-        domain.Progress("delivered", 10)
+    assert domain.quota_progress(10, [lot(4, "passed", True, True), lot(6, "passed", True, True)]) == domain.Progress(
+        "delivered", 10
+    )
 
 
 def test_a_quota_whose_lot_was_made_again_by_others_closes_short_with_the_reason():
     lot = domain.LotState
     replaced = [lot(4, "replaced"), lot(6, "passed", True, True)]
     assert domain.quota_progress(10, replaced) == domain.Progress(
-        "closed_short", 6, "4 of 10 units failed inspection and were made by others")
+        "closed_short", 6, "4 of 10 units failed inspection and were made by others"
+    )
     assert domain.quota_progress(10, [lot(4, "replaced"), lot(6, "passed")]).status == "passed"
     assert domain.quota_progress(10, [lot(10, "replaced")]).status == "closed_short"
 

@@ -1,4 +1,5 @@
 """Allocation rules every policy keeps, and the proportional policy against a slow reference of its definition."""
+
 import random
 
 import pytest
@@ -8,20 +9,26 @@ from hypothesis import strategies as st
 from services.aggregation.allocation import POLICIES, Allocation, Candidate, allocate
 
 candidates = st.lists(
-    st.builds(Candidate, producer_id=st.text("abcdefgh", min_size=1, max_size=4),
-              capacity=st.integers(0, 500), min_lot=st.integers(1, 60),
-              pass_rate=st.sampled_from([0.0, 0.5, 0.8, 0.95, 1.0])),
-    max_size=25, unique_by=lambda c: c.producer_id)
+    st.builds(
+        Candidate,
+        producer_id=st.text("abcdefgh", min_size=1, max_size=4),
+        capacity=st.integers(0, 500),
+        min_lot=st.integers(1, 60),
+        pass_rate=st.sampled_from([0.0, 0.5, 0.8, 0.95, 1.0]),
+    ),
+    max_size=25,
+    unique_by=lambda c: c.producer_id,
+)
 
 # Few distinct capacities and lots: many equal shares and remainders, so ties decide a lot.
 tied_candidates = st.lists(
-    st.tuples(st.sampled_from([1, 5, 7, 10, 12, 30]), st.sampled_from([1, 1, 3, 5, 10])), max_size=40).map(
-    lambda rows: [Candidate(f"p{i:02d}", capacity, lot) for i, (capacity, lot) in enumerate(rows)])
+    st.tuples(st.sampled_from([1, 5, 7, 10, 12, 30]), st.sampled_from([1, 1, 3, 5, 10])), max_size=40
+).map(lambda rows: [Candidate(f"p{i:02d}", capacity, lot) for i, (capacity, lot) in enumerate(rows)])
 
 # Capacities beyond what 64-bit products of totals can hold.
-huge_candidates = st.lists(
-    st.tuples(st.integers(0, 10 ** 12), st.integers(1, 10 ** 11)), max_size=12).map(
-    lambda rows: [Candidate(f"p{i:02d}", capacity, lot) for i, (capacity, lot) in enumerate(rows)])
+huge_candidates = st.lists(st.tuples(st.integers(0, 10**12), st.integers(1, 10**11)), max_size=12).map(
+    lambda rows: [Candidate(f"p{i:02d}", capacity, lot) for i, (capacity, lot) in enumerate(rows)]
+)
 
 
 def reference_proportional(quantity: int, candidates) -> dict:
@@ -78,17 +85,20 @@ def test_proportional_breaks_ties_like_the_definition(quantity, candidates):
 
 
 @settings(max_examples=100, deadline=None)
-@given(quantity=st.integers(0, 10 ** 13), candidates=huge_candidates)
+@given(quantity=st.integers(0, 10**13), candidates=huge_candidates)
 def test_proportional_is_exact_with_numbers_beyond_64_bits(quantity, candidates):
     assert allocate(quantity, candidates).quotas == reference_proportional(quantity, candidates)
 
 
-@pytest.mark.parametrize("seed, producers, largest, lots, share", [
-    (2, 600, 120, (1, 5, 10, 20), 0.1),
-    (3, 400, 120, (1, 5, 10, 20), 0.02),
-    (5, 300, 20000, (1, 1, 400, 1500), 0.05),
-    (6, 500, 120, (1, 1, 5, 10), 0.3),
-])
+@pytest.mark.parametrize(
+    "seed, producers, largest, lots, share",
+    [
+        (2, 600, 120, (1, 5, 10, 20), 0.1),
+        (3, 400, 120, (1, 5, 10, 20), 0.02),
+        (5, 300, 20000, (1, 1, 400, 1500), 0.05),
+        (6, 500, 120, (1, 1, 5, 10), 0.3),
+    ],
+)
 def test_long_runs_of_drops_match_the_definition(seed, producers, largest, lots, share):
     """Dozens to hundreds of drops, where the batched drops, their threats, the exact re-splits of the active
     producers and the band checks all come in."""
@@ -161,11 +171,16 @@ def test_invalid_requests_are_refused():
         allocate(-1, [Candidate("a", 5)])
 
 
-@pytest.mark.parametrize("fields", [
-    {"capacity": -1}, {"capacity": 5, "min_lot": 0}, {"capacity": 5, "pass_rate": 1.5},
-    {"capacity": 5, "pass_rate": float("nan")}, {"capacity": 5, "lead_time_days": -2},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"capacity": -1},
+        {"capacity": 5, "min_lot": 0},
+        {"capacity": 5, "pass_rate": 1.5},
+        {"capacity": 5, "pass_rate": float("nan")},
+        {"capacity": 5, "lead_time_days": -2},
+    ],
+)
 def test_impossible_candidates_are_refused(fields):
     with pytest.raises(ValueError):
         Candidate("a", **fields)
-

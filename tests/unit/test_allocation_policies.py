@@ -1,10 +1,12 @@
 """The fair policy and eligibility, each against an independent solution."""
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.aggregation.allocation import Candidate, allocate, eligible
 
 # --- fair -----------------------------------------------------------------------------------------------------------
+
 
 def water_fill_by_units(quantity, admitted):
     """One unit at a time to the producer with the fewest units that still has room, the smaller id first."""
@@ -29,7 +31,8 @@ def reference_fair(quantity, candidates):
 
 
 fair_candidates = st.lists(st.tuples(st.integers(0, 40), st.integers(1, 12)), max_size=12).map(
-    lambda rows: [Candidate(f"p{i:02d}", capacity, lot) for i, (capacity, lot) in enumerate(rows)])
+    lambda rows: [Candidate(f"p{i:02d}", capacity, lot) for i, (capacity, lot) in enumerate(rows)]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -50,8 +53,10 @@ def test_fair_is_max_min_fair_and_leaves_out_only_who_must_be(quantity, candidat
             # Could get more only if someone with at most one unit more lost one; that one has a smaller id.
             assert all(other <= units + 1 for other in quotas.values())
             assert all(other_id < pid for other_id, other in quotas.items() if other == units + 1)
-    left_out = sorted((c for c in candidates if c.producer_id not in quotas and c.capacity >= c.min_lot),
-                      key=lambda c: (c.min_lot, c.producer_id))
+    left_out = sorted(
+        (c for c in candidates if c.producer_id not in quotas and c.capacity >= c.min_lot),
+        key=lambda c: (c.min_lot, c.producer_id),
+    )
     if left_out:
         # The admitted come first in (lot, id) order, and admitting the next one would leave someone short.
         next_in_line = left_out[0]
@@ -64,7 +69,10 @@ def test_fair_gives_the_same_to_everyone_uncapped_and_spare_units_to_the_smaller
     result = allocate(11, [Candidate("c", 10), Candidate("a", 10), Candidate("b", 2), Candidate("d", 10)], "fair")
     assert result.quotas == {"a": 3, "b": 2, "c": 3, "d": 3}
     assert allocate(10, [Candidate("b", 10), Candidate("a", 10), Candidate("c", 10)], "fair").quotas == {
-        "a": 4, "b": 3, "c": 3}
+        "a": 4,
+        "b": 3,
+        "c": 3,
+    }
 
 
 def test_fair_admits_the_easiest_lots_first():
@@ -76,14 +84,16 @@ def test_fair_admits_the_easiest_lots_first():
 
 # --- eligibility ----------------------------------------------------------------------------------------------------
 
+
 def test_eligibility_keeps_approved_timely_good_enough_producers_who_did_not_decline():
-    pool = [Candidate("ok", 5, lead_time_days=10, pass_rate=0.9),
-            Candidate("late", 5, lead_time_days=15, pass_rate=0.9),
-            Candidate("sloppy", 5, lead_time_days=3, pass_rate=0.7),
-            Candidate("unapproved", 5, approved=False),
-            Candidate("declined", 5),
-            Candidate("on_the_line", 5, lead_time_days=12, pass_rate=0.8)]
+    pool = [
+        Candidate("ok", 5, lead_time_days=10, pass_rate=0.9),
+        Candidate("late", 5, lead_time_days=15, pass_rate=0.9),
+        Candidate("sloppy", 5, lead_time_days=3, pass_rate=0.7),
+        Candidate("unapproved", 5, approved=False),
+        Candidate("declined", 5),
+        Candidate("on_the_line", 5, lead_time_days=12, pass_rate=0.8),
+    ]
     kept = eligible(pool, lead_time_limit_days=12, min_pass_rate=0.8, excluded_producer_ids={"declined"})
     assert [c.producer_id for c in kept] == ["ok", "on_the_line"]
     assert [c.producer_id for c in eligible(pool)] == ["ok", "late", "sloppy", "declined", "on_the_line"]
-

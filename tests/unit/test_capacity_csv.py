@@ -13,8 +13,10 @@ HEADER = "producer_id,sku,week,units,lead_time_days,min_lot"
 
 
 def good_lines(count: int) -> list[str]:
-    return [f"prd_{i % 40:03d},BILUM-{i // 40:03d},2026-W{i % 52 + 1:02d},{i % 300},{i % 30},{1 + i % 10}"
-            for i in range(count)]
+    return [
+        f"prd_{i % 40:03d},BILUM-{i // 40:03d},2026-W{i % 52 + 1:02d},{i % 300},{i % 30},{1 + i % 10}"
+        for i in range(count)
+    ]
 
 
 def csv_text(lines: list[str], header: str = HEADER, newline: str = "\n") -> str:
@@ -30,8 +32,16 @@ def rejected_errors(text, check_rows=None) -> list[tuple[int | None, str]]:
 def test_a_thousand_good_rows_parse_with_their_line_numbers_and_types():
     rows = parse_capacity_csv(csv_text(good_lines(1000)))
     assert len(rows) == 1000
-    assert rows[0] == CapacityRow(row_number=2, producer_id="prd_000", sku="BILUM-000", week="2026-W01",
-                                  week_start=date(2025, 12, 29), units=0, lead_time_days=0, min_lot=1)
+    assert rows[0] == CapacityRow(
+        row_number=2,
+        producer_id="prd_000",
+        sku="BILUM-000",
+        week="2026-W01",
+        week_start=date(2025, 12, 29),
+        units=0,
+        lead_time_days=0,
+        min_lot=1,
+    )
     assert rows[-1].row_number == 1001
     assert rows[-1].week == "2026-W12" and rows[-1].week_start == date(2026, 3, 16)
     assert all(row.week_start.isoweekday() == 1 for row in rows)
@@ -47,28 +57,38 @@ def test_three_bad_rows_are_all_named_and_nothing_else():
     assert [reason.split(":")[0] for row, reason in errors if row == 1000] == ["sku", "min_lot"]
 
 
-@pytest.mark.parametrize("column, value, expected", [
-    ("producer_id", "", "producer_id: must be 1 to 64 characters"),
-    ("producer_id", "p" * 65, "producer_id: must be 1 to 64 characters"),
-    ("sku", "  ", "sku: must be 1 to 64 characters"),
-    ("week", "2026-48", "week: '2026-48' is not an ISO week"),
-    ("week", "2026-w48", "week: '2026-w48' is not an ISO week"),
-    ("week", "2025-W53", "week: '2025-W53': 2025 has no week 53"),
-    ("week", "", "week: '' is not an ISO week"),
-    ("units", "-1", "units: must be from 0 to 1000000, not -1"),
-    ("units", "1000001", "units: must be from 0 to 1000000"),
-    ("units", "1.5", "units: must be a whole number"),
-    ("units", "1_000", "units: must be a whole number"),
-    ("units", "ten", "units: must be a whole number"),
-    ("units", "", "units: must be a whole number"),
-    ("lead_time_days", "-3", "lead_time_days: must be from 0 to 365, not -3"),
-    ("lead_time_days", "366", "lead_time_days: must be from 0 to 365"),
-    ("min_lot", "0", "min_lot: must be from 1 to 1000000, not 0"),
-    ("min_lot", "2.0", "min_lot: must be a whole number"),
-])
+@pytest.mark.parametrize(
+    "column, value, expected",
+    [
+        ("producer_id", "", "producer_id: must be 1 to 64 characters"),
+        ("producer_id", "p" * 65, "producer_id: must be 1 to 64 characters"),
+        ("sku", "  ", "sku: must be 1 to 64 characters"),
+        ("week", "2026-48", "week: '2026-48' is not an ISO week"),
+        ("week", "2026-w48", "week: '2026-w48' is not an ISO week"),
+        ("week", "2025-W53", "week: '2025-W53': 2025 has no week 53"),
+        ("week", "", "week: '' is not an ISO week"),
+        ("units", "-1", "units: must be from 0 to 1000000, not -1"),
+        ("units", "1000001", "units: must be from 0 to 1000000"),
+        ("units", "1.5", "units: must be a whole number"),
+        ("units", "1_000", "units: must be a whole number"),
+        ("units", "ten", "units: must be a whole number"),
+        ("units", "", "units: must be a whole number"),
+        ("lead_time_days", "-3", "lead_time_days: must be from 0 to 365, not -3"),
+        ("lead_time_days", "366", "lead_time_days: must be from 0 to 365"),
+        ("min_lot", "0", "min_lot: must be from 1 to 1000000, not 0"),
+        ("min_lot", "2.0", "min_lot: must be a whole number"),
+    ],
+)
 def test_each_kind_of_bad_field_is_named_with_what_is_wrong(column, value, expected):
-    row = {"producer_id": "prd_001", "sku": "BILUM-001", "week": "2026-W48", "units": "40", "lead_time_days": "14",
-           "min_lot": "5", column: value}
+    row = {
+        "producer_id": "prd_001",
+        "sku": "BILUM-001",
+        "week": "2026-W48",
+        "units": "40",
+        "lead_time_days": "14",
+        "min_lot": "5",
+        column: value,
+    }
     line = ",".join(f'"{row[name]}"' for name in capacity_csv.COLUMNS)
     errors = rejected_errors(csv_text(good_lines(3) + [line]))
     assert len(errors) == 1
@@ -81,18 +101,26 @@ def test_week_53_exists_in_a_long_year():
 
 
 def test_the_same_producer_sku_and_week_twice_is_an_error_on_the_later_row():
-    lines = ["prd_1,SKU-1,2026-W48,10,0,1", "prd_1,SKU-2,2026-W48,10,0,1", "prd_1,SKU-1,2026-W49,10,0,1",
-             "prd_1,SKU-1,2026-W48,20,0,1"]
+    lines = [
+        "prd_1,SKU-1,2026-W48,10,0,1",
+        "prd_1,SKU-2,2026-W48,10,0,1",
+        "prd_1,SKU-1,2026-W49,10,0,1",
+        "prd_1,SKU-1,2026-W48,20,0,1",
+    ]
     assert rejected_errors(csv_text(lines)) == [
-        (5, "week: 2026-W48 of producer prd_1 and sku SKU-1 is already given on row 2")]
+        (5, "week: 2026-W48 of producer prd_1 and sku SKU-1 is already given on row 2")
+    ]
 
 
-@pytest.mark.parametrize("header, expected", [
-    ("producer_id,sku,week,units,lead_time_days", "header: missing column(s) min_lot"),
-    ("producer_id,sku,week,units,lead_time_days,min_lot,price", "header: unexpected column(s) 'price'"),
-    ("producer_id,sku,week,units,units,lead_time_days,min_lot", "header: column(s) given twice: units"),
-    ("producer,sku,week,units,lead_time_days,min_lot", "header: missing column(s) producer_id"),
-])
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("producer_id,sku,week,units,lead_time_days", "header: missing column(s) min_lot"),
+        ("producer_id,sku,week,units,lead_time_days,min_lot,price", "header: unexpected column(s) 'price'"),
+        ("producer_id,sku,week,units,units,lead_time_days,min_lot", "header: column(s) given twice: units"),
+        ("producer,sku,week,units,lead_time_days,min_lot", "header: missing column(s) producer_id"),
+    ],
+)
 def test_a_wrong_header_is_refused_on_row_1(header, expected):
     errors = rejected_errors(csv_text(good_lines(2), header=header))
     assert errors[0][0] == 1
@@ -101,10 +129,16 @@ def test_a_wrong_header_is_refused_on_row_1(header, expected):
 
 
 def test_columns_are_found_by_name_whatever_their_order():
-    rows = parse_capacity_csv(csv_text(["2026-W48,5,SKU-1,40,prd_1,14"],
-                                       header="week,min_lot,sku,units,producer_id,lead_time_days"))
+    rows = parse_capacity_csv(
+        csv_text(["2026-W48,5,SKU-1,40,prd_1,14"], header="week,min_lot,sku,units,producer_id,lead_time_days")
+    )
     assert (rows[0].producer_id, rows[0].sku, rows[0].units, rows[0].lead_time_days, rows[0].min_lot) == (
-        "prd_1", "SKU-1", 40, 14, 5)
+        "prd_1",
+        "SKU-1",
+        40,
+        14,
+        5,
+    )
 
 
 def test_a_row_with_too_many_or_too_few_values_is_named():
@@ -113,8 +147,11 @@ def test_a_row_with_too_many_or_too_few_values_is_named():
 
 
 def test_bom_crlf_blank_lines_and_bytes_are_read_and_line_numbers_kept():
-    text = "\ufeff" + csv_text(["prd_1,SKU-1,2026-W48,10,0,1", "", "prd_1,SKU-1,2026-W49,12,3,2"],
-                               newline="\r\n") + "\r\n\r\n"
+    text = (
+        "\ufeff"
+        + csv_text(["prd_1,SKU-1,2026-W48,10,0,1", "", "prd_1,SKU-1,2026-W49,12,3,2"], newline="\r\n")
+        + "\r\n\r\n"
+    )
     for content in (text, text.encode("utf-8")):
         rows = parse_capacity_csv(content)
         assert [(row.row_number, row.units) for row in rows] == [(2, 10), (4, 12)]
@@ -148,13 +185,20 @@ def test_a_file_over_the_row_or_size_limit_is_refused_clearly(monkeypatch):
     text = csv_text(good_lines(6))
     assert len(text.encode()) > 200
     for content in (text, text.encode()):
-        (row, reason), = rejected_errors(content)
+        ((row, reason),) = rejected_errors(content)
         assert row is None and "more than the 200 allowed" in reason
 
 
 def test_the_callers_checks_are_reported_with_the_files_in_one_refusal():
-    text = csv_text(["prd_1,SKU-1,2026-W48,10,0,1", "prd_9,SKU-1,2026-W48,10,0,1", "prd_1,SKU-9,2026-W48,10,0,1",
-                     "prd_8,SKU-8,2026-W48,10,0,1", "prd_1,SKU-1,2026-W99,10,0,1"])
+    text = csv_text(
+        [
+            "prd_1,SKU-1,2026-W48,10,0,1",
+            "prd_9,SKU-1,2026-W48,10,0,1",
+            "prd_1,SKU-9,2026-W48,10,0,1",
+            "prd_8,SKU-8,2026-W48,10,0,1",
+            "prd_1,SKU-1,2026-W99,10,0,1",
+        ]
+    )
     looked_up = []
 
     def unknown(rows):
@@ -170,8 +214,9 @@ def test_the_callers_checks_are_reported_with_the_files_in_one_refusal():
     ]
     assert looked_up == [["prd_1", "prd_8", "prd_9"]], "one call, with the rows that passed the file's checks"
 
-    known = parse_capacity_csv(csv_text(["prd_8,SKU-8,2026-W48,10,0,1"]),
-                               lambda rows: unknown_rows(rows, {"prd_8"}, {"SKU-8"}))
+    known = parse_capacity_csv(
+        csv_text(["prd_8,SKU-8,2026-W48,10,0,1"]), lambda rows: unknown_rows(rows, {"prd_8"}, {"SKU-8"})
+    )
     assert [row.row_number for row in known] == [2]
 
 
@@ -184,33 +229,50 @@ def test_the_callers_checks_are_not_run_when_no_row_passed_the_files():
         parse_capacity_csv(csv_text([]), must_not_run)
 
 
-row_values = st.fixed_dictionaries({
-    "producer_id": st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zs", "Zl", "Zp")),
-                           min_size=1, max_size=20),
-    "sku": st.from_regex(r"[A-Z0-9][A-Z0-9-]{0,20}", fullmatch=True),
-    "week_start": st.dates(date(2000, 1, 3), date(2099, 12, 28)).map(lambda day: date.fromisocalendar(
-        *day.isocalendar()[:2], 1)),
-    "units": st.integers(0, 1_000_000),
-    "lead_time_days": st.integers(0, 365),
-    "min_lot": st.integers(1, 1_000_000),
-})
+row_values = st.fixed_dictionaries(
+    {
+        "producer_id": st.text(
+            st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zs", "Zl", "Zp")), min_size=1, max_size=20
+        ),
+        "sku": st.from_regex(r"[A-Z0-9][A-Z0-9-]{0,20}", fullmatch=True),
+        "week_start": st.dates(date(2000, 1, 3), date(2099, 12, 28)).map(
+            lambda day: date.fromisocalendar(*day.isocalendar()[:2], 1)
+        ),
+        "units": st.integers(0, 1_000_000),
+        "lead_time_days": st.integers(0, 365),
+        "min_lot": st.integers(1, 1_000_000),
+    }
+)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(row_values, min_size=1, max_size=30, unique_by=lambda row: (row["producer_id"], row["sku"],
-                                                                            row["week_start"])))
+@given(
+    st.lists(
+        row_values, min_size=1, max_size=30, unique_by=lambda row: (row["producer_id"], row["sku"], row["week_start"])
+    )
+)
 def test_any_valid_calendar_written_by_csv_reads_back_the_same(values):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(capacity_csv.COLUMNS)
     for row in values:
         year, week, _ = row["week_start"].isocalendar()
-        writer.writerow([row["producer_id"], row["sku"], f"{year}-W{week:02d}", row["units"],
-                         row["lead_time_days"], row["min_lot"]])
+        writer.writerow(
+            [row["producer_id"], row["sku"], f"{year}-W{week:02d}", row["units"], row["lead_time_days"], row["min_lot"]]
+        )
     rows = parse_capacity_csv(buffer.getvalue())
     assert [row.row_number for row in rows] == list(range(2, len(values) + 2))
-    assert [{"producer_id": row.producer_id, "sku": row.sku, "week_start": row.week_start, "units": row.units,
-             "lead_time_days": row.lead_time_days, "min_lot": row.min_lot} for row in rows] == values
+    assert [
+        {
+            "producer_id": row.producer_id,
+            "sku": row.sku,
+            "week_start": row.week_start,
+            "units": row.units,
+            "lead_time_days": row.lead_time_days,
+            "min_lot": row.min_lot,
+        }
+        for row in rows
+    ] == values
 
 
 def test_a_value_too_long_for_the_csv_reader_is_named_with_the_rows_before_it():

@@ -19,7 +19,11 @@ def test_who_can_make_says_whether_everyone_able_covers_the_quantity_beyond_thos
     answer = domain.who_can_make(100, [("c", 50), ("a", 30)], total=115, able=4)
     assert answer["producers"] == [{"producer_id": "c", "available": 50}, {"producer_id": "a", "available": 30}]
     assert (answer["total_available"], answer["producer_count"], answer["can_fulfil"], answer["shortfall"]) == (
-        115, 4, True, 0)
+        115,
+        4,
+        True,
+        0,
+    )
     short = domain.who_can_make(200, [("a", 10)], total=10, able=1)
     assert (short["can_fulfil"], short["shortfall"]) == (False, 190)
 

@@ -1,6 +1,7 @@
 """``bilum run`` must let eventlet patch the standard library before anything that talks to the network is
 imported: a module that bound the blocking ``time.sleep`` first (kombu's reconnection backoff) froze every service
 with several broker connections after a broker restart, until none of them could finish a handshake."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +24,8 @@ print("monkey_patch was never called")
 
 
 def test_bilum_run_patches_eventlet_before_importing_anything_that_uses_the_network():
-    finished = subprocess.run([sys.executable, "-c", SPY], capture_output=True, text=True, timeout=60,
-                              cwd=Path(__file__).resolve().parents[2])
+    finished = subprocess.run(
+        [sys.executable, "-c", SPY], capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[2]
+    )
     assert finished.returncode == 0, finished.stderr
     assert finished.stdout.strip() == "", f"imported before eventlet.monkey_patch(): {finished.stdout.strip()}"

@@ -1,4 +1,5 @@
 """Settings are read in one place and a wrong value stops the service with the variable and the form expected."""
+
 import pytest
 from environs import EnvError
 
@@ -6,7 +7,13 @@ from shared import config
 
 
 def test_defaults_run_on_a_laptop(monkeypatch):
-    for name in ("BILUM_MAX_ATTEMPTS", "BILUM_OPS_PORT", "BILUM_ORDERS_OPS_PORT", "BILUM_ORDERS_DB", "BILUM_DATABASE_URL"):
+    for name in (
+        "BILUM_MAX_ATTEMPTS",
+        "BILUM_OPS_PORT",
+        "BILUM_ORDERS_OPS_PORT",
+        "BILUM_ORDERS_DB",
+        "BILUM_DATABASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BILUM_VAR_DIR", "/srv/bilum")
     assert config.messaging().max_attempts == 5
@@ -14,11 +21,14 @@ def test_defaults_run_on_a_laptop(monkeypatch):
     assert config.database_url("orders") == "sqlite:////srv/bilum/orders.db"
 
 
-@pytest.mark.parametrize("name, value, expected", [
-    ("BILUM_MAX_ATTEMPTS", "five", "Not a valid integer"),
-    ("BILUM_MAX_ATTEMPTS", "0", "greater than or equal to 1"),
-    ("BILUM_RPC_TIMEOUT_S", "-2", "greater than 0"),
-])
+@pytest.mark.parametrize(
+    "name, value, expected",
+    [
+        ("BILUM_MAX_ATTEMPTS", "five", "Not a valid integer"),
+        ("BILUM_MAX_ATTEMPTS", "0", "greater than or equal to 1"),
+        ("BILUM_RPC_TIMEOUT_S", "-2", "greater than 0"),
+    ],
+)
 def test_a_wrong_value_names_the_variable_and_the_form_expected(monkeypatch, name, value, expected):
     monkeypatch.setenv(name, value)
     with pytest.raises(EnvError, match=f'"{name}".*{expected}'):

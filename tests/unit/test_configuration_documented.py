@@ -5,6 +5,7 @@ or an f-string built per service (``f"BILUM_{service.upper()}_DB"``), in the .py
 bilum/ outside migrations. The table writes a per-service name as ``BILUM_<SERVICE>_DB``; both sides expand it to
 every service of ``shared.config.SERVICES``, so a new service cannot go undocumented.
 """
+
 import ast
 import re
 from pathlib import Path
@@ -69,8 +70,9 @@ def differences(code: set[str], table: set[str]) -> str:
     """What each side lacks, as a message; empty when the table is true."""
     problems = []
     if code - table:
-        problems.append("read by the code but missing from the README's configuration table: "
-                        + ", ".join(sorted(code - table)))
+        problems.append(
+            "read by the code but missing from the README's configuration table: " + ", ".join(sorted(code - table))
+        )
     if table - code:
         problems.append("in the README's configuration table but read by no code: " + ", ".join(sorted(table - code)))
     return "\n".join(problems)
@@ -85,8 +87,17 @@ def test_the_configuration_table_names_every_variable_the_code_reads():
 def test_a_missing_row_is_reported_by_name():
     code = read_by_code()
     rows = [f"| `{name}` | unset | read by the code |" for name in sorted(code) if name != "BILUM_MAX_ATTEMPTS"]
-    readme = "\n".join(["# Bilum", "## Configuration", "| variable | default | meaning |", "|---|---|---|", *rows,
-                         "## Operations", "| `BILUM_NOT_A_SETTING` | a table of another section is no row |"])
+    readme = "\n".join(
+        [
+            "# Bilum",
+            "## Configuration",
+            "| variable | default | meaning |",
+            "|---|---|---|",
+            *rows,
+            "## Operations",
+            "| `BILUM_NOT_A_SETTING` | a table of another section is no row |",
+        ]
+    )
 
     problem = differences(code, documented(readme))
 
@@ -96,7 +107,8 @@ def test_a_missing_row_is_reported_by_name():
 
 def test_a_row_no_code_reads_is_reported_by_name():
     assert differences({"AMQP_URI"}, {"AMQP_URI", "BILUM_GONE"}) == (
-        "in the README's configuration table but read by no code: BILUM_GONE")
+        "in the README's configuration table but read by no code: BILUM_GONE"
+    )
 
 
 def test_a_per_service_row_stands_for_every_service():

@@ -20,12 +20,23 @@ BRISBANE_B = {"name": "Store B", "city": " brisbane", "country": "au", "latitude
 TOKYO = {"name": "Shop", "city": "Tokyo", "country": "JP", "latitude": 35.64, "longitude": 139.70}
 GOROKA = Hub("hub_goroka", "Goroka collection hub", -6.0819, 145.3855, 12, "Pacific/Port_Moresby")
 LAE = Hub("hub_lae", "Lae port hub", -6.7330, 146.9960, 24, "Pacific/Port_Moresby")
-TRUCK = Vehicle("veh_truck", "Highlands truck", "pickup", "road", 3000, Decimal("18"), Decimal("2.40"),
-                Decimal("90.00"), 40)
-AIRCRAFT = Vehicle("veh_air", "Light aircraft", "pickup", "air", 500, Decimal("3"), Decimal("6.50"),
-                   Decimal("350.00"), 220)
-CONTAINER = Vehicle("veh_box", "20-foot sea container", "line_haul", "water", 21000, Decimal("33"),
-                    Decimal("0.75"), Decimal("1200.00"), 28)
+TRUCK = Vehicle(
+    "veh_truck", "Highlands truck", "pickup", "road", 3000, Decimal("18"), Decimal("2.40"), Decimal("90.00"), 40
+)
+AIRCRAFT = Vehicle(
+    "veh_air", "Light aircraft", "pickup", "air", 500, Decimal("3"), Decimal("6.50"), Decimal("350.00"), 220
+)
+CONTAINER = Vehicle(
+    "veh_box",
+    "20-foot sea container",
+    "line_haul",
+    "water",
+    21000,
+    Decimal("33"),
+    Decimal("0.75"),
+    Decimal("1200.00"),
+    28,
+)
 BAG = Offering("off_bag", "BLM-BAG-M", "Bilum bag", 350, 4000)
 ROAD = Access("all_season_road")
 SEASONAL = Access("seasonal_road", closed_months=(1, 2, 3))
@@ -36,19 +47,42 @@ def _producer(producer_id: str, latitude: float, longitude: float, access: Acces
     return Producer(producer_id, f"Weaver {producer_id}", "Kama", latitude, longitude, access)
 
 
-PRODUCERS = {producer.producer_id: producer for producer in (
-    _producer("prd_kama", -6.065, 145.41), _producer("prd_lufa", -6.324, 145.301),
-    _producer("prd_hagen", -5.83, 144.295), _producer("prd_gembogl", -5.88, 144.97, SEASONAL),
-    _producer("prd_menyamya", -7.21, 146.02, FLIGHTS))}
+PRODUCERS = {
+    producer.producer_id: producer
+    for producer in (
+        _producer("prd_kama", -6.065, 145.41),
+        _producer("prd_lufa", -6.324, 145.301),
+        _producer("prd_hagen", -5.83, 144.295),
+        _producer("prd_gembogl", -5.88, 144.97, SEASONAL),
+        _producer("prd_menyamya", -7.21, 146.02, FLIGHTS),
+    )
+}
 
 
-def _situation(lots, orders, now=MONDAY_NOON_IN_PNG, forced=False, vehicles=(TRUCK, AIRCRAFT, CONTAINER),
-               threshold="0.8", hubs=(GOROKA, LAE), producers=None, offerings=None) -> planner.Situation:
-    return planner.Situation(now=now, lots=list(lots), orders=orders,
-                             offerings=offerings if offerings is not None else {BAG.offering_id: BAG},
-                             producers=producers if producers is not None else PRODUCERS, hubs=list(hubs),
-                             vehicles=list(vehicles), fill_threshold=Decimal(threshold), forced=forced,
-                             time_limit_s=1.0, max_iterations=200)
+def _situation(
+    lots,
+    orders,
+    now=MONDAY_NOON_IN_PNG,
+    forced=False,
+    vehicles=(TRUCK, AIRCRAFT, CONTAINER),
+    threshold="0.8",
+    hubs=(GOROKA, LAE),
+    producers=None,
+    offerings=None,
+) -> planner.Situation:
+    return planner.Situation(
+        now=now,
+        lots=list(lots),
+        orders=orders,
+        offerings=offerings if offerings is not None else {BAG.offering_id: BAG},
+        producers=producers if producers is not None else PRODUCERS,
+        hubs=list(hubs),
+        vehicles=list(vehicles),
+        fill_threshold=Decimal(threshold),
+        forced=forced,
+        time_limit_s=1.0,
+        max_iterations=200,
+    )
 
 
 def _lot(lot_id, order_id, producer_id, quantity=20, line_id=None) -> ReadyLot:
@@ -62,8 +96,9 @@ def _order(order_id, destination=BRISBANE_A, due_in_days=90, cancelled=False) ->
 # Freight shares -------------------------------------------------------------------------------------------------------
 
 amounts = st.decimals(min_value=0, max_value=Decimal("1000000"), places=2)
-weights = st.dictionaries(st.text(min_size=1, max_size=4), st.fractions(min_value=0, max_value=10_000),
-                          min_size=1, max_size=12)
+weights = st.dictionaries(
+    st.text(min_size=1, max_size=4), st.fractions(min_value=0, max_value=10_000), min_size=1, max_size=12
+)
 
 
 @settings(max_examples=60)
@@ -88,16 +123,25 @@ def test_a_party_that_weighs_more_never_pays_less(total, parties):
                 assert shares[a] >= shares[b]
 
 
-lots_strategy = st.lists(st.tuples(
-    st.sampled_from(["o1", "o2", "o3"]), st.sampled_from(["l1", "l2"]), st.sampled_from(["p1", "p2", "p3", "p4"]),
-    st.decimals(min_value=Decimal("0.1"), max_value=Decimal("900"), places=3),
-    st.decimals(min_value=0, max_value=Decimal("6000"), places=3)), min_size=1, max_size=25)
+lots_strategy = st.lists(
+    st.tuples(
+        st.sampled_from(["o1", "o2", "o3"]),
+        st.sampled_from(["l1", "l2"]),
+        st.sampled_from(["p1", "p2", "p3", "p4"]),
+        st.decimals(min_value=Decimal("0.1"), max_value=Decimal("900"), places=3),
+        st.decimals(min_value=0, max_value=Decimal("6000"), places=3),
+    ),
+    min_size=1,
+    max_size=25,
+)
 
 
 @given(amounts, lots_strategy)
 def test_a_shipment_cost_is_shared_to_lines_producers_and_lots_each_to_the_cent(cost, rows):
-    carried = [freight.CarriedLot(f"lot{n}", order, line, producer, weight, distance)
-               for n, (order, line, producer, weight, distance) in enumerate(rows)]
+    carried = [
+        freight.CarriedLot(f"lot{n}", order, line, producer, weight, distance)
+        for n, (order, line, producer, weight, distance) in enumerate(rows)
+    ]
     shares = freight.shipment_shares(cost, carried)
     assert sum(shares.lines.values()) == sum(shares.producers.values()) == sum(shares.lots.values()) == cost
     for line, share in shares.lines.items():
@@ -105,9 +149,11 @@ def test_a_shipment_cost_is_shared_to_lines_producers_and_lots_each_to_the_cent(
 
 
 def test_shares_follow_weight_times_distance():
-    lots = [freight.CarriedLot("near", "o1", "l1", "p1", Decimal("10"), Decimal("100")),
-            freight.CarriedLot("far", "o2", "l1", "p2", Decimal("10"), Decimal("300")),
-            freight.CarriedLot("heavy", "o3", "l1", "p3", Decimal("30"), Decimal("100"))]
+    lots = [
+        freight.CarriedLot("near", "o1", "l1", "p1", Decimal("10"), Decimal("100")),
+        freight.CarriedLot("far", "o2", "l1", "p2", Decimal("10"), Decimal("300")),
+        freight.CarriedLot("heavy", "o3", "l1", "p3", Decimal("30"), Decimal("100")),
+    ]
     shares = freight.shipment_shares(Decimal("700.00"), lots)
     assert shares.lots == {"near": Decimal("100.00"), "far": Decimal("300.00"), "heavy": Decimal("300.00")}
     assert shares.producers == {"p1": Decimal("100.00"), "p2": Decimal("300.00"), "p3": Decimal("300.00")}
@@ -115,7 +161,10 @@ def test_shares_follow_weight_times_distance():
 
 def test_the_cents_left_over_go_to_the_largest_remainders():
     assert freight.share_cost(Decimal("1.00"), {"a": 1, "b": 1, "c": 1}) == {
-        "a": Decimal("0.34"), "b": Decimal("0.33"), "c": Decimal("0.33")}
+        "a": Decimal("0.34"),
+        "b": Decimal("0.33"),
+        "c": Decimal("0.33"),
+    }
     assert freight.share_cost(Decimal("0.10"), {"a": 1, "b": 2}) == {"a": Decimal("0.03"), "b": Decimal("0.07")}
 
 
@@ -128,6 +177,7 @@ def test_a_lot_made_at_the_hub_still_pays_for_its_weight():
 
 
 # Access, dispatch and vehicles ----------------------------------------------------------------------------------------
+
 
 def test_a_seasonal_road_is_closed_in_its_months_and_reopens_after():
     assert domain.closed_reason(SEASONAL, date(2027, 2, 10)) == "the road is closed in February"
@@ -173,6 +223,7 @@ def test_volume_counts_as_weight_when_it_fills_a_vehicle_first():
 
 # Tracking -------------------------------------------------------------------------------------------------------------
 
+
 def test_a_shipment_moves_forward_and_may_skip_pickup_and_hub_reports():
     assert domain.check_transition("planned", "picked_up") is True
     assert domain.check_transition("planned", "in_transit") is True
@@ -181,14 +232,17 @@ def test_a_shipment_moves_forward_and_may_skip_pickup_and_hub_reports():
     assert domain.check_transition("in_transit", "in_transit") is False
 
 
-@pytest.mark.parametrize("current, requested, before, message", [
-    ("planned", "delivered", None, "in transit before it is delivered"),
-    ("at_hub", "picked_up", None, "moves forward"),
-    ("delivered", "in_transit", None, "tracking is closed"),
-    ("delivered", "exception", None, "tracking is closed"),
-    ("exception", "at_hub", "at_hub", "moves forward"),
-    ("exception", "delivered", "at_hub", "in transit before it is delivered"),
-])
+@pytest.mark.parametrize(
+    "current, requested, before, message",
+    [
+        ("planned", "delivered", None, "in transit before it is delivered"),
+        ("at_hub", "picked_up", None, "moves forward"),
+        ("delivered", "in_transit", None, "tracking is closed"),
+        ("delivered", "exception", None, "tracking is closed"),
+        ("exception", "at_hub", "at_hub", "moves forward"),
+        ("exception", "delivered", "at_hub", "in transit before it is delivered"),
+    ],
+)
 def test_a_shipment_never_goes_back_nor_skips_transit(current, requested, before, message):
     with pytest.raises(Conflict, match=message):
         domain.check_transition(current, requested, before)
@@ -212,6 +266,7 @@ def test_buyers_in_one_city_share_the_line_haul():
 
 # Planning -------------------------------------------------------------------------------------------------------------
 
+
 def test_lots_of_two_buyers_in_one_city_share_a_shipment_and_another_city_gets_its_own():
     orders = {"o1": _order("o1", BRISBANE_A), "o2": _order("o2", BRISBANE_B), "o3": _order("o3", TOKYO)}
     lots = [_lot("lot1", "o1", "prd_kama"), _lot("lot2", "o2", "prd_lufa"), _lot("lot3", "o3", "prd_hagen")]
@@ -230,10 +285,14 @@ def test_two_organisations_lots_never_share_a_shipment_or_a_pickup_route():
     basket = Offering("off_basket", "CST-BASKET", "Coast basket", 350, 4000, organisation_id="coastal-carvers")
     bag = Offering(BAG.offering_id, BAG.sku, BAG.name, BAG.unit_weight_g, BAG.unit_volume_cm3, "highland-weavers")
     orders = {"o1": _order("o1", BRISBANE_A), "o2": _order("o2", BRISBANE_B)}
-    lots = [_lot("lot1", "o1", "prd_kama"), _lot("lot2", "o1", "prd_lufa"),
-            ReadyLot("lot3", "o2", "o2-l1", "prd_kama", basket.offering_id, 20)]
-    plan = planner.plan(_situation(lots, orders, forced=True,
-                                   offerings={bag.offering_id: bag, basket.offering_id: basket}))
+    lots = [
+        _lot("lot1", "o1", "prd_kama"),
+        _lot("lot2", "o1", "prd_lufa"),
+        ReadyLot("lot3", "o2", "o2-l1", "prd_kama", basket.offering_id, 20),
+    ]
+    plan = planner.plan(
+        _situation(lots, orders, forced=True, offerings={bag.offering_id: bag, basket.offering_id: basket})
+    )
     assert plan.waiting == []
     by_organisation = {shipment.organisation_id: shipment for shipment in plan.shipments}
     assert len(plan.shipments) == 2, "one city, one hub, one day: only the organisations tell them apart"
@@ -248,7 +307,8 @@ def test_two_organisations_lots_never_share_a_shipment_or_a_pickup_route():
     for shipment in plan.shipments:
         own_routes = {lot.route for lot in shipment.lots}
         assert shipment.cost == shipment.line_haul_cost + sum(
-            route.cost for route in plan.routes if route.number in own_routes), "a shipment pays its routes whole"
+            route.cost for route in plan.routes if route.number in own_routes
+        ), "a shipment pays its routes whole"
 
 
 def test_pickup_costs_are_shared_out_whole_and_a_shipment_costs_its_line_haul_and_pickups():
@@ -323,8 +383,9 @@ def test_the_day_of_a_pickup_is_the_day_at_the_hub():
 
 def test_a_seasonal_road_closed_this_month_keeps_its_lots_waiting():
     lots = [_lot("lot1", "o1", "prd_gembogl")]
-    plan = planner.plan(_situation(lots, {"o1": _order("o1")}, now=datetime(2027, 2, 1, 2, tzinfo=timezone.utc),
-                                   threshold="0"))
+    plan = planner.plan(
+        _situation(lots, {"o1": _order("o1")}, now=datetime(2027, 2, 1, 2, tzinfo=timezone.utc), threshold="0")
+    )
     assert plan.shipments == []
     assert plan.waiting[0].reason.startswith("the road is closed in February")
     assert plan.waiting[0].next_pickup_on == date(2027, 4, 1)
@@ -332,13 +393,22 @@ def test_a_seasonal_road_closed_this_month_keeps_its_lots_waiting():
 
 def test_lots_wait_with_a_reason_when_something_they_need_is_missing():
     orders = {"o1": _order("o1"), "o2": _order("o2", cancelled=True)}
-    lots = [_lot("lot1", "o9", "prd_kama"), _lot("lot2", "o2", "prd_kama"), _lot("lot3", "o1", "prd_nobody"),
-            ReadyLot("lot4", "o1", "o1-l1", "prd_kama", "off_unknown", 5), _lot("lot5", "o1", "prd_menyamya")]
+    lots = [
+        _lot("lot1", "o9", "prd_kama"),
+        _lot("lot2", "o2", "prd_kama"),
+        _lot("lot3", "o1", "prd_nobody"),
+        ReadyLot("lot4", "o1", "o1-l1", "prd_kama", "off_unknown", 5),
+        _lot("lot5", "o1", "prd_menyamya"),
+    ]
     plan = planner.plan(_situation(lots, orders, forced=True, vehicles=(TRUCK, CONTAINER)))
     reasons = {item.lot_id: item.reason for item in plan.waiting}
-    assert reasons == {"lot1": "its order is not known here yet", "lot2": "its order was cancelled",
-                       "lot3": "its producer is not known here yet", "lot4": "its offering is not known here yet",
-                       "lot5": "no pickup vehicle goes by air or water, the only way to reach its producer"}
+    assert reasons == {
+        "lot1": "its order is not known here yet",
+        "lot2": "its order was cancelled",
+        "lot3": "its producer is not known here yet",
+        "lot4": "its offering is not known here yet",
+        "lot5": "no pickup vehicle goes by air or water, the only way to reach its producer",
+    }
     assert plan.shipments == []
     no_hub = planner.plan(_situation([_lot("lot1", "o1", "prd_kama")], orders, forced=True, hubs=()))
     assert no_hub.waiting[0].reason == "there is no collection hub"
@@ -356,15 +426,54 @@ def test_a_producer_with_more_than_a_truckload_is_visited_more_than_once():
 
 # Manifests ------------------------------------------------------------------------------------------------------------
 
+
 def _manifest(order_id=None) -> manifests.Manifest:
-    lines = [manifests.ManifestLine("lot_a", "ord_1", "=Kiriko", "line_1", "BLM-M", "Bilum bag", "prd_1",
-                                    "Māria Kewa", "Kama", 20, Decimal("7.000"), Decimal("0.080000"), MONDAY,
-                                    Decimal("12.34")),
-             manifests.ManifestLine("lot_b", "ord_2", "Harbour Lane", "line_2", "BLM-S", "Small bag", "prd_2",
-                                    "Rose Yamo", "Faniufa", 10, Decimal("1.800"), Decimal("0.018000"), None,
-                                    Decimal("0.66"))]
-    return manifests.Manifest("shp_1", "planned", "Goroka collection hub", "Brisbane, AU", "20-foot sea container",
-                              MONDAY, MONDAY + timedelta(days=6), "USD", lines, order_id)
+    lines = [
+        manifests.ManifestLine(
+            "lot_a",
+            "ord_1",
+            "=Kiriko",
+            "line_1",
+            "BLM-M",
+            "Bilum bag",
+            "prd_1",
+            "Māria Kewa",
+            "Kama",
+            20,
+            Decimal("7.000"),
+            Decimal("0.080000"),
+            MONDAY,
+            Decimal("12.34"),
+        ),
+        manifests.ManifestLine(
+            "lot_b",
+            "ord_2",
+            "Harbour Lane",
+            "line_2",
+            "BLM-S",
+            "Small bag",
+            "prd_2",
+            "Rose Yamo",
+            "Faniufa",
+            10,
+            Decimal("1.800"),
+            Decimal("0.018000"),
+            None,
+            Decimal("0.66"),
+        ),
+    ]
+    return manifests.Manifest(
+        "shp_1",
+        "planned",
+        "Goroka collection hub",
+        "Brisbane, AU",
+        "20-foot sea container",
+        MONDAY,
+        MONDAY + timedelta(days=6),
+        "USD",
+        lines,
+        order_id,
+    )
 
 
 def test_the_csv_manifest_has_a_row_per_lot_and_defuses_formulas():

@@ -1,4 +1,5 @@
 """The dashboard's pure computations: OTIF, fill rate, ages of open offers and shares."""
+
 from datetime import date, datetime, timedelta, timezone
 
 from services.aggregation.domain import quota_ages, share
@@ -37,8 +38,15 @@ def test_fill_rate_is_delivered_over_ordered_and_none_without_orders():
 
 def test_open_offers_fall_into_the_age_bucket_of_their_wait():
     now = datetime(2026, 6, 10, 12, tzinfo=timezone.utc)
-    waited = [timedelta(hours=1), timedelta(hours=23, minutes=59), timedelta(hours=24), timedelta(days=3),
-              timedelta(days=6, hours=23), timedelta(days=7), timedelta(days=40)]
+    waited = [
+        timedelta(hours=1),
+        timedelta(hours=23, minutes=59),
+        timedelta(hours=24),
+        timedelta(days=3),
+        timedelta(days=6, hours=23),
+        timedelta(days=7),
+        timedelta(days=40),
+    ]
     assert quota_ages([now - w for w in waited], now) == {"under_1d": 2, "1d_to_3d": 1, "3d_to_7d": 2, "over_7d": 2}
     assert quota_ages([], now) == {"under_1d": 0, "1d_to_3d": 0, "3d_to_7d": 0, "over_7d": 0}
 

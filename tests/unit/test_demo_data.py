@@ -71,8 +71,7 @@ def test_buyers_and_orders():
     assert any(len(b["orders"]) >= 2 for b in buyers)
     cities = Counter((b["destination"]["city"], b["destination"]["country"]) for b in buyers)
     assert max(cities.values()) >= 2, "two buyers should share a destination city"
-    big = [b for b in buyers
-           if sum(l["quantity"] for o in b["orders"] for l in o["lines"]) >= 300]
+    big = [b for b in buyers if sum(line["quantity"] for o in b["orders"] for line in o["lines"]) >= 300]
     assert len(big) >= 2
     for _buyer, order in demo_data.all_orders():
         assert 45 <= order["due_in_days"] <= 120
@@ -94,18 +93,14 @@ def _scaled_capacity(producers, sku, factor):
 
 
 def test_reduced_capacity_is_rejected(monkeypatch):
-    monkeypatch.setattr(
-        demo_data, "PRODUCERS", _scaled_capacity(demo_data.PRODUCERS, "BLM-BAG-M", 0.5)
-    )
+    monkeypatch.setattr(demo_data, "PRODUCERS", _scaled_capacity(demo_data.PRODUCERS, "BLM-BAG-M", 0.5))
     with pytest.raises(ValueError, match="BLM-BAG-M"):
         demo_data.validate_scenario()
 
 
 def test_declines_count_against_capacity(monkeypatch):
     # Declaring the biggest bag makers as decliners must break the headroom.
-    by_size = sorted(
-        demo_data.PRODUCERS, key=lambda p: p["capacity"].get("BLM-BAG-M", 0), reverse=True
-    )
+    by_size = sorted(demo_data.PRODUCERS, key=lambda p: p["capacity"].get("BLM-BAG-M", 0), reverse=True)
     monkeypatch.setattr(demo_data, "DECLINING_PRODUCERS", [p["name"] for p in by_size[:3]])
     with pytest.raises(ValueError, match="120%"):
         demo_data.validate_scenario()

@@ -1,5 +1,6 @@
 """The demo's clients wait out the gateway's 429 as its Retry-After says and ask again, body and all; other refusals
 are theirs to judge."""
+
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -10,6 +11,7 @@ from bilum import demo_http
 
 class _Gateway(BaseHTTPRequestHandler):
     """Refuses the first ``refusals`` requests with ``status``, then echoes the body."""
+
     refusals, status, bodies = 0, 429, []
 
     def do_POST(self):

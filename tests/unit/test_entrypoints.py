@@ -1,4 +1,5 @@
 """Entrypoints built from use cases: named and signed like the use case, each run in one unit of work."""
+
 import inspect
 
 import pytest
@@ -44,8 +45,11 @@ class ProbeService:
 def test_an_rpc_use_case_runs_in_a_unit_of_work_with_the_callers_arguments():
     service = ProbeService()
     service.db = _Units()
-    assert service.accept_quota("q-1", {"quantity": 3}) == {"uow": "unit of work", "quota_id": "q-1",
-                                                            "body": {"quantity": 3}}
+    assert service.accept_quota("q-1", {"quantity": 3}) == {
+        "uow": "unit of work",
+        "quota_id": "q-1",
+        "body": {"quantity": 3},
+    }
     assert ProbeService.accept_quota.__name__ == "accept"
     assert ProbeService.accept_quota.__doc__ == "Accept a quota."
 

@@ -33,14 +33,17 @@ def test_money_travels_as_an_exact_decimal_string():
     assert parse(message).payload["unit_price"] == Decimal("38.50")
 
 
-@pytest.mark.parametrize("breakage, reason", [
-    (lambda m: m.update(version=9), "unknown event"),
-    (lambda m: m.update(event_type="order.teleported"), "unknown event"),
-    (lambda m: m.pop("event_id"), "envelope invalid"),
-    (lambda m: m.update(occurred_at="2026-11-23T10:00:00"), "envelope invalid"),
-    (lambda m: m["payload"]["lines"][0].update(quantity=-3), "payload invalid"),
-    (lambda m: m["payload"].pop("destination"), "payload invalid"),
-])
+@pytest.mark.parametrize(
+    "breakage, reason",
+    [
+        (lambda m: m.update(version=9), "unknown event"),
+        (lambda m: m.update(event_type="order.teleported"), "unknown event"),
+        (lambda m: m.pop("event_id"), "envelope invalid"),
+        (lambda m: m.update(occurred_at="2026-11-23T10:00:00"), "envelope invalid"),
+        (lambda m: m["payload"]["lines"][0].update(quantity=-3), "payload invalid"),
+        (lambda m: m["payload"].pop("destination"), "payload invalid"),
+    ],
+)
 def test_a_message_that_breaks_the_contract_is_refused_with_a_reason(breakage, reason):
     message = new_event("order.placed", PLACED, correlation_id="ord_1").to_message()
     breakage(message)
@@ -69,8 +72,11 @@ def test_the_documented_event_table_lists_every_event_of_the_contract_with_its_s
     from pathlib import Path
 
     reference = (Path(__file__).resolve().parents[2] / "docs" / "events.md").read_text()
-    rows = {line.split("|")[1].strip().strip("`"): line for line in reference.splitlines()
-            if line.startswith("| `") and "." in line.split("|")[1]}
+    rows = {
+        line.split("|")[1].strip().strip("`"): line
+        for line in reference.splitlines()
+        if line.startswith("| `") and "." in line.split("|")[1]
+    }
     for spec in CONTRACT.values():
         assert spec.event_type in rows, f"docs/events.md's event table lacks {spec.event_type}"
         cells = [cell.strip() for cell in rows[spec.event_type].split("|")]

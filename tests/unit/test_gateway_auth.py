@@ -1,4 +1,5 @@
 """The gateway's pure parts: passwords, tokens, API keys, rate limits, object-level rules, and the OpenAPI document."""
+
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -34,19 +35,35 @@ def test_a_password_matches_only_itself_and_is_not_stored_in_clear():
 def test_a_token_carries_who_signed_in_until_it_expires():
     token = auth.issue_token(AGGREGATOR, SECRET, datetime.now(timezone.utc), timedelta(minutes=15))
     assert auth.principal_of_token(token, SECRET) == AGGREGATOR
-    expired = auth.issue_token(AGGREGATOR, SECRET, datetime.now(timezone.utc) - timedelta(hours=1),
-                               timedelta(minutes=15))
+    expired = auth.issue_token(
+        AGGREGATOR, SECRET, datetime.now(timezone.utc) - timedelta(hours=1), timedelta(minutes=15)
+    )
     with pytest.raises(auth.Unauthenticated, match="expired"):
         auth.principal_of_token(expired, SECRET)
     with pytest.raises(auth.Unauthenticated):
         auth.principal_of_token(token, SECRET + "x")
 
 
-@pytest.mark.parametrize("claims, algorithm", [({"aud": "elsewhere"}, "HS256"), ({"iss": "elsewhere"}, "HS256"),
-                                               ({}, "HS384"), ({}, "none"), ({"role": "root"}, "HS256")])
+@pytest.mark.parametrize(
+    "claims, algorithm",
+    [
+        ({"aud": "elsewhere"}, "HS256"),
+        ({"iss": "elsewhere"}, "HS256"),
+        ({}, "HS384"),
+        ({}, "none"),
+        ({"role": "root"}, "HS256"),
+    ],
+)
 def test_tokens_of_another_audience_issuer_algorithm_or_role_are_refused(claims, algorithm):
-    payload = {"iss": auth.ISSUER, "aud": auth.AUDIENCE, "sub": "usr_x", "role": "admin",
-               "iat": datetime.now(timezone.utc), "exp": datetime.now(timezone.utc) + timedelta(minutes=5), **claims}
+    payload = {
+        "iss": auth.ISSUER,
+        "aud": auth.AUDIENCE,
+        "sub": "usr_x",
+        "role": "admin",
+        "iat": datetime.now(timezone.utc),
+        "exp": datetime.now(timezone.utc) + timedelta(minutes=5),
+        **claims,
+    }
     token = jwt.encode(payload, None if algorithm == "none" else SECRET, algorithm=algorithm)
     with pytest.raises(auth.Unauthenticated):
         auth.principal_of_token(token, SECRET)
@@ -60,8 +77,10 @@ def test_an_api_key_is_found_by_its_prefix_and_checked_by_its_digest():
     assert auth.api_key_prefix("bk_short_x") is None and auth.api_key_prefix("nothing") is None
 
 
-@pytest.mark.parametrize("role, organisation, producer", [("buyer", None, None), ("producer", None, None),
-                                                          ("admin", "kumul", None), ("root", None, None)])
+@pytest.mark.parametrize(
+    "role, organisation, producer",
+    [("buyer", None, None), ("producer", None, None), ("admin", "kumul", None), ("root", None, None)],
+)
 def test_a_user_is_tied_to_what_its_role_acts_for(role, organisation, producer):
     with pytest.raises(ValueError):
         auth.check_identity(role, organisation, producer)
@@ -110,8 +129,13 @@ def test_no_caller_gets_more_than_its_burst_plus_its_rate(gaps):
     assert allowed <= 4 + 5 * now + 1e-9
 
 
-GATEWAY_VARIABLES = ("BILUM_JWT_SECRET", "BILUM_TOKEN_LIFETIME_S", "BILUM_RATE_LIMIT_PER_S", "BILUM_RATE_LIMIT_BURST",
-                     "BILUM_SIGN_IN_PER_MINUTE")
+GATEWAY_VARIABLES = (
+    "BILUM_JWT_SECRET",
+    "BILUM_TOKEN_LIFETIME_S",
+    "BILUM_RATE_LIMIT_PER_S",
+    "BILUM_RATE_LIMIT_BURST",
+    "BILUM_SIGN_IN_PER_MINUTE",
+)
 
 
 @pytest.fixture
@@ -126,7 +150,11 @@ def test_without_a_secret_the_gateway_signs_with_a_key_of_its_own_process(gatewa
     assert len(first.token_secret) >= 32 and first.token_secret != second.token_secret
     assert "BILUM_JWT_SECRET is not set" in caplog.text
     assert (first.token_lifetime, first.rate_per_s, first.rate_burst, first.sign_in_per_minute) == (
-        timedelta(seconds=900), 50.0, 200, 10)
+        timedelta(seconds=900),
+        50.0,
+        200,
+        10,
+    )
 
 
 def test_a_secret_that_could_be_guessed_is_refused_and_a_long_one_is_used(gateway_environment):
@@ -139,8 +167,15 @@ def test_a_secret_that_could_be_guessed_is_refused_and_a_long_one_is_used(gatewa
     assert (loaded.token_secret, loaded.token_lifetime) == (SECRET, timedelta(seconds=60))
 
 
-@pytest.mark.parametrize("name, value", [("BILUM_RATE_LIMIT_PER_S", "0"), ("BILUM_RATE_LIMIT_BURST", "many"),
-                                         ("BILUM_SIGN_IN_PER_MINUTE", "0"), ("BILUM_TOKEN_LIFETIME_S", "-1")])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("BILUM_RATE_LIMIT_PER_S", "0"),
+        ("BILUM_RATE_LIMIT_BURST", "many"),
+        ("BILUM_SIGN_IN_PER_MINUTE", "0"),
+        ("BILUM_TOKEN_LIFETIME_S", "-1"),
+    ],
+)
 def test_a_wrong_limit_stops_the_gateway_naming_the_variable(gateway_environment, name, value):
     gateway_environment.setenv("BILUM_JWT_SECRET", SECRET)
     gateway_environment.setenv(name, value)
@@ -172,14 +207,23 @@ def test_the_served_openapi_document_is_valid_fresh_and_protects_all_but_sign_in
     served = json.loads(OPENAPI_DOCUMENT.read_text())
     assert served == json.loads(openapi.text()), "run `bilum openapi --write`"
     validate(served)
-    operations = [(method, path, operation) for path, methods in served["paths"].items()
-                  for method, operation in methods.items()]
+    operations = [
+        (method, path, operation) for path, methods in served["paths"].items() for method, operation in methods.items()
+    ]
     open_ones = {(method, path) for method, path, operation in operations if not operation["security"]}
     assert open_ones == {("post", "/api/v1/auth/token"), ("post", "/api/v1/sms/inbound")}
-    wanted = {("post", "/api/v1/orders"), ("get", "/api/v1/orders/{order_id}"), ("get", "/api/v1/quotas"),
-              ("post", "/api/v1/quotas/{quota_id}/accept"), ("post", "/api/v1/quotas/{quota_id}/decline"),
-              ("post", "/api/v1/lots/{lot_id}/inspections"), ("get", "/api/v1/shipments"),
-              ("get", "/api/v1/dashboard"), ("post", "/api/v1/offerings"), ("get", "/api/v1/producers")}
+    wanted = {
+        ("post", "/api/v1/orders"),
+        ("get", "/api/v1/orders/{order_id}"),
+        ("get", "/api/v1/quotas"),
+        ("post", "/api/v1/quotas/{quota_id}/accept"),
+        ("post", "/api/v1/quotas/{quota_id}/decline"),
+        ("post", "/api/v1/lots/{lot_id}/inspections"),
+        ("get", "/api/v1/shipments"),
+        ("get", "/api/v1/dashboard"),
+        ("post", "/api/v1/offerings"),
+        ("get", "/api/v1/producers"),
+    }
     assert wanted <= {(method, path) for method, path, _ in operations}
     order_body = served["paths"]["/api/v1/orders"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert order_body == {"$ref": "#/components/schemas/OrdersPlaceOrderInput"}

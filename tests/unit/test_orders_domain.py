@@ -70,15 +70,24 @@ def test_each_fact_moves_its_own_stage_of_the_ledger():
     assert ledger_movements("quota.declined", line) == [("o", "l", "allocated", -7)]
     assert ledger_movements("quota.expired", line) == [("o", "l", "allocated", -7)]
     assert ledger_movements("quota.accepted", {**line, "declined_quantity": 0}) == [
-        ("o", "l", "accepted", 7), ("o", "l", "allocated", 0)]
+        ("o", "l", "accepted", 7),
+        ("o", "l", "allocated", 0),
+    ]
     assert ledger_movements("quota.accepted", {**line, "declined_quantity": 3}) == [
-        ("o", "l", "accepted", 7), ("o", "l", "allocated", -3)]
+        ("o", "l", "accepted", 7),
+        ("o", "l", "allocated", -3),
+    ]
     assert ledger_movements("quota.released", {**line, "status_before": "offered"}) == [("o", "l", "allocated", -7)]
     assert ledger_movements("quota.released", {**line, "status_before": "accepted"}) == [
-        ("o", "l", "allocated", -7), ("o", "l", "accepted", -7)]
+        ("o", "l", "allocated", -7),
+        ("o", "l", "accepted", -7),
+    ]
     assert ledger_movements("lot.reported", line) == [("o", "l", "produced", 7)]
     assert ledger_movements("lot.replaced", line) == [
-        ("o", "l", "allocated", -7), ("o", "l", "accepted", -7), ("o", "l", "produced", -7)]
+        ("o", "l", "allocated", -7),
+        ("o", "l", "accepted", -7),
+        ("o", "l", "produced", -7),
+    ]
     assert ledger_movements("lot.inspected", {**line, "passed": True}) == [("o", "l", "passed", 7)]
     assert ledger_movements("lot.inspected", {**line, "passed": False}) == []
 
@@ -86,11 +95,15 @@ def test_each_fact_moves_its_own_stage_of_the_ledger():
 def test_a_shipment_counts_as_shipped_when_it_leaves_and_delivered_when_it_arrives():
     lots = [{"order_id": "o1", "line_id": "a", "quantity": 3}, {"order_id": "o2", "line_id": "b", "quantity": 4}]
     leaving = {"status": "in_transit", "lots": lots}
-    assert ledger_movements("shipment.status_changed", leaving) == [("o1", "a", "shipped", 3),
-                                                                    ("o2", "b", "shipped", 4)]
+    assert ledger_movements("shipment.status_changed", leaving) == [
+        ("o1", "a", "shipped", 3),
+        ("o2", "b", "shipped", 4),
+    ]
     assert ledger_movements("shipment.status_changed", {**leaving, "status": "planned"}) == []
-    assert ledger_movements("shipment.delivered", {"lots": lots}) == [("o1", "a", "delivered", 3),
-                                                                      ("o2", "b", "delivered", 4)]
+    assert ledger_movements("shipment.delivered", {"lots": lots}) == [
+        ("o1", "a", "delivered", 3),
+        ("o2", "b", "delivered", 4),
+    ]
     with pytest.raises(ValueError):
         ledger_movements("order.placed", {})
 
@@ -101,8 +114,9 @@ def test_an_order_goes_to_the_one_organisation_of_its_lines():
 
 
 def test_lines_of_another_organisation_than_the_first_line_are_named():
-    organisation, errors = order_organisation(["highland-weavers", "coastal-carvers", "highland-weavers",
-                                               "sepik-carvers"])
+    organisation, errors = order_organisation(
+        ["highland-weavers", "coastal-carvers", "highland-weavers", "sepik-carvers"]
+    )
     assert organisation is None
     assert set(errors) == {"1", "3"}
     assert all(ONE_ORGANISATION in message for field in errors.values() for message in field["sku"])
@@ -119,10 +133,12 @@ def test_a_retry_is_the_same_body_whatever_the_order_of_its_keys():
 
 TODAY = date(2026, 12, 1)
 DUE = TODAY + timedelta(days=10)
-TERMS = {"TEA": OfferingTerms("org_a", min_order=5, currency="USD"),
-         "RICE": OfferingTerms("org_a", min_order=1, currency="USD"),
-         "SAGO": OfferingTerms("org_b", min_order=1, currency="USD"),
-         "KINA": OfferingTerms("org_a", min_order=1, currency="PGK")}
+TERMS = {
+    "TEA": OfferingTerms("org_a", min_order=5, currency="USD"),
+    "RICE": OfferingTerms("org_a", min_order=1, currency="USD"),
+    "SAGO": OfferingTerms("org_b", min_order=1, currency="USD"),
+    "KINA": OfferingTerms("org_a", min_order=1, currency="PGK"),
+}
 
 
 def _lines(*skus, quantity=5):

@@ -68,15 +68,18 @@ def first_fit_decreasing(sizes, capacity):
     return len(room)
 
 
-@pytest.mark.parametrize("sizes, capacity, bound", [
-    ([], 100, 0),
-    ([0], 100, 1),
-    ([60, 60, 60], 100, 3),
-    ([50, 50, 50, 50], 100, 2),
-    ([99, 2, 2], 100, 2),
-    ([60, 60, 60, 45, 45], 100, 4),
-    ([Decimal("0.6"), Decimal("0.6"), Decimal("0.6"), Decimal("0.45"), Decimal("0.45")], 1, 4),
-])
+@pytest.mark.parametrize(
+    "sizes, capacity, bound",
+    [
+        ([], 100, 0),
+        ([0], 100, 1),
+        ([60, 60, 60], 100, 3),
+        ([50, 50, 50, 50], 100, 2),
+        ([99, 2, 2], 100, 2),
+        ([60, 60, 60, 45, 45], 100, 4),
+        ([Decimal("0.6"), Decimal("0.6"), Decimal("0.6"), Decimal("0.45"), Decimal("0.45")], 1, 4),
+    ],
+)
 def test_l2_on_hand_made_cases(sizes, capacity, bound):
     assert lower_bound_l2(sizes, capacity) == bound
 
@@ -101,8 +104,7 @@ def test_uniform_lots_need_at_most_one_and_a_half_percent_more_bins_than_l2(low,
 def test_bin_elimination_improves_on_first_fit_decreasing():
     rng = random.Random(7)
     weights = [rng.randint(20, 100) for _ in range(1000)]
-    assert len(pack([(n, weight, None) for n, weight in enumerate(weights)], 150)) < \
-        first_fit_decreasing(weights, 150)
+    assert len(pack([(n, weight, None) for n, weight in enumerate(weights)], 150)) < first_fit_decreasing(weights, 150)
 
 
 def test_a_thousand_lots_are_packed_quickly():
@@ -147,20 +149,23 @@ def test_no_lots_need_no_bins():
     assert pack([], 100, 10) == []
 
 
-@pytest.mark.parametrize("items, capacity_weight, capacity_volume, message", [
-    ([("a", 101, None)], 100, None, "does not fit"),
-    ([("a", 10, 11)], 100, 10, "does not fit"),
-    ([("a", -1, None)], 100, None, "negative"),
-    ([("a", Decimal("-0.5"), None)], 100, None, "negative"),
-    ([("a", 1, None), ("a", 2, None)], 100, None, "twice"),
-    ([("a", 1)], 100, None, "lot_id, weight, volume"),
-    ([("a", "heavy", None)], 100, None, "number"),
-    ([("a", float("nan"), None)], 100, None, "finite"),
-    ([("a", True, None)], Decimal("2"), None, "number"),
-    ([("a", 1, None)], 0, None, "weight capacity must be positive"),
-    ([("a", 1, 1)], 10, -1, "volume capacity must be positive"),
-    ([("a", 1, None)], 10, 5, "number"),
-])
+@pytest.mark.parametrize(
+    "items, capacity_weight, capacity_volume, message",
+    [
+        ([("a", 101, None)], 100, None, "does not fit"),
+        ([("a", 10, 11)], 100, 10, "does not fit"),
+        ([("a", -1, None)], 100, None, "negative"),
+        ([("a", Decimal("-0.5"), None)], 100, None, "negative"),
+        ([("a", 1, None), ("a", 2, None)], 100, None, "twice"),
+        ([("a", 1)], 100, None, "lot_id, weight, volume"),
+        ([("a", "heavy", None)], 100, None, "number"),
+        ([("a", float("nan"), None)], 100, None, "finite"),
+        ([("a", True, None)], Decimal("2"), None, "number"),
+        ([("a", 1, None)], 0, None, "weight capacity must be positive"),
+        ([("a", 1, 1)], 10, -1, "volume capacity must be positive"),
+        ([("a", 1, None)], 10, 5, "number"),
+    ],
+)
 def test_bad_lots_are_value_errors(items, capacity_weight, capacity_volume, message):
     with pytest.raises(ValueError, match=message):
         pack(items, capacity_weight, capacity_volume)

@@ -1,5 +1,6 @@
 """Quotas a co-operative would accept: the smallest worthwhile quota, top-ups before new producers, fairness over
 time. Properties over any candidates, and a simulation of many small lines."""
+
 import random
 
 from hypothesis import given, settings
@@ -9,9 +10,13 @@ from services.aggregation.allocation import Candidate
 from services.aggregation.planning import Standing, plan_line, plan_reallocation, priority_order
 
 candidates_strategy = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 8)), max_size=10).map(
-    lambda rows: [Candidate(f"p{i:02d}", capacity, lot) for i, (capacity, lot) in enumerate(rows)])
-standing_strategy = st.dictionaries(st.sampled_from([f"p{i:02d}" for i in range(10)]),
-                                    st.builds(Standing, st.integers(0, 200), st.integers(0, 200)), max_size=10)
+    lambda rows: [Candidate(f"p{i:02d}", capacity, lot) for i, (capacity, lot) in enumerate(rows)]
+)
+standing_strategy = st.dictionaries(
+    st.sampled_from([f"p{i:02d}" for i in range(10)]),
+    st.builds(Standing, st.integers(0, 200), st.integers(0, 200)),
+    max_size=10,
+)
 
 
 def assert_worthwhile(quotas, quantity, candidates, min_quota):
@@ -28,10 +33,17 @@ def assert_worthwhile(quotas, quantity, candidates, min_quota):
 
 
 @settings(max_examples=400, deadline=None)
-@given(quantity=st.integers(0, 200), candidates=candidates_strategy, min_quota=st.integers(1, 12),
-       policy=st.sampled_from(["proportional", "fair"]), standing=standing_strategy, seed=st.integers(0, 99))
-def test_a_new_line_gets_no_crumbs_and_the_same_answer_in_any_order(quantity, candidates, min_quota, policy,
-                                                                    standing, seed):
+@given(
+    quantity=st.integers(0, 200),
+    candidates=candidates_strategy,
+    min_quota=st.integers(1, 12),
+    policy=st.sampled_from(["proportional", "fair"]),
+    standing=standing_strategy,
+    seed=st.integers(0, 99),
+)
+def test_a_new_line_gets_no_crumbs_and_the_same_answer_in_any_order(
+    quantity, candidates, min_quota, policy, standing, seed
+):
     quotas = plan_line(quantity, candidates, min_quota=min_quota, policy=policy, standing=standing)
     assert_worthwhile(quotas, quantity, candidates, min_quota)
     shuffled = list(candidates)
@@ -40,10 +52,16 @@ def test_a_new_line_gets_no_crumbs_and_the_same_answer_in_any_order(quantity, ca
 
 
 @settings(max_examples=400, deadline=None)
-@given(units=st.integers(0, 200), working=candidates_strategy, newcomers=candidates_strategy,
-       min_quota=st.integers(1, 12), standing=standing_strategy)
-def test_reallocation_tops_up_first_then_asks_as_few_new_producers_as_capacity_allows(units, working, newcomers,
-                                                                                      min_quota, standing):
+@given(
+    units=st.integers(0, 200),
+    working=candidates_strategy,
+    newcomers=candidates_strategy,
+    min_quota=st.integers(1, 12),
+    standing=standing_strategy,
+)
+def test_reallocation_tops_up_first_then_asks_as_few_new_producers_as_capacity_allows(
+    units, working, newcomers, min_quota, standing
+):
     newcomers = [Candidate("n" + c.producer_id, c.capacity, c.min_lot) for c in newcomers]
     top_ups, new_quotas = plan_reallocation(units, working, newcomers, min_quota=min_quota, standing=standing)
     assert set(top_ups) <= {c.producer_id for c in working}
@@ -73,8 +91,12 @@ def test_a_line_everybody_can_share_is_still_split_in_proportion_to_capacity():
 
 
 def test_the_least_loaded_producers_come_first_and_those_who_declared_nothing_last():
-    standing = {"a": Standing(offered=30, declared=100), "b": Standing(offered=0, declared=10),
-                "c": Standing(offered=10, declared=100), "d": Standing(offered=0, declared=0)}
+    standing = {
+        "a": Standing(offered=30, declared=100),
+        "b": Standing(offered=0, declared=10),
+        "c": Standing(offered=10, declared=100),
+        "d": Standing(offered=0, declared=0),
+    }
     assert priority_order(["d", "c", "b", "a"], standing) == ["b", "c", "a", "d"]
 
 
@@ -115,8 +137,11 @@ class Line:
             self.free[producer_id] -= units
 
     def reallocate(self, units, excluded=()):
-        candidates = [Candidate(p, free, self.lots[p]) for p, free in self.free.items()
-                      if p not in self.turned_down and p not in excluded and free > 0]
+        candidates = [
+            Candidate(p, free, self.lots[p])
+            for p, free in self.free.items()
+            if p not in self.turned_down and p not in excluded and free > 0
+        ]
         working = [c for c in candidates if self.quotas.get(c.producer_id, [0, ""])[1] == "accepted"]
         newcomers = [c for c in candidates if c.producer_id not in self.quotas]
         top_ups, planned = plan_reallocation(units, working, newcomers, min_quota=self.min_quota)
@@ -128,8 +153,11 @@ class Line:
         self.offer(planned)
 
     def step(self, action, pick):
-        chosen = sorted(p for p, (_, status) in self.quotas.items()
-                        if status == ("offered" if action in ("accept", "decline", "expire") else "accepted"))
+        chosen = sorted(
+            p
+            for p, (_, status) in self.quotas.items()
+            if status == ("offered" if action in ("accept", "decline", "expire") else "accepted")
+        )
         if not chosen:
             return
         producer_id = chosen[pick % len(chosen)]
@@ -151,9 +179,14 @@ class Line:
 
 
 @settings(max_examples=300, deadline=None)
-@given(quantity=st.integers(1, 150), candidates=candidates_strategy, min_quota=st.integers(1, 10),
-       steps=st.lists(st.tuples(st.sampled_from(["accept", "decline", "expire", "replace"]), st.integers(0, 9)),
-                      max_size=25))
+@given(
+    quantity=st.integers(1, 150),
+    candidates=candidates_strategy,
+    min_quota=st.integers(1, 10),
+    steps=st.lists(
+        st.tuples(st.sampled_from(["accept", "decline", "expire", "replace"]), st.integers(0, 9)), max_size=25
+    ),
+)
 def test_any_sequence_of_declines_lapses_and_replacements_keeps_the_rules(quantity, candidates, min_quota, steps):
     line = Line(quantity, candidates, min_quota)
     for action, pick in steps:

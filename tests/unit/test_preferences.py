@@ -5,8 +5,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notification.preferences import (AGGREGATOR_DIGEST_KINDS, CHANNELS, DEFER, DIGEST, SEND, UNREACHABLE,
-                                               Contact, Preferences, QuietHours, plan_delivery)
+from services.notification.preferences import (
+    AGGREGATOR_DIGEST_KINDS,
+    CHANNELS,
+    DEFER,
+    DIGEST,
+    SEND,
+    UNREACHABLE,
+    Contact,
+    Preferences,
+    QuietHours,
+    plan_delivery,
+)
 
 PORT_MORESBY = "Pacific/Port_Moresby"  # UTC+10 all year
 NIGHTS = QuietHours.parse("21:00-06:00", PORT_MORESBY)
@@ -61,8 +71,7 @@ def test_a_quota_offer_with_time_to_spare_waits_for_morning():
 
 
 def test_only_urgent_kinds_bypass_quiet_hours():
-    plan = plan_delivery(PRODUCER, WEAVER, "inspection_failed", port_moresby(1, 22), {},
-                         deadline=port_moresby(2, 7))
+    plan = plan_delivery(PRODUCER, WEAVER, "inspection_failed", port_moresby(1, 22), {}, deadline=port_moresby(2, 7))
     assert plan.action == DEFER
 
 
@@ -99,8 +108,9 @@ def test_when_every_channel_failed_the_recipient_is_unreachable():
 
 
 def test_a_recipient_with_no_address_on_their_channels_is_unreachable():
-    plan = plan_delivery(PRODUCER, Contact(webhook_url="https://example.org/h"), "quota_offered",
-                         port_moresby(1, 10), {})
+    plan = plan_delivery(
+        PRODUCER, Contact(webhook_url="https://example.org/h"), "quota_offered", port_moresby(1, 10), {}
+    )
     assert plan.action == UNREACHABLE and "sms: no address" in plan.reason
 
 
@@ -111,19 +121,21 @@ def test_aggregators_can_take_some_kinds_as_a_daily_digest():
 
 
 def test_digest_kinds_of_an_unreachable_party_are_not_swallowed():
-    plan = plan_delivery(AGGREGATOR, CO_OP, "aggregator_lot_rejected", port_moresby(1, 10),
-                         {"email": 3, "webhook": 3})
+    plan = plan_delivery(AGGREGATOR, CO_OP, "aggregator_lot_rejected", port_moresby(1, 10), {"email": 3, "webhook": 3})
     assert plan.action == UNREACHABLE
 
 
-@pytest.mark.parametrize("make", [
-    lambda: Preferences(channels=("sms", "fax")),
-    lambda: Preferences(channels=("sms", "sms")),
-    lambda: Preferences(channels=("sms",), max_failures=0),
-    lambda: QuietHours.parse("21:00", PORT_MORESBY),
-    lambda: QuietHours.parse("21:00-21:00", PORT_MORESBY),
-    lambda: QuietHours.parse("25:00-06:00", PORT_MORESBY),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Preferences(channels=("sms", "fax")),
+        lambda: Preferences(channels=("sms", "sms")),
+        lambda: Preferences(channels=("sms",), max_failures=0),
+        lambda: QuietHours.parse("21:00", PORT_MORESBY),
+        lambda: QuietHours.parse("21:00-21:00", PORT_MORESBY),
+        lambda: QuietHours.parse("25:00-06:00", PORT_MORESBY),
+    ],
+)
 def test_bad_preferences_are_refused(make):
     with pytest.raises(ValueError):
         make()
@@ -141,14 +153,19 @@ def test_naive_times_are_refused():
 
 ZONES = ["Pacific/Port_Moresby", "Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"]
 minutes = st.integers(min_value=0, max_value=24 * 60 - 1).map(lambda m: time(m // 60, m % 60))
-windows = st.tuples(minutes, minutes, st.sampled_from(ZONES)).filter(lambda w: w[0] != w[1]).map(
-    lambda w: QuietHours(*w))
-moments = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 31),
-                       timezones=st.just(timezone.utc))
+windows = (
+    st.tuples(minutes, minutes, st.sampled_from(ZONES)).filter(lambda w: w[0] != w[1]).map(lambda w: QuietHours(*w))
+)
+moments = st.datetimes(
+    min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(timezone.utc)
+)
 channel_lists = st.permutations(CHANNELS).flatmap(lambda order: st.integers(0, 3).map(lambda n: tuple(order[:n])))
-contacts = st.builds(Contact, mobile=st.sampled_from([None, "+67570000101"]),
-                     email=st.sampled_from([None, "a@example.org"]),
-                     webhook_url=st.sampled_from([None, "https://example.org/h"]))
+contacts = st.builds(
+    Contact,
+    mobile=st.sampled_from([None, "+67570000101"]),
+    email=st.sampled_from([None, "a@example.org"]),
+    webhook_url=st.sampled_from([None, "https://example.org/h"]),
+)
 failure_counts = st.dictionaries(st.sampled_from(CHANNELS), st.integers(0, 6))
 kinds = st.sampled_from(["quota_offered", "inspection_passed", "aggregator_lot_rejected", "order_shipped"])
 
@@ -166,17 +183,26 @@ def test_quiet_hours_end_after_now_within_a_day_outside_the_window(quiet, now):
             step += timedelta(minutes=15)
 
 
-@given(channel_lists, st.one_of(st.none(), windows), contacts, failure_counts, kinds, moments,
-       st.one_of(st.none(), st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=3))),
-       st.integers(1, 4), st.booleans())
-def test_the_plan_is_always_a_coherent_answer(channels, quiet, contact, failures, kind, now, time_left,
-                                              max_failures, digest):
-    preferences = Preferences(channels, quiet, frozenset({"aggregator_lot_rejected"}) if digest else frozenset(),
-                              max_failures=max_failures)
+@given(
+    channel_lists,
+    st.one_of(st.none(), windows),
+    contacts,
+    failure_counts,
+    kinds,
+    moments,
+    st.one_of(st.none(), st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=3))),
+    st.integers(1, 4),
+    st.booleans(),
+)
+def test_the_plan_is_always_a_coherent_answer(
+    channels, quiet, contact, failures, kind, now, time_left, max_failures, digest
+):
+    preferences = Preferences(
+        channels, quiet, frozenset({"aggregator_lot_rejected"}) if digest else frozenset(), max_failures=max_failures
+    )
     deadline = None if time_left is None else now + time_left
     plan = plan_delivery(preferences, contact, kind, now, failures, deadline=deadline)
-    usable = [channel for channel in channels
-              if contact.address(channel) and failures.get(channel, 0) < max_failures]
+    usable = [channel for channel in channels if contact.address(channel) and failures.get(channel, 0) < max_failures]
     if not usable:
         assert plan.action == UNREACHABLE and plan.reason
         return

@@ -18,13 +18,13 @@ from services.catalogue.publishing import ARRANGEMENTS, CSV_COLUMNS, Image, Offe
 
 def tiny_png(rgb=(160, 40, 30), width=4, height=3, claimed_size=None) -> bytes:
     """A real PNG; with claimed_size, one whose header promises far more pixels than its data holds."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     pixels = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
     header = struct.pack(">IIBBBBB", *(claimed_size or (width, height)), 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(pixels))
-            + chunk(b"IEND", b""))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(pixels)) + chunk(b"IEND", b"")
 
 
 def tiny_jpeg(rgb=(20, 110, 60)) -> bytes:
@@ -34,18 +34,35 @@ def tiny_jpeg(rgb=(20, 110, 60)) -> bytes:
 
 
 def sheet(sku, name, *, price="10.00", colour="Red", available=100, currency="PGK", images=None, **overrides):
-    values = dict(sku=sku, name=name, description=f"{name}, hand made.", materials="bush string", colour=colour,
-                  size="40 x 30 cm", story="Woven in the evenings after the garden work.", price=Decimal(price),
-                  currency=currency, unit_weight_g=350, min_order=10, producer_count=12,
-                  available_units=available,
-                  images=[Image("image/png", tiny_png())] if images is None else images)
+    values = dict(
+        sku=sku,
+        name=name,
+        description=f"{name}, hand made.",
+        materials="bush string",
+        colour=colour,
+        size="40 x 30 cm",
+        story="Woven in the evenings after the garden work.",
+        price=Decimal(price),
+        currency=currency,
+        unit_weight_g=350,
+        min_order=10,
+        producer_count=12,
+        available_units=available,
+        images=[Image("image/png", tiny_png())] if images is None else images,
+    )
     values.update(overrides)
     return OfferingSheet(**values)
 
 
 OFFERINGS = [
-    sheet("BILUM-001", "Highlands bilum", price="38.50", colour="red", available=240,
-          images=[Image("image/png", tiny_png()), Image("image/jpeg", tiny_jpeg())]),
+    sheet(
+        "BILUM-001",
+        "Highlands bilum",
+        price="38.50",
+        colour="red",
+        available=240,
+        images=[Image("image/png", tiny_png()), Image("image/jpeg", tiny_jpeg())],
+    ),
     sheet("KETE-002", "Māori kete", price="120.00", colour="Natural", available=12),
     sheet("NON-003", "Nón lá Tiếng Việt hat", price="9.99", colour="natural ", available=0),
     sheet("MAT-004", "Pandanus mat", price="20.00", colour="", available=1000, images=[]),
@@ -54,13 +71,20 @@ OFFERINGS = [
 
 
 def theme(arrange_by="none", offerings=OFFERINGS, title="Pacific Christmas Fair 2026") -> Theme:
-    return Theme(name="xmas-2026", title=title, description="Gifts made by women in remote villages.",
-                 arrange_by=arrange_by, offerings=list(offerings))
+    return Theme(
+        name="xmas-2026",
+        title=title,
+        description="Gifts made by women in remote villages.",
+        arrange_by=arrange_by,
+        offerings=list(offerings),
+    )
 
 
 def layout(arrange_by, offerings=OFFERINGS):
-    return [(group.heading, [offering.sku for offering in group.offerings])
-            for group in arrange(theme(arrange_by, offerings))]
+    return [
+        (group.heading, [offering.sku for offering in group.offerings])
+        for group in arrange(theme(arrange_by, offerings))
+    ]
 
 
 def test_colour_groups_are_alphabetical_case_blind_with_no_colour_last():
@@ -72,8 +96,10 @@ def test_colour_groups_are_alphabetical_case_blind_with_no_colour_last():
 
 
 def test_price_bands_go_up_in_one_two_five_steps_per_currency():
-    offerings = OFFERINGS + [sheet("USD-006", "Shell necklace", price="19.99", currency="USD"),
-                             sheet("USD-007", "Carved bowl", price="20", currency="USD")]
+    offerings = OFFERINGS + [
+        sheet("USD-006", "Shell necklace", price="19.99", currency="USD"),
+        sheet("USD-007", "Carved bowl", price="20", currency="USD"),
+    ]
     assert layout("price", offerings) == [
         ("PGK under 1", ["FAN-005"]),
         ("PGK 5 to under 10", ["NON-003"]),
@@ -103,11 +129,17 @@ prices = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), p
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(prices, st.integers(0, 50_000), st.sampled_from(["Red", "red", "Blue", ""])),
-                min_size=1, max_size=20), st.sampled_from(ARRANGEMENTS))
+@given(
+    st.lists(
+        st.tuples(prices, st.integers(0, 50_000), st.sampled_from(["Red", "red", "Blue", ""])), min_size=1, max_size=20
+    ),
+    st.sampled_from(ARRANGEMENTS),
+)
 def test_every_offering_appears_once_and_bands_do_not_overlap(values, arrange_by):
-    offerings = [sheet(f"SKU-{index}", f"Item {index}", price=str(price), available=available, colour=colour,
-                       images=[]) for index, (price, available, colour) in enumerate(values)]
+    offerings = [
+        sheet(f"SKU-{index}", f"Item {index}", price=str(price), available=available, colour=colour, images=[])
+        for index, (price, available, colour) in enumerate(values)
+    ]
     groups = arrange(theme(arrange_by, offerings))
     assert sorted(o.sku for group in groups for o in group.offerings) == sorted(o.sku for o in offerings)
     assert len({group.heading for group in groups}) == len(groups)
@@ -116,8 +148,7 @@ def test_every_offering_appears_once_and_bands_do_not_overlap(values, arrange_by
             assert max(o.price for o in lower.offerings) < min(o.price for o in higher.offerings)
     if arrange_by == "capacity":
         for larger, smaller in zip(groups, groups[1:]):
-            assert min(o.available_units for o in larger.offerings) > max(o.available_units
-                                                                          for o in smaller.offerings)
+            assert min(o.available_units for o in larger.offerings) > max(o.available_units for o in smaller.offerings)
 
 
 def pdf_text(pdf: bytes) -> tuple[PdfReader, str]:
@@ -134,7 +165,11 @@ def test_the_pdf_holds_every_sku_name_and_price_with_images_and_a_bookmark_per_g
     assert "Pacific Christmas Fair 2026" in reader.pages[0].extract_text()
     assert sum(len(page.images) for page in reader.pages) >= 5
     assert [item.title for item in reader.outline] == [
-        "PGK under 1", "PGK 5 to under 10", "PGK 20 to under 50", "PGK 100 to under 200"]
+        "PGK under 1",
+        "PGK 5 to under 10",
+        "PGK 20 to under 50",
+        "PGK 100 to under 200",
+    ]
     assert len(reader.pages) == 1 + 4
 
 
@@ -146,20 +181,29 @@ def test_the_pdf_of_an_unarranged_theme_has_no_group_headings():
 
 def test_names_in_any_supported_language_keep_their_letters_in_the_pdf():
     """The font ships with the project: no accent, macron or dash is lost, whatever else is installed."""
-    names = [sheet("KMB-1", "Kundiawa Meri Bilum — Ōkubo", price="45.00", colour="Natural", available=5),
-             sheet("CDT-2", "Coopérative des tisserandes de Kédougou", price="30.00", colour="Red", available=8)]
+    names = [
+        sheet("KMB-1", "Kundiawa Meri Bilum — Ōkubo", price="45.00", colour="Natural", available=5),
+        sheet("CDT-2", "Coopérative des tisserandes de Kédougou", price="30.00", colour="Red", available=8),
+    ]
     reader, text = pdf_text(render_pdf(theme("colour", names, title="Fair — “Pacific” 2026")))
     assert "Kundiawa Meri Bilum — Ōkubo" in text
     assert "Coopérative des tisserandes de Kédougou" in text
     assert "Fair — “Pacific” 2026" in text
-    fonts = {str(font.get_object()["/BaseFont"]) for page in reader.pages
-             for font in page["/Resources"]["/Font"].values()}
+    fonts = {
+        str(font.get_object()["/BaseFont"]) for page in reader.pages for font in page["/Resources"]["/Font"].values()
+    }
     assert fonts and all("DejaVuSans" in font for font in fonts), fonts
 
 
 def test_html_escapes_injected_markup_everywhere():
-    hostile = sheet("X-1", '<script>alert("name")</script>', description="<img src=x onerror=alert(1)>",
-                    colour='"><b>red', story="</article><iframe>", materials="a & b")
+    hostile = sheet(
+        "X-1",
+        '<script>alert("name")</script>',
+        description="<img src=x onerror=alert(1)>",
+        colour='"><b>red',
+        story="</article><iframe>",
+        materials="a & b",
+    )
     page = render_html(theme("colour", [hostile], title="<h1>Fair</h1>"))
     assert "<script>" not in page and "<iframe>" not in page and "<img src=x" not in page
     assert "<b>" not in page and "<h1>Fair</h1>" not in page
@@ -176,8 +220,12 @@ def test_html_is_self_contained_mobile_friendly_and_in_group_order():
     assert page.count('src="data:image/png;base64,') == 4
     assert page.count('src="data:image/jpeg;base64,') == 1
     assert "http://" not in page and "https://" not in page
-    headings = ["1,000 to 1,999 units available", "200 to 499 units available", "10 to 19 units available",
-                "None available now"]
+    headings = [
+        "1,000 to 1,999 units available",
+        "200 to 499 units available",
+        "10 to 19 units available",
+        "None available now",
+    ]
     positions = [page.index(f">{heading}</h2>") for heading in headings]
     assert positions == sorted(positions)
     assert page.index("FAN-005") < page.index("BILUM-001") < page.index("KETE-002")
@@ -201,9 +249,9 @@ def test_csv_round_trips_with_plain_decimal_prices_in_catalogue_order():
 
 
 def test_csv_text_cannot_become_a_spreadsheet_formula():
-    formula = sheet("F-1", "=HYPERLINK(\"http://x\")", description="+1+1", materials="@SUM(A1)", story="-2")
+    formula = sheet("F-1", '=HYPERLINK("http://x")', description="+1+1", materials="@SUM(A1)", story="-2")
     row = next(csv.DictReader(io.StringIO(render_csv(theme("none", [formula])))))
-    assert row["name"] == "'=HYPERLINK(\"http://x\")"
+    assert row["name"] == '\'=HYPERLINK("http://x")'
     assert (row["description"], row["materials"], row["story"]) == ("'+1+1", "'@SUM(A1)", "'-2")
     assert row["price"] == "10.00"
 
@@ -228,8 +276,9 @@ def test_bad_inputs_are_refused():
 
 def pictures_in(page: str) -> list[PillowImage.Image]:
     sources = page.split('src="data:')[1:]
-    return [PillowImage.open(io.BytesIO(base64.b64decode(source.split(";base64,")[1].split('"')[0])))
-            for source in sources]
+    return [
+        PillowImage.open(io.BytesIO(base64.b64decode(source.split(";base64,")[1].split('"')[0]))) for source in sources
+    ]
 
 
 def test_large_and_rotated_photos_are_shown_small_and_upright_in_both_formats():
@@ -239,10 +288,12 @@ def test_large_and_rotated_photos_are_shown_small_and_upright_in_both_formats():
     exif = PillowImage.Exif()
     exif[0x0112] = 6  # stored sideways: turn 90 degrees clockwise to show
     PillowImage.new("RGB", (40, 20), (90, 90, 200)).save(rotated, "JPEG", exif=exif)
-    offering = sheet("PHOTO-1", "Photographed bilum",
-                     images=[Image("image/jpeg", photo.getvalue()), Image("image/jpeg", rotated.getvalue())])
+    offering = sheet(
+        "PHOTO-1",
+        "Photographed bilum",
+        images=[Image("image/jpeg", photo.getvalue()), Image("image/jpeg", rotated.getvalue())],
+    )
 
-    assert [picture.size for picture in pictures_in(render_html(theme("none", [offering])))] == [(640, 480),
-                                                                                               (20, 40)]
+    assert [picture.size for picture in pictures_in(render_html(theme("none", [offering])))] == [(640, 480), (20, 40)]
     reader = PdfReader(io.BytesIO(render_pdf(theme("none", [offering]))))
     assert sorted(image.image.size for image in reader.pages[1].images) == [(20, 40), (640, 480)]

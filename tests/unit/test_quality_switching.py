@@ -1,4 +1,5 @@
 """ISO 2859-1:1999 clause 9: switching between normal, tightened and reduced inspection, and discontinuation."""
+
 import dataclasses
 
 import pytest
@@ -89,11 +90,14 @@ def test_an_accepted_lot_that_would_fail_one_step_tighter_resets_the_score():
     assert run("R", run("A" * 9, points=3)).switching_score == 0
 
 
-@pytest.mark.parametrize("outcome, flags, reason", [
-    ("R", STEADY, "a lot not accepted on reduced inspection"),
-    ("A", {"production_steady": False, "reduced_approved": True}, "production irregular or delayed"),
-    ("A", UNAPPROVED, "the responsible authority reinstated normal inspection"),
-])
+@pytest.mark.parametrize(
+    "outcome, flags, reason",
+    [
+        ("R", STEADY, "a lot not accepted on reduced inspection"),
+        ("A", {"production_steady": False, "reduced_approved": True}, "production irregular or delayed"),
+        ("A", UNAPPROVED, "the responsible authority reinstated normal inspection"),
+    ],
+)
 def test_reduced_inspection_returns_to_normal(outcome, flags, reason):
     reduced = run("A" * 10, points=3)
     assert run("AAA", reduced).severity == REDUCED
@@ -109,12 +113,15 @@ def test_a_lot_must_be_inspected_on_the_severity_in_effect_and_recorded_once():
         record(state, LotResult("lot-1", NORMAL, True), **STEADY)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"switching_points": 1}, "0, 2 or 3"),
-    ({"accepted": False, "switching_points": 2}, "earns no points"),
-    ({"lot_id": ""}, "needs its id"),
-    ({"severity": DISCONTINUED}, "is inspected on one of normal, tightened, reduced"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"switching_points": 1}, "0, 2 or 3"),
+        ({"accepted": False, "switching_points": 2}, "earns no points"),
+        ({"lot_id": ""}, "needs its id"),
+        ({"severity": DISCONTINUED}, "is inspected on one of normal, tightened, reduced"),
+    ],
+)
 def test_a_lot_result_that_cannot_happen_is_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         LotResult(**({"lot_id": "lot-1", "severity": NORMAL, "accepted": True, "switching_points": 2} | kwargs))
@@ -170,8 +177,9 @@ def resimulate(steps):
 def lot_sequences(draw):
     """Producers differ: some rarely fail and earn reduced inspection, some often do and get discontinued. A plan with
     Ac 0 or 1 earns 2 points a lot; one with Ac >= 2 earns 3, or nothing when the lot was marginal."""
-    failure, marginal, unsteady, unapproved = (draw(st.sampled_from(percents)) for percents in (
-        [0, 3, 20, 50], [0, 10], [0, 5, 40], [0, 5, 40]))
+    failure, marginal, unsteady, unapproved = (
+        draw(st.sampled_from(percents)) for percents in ([0, 3, 20, 50], [0, 10], [0, 5, 40], [0, 5, 40])
+    )
     small_acceptance_number = draw(st.booleans())
     rolls = draw(st.lists(st.tuples(*[st.integers(0, 99)] * 4), min_size=1, max_size=70))
     steps = []

@@ -34,17 +34,25 @@ def test_the_checklist_has_the_44_printed_questions_and_the_printed_maxima():
     covered = [number for section in SECTIONS for number in section.questions]
     assert sorted(covered) == list(range(1, 45))
     assert {section.key: section.max for section in SECTIONS} == {
-        "product_readiness": 12, "viability": 1, "facilitator": 10, "catalogue": 11, "public_policy": 5,
-        "export_ready": 5}
+        "product_readiness": 12,
+        "viability": 1,
+        "facilitator": 10,
+        "catalogue": 11,
+        "public_policy": 5,
+        "export_ready": 5,
+    }
 
 
-@pytest.mark.parametrize("yes, band, advice", [
-    (12, "12", "You are ready to take the next step to grow your enterprise"),
-    (11, "6-11", "Your product is ready for growth—you need to find a good model"),
-    (6, "6-11", "Your product is ready for growth—you need to find a good model"),
-    (5, "Below 6", "Your product may need more development"),
-    (0, "Below 6", "Your product may need more development"),
-])
+@pytest.mark.parametrize(
+    "yes, band, advice",
+    [
+        (12, "12", "You are ready to take the next step to grow your enterprise"),
+        (11, "6-11", "Your product is ready for growth—you need to find a good model"),
+        (6, "6-11", "Your product is ready for growth—you need to find a good model"),
+        (5, "Below 6", "Your product may need more development"),
+        (0, "Below 6", "Your product may need more development"),
+    ],
+)
 def test_product_readiness_bands(yes, band, advice):
     result = score(answers((PRODUCT_READINESS, yes)))["product_readiness"]
     assert result == {"score": yes, "max": 12, "eligible": True, "band": band, "advice": advice}
@@ -52,52 +60,67 @@ def test_product_readiness_bands(yes, band, advice):
 
 def test_viability_advises_only_on_a_no_to_question_13():
     assert score(answers())["viability"] == {
-        "score": 0, "max": 1, "eligible": True, "band": "0",
-        "advice": "If you scored 0 on Question 13, you may need to work on making your product more viable"}
-    assert score(answers(13))["viability"] == {"score": 1, "max": 1, "eligible": True, "band": None,
-                                               "advice": None}
+        "score": 0,
+        "max": 1,
+        "eligible": True,
+        "band": "0",
+        "advice": "If you scored 0 on Question 13, you may need to work on making your product more viable",
+    }
+    assert score(answers(13))["viability"] == {"score": 1, "max": 1, "eligible": True, "band": None, "advice": None}
 
 
-@pytest.mark.parametrize("yes, band, advice", [
-    (10, "10", "Your product is likely ready for market"),
-    (9, "5-10", "This model will help define strategies to enhance your product sales"),
-    (5, "5-10", "This model will help define strategies to enhance your product sales"),
-    (4, "Below 5", "The Facilitator model is definitely for you"),
-    (0, "Below 5", "The Facilitator model is definitely for you"),
-])
+@pytest.mark.parametrize(
+    "yes, band, advice",
+    [
+        (10, "10", "Your product is likely ready for market"),
+        (9, "5-10", "This model will help define strategies to enhance your product sales"),
+        (5, "5-10", "This model will help define strategies to enhance your product sales"),
+        (4, "Below 5", "The Facilitator model is definitely for you"),
+        (0, "Below 5", "The Facilitator model is definitely for you"),
+    ],
+)
 def test_facilitator_bands_once_product_readiness_is_above_6(yes, band, advice):
     result = score(answers((PRODUCT_READINESS, 7), (FACILITATOR, yes)))["facilitator"]
     assert result == {"score": yes, "max": 10, "eligible": True, "band": band, "advice": advice}
 
 
-@pytest.mark.parametrize("yes, band, advice", [
-    (11, "11", "A Catalogue model is definitely for you"),
-    (10, "5-11", "Explore this model to enhance your distribution"),
-    (5, "5-11", "Explore this model to enhance your distribution"),
-    (4, "Below 5", "Look at all models closely"),
-    (0, "Below 5", "Look at all models closely"),
-])
+@pytest.mark.parametrize(
+    "yes, band, advice",
+    [
+        (11, "11", "A Catalogue model is definitely for you"),
+        (10, "5-11", "Explore this model to enhance your distribution"),
+        (5, "5-11", "Explore this model to enhance your distribution"),
+        (4, "Below 5", "Look at all models closely"),
+        (0, "Below 5", "Look at all models closely"),
+    ],
+)
 def test_catalogue_bands_once_product_readiness_is_above_6(yes, band, advice):
     result = score(answers((PRODUCT_READINESS, 12), (CATALOGUE, yes)))["catalogue"]
     assert result == {"score": yes, "max": 11, "eligible": True, "band": band, "advice": advice}
 
 
 @pytest.mark.parametrize("product_readiness", [0, 12])
-@pytest.mark.parametrize("yes, band, advice", [
-    (5, "5", "Policy measures appear to be helpful"),
-    (4, "Below 5", "You need to use/understand local government resources"),
-    (0, "Below 5", "You need to use/understand local government resources"),
-])
+@pytest.mark.parametrize(
+    "yes, band, advice",
+    [
+        (5, "5", "Policy measures appear to be helpful"),
+        (4, "Below 5", "You need to use/understand local government resources"),
+        (0, "Below 5", "You need to use/understand local government resources"),
+    ],
+)
 def test_public_policy_bands_do_not_depend_on_product_readiness(product_readiness, yes, band, advice):
     result = score(answers((PRODUCT_READINESS, product_readiness), (PUBLIC_POLICY, yes)))["public_policy"]
     assert result == {"score": yes, "max": 5, "eligible": True, "band": band, "advice": advice}
 
 
-@pytest.mark.parametrize("yes, band, advice", [
-    (5, "5", "You are likely Export Ready"),
-    (4, None, None),
-    (0, None, None),
-])
+@pytest.mark.parametrize(
+    "yes, band, advice",
+    [
+        (5, "5", "You are likely Export Ready"),
+        (4, None, None),
+        (0, None, None),
+    ],
+)
 def test_export_ready_has_advice_only_for_a_full_score(yes, band, advice):
     result = score(answers((PRODUCT_READINESS, 8), (EXPORT_READY, yes)))["export_ready"]
     assert result == {"score": yes, "max": 5, "eligible": True, "band": band, "advice": advice}

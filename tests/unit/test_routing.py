@@ -31,12 +31,13 @@ def euclidean(points):
 @st.composite
 def problems(draw):
     stops = draw(st.integers(0, 9))
-    points = draw(st.lists(st.tuples(st.integers(0, 100), st.integers(0, 100)), min_size=stops + 1,
-                           max_size=stops + 1))
+    points = draw(st.lists(st.tuples(st.integers(0, 100), st.integers(0, 100)), min_size=stops + 1, max_size=stops + 1))
     distances = euclidean(points)
     if draw(st.booleans()):
-        distances = [[d + (i > j) * draw(st.integers(0, 5)) * (d > 0) for j, d in enumerate(row)]
-                     for i, row in enumerate(distances)]
+        distances = [
+            [d + (i > j) * draw(st.integers(0, 5)) * (d > 0) for j, d in enumerate(row)]
+            for i, row in enumerate(distances)
+        ]
     capacity = draw(st.integers(1, 30))
     demands = [0] + draw(st.lists(st.integers(0, capacity), min_size=stops, max_size=stops))
     return distances, demands, capacity
@@ -99,32 +100,38 @@ def test_a_plan_that_the_fleet_cannot_carry_is_reported():
         plan_routes(distances, [0, 6, 6, 6], 10, max_vehicles=2, **FAST)
 
 
-@pytest.mark.parametrize("distances, demands, capacity, message", [
-    ([], [], 10, "at least the hub"),
-    ([[0, 1], [1]], [0, 1], 10, "square"),
-    ([[0, -1], [1, 0]], [0, 1], 10, "between 0 and"),
-    ([[0, 1.5], [1, 0]], [0, 1], 10, "integers"),
-    ([[0, True], [1, 0]], [0, 1], 10, "integers"),
-    ([[3, 1], [1, 0]], [0, 1], 10, "to itself"),
-    ([[0, 1], [1, 0]], [0], 10, "demands for 2 nodes"),
-    ([[0, 1], [1, 0]], [2, 1], 10, "hub"),
-    ([[0, 1], [1, 0]], [0, -1], 10, "non-negative"),
-    ([[0, 1], [1, 0]], [0, 11], 10, "more than a vehicle carries"),
-    ([[0, 1], [1, 0]], [0, 1], 0, "capacity"),
-])
+@pytest.mark.parametrize(
+    "distances, demands, capacity, message",
+    [
+        ([], [], 10, "at least the hub"),
+        ([[0, 1], [1]], [0, 1], 10, "square"),
+        ([[0, -1], [1, 0]], [0, 1], 10, "between 0 and"),
+        ([[0, 1.5], [1, 0]], [0, 1], 10, "integers"),
+        ([[0, True], [1, 0]], [0, 1], 10, "integers"),
+        ([[3, 1], [1, 0]], [0, 1], 10, "to itself"),
+        ([[0, 1], [1, 0]], [0], 10, "demands for 2 nodes"),
+        ([[0, 1], [1, 0]], [2, 1], 10, "hub"),
+        ([[0, 1], [1, 0]], [0, -1], 10, "non-negative"),
+        ([[0, 1], [1, 0]], [0, 11], 10, "more than a vehicle carries"),
+        ([[0, 1], [1, 0]], [0, 1], 0, "capacity"),
+    ],
+)
 def test_bad_input_is_a_clear_value_error(distances, demands, capacity, message):
     with pytest.raises(ValueError, match=message):
         plan_routes(distances, demands, capacity)
 
 
-@pytest.mark.parametrize("options, message", [
-    ({"time_limit_s": 0}, "time limit"),
-    ({"time_limit_s": float("nan")}, "time limit"),
-    ({"max_vehicles": 0}, "max_vehicles"),
-    ({"max_vehicles": 1}, "carry only 10"),
-    ({"max_iterations": 0}, "max_iterations"),
-    ({"seed": -1}, "seed"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"time_limit_s": 0}, "time limit"),
+        ({"time_limit_s": float("nan")}, "time limit"),
+        ({"max_vehicles": 0}, "max_vehicles"),
+        ({"max_vehicles": 1}, "carry only 10"),
+        ({"max_iterations": 0}, "max_iterations"),
+        ({"seed": -1}, "seed"),
+    ],
+)
 def test_bad_search_options_are_value_errors(options, message):
     with pytest.raises(ValueError, match=message):
         plan_routes([[0, 1, 1], [1, 0, 1], [1, 1, 0]], [0, 6, 6], 10, **options)
@@ -153,26 +160,44 @@ def test_a_trip_defers_closed_stops_and_stops_whose_windows_miss_it():
     points = [(0, 0), (10, 0), (20, 0), (0, 10), (0, 20)]
     week = PickupWindow(T0 - timedelta(days=1), T0 + timedelta(days=6))
     next_month = PickupWindow(T0 + timedelta(days=30), T0 + timedelta(days=40))
-    plan = plan_trip(euclidean(points), [0, 3, 3, 3, 3], 6, T0, T0 + timedelta(days=2),
-                     windows={1: [week], 2: [next_month], 3: [next_month, week]}, closed=[4], **FAST)
+    plan = plan_trip(
+        euclidean(points),
+        [0, 3, 3, 3, 3],
+        6,
+        T0,
+        T0 + timedelta(days=2),
+        windows={1: [week], 2: [next_month], 3: [next_month, week]},
+        closed=[4],
+        **FAST,
+    )
     assert plan.deferred == [2, 4]
     assert sorted(stop for route in plan.routes for stop in route) == [1, 3]
     assert route_cost(euclidean(points), plan.routes) == 10 + 14 + 10
 
 
 def test_a_window_that_ends_as_the_trip_starts_misses_it():
-    plan = plan_trip(euclidean([(0, 0), (5, 5)]), [0, 1], 5, T0, T0 + timedelta(hours=8),
-                     windows={1: [PickupWindow(T0 - timedelta(hours=8), T0)]}, **FAST)
+    plan = plan_trip(
+        euclidean([(0, 0), (5, 5)]),
+        [0, 1],
+        5,
+        T0,
+        T0 + timedelta(hours=8),
+        windows={1: [PickupWindow(T0 - timedelta(hours=8), T0)]},
+        **FAST,
+    )
     assert plan == TripPlan(routes=[], deferred=[1])
 
 
-@pytest.mark.parametrize("arguments, message", [
-    ({"departs": T0.replace(tzinfo=None)}, "timezone-aware"),
-    ({"returns": T0}, "return after"),
-    ({"closed": [0]}, "not a stop"),
-    ({"windows": {5: []}}, "not a stop"),
-    ({"windows": {1: [(T0, T0 + timedelta(days=1))]}}, "PickupWindow"),
-])
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        ({"departs": T0.replace(tzinfo=None)}, "timezone-aware"),
+        ({"returns": T0}, "return after"),
+        ({"closed": [0]}, "not a stop"),
+        ({"windows": {5: []}}, "not a stop"),
+        ({"windows": {1: [(T0, T0 + timedelta(days=1))]}}, "PickupWindow"),
+    ],
+)
 def test_bad_trip_input_is_a_value_error(arguments, message):
     trip = {"departs": T0, "returns": T0 + timedelta(days=1), **arguments}
     with pytest.raises(ValueError, match=message):

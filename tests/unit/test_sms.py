@@ -4,53 +4,69 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notification.sms import (GSM7_BASIC, GSM7_EXTENSION, HELP_TEXT, REPLY_ERRORS, Reply,
-                                       ReplyError, encoded_length, is_gsm7, parse_reply, sms_segments,
-                                       to_gsm7)
+from services.notification.sms import (
+    GSM7_BASIC,
+    GSM7_EXTENSION,
+    HELP_TEXT,
+    REPLY_ERRORS,
+    Reply,
+    ReplyError,
+    encoded_length,
+    is_gsm7,
+    parse_reply,
+    sms_segments,
+    to_gsm7,
+)
 from shared.ids import REF_ALPHABET, short_ref
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("YES K7Q2MD", Reply("accept", "K7Q2MD", None)),
-    ("yes k7q2md", Reply("accept", "K7Q2MD", None)),
-    ("Accept K7Q2MD 20", Reply("accept", "K7Q2MD", 20)),
-    ("  YES   k7q2md    45  ", Reply("accept", "K7Q2MD", 45)),
-    ("Yes K7Q2MD.", Reply("accept", "K7Q2MD", None)),
-    ("YES, K7Q2MD, 12!", Reply("accept", "K7Q2MD", 12)),
-    ("\tno\nK7Q2MD\n", Reply("decline", "K7Q2MD", None)),
-    ("Decline abcd", Reply("decline", "ABCD", None)),
-    ("DONE K7Q2MD 20", Reply("ready", "K7Q2MD", 20)),
-    ("ready: k7q2md 3.", Reply("ready", "K7Q2MD", 3)),
-    ("done ABCDEFGH23 007", Reply("ready", "ABCDEFGH23", 7)),
-    ("HELP", Reply("help", None, None)),
-    ("help?", Reply("help", None, None)),
-    ("Help me please", Reply("help", None, None)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("YES K7Q2MD", Reply("accept", "K7Q2MD", None)),
+        ("yes k7q2md", Reply("accept", "K7Q2MD", None)),
+        ("Accept K7Q2MD 20", Reply("accept", "K7Q2MD", 20)),
+        ("  YES   k7q2md    45  ", Reply("accept", "K7Q2MD", 45)),
+        ("Yes K7Q2MD.", Reply("accept", "K7Q2MD", None)),
+        ("YES, K7Q2MD, 12!", Reply("accept", "K7Q2MD", 12)),
+        ("\tno\nK7Q2MD\n", Reply("decline", "K7Q2MD", None)),
+        ("Decline abcd", Reply("decline", "ABCD", None)),
+        ("DONE K7Q2MD 20", Reply("ready", "K7Q2MD", 20)),
+        ("ready: k7q2md 3.", Reply("ready", "K7Q2MD", 3)),
+        ("done ABCDEFGH23 007", Reply("ready", "ABCDEFGH23", 7)),
+        ("HELP", Reply("help", None, None)),
+        ("help?", Reply("help", None, None)),
+        ("Help me please", Reply("help", None, None)),
+    ],
+)
 def test_every_form_of_reply_is_understood(text, expected):
     assert parse_reply(text) == expected
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("", "empty"),
-    ("   . ", "empty"),
-    ("MAYBE K7Q2MD", "unknown_command"),
-    ("OUI K7Q2MD", "unknown_command"),
-    ("YESK7Q2MD", "unknown_command"),
-    ("YES", "missing_ref"),
-    ("done", "missing_ref"),
-    ("YES K7Q", "bad_ref"),
-    ("YES K7Q2MDABCDE", "bad_ref"),
-    ("YES K7-Q2MD", "bad_ref"),
-    ("YES KÖQ2MD", "bad_ref"),
-    ("YES K7Q2MD 20 bags", "extra_words"),
-    ("NO K7Q2MD 20", "unexpected_quantity"),
-    ("DONE K7Q2MD", "missing_quantity"),
-    ("DONE K7Q2MD 0", "bad_quantity"),
-    ("DONE K7Q2MD -5", "bad_quantity"),
-    ("YES K7Q2MD 2.5", "bad_quantity"),
-    ("YES K7Q2MD twenty", "bad_quantity"),
-    ("YES K7Q2MD ２０", "bad_quantity"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("", "empty"),
+        ("   . ", "empty"),
+        ("MAYBE K7Q2MD", "unknown_command"),
+        ("OUI K7Q2MD", "unknown_command"),
+        ("YESK7Q2MD", "unknown_command"),
+        ("YES", "missing_ref"),
+        ("done", "missing_ref"),
+        ("YES K7Q", "bad_ref"),
+        ("YES K7Q2MDABCDE", "bad_ref"),
+        ("YES K7-Q2MD", "bad_ref"),
+        ("YES KÖQ2MD", "bad_ref"),
+        ("YES K7Q2MD 20 bags", "extra_words"),
+        ("NO K7Q2MD 20", "unexpected_quantity"),
+        ("DONE K7Q2MD", "missing_quantity"),
+        ("DONE K7Q2MD 0", "bad_quantity"),
+        ("DONE K7Q2MD -5", "bad_quantity"),
+        ("YES K7Q2MD 2.5", "bad_quantity"),
+        ("YES K7Q2MD twenty", "bad_quantity"),
+        ("YES K7Q2MD ２０", "bad_quantity"),
+    ],
+)
 def test_a_bad_reply_is_refused_with_the_answer_that_helps(text, reason):
     with pytest.raises(ReplyError) as refused:
         parse_reply(text)
@@ -83,13 +99,22 @@ def test_a_parsed_reply_is_frozen():
         reply.quantity = 3
 
 
-@given(st.sampled_from(["YES", "accept", "No", "DECLINE", "done", "Ready"]),
-       st.text(alphabet="ABCDEFGHJKMNPQRTUVWXYZ2346789abcdefghjk", min_size=4, max_size=10),
-       st.integers(min_value=1, max_value=10**6), st.sampled_from([" ", "  ", "\t", " , "]),
-       st.sampled_from(["", ".", "!", " .", "\n"]))
+@given(
+    st.sampled_from(["YES", "accept", "No", "DECLINE", "done", "Ready"]),
+    st.text(alphabet="ABCDEFGHJKMNPQRTUVWXYZ2346789abcdefghjk", min_size=4, max_size=10),
+    st.integers(min_value=1, max_value=10**6),
+    st.sampled_from([" ", "  ", "\t", " , "]),
+    st.sampled_from(["", ".", "!", " .", "\n"]),
+)
 def test_any_well_formed_reply_round_trips(word, ref, quantity, gap, ending):
-    action = {"yes": "accept", "accept": "accept", "no": "decline", "decline": "decline", "done": "ready",
-              "ready": "ready"}[word.lower()]
+    action = {
+        "yes": "accept",
+        "accept": "accept",
+        "no": "decline",
+        "decline": "decline",
+        "done": "ready",
+        "ready": "ready",
+    }[word.lower()]
     with_quantity = action != "decline"
     text = f"{word}{gap}{ref}" + (f"{gap}{quantity}" if with_quantity else "") + ending
     assert parse_reply(text) == Reply(action, ref.upper(), quantity if with_quantity else None)
@@ -137,10 +162,23 @@ def test_non_gsm7_text_counts_utf16_code_units():
     assert encoded_length("ok 😀") == 5
 
 
-@pytest.mark.parametrize("text, segments", [
-    ("a" * 160, 1), ("a" * 161, 2), ("[" * 80, 1), ("[" * 81, 2), ("a" * 306, 2), ("a" * 307, 3),
-    ("ơ" * 70, 1), ("ơ" * 71, 2), ("ơ" * 134, 2), ("ơ" * 135, 3), ("😀" * 35, 1), ("😀" * 36, 2),
-])
+@pytest.mark.parametrize(
+    "text, segments",
+    [
+        ("a" * 160, 1),
+        ("a" * 161, 2),
+        ("[" * 80, 1),
+        ("[" * 81, 2),
+        ("a" * 306, 2),
+        ("a" * 307, 3),
+        ("ơ" * 70, 1),
+        ("ơ" * 71, 2),
+        ("ơ" * 134, 2),
+        ("ơ" * 135, 3),
+        ("😀" * 35, 1),
+        ("😀" * 36, 2),
+    ],
+)
 def test_the_published_limits(text, segments):
     assert len(sms_segments(text)) == segments
 
@@ -178,8 +216,10 @@ def test_a_combining_accent_stays_with_its_letter():
 _GSM7_SAMPLE = "".join(sorted(GSM7_BASIC | GSM7_EXTENSION))
 
 
-@given(st.text(alphabet=st.sampled_from(list(_GSM7_SAMPLE) + [" ", " ", " ", "€", "["]), max_size=700)
-       | st.text(max_size=300))
+@given(
+    st.text(alphabet=st.sampled_from(list(_GSM7_SAMPLE) + [" ", " ", " ", "€", "["]), max_size=700)
+    | st.text(max_size=300)
+)
 def test_segments_rejoin_to_the_message_and_each_fits(text):
     parts = sms_segments(text)
     gsm7 = is_gsm7(text)
@@ -205,14 +245,17 @@ def test_utf16_text_encodes_to_the_counted_units():
 # Transliteration
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("“Quoted” ‘text’ — dash – and…", "\"Quoted\" 'text' - dash - and..."),
-    ("Nguyễn Thị Hương, Đà Nẵng", "Nguyen Thi Huong, Dà Nang"),
-    ("prête, forêt, garçon, île, œuvre", "prete, foret, garcon, ile, oeuvre"),
-    ("élève à Noël: ça où ñ Ü", "élève à Noel: ca où ñ Ü"),
-    ("non\u00a0breaking\u202fspaces", "non breaking spaces"),
-    ("Łódź", "Lodz"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("“Quoted” ‘text’ — dash – and…", "\"Quoted\" 'text' - dash - and..."),
+        ("Nguyễn Thị Hương, Đà Nẵng", "Nguyen Thi Huong, Dà Nang"),
+        ("prête, forêt, garçon, île, œuvre", "prete, foret, garcon, ile, oeuvre"),
+        ("élève à Noël: ça où ñ Ü", "élève à Noel: ca où ñ Ü"),
+        ("non\u00a0breaking\u202fspaces", "non breaking spaces"),
+        ("Łódź", "Lodz"),
+    ],
+)
 def test_to_gsm7_transliterates_what_gsm7_lacks(text, expected):
     assert to_gsm7(text) == expected
     assert is_gsm7(to_gsm7(text))

@@ -1,4 +1,5 @@
 """No cell of a CSV file the platform writes can run as a formula, whichever separator the spreadsheet splits on."""
+
 import csv
 import io
 
@@ -25,8 +26,10 @@ def test_no_cell_is_a_formula_in_any_reading_of_the_file(rows):
     assert not [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row if _runnable(cell)]
     for separator in SEPARATORS:
         for line in text.splitlines():
-            assert not [cell for cell in next(csv.reader([line], delimiter=separator)) if _runnable(cell)], \
-                (separator, line)
+            assert not [cell for cell in next(csv.reader([line], delimiter=separator)) if _runnable(cell)], (
+                separator,
+                line,
+            )
 
 
 @given(cells)
@@ -37,7 +40,10 @@ def test_text_without_a_formula_anywhere_is_written_as_it_is(cell):
 
 def test_a_separator_inside_a_cell_cannot_start_a_formula_and_numbers_stay_numbers():
     text = csv_text(["sku", "name", "units"], [["B-1", "x;=1+1", 12], ["B-2", "-2", 3]])
-    assert list(csv.reader(io.StringIO(text))) == [["sku", "name", "units"], ["B-1", "x;'=1+1", "12"],
-                                                   ["B-2", "'-2", "3"]]
+    assert list(csv.reader(io.StringIO(text))) == [
+        ["sku", "name", "units"],
+        ["B-1", "x;'=1+1", "12"],
+        ["B-2", "'-2", "3"],
+    ]
     split = list(csv.reader(io.StringIO(text), delimiter=";"))[1]
     assert split == ['B-1,"x', '\'=1+1","12"'], "a spreadsheet set to semicolons sees text, not =1+1"

@@ -11,24 +11,69 @@ from services.notification.templates import FIELDS, KINDS, LANGUAGES, choose_lan
 
 # Values at the top of what the SMS texts are designed for: names of 30 letters, four-digit quantities.
 TYPICAL = dict(
-    name="Goroka Meri Bilum Group", ref="K7Q2MD", quantity=9999, product="Highlands bilum bag, medium",
+    name="Goroka Meri Bilum Group",
+    ref="K7Q2MD",
+    quantity=9999,
+    product="Highlands bilum bag, medium",
     respond_by=datetime(2026, 9, 30, 23, 30, tzinfo=timezone.utc),
-    pickup_at=datetime(2026, 9, 29, 22, 0, tzinfo=timezone.utc), place="Asaro Valley collection hub",
-    order_id="ord_4f2a9c1d7e3b5a60", units=12000, promised_by=date(2027, 9, 30), ordered=12000, short=1500,
-    expected_on=date(2027, 9, 20), producer="Asaro Valley Women Weavers", defects=14, sample_size=125, count=37,
-    service="consolidation", shipment_id="shp_4f2a9c1d7e3b5a60", due_on=date(2027, 9, 15),
-    contact="+675 7000 0101", day=date(2026, 9, 22), items=["Order ord_1 allocated", "Lot of 20 bags passed"],
-    city="Port Moresby", asked=99999, more=9999, total=9999)
+    pickup_at=datetime(2026, 9, 29, 22, 0, tzinfo=timezone.utc),
+    place="Asaro Valley collection hub",
+    order_id="ord_4f2a9c1d7e3b5a60",
+    units=12000,
+    promised_by=date(2027, 9, 30),
+    ordered=12000,
+    short=1500,
+    expected_on=date(2027, 9, 20),
+    producer="Asaro Valley Women Weavers",
+    defects=14,
+    sample_size=125,
+    count=37,
+    service="consolidation",
+    shipment_id="shp_4f2a9c1d7e3b5a60",
+    due_on=date(2027, 9, 15),
+    contact="+675 7000 0101",
+    day=date(2026, 9, 22),
+    items=["Order ord_1 allocated", "Lot of 20 bags passed"],
+    city="Port Moresby",
+    asked=99999,
+    more=9999,
+    total=9999,
+)
 
 EXPECTED_KINDS = {
-    "quota_offered", "quota_reminder", "quota_reallocated", "quota_accepted_ack", "lot_received_ack",
-    "inspection_passed", "inspection_failed", "pickup_scheduled", "order_confirmed", "order_shortfall",
-    "order_shipped", "order_delivered", "aggregator_shortfall", "aggregator_lot_rejected", "aggregator_dead_letters",
-    "aggregator_shipment_late", "aggregator_unreachable", "daily_digest", "sms_reply_unknown", "sms_help",
-    "order_received", "quota_declined_ack", "lot_rework_requested", "lot_shipment_planned",
-    "sms_reply_quantity_refused", "sms_reply_closed", "quota_top_up_offered", "quota_top_up_accepted_ack",
-    "quota_top_up_declined_ack", "quota_top_up_lapsed", "sms_reply_top_up_refused",
-    *(f"sms_error_{reason}" for reason in REPLY_ERRORS)}
+    "quota_offered",
+    "quota_reminder",
+    "quota_reallocated",
+    "quota_accepted_ack",
+    "lot_received_ack",
+    "inspection_passed",
+    "inspection_failed",
+    "pickup_scheduled",
+    "order_confirmed",
+    "order_shortfall",
+    "order_shipped",
+    "order_delivered",
+    "aggregator_shortfall",
+    "aggregator_lot_rejected",
+    "aggregator_dead_letters",
+    "aggregator_shipment_late",
+    "aggregator_unreachable",
+    "daily_digest",
+    "sms_reply_unknown",
+    "sms_help",
+    "order_received",
+    "quota_declined_ack",
+    "lot_rework_requested",
+    "lot_shipment_planned",
+    "sms_reply_quantity_refused",
+    "sms_reply_closed",
+    "quota_top_up_offered",
+    "quota_top_up_accepted_ack",
+    "quota_top_up_declined_ack",
+    "quota_top_up_lapsed",
+    "sms_reply_top_up_refused",
+    *(f"sms_error_{reason}" for reason in REPLY_ERRORS),
+}
 
 
 def values_for(kind, **overrides):
@@ -50,8 +95,16 @@ def test_every_kind_renders_in_every_language_and_fits_one_sms(kind, language):
     assert is_gsm7(rendered.sms_text)
     assert encoded_length(rendered.sms_text) <= 160, rendered.sms_text
     assert sms_segments(rendered.sms_text) == [rendered.sms_text]
-    for field in FIELDS[kind] - {"respond_by", "pickup_at", "promised_by", "expected_on", "due_on", "day",
-                                 "items", "name"}:
+    for field in FIELDS[kind] - {
+        "respond_by",
+        "pickup_at",
+        "promised_by",
+        "expected_on",
+        "due_on",
+        "day",
+        "items",
+        "name",
+    }:
         assert str(TYPICAL[field]) in rendered.text, field
 
 
@@ -59,14 +112,19 @@ def test_every_kind_renders_in_every_language_and_fits_one_sms(kind, language):
 @pytest.mark.parametrize("kind", sorted(EXPECTED_KINDS))
 def test_every_language_asks_for_the_same_values(kind, language):
     template = templates._TEMPLATES[language][kind]
-    used = {name for part in (template.subject, template.text, template.sms)
-            for _, name, _, _ in string.Formatter().parse(part) if name}
+    used = {
+        name
+        for part in (template.subject, template.text, template.sms)
+        for _, name, _, _ in string.Formatter().parse(part)
+        if name
+    }
     assert used == FIELDS[kind]
 
 
 def test_the_languages_really_differ():
-    offers = {language: render("quota_offered", [language], **values_for("quota_offered")).sms_text
-              for language in LANGUAGES}
+    offers = {
+        language: render("quota_offered", [language], **values_for("quota_offered")).sms_text for language in LANGUAGES
+    }
     assert len(set(offers.values())) == 3
     assert "Bekim YES K7Q2MD" in offers["tpi"] and "Répondez YES K7Q2MD" in offers["fr"]
 
@@ -79,41 +137,75 @@ def test_a_quota_offer_says_how_to_answer(language):
     assert "YES K7Q2MD 20" in rendered.text
 
 
-@pytest.mark.parametrize("language, asked", [
-    ("en", "can you make another 6 x Bilum bag for work K7Q2MD, 18 in all? Reply YES K7Q2MD or NO K7Q2MD by "
-           "14 Dec 17:00."),
-    ("fr", "pouvez-vous faire 6 x Bilum bag de plus, 18 en tout ? Répondez YES K7Q2MD ou NO K7Q2MD avant le "
-           "14 décembre à 17h00."),
-    ("tpi", "yu inap wokim 6 x Bilum bag moa long wok K7Q2MD, olgeta 18? Bekim YES K7Q2MD o NO K7Q2MD pastaim long "
-            "14 Desemba 17:00.")])
+@pytest.mark.parametrize(
+    "language, asked",
+    [
+        (
+            "en",
+            "can you make another 6 x Bilum bag for work K7Q2MD, 18 in all? Reply YES K7Q2MD or NO K7Q2MD by "
+            "14 Dec 17:00.",
+        ),
+        (
+            "fr",
+            "pouvez-vous faire 6 x Bilum bag de plus, 18 en tout ? Répondez YES K7Q2MD ou NO K7Q2MD avant le "
+            "14 décembre à 17h00.",
+        ),
+        (
+            "tpi",
+            "yu inap wokim 6 x Bilum bag moa long wok K7Q2MD, olgeta 18? Bekim YES K7Q2MD o NO K7Q2MD pastaim long "
+            "14 Desemba 17:00.",
+        ),
+    ],
+)
 def test_a_top_up_asks_for_the_extra_units_and_says_the_new_total_with_the_quotas_own_code(language, asked):
-    rendered = render("quota_top_up_offered", [language], zone="Pacific/Port_Moresby", name="Meri", ref="K7Q2MD",
-                      more=6, total=18, product="Bilum bag",
-                      respond_by=datetime(2026, 12, 14, 7, 0, tzinfo=timezone.utc))
+    rendered = render(
+        "quota_top_up_offered",
+        [language],
+        zone="Pacific/Port_Moresby",
+        name="Meri",
+        ref="K7Q2MD",
+        more=6,
+        total=18,
+        product="Bilum bag",
+        respond_by=datetime(2026, 12, 14, 7, 0, tzinfo=timezone.utc),
+    )
     assert rendered.sms_text == f"Bilum: {asked}"
     assert "YES K7Q2MD 5" in rendered.text and "NO K7Q2MD" in rendered.text, "the email shows a part taken too"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_answers_about_a_top_up_say_what_she_makes_now(language):
-    accepted = render("quota_top_up_accepted_ack", [language], name="Meri", ref="K7Q2MD", more=6, total=18,
-                      product="Bilum bag")
-    declined = render("quota_top_up_declined_ack", [language], name="Meri", ref="K7Q2MD", quantity=12,
-                      product="Bilum bag")
-    lapsed = render("quota_top_up_lapsed", [language], name="Meri", ref="K7Q2MD", more=6, quantity=12,
-                    product="Bilum bag")
+    accepted = render(
+        "quota_top_up_accepted_ack", [language], name="Meri", ref="K7Q2MD", more=6, total=18, product="Bilum bag"
+    )
+    declined = render(
+        "quota_top_up_declined_ack", [language], name="Meri", ref="K7Q2MD", quantity=12, product="Bilum bag"
+    )
+    lapsed = render(
+        "quota_top_up_lapsed", [language], name="Meri", ref="K7Q2MD", more=6, quantity=12, product="Bilum bag"
+    )
     assert "6 x Bilum bag" in accepted.sms_text and "18" in accepted.sms_text
     assert "12 x Bilum bag" in declined.sms_text
     assert "6 x Bilum bag" in lapsed.sms_text and "12" in lapsed.sms_text
-    english = render("quota_top_up_accepted_ack", ["en"], name="Meri", ref="K7Q2MD", more=6, total=18,
-                     product="Bilum bag")
+    english = render(
+        "quota_top_up_accepted_ack", ["en"], name="Meri", ref="K7Q2MD", more=6, total=18, product="Bilum bag"
+    )
     assert english.sms_text == "Bilum: thank you! You will make another 6 x Bilum bag for work K7Q2MD, 18 in all."
 
 
-@pytest.mark.parametrize("languages, chosen", [
-    (["tpi", "en"], "tpi"), (["ho", "tpi"], "tpi"), (["fr-FR"], "fr"), (["FR_ca", "en"], "fr"),
-    (["de", "es"], "en"), ([], "en"), (None, "en"), (["en", "fr"], "en"),
-])
+@pytest.mark.parametrize(
+    "languages, chosen",
+    [
+        (["tpi", "en"], "tpi"),
+        (["ho", "tpi"], "tpi"),
+        (["fr-FR"], "fr"),
+        (["FR_ca", "en"], "fr"),
+        (["de", "es"], "en"),
+        ([], "en"),
+        (None, "en"),
+        (["en", "fr"], "en"),
+    ],
+)
 def test_the_first_language_we_write_is_chosen_else_english(languages, chosen):
     assert choose_language(languages) == chosen
     assert render("sms_help", languages).language == chosen
@@ -141,34 +233,47 @@ def test_naive_times_are_refused():
         render("quota_offered", ["en"], **values_for("quota_offered", respond_by=datetime(2026, 12, 1, 9, 30)))
 
 
-@pytest.mark.parametrize("language, long, short", [
-    ("en", "Tuesday 1 December 2026, 19:30 (UTC+10)", "1 Dec 19:30"),
-    ("fr", "mardi 1er décembre 2026 à 19h30 (UTC+10)", "1er décembre à 19h30"),
-    ("tpi", "Tunde 1 Desemba 2026, 19:30 (UTC+10)", "1 Desemba 19:30"),
-])
+@pytest.mark.parametrize(
+    "language, long, short",
+    [
+        ("en", "Tuesday 1 December 2026, 19:30 (UTC+10)", "1 Dec 19:30"),
+        ("fr", "mardi 1er décembre 2026 à 19h30 (UTC+10)", "1er décembre à 19h30"),
+        ("tpi", "Tunde 1 Desemba 2026, 19:30 (UTC+10)", "1 Desemba 19:30"),
+    ],
+)
 def test_times_are_written_the_way_each_language_writes_them_in_the_recipients_zone(language, long, short):
     respond_by = datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)
-    rendered = render("quota_offered", [language], zone="Pacific/Port_Moresby",
-                      **values_for("quota_offered", respond_by=respond_by))
+    rendered = render(
+        "quota_offered", [language], zone="Pacific/Port_Moresby", **values_for("quota_offered", respond_by=respond_by)
+    )
     assert long in rendered.text
     assert short in rendered.sms_text
 
 
 def test_without_a_zone_times_say_they_are_utc():
-    rendered = render("quota_offered", ["en"], **values_for(
-        "quota_offered", respond_by=datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)))
+    rendered = render(
+        "quota_offered",
+        ["en"],
+        **values_for("quota_offered", respond_by=datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)),
+    )
     assert "1 Dec 09:30 UTC" in rendered.sms_text
     assert "Tuesday 1 December 2026, 09:30 UTC" in rendered.text
 
 
 def test_a_half_hour_zone_is_labelled_with_its_minutes():
-    rendered = render("pickup_scheduled", ["en"], zone="Asia/Kolkata", **values_for(
-        "pickup_scheduled", pickup_at=datetime(2026, 3, 2, 3, 0, tzinfo=timezone.utc)))
+    rendered = render(
+        "pickup_scheduled",
+        ["en"],
+        zone="Asia/Kolkata",
+        **values_for("pickup_scheduled", pickup_at=datetime(2026, 3, 2, 3, 0, tzinfo=timezone.utc)),
+    )
     assert "Monday 2 March 2026, 08:30 (UTC+5:30)" in rendered.text
 
 
-@pytest.mark.parametrize("language, expected", [
-    ("en", "Monday 1 February 2027"), ("fr", "lundi 1er février 2027"), ("tpi", "Mande 1 Februeri 2027")])
+@pytest.mark.parametrize(
+    "language, expected",
+    [("en", "Monday 1 February 2027"), ("fr", "lundi 1er février 2027"), ("tpi", "Mande 1 Februeri 2027")],
+)
 def test_dates_are_written_in_each_language(language, expected):
     rendered = render("order_confirmed", [language], **values_for("order_confirmed", promised_by=date(2027, 2, 1)))
     assert expected in rendered.text
@@ -181,9 +286,10 @@ def test_the_digest_lists_its_items_and_the_sms_counts_them():
 
 
 def test_names_with_accents_gsm7_lacks_keep_the_sms_in_gsm7():
-    rendered = render("inspection_passed", ["fr"], **values_for(
-        "inspection_passed", product="Sac tressé “Hương” — grand"))
-    assert "Sac tressé \"Huong\" - grand" in rendered.sms_text
+    rendered = render(
+        "inspection_passed", ["fr"], **values_for("inspection_passed", product="Sac tressé “Hương” — grand")
+    )
+    assert 'Sac tressé "Huong" - grand' in rendered.sms_text
     assert is_gsm7(rendered.sms_text)
     assert "Sac tressé “Hương” — grand" in rendered.text, "the email keeps the name as written"
 
@@ -193,14 +299,32 @@ def test_the_english_reply_texts_are_the_parsers():
         assert render(f"sms_error_{reason}", ["en"]).sms_text == text
 
 
-@given(product=st.text(alphabet=st.characters(codec="latin-1", categories=("L", "Zs")), max_size=30),
-       quantity=st.integers(min_value=1, max_value=9999),
-       language=st.sampled_from(LANGUAGES),
-       kind=st.sampled_from(["quota_offered", "quota_reminder", "quota_accepted_ack", "lot_received_ack",
-                             "inspection_passed", "inspection_failed", "quota_reallocated", "quota_top_up_offered",
-                             "quota_top_up_accepted_ack", "quota_top_up_declined_ack", "quota_top_up_lapsed"]))
+@given(
+    product=st.text(alphabet=st.characters(codec="latin-1", categories=("L", "Zs")), max_size=30),
+    quantity=st.integers(min_value=1, max_value=9999),
+    language=st.sampled_from(LANGUAGES),
+    kind=st.sampled_from(
+        [
+            "quota_offered",
+            "quota_reminder",
+            "quota_accepted_ack",
+            "lot_received_ack",
+            "inspection_passed",
+            "inspection_failed",
+            "quota_reallocated",
+            "quota_top_up_offered",
+            "quota_top_up_accepted_ack",
+            "quota_top_up_declined_ack",
+            "quota_top_up_lapsed",
+        ]
+    ),
+)
 def test_producer_messages_fit_one_sms_for_any_short_product_name(product, quantity, language, kind):
-    rendered = render(kind, [language], zone="Pacific/Port_Moresby",
-                      **values_for(kind, product=product, quantity=quantity, more=quantity, total=quantity))
+    rendered = render(
+        kind,
+        [language],
+        zone="Pacific/Port_Moresby",
+        **values_for(kind, product=product, quantity=quantity, more=quantity, total=quantity),
+    )
     assert is_gsm7(rendered.sms_text)
     assert encoded_length(rendered.sms_text) <= 160

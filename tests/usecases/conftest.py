@@ -3,6 +3,7 @@
 The layer between unit tests (pure rules) and integration tests (services on RabbitMQ and PostgreSQL): what a use case
 writes and which events it emits, in milliseconds.
 """
+
 import importlib
 import json
 

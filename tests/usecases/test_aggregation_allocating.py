@@ -1,5 +1,6 @@
 """Allocation and quota answers on a real database: which quotas are offered, what answering them does, and which
 events leave."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -23,18 +24,27 @@ def with_capacity(db, weekly=WEEKLY, weeks=2) -> None:
 
 
 def order_placed(quantity: int, order_id: str = "ord_1"):
-    return new_event("order.placed", {
-        "order_id": order_id, "buyer": {"buyer_id": "byr_1", "name": "B", "email": "b@example.org"},
-        "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
-        "due_date": date(2099, 1, 1), "promised_date": None,
-        "lines": [{"line_id": f"lin_{order_id}", "offering_id": "off_1", "sku": "BAG", "quantity": quantity}],
-    }, correlation_id=order_id)
+    return new_event(
+        "order.placed",
+        {
+            "order_id": order_id,
+            "buyer": {"buyer_id": "byr_1", "name": "B", "email": "b@example.org"},
+            "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
+            "due_date": date(2099, 1, 1),
+            "promised_date": None,
+            "lines": [{"line_id": f"lin_{order_id}", "offering_id": "off_1", "sku": "BAG", "quantity": quantity}],
+        },
+        correlation_id=order_id,
+    )
 
 
 def place(db, quantity: int, order_id: str = "ord_1"):
     """``order.placed`` handled as the service's batch handler would; the quotas offered, by producer."""
-    db.handle("aggregation.on_order_placed", order_placed(quantity, order_id),
-              lambda uow, event: allocating.allocate_orders(uow, [event]))
+    db.handle(
+        "aggregation.on_order_placed",
+        order_placed(quantity, order_id),
+        lambda uow, event: allocating.allocate_orders(uow, [event]),
+    )
     return {quota["producer_id"]: quota for quota in db(views.list_quotas, {"order_id": order_id})["items"]}
 
 
@@ -51,10 +61,14 @@ def test_an_order_is_split_across_producers_by_capacity_and_each_is_offered_her_
     assert {quota["status"] for quota in offered.values()} == {"offered"}
     events = db.emitted("quota.offered")
     assert sorted((event["payload"]["producer_id"], event["payload"]["quantity"]) for event in events) == [
-        ("prd_a", 20), ("prd_b", 10)]
+        ("prd_a", 20),
+        ("prd_b", 10),
+    ]
     first_week = next_weeks(1)[0].isoformat()
-    assert all(event["payload"]["weeks"] == [{"week_start": first_week, "units": event["payload"]["quantity"]}]
-               for event in events), "the earliest free weeks are taken first"
+    assert all(
+        event["payload"]["weeks"] == [{"week_start": first_week, "units": event["payload"]["quantity"]}]
+        for event in events
+    ), "the earliest free weeks are taken first"
     quota = offered["prd_a"]
     answer_within = datetime.fromisoformat(quota["respond_by"]) - datetime.fromisoformat(quota["offered_at"])
     assert answer_within == timedelta(hours=48)

@@ -1,5 +1,6 @@
 """Lots on a real database: reporting one against an accepted quota, inspecting it by its plan, and what a
 rejection does."""
+
 import pytest
 
 from services.aggregation import lots, quotas
@@ -62,8 +63,11 @@ def test_only_the_offerings_own_organisation_inspects_a_lot(db, quota_id):
 def test_a_rejected_lot_goes_back_for_rework_and_is_inspected_again_tightened(db, quota_id):
     lot = db(lots.report_lot, quota_id, {"quantity": 20})
     [major] = [plan for plan in lot["plan"] if plan["defect_class"] == "major"]
-    failed = db(lots.record_inspection, lot["id"], inspection(
-        [{"criterion": "weave", "defect_class": "major", "count": major["reject"]}]))
+    failed = db(
+        lots.record_inspection,
+        lot["id"],
+        inspection([{"criterion": "weave", "defect_class": "major", "count": major["reject"]}]),
+    )
     assert failed["status"] == "rework", "the offering's standard says rework"
     [rework] = db.emitted("lot.rework_requested")
     assert rework["payload"]["lot_id"] == lot["id"]

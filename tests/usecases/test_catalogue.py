@@ -1,4 +1,5 @@
 """Catalogue use cases on SQLite: producers, offerings, capacity and the commitments quotas make."""
+
 from datetime import timedelta
 
 import pytest
@@ -10,11 +11,29 @@ from shared.weeks import iso_week
 from tests.payloads import next_weeks
 
 WEEK = next_weeks(3)[2]
-PRODUCER = {"organisation_id": "org", "name": "Mary Kewa", "village": "Kama", "district": "Goroka",
-            "region": "Eastern Highlands", "country": "PG", "latitude": -6.0, "longitude": 145.0,
-            "remoteness": "all_season_road", "mobile": "+67572000001"}
-OFFERING = {"organisation_id": "org", "sku": "BAG", "name": "Bilum bag", "description": "", "unit_price": "10.00",
-            "producer_price": "6.00", "currency": "USD", "unit_weight_g": 300, "unit_volume_cm3": 2000}
+PRODUCER = {
+    "organisation_id": "org",
+    "name": "Mary Kewa",
+    "village": "Kama",
+    "district": "Goroka",
+    "region": "Eastern Highlands",
+    "country": "PG",
+    "latitude": -6.0,
+    "longitude": 145.0,
+    "remoteness": "all_season_road",
+    "mobile": "+67572000001",
+}
+OFFERING = {
+    "organisation_id": "org",
+    "sku": "BAG",
+    "name": "Bilum bag",
+    "description": "",
+    "unit_price": "10.00",
+    "producer_price": "6.00",
+    "currency": "USD",
+    "unit_weight_g": 300,
+    "unit_volume_cm3": 2000,
+}
 
 
 @pytest.fixture
@@ -22,10 +41,22 @@ def catalogue(service_db):
     db = service_db("catalogue")
     offering = db(offerings.publish_offering, OFFERING)
     producer = db(producers.register_producer, PRODUCER)
-    db(offerings.set_approval, offering["id"], {"producer_id": producer["id"], "stage": "sample",
-                                                "status": "approved", "decided_on": "2026-11-01"})
-    db(capacity.declare_capacity, producer["id"], {"offering_id": offering["id"], "weeks": [
-        {"week": iso_week(WEEK), "units": 40}, {"week": iso_week(WEEK + timedelta(weeks=1)), "units": 25}]})
+    db(
+        offerings.set_approval,
+        offering["id"],
+        {"producer_id": producer["id"], "stage": "sample", "status": "approved", "decided_on": "2026-11-01"},
+    )
+    db(
+        capacity.declare_capacity,
+        producer["id"],
+        {
+            "offering_id": offering["id"],
+            "weeks": [
+                {"week": iso_week(WEEK), "units": 40},
+                {"week": iso_week(WEEK + timedelta(weeks=1)), "units": 25},
+            ],
+        },
+    )
     return db, offering["id"], producer["id"]
 
 
@@ -51,10 +82,20 @@ def test_a_second_producer_with_the_same_mobile_is_refused_and_nothing_is_publis
 def test_an_accepted_quota_commits_capacity_once_however_often_it_arrives(catalogue):
     db, offering_id, producer_id = catalogue
     assert _free(db, producer_id, offering_id) == 65
-    accepted = new_event("quota.accepted", {
-        "quota_id": "qta_1", "order_id": "ord_1", "line_id": "lin_1", "offering_id": offering_id,
-        "producer_id": producer_id, "quantity": 15, "declined_quantity": 0,
-        "weeks": [{"week_start": WEEK, "units": 15}]}, correlation_id="ord_1")
+    accepted = new_event(
+        "quota.accepted",
+        {
+            "quota_id": "qta_1",
+            "order_id": "ord_1",
+            "line_id": "lin_1",
+            "offering_id": offering_id,
+            "producer_id": producer_id,
+            "quantity": 15,
+            "declined_quantity": 0,
+            "weeks": [{"week_start": WEEK, "units": 15}],
+        },
+        correlation_id="ord_1",
+    )
     db.handle("catalogue.on_quota_accepted", accepted, capacity.record_commitment)
     db.handle("catalogue.on_quota_accepted", accepted, capacity.record_commitment)
     assert _free(db, producer_id, offering_id) == 50

@@ -1,4 +1,5 @@
 """Consolidation on a real database: passed lots become pickups, and planning puts them in a shipment."""
+
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -20,30 +21,94 @@ def db(service_db):
     """A hub with a light aircraft for remote producers and a container to Brisbane; a weaver in Menyamya, where
     the plane calls on Tuesdays and Fridays; an order for her bags."""
     db = service_db("consolidation")
-    db(fleet.create_hub, {"name": "Lae port hub", "latitude": -6.733, "longitude": 146.996,
-                          "timezone": "Pacific/Port_Moresby"})
-    db(fleet.create_vehicle, {"name": "Light aircraft", "role": "pickup", "mode": "air", "capacity_weight_kg": 500,
-                              "capacity_volume_m3": "3", "cost_per_km": "6.50", "cost_per_trip": "350.00",
-                              "speed_kmh": 220})
-    db(fleet.create_vehicle, {"name": "Sea container", "role": "line_haul", "mode": "water",
-                              "capacity_weight_kg": 21000, "capacity_volume_m3": "33", "cost_per_km": "0.75",
-                              "cost_per_trip": "1200.00", "speed_kmh": 28})
-    db(projections.record_producer, _fact("producer.registered", {
-        "producer_id": "prd_menyamya", "name": "Weaver", "village": "Menyamya", "latitude": -7.21,
-        "longitude": 146.02, "remoteness": "air_or_boat", "closed_months": [], "service_weekdays": [1, 4]}))
-    db(projections.record_offering, _fact("offering.published", {
-        "offering_id": "off_bag", "sku": "BLM-BAG-M", "name": "Bilum bag", "unit_weight_g": 350,
-        "unit_volume_cm3": 4000, "organisation_id": "org_a"}))
-    db(projections.record_order, _fact("order.placed", {
-        "order_id": "ord_1", "buyer": {"name": "Store A", "organisation_id": "byo_a"}, "destination": BRISBANE,
-        "due_date": date(2027, 3, 1)}))
+    db(
+        fleet.create_hub,
+        {"name": "Lae port hub", "latitude": -6.733, "longitude": 146.996, "timezone": "Pacific/Port_Moresby"},
+    )
+    db(
+        fleet.create_vehicle,
+        {
+            "name": "Light aircraft",
+            "role": "pickup",
+            "mode": "air",
+            "capacity_weight_kg": 500,
+            "capacity_volume_m3": "3",
+            "cost_per_km": "6.50",
+            "cost_per_trip": "350.00",
+            "speed_kmh": 220,
+        },
+    )
+    db(
+        fleet.create_vehicle,
+        {
+            "name": "Sea container",
+            "role": "line_haul",
+            "mode": "water",
+            "capacity_weight_kg": 21000,
+            "capacity_volume_m3": "33",
+            "cost_per_km": "0.75",
+            "cost_per_trip": "1200.00",
+            "speed_kmh": 28,
+        },
+    )
+    db(
+        projections.record_producer,
+        _fact(
+            "producer.registered",
+            {
+                "producer_id": "prd_menyamya",
+                "name": "Weaver",
+                "village": "Menyamya",
+                "latitude": -7.21,
+                "longitude": 146.02,
+                "remoteness": "air_or_boat",
+                "closed_months": [],
+                "service_weekdays": [1, 4],
+            },
+        ),
+    )
+    db(
+        projections.record_offering,
+        _fact(
+            "offering.published",
+            {
+                "offering_id": "off_bag",
+                "sku": "BLM-BAG-M",
+                "name": "Bilum bag",
+                "unit_weight_g": 350,
+                "unit_volume_cm3": 4000,
+                "organisation_id": "org_a",
+            },
+        ),
+    )
+    db(
+        projections.record_order,
+        _fact(
+            "order.placed",
+            {
+                "order_id": "ord_1",
+                "buyer": {"name": "Store A", "organisation_id": "byo_a"},
+                "destination": BRISBANE,
+                "due_date": date(2027, 3, 1),
+            },
+        ),
+    )
     return db
 
 
 def _inspected(lot_id, passed=True):
-    return _fact("lot.inspected", {"lot_id": lot_id, "order_id": "ord_1", "line_id": "lin_1",
-                                   "producer_id": "prd_menyamya", "offering_id": "off_bag", "quantity": 20,
-                                   "passed": passed})
+    return _fact(
+        "lot.inspected",
+        {
+            "lot_id": lot_id,
+            "order_id": "ord_1",
+            "line_id": "lin_1",
+            "producer_id": "prd_menyamya",
+            "offering_id": "off_bag",
+            "quantity": 20,
+            "passed": passed,
+        },
+    )
 
 
 def test_a_passed_lot_from_a_remote_village_joins_a_shipment_picked_up_on_a_flight_day(db):
@@ -76,8 +141,9 @@ def test_a_delivered_shipment_tells_the_ledger_which_lots_arrived(db):
     for status in ("picked_up", "at_hub", "in_transit", "delivered"):
         db(tracking.track, shipment["id"], {"status": status})
     [delivered] = db.emitted("shipment.delivered")
-    assert delivered["payload"]["lots"] == [{"lot_id": "lot_1", "order_id": "ord_1", "line_id": "lin_1",
-                                             "quantity": 20}]
+    assert delivered["payload"]["lots"] == [
+        {"lot_id": "lot_1", "order_id": "ord_1", "line_id": "lin_1", "quantity": 20}
+    ]
     assert db(views.shipment_counts)["delivered"] == 1
 
 

@@ -2,6 +2,7 @@
 
 The gateway's database has no outbox or inbox (it emits no events), so it is made here rather than by ``service_db``.
 """
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -25,8 +26,13 @@ class Accounts:
         with self.database.transaction() as uow:
             return use_case(uow, *args)
 
-    def user(self, username: str, role: str = auth.BUYER, organisation_id: str | None = "kiriko",
-             password: str | None = "a long enough password") -> dict:
+    def user(
+        self,
+        username: str,
+        role: str = auth.BUYER,
+        organisation_id: str | None = "kiriko",
+        password: str | None = "a long enough password",
+    ) -> dict:
         body = {"username": username, "password": password, "role": role, "organisation_id": organisation_id}
         return self(accounts.create_user, body, NOW)
 
@@ -62,8 +68,12 @@ def test_a_machine_account_without_a_password_cannot_sign_in(gateway):
 
 def test_an_aggregator_makes_and_lists_users_of_its_own_organisation_only(gateway):
     def inspector(username: str, organisation_id: str) -> dict:
-        return {"username": username, "password": "a long enough password", "role": auth.INSPECTOR,
-                "organisation_id": organisation_id}
+        return {
+            "username": username,
+            "password": "a long enough password",
+            "role": auth.INSPECTOR,
+            "organisation_id": organisation_id,
+        }
 
     gateway(accounts.create_user, inspector("inspector-1", "kumul"), NOW, KUMUL)
     with pytest.raises(auth.Forbidden):
@@ -74,8 +84,9 @@ def test_an_aggregator_makes_and_lists_users_of_its_own_organisation_only(gatewa
 
 
 def test_an_api_key_acts_as_its_owner_until_revoked(gateway):
-    owner = gateway(accounts.user_by_name, gateway.user("feeder", role=auth.AGGREGATOR, organisation_id="kumul")
-                    ["username"])
+    owner = gateway(
+        accounts.user_by_name, gateway.user("feeder", role=auth.AGGREGATOR, organisation_id="kumul")["username"]
+    )
     created = gateway(accounts.create_api_key, owner, "nightly import", NOW)
     principal = gateway(accounts.principal_of_api_key, created["key"])
     assert (principal.user_id, principal.api_key_id) == (owner.user_id, created["id"])

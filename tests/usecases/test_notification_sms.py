@@ -1,5 +1,6 @@
 """The notification service's SMS use cases on SQLite: offers queued for a producer who has only a phone, and her
 replies turned into quota commands (the aggregation service is a fake desk here; in the service it is an RPC)."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,15 +15,38 @@ MOBILE = "+67570000101"
 
 
 def producer_registered(languages=("tpi",)) -> Event:
-    return Event("producer.registered", {
-        "producer_id": "prd_meri", "organisation_id": "org_goroka", "name": "Meri Kila", "mobile": MOBILE,
-        "email": None, "webhook_url": None, "languages": list(languages)}, "prd_meri", occurred_at=NOW)
+    return Event(
+        "producer.registered",
+        {
+            "producer_id": "prd_meri",
+            "organisation_id": "org_goroka",
+            "name": "Meri Kila",
+            "mobile": MOBILE,
+            "email": None,
+            "webhook_url": None,
+            "languages": list(languages),
+        },
+        "prd_meri",
+        occurred_at=NOW,
+    )
 
 
 def quota_offered(quota_id: str = "quo_1", ref: str = "K7Q2MD") -> Event:
-    return Event("quota.offered", {
-        "quota_id": quota_id, "ref": ref, "order_id": "ord_1", "line_id": "lin_1", "offering_id": "off_bag",
-        "producer_id": "prd_meri", "quantity": 45, "respond_by": NOW + timedelta(days=2)}, "ord_1", occurred_at=NOW)
+    return Event(
+        "quota.offered",
+        {
+            "quota_id": quota_id,
+            "ref": ref,
+            "order_id": "ord_1",
+            "line_id": "lin_1",
+            "offering_id": "off_bag",
+            "producer_id": "prd_meri",
+            "quantity": 45,
+            "respond_by": NOW + timedelta(days=2),
+        },
+        "ord_1",
+        occurred_at=NOW,
+    )
 
 
 class FakeDesk:
@@ -48,8 +72,14 @@ class FakeDesk:
 def db(service_db):
     db = service_db("notification")
     db(projections.record_producer, producer_registered())
-    db(projections.record_offering, Event("offering.published", {
-        "offering_id": "off_bag", "name": "Bilum bag", "organisation_id": "org_goroka"}, "off_bag"))
+    db(
+        projections.record_offering,
+        Event(
+            "offering.published",
+            {"offering_id": "off_bag", "name": "Bilum bag", "organisation_id": "org_goroka"},
+            "off_bag",
+        ),
+    )
     return db
 
 
@@ -65,8 +95,7 @@ def test_an_offer_is_queued_as_an_sms_to_a_producer_with_only_a_phone_in_her_lan
 
     [row] = stored(db)
     assert ids == [row.notification_id]
-    assert (row.recipient_id, row.template, row.language, row.status) == ("prd_meri", "quota_offered", "tpi",
-                                                                          "pending")
+    assert (row.recipient_id, row.template, row.language, row.status) == ("prd_meri", "quota_offered", "tpi", "pending")
     assert "K7Q2MD" in row.sms_text and "YES" in row.sms_text
     assert row.deadline == offered.payload["respond_by"]
 
@@ -90,14 +119,19 @@ def test_a_yes_reply_is_handed_to_aggregation_and_acknowledged_in_her_language(d
     db(producers.quotas_offered, [quota_offered()])
     desk = FakeDesk()
 
-    result, replies = db(inbound.handle, desk, {"message_id": "sms_1", "sender": "+675 7000-0101",
-                                                "text": " yes k7q2md 20."}, NOW)
+    result, replies = db(
+        inbound.handle, desk, {"message_id": "sms_1", "sender": "+675 7000-0101", "text": " yes k7q2md 20."}, NOW
+    )
 
     assert desk.calls == [("accept", "quo_1", 20)]
     assert result == {"message_id": "sms_1", "outcome": "accepted", "reply_id": replies[0], "duplicate": False}
     reply = next(row for row in stored(db) if row.notification_id == replies[0])
     assert (reply.template, reply.forced_channel, reply.address, reply.language) == (
-        "quota_accepted_ack", "sms", MOBILE, "tpi")
+        "quota_accepted_ack",
+        "sms",
+        MOBILE,
+        "tpi",
+    )
     assert "20" in reply.sms_text
 
 
@@ -105,8 +139,7 @@ def test_a_malformed_reply_gets_the_commands_back_and_nothing_is_asked_of_aggreg
     db(producers.quotas_offered, [quota_offered()])
     desk = FakeDesk()
 
-    result, replies = db(inbound.handle, desk, {"message_id": "sms_2", "sender": MOBILE, "text": "maybe tomorrow"},
-                         NOW)
+    result, replies = db(inbound.handle, desk, {"message_id": "sms_2", "sender": MOBILE, "text": "maybe tomorrow"}, NOW)
 
     assert desk.calls == []
     assert result["outcome"] == "refused:unknown_command"

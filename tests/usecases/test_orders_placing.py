@@ -1,4 +1,5 @@
 """Placing and cancelling orders on a real database: what is recorded, and which events leave."""
+
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,16 +13,31 @@ TODAY = date(2026, 12, 1)
 
 
 def _offering(db, sku="TEA-1", organisation_id="org_a", min_order=1, currency="USD"):
-    db(offerings.record_offering, Event("offering.published", {
-        "offering_id": f"off_{sku}", "sku": sku, "name": sku, "unit_price": Decimal("2.50"), "currency": currency,
-        "min_order": min_order, "organisation_id": organisation_id}, correlation_id=sku))
+    db(
+        offerings.record_offering,
+        Event(
+            "offering.published",
+            {
+                "offering_id": f"off_{sku}",
+                "sku": sku,
+                "name": sku,
+                "unit_price": Decimal("2.50"),
+                "currency": currency,
+                "min_order": min_order,
+                "organisation_id": organisation_id,
+            },
+            correlation_id=sku,
+        ),
+    )
 
 
 def _body(*lines, due_date=TODAY + timedelta(days=30)):
-    return {"buyer": {"name": "Ana", "email": "ana@example.com"},
-            "destination": {"name": "Shop", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
-            "due_date": due_date.isoformat(),
-            "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in lines]}
+    return {
+        "buyer": {"name": "Ana", "email": "ana@example.com"},
+        "destination": {"name": "Shop", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
+        "due_date": due_date.isoformat(),
+        "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in lines],
+    }
 
 
 @pytest.fixture
@@ -33,8 +49,9 @@ def db(service_db):
 
 
 def test_placing_an_order_records_it_and_announces_it_with_its_promise(db):
-    order = db(placing.place_and_show, _body(("TEA-1", 4), ("COFFEE-1", 10)), promise=lambda lines: "2026-12-20",
-               today=TODAY)
+    order = db(
+        placing.place_and_show, _body(("TEA-1", 4), ("COFFEE-1", 10)), promise=lambda lines: "2026-12-20", today=TODAY
+    )
     assert order["status"] == "placed" and order["total"] == "35.00" and order["promised_date"] == "2026-12-20"
     [placed] = db.emitted("order.placed")
     assert placed["payload"]["order_id"] == order["id"]

@@ -1,4 +1,5 @@
 """The unit of work every use case runs in: what it writes and emits commits together, once per event."""
+
 import pytest
 
 from services.orders.store import orders
@@ -6,8 +7,13 @@ from shared.events import new_event
 
 
 def _emit_one(uow, event):
-    uow.emit(new_event("order.cancelled", {"order_id": event.payload["order_id"], "reason": "test"},
-                       correlation_id=event.payload["order_id"]))
+    uow.emit(
+        new_event(
+            "order.cancelled",
+            {"order_id": event.payload["order_id"], "reason": "test"},
+            correlation_id=event.payload["order_id"],
+        )
+    )
     return "done"
 
 

@@ -5,23 +5,22 @@ Revises: 528ae7227500
 Create Date: 2026-11-23 05:15:09.188034
 
 """
+
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = '1ab6119f3321'
-down_revision: Union[str, Sequence[str], None] = '528ae7227500'
+revision: str = "1ab6119f3321"
+down_revision: Union[str, Sequence[str], None] = "528ae7227500"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
     """Upgrade schema."""
-    op.add_column('capacity_weeks', sa.Column('held', sa.Integer(), nullable=False,
-                  server_default='0'))
+    op.add_column("capacity_weeks", sa.Column("held", sa.Integer(), nullable=False, server_default="0"))
     # Weeks declared before hold what the open quotas already use.
     op.execute("""
         UPDATE capacity_weeks SET held = COALESCE((
@@ -35,4 +34,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
-    op.drop_column('capacity_weeks', 'held')
+    op.drop_column("capacity_weeks", "held")
