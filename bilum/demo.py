@@ -5,52 +5,16 @@ import random
 import sys
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bilum import demo_data
 from bilum.demo_http import Api, DemoFailed
+from bilum.demo_setup import DemoSetup
 from bilum.demo_sms import SmsProducer
-from shared.weeks import iso_week
-
-TERMINAL_WAIT_S = 120
+from bilum.waiting import eventually, wait_while_moving
 
 
-CALENDAR_WEEKS = 6
-CALENDAR_LEAD_TIME_DAYS = 7
-
-
-def weekly_calendar(units: int, today: date) -> list:
-    """A producer's capacity spread evenly over the coming weeks, starting next Monday."""
-    first = today + timedelta(days=7 - today.weekday())
-    per_week, extra = divmod(units, CALENDAR_WEEKS)
-    weeks = [
-        {"week": iso_week(first + timedelta(weeks=n)), "units": per_week + (1 if n < extra else 0)}
-        for n in range(CALENDAR_WEEKS)
-    ]
-    return [week for week in weeks if week["units"]]
-
-
-def eventually(check, what: str, timeout_s: float = TERMINAL_WAIT_S, interval_s: float = 0.3):
-    """Poll ``check`` until it returns something true; its answer is returned."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise DemoFailed(f"timed out after {timeout_s:.0f} s waiting for {what}")
-        time.sleep(interval_s)
-
-
-def wait_while_moving(moved: float, what: str) -> None:
-    """A pause in a loop that drives the scenario on; ``TERMINAL_WAIT_S`` since it last moved (at ``moved``) is a
-    failure, not a hang."""
-    if time.monotonic() - moved > TERMINAL_WAIT_S:
-        raise DemoFailed(f"nothing moved for {TERMINAL_WAIT_S} s while waiting for {what}")
-    time.sleep(0.3)
-
-
-class Demo:
+class Demo(DemoSetup):
     def __init__(
         self, api: Api, sms_secret: str, progress=sys.stderr, seed: int = 2026, buyer_credentials: dict | None = None
     ):
@@ -84,103 +48,6 @@ class Demo:
         report = self.report()
         self.say(f"done in {time.monotonic() - started:.1f} s")
         return report
-
-    def refuse_a_previous_demo(self) -> None:
-        """A previous demo's quotas still hold the producers' capacity, so this run's orders could never be allocated
-        in full: say so at once rather than time out. Services that ``bilum demo`` starts itself find none, unless
-        their databases are configured elsewhere than its own var directory."""
-        skus = {offering["sku"] for offering in demo_data.OFFERINGS}
-        found = sorted(
-            item["sku"]
-            for item in self.api.get("/api/v1/offerings", organisation_id=demo_data.ORGANISATION["id"], status="all")[
-                "items"
-            ]
-            if item["sku"] in skus
-        )
-        if found:
-            raise DemoFailed(
-                f"the services hold a previous demo's data (its offerings {', '.join(found)}), whose quotas hold the "
-                "producers' capacity: this run's orders could not be allocated in full. Stop the services and run "
-                "`bilum demo` again with no database configured (BILUM_DATABASE_URL, BILUM_<SERVICE>_DB): it then "
-                "starts them from a clean slate of its own."
-            )
-
-    def publish_offerings(self) -> None:
-        for offering in demo_data.OFFERINGS:
-            _, created = self.api.post(
-                "/api/v1/offerings", {**offering, "organisation_id": demo_data.ORGANISATION["id"]}
-            )
-            self.offering_ids[offering["sku"]] = created["id"]
-        self.say(f"{len(self.offering_ids)} pooled offerings published by {demo_data.ORGANISATION['name']}")
-
-    def register_producers(self) -> None:
-        districts = set()
-        today = datetime.now(UTC).date()
-        for producer in demo_data.PRODUCERS:
-            _, created = self.api.post(
-                "/api/v1/producers",
-                {**demo_data.producer_body(producer), "organisation_id": demo_data.ORGANISATION["id"]},
-            )
-            producer_id = self.producer_ids[producer["name"]] = created["id"]
-            districts.add(producer["district"])
-            for sku, units in producer["capacity"].items():
-                self.api.post(
-                    f"/api/v1/offerings/{self.offering_ids[sku]}/approvals",
-                    {
-                        "producer_id": producer_id,
-                        "stage": "sample",
-                        "status": "approved",
-                        "decided_on": (today - timedelta(days=30)).isoformat(),
-                    },
-                )
-                self.api.post(
-                    f"/api/v1/producers/{producer_id}/capacity",
-                    {
-                        "offering_id": self.offering_ids[sku],
-                        "weeks": weekly_calendar(units, today),
-                        "lead_time_days": CALENDAR_LEAD_TIME_DAYS,
-                    },
-                )
-        self.say(
-            f"{len(self.producer_ids)} producers registered in {len(districts)} districts, approved, "
-            f"with {CALENDAR_WEEKS}-week capacity calendars"
-        )
-
-    def set_aggregator_contact(self) -> None:
-        """Where the co-operative hears of shortfalls, rejected lots and producers who cannot be reached; and the
-        producer who takes part by SMS alone, from a basic phone."""
-        organisation = demo_data.ORGANISATION
-        self.api.request(
-            "PUT",
-            f"/api/v1/organisations/{organisation['id']}/contact",
-            json={
-                "name": organisation["name"],
-                "email": demo_data.AGGREGATOR_EMAIL,
-                "languages": ["en", "tpi"],
-                "timezone": "Pacific/Port_Moresby",
-            },
-        )
-        texter = next(p for p in demo_data.PRODUCERS if p["name"] == demo_data.SMS_PRODUCER)
-        self.sms_producer = SmsProducer(
-            self.api.base_url,
-            self.sms_secret,
-            self.producer_ids[texter["name"]],
-            texter["mobile"],
-            credentials=dict(self.api.http.headers),
-        )
-        self.say(f"{organisation['name']} set its contact; {texter['name']} will answer by SMS only")
-
-    def wait_for_capacity(self) -> None:
-        """Allocation learns capacity from the catalogue's events; wait until it has heard all of them."""
-        for sku, offering_id in self.offering_ids.items():
-            declared = sum(p["capacity"].get(sku, 0) for p in demo_data.PRODUCERS)
-
-            def known(offering_id=offering_id, declared=declared):
-                status, view = self.api.request("GET", f"/api/v1/offerings/{offering_id}/capacity", expect=(200, 404))
-                return status == 200 and view["declared"] == declared
-
-            eventually(known, f"allocation to know the capacity of {sku}")
-        self.say("allocation knows every producer's capacity")
 
     def place_orders(self) -> None:
         today = datetime.now(UTC).date()

@@ -29,11 +29,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-ORGANISATION = {
-    "id": "kumul-weavers",
-    "name": "Kumul Highlands Weavers' Co-operative",
-    "country": "PG",
-}
+ORGANISATION = {"id": "kumul-weavers", "name": "Kumul Highlands Weavers' Co-operative", "country": "PG"}
 
 # ---------------------------------------------------------------------------
 # Offerings
@@ -261,17 +257,9 @@ BUYERS = [
         "orders": [
             {
                 "due_in_days": 75,
-                "lines": [
-                    {"sku": "BLM-BAG-M", "quantity": 450},
-                    {"sku": "BLM-BAG-S", "quantity": 250},
-                ],
+                "lines": [{"sku": "BLM-BAG-M", "quantity": 450}, {"sku": "BLM-BAG-S", "quantity": 250}],
             },
-            {
-                "due_in_days": 110,
-                "lines": [
-                    {"sku": "COF-ARA-250", "quantity": 300},
-                ],
-            },
+            {"due_in_days": 110, "lines": [{"sku": "COF-ARA-250", "quantity": 300}]},
         ],
     },
     {
@@ -289,11 +277,8 @@ BUYERS = [
         "orders": [
             {
                 "due_in_days": 90,
-                "lines": [
-                    {"sku": "BLM-BAG-M", "quantity": 150},
-                    {"sku": "COF-ARA-250", "quantity": 200},
-                ],
-            },
+                "lines": [{"sku": "BLM-BAG-M", "quantity": 150}, {"sku": "COF-ARA-250", "quantity": 200}],
+            }
         ],
     },
     {
@@ -309,11 +294,8 @@ BUYERS = [
         "orders": [
             {
                 "due_in_days": 100,
-                "lines": [
-                    {"sku": "BLM-BAG-S", "quantity": 200},
-                    {"sku": "BLM-BAG-M", "quantity": 120},
-                ],
-            },
+                "lines": [{"sku": "BLM-BAG-S", "quantity": 200}, {"sku": "BLM-BAG-M", "quantity": 120}],
+            }
         ],
     },
 ]

@@ -44,10 +44,7 @@ def run_env(context, metadata: MetaData) -> None:
             connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{service}"'))
             connection.execute(text(f'SET search_path TO "{service}"'))
         context.configure(
-            connection=connection,
-            target_metadata=metadata,
-            render_as_batch=not is_postgres(engine),
-            compare_type=True,
+            connection=connection, target_metadata=metadata, render_as_batch=not is_postgres(engine), compare_type=True
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -9,12 +9,11 @@ import logging
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
-from services.aggregation import capacity, domain, metrics, settings, standards, standing, top_ups
+from services.aggregation import capacity, domain, line_facts, metrics, settings, standing, top_ups
 from services.aggregation.allocation import Candidate, eligible
 from services.aggregation.planning import plan_line, plan_reallocation
-from services.aggregation.store import lots, offerings, order_lines, quota_weeks, quotas
+from services.aggregation.store import order_lines, quota_weeks, quotas
 from services.aggregation.store import top_ups as top_up_table
 from shared.errors import NotYetKnown
 from shared.events import Event, new_event
@@ -61,7 +60,7 @@ def allocate_orders(uow: UnitOfWork, events: list[Event]) -> None:
     ):
         lines.setdefault(row.order_id, []).append(row)
     facts = {
-        offering_id: _offering_facts(session, offering_id)
+        offering_id: line_facts.offering_facts(session, offering_id)
         for offering_id in {row.offering_id for rows in lines.values() for row in rows}
     }
     for event in events:
@@ -112,8 +111,8 @@ def cancel_order(uow: UnitOfWork, event: Event) -> None:
 def reallocate(uow: UnitOfWork, line_id: str, excluded=frozenset()) -> None:
     """Offer again whatever the line's quotas no longer cover: units given back now, and units that waited for a
     producer on the line to accept before she could be asked for more."""
-    line = order_line(uow.session, line_id)
-    uncovered = line.quantity - covered_units(uow.session, line_id)
+    line = line_facts.order_line(uow.session, line_id)
+    uncovered = line.quantity - line_facts.covered_units(uow.session, line_id)
     if line.cancelled or uncovered <= 0:
         return
     offer(uow, line, uncovered, excluded=set(excluded), reallocated=True)
@@ -130,7 +129,7 @@ def offer(
     session, config = uow.session, settings.load()
     now = datetime.now(timezone.utc)
     weeks = capacity.free_weeks(session, line.offering_id, now.date(), line.needed_by)
-    pass_rates, standard, min_quota = facts or _offering_facts(session, line.offering_id)
+    pass_rates, standard, min_quota = facts or line_facts.offering_facts(session, line.offering_id)
     candidates = eligible(
         [
             Candidate(
@@ -149,12 +148,12 @@ def offer(
     topped_up = waiting = 0
     with metrics.ALLOCATION_DURATION.labels("aggregation").time():
         if reallocated:
-            holders = _holders(session, line.line_id)
+            holders = line_facts.holders(session, line.line_id)
             turned_down = (
                 set()
                 if line.ask_again
                 else (
-                    _turned_down(session, line.line_id)
+                    line_facts.turned_down(session, line.line_id)
                     | top_ups.turned_down(session, line.line_id)
                     | {p for p, q in holders.items() if q.given_back}
                 )
@@ -241,7 +240,9 @@ def offer(
         )
         uow.emit_all(events)
     allocated = sum(planned.values()) + topped_up
-    _report_shortfall(uow, line, covered=covered_units(session, line.line_id) + waiting if reallocated else allocated)
+    _report_shortfall(
+        uow, line, covered=line_facts.covered_units(session, line.line_id) + waiting if reallocated else allocated
+    )
     log.info(
         "line allocated",
         extra={
@@ -278,22 +279,6 @@ def announce_allocation(uow: UnitOfWork, order_id: str) -> None:
         select(order_lines).where(order_lines.c.order_id == order_id).order_by(order_lines.c.line_id)
     ).all()
     _announce(uow, order_id, lines, standing_units, {line.line_id: line.shortfall_reported for line in lines})
-
-
-def order_line(session: Session, line_id: str):
-    return session.execute(select(order_lines).where(order_lines.c.line_id == line_id)).one()
-
-
-def covered_units(session: Session, line_id: str) -> int:
-    """Units the line's open quotas will make: a replaced lot stays on its accepted quota but covers nothing."""
-    replaced = int(
-        session.execute(
-            select(func.coalesce(func.sum(lots.c.quantity), 0)).where(
-                lots.c.line_id == line_id, lots.c.status == domain.LOT_REPLACED
-            )
-        ).scalar_one()
-    )
-    return _open_units(session, line_id) - replaced
 
 
 def _announce(uow: UnitOfWork, order_id: str, lines, standing_units: dict, shortfall: dict | None = None) -> None:
@@ -350,45 +335,3 @@ def _report_shortfall(uow: UnitOfWork, line, covered: int) -> None:
             )
         )
         log.info("line short", extra={"correlation_id": line.order_id, "line_id": line.line_id, "shortfall": shortfall})
-
-
-def _offering_facts(session: Session, offering_id: str) -> tuple[dict, dict, int]:
-    """What allocation weighs besides free capacity: the producers' pass rates, the offering's standard and its
-    smallest worthwhile quota."""
-    min_quota = session.execute(
-        select(offerings.c.min_quota).where(offerings.c.offering_id == offering_id)
-    ).scalar_one()
-    return standards.pass_rates(session, offering_id), standards.standard(session, offering_id), min_quota
-
-
-def _holders(session: Session, line_id: str) -> dict:
-    """The producers holding a quota of the line that counts towards it, with that quota: they get no second one."""
-    return {
-        row.producer_id: row
-        for row in session.execute(
-            select(quotas)
-            .where(quotas.c.line_id == line_id, quotas.c.status.in_(domain.COVERING_STATES))
-            .order_by(quotas.c.quota_id)
-        )
-    }
-
-
-def _turned_down(session: Session, line_id: str) -> set:
-    return set(
-        session.execute(
-            select(quotas.c.producer_id).where(
-                quotas.c.line_id == line_id, quotas.c.status.in_(domain.TURNED_DOWN_STATES)
-            )
-        ).scalars()
-    )
-
-
-def _open_units(session: Session, line_id: str) -> int:
-    """Units of the line's quotas, with the top-ups waiting for an answer."""
-    return int(
-        session.execute(
-            select(func.coalesce(func.sum(quotas.c.quantity), 0)).where(
-                quotas.c.line_id == line_id, quotas.c.status.in_(domain.COVERING_STATES)
-            )
-        ).scalar_one()
-    ) + top_ups.pending_units(session, line_id)

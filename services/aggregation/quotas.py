@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from services.aggregation import allocating, capacity, domain, metrics, progress, top_ups, views
+from services.aggregation import allocating, capacity, domain, line_facts, metrics, progress, top_ups, views
 from services.aggregation.schemas import AcceptInput, DeclineInput, WidenInput
 from services.aggregation.store import order_lines, quota_weeks, quotas
 from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
@@ -152,18 +152,18 @@ def widen_search(uow: UnitOfWork, line_id: str, body: dict, organisation_id: str
         .where(order_lines.c.line_id == line_id)
         .values(needed_by=data["needed_by"] or line.needed_by, ask_again=data["ask_again"] or line.ask_again)
     )
-    line = allocating.order_line(session, line_id)
-    uncovered = line.quantity - allocating.covered_units(session, line_id)
+    line = line_facts.order_line(session, line_id)
+    uncovered = line.quantity - line_facts.covered_units(session, line_id)
     if uncovered > 0:
         allocating.offer(uow, line, uncovered, excluded=set(), reallocated=True)
         allocating.announce_allocation(uow, line.order_id)
-    line = allocating.order_line(session, line_id)
+    line = line_facts.order_line(session, line_id)
     return {
         "line_id": line_id,
         "order_id": line.order_id,
         "needed_by": line.needed_by.isoformat(),
         "ask_again": line.ask_again,
-        "covered": allocating.covered_units(session, line_id),
+        "covered": line_facts.covered_units(session, line_id),
         "ordered": line.quantity,
         "shortfall": line.shortfall_reported,
     }

@@ -8,12 +8,7 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from services.catalogue import domain
-from services.catalogue.store import (
-    ArrayElement,
-    approvals,
-    capacity_profiles,
-    capacity_weeks,
-)
+from services.catalogue.store import ArrayElement, approvals, capacity_profiles, capacity_weeks
 from shared.store import upsert
 
 

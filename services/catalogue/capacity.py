@@ -11,13 +11,7 @@ from services.catalogue.availability import most_available, refresh_profiles
 from services.catalogue.offerings import offering_row
 from services.catalogue.producers import producer_row
 from services.catalogue.schemas import AvailabilityQuery, CapacityInput
-from services.catalogue.store import (
-    capacity_weeks,
-    commitments,
-    offerings,
-    producers,
-    released_quotas,
-)
+from services.catalogue.store import capacity_weeks, commitments, offerings, producers, released_quotas
 from shared.contract import CAPACITY_ENTRIES_PER_EVENT
 from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
 from shared.events import Event, new_event

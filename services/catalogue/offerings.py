@@ -9,19 +9,8 @@ from sqlalchemy.orm import Session
 from services.catalogue import domain
 from services.catalogue.availability import available_by_producer, refresh_profiles
 from services.catalogue.producers import emit_producer, get_producer, producer_row
-from services.catalogue.schemas import (
-    MAX_IMAGES,
-    ApprovalInput,
-    OfferingInput,
-    OfferingSearch,
-    WithdrawInput,
-)
-from services.catalogue.store import (
-    approvals,
-    offering_images,
-    offerings,
-    producers,
-)
+from services.catalogue.schemas import MAX_IMAGES, ApprovalInput, OfferingInput, OfferingSearch, WithdrawInput
+from services.catalogue.store import approvals, offering_images, offerings, producers
 from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
 from shared.events import new_event
 from shared.ids import new_id

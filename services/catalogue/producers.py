@@ -8,15 +8,8 @@ from sqlalchemy.orm import Session
 
 from services.catalogue import domain, readiness
 from services.catalogue.availability import available_by_producer
-from services.catalogue.schemas import (
-    ProducerInput,
-    ProducerSearch,
-    ProducerUpdate,
-)
-from services.catalogue.store import (
-    approvals,
-    producers,
-)
+from services.catalogue.schemas import ProducerInput, ProducerSearch, ProducerUpdate
+from services.catalogue.store import approvals, producers
 from services.catalogue.store import readiness as readiness_table
 from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
 from shared.events import new_event

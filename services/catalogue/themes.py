@@ -9,13 +9,8 @@ from sqlalchemy.orm import Session
 from services.catalogue import exports, publishing
 from services.catalogue.availability import available_by_producer
 from services.catalogue.offerings import approved_counts, offering_rows
-from services.catalogue.schemas import (
-    ThemeInput,
-)
-from services.catalogue.store import (
-    offering_images,
-    themes,
-)
+from services.catalogue.schemas import ThemeInput
+from services.catalogue.store import offering_images, themes
 from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
 from shared.store import UnitOfWork, insert_new
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from services.consolidation import domain, metrics, planner, settings
+from services.consolidation import domain, metrics, planner, plans, settings
 from services.consolidation.schemas import PlanInput
 from services.consolidation.store import (
     hubs,
@@ -37,7 +37,7 @@ from shared.store import UnitOfWork
 log = logging.getLogger(__name__)
 
 
-def _situation(session: Session, hub_rows, now: datetime, forced: bool) -> planner.Situation:
+def _situation(session: Session, hub_rows, now: datetime, forced: bool) -> plans.Situation:
     waiting = [
         domain.ReadyLot(row.lot_id, row.order_id, row.line_id, row.producer_id, row.offering_id, row.quantity)
         for row in session.execute(
@@ -48,7 +48,7 @@ def _situation(session: Session, hub_rows, now: datetime, forced: bool) -> plann
     offering_ids = {lot.offering_id for lot in waiting}
     producer_ids = {lot.producer_id for lot in waiting}
     config = settings.load()
-    return planner.Situation(
+    return plans.Situation(
         now=now,
         lots=waiting,
         orders={
@@ -158,7 +158,7 @@ def plan_shipments(uow: UnitOfWork, body: dict | None = None, now: datetime | No
 
 
 def _record_shipment(
-    uow: UnitOfWork, shipment: planner.PlannedShipment, route_ids: dict, now: datetime, currency: str
+    uow: UnitOfWork, shipment: plans.PlannedShipment, route_ids: dict, now: datetime, currency: str
 ) -> str:
     session = uow.session
     shipment_id = new_id("shp")

@@ -3,7 +3,7 @@ freight cost, and tracks them to delivery."""
 
 from eventlet import tpool
 
-from services.consolidation import fleet, planning, projections, settings, tracking, views
+from services.consolidation import fleet, manifest_documents, planning, projections, settings, tracking, views
 from services.consolidation.store import inbox, outbox
 from shared.messaging import ServiceDatabase, every, on_event, rpc_use_case
 
@@ -36,7 +36,7 @@ class ConsolidationService:
     track = rpc_use_case(tracking.track)
     get_shipment = rpc_use_case(views.get_shipment)
     list_shipments = rpc_use_case(views.list_shipments)
-    manifest = rpc_use_case(views.manifest)
+    manifest = rpc_use_case(manifest_documents.manifest)
     create_hub = rpc_use_case(fleet.create_hub)
     list_hubs = rpc_use_case(fleet.list_hubs)
     create_vehicle = rpc_use_case(fleet.create_vehicle)

@@ -4,17 +4,15 @@ A shipment combines the lots of several buyers' orders. The organisation that ru
 the journey and its own orders' part only (``buyer_organisation_id``): not the other orders, their lots or freight
 shares, nor the shipment's total cost, fill and pickup routes, which would tell of them."""
 
-import base64
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.consolidation import domain, freight, manifests
-from services.consolidation.schemas import ManifestInput, ShipmentFilter
+from services.consolidation import domain, freight
+from services.consolidation.schemas import ShipmentFilter
 from services.consolidation.store import (
-    offerings,
     order_destinations,
     pickup_routes,
     producers,
@@ -35,7 +33,7 @@ def fixed(value, places: int) -> str:
     return f"{Decimal(value).quantize(Decimal(1).scaleb(-places)):f}"
 
 
-def _names(session: Session, table, key, ids) -> dict:
+def names_of(session: Session, table, key, ids) -> dict:
     """Rows of ``table`` by their ``key`` column, for the ids at hand."""
     if not ids:
         return {}
@@ -60,11 +58,11 @@ def shipment_views(session: Session, shipment_ids: list, buyer_organisation_id: 
     ):
         events.setdefault(event.shipment_id, []).append(event)
     every_lot = [lot for group in lots.values() for lot in group]
-    routes = _names(
+    routes = names_of(
         session, pickup_routes, pickup_routes.c.route_id, {lot.route_id for lot in every_lot if lot.route_id}
     )
     stop_ids = {producer_id for route in routes.values() for producer_id in route.stops}
-    names = _names(session, producers, producers.c.producer_id, {lot.producer_id for lot in every_lot} | stop_ids)
+    names = names_of(session, producers, producers.c.producer_id, {lot.producer_id for lot in every_lot} | stop_ids)
     views = [
         _shipment_view(rows[shipment_id], lots.get(shipment_id, []), events.get(shipment_id, []), routes, names)
         for shipment_id in shipment_ids
@@ -128,7 +126,7 @@ def _part_of_buyer(view: dict, order_ids: set) -> dict:
     }
 
 
-def _shares(row, lots) -> freight.Shares:
+def freight_shares(row, lots) -> freight.Shares:
     return freight.shipment_shares(
         Decimal(row.cost).quantize(freight.CENT),
         [
@@ -141,7 +139,7 @@ def _shares(row, lots) -> freight.Shares:
 
 
 def _shipment_view(row, lots, events, routes, names) -> dict:
-    shares = _shares(row, lots)
+    shares = freight_shares(row, lots)
     weights_by_line, weights_by_producer = {}, {}
     for lot in lots:
         line = (lot.order_id, lot.line_id)
@@ -288,69 +286,6 @@ def list_shipments(uow: UnitOfWork, query: dict) -> dict:
     return paged(
         shipment_views(session, [row.shipment_id for row in rows], buyer), filters["page"], filters["page_size"], total
     )
-
-
-def manifest(uow: UnitOfWork, shipment_id: str, query: dict) -> dict:
-    """The shipment's manifest, or one buyer order's part of it, as PDF or CSV (base64: bytes do not survive JSON)."""
-    session = uow.session
-    data = load_or_refuse(ManifestInput(), query, "query")
-    row = session.execute(select(shipments).where(shipments.c.shipment_id == shipment_id)).one_or_none()
-    if row is None:
-        raise NotFound(f"shipment {shipment_id} not found")
-    lots = session.execute(
-        select(shipment_lots)
-        .where(shipment_lots.c.shipment_id == shipment_id)
-        .order_by(shipment_lots.c.order_id, shipment_lots.c.lot_id)
-    ).all()
-    shares = _shares(row, lots)
-    order_id = data["order_id"]
-    if order_id is not None:
-        lots = [lot for lot in lots if lot.order_id == order_id]
-        if not lots:
-            raise NotFound(f"order {order_id} has no lots in shipment {shipment_id}")
-    makers = _names(session, producers, producers.c.producer_id, {lot.producer_id for lot in lots})
-    products = _names(session, offerings, offerings.c.offering_id, {lot.offering_id for lot in lots})
-    buyers = _names(session, order_destinations, order_destinations.c.order_id, {lot.order_id for lot in lots})
-    document = manifests.Manifest(
-        shipment_id=shipment_id,
-        status=row.status,
-        hub=row.hub_name,
-        destination=row.destination["name"],
-        vehicle=row.vehicle_name,
-        dispatch_on=row.dispatch_on,
-        arrives_on=row.arrives_on,
-        currency=row.currency,
-        order_id=order_id,
-        lines=[
-            manifests.ManifestLine(
-                lot_id=lot.lot_id,
-                order_id=lot.order_id,
-                buyer=getattr(buyers.get(lot.order_id), "buyer_name", ""),
-                line_id=lot.line_id,
-                sku=getattr(products.get(lot.offering_id), "sku", lot.offering_id),
-                product=getattr(products.get(lot.offering_id), "name", ""),
-                producer_id=lot.producer_id,
-                producer=getattr(makers.get(lot.producer_id), "name", lot.producer_id),
-                village=getattr(makers.get(lot.producer_id), "village", ""),
-                units=lot.quantity,
-                weight_kg=Decimal(lot.weight_kg).quantize(Decimal("0.001")),
-                volume_m3=Decimal(lot.volume_m3).quantize(Decimal("0.000001")),
-                pickup_on=lot.pickup_on,
-                freight_share=shares.lots[lot.lot_id],
-            )
-            for lot in lots
-        ],
-    )
-    name = f"manifest-{shipment_id}" + (f"-{order_id}" if order_id else "")
-    if data["format"] == "csv":
-        content, content_type = manifests.render_csv(document).encode(), "text/csv; charset=utf-8"
-    else:
-        content, content_type = manifests.render_pdf(document), "application/pdf"
-    return {
-        "content_type": content_type,
-        "filename": f"{name}.{data['format']}",
-        "data": base64.b64encode(content).decode(),
-    }
 
 
 def shipment_counts(uow: UnitOfWork, organisation_id: str | None = None) -> dict:

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from services.notification import domain
+from services.notification import buyer_notices, domain
 from services.notification.projections import known_order, organisation_of_offering, product_name
 from services.notification.queueing import enqueue_all
 from services.notification.store import order_buyers, order_lines, recipients, shipments
@@ -58,13 +58,13 @@ def order_placed(uow: UnitOfWork, event: Event) -> list[str]:
             ),
         )
     units = sum(line["quantity"] for line in payload["lines"])
-    return enqueue_all(session, domain.order_placed(event.event_id, order, units), _now())
+    return enqueue_all(session, buyer_notices.order_placed(event.event_id, order, units), _now())
 
 
 def order_shortfall(uow: UnitOfWork, event: Event) -> list[str]:
     session = uow.session
     payload = event.payload
-    notices = domain.shortfall(
+    notices = buyer_notices.shortfall(
         event.event_id,
         known_order(session, payload["order_id"]),
         organisation_of_offering(session, payload["offering_id"]),
@@ -107,7 +107,7 @@ def shipment_status_changed(uow: UnitOfWork, event: Event) -> list[str]:
         return []
     shipped = _shipped_lots(payload["lots"])
     orders = {lot.order_id: known_order(session, lot.order_id) for lot in shipped}
-    return enqueue_all(session, domain.orders_shipped(event.event_id, shipped, orders), _now())
+    return enqueue_all(session, buyer_notices.orders_shipped(event.event_id, shipped, orders), _now())
 
 
 def shipment_delivered(uow: UnitOfWork, event: Event) -> list[str]:
@@ -116,4 +116,4 @@ def shipment_delivered(uow: UnitOfWork, event: Event) -> list[str]:
     _set_shipment_status(session, payload["shipment_id"], "delivered", event.occurred_at)
     delivered = _shipped_lots(payload["lots"])
     orders = {lot.order_id: known_order(session, lot.order_id) for lot in delivered}
-    return enqueue_all(session, domain.orders_delivered(event.event_id, delivered, orders), _now())
+    return enqueue_all(session, buyer_notices.orders_delivered(event.event_id, delivered, orders), _now())

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from services.notification import domain
+from services.notification import buyer_notices, domain
 from services.notification.projections import organisation_of_offering
 from services.notification.queueing import enqueue_all
 from services.notification.store import dead_letters, offerings, order_lines, recipients
@@ -90,7 +90,7 @@ def alert_dead_letters(uow: UnitOfWork, now: datetime) -> list[str]:
     for row in rows:
         groups.setdefault((row.organisation_id, row.service), []).append(row.id)
     notices = [
-        domain.dead_letters(organisation_id, service, len(ids), ids[0])
+        buyer_notices.dead_letters(organisation_id, service, len(ids), ids[0])
         for (owner, service), ids in sorted(groups.items(), key=lambda item: item[1][0])
         for organisation_id in ([owner] if owner else everyone)
     ]

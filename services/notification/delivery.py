@@ -9,48 +9,28 @@ carries its notification id as the reference that SMS providers and webhook subs
 
 import logging
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from prometheus_client import Counter
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from services.notification import domain, retries
-from services.notification.channels import Channel, Delivery, Outgoing
+from services.notification.channels import Outgoing
+from services.notification.delivery_outcomes import Job, record_all, settle
 from services.notification.preferences import DEFER, DIGEST, SEND, plan_delivery
 from services.notification.queueing import Addressee, addressees, enqueue_all
-from services.notification.store import channel_failures, deliveries, delivery_attempts
+from services.notification.store import channel_failures, deliveries
 from services.notification.transports import Transports
-from shared.events import new_event
-from shared.store import Database, insert_new
+from shared.store import Database
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 BATCH = 50
 
-ATTEMPTS = Counter(
-    "bilum_notification_attempts_total",
-    "Attempts to deliver a notification, by outcome",
-    ["channel", "transport", "outcome"],
-)
-
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-@dataclass(frozen=True)
-class _Job:
-    notification_id: str
-    recipient_id: str
-    channel: str
-    address: str
-    transport: str
-    sender: Channel
-    message: Outgoing
-    max_failures: int
 
 
 def _failures_of(session: Session, recipient_ids) -> dict[str, dict[str, int]]:
@@ -65,22 +45,6 @@ def _failures_of(session: Session, recipient_ids) -> dict[str, dict[str, int]]:
     return failures
 
 
-def _count_failure(session: Session, recipient_id: str, channel: str, now: datetime) -> int:
-    if not insert_new(
-        session, channel_failures, dict(recipient_id=recipient_id, channel=channel, consecutive=1, updated_at=now)
-    ):
-        session.execute(
-            update(channel_failures)
-            .where(channel_failures.c.recipient_id == recipient_id, channel_failures.c.channel == channel)
-            .values(consecutive=channel_failures.c.consecutive + 1, updated_at=now)
-        )
-    return session.execute(
-        select(channel_failures.c.consecutive).where(
-            channel_failures.c.recipient_id == recipient_id, channel_failures.c.channel == channel
-        )
-    ).scalar_one()
-
-
 def _outgoing(row) -> Outgoing:
     return Outgoing(
         reference=row.notification_id,
@@ -92,11 +56,7 @@ def _outgoing(row) -> Outgoing:
     )
 
 
-def _settle(session: Session, row, **changes) -> None:
-    session.execute(update(deliveries).where(deliveries.c.notification_id == row.notification_id).values(**changes))
-
-
-def _lease_all(session: Session, jobs: list[_Job], now: datetime) -> None:
+def _lease_all(session: Session, jobs: list[Job], now: datetime) -> None:
     """Move the next attempt of the rows about to be sent a lease into the future, in one batch of updates."""
     if not jobs:
         return
@@ -130,13 +90,13 @@ def _plan(
     created: list,
     known: dict[str, Addressee],
     failures_by_recipient: dict,
-) -> _Job | None:
+) -> Job | None:
     """Decide what becomes of one due row: a job when it is to be sent now (the caller leases it), else the row's
     new state. ``known`` and ``failures_by_recipient`` are the recipients and channel failures of the rows due."""
     if row.forced_channel:
         # One channel only: no fallback, so its failures count only towards the attempts.
         transport, sender = transports.for_channel(row.forced_channel)
-        return _Job(
+        return Job(
             row.notification_id,
             row.recipient_id,
             row.forced_channel,
@@ -148,7 +108,7 @@ def _plan(
         )
     found = known.get(row.recipient_id)
     if found is None:
-        _settle(session, row, status=domain.FAILED, next_attempt_at=None, last_error="recipient no longer known")
+        settle(session, row, status=domain.FAILED, next_attempt_at=None, last_error="recipient no longer known")
         return None
     failures = retries.failures_for(
         failures_by_recipient.get(row.recipient_id, {}), row.given_up_channels or (), found.preferences.max_failures
@@ -156,7 +116,7 @@ def _plan(
     plan = plan_delivery(found.preferences, found.recipient.contact, row.template, now, failures, row.deadline)
     if plan.action == SEND:
         transport, sender = transports.for_channel(plan.channel, found.webhook_secret)
-        return _Job(
+        return Job(
             row.notification_id,
             row.recipient_id,
             plan.channel,
@@ -167,7 +127,7 @@ def _plan(
             found.preferences.max_failures,
         )
     if plan.action == DEFER:
-        _settle(
+        settle(
             session,
             row,
             status=domain.DEFERRED,
@@ -177,7 +137,7 @@ def _plan(
         )
         return None
     if plan.action == DIGEST:
-        _settle(session, row, status=domain.DIGEST, next_attempt_at=None)
+        settle(session, row, status=domain.DIGEST, next_attempt_at=None)
         return None
     log.warning(
         "recipient unreachable", extra={"recipient_id": row.recipient_id, "kind": row.template, "reason": plan.reason}
@@ -188,13 +148,13 @@ def _plan(
                 session, domain.unreachable(row.notification_id, found.recipient, row.ref, row.correlation_id), now
             )
         )
-    _settle(session, row, status=domain.UNREACHABLE, next_attempt_at=None, last_error=plan.reason)
+    settle(session, row, status=domain.UNREACHABLE, next_attempt_at=None, last_error=plan.reason)
     return None
 
 
 def claim(
     db: Database, transports: Transports, policy: retries.RetryPolicy, now: datetime, ids: list[str] | None = None
-) -> tuple[list[_Job], list[str]]:
+) -> tuple[list[Job], list[str]]:
     """The due rows (of ``ids`` only, when given) planned: those to send now, and the ids of messages created on the
     way (an aggregator told that a producer cannot be reached)."""
     created: list[str] = []
@@ -211,160 +171,6 @@ def claim(
         jobs = [job for row in rows if (job := _plan(session, transports, policy, row, now, created, known, failures))]
         _lease_all(session, jobs, now)
     return jobs, created
-
-
-def _record_failure(
-    db: Database, job: _Job, delivery: Delivery, policy: retries.RetryPolicy, rng: random.Random
-) -> None:
-    """A failed attempt: counted against the channel, and retried later, on another channel, or given up."""
-    now = delivery.attempted_at
-    ATTEMPTS.labels(job.channel, job.transport, "retryable" if delivery.retryable else "refused").inc()
-    with db.transaction() as uow:
-        session = uow.session
-        row = session.execute(
-            select(deliveries).where(deliveries.c.notification_id == job.notification_id).with_for_update()
-        ).one()
-        attempts = row.attempts + 1
-        session.execute(
-            delivery_attempts.insert().values(
-                notification_id=job.notification_id,
-                number=attempts,
-                channel=job.channel,
-                transport=job.transport,
-                address=job.address,
-                ok=False,
-                error=delivery.error,
-                provider_id=delivery.provider_id,
-                attempted_at=now,
-            )
-        )
-        failures = _count_failure(session, job.recipient_id, job.channel, now)
-        step = retries.after_failure(policy, attempts, delivery.retryable, failures, job.max_failures, now, rng)
-        status = domain.FAILED if step.give_up_channel and row.forced_channel else step.status
-        given_up = list(row.given_up_channels or ()) + ([job.channel] if step.give_up_channel else [])
-        session.execute(
-            update(deliveries)
-            .where(deliveries.c.notification_id == job.notification_id)
-            .values(
-                status=status,
-                attempts=attempts,
-                next_attempt_at=step.at if status != domain.FAILED else None,
-                last_error=delivery.error,
-                given_up_channels=given_up,
-            )
-        )
-    log.warning(
-        "delivery attempt failed",
-        extra={
-            "notification_id": job.notification_id,
-            "channel": job.channel,
-            "transport": job.transport,
-            "attempt": attempts,
-            "error": delivery.error,
-            "status": status,
-        },
-    )
-
-
-def record_all(
-    db: Database, outcomes: list[tuple[_Job, Delivery]], policy: retries.RetryPolicy, rng: random.Random
-) -> None:
-    """Record the outcome of each attempt: the sent ones together in one transaction of a few statements (a burst
-    of offers is twenty messages at once), each failed one in its own."""
-    for job, delivery in outcomes:
-        if not delivery.ok:
-            _record_failure(db, job, delivery, policy, rng)
-    sent = [(job, delivery) for job, delivery in outcomes if delivery.ok]
-    if not sent:
-        return
-    with db.transaction() as uow:
-        session = uow.session
-        rows = {
-            row.notification_id: row
-            for row in session.execute(
-                select(
-                    deliveries.c.notification_id,
-                    deliveries.c.attempts,
-                    deliveries.c.template,
-                    deliveries.c.correlation_id,
-                )
-                .where(deliveries.c.notification_id.in_([job.notification_id for job, _ in sent]))
-                .order_by(deliveries.c.notification_id)
-                .with_for_update()
-            )
-        }
-        session.execute(
-            delivery_attempts.insert(),
-            [
-                dict(
-                    notification_id=job.notification_id,
-                    number=rows[job.notification_id].attempts + 1,
-                    channel=job.channel,
-                    transport=job.transport,
-                    address=job.address,
-                    ok=True,
-                    error=None,
-                    provider_id=delivery.provider_id,
-                    attempted_at=delivery.attempted_at,
-                )
-                for job, delivery in sent
-            ],
-        )
-        session.execute(
-            update(deliveries)
-            .where(deliveries.c.notification_id == bindparam("b_id"))
-            .values(
-                status=domain.SENT,
-                attempts=bindparam("b_attempts"),
-                sent_at=bindparam("b_sent_at"),
-                next_attempt_at=None,
-                last_error=None,
-                provider_id=bindparam("b_provider_id"),
-            ),
-            [
-                {
-                    "b_id": job.notification_id,
-                    "b_attempts": rows[job.notification_id].attempts + 1,
-                    "b_sent_at": delivery.attempted_at,
-                    "b_provider_id": delivery.provider_id,
-                }
-                for job, delivery in sent
-            ],
-        )
-        session.execute(
-            update(channel_failures)
-            .where(
-                channel_failures.c.recipient_id == bindparam("b_recipient"),
-                channel_failures.c.channel == bindparam("b_channel"),
-                channel_failures.c.consecutive != 0,
-            )
-            .values(consecutive=0, updated_at=bindparam("b_now")),
-            [
-                {"b_recipient": recipient_id, "b_channel": channel, "b_now": now}
-                for recipient_id, channel, now in sorted(
-                    {(job.recipient_id, job.channel, delivery.attempted_at) for job, delivery in sent}
-                )
-            ],
-        )
-        uow.emit_all(
-            [
-                new_event(
-                    "notification.sent",
-                    {
-                        "notification_id": job.notification_id,
-                        "recipient_id": job.recipient_id,
-                        "channel": job.channel,
-                        "transport": job.transport,
-                        "address": job.address,
-                        "template": rows[job.notification_id].template,
-                    },
-                    correlation_id=rows[job.notification_id].correlation_id,
-                )
-                for job, _ in sent
-            ]
-        )
-    for job, _ in sent:
-        ATTEMPTS.labels(job.channel, job.transport, "sent").inc()
 
 
 def send_due(

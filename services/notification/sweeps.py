@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from services.notification import dead_letter_alerts, domain
+from services.notification import buyer_notices, dead_letter_alerts, domain
 from services.notification.projections import product_name, quota_of
 from services.notification.queueing import addressee, enqueue, enqueue_all
 from services.notification.store import (
@@ -65,7 +65,7 @@ def alert_late_shipments(uow: UnitOfWork, now: datetime) -> list[str]:
         for shipment_id, organisation_id, due_on in rows
         if (shipment_id, organisation_id) not in alerted
     ]
-    return enqueue_all(session, domain.late_shipments(due, now.date()), now)
+    return enqueue_all(session, buyer_notices.late_shipments(due, now.date()), now)
 
 
 def send_digests(uow: UnitOfWork, now: datetime, digest_hour: int) -> list[str]:
@@ -82,7 +82,7 @@ def send_digests(uow: UnitOfWork, now: datetime, digest_hour: int) -> list[str]:
         found = addressee(session, recipient_id)
         if found is None:
             continue
-        day = domain.digest_day(now, found.recipient.timezone, digest_hour)
+        day = buyer_notices.digest_day(now, found.recipient.timezone, digest_hour)
         if (
             day is None
             or session.execute(
@@ -103,7 +103,7 @@ def send_digests(uow: UnitOfWork, now: datetime, digest_hour: int) -> list[str]:
         if not items:
             continue
         digest_id = enqueue(
-            session, domain.digest(recipient_id, day, [item.subject for item in items]), found.recipient, now
+            session, buyer_notices.digest(recipient_id, day, [item.subject for item in items]), found.recipient, now
         )
         if digest_id is None:
             continue

@@ -14,5 +14,5 @@ def load() -> Settings:
     env = environment()
     return Settings(
         # A delivery promise is worth a short wait, not a failed order: past this the order is placed without one.
-        promise_timeout_s=env.float("BILUM_PROMISE_TIMEOUT_S", 3.0, validate=POSITIVE),
+        promise_timeout_s=env.float("BILUM_PROMISE_TIMEOUT_S", 3.0, validate=POSITIVE)
     )

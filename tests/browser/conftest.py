@@ -15,7 +15,7 @@ import eventlet
 import pytest
 import requests
 
-from bilum.demo import eventually
+from bilum.waiting import eventually
 from services.aggregation.service import AggregationService
 from services.catalogue.service import CatalogueService
 from services.consolidation.service import ConsolidationService

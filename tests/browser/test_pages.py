@@ -7,7 +7,7 @@ import uuid
 import pytest
 import requests
 
-from bilum.demo import eventually
+from bilum.waiting import eventually
 from tests.browser.conftest import PASSWORD, api
 from tests.integration.auth import create_user
 

@@ -16,7 +16,7 @@ import requests
 from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from bilum.demo import eventually
+from bilum.waiting import eventually
 from tests.integration.helpers import free_port, management
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import eventlet
 
-from bilum.demo import eventually
+from bilum.waiting import eventually
 from tests.faults.audit import Audit, dead_letters, update_summary
 from tests.faults.bus import Duplicator, Poisoner, mark_of
 from tests.faults.platform import SERVICES, PrivateBroker, TcpProxy

@@ -20,7 +20,7 @@ from eventlet.queue import LightQueue
 from nameko.exceptions import RemoteError
 from sqlalchemy import create_engine, text
 
-from bilum.demo import eventually
+from bilum.waiting import eventually
 from shared.weeks import iso_week, monday_of
 from tests.faults.platform import Rpc
 

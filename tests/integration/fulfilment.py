@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from bilum.demo import eventually
+from bilum.waiting import eventually
 from services.aggregation.service import AggregationService
 from services.catalogue.service import CatalogueService
 from services.gateway.service import GatewayService

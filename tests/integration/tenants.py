@@ -12,7 +12,7 @@ import pytest
 import requests
 from PIL import Image
 
-from bilum.demo import eventually
+from bilum.waiting import eventually
 from services.aggregation.service import AggregationService
 from services.catalogue import readiness
 from services.catalogue.service import CatalogueService

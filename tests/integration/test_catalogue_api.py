@@ -17,7 +17,7 @@ import pytest
 import requests
 from nameko.standalone.events import event_dispatcher
 
-from bilum.demo import eventually
+from bilum.waiting import eventually
 from services.catalogue.service import CatalogueService
 from services.gateway.service import GatewayService
 from shared import migrations

@@ -16,7 +16,7 @@ from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_hook
 from pypdf import PdfReader
 
-from bilum.demo import eventually
+from bilum.waiting import eventually
 from services.consolidation import metrics
 from services.consolidation.service import ConsolidationService
 from services.gateway.service import GatewayService

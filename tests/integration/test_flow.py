@@ -69,7 +69,7 @@ def test_demo_and_up_stop_at_once_with_what_to_start_when_rabbitmq_is_down(platf
 
 def test_up_runs_every_service_until_sigterm_and_then_stops_them_all(platform, tmp_path):
     platform_env = platform
-    from bilum.demo import eventually
+    from bilum.waiting import eventually
 
     log = tmp_path / "up.log"
     with open(log, "w") as stderr:

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from bilum.demo import eventually
+from bilum.waiting import eventually
 from services.aggregation import quality
 from tests.integration.fulfilment import ORG
 

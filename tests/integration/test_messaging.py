@@ -13,7 +13,7 @@ from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from bilum.cli import main as bilum
-from bilum.demo import eventually
+from bilum.waiting import eventually
 from shared import metrics, migrations
 from shared.errors import NotYetKnown
 from shared.events import new_event

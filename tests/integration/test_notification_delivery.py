@@ -20,7 +20,7 @@ from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import select
 
-from bilum.demo import eventually
+from bilum.waiting import eventually
 from services.gateway.service import GatewayService
 from services.notification.service import NotificationService
 from services.notification.store import quotas

@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from bilum.demo import eventually
 from bilum.demo_sms import SmsProducer
+from bilum.waiting import eventually
 from services.aggregation.service import AggregationService
 from services.catalogue.service import CatalogueService
 from services.gateway.service import GatewayService

@@ -15,8 +15,8 @@ import pytest
 from nameko.standalone.events import event_dispatcher
 from sqlalchemy import select
 
-from bilum.demo import eventually
 from bilum.demo_sms import SmsProducer, Text
+from bilum.waiting import eventually
 from services.aggregation import settings as aggregation_settings
 from services.aggregation.service import AggregationService
 from services.catalogue.service import CatalogueService

@@ -6,7 +6,7 @@ Catalogue, orders, aggregation and the gateway run as nameko containers in this 
 import uuid
 from datetime import date, timedelta
 
-from bilum.demo import eventually
+from bilum.waiting import eventually
 from shared.weeks import monday_of
 
 

@@ -11,7 +11,7 @@ import pytest
 from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from bilum.demo import eventually
+from bilum.waiting import eventually
 from services.aggregation.service import AggregationService
 from services.catalogue.service import CatalogueService
 from services.consolidation.service import ConsolidationService

@@ -10,7 +10,7 @@ import eventlet
 import requests
 from sqlalchemy import func, select
 
-from bilum.demo import eventually
+from bilum.waiting import eventually
 from services.aggregation import domain
 from services.aggregation.store import capacity_weeks, quota_weeks, quotas
 from services.aggregation.store import inbox as aggregation_inbox

@@ -10,7 +10,7 @@ import requests
 from nameko.standalone.events import event_dispatcher
 from sqlalchemy import func, select
 
-from bilum.demo import eventually
+from bilum.waiting import eventually
 from services.notification.store import deliveries, inbox, outbox, recipients
 from shared import migrations
 from shared.events import new_event

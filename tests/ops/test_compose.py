@@ -152,12 +152,7 @@ def test_published_ports(compose):
         for name, service in compose["services"].items()
         if service.get("ports")
     }
-    assert published == {
-        "gateway": ["8000"],
-        "grafana": ["3000"],
-        "prometheus": ["9090"],
-        "rabbitmq": ["15672"],
-    }
+    assert published == {"gateway": ["8000"], "grafana": ["3000"], "prometheus": ["9090"], "rabbitmq": ["15672"]}
 
 
 # --- secrets ----------------------------------------------------------------
@@ -210,8 +205,7 @@ def test_the_broker_renders_the_users_its_definitions_grant_with_the_services_pa
 def test_connection_urls_use_the_passwords_from_env(compose):
     env = _environment(compose["services"]["orders"])
     assert re.fullmatch(
-        r"postgresql\+psycopg2://bilum:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432/bilum",
-        env["BILUM_DATABASE_URL"],
+        r"postgresql\+psycopg2://bilum:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432/bilum", env["BILUM_DATABASE_URL"]
     )
     assert _environment(compose["services"]["migrate"])["BILUM_DATABASE_URL"] == env["BILUM_DATABASE_URL"]
     postgres = _environment(compose["services"]["postgres"])

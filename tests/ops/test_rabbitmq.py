@@ -22,12 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from .broker_access import (
-    DEFAULT_EXCHANGE,
-    RPC_EXCHANGE,
-    SERVICE_CLASSES,
-    all_broker_access,
-)
+from .broker_access import DEFAULT_EXCHANGE, RPC_EXCHANGE, SERVICE_CLASSES, all_broker_access
 
 RABBITMQ_DIR = Path(__file__).resolve().parents[2] / "deploy" / "rabbitmq"
 WRAPPER = RABBITMQ_DIR / "docker-entrypoint-bilum.sh"

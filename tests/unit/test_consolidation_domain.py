@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from services.consolidation import domain, freight, manifests, planner
+from services.consolidation import domain, freight, manifests, planner, plans
 from services.consolidation.domain import Access, Hub, Offering, Order, Producer, ReadyLot, Vehicle
 from shared.errors import Conflict
 
@@ -69,8 +69,8 @@ def _situation(
     hubs=(GOROKA, LAE),
     producers=None,
     offerings=None,
-) -> planner.Situation:
-    return planner.Situation(
+) -> plans.Situation:
+    return plans.Situation(
         now=now,
         lots=list(lots),
         orders=orders,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notification import domain, replies, retries
+from services.notification import buyer_notices, domain, replies, retries
 from services.notification.preferences import DEFER, DIGEST, SEND, UNREACHABLE, Contact, plan_delivery
 from services.notification.sms import encoded_length, is_gsm7
 from services.notification.templates import FIELDS, LANGUAGES, render
@@ -183,15 +183,15 @@ def test_a_planned_lot_without_its_producer_is_refused_rather_than_told_to_nobod
 
 
 def test_an_order_is_confirmed_with_its_promise_or_received_without_one():
-    [confirmed] = domain.order_placed("evt_6", ORDER, 120)
-    [received] = domain.order_placed("evt_6", domain.Order("ord_1", "byr_1", date(2027, 3, 1), None), 120)
+    [confirmed] = buyer_notices.order_placed("evt_6", ORDER, 120)
+    [received] = buyer_notices.order_placed("evt_6", domain.Order("ord_1", "byr_1", date(2027, 3, 1), None), 120)
     assert (confirmed.kind, confirmed.values["promised_by"]) == ("order_confirmed", date(2027, 2, 20))
     assert received.kind == "order_received" and "promised_by" not in received.values
     assert confirmed.recipient_id == received.recipient_id == "byr_1"
 
 
 def test_a_shortfall_is_told_to_the_buyer_and_the_aggregator_under_one_key():
-    notices = domain.shortfall("evt_7", ORDER, "kumul", ordered=120, short=30, product="Bag")
+    notices = buyer_notices.shortfall("evt_7", ORDER, "kumul", ordered=120, short=30, product="Bag")
     assert keys(notices) == [("evt_7", "byr_1", "order_shortfall"), ("evt_7", "kumul", "aggregator_shortfall")]
     assert (
         notices[0].values == notices[1].values == {"order_id": "ord_1", "ordered": 120, "short": 30, "product": "Bag"}
@@ -205,12 +205,12 @@ def test_buyers_hear_of_their_own_units_in_a_shared_shipment():
         domain.ShippedLot("lot_2", "ord_2", 5),
         domain.ShippedLot("lot_3", "ord_1", 25),
     ]
-    shipped = domain.orders_shipped("evt_8", lots, orders)
+    shipped = buyer_notices.orders_shipped("evt_8", lots, orders)
     assert [(n.recipient_id, n.values["units"], n.values["expected_on"]) for n in shipped] == [
         ("byr_1", 45, date(2027, 2, 20)),
         ("byr_2", 5, date(2027, 4, 1)),
     ]
-    delivered = domain.orders_delivered("evt_9", lots, orders)
+    delivered = buyer_notices.orders_delivered("evt_9", lots, orders)
     assert [(n.kind, n.correlation_id, n.values["units"]) for n in delivered] == [
         ("order_delivered", "ord_1", 45),
         ("order_delivered", "ord_2", 5),
@@ -222,7 +222,8 @@ def test_a_shipment_is_late_only_once_an_order_in_it_is_past_due():
         domain.ShipmentDue("shp_1", "kumul", date(2026, 11, 30)),
         domain.ShipmentDue("shp_2", "kumul", date(2026, 12, 1)),
     ]
-    assert keys(domain.late_shipments(due, date(2026, 12, 1))) == [("shp_1", "kumul", "aggregator_shipment_late")]
+    late = buyer_notices.late_shipments(due, date(2026, 12, 1))
+    assert keys(late) == [("shp_1", "kumul", "aggregator_shipment_late")]
 
 
 def test_an_unreachable_producer_is_reported_to_its_organisation_with_its_contacts():
@@ -234,9 +235,9 @@ def test_an_unreachable_producer_is_reported_to_its_organisation_with_its_contac
 
 
 def test_dead_letters_and_digests_are_keyed_by_what_they_cover():
-    letters = domain.dead_letters("kumul", "orders", 3, 17)
+    letters = buyer_notices.dead_letters("kumul", "orders", 3, 17)
     assert (letters.key, letters.values) == ("orders/17", {"service": "orders", "count": 3})
-    digest = domain.digest("kumul", date(2026, 12, 1), ["one", "two"])
+    digest = buyer_notices.digest("kumul", date(2026, 12, 1), ["one", "two"])
     assert (digest.kind, digest.key, digest.values["items"]) == ("daily_digest", "2026-12-01", ["one", "two"])
 
 
@@ -261,8 +262,8 @@ def test_one_event_never_makes_two_notices_under_one_key(lots):
     orders = {"ord_1": ORDER, "ord_2": domain.Order("ord_2", "byr_1", date(2027, 4, 1), None)}
     for notices in (
         domain.shipment_planned("evt", "shp_1", "Lae", shipped, {"prd_2": (date(2027, 1, 4), "Lae")}),
-        domain.orders_shipped("evt", shipped, orders),
-        domain.orders_delivered("evt", shipped, orders),
+        buyer_notices.orders_shipped("evt", shipped, orders),
+        buyer_notices.orders_delivered("evt", shipped, orders),
     ):
         assert len(set(keys(notices))) == len(notices)
         assert sum(n.values["units" if n.kind.startswith("order_") else "quantity"] for n in notices) == sum(
@@ -400,7 +401,7 @@ def test_attempts_count_from_one():
     ],
 )
 def test_the_digest_goes_after_the_digest_hour_of_the_recipients_own_day(hour, zone, day):
-    assert domain.digest_day(datetime(2026, 12, 1, hour, tzinfo=timezone.utc), zone, 17) == day
+    assert buyer_notices.digest_day(datetime(2026, 12, 1, hour, tzinfo=timezone.utc), zone, 17) == day
 
 
 @pytest.mark.parametrize("raw", ["+675 7000-0101", "0067570000101", "67570000101", "+67570000101"])

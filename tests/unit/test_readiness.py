@@ -114,12 +114,7 @@ def test_public_policy_bands_do_not_depend_on_product_readiness(product_readines
 
 
 @pytest.mark.parametrize(
-    "yes, band, advice",
-    [
-        (5, "5", "You are likely Export Ready"),
-        (4, None, None),
-        (0, None, None),
-    ],
+    "yes, band, advice", [(5, "5", "You are likely Export Ready"), (4, None, None), (0, None, None)]
 )
 def test_export_ready_has_advice_only_for_a_full_score(yes, band, advice):
     result = score(answers((PRODUCT_READINESS, 8), (EXPORT_READY, yes)))["export_ready"]

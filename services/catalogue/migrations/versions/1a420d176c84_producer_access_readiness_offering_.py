@@ -80,14 +80,8 @@ def upgrade() -> None:
         sa.Column("decided_on", sa.Date(), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["offering_id"],
-            ["offerings.offering_id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["producer_id"],
-            ["producers.producer_id"],
-        ),
+        sa.ForeignKeyConstraint(["offering_id"], ["offerings.offering_id"]),
+        sa.ForeignKeyConstraint(["producer_id"], ["producers.producer_id"]),
         sa.PrimaryKeyConstraint("offering_id", "producer_id"),
     )
     op.create_index("ix_approvals_producer", "approvals", ["producer_id"], unique=False)
@@ -102,14 +96,8 @@ def upgrade() -> None:
         sa.Column("min_lot", sa.Integer(), nullable=False),
         sa.Column("order_by", sa.Date(), nullable=False),
         sa.Column("declared_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["offering_id"],
-            ["offerings.offering_id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["producer_id"],
-            ["producers.producer_id"],
-        ),
+        sa.ForeignKeyConstraint(["offering_id"], ["offerings.offering_id"]),
+        sa.ForeignKeyConstraint(["producer_id"], ["producers.producer_id"]),
         sa.PrimaryKeyConstraint("producer_id", "offering_id", "week_start"),
     )
     op.create_index("ix_capacity_weeks_offering_week", "capacity_weeks", ["offering_id", "week_start"], unique=False)
@@ -119,10 +107,7 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("content_type", sa.String(length=32), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["offering_id"],
-            ["offerings.offering_id"],
-        ),
+        sa.ForeignKeyConstraint(["offering_id"], ["offerings.offering_id"]),
         sa.PrimaryKeyConstraint("offering_id", "position"),
     )
     op.create_table(
@@ -131,10 +116,7 @@ def upgrade() -> None:
         sa.Column("answers", sa.JSON(), nullable=False),
         sa.Column("scores", sa.JSON(), nullable=False),
         sa.Column("assessed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["producer_id"],
-            ["producers.producer_id"],
-        ),
+        sa.ForeignKeyConstraint(["producer_id"], ["producers.producer_id"]),
         sa.PrimaryKeyConstraint("producer_id"),
     )
     op.drop_table("capacities")

@@ -77,10 +77,7 @@ def upgrade() -> None:
         sa.Column("order_id", sa.String(length=64), nullable=False),
         sa.Column("line_id", sa.String(length=64), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["shipment_id"],
-            ["shipments.shipment_id"],
-        ),
+        sa.ForeignKeyConstraint(["shipment_id"], ["shipments.shipment_id"]),
         sa.PrimaryKeyConstraint("lot_id"),
     )
     with op.batch_alter_table("shipment_lots", schema=None) as batch_op:

@@ -151,10 +151,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["shipment_id"],
-            ["shipments.shipment_id"],
-        ),
+        sa.ForeignKeyConstraint(["shipment_id"], ["shipments.shipment_id"]),
         sa.PrimaryKeyConstraint("shipment_id", "seq"),
     )
     with op.batch_alter_table("order_destinations", schema=None) as batch_op:

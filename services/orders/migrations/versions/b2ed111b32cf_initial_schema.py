@@ -86,10 +86,7 @@ def upgrade() -> None:
         sa.Column("delivered", sa.Integer(), nullable=False),
         sa.Column("shortfall", sa.Integer(), nullable=False),
         sa.Column("shortfall_as_of", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["order_id"],
-            ["orders.order_id"],
-        ),
+        sa.ForeignKeyConstraint(["order_id"], ["orders.order_id"]),
         sa.PrimaryKeyConstraint("line_id"),
     )
     with op.batch_alter_table("order_lines", schema=None) as batch_op:

@@ -1,0 +1,66 @@
+"""What aggregation knows of an order line: the line, its offering's facts, the quotas that cover it, who holds
+them, who turned it down and what is still open. Reads only, shared by allocating and the quota lifecycle."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.aggregation import domain, standards, top_ups
+from services.aggregation.store import lots, offerings, order_lines, quotas
+
+
+def order_line(session: Session, line_id: str):
+    return session.execute(select(order_lines).where(order_lines.c.line_id == line_id)).one()
+
+
+def covered_units(session: Session, line_id: str) -> int:
+    """Units the line's open quotas will make: a replaced lot stays on its accepted quota but covers nothing."""
+    replaced = int(
+        session.execute(
+            select(func.coalesce(func.sum(lots.c.quantity), 0)).where(
+                lots.c.line_id == line_id, lots.c.status == domain.LOT_REPLACED
+            )
+        ).scalar_one()
+    )
+    return open_units(session, line_id) - replaced
+
+
+def offering_facts(session: Session, offering_id: str) -> tuple[dict, dict, int]:
+    """What allocation weighs besides free capacity: the producers' pass rates, the offering's standard and its
+    smallest worthwhile quota."""
+    min_quota = session.execute(
+        select(offerings.c.min_quota).where(offerings.c.offering_id == offering_id)
+    ).scalar_one()
+    return standards.pass_rates(session, offering_id), standards.standard(session, offering_id), min_quota
+
+
+def holders(session: Session, line_id: str) -> dict:
+    """The producers holding a quota of the line that counts towards it, with that quota: they get no second one."""
+    return {
+        row.producer_id: row
+        for row in session.execute(
+            select(quotas)
+            .where(quotas.c.line_id == line_id, quotas.c.status.in_(domain.COVERING_STATES))
+            .order_by(quotas.c.quota_id)
+        )
+    }
+
+
+def turned_down(session: Session, line_id: str) -> set:
+    return set(
+        session.execute(
+            select(quotas.c.producer_id).where(
+                quotas.c.line_id == line_id, quotas.c.status.in_(domain.TURNED_DOWN_STATES)
+            )
+        ).scalars()
+    )
+
+
+def open_units(session: Session, line_id: str) -> int:
+    """Units of the line's quotas, with the top-ups waiting for an answer."""
+    return int(
+        session.execute(
+            select(func.coalesce(func.sum(quotas.c.quantity), 0)).where(
+                quotas.c.line_id == line_id, quotas.c.status.in_(domain.COVERING_STATES)
+            )
+        ).scalar_one()
+    ) + top_ups.pending_units(session, line_id)
