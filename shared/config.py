@@ -21,7 +21,7 @@ def environment() -> Env:
     return Env(expand_vars=False)
 
 
-SERVICES = ("catalogue", "orders", "aggregation", "consolidation", "notification", "gateway")
+SERVICES = ("catalogue", "orders", "aggregation", "consolidation", "notification", "settlement", "gateway")
 
 _DEFAULT_OPS_PORTS = {
     "catalogue": 9101,
@@ -30,6 +30,7 @@ _DEFAULT_OPS_PORTS = {
     "consolidation": 9104,
     "notification": 9105,
     "gateway": 9106,
+    "settlement": 9107,
 }
 
 

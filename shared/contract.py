@@ -3,6 +3,7 @@ the vocabulary those facts share. Declarations only (data): the envelope and the
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
 
@@ -28,6 +29,10 @@ def _units():
 
 def _positive_units():
     return fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+def _currency():
+    return fields.String(required=True, validate=validate.Length(equal=3))
 
 
 def _money():
@@ -93,6 +98,10 @@ class OfferingPublishedV1(Schema):
     quality_standard = fields.Nested(QualityStandardSchema, required=True)
     # The smallest quota worth offering (absent from a publisher that predates it: no floor but the producers' lots).
     min_quota = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1))
+    # A fair-trade premium per unit, paid to the organisation's premium fund, not to the producer (none when absent).
+    fair_trade_premium = fields.Decimal(
+        load_default=Decimal(0), as_string=True, places=2, validate=validate.Range(min=0)
+    )
 
 
 class OfferingWithdrawnV1(Schema):
@@ -346,6 +355,76 @@ class NotificationSentV1(Schema):
     template = fields.String(required=True)
 
 
+class PieceRateSetV1(Schema):
+    """What a producer earns per passed unit of an offering from ``set_at`` on (quotas offered before keep theirs)."""
+
+    rate_id = _id()
+    organisation_id = _id()
+    producer_id = _id()
+    offering_id = _id()
+    rate = _money()
+    currency = _currency()
+    set_at = fields.AwareDateTime(required=True)
+
+
+class AdvanceRecordedV1(Schema):
+    """Pre-finance against an accepted quota, in cash or materials; ``balance`` is hers once it is recorded."""
+
+    advance_id = _id()
+    organisation_id = _id()
+    producer_id = _id()
+    quota_id = _id()
+    order_id = _id()
+    kind = fields.String(required=True, validate=validate.OneOf(("cash", "materials")))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    amount = _money()
+    currency = _currency()
+    balance = fields.Decimal(required=True, as_string=True, places=2)
+
+
+class PayoutConfirmedV1(Schema):
+    """A payment reached the producer: ``lots`` are those whose earnings it settled, ``reference`` the provider's
+    transaction id or the cash receipt number."""
+
+    line_id = _id()
+    batch_id = _id()
+    organisation_id = _id()
+    producer_id = _id()
+    amount = _money()
+    currency = _currency()
+    method = fields.String(required=True, validate=validate.OneOf(("mobile_money", "cash")))
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    lots = fields.List(_id(), required=True)
+
+
+class BalanceRequestedV1(Schema):
+    """A producer asked for her balance (``BAL`` by SMS)."""
+
+    request_id = _id()
+    producer_id = _id()
+
+
+class LastPaymentSchema(Schema):
+    amount = _money()
+    confirmed_at = fields.AwareDateTime(required=True)
+
+
+class CurrencyBalanceSchema(Schema):
+    currency = _currency()
+    balance = fields.Decimal(required=True, as_string=True, places=2)
+    earned = fields.Decimal(required=True, as_string=True, places=2)
+    last_payment = fields.Nested(LastPaymentSchema, required=True, allow_none=True)
+
+
+class BalanceReportedV1(Schema):
+    """The answer to a balance request: per currency she was ever paid in, her balance, what she earned, and her
+    last confirmed payment; none when she has no money movement yet."""
+
+    request_id = _id()
+    producer_id = _id()
+    balances = fields.List(fields.Nested(CurrencyBalanceSchema), required=True)
+
+
 @dataclass(frozen=True)
 class EventSpec:
     event_type: str
@@ -518,6 +597,37 @@ CONTRACT = {
             "notification",
             NotificationSentV1,
             "A message went out to a recipient on one of its channels.",
+        ),
+        EventSpec(
+            "balance.requested", 1, "notification", BalanceRequestedV1, "A producer asked for her balance by SMS."
+        ),
+        EventSpec(
+            "piece_rate.set",
+            1,
+            "settlement",
+            PieceRateSetV1,
+            "An aggregator set what a producer earns per passed unit of an offering.",
+        ),
+        EventSpec(
+            "advance.recorded",
+            1,
+            "settlement",
+            AdvanceRecordedV1,
+            "Cash or materials were advanced to a producer against an accepted quota.",
+        ),
+        EventSpec(
+            "payout.confirmed",
+            1,
+            "settlement",
+            PayoutConfirmedV1,
+            "A payment to a producer was confirmed, naming the lots whose earnings it settled.",
+        ),
+        EventSpec(
+            "balance.reported",
+            1,
+            "settlement",
+            BalanceReportedV1,
+            "A producer's balance, earnings and last payment, answering her request.",
         ),
     )
 }

@@ -45,3 +45,12 @@ def _engine(tmp_path, service):
 def service_db(tmp_path):
     """``service_db("aggregation")``: a fresh database of that service."""
     return lambda service: ServiceDb(service, tmp_path)
+
+
+@pytest.fixture
+def momo(monkeypatch):
+    """Settlement configured with a mobile-money provider (nothing is sent to it in a use-case test)."""
+    monkeypatch.setenv("BILUM_MOMO_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("BILUM_MOMO_API_USER", "user")
+    monkeypatch.setenv("BILUM_MOMO_API_KEY", "key")
+    monkeypatch.setenv("BILUM_MOMO_SUBSCRIPTION_KEY", "sub")

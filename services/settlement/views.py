@@ -1,0 +1,218 @@
+"""Reads of a producer's money: her balances (for her page and her ``BAL`` message), each producer's account for the
+organisation, and the organisation's money figures for the dashboard."""
+
+import statistics
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from services.settlement import domain, journal
+from services.settlement.store import advances, producers, quotas, settlements
+from services.settlement.store import journal as entries
+from shared.errors import NotFound
+from shared.events import Event, new_event
+from shared.money import to_minor
+from shared.store import UnitOfWork
+
+AGE_BUCKETS = ((7, "0-7 days"), (30, "8-30 days"), (60, "31-60 days"), (None, "over 60 days"))
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return str(to_minor(amount, currency))
+
+
+def _last_payments(session, producer_id: str, currency: str, limit: int) -> list:
+    return session.execute(
+        select(entries.c.amount, entries.c.recorded_at, entries.c.reason)
+        .where(
+            entries.c.producer_id == producer_id,
+            entries.c.currency == currency,
+            entries.c.kind == domain.PAYOUT_CONFIRMED,
+        )
+        .order_by(entries.c.entry_id.desc())
+        .limit(limit)
+    ).all()
+
+
+def balances_of(session, producer_id: str, payments: int = 1) -> list[dict]:
+    """Per currency she has money in: balance, the four totals, and her last confirmed payments."""
+    currencies = sorted(
+        set(session.execute(select(entries.c.currency).where(entries.c.producer_id == producer_id)).scalars())
+    )
+    accounts = []
+    for currency in currencies:
+        totals = journal.totals(session, producer_id, currency)
+        paid = _last_payments(session, producer_id, currency, payments)
+        accounts.append(
+            {
+                "currency": currency,
+                "balance": _money(totals.balance, currency),
+                "earned": _money(totals.earned, currency),
+                "advanced": _money(totals.advanced, currency),
+                "written_off": _money(totals.written_off, currency),
+                "paid": _money(totals.paid, currency),
+                "last_payments": [
+                    {"amount": _money(Decimal(p.amount), currency), "confirmed_at": p.recorded_at.isoformat()}
+                    for p in paid
+                ],
+            }
+        )
+    return accounts
+
+
+def producer_money(uow: UnitOfWork, staff_of: str | None, producer_id: str) -> dict:
+    """Her balances and last five payments, for her page (the gateway lets her see only her own)."""
+    producer = uow.session.execute(select(producers).where(producers.c.producer_id == producer_id)).first()
+    if producer is None or not domain.may_handle(staff_of, producer.organisation_id):
+        raise NotFound(f"producer {producer_id} not found")
+    return {"producer_id": producer_id, "accounts": balances_of(uow.session, producer_id, payments=5)}
+
+
+def report_balance(uow: UnitOfWork, event: Event) -> None:
+    """Answer her ``BAL``: notification words it in her language."""
+    producer_id = event.payload["producer_id"]
+    balances = [
+        {
+            "currency": account["currency"],
+            "balance": Decimal(account["balance"]),
+            "earned": Decimal(account["earned"]),
+            "last_payment": (
+                {
+                    "amount": Decimal(account["last_payments"][0]["amount"]),
+                    "confirmed_at": datetime.fromisoformat(account["last_payments"][0]["confirmed_at"]),
+                }
+                if account["last_payments"]
+                else None
+            ),
+        }
+        for account in balances_of(uow.session, producer_id)
+    ]
+    payload = {"request_id": event.payload["request_id"], "producer_id": producer_id, "balances": balances}
+    uow.emit(new_event("balance.reported", payload, correlation_id=event.correlation_id))
+
+
+def accounts(uow: UnitOfWork, staff_of: str | None) -> list[dict]:
+    """Every producer's account with the lots she earned from: what ``bilum demo`` reports, and the aggregator's
+    overview."""
+    session = uow.session
+    conditions = [entries.c.kind != domain.PREMIUM]
+    if staff_of != domain.ANY_ORGANISATION:
+        conditions.append(entries.c.organisation_id == staff_of)
+    pairs = session.execute(
+        select(entries.c.producer_id, entries.c.currency)
+        .where(*conditions)
+        .distinct()
+        .order_by(entries.c.producer_id, entries.c.currency)
+    ).all()
+    earned_lots = session.execute(
+        select(entries, quotas.c.line_id)
+        .join(quotas, quotas.c.quota_id == entries.c.quota_id)
+        .where(entries.c.kind == domain.EARNING, *conditions)
+        .order_by(entries.c.entry_id)
+    ).all()
+    lots: dict[tuple, list] = {}
+    for row in earned_lots:
+        lots.setdefault((row.producer_id, row.currency), []).append(
+            {
+                "lot_id": row.lot_id,
+                "order_id": row.order_id,
+                "line_id": row.line_id,
+                "passed": row.units,
+                "rate": _money(Decimal(row.rate), row.currency),
+                "amount": _money(Decimal(row.amount), row.currency),
+            }
+        )
+    result = []
+    for producer_id, currency in pairs:
+        totals = journal.totals(session, producer_id, currency)
+        result.append(
+            {
+                "producer_id": producer_id,
+                "currency": currency,
+                "earned": _money(totals.earned, currency),
+                "advanced": _money(totals.advanced, currency),
+                "written_off": _money(totals.written_off, currency),
+                "paid": _money(totals.paid, currency),
+                "balance": _money(totals.balance, currency),
+                "lots": lots.get((producer_id, currency), []),
+            }
+        )
+    return result
+
+
+def _age_bucket(days: int) -> str:
+    return next(label for limit, label in AGE_BUCKETS if limit is None or days <= limit)
+
+
+def money_figures(uow: UnitOfWork, staff_of: str | None) -> dict:
+    """The dashboard's money: owed to producers by age of the earnings not yet paid, days from a lot passing to its
+    payment (median, 90th percentile), advances outstanding; per currency."""
+    session, now = uow.session, datetime.now(timezone.utc)
+    scope = [] if staff_of == domain.ANY_ORGANISATION else [entries.c.organisation_id == staff_of]
+    currencies = sorted(set(session.execute(select(entries.c.currency).where(*scope)).scalars()))
+    figures = []
+    for currency in currencies:
+        owed = dict.fromkeys((label for _, label in AGE_BUCKETS), Decimal(0))
+        for producer_id in set(
+            session.execute(select(entries.c.producer_id).where(*scope, entries.c.currency == currency)).scalars()
+        ):
+            left = journal.totals(session, producer_id, currency).balance
+            for earning in reversed(_earnings_with_dates(session, producer_id, currency)):
+                if left <= 0:
+                    break
+                part = min(left, earning[1])
+                owed[_age_bucket((now - earning[0]).days)] += part
+                left -= part
+        figures.append(
+            {
+                "currency": currency,
+                "owed_by_age": [{"age": label, "amount": _money(amount, currency)} for label, amount in owed.items()],
+                "owed": _money(sum(owed.values(), Decimal(0)), currency),
+                "days_to_payment": _days_to_payment(session, scope, currency),
+                "advances_outstanding": _outstanding(session, staff_of, currency),
+            }
+        )
+    return {"currencies": figures}
+
+
+def _earnings_with_dates(session, producer_id: str, currency: str) -> list[tuple]:
+    return [
+        (row.recorded_at, Decimal(row.amount))
+        for row in session.execute(
+            select(entries.c.recorded_at, entries.c.amount)
+            .where(
+                entries.c.producer_id == producer_id, entries.c.currency == currency, entries.c.kind == domain.EARNING
+            )
+            .order_by(entries.c.entry_id)
+        )
+    ]
+
+
+def _days_to_payment(session, scope: list, currency: str) -> dict:
+    """For every earning a confirmed payment settled: days from the lot passing to the payment."""
+    paying = entries.alias("paying")
+    rows = session.execute(
+        select(entries.c.recorded_at, paying.c.recorded_at.label("paid_at"))
+        .join(settlements, settlements.c.earning_entry_id == entries.c.entry_id)
+        .join(paying, paying.c.entry_id == settlements.c.settling_entry_id)
+        .where(*scope, entries.c.currency == currency, paying.c.kind == domain.PAYOUT_CONFIRMED)
+    ).all()
+    days = sorted((paid_at - passed_at).total_seconds() / 86400 for passed_at, paid_at in rows)
+    if not days:
+        return {"payments": 0, "median": None, "p90": None}
+    p90 = days[0] if len(days) == 1 else statistics.quantiles(days, n=10, method="inclusive")[-1]
+    return {"payments": len(days), "median": round(statistics.median(days), 1), "p90": round(p90, 1)}
+
+
+def _outstanding(session, staff_of: str | None, currency: str) -> dict:
+    conditions = [advances.c.currency == currency]
+    if staff_of != domain.ANY_ORGANISATION:
+        conditions.append(advances.c.organisation_id == staff_of)
+    owed = journal.owed_advances(session, conditions)
+    count = session.execute(select(func.count()).select_from(advances).where(*conditions)).scalar_one()
+    return {
+        "advances": count,
+        "outstanding": len(owed),
+        "amount": _money(sum((item.amount for item in owed), Decimal(0)), currency),
+    }
