@@ -30,8 +30,8 @@ def imports_of_other_services(service: str) -> list[str]:
     return found
 
 
-def test_all_six_services_are_there():
-    assert SERVICES == ["aggregation", "catalogue", "consolidation", "gateway", "notification", "orders"]
+def test_all_seven_services_are_there():
+    assert SERVICES == ["aggregation", "catalogue", "consolidation", "gateway", "notification", "orders", "settlement"]
 
 
 def test_no_service_imports_another_service():

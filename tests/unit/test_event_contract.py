@@ -57,7 +57,7 @@ def test_a_producer_cannot_emit_an_event_its_consumers_would_refuse():
 
 
 def test_every_event_names_its_source_service_and_a_description():
-    services = {"catalogue", "orders", "aggregation", "consolidation", "notification"}
+    services = {"catalogue", "orders", "aggregation", "consolidation", "notification", "settlement"}
     for spec in CONTRACT.values():
         assert spec.source in services
         assert spec.description.endswith(".")
