@@ -9,6 +9,7 @@ and nothing happens. Each provider message id is handled once: a retried callbac
 
 Only the producer who holds a quota can answer it: the sender's number must be that producer's. Every message is
 answered by SMS in the sender's language: the confirmation, what was wrong and how to do it right, or the commands.
+``BAL`` asks the settlement service for her balance (``balance.requested``); she is answered when it reports.
 The aggregation call and the record of the message commit together; when aggregation does not answer in time,
 nothing is recorded and the provider's retry of the callback tries again.
 """
@@ -29,6 +30,8 @@ from services.notification.queueing import addressee, enqueue
 from services.notification.schemas import InboundSms
 from services.notification.store import inbound_messages, quotas, recipients
 from shared.errors import InvalidInput, ServiceError, load_or_refuse
+from shared.events import new_event
+from shared.ids import new_id
 from shared.store import Database, UnitOfWork, insert_new
 
 DECLINE_REASON = "declined by SMS"
@@ -90,9 +93,11 @@ def _producer(session: Session, mobile: str) -> domain.Recipient | None:
 
 
 def _act(
-    session: Session, desk: QuotaDesk, producer: domain.Recipient, message_id: str, text: str
-) -> tuple[str, str | None, str | None, domain.Notice]:
-    """The outcome, the action and the quota reference understood, and the answer to send."""
+    uow: UnitOfWork, desk: QuotaDesk, producer: domain.Recipient, message_id: str, text: str
+) -> tuple[str, str | None, str | None, domain.Notice | None]:
+    """The outcome, the action and the quota reference understood, and the answer to send now (none for ``BAL``:
+    settlement's report is the answer)."""
+    session = uow.session
     key = f"sms/{message_id}"
 
     def answer(
@@ -106,6 +111,10 @@ def _act(
         return f"refused:{error.reason}", None, None, answer(error.template)
     if reply.action == sms.HELP:
         return "help", sms.HELP, None, answer("sms_help")
+    if reply.action == sms.BALANCE:
+        request = {"request_id": new_id("bal"), "producer_id": producer.recipient_id}
+        uow.emit(new_event("balance.requested", request, correlation_id=producer.recipient_id))
+        return "balance_requested", sms.BALANCE, None, None
     row = session.execute(
         select(quotas).where(quotas.c.ref == reply.quota_ref, quotas.c.producer_id == producer.recipient_id)
     ).one_or_none()
@@ -158,8 +167,8 @@ def handle(uow: UnitOfWork, desk: QuotaDesk, message: dict, now: datetime) -> tu
         outcome, action, ref = "unknown_sender", None, None
         notice = domain.Notice(number, "sms_reply_unknown", f"sms/{message['message_id']}", number)
     else:
-        outcome, action, ref, notice = _act(session, desk, producer, message["message_id"], message["text"])
-    reply_id = enqueue(session, notice, producer, now, forced=(SMS, number))
+        outcome, action, ref, notice = _act(uow, desk, producer, message["message_id"], message["text"])
+    reply_id = enqueue(session, notice, producer, now, forced=(SMS, number)) if notice else None
     session.execute(
         update(inbound_messages)
         .where(inbound_messages.c.message_id == message["message_id"])

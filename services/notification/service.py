@@ -21,6 +21,7 @@ from services.notification import (
     dead_letter_alerts,
     delivery,
     inbound,
+    money_notices,
     producers,
     projections,
     retries,
@@ -127,6 +128,9 @@ class NotificationService:
         "consolidation", "shipment.status_changed", buyers.shipment_status_changed
     )
     on_shipment_delivered = on_event_notifying("consolidation", "shipment.delivered", buyers.shipment_delivered)
+    on_advance_recorded = on_event_notifying("settlement", "advance.recorded", money_notices.advance_recorded)
+    on_payout_confirmed = on_event_notifying("settlement", "payout.confirmed", money_notices.payout_confirmed)
+    on_balance_reported = on_event_notifying("settlement", "balance.reported", money_notices.balance_reported)
 
     @consume(DEAD_LETTER_COPIES, requeue_on_error=True)
     def on_dead_letter(self, body):

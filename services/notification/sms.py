@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-ACCEPT, DECLINE, READY, HELP = "accept", "decline", "ready", "help"
+ACCEPT, DECLINE, READY, HELP, BALANCE = "accept", "decline", "ready", "help", "balance"
 _ACTIONS = {
     "YES": ACCEPT,
     "ACCEPT": ACCEPT,
@@ -24,6 +24,8 @@ _ACTIONS = {
     "DONE": READY,
     "READY": READY,
     "HELP": HELP,
+    "BAL": BALANCE,
+    "BALANCE": BALANCE,
 }
 _REF = re.compile(r"[A-Za-z0-9]{4,10}")
 _NUMBER = re.compile(r"[0-9]+")
@@ -34,7 +36,7 @@ _EDGE_PUNCTUATION = ".,;:!?\"'()"
 # ``sms_help`` and ``sms_error_<reason>``.
 HELP_TEXT = (
     "Bilum: reply YES ABC123 to accept, YES ABC123 20 to take only 20, NO ABC123 to decline, "
-    "DONE ABC123 20 when 20 are ready. ABC123 is the code in our SMS."
+    "DONE ABC123 20 when 20 are ready, BAL for your money."
 )
 REPLY_ERRORS = {
     "empty": "Bilum: your message was empty. Reply YES ABC123 to accept, NO ABC123 to decline, DONE ABC123 20 when "
@@ -78,9 +80,10 @@ def parse_reply(text: str) -> Reply:
     action = _ACTIONS.get(words[0].upper())
     if action is None:
         raise ReplyError("unknown_command")
-    if action == HELP:
-        # Whatever follows HELP ("help me", "help ABC123"), the answer a producer needs is the list of commands.
-        return Reply(HELP, None, None)
+    if action in (HELP, BALANCE):
+        # Whatever follows HELP ("help me", "help ABC123") or BAL, the answer is the same: the list of commands, or
+        # her balance.
+        return Reply(action, None, None)
     if len(words) < 2:
         raise ReplyError("missing_ref")
     if not _REF.fullmatch(words[1]):

@@ -45,6 +45,35 @@ def _reply(subject: str, text: str) -> _Template:
 
 
 _EN = {
+    "balance": _Template(
+        "Your money with Bilum: {balance}",
+        "Dear {name},\n\nYour balance is {balance}. You have earned {earned} so far. Your last payment was "
+        "{last_paid} on {paid_on}.\n\nThe Bilum team",
+        "Bilum: your balance is {balance}. Earned so far {earned}. Last payment {last_paid} on {paid_on:short}.",
+    ),
+    "balance_unpaid": _Template(
+        "Your money with Bilum: {balance}",
+        "Dear {name},\n\nYour balance is {balance}. You have earned {earned} so far. No payment has been made to "
+        "you yet.\n\nThe Bilum team",
+        "Bilum: your balance is {balance}. Earned so far {earned}. No payment yet.",
+    ),
+    "balance_empty": _reply(
+        "Your money with Bilum",
+        "Bilum: no money yet. When your work passes the quality check, what you earn shows here. Reply BAL to ask "
+        "again.",
+    ),
+    "advance_recorded": _Template(
+        "Advance for work {ref}: {amount}",
+        "Dear {name},\n\nWe recorded an advance of {amount} for work {ref}: {description}. It will be taken from "
+        "what this work earns. Your balance is now {balance}.\n\nThe Bilum team",
+        "Bilum: advance of {amount} for work {ref} recorded. It is taken from what this work earns. Balance {balance}.",
+    ),
+    "payout_confirmed": _Template(
+        "Paid {amount}",
+        "Dear {name},\n\nWe paid you {amount} ({reference}) for work {works}. Thank you for your "
+        "work.\n\nThe Bilum team",
+        "Bilum: paid {amount} for work {works}. Thank you!",
+    ),
     "quota_offered": _Template(
         "New work for you: {quantity} x {product}",
         "Dear {name},\n\nWe have new work for you: {quantity} x {product} (code {ref}).\n\n"
@@ -247,6 +276,35 @@ _EN = {
 }
 
 _FR = {
+    "balance": _Template(
+        "Votre argent chez Bilum : {balance}",
+        "Bonjour {name},\n\nVotre solde est de {balance}. Vous avez gagné {earned} jusqu'ici. Votre dernier "
+        "paiement : {last_paid} le {paid_on}.\n\nL'équipe Bilum",
+        "Bilum: votre solde est de {balance}. Gagné {earned}. Dernier paiement {last_paid} le {paid_on:short}.",
+    ),
+    "balance_unpaid": _Template(
+        "Votre argent chez Bilum : {balance}",
+        "Bonjour {name},\n\nVotre solde est de {balance}. Vous avez gagné {earned} jusqu'ici. Aucun paiement "
+        "ne vous a encore été fait.\n\nL'équipe Bilum",
+        "Bilum: votre solde est de {balance}. Gagné {earned}. Pas encore de paiement.",
+    ),
+    "balance_empty": _reply(
+        "Votre argent chez Bilum",
+        "Bilum: pas encore d'argent. Quand votre travail passe le contrôle qualité, vos gains s'affichent ici. "
+        "Répondez BAL pour redemander.",
+    ),
+    "advance_recorded": _Template(
+        "Avance pour le travail {ref} : {amount}",
+        "Bonjour {name},\n\nNous avons noté une avance de {amount} pour le travail {ref} : {description}. Elle "
+        "sera reprise sur ce que ce travail rapporte. Votre solde est maintenant de {balance}.\n\nL'équipe Bilum",
+        "Bilum: avance de {amount} notée pour le travail {ref}, reprise sur ce qu'il rapporte. Solde {balance}.",
+    ),
+    "payout_confirmed": _Template(
+        "Payé {amount}",
+        "Bonjour {name},\n\nNous vous avons payé {amount} ({reference}) pour le travail {works}. "
+        "Merci pour votre travail.\n\nL'équipe Bilum",
+        "Bilum: payé {amount} pour le travail {works}. Merci !",
+    ),
     "quota_offered": _Template(
         "Nouvelle commande pour vous : {quantity} x {product}",
         "Bonjour {name},\n\nNous avons une nouvelle commande pour vous : {quantity} x {product} (code {ref}).\n\n"
@@ -442,7 +500,7 @@ _FR = {
     "sms_help": _reply(
         "Comment répondre à Bilum",
         "Bilum: répondez YES ABC123 pour accepter, YES ABC123 20 pour en prendre 20, NO ABC123 pour refuser, "
-        "DONE ABC123 20 quand 20 sont finis. ABC123 = code du SMS.",
+        "DONE ABC123 20 quand 20 sont finis, BAL pour votre solde.",
     ),
     "sms_reply_quantity_refused": _reply(
         "Nous n'avons pas pu prendre votre nombre",
@@ -499,6 +557,36 @@ _FR = {
 }
 
 _TPI = {
+    "balance": _Template(
+        "Mani bilong yu long Bilum: {balance}",
+        "Gutpela {name},\n\nMani i stap bilong yu em {balance}. Yu kisim {earned} pinis. Las pei em {last_paid} "
+        "long {paid_on}.\n\nBilum tim",
+        "Bilum: mani i stap {balance}. Yu kisim {earned} pinis. Las pei {last_paid} long {paid_on:short}.",
+    ),
+    "balance_unpaid": _Template(
+        "Mani bilong yu long Bilum: {balance}",
+        "Gutpela {name},\n\nMani i stap bilong yu em {balance}. Yu kisim {earned} pinis. Mipela i no pei yu "
+        "yet.\n\nBilum tim",
+        "Bilum: mani i stap {balance}. Yu kisim {earned} pinis. I no gat pei yet.",
+    ),
+    "balance_empty": _reply(
+        "Mani bilong yu long Bilum",
+        "Bilum: i no gat mani yet. Taim wok bilong yu i pas long sekim, mani bilong yu bai i kamap hia. Bekim BAL "
+        "long askim gen.",
+    ),
+    "advance_recorded": _Template(
+        "Dinau long wok {ref}: {amount}",
+        "Gutpela {name},\n\nMipela i raitim dinau {amount} long wok {ref}: {description}. Mipela bai kisim bek "
+        "long mani bilong dispela wok. Mani i stap nau em {balance}.\n\nBilum tim",
+        "Bilum: dinau {amount} long wok {ref} i stap. Mipela bai kisim bek long mani bilong wok. Mani i stap "
+        "{balance}.",
+    ),
+    "payout_confirmed": _Template(
+        "Pei {amount}",
+        "Gutpela {name},\n\nMipela i peim yu {amount} ({reference}) long wok {works}. Tenkyu long wok "
+        "bilong yu.\n\nBilum tim",
+        "Bilum: mipela i peim yu {amount} long wok {works}. Tenkyu!",
+    ),
     "quota_offered": _Template(
         "Nupela wok bilong yu: {quantity} x {product}",
         "Gude {name},\n\nMipela i gat nupela wok bilong yu: {quantity} x {product} (namba {ref}).\n\n"
@@ -681,7 +769,7 @@ _TPI = {
     "sms_help": _reply(
         "Olsem wanem long bekim Bilum",
         "Bilum: bekim YES ABC123 long kisim wok, YES ABC123 20 long kisim 20 tasol, NO ABC123 sapos nogat, "
-        "DONE ABC123 20 taim 20 i redi. ABC123 em namba bilong wok.",
+        "DONE ABC123 20 taim 20 i redi, BAL long save mani.",
     ),
     "sms_reply_quantity_refused": _reply(
         "Namba bilong yu i no fit",

@@ -156,11 +156,11 @@ class MomoDisbursements:
             raise ProviderUnavailable(f"MoMo answered an unreadable status: {error}") from error
 
     def _call(self, method: str, path: str, headers: dict, body: dict | None) -> requests.Response:
-        for attempt in (1, 2):
+        response = self._send(method, path, headers | {"Authorization": f"Bearer {self._access_token()}"}, body)
+        if response.status_code == 401:  # revoked or expired early: one new token, then the refusal stands
+            self._token = None
             response = self._send(method, path, headers | {"Authorization": f"Bearer {self._access_token()}"}, body)
-            if response.status_code != 401 or attempt == 2:
-                return response
-            self._token = None  # revoked or expired early: one new token, then the refusal stands
+        return response
 
     def _send(self, method: str, path: str, headers: dict, body: dict | None, **options) -> requests.Response:
         headers = headers | {"Ocp-Apim-Subscription-Key": self._subscription_key}

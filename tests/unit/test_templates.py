@@ -38,6 +38,14 @@ TYPICAL = dict(
     asked=99999,
     more=9999,
     total=9999,
+    balance="PGK 12,345.60",
+    earned="PGK 123,456.70",
+    last_paid="PGK 12,345.60",
+    paid_on=date(2026, 9, 28),
+    amount="PGK 12,345.60",
+    description="yarn and dye for 40 bags",
+    reference="MP240918.1532.C00412",
+    works="K7Q2MD, H3B9XP, Q4R7TN",
 )
 
 EXPECTED_KINDS = {
@@ -72,6 +80,11 @@ EXPECTED_KINDS = {
     "quota_top_up_declined_ack",
     "quota_top_up_lapsed",
     "sms_reply_top_up_refused",
+    "balance",
+    "balance_unpaid",
+    "balance_empty",
+    "advance_recorded",
+    "payout_confirmed",
     *(f"sms_error_{reason}" for reason in REPLY_ERRORS),
 }
 
@@ -102,6 +115,7 @@ def test_every_kind_renders_in_every_language_and_fits_one_sms(kind, language):
         "expected_on",
         "due_on",
         "day",
+        "paid_on",
         "items",
         "name",
     }:
