@@ -17,6 +17,7 @@ from services.gateway.routes_dashboard import DashboardRoutes
 from services.gateway.routes_fulfilment import FulfilmentRoutes
 from services.gateway.routes_notifications import NotificationRoutes
 from services.gateway.routes_pages import PageRoutes
+from services.gateway.routes_settlement import SettlementRoutes
 from services.gateway.routes_shipments import ShipmentRoutes
 
 # Made from the declared operations and the services' schemas by `bilum openapi --write`; a test keeps it fresh.
@@ -24,7 +25,14 @@ OPENAPI_DOCUMENT = Path(__file__).resolve().parent / "openapi.json"
 
 
 class GatewayService(
-    AccountRoutes, CatalogueRoutes, FulfilmentRoutes, ShipmentRoutes, NotificationRoutes, DashboardRoutes, PageRoutes
+    AccountRoutes,
+    CatalogueRoutes,
+    FulfilmentRoutes,
+    ShipmentRoutes,
+    NotificationRoutes,
+    SettlementRoutes,
+    DashboardRoutes,
+    PageRoutes,
 ):
     name = "gateway"
 
@@ -35,6 +43,7 @@ class GatewayService(
     aggregation = RpcProxy("aggregation")
     consolidation = RpcProxy("consolidation")
     notification = RpcProxy("notification")
+    settlement = RpcProxy("settlement")
 
     @http("GET", "/api/openapi.json")
     def openapi(self, request):

@@ -61,7 +61,7 @@ def statement(uow: UnitOfWork, staff_of: str | None, producer_id: str, query: di
     return {
         "content_type": content_type,
         "filename": f"statement-{producer_id}.{data['format']}",
-        "content": base64.b64encode(content).decode(),
+        "data": base64.b64encode(content).decode(),
     }
 
 

@@ -305,8 +305,8 @@ def test_a_statement_gives_opening_entries_and_closing_in_her_language(db):
     assert everything["entries"][0]["description"].startswith("Mani bilong lot L-12")
     assert everything["closing_balance"] == "80.00"
     pdf = db(statements.statement, ORG, "prd_mary", {"format": "pdf"})
-    assert base64.b64decode(pdf["content"]).startswith(b"%PDF")
-    csv = base64.b64decode(db(statements.statement, ORG, "prd_mary", {"format": "csv"})["content"]).decode()
+    assert base64.b64decode(pdf["data"]).startswith(b"%PDF")
+    csv = base64.b64decode(db(statements.statement, ORG, "prd_mary", {"format": "csv"})["data"]).decode()
     assert "L-12" in csv and "80.00" in csv
     with pytest.raises(NotFound):
         db(statements.statement, "org_other", "prd_mary", {})
