@@ -31,6 +31,7 @@ SERVICE_CLASSES = {
     "aggregation": "services.aggregation.service:AggregationService",
     "consolidation": "services.consolidation.service:ConsolidationService",
     "notification": "services.notification.service:NotificationService",
+    "settlement": "services.settlement.service:SettlementService",
     "gateway": "services.gateway.service:GatewayService",
 }
 RPC_EXCHANGE = "nameko-rpc"

@@ -18,10 +18,12 @@ from typing import Any
 import pytest
 import yaml
 
+from shared.config import SERVICES
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 K8S_DIR = REPO_ROOT / "k8s"
 OVERLAYS = ("small", "production")
-BILUM_SERVICES = ("catalogue", "orders", "aggregation", "consolidation", "notification", "gateway")
+BILUM_SERVICES = SERVICES
 CONSUMER_SERVICES = tuple(s for s in BILUM_SERVICES if s != "gateway")
 
 # Kinds that never get a namespace (only those that could plausibly appear here).

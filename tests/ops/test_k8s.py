@@ -169,8 +169,9 @@ def test_overlay_contains_every_expected_object(overlay):
     for kind in ("Namespace", "ConfigMap", "Job", "Ingress", "RabbitmqCluster", "Vhost", "Cluster", "PrometheusRule"):
         assert counts[kind] == 1, kind
     # one RabbitMQ user per service and the operator's, each with its Secret; PostgreSQL's
-    assert (counts["User"], counts["Permission"], counts["TopicPermission"]) == (7, 7, 6)
-    assert counts["Secret"] == 9 and counts["Policy"] == 3 and counts["ServiceMonitor"] == 2
+    assert (counts["User"], counts["Permission"], counts["TopicPermission"]) == (8, 8, 7)
+    # and the payout provider's keys
+    assert counts["Secret"] == 11 and counts["Policy"] == 3 and counts["ServiceMonitor"] == 2
     keys = [(o["apiVersion"], o["kind"], o["metadata"]["name"]) for o in objects]
     assert len(keys) == len(set(keys)), "duplicate objects"
 
@@ -266,7 +267,7 @@ def test_pods_run_as_non_root_with_a_read_only_root_and_tmp_volume(overlay):
     _, objects = overlay
     pod_specs = [d["spec"]["template"]["spec"] for d in _by_kind(objects, "Deployment").values()]
     pod_specs += [j["spec"]["template"]["spec"] for j in _by_kind(objects, "Job").values()]
-    assert len(pod_specs) == 7
+    assert len(pod_specs) == len(BILUM_SERVICES) + 1
     for pod in pod_specs:
         assert pod["securityContext"]["runAsNonRoot"] is True
         assert pod["securityContext"]["runAsUser"] != 0
@@ -389,6 +390,9 @@ def test_secrets_hold_placeholders_only(overlay):
         values = secret["stringData"]
         if name.endswith("bilum-gateway-token"):
             assert set(values) == {"jwt-secret"} and re.fullmatch(r"change-me[\w-]*", values["jwt-secret"])
+            continue
+        if name.endswith("bilum-payouts"):
+            assert all(re.fullmatch(r"change-me[\w-]*", value) for value in values.values()), f"{name} is real"
             continue
         assert set(values) == {"username", "password"}
         assert re.fullmatch(r"change-me[\w-]*", values["password"]), f"{name} password is not a placeholder"
