@@ -1,10 +1,9 @@
 """A local stand-in for MTN MoMo's Disbursement API and its sandbox, for tests and the demonstration.
 
-Run it as ``python -m bilum.momo_sandbox --port 0 --port-file F --record R`` (stdlib only), or from Python with
-``start(**options)``, which runs it as a subprocess: a thread server would never run in a process under eventlet's
-monkey patch. Once listening it writes its port to the port file; it appends every request it receives to the record
-file as one JSON line (method, path, headers of interest, body) before answering, so a caller can read what arrived
-as soon as its call returns. Callbacks it sends are recorded too, with ``"direction": "callback"``.
+Run it as ``python -m bilum.momo_sandbox_process --port 0 --port-file F --record R`` (stdlib only), or as a
+subprocess with ``bilum.momo_sandbox_process.start(**options)``. Once listening it writes its port to the port file;
+it appends every request it receives (and every callback it sends, ``"direction": "callback"``) to the record file as
+one JSON line before answering, so a caller can read what arrived as soon as its call returns.
 
 What it does as MoMo documents it:
 
@@ -33,6 +32,8 @@ Control endpoints, no credentials needed:
 
 - ``POST /_sandbox/fail-next {"status": 500, "count": n}``: the next n transfer calls answer that status (body
   ``{"code", "message"}``) without recording the transfer.
+- ``POST /_sandbox/fail-payee {"msisdn", "reason", "count": n}``: the next n transfers to that number end FAILED
+  with that reason (a wallet over its limit, say), as a test number would.
 - ``POST /_sandbox/slow-next {"seconds": s, "count": n}``: the next n transfer calls record the transfer, then answer
   only after s seconds: a client with a shorter timeout sees none although the transfer was received.
 - ``GET /_sandbox/transfers``: ``{"transfers": [...]}``, every transfer held, with its referenceId, status and
@@ -40,22 +41,15 @@ Control endpoints, no credentials needed:
 - ``PUT|POST /_sandbox/inbox/<anything>``: answers 200 and records the request: a callback receiver for tests.
 """
 
-import argparse
 import base64
 import json
-import os
 import re
 import secrets
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from http.server import BaseHTTPRequestHandler
 
 DEFAULT_API_USER = "5f3c3a1e-8c5b-4e8a-9a55-3a0d2f1b7c64"
 DEFAULT_API_KEY = "b8e4d2a9c1f04e6b9d7a3c5e1f2b4d6a"
@@ -93,6 +87,7 @@ class State:
         self.transfers: dict[str, dict] = {}
         self.fail_next = {"status": 500, "count": 0}
         self.slow_next = {"seconds": 0.0, "count": 0}
+        self.failing_payees: dict[str, dict] = {}
 
     def record(self, entry: dict) -> None:
         with self.lock, open(self.options.record, "a", encoding="utf-8") as records:
@@ -119,7 +114,8 @@ class State:
             body["financialTransactionId"] = transfer["financialTransactionId"]
         if transfer["status"] == "FAILED":
             code = transfer["reason"]
-            body["reason"] = code if self.options.reason_as_string else {"code": code, "message": REASON_MESSAGES[code]}
+            message = REASON_MESSAGES.get(code, "The transaction failed.")
+            body["reason"] = code if self.options.reason_as_string else {"code": code, "message": message}
         return body
 
     def send_callbacks(self, transfer: dict) -> None:
@@ -274,6 +270,10 @@ class Handler(BaseHTTPRequestHandler):
         with state.lock:
             if reference in state.transfers:
                 return self.answer(409, {"code": "RESOURCE_ALREADY_EXIST", "message": "Duplicated reference id."})
+            failing_payee = state.failing_payees.get(body["payee"]["partyId"])
+            if failing_payee and failing_payee["count"] > 0:
+                failing_payee["count"] -= 1
+                status, reason = "FAILED", failing_payee["reason"]
             state.transfers[reference] = {
                 **{key: body.get(key) for key in ("amount", "currency", "externalId", "payerMessage", "payeeNote")},
                 "payee": body["payee"],
@@ -308,137 +308,13 @@ class Handler(BaseHTTPRequestHandler):
             with state.lock:
                 state.fail_next = {"status": int(body.get("status", 500)), "count": int(body.get("count", 1))}
             return self.answer(200, state.fail_next)
+        if path == "/_sandbox/fail-payee" and self.command == "POST":
+            failing = {"reason": str(body.get("reason", "PAYER_LIMIT_REACHED")), "count": int(body.get("count", 1))}
+            with state.lock:
+                state.failing_payees[str(body.get("msisdn", "")).lstrip("+")] = failing
+            return self.answer(200, failing)
         if path == "/_sandbox/slow-next" and self.command == "POST":
             with state.lock:
                 state.slow_next = {"seconds": float(body.get("seconds", 1.0)), "count": int(body.get("count", 1))}
             return self.answer(200, state.slow_next)
         self.answer(404, {"code": "RESOURCE_NOT_FOUND", "message": f"No sandbox control {self.command} {path}."})
-
-
-def parser() -> argparse.ArgumentParser:
-    arguments = argparse.ArgumentParser(prog="python -m bilum.momo_sandbox", description=__doc__.split("\n")[0])
-    arguments.add_argument("--host", default="127.0.0.1")
-    arguments.add_argument("--port", type=int, default=0)
-    arguments.add_argument("--port-file", required=True, help="written with the port once listening")
-    arguments.add_argument("--record", required=True, help="every request received, as JSON lines")
-    arguments.add_argument("--api-user", default=DEFAULT_API_USER)
-    arguments.add_argument("--api-key", default=DEFAULT_API_KEY)
-    arguments.add_argument("--subscription-key", default=DEFAULT_SUBSCRIPTION_KEY)
-    arguments.add_argument("--target-environment", default="sandbox")
-    arguments.add_argument("--token-ttl", type=float, default=3600.0, help="seconds a token is valid")
-    arguments.add_argument("--settle-after", type=float, default=0.5, help="seconds a transfer stays PENDING")
-    arguments.add_argument("--delayed-after", type=float, default=5.0, help="extra seconds for 46733123454")
-    arguments.add_argument("--callback-repeats", type=int, default=1)
-    arguments.add_argument("--callback-delay", type=float, default=0.1, help="seconds between repeated callbacks")
-    arguments.add_argument("--callback-method", choices=("PUT", "POST"), default="PUT")
-    arguments.add_argument("--currencies", default="", help="comma-separated accepted currencies (default: any)")
-    arguments.add_argument("--reason-as-string", action="store_true", help="reason as a bare code, as live")
-    return arguments
-
-
-def serve(argv: list[str] | None = None) -> None:
-    options = parser().parse_args(argv)
-    options.currencies = {code.strip() for code in options.currencies.split(",") if code.strip()}
-    state = State(options)
-    handler = type("SandboxHandler", (Handler,), {"state": state})
-    server = ThreadingHTTPServer((options.host, options.port), handler)
-    server.daemon_threads = True
-
-    def tick():
-        while True:
-            time.sleep(0.05)
-            state.settle()
-
-    threading.Thread(target=tick, daemon=True).start()
-    with open(options.port_file + ".tmp", "w") as ready:
-        ready.write(str(server.server_address[1]))
-    os.replace(options.port_file + ".tmp", options.port_file)
-    server.serve_forever()
-
-
-@dataclass
-class Sandbox:
-    """A running sandbox subprocess, with the credentials it accepts."""
-
-    url: str
-    process: subprocess.Popen
-    record_path: Path
-    api_user: str
-    api_key: str
-    subscription_key: str
-
-    def records(self) -> list[dict]:
-        if not self.record_path.exists():
-            return []
-        return [json.loads(line) for line in self.record_path.read_text(encoding="utf-8").splitlines()]
-
-    def control(self, method: str, path: str, body: dict | None = None) -> dict:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            self.url + "/_sandbox/" + path, data=data, method=method, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return json.loads(answer.read())
-
-    def transfers(self) -> list[dict]:
-        return self.control("GET", "transfers")["transfers"]
-
-    def fail_next(self, status: int = 500, count: int = 1) -> None:
-        self.control("POST", "fail-next", {"status": status, "count": count})
-
-    def slow_next(self, seconds: float, count: int = 1) -> None:
-        self.control("POST", "slow-next", {"seconds": seconds, "count": count})
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def start(port: int = 0, directory: str | Path | None = None, **options) -> Sandbox:
-    """Run a sandbox in a subprocess and wait until it listens. ``options`` are the command line's, in Python spelling
-    (``callback_repeats=3``, ``reason_as_string=True``); port and record files go to ``directory`` (a new temporary
-    one by default)."""
-    directory = Path(directory or tempfile.mkdtemp(prefix="momo-sandbox-"))
-    directory.mkdir(parents=True, exist_ok=True)
-    port_file, record, errors_path = directory / "momo.port", directory / "momo.jsonl", directory / "momo.err"
-    port_file.unlink(missing_ok=True)
-    arguments = ["--port", str(port), "--port-file", str(port_file), "--record", str(record)]
-    for name, value in options.items():
-        flag = "--" + name.replace("_", "-")
-        if value is True:
-            arguments.append(flag)
-        elif value not in (None, False):
-            arguments += [flag, ",".join(value) if isinstance(value, list | tuple | set) else str(value)]
-    with open(errors_path, "wb") as errors:
-        root = str(Path(__file__).resolve().parent.parent)
-        environment = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bilum.momo_sandbox", *arguments],
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=errors,
-        )
-    deadline = time.monotonic() + 20
-    while not port_file.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            process.wait()
-            raise RuntimeError(f"the MoMo sandbox did not start:\n{errors_path.read_text(errors='replace')}")
-        time.sleep(0.02)
-    host = options.get("host", "127.0.0.1")
-    return Sandbox(
-        f"http://{host}:{int(port_file.read_text())}",
-        process,
-        record,
-        options.get("api_user", DEFAULT_API_USER),
-        options.get("api_key", DEFAULT_API_KEY),
-        options.get("subscription_key", DEFAULT_SUBSCRIPTION_KEY),
-    )
-
-
-if __name__ == "__main__":
-    serve()

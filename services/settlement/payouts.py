@@ -8,15 +8,14 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, update
 
-from services.settlement import domain, journal, settings
+from services.settlement import domain, journal, payout_views, settings
 from services.settlement.metrics import PAYOUT_RESULTS
-from services.settlement.schemas import BatchFilter, CashReceiptInput, DraftInput
+from services.settlement.schemas import CashReceiptInput, DraftInput
 from services.settlement.store import payout_batches, payout_lines, producers
 from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
 from shared.events import new_event
 from shared.ids import new_id
-from shared.money import to_minor
-from shared.store import UnitOfWork, paged
+from shared.store import UnitOfWork
 
 OPEN_LINE = ("draft", "approved", "sending", "failed")
 
@@ -94,7 +93,7 @@ def draft_batch(uow: UnitOfWork, organisation_id: str, who: str, body: dict) -> 
             for producer_id, amount in owed.items()
         ],
     )
-    return get_batch(uow, organisation_id, batch_id)
+    return payout_views.get_batch(uow, organisation_id, batch_id)
 
 
 def _batch(uow: UnitOfWork, staff_of: str | None, batch_id: str, lock: bool = False):
@@ -125,7 +124,7 @@ def approve_batch(uow: UnitOfWork, staff_of: str | None, who: str, batch_id: str
         .where(payout_lines.c.batch_id == batch_id, payout_lines.c.status == "draft")
         .values(status="approved", updated_at=_now())
     )
-    return get_batch(uow, staff_of, batch_id)
+    return payout_views.get_batch(uow, staff_of, batch_id)
 
 
 def send_batch(uow: UnitOfWork, staff_of: str | None, who: str, batch_id: str) -> dict:
@@ -151,7 +150,7 @@ def send_batch(uow: UnitOfWork, staff_of: str | None, who: str, batch_id: str) -
         .values(status="sending", sent_by=who, sent_at=_now())
     )
     close_batch_if_done(session, batch_id)
-    return get_batch(uow, staff_of, batch_id)
+    return payout_views.get_batch(uow, staff_of, batch_id)
 
 
 def _set_line(session, line, status: str, **values) -> None:
@@ -200,7 +199,7 @@ def retry_line(uow: UnitOfWork, staff_of: str | None, who: str, line_id: str) ->
     if journal.balance_of(uow, line.producer_id, line.currency) < Decimal(line.amount):
         raise Conflict("her balance is now below this line's amount: draft a new batch instead")
     start_attempt(uow.session, line, who)
-    return line_view(uow.session, line_id)
+    return payout_views.line_view(uow.session, line_id)
 
 
 def close_cash_line(uow: UnitOfWork, staff_of: str | None, who: str, line_id: str, body: dict) -> dict:
@@ -211,7 +210,7 @@ def close_cash_line(uow: UnitOfWork, staff_of: str | None, who: str, line_id: st
     if line.status != "sending":
         raise Conflict(f"payout line {line_id} is {line.status}; a receipt closes a line that was sent")
     confirm(uow, line, data["receipt_number"], who)
-    return line_view(uow.session, line_id)
+    return payout_views.line_view(uow.session, line_id)
 
 
 def _line(uow: UnitOfWork, staff_of: str | None, line_id: str):
@@ -278,81 +277,3 @@ def close_batch_if_done(session, batch_id: str) -> None:
             .where(payout_batches.c.batch_id == batch_id, payout_batches.c.status == "sending")
             .values(status="done")
         )
-
-
-def line_view(session, line_id: str) -> dict:
-    row = session.execute(
-        select(payout_lines, producers.c.name)
-        .join(producers, producers.c.producer_id == payout_lines.c.producer_id, isouter=True)
-        .where(payout_lines.c.line_id == line_id)
-    ).one()
-    return _line_view(row)
-
-
-def _line_view(row) -> dict:
-    return {
-        "line_id": row.line_id,
-        "producer_id": row.producer_id,
-        "producer_name": row.name,
-        "amount": str(to_minor(row.amount, row.currency)),
-        "currency": row.currency,
-        "method": row.method,
-        "msisdn": row.msisdn,
-        "status": row.status,
-        "attempt": row.attempt,
-        "reference_id": row.reference_id,
-        "provider_transaction_id": row.provider_transaction_id,
-        "receipt_number": row.receipt_number,
-        "failure_reason": row.failure_reason,
-        "closed_by": row.closed_by,
-        "updated_at": row.updated_at.isoformat(),
-    }
-
-
-def _batch_view(row, lines: list[dict] | None = None) -> dict:
-    view = {
-        "batch_id": row.batch_id,
-        "organisation_id": row.organisation_id,
-        "currency": row.currency,
-        "status": row.status,
-        "drafted_by": row.drafted_by,
-        "drafted_at": row.drafted_at.isoformat(),
-        "approved_by": row.approved_by,
-        "approved_at": row.approved_at.isoformat() if row.approved_at else None,
-        "sent_by": row.sent_by,
-        "sent_at": row.sent_at.isoformat() if row.sent_at else None,
-    }
-    if lines is not None:
-        view["total"] = str(to_minor(sum((Decimal(line["amount"]) for line in lines), Decimal(0)), row.currency))
-        view["lines"] = lines
-    return view
-
-
-def get_batch(uow: UnitOfWork, staff_of: str | None, batch_id: str) -> dict:
-    batch = _batch(uow, staff_of, batch_id)
-    rows = uow.session.execute(
-        select(payout_lines, producers.c.name)
-        .join(producers, producers.c.producer_id == payout_lines.c.producer_id, isouter=True)
-        .where(payout_lines.c.batch_id == batch_id)
-        .order_by(payout_lines.c.producer_id)
-    ).all()
-    return _batch_view(batch, [_line_view(row) for row in rows])
-
-
-def list_batches(uow: UnitOfWork, staff_of: str | None, query: dict | None = None) -> dict:
-    data = load_or_refuse(BatchFilter(), query, "payout batch query")
-    conditions = []
-    if staff_of != domain.ANY_ORGANISATION:
-        conditions.append(payout_batches.c.organisation_id == staff_of)
-    if "status" in data:
-        conditions.append(payout_batches.c.status == data["status"])
-    session = uow.session
-    total = session.execute(select(func.count()).select_from(payout_batches).where(*conditions)).scalar_one()
-    rows = session.execute(
-        select(payout_batches)
-        .where(*conditions)
-        .order_by(payout_batches.c.drafted_at.desc())
-        .limit(data["page_size"])
-        .offset((data["page"] - 1) * data["page_size"])
-    ).all()
-    return paged([_batch_view(row) for row in rows], data["page"], data["page_size"], total)

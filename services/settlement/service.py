@@ -2,7 +2,17 @@
 payouts drafted, approved by a second person and sent by mobile money or cash, and her statement. Its journal is
 append-only: balances are derived from it."""
 
-from services.settlement import advances, payout_sending, payouts, projections, rates, settings, statements, views
+from services.settlement import (
+    advances,
+    payout_sending,
+    payout_views,
+    payouts,
+    projections,
+    rates,
+    settings,
+    statements,
+    views,
+)
 from services.settlement.payout_sending import CallbackRefused
 from services.settlement.store import inbox, outbox
 from shared.errors import EXPECTED
@@ -50,8 +60,8 @@ class SettlementService:
     draft_batch = rpc_use_case(payouts.draft_batch)
     approve_batch = rpc_use_case(payouts.approve_batch)
     send_batch = rpc_use_case(payouts.send_batch)
-    get_batch = rpc_use_case(payouts.get_batch)
-    list_batches = rpc_use_case(payouts.list_batches)
+    get_batch = rpc_use_case(payout_views.get_batch)
+    list_batches = rpc_use_case(payout_views.list_batches)
     retry_line = rpc_use_case(payouts.retry_line)
     close_cash_line = rpc_use_case(payouts.close_cash_line)
     statement = rpc_use_case(statements.statement)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from marshmallow import ValidationError
 
-from bilum.momo_sandbox import start
+from bilum.momo_sandbox_process import start
 from services.settlement.momo import (
     MomoDisbursements,
     ProviderRefused,

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from services.settlement import advances, domain, journal, payout_sending, payouts, projections
+from services.settlement import advances, domain, journal, payout_sending, payout_views, payouts, projections
 from services.settlement.momo import TransferStatus
 from services.settlement.store import journal as entries
 from services.settlement.store import quotas, settlements
@@ -76,8 +76,8 @@ def _pay(db: ServiceDb, outcome: str) -> None:
     if outcome == "retry":
         failed = [
             line
-            for batch in db(payouts.list_batches, ORG, {})["items"]
-            for line in db(payouts.get_batch, ORG, batch["batch_id"])["lines"]
+            for batch in db(payout_views.list_batches, ORG, {})["items"]
+            for line in db(payout_views.get_batch, ORG, batch["batch_id"])["lines"]
             if line["status"] == "failed"
         ]
         for line in failed:
