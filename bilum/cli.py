@@ -85,17 +85,24 @@ def _demo(args) -> int:
     check_broker()
     # The demo plays the SMS provider too: it signs producers' replies with the secret the services check.
     settings.hand_on_unless_set("BILUM_SMS_INBOUND_SECRET", secrets.token_hex(16))
-    supervisor = None
+    supervisor = momo = None
     try:
         if ready("gateway"):
             print("using the services already running", file=sys.stderr)
         else:
             demo_slate.clean_slate(sys.stderr)
+            momo = _mobile_money_sandbox()
             supervisor = Supervisor()
             _start(supervisor)
-        admin, buyers = demo_users.credentials()
+        admin, buyers, staff = demo_users.credentials()
         configured = settings.load()
-        demo = Demo(Api(configured.gateway_url, admin), configured.sms_inbound_secret, buyer_credentials=buyers)
+        demo = Demo(
+            Api(configured.gateway_url, admin),
+            configured.sms_inbound_secret,
+            buyer_credentials=buyers,
+            staff_credentials=staff,
+            momo=momo,
+        )
         report = demo.run()
         demo_users.print_sign_ins(sys.stderr, next(iter(demo.producer_ids.values()), None))
         print_report(report, sys.stderr if args.json else sys.stdout)
@@ -112,7 +119,31 @@ def _demo(args) -> int:
     finally:
         if supervisor:
             supervisor.stop()
+        if momo:
+            momo.stop()
     return 0
+
+
+def _mobile_money_sandbox():
+    """Unless the operator named a mobile-money provider, the demo pays through a local MTN MoMo sandbox of its own,
+    which reports each transfer to the gateway's callback address as MoMo would."""
+    from bilum import settings
+    from bilum.momo_sandbox_process import start
+
+    if settings.load().momo_configured:
+        return None
+    sandbox = start(directory=settings.load().var_dir / "momo-sandbox")
+    for name, value in (
+        ("BILUM_MOMO_URL", sandbox.url),
+        ("BILUM_MOMO_API_USER", sandbox.api_user),
+        ("BILUM_MOMO_API_KEY", sandbox.api_key),
+        ("BILUM_MOMO_SUBSCRIPTION_KEY", sandbox.subscription_key),
+        ("BILUM_PAYOUT_CALLBACK_URL", settings.load().gateway_url),
+        ("BILUM_PAYOUT_CALLBACK_SECRET", secrets.token_urlsafe(32)),
+        ("BILUM_PAYOUT_STATUS_CHECK_S", "5"),
+    ):
+        settings.hand_on(name, value)
+    return sandbox
 
 
 def _dlq(args) -> int:

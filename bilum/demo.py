@@ -9,18 +9,30 @@ from datetime import UTC, datetime, timedelta
 
 from bilum import demo_data
 from bilum.demo_http import Api, DemoFailed
+from bilum.demo_money import DemoMoney
 from bilum.demo_setup import DemoSetup
 from bilum.demo_sms import SmsProducer
 from bilum.waiting import eventually, wait_while_moving
 
 
-class Demo(DemoSetup):
+class Demo(DemoSetup, DemoMoney):
     def __init__(
-        self, api: Api, sms_secret: str, progress=sys.stderr, seed: int = 2026, buyer_credentials: dict | None = None
+        self,
+        api: Api,
+        sms_secret: str,
+        progress=sys.stderr,
+        seed: int = 2026,
+        buyer_credentials: dict | None = None,
+        staff_credentials: dict | None = None,
+        momo=None,
     ):
-        """``api`` acts as an admin; each buyer organisation places its orders with its own credentials."""
+        """``api`` acts as an admin; each buyer organisation places its orders with its own credentials, and the
+        co-operative's aggregator and treasurer handle its money with theirs. ``momo`` is the mobile-money sandbox
+        the settlement service pays through, when the demo runs one."""
         self.api = api
         self.buyer_credentials = buyer_credentials or {}
+        self.staff = {role: api.acting_as(key) for role, key in (staff_credentials or {}).items()}
+        self.momo = momo
         self.sms_secret = sms_secret
         self.sms_producer: SmsProducer | None = None
         self.progress = progress
@@ -38,13 +50,17 @@ class Demo(DemoSetup):
         self.refuse_a_previous_demo()
         self.publish_offerings()
         self.register_producers()
+        self.set_piece_rate()
         self.set_aggregator_contact()
         self.wait_for_capacity()
         self.place_orders()
         self.answer_quotas()
+        self.advance_materials()
         self.report_lots()
         self.inspect_lots()
+        self.pay_producers()
         self.ship()
+        self.ask_balance()
         report = self.report()
         self.say(f"done in {time.monotonic() - started:.1f} s")
         return report
@@ -292,7 +308,7 @@ class Demo(DemoSetup):
                     ],
                 }
             )
-        return {"orders": orders, "quotas": self._quotas()}
+        return {"orders": orders, "quotas": self._quotas(), "settlement": self.settlement()}
 
     def _quotas(self) -> list:
         """Every quota the orders got, whatever became of it: the sizes a co-operative is asked to take on."""

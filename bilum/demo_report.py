@@ -1,4 +1,5 @@
-"""What the demonstration prints when it is done: the fulfilment of every order line, and the quotas offered."""
+"""What the demonstration prints when it is done: the fulfilment of every order line, the quotas offered, and what
+each producer earned and was paid."""
 
 import json
 
@@ -17,6 +18,15 @@ def print_report(report: dict, out) -> None:
         print(f"{'':<22} status: {order['status']}", file=out)
     sizes = [quota["quantity"] for quota in report["quotas"]]
     print(f"Quotas offered: {len(sizes)}, the smallest of {min(sizes, default=0)} units", file=out)
+    money = ("earned", "advanced", "written_off", "paid", "balance")
+    print("Settlement", file=out)
+    print(f"{'producer':<30} {'currency':<8} {'lots':>4} " + " ".join(f"{m:>11}" for m in money), file=out)
+    for account in report["settlement"]:
+        print(
+            f"{account['name'][:30]:<30} {account['currency']:<8} {len(account['lots']):>4} "
+            + " ".join(f"{account[m]:>11}" for m in money),
+            file=out,
+        )
 
 
 def report_json(report: dict) -> str:

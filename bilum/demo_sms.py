@@ -103,6 +103,10 @@ class SmsProducer:
                 self.reported[ref] = self.reported.get(ref, 0) + ack.data["quantity"]
         return dict(self.reported)
 
+    def ask_balance(self) -> Text:
+        """``BAL``: settlement answers through notification, in her language."""
+        return self._answer("BAL", "balance_requested", None, "balance", "balance_unpaid", "balance_empty")
+
     def send(self, text: str, message_id: str | None = None) -> dict:
         """What the provider does with a message from the phone: a signed callback to the gateway."""
         body = json.dumps({"message_id": message_id or f"demo-{uuid.uuid4().hex}", "from": self.mobile, "text": text})
@@ -120,7 +124,7 @@ class SmsProducer:
             )
         return response.json()
 
-    def _answer(self, text: str, outcome: str, ref: str, *kinds: str) -> Text:
+    def _answer(self, text: str, outcome: str, ref: str | None, *kinds: str) -> Text:
         """Send ``text`` and wait for the SMS that confirms it: one of ``kinds`` about ``ref``, newer than those
         already on the phone."""
         before = len(self._replies(ref, kinds))
@@ -136,5 +140,5 @@ class SmsProducer:
                 raise SmsConversationFailed(f"no {' or '.join(kinds)} SMS about {ref} reached {self.mobile}")
             time.sleep(0.2)
 
-    def _replies(self, ref: str, kinds: tuple) -> list[Text]:
+    def _replies(self, ref: str | None, kinds: tuple) -> list[Text]:
         return [text for text in self.inbox() if text.kind in kinds and text.ref == ref]

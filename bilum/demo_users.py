@@ -13,6 +13,8 @@ def _people(producer_id: str | None) -> list[tuple[str, str, str | None, str | N
     people = [
         (ADMIN, "admin", None, None),
         (f"{organisation}-aggregator", "aggregator", organisation, None),
+        # A second aggregator, who approves the payouts the first one drafts.
+        (f"{organisation}-treasurer", "aggregator", organisation, None),
         (f"{organisation}-inspector", "inspector", organisation, None),
     ]
     people += [
@@ -24,9 +26,9 @@ def _people(producer_id: str | None) -> list[tuple[str, str, str | None, str | N
     return people
 
 
-def credentials() -> tuple[dict, dict]:
-    """API keys of the admin and of each buyer organisation."""
-    admin, buyers = {}, {}
+def credentials() -> tuple[dict, dict, dict]:
+    """API keys of the admin, of each buyer organisation, and of the co-operative's aggregator and treasurer."""
+    admin, buyers, staff = {}, {}, {}
     for username, role, organisation, _ in _people(None):
         users.ensure(username, secrets.token_urlsafe(16), role, organisation)
         key = {"X-API-Key": users.api_key(username, "demo")}
@@ -34,7 +36,9 @@ def credentials() -> tuple[dict, dict]:
             admin = key
         elif role == "buyer":
             buyers[organisation] = key
-    return admin, buyers
+        elif role == "aggregator":
+            staff[username.rsplit("-", 1)[1]] = key
+    return admin, buyers, staff
 
 
 def print_sign_ins(out, producer_id: str | None) -> None:

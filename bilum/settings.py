@@ -8,6 +8,7 @@ process's whole environment, with what the command line set in it.
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from shared import config
 
@@ -25,6 +26,9 @@ class Settings:
     rabbit_management_url: str
     # The secret the demo signs producers' SMS replies with, as the notification service checks them.
     sms_inbound_secret: str | None
+    # Whether the operator named a mobile-money provider; without one the demo runs its own sandbox.
+    momo_configured: bool
+    var_dir: Path
 
 
 def load() -> Settings:
@@ -36,6 +40,8 @@ def load() -> Settings:
         demo_vhost=env.str("BILUM_DEMO_VHOST", DEMO_VHOST),
         rabbit_management_url=env.str("BILUM_RABBIT_MANAGEMENT", RABBIT_MANAGEMENT_URL),
         sms_inbound_secret=env.str("BILUM_SMS_INBOUND_SECRET", "") or None,
+        momo_configured=bool(env.str("BILUM_MOMO_URL", "")),
+        var_dir=config.var_dir(),
     )
 
 

@@ -198,6 +198,14 @@ def retry_line(uow: UnitOfWork, staff_of: str | None, who: str, line_id: str) ->
         raise Conflict(f"payout line {line_id} is {line.status}; only a failed line is tried again")
     if journal.balance_of(uow, line.producer_id, line.currency) < Decimal(line.amount):
         raise Conflict("her balance is now below this line's amount: draft a new batch instead")
+    if line.method == domain.MOBILE_MONEY:
+        # Her number as it is now: a payment that failed on a wrong number is tried again once it is corrected.
+        mobile = uow.session.execute(
+            select(producers.c.mobile).where(producers.c.producer_id == line.producer_id)
+        ).scalar()
+        if not mobile:
+            raise Conflict("she has no mobile number any more: pay her in cash in a new batch")
+        uow.session.execute(update(payout_lines).where(payout_lines.c.line_id == line_id).values(msisdn=mobile))
     start_attempt(uow.session, line, who)
     return payout_views.line_view(uow.session, line_id)
 
