@@ -11,6 +11,7 @@ import psycopg2
 import pytest
 from sqlalchemy.engine import make_url
 
+from shared.config import SERVICES
 from tests.integration.helpers import MANAGEMENT_URL, free_port, make_url_parts, management
 
 AMQP_HOST = os.environ.get("BILUM_TEST_AMQP_HOST", "guest:guest@127.0.0.1:5672")
@@ -94,7 +95,7 @@ def _environment(amqp_uri: str, database_url: str, var_dir: str) -> dict:
         "BILUM_RETRY_BACKOFF_S": "0.05",
         "BILUM_JWT_SECRET": secrets.token_urlsafe(32),
     }
-    for service in ("catalogue", "orders", "aggregation", "consolidation", "notification", "gateway"):
+    for service in SERVICES:
         env[f"BILUM_{service.upper()}_OPS_PORT"] = str(free_port())
     return env
 
