@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from shared.messaging import DEAD_LETTER_QUEUE
+from tests.faults import money_audit
 from tests.faults.platform import REPO, SERVICES
 
 LEDGER_STAGES = ("allocated", "accepted", "produced", "passed", "shipped", "delivered")
@@ -97,6 +98,7 @@ class Audit:
             work["lots awaiting inspection"] = self.scalar(
                 "SELECT count(*) FROM aggregation.lots WHERE status IN ('reported', 'rework')"
             )
+            work.update(money_audit.pending(self))
             work["passed lots unknown to consolidation"] = self.scalar(
                 "SELECT count(*) FROM aggregation.lots l WHERE l.status = 'passed' AND NOT EXISTS "
                 "(SELECT 1 FROM consolidation.ready_lots r WHERE r.lot_id = l.lot_id)"
@@ -150,6 +152,7 @@ class Audit:
         self._notifications(findings)
         self._lots_and_shipments(findings)
         figures = self._final_states(findings, ship, lots)
+        figures["money"] = money_audit.check(self, findings)
         return findings, figures
 
     def _orders(self, findings: Findings, accepted: dict) -> None:

@@ -49,10 +49,11 @@ def run_dir(request):
 
 @pytest.fixture
 def make_stack(database, run_dir, teardown):
-    def make(broker, service_uris: dict | None = None, settings: dict | None = None) -> Stack:
-        stack = Stack(
-            {**_environment(broker.amqp_uri, database, str(run_dir)), **(settings or {})}, run_dir, broker, service_uris
-        )
+    def make(
+        broker, service_uris: dict | None = None, settings: dict | None = None, with_gateway: bool = False
+    ) -> Stack:
+        environment = {**_environment(broker.amqp_uri, database, str(run_dir)), **(settings or {})}
+        stack = Stack(environment, run_dir, broker, service_uris, with_gateway)
         teardown.callback(stack.stop)
         stack.migrate()
         stack.start()

@@ -20,8 +20,9 @@ from bilum.waiting import eventually
 from tests.integration.helpers import free_port, management
 
 REPO = Path(__file__).resolve().parents[2]
-# The gateway is left out: the scenarios drive the services over RPC, as the gateway itself does.
-SERVICES = ("catalogue", "orders", "aggregation", "consolidation", "notification")
+# The gateway is left out (but for a scenario that needs it called back): the scenarios drive the services over RPC,
+# as the gateway itself does.
+SERVICES = ("catalogue", "orders", "aggregation", "consolidation", "notification", "settlement")
 
 # Short clocks so a scenario lives through quota deadlines, expiries, retries and shipment plans in seconds; the
 # retry budget of a failing message is the production one (five tries, 0.2 s backoff growing each try).
@@ -346,10 +347,12 @@ class Rpc:
 
 
 class Stack:
-    """The five services of one scenario, on its own database and vhost, with per-service broker addresses (so a
+    """The services of one scenario, on its own database and vhost, with per-service broker addresses (so a
     proxy can stand between one service and the broker)."""
 
-    def __init__(self, env: dict, log_dir: Path, broker, service_uris: dict | None = None):
+    def __init__(self, env: dict, log_dir: Path, broker, service_uris: dict | None = None, with_gateway: bool = False):
+        """``with_gateway`` runs the gateway too, for a scenario whose outside parties call it back (the
+        mobile-money provider)."""
         self.env = {**env, **FAULT_SETTINGS, "AMQP_URI": broker.amqp_uri}
         self.log_dir = log_dir
         self.broker = broker
@@ -357,7 +360,7 @@ class Stack:
             service: ServiceProcess(
                 service, {**self.env, "AMQP_URI": (service_uris or {}).get(service, broker.amqp_uri)}, log_dir
             )
-            for service in SERVICES
+            for service in (*SERVICES, *(("gateway",) if with_gateway else ()))
         }
 
     def migrate(self) -> None:

@@ -14,7 +14,9 @@ MAX_ATTEMPTS = 5
 
 
 class Scenario:
-    def __init__(self, name: str, stack: Stack, database_url: str, ship: bool = True, lots: bool = True):
+    def __init__(
+        self, name: str, stack: Stack, database_url: str, ship: bool = True, lots: bool = True, mobile_money=False
+    ):
         self.name = name
         self.stack = stack
         self.database_url = database_url
@@ -23,7 +25,7 @@ class Scenario:
         self.audit = Audit(database_url)
         self.clients = Clients(stack.broker.amqp_uri, size=6, timeout_s=30)
         self.buyers = Buyers(self.clients, name)
-        self.actors = Actors(self.clients, database_url, ship=ship, report_lots=lots)
+        self.actors = Actors(self.clients, database_url, ship=ship, report_lots=lots, mobile_money=mobile_money)
         self.placing = None
         self.started = None
         self.placed_in_s = None

@@ -1,21 +1,25 @@
 """The fault suite of issue 10: each scenario drives at least a hundred orders through the real services (separate
 processes on the real broker and database) while something breaks, then proves nothing accepted was lost and no
 effect was applied twice. Sizes: a hundred orders of one or two lines (two or three producers a line), placed at four
-a second, make about three hundred quotas, lots and inspections a scenario and keep the seven scenarios within
+a second, make about three hundred quotas, lots and inspections a scenario and keep the eight scenarios within
 about a quarter of an hour on two cores."""
 
+import secrets
 import signal
 import time
 from datetime import datetime, timezone
+from decimal import Decimal
 
 import eventlet
 
+from bilum.momo_sandbox_process import start
 from bilum.waiting import eventually
 from tests.faults.audit import Audit, dead_letters, update_summary
 from tests.faults.bus import Duplicator, Poisoner, mark_of
 from tests.faults.platform import SERVICES, PrivateBroker, TcpProxy
 from tests.faults.scenario import MAX_ATTEMPTS, Scenario, assert_clean
 from tests.faults.traffic import cancel
+from tests.integration.helpers import free_port
 
 ORDERS = 100
 RATE = 4.0
@@ -289,4 +293,68 @@ def test_orders_cancelled_at_every_stage_release_capacity_and_quotas_and_tell_th
     assert all(cancelled[stage] for stage in ("placed", "allocated", "accepted")), cancelled
     assert not cancelled["shipped"], "a shipped order was cancelled"
     assert summary["settled_after_faults_s"] <= 120
+    assert_clean(summary)
+
+
+def test_payouts_while_the_provider_times_out_answers_late_and_repeats_callbacks(
+    main_broker, make_stack, database, run_dir, teardown
+):
+    """The clerks pay by mobile money all along; the provider settles each transfer late (2 s), loses the answer
+    to some transfers it received (the client times out after 1 s), refuses others outright (503), and calls back
+    three times for each; settlement is killed once mid-run. Every lot is paid exactly once all the same."""
+    sandbox = start(directory=run_dir / "momo", callback_repeats=3, settle_after=2.0)
+    teardown.callback(sandbox.stop)
+    gateway_port = free_port()
+    gateway = f"http://127.0.0.1:{gateway_port}"
+    settings = {
+        "BILUM_GATEWAY_PORT": str(gateway_port),
+        "BILUM_GATEWAY_URL": gateway,
+        "BILUM_MOMO_URL": sandbox.url,
+        "BILUM_MOMO_API_USER": sandbox.api_user,
+        "BILUM_MOMO_API_KEY": sandbox.api_key,
+        "BILUM_MOMO_SUBSCRIPTION_KEY": sandbox.subscription_key,
+        "BILUM_MOMO_TIMEOUT_S": "1",
+        "BILUM_PAYOUT_CALLBACK_URL": gateway,
+        "BILUM_PAYOUT_CALLBACK_SECRET": secrets.token_urlsafe(32),
+        "BILUM_PAYOUT_INTERVAL_S": "0.5",
+        "BILUM_PAYOUT_STATUS_CHECK_S": "3",
+    }
+    stack = make_stack(main_broker, settings=settings, with_gateway=True)
+    scenario = Scenario("payouts", stack, database, mobile_money=True)
+    scenario.begin(ORDERS, RATE)
+    scenario.sleep_until(10)
+    lost, refused = 0, 0
+    killed = False
+    while scenario.elapsed() < 70:
+        sandbox.slow_next(2.5, count=2)
+        lost += 2
+        eventlet.sleep(4)
+        sandbox.fail_next(503, count=2)
+        refused += 2
+        eventlet.sleep(4)
+        if not killed and scenario.elapsed() > 40:
+            stack.services["settlement"].kill()
+            eventlet.sleep(2)
+            stack.restart("settlement")
+            killed = True
+    scenario.faults_over()
+    summary = scenario.finish(recovered=int(killed), quiet_timeout_s=240)
+    transfers = sandbox.transfers()
+    callbacks = [record for record in sandbox.records() if record.get("direction") == "callback"]
+    successful = [transfer for transfer in transfers if transfer["status"] == "SUCCESSFUL"]
+    summary = update_summary(
+        "payouts",
+        provider={
+            "transfers": len(transfers),
+            "successful": len(successful),
+            "answers_lost": lost,
+            "refused_503": refused,
+            "callbacks": len(callbacks),
+            "callbacks_answered_200": sum(1 for record in callbacks if record["answer"] == 200),
+        },
+    )
+    assert summary["money"]["payout_lines"].get("confirmed", 0) >= 10, summary["money"]
+    assert len({transfer["referenceId"] for transfer in transfers}) == len(transfers)
+    paid = sum((Decimal(transfer["amount"]) for transfer in successful), Decimal(0))
+    assert paid == Decimal(summary["money"]["paid"]), (paid, summary["money"])
     assert_clean(summary)

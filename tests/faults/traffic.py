@@ -234,8 +234,17 @@ class Actors:
     """Producers, inspectors and logistics, each a green thread polling for work and acting over RPC, until
     stopped."""
 
-    def __init__(self, clients: Clients, database_url: str, ship: bool = True, report_lots: bool = True):
+    def __init__(
+        self,
+        clients: Clients,
+        database_url: str,
+        ship: bool = True,
+        report_lots: bool = True,
+        mobile_money: bool = False,
+    ):
+        """``mobile_money``: the clerks pay through the provider; otherwise every line in cash."""
         self.clients = clients
+        self.mobile_money = mobile_money
         self.engine = create_engine(database_url, pool_size=2)
         self.ship = ship
         self.report_lots = report_lots
@@ -249,7 +258,7 @@ class Actors:
     def start(self) -> None:
         loops = [self.answer_offers]
         if self.report_lots:
-            loops += [self.report_finished_lots, self.inspect_lots]
+            loops += [self.report_finished_lots, self.inspect_lots, self.pay_producers]
         if self.ship:
             loops.append(self.plan_and_track)
         self.threads = [eventlet.spawn(self._loop, loop) for loop in loops]
@@ -393,6 +402,43 @@ class Actors:
                 ],
             },
         )
+
+    def pay_producers(self) -> None:
+        """The co-operative's two clerks: one drafts a batch of what is owed when none waits for approval, the other
+        approves and sends it; a cash line is closed with its receipt, a failed payment is tried again."""
+        waiting = self._rows(
+            "SELECT batch_id, status FROM settlement.payout_batches WHERE status IN ('draft', 'approved')"
+        )
+        if not waiting:
+            cash = (
+                []
+                if self.mobile_money
+                else [row[0] for row in self._rows("SELECT producer_id FROM settlement.producers")]
+            )
+            self._act(
+                ("draft", int(time.monotonic() // 3)),
+                "payout batch drafted",
+                "settlement",
+                "draft_batch",
+                ORG,
+                "clerk-a",
+                {"currency": "USD", "cash": cash},
+            )
+        for batch_id, status in waiting:
+            step, done = ("approve_batch", "approved") if status == "draft" else ("send_batch", "sent")
+            self._act((step, batch_id), f"payout batch {done}", "settlement", step, ORG, "clerk-b", batch_id)
+        for line_id, method, status, attempt in self._rows(
+            "SELECT line_id, method, status, attempt FROM settlement.payout_lines WHERE status IN ('sending', 'failed')"
+        ):
+            if status == "failed":
+                self._act(
+                    ("retry", line_id, attempt), "payment retried", "settlement", "retry_line", ORG, "clerk-b", line_id
+                )
+            elif method == "cash":
+                receipt = {"receipt_number": f"R-{line_id[-10:]}"}
+                self._act(
+                    ("cash", line_id), "cash paid", "settlement", "close_cash_line", ORG, "clerk-a", line_id, receipt
+                )
 
     def plan_and_track(self) -> None:
         waiting = self._rows(
