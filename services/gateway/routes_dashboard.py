@@ -31,6 +31,7 @@ class DashboardRoutes:
             "shipments": start(self.consolidation, "shipment_counts", organisation_id),
             "producers": start(self.catalogue, "producer_count", organisation_id),
             "regions": start(self.catalogue, "producer_regions", organisation_id),
+            "money": start(self.settlement, "money_figures", organisation_id or "*"),
         }
         figures = {name: wait(reply) for name, reply in replies.items()}
         summary, allocation = figures["orders"], figures["allocation"]
@@ -63,6 +64,7 @@ class DashboardRoutes:
                 "producers": figures["producers"],
                 "regions": figures["regions"],
                 "recent_orders": summary["recent_orders"],
+                "money": figures["money"]["currencies"],
             }
         )
 

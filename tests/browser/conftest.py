@@ -20,6 +20,7 @@ from services.aggregation.service import AggregationService
 from services.catalogue.service import CatalogueService
 from services.consolidation.service import ConsolidationService
 from services.gateway.service import GatewayService
+from services.settlement.service import SettlementService
 from services.orders.service import OrdersService
 from shared import migrations
 from shared.weeks import iso_week, monday_of
@@ -341,13 +342,14 @@ def _seed(base_url: str) -> Scenario:
 
 @pytest.fixture(scope="module")
 def scenario(module_platform):  # noqa: F811 (the fixture imported above)
-    for service in ("catalogue", "orders", "aggregation", "consolidation"):
+    for service in ("catalogue", "orders", "aggregation", "consolidation", "settlement"):
         migrations.upgrade(service)
     with (
         running(CatalogueService),
         running(OrdersService),
         running(AggregationService),
         running(ConsolidationService),
+        running(SettlementService),
         running(GatewayService),
     ):
         yield _seed(module_platform["BILUM_GATEWAY_URL"])

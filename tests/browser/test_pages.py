@@ -3,6 +3,7 @@ accepts, an aggregator sees nothing of another organisation, and every page is p
 phone (under var/test-artefacts/screenshots)."""
 
 import uuid
+from decimal import Decimal
 
 import pytest
 import requests
@@ -14,7 +15,7 @@ from tests.integration.auth import create_user
 DASHBOARD_READY = """() => { const total = document.querySelector('[data-figure="orders-total"]');
   return total && total.textContent.trim() !== '–'; }"""
 PRODUCER_READY = (
-    """() => ['offers', 'accepted', 'lots'].every(id => document.getElementById(id).childElementCount > 0)"""
+    """() => ['money', 'offers', 'accepted', 'lots'].every(id => document.getElementById(id).childElementCount > 0)"""
 )
 BUYER_READY = """() => document.querySelectorAll('[data-order]').length > 0 &&
   Array.from(document.querySelectorAll('.shipments')).every(box => box.childElementCount > 0)"""
@@ -62,6 +63,7 @@ def dashboard_figures(d: dict) -> dict:
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_the_dashboard_shows_the_api_figures_of_the_aggregators_organisation(scenario, browser, viewport):
     highlands = scenario.highlands
+    eventually(lambda: api(scenario, highlands.aggregator, "/dashboard")["money"], "what the passed lot earned")
     page = browser.open("/dashboard", highlands.aggregator, DASHBOARD_READY, screenshot="dashboard", viewport=viewport)
     d = api(scenario, highlands.aggregator, "/dashboard")
     assert d["organisation_id"] == highlands.name
@@ -87,6 +89,10 @@ def test_the_dashboard_shows_the_api_figures_of_the_aggregators_organisation(sce
     assert page["requested"] and all(url.startswith(scenario.base_url + "/") for url in page["requested"]), (
         "the page fetched something from elsewhere"
     )
+    [money] = d["money"]
+    assert Decimal(money["owed"]) > 0 and money["days_to_payment"]["payments"] == 0
+    assert shown[f"money-owed-{money['currency']}"] == f"{money['currency']} {money['owed']}"
+    assert shown[f"money-days-{money['currency']}"] == "no payment yet"
     if viewport == "phone":
         assert not page["horizontal_overflow"], "the dashboard is wider than a phone"
 
@@ -316,8 +322,14 @@ def test_work_that_passed_and_shipped_is_not_asked_for_again_and_once_delivered_
     quota = shipped[0]
     weaver = f"weaver-{uuid.uuid4().hex[:6]}"
     create_user(weaver, PASSWORD, "producer", producer_id=quota["producer_id"])
+    [account] = eventually(
+        lambda: api(scenario, weaver, f"/producers/{quota['producer_id']}/money")["accounts"],
+        "what her passed lot earned",
+    )
 
     page = browser.open("/producer", weaver, PRODUCER_READY, screenshot="producer-shipped", viewport="phone")
+    assert f"Owed to me: {account['currency']} {account['balance']}" in page["text"]
+    assert Decimal(account["earned"]) > 0 and "No payment yet." in page["text"]
     assert [o for o in page["owners"] if o.get("quota") == quota["id"]] == [
         {"quota": quota["id"], "status": "shipped"}
     ], "her shipped quota is shown once, with nothing to do"
