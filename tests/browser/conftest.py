@@ -20,8 +20,8 @@ from services.aggregation.service import AggregationService
 from services.catalogue.service import CatalogueService
 from services.consolidation.service import ConsolidationService
 from services.gateway.service import GatewayService
-from services.settlement.service import SettlementService
 from services.orders.service import OrdersService
+from services.settlement.service import SettlementService
 from shared import migrations
 from shared.weeks import iso_week, monday_of
 from tests.integration.auth import bearer, create_user
