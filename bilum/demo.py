@@ -308,7 +308,12 @@ class Demo(DemoSetup, DemoMoney):
                     ],
                 }
             )
-        return {"orders": orders, "quotas": self._quotas(), "settlement": self.settlement()}
+        return {
+            "orders": orders,
+            "quotas": self._quotas(),
+            "settlement": self.settlement(),
+            "premium_fund": self.premium_fund(),
+        }
 
     def _quotas(self) -> list:
         """Every quota the orders got, whatever became of it: the sizes a co-operative is asked to take on."""

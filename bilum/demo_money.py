@@ -117,6 +117,9 @@ class DemoMoney:
         text = self.sms_producer.ask_balance()
         self.say(f"{demo_data.SMS_PRODUCER} sent BAL and was answered: {text.text!r}")
 
+    def premium_fund(self) -> list[dict]:
+        return self.staff["aggregator"].get("/api/v1/premium-fund")["items"]
+
     def settlement(self) -> list[dict]:
         names = {producer_id: name for name, producer_id in self.producer_ids.items()}
         accounts = sorted(

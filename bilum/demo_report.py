@@ -27,6 +27,8 @@ def print_report(report: dict, out) -> None:
             + " ".join(f"{account[m]:>11}" for m in money),
             file=out,
         )
+    for fund in report["premium_fund"]:
+        print(f"Fair-trade premium fund: {fund['currency']} {fund['total']} (not in the producers' balances)", file=out)
 
 
 def report_json(report: dict) -> str:

@@ -3,11 +3,13 @@
 from decimal import Decimal
 
 
-def pricing_problems(unit_price: Decimal, producer_price: Decimal) -> dict:
-    """The aggregator's margin pays for pooling, quality control and freight: the producer's price is below the
-    buyer's."""
+def pricing_problems(unit_price: Decimal, producer_price: Decimal, premium: Decimal = Decimal(0)) -> dict:
+    """The aggregator's margin pays for pooling, quality control and freight: the producer's price, and the fair-trade
+    premium the buyer pays on top of it for the organisation's fund, stay below the buyer's price."""
     if producer_price >= unit_price:
         return {"producer_price": [f"must be below the unit price {unit_price}"]}
+    if producer_price + premium >= unit_price:
+        return {"fair_trade_premium": [f"with the producer price, must stay below the unit price {unit_price}"]}
     return {}
 
 

@@ -2,6 +2,7 @@
 
 import base64
 from datetime import datetime, timezone
+from decimal import Decimal
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -32,7 +33,8 @@ def offering_row(session: Session, offering_id: str, lock: bool = False):
 def publish_offering(uow: UnitOfWork, body: dict) -> dict:
     session = uow.session
     data = load_or_refuse(OfferingInput(), body, "offering")
-    problems = domain.pricing_problems(data["unit_price"], data["producer_price"])
+    data.setdefault("fair_trade_premium", Decimal(0))
+    problems = domain.pricing_problems(data["unit_price"], data["producer_price"], data["fair_trade_premium"])
     if problems:
         raise InvalidInput("offering refused", problems)
     if session.execute(select(offerings.c.offering_id).where(offerings.c.sku == data["sku"])).scalar():
@@ -72,6 +74,7 @@ def publish_offering(uow: UnitOfWork, body: dict) -> dict:
                         "unit_volume_cm3",
                         "min_order",
                         "min_quota",
+                        "fair_trade_premium",
                         "quality_standard",
                     )
                 },
@@ -140,6 +143,7 @@ def _offering_views(session: Session, rows, staff_of: str | None) -> list:
                 else {}
             ),
             "currency": row.currency,
+            "fair_trade_premium": str(row.fair_trade_premium),
             "unit_weight_g": row.unit_weight_g,
             "unit_volume_cm3": row.unit_volume_cm3,
             "attributes": row.attributes,

@@ -156,6 +156,8 @@ class OfferingInput(Strict):
         required=True, places=2, validate=validate.Range(min=0, max=MAX_AMOUNT, min_inclusive=False)
     )
     currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
+    # Per unit, paid by the buyer within the unit price to the organisation's fair-trade premium fund (none if absent).
+    fair_trade_premium = fields.Decimal(places=2, validate=validate.Range(min=0, max=MAX_AMOUNT))
     unit_weight_g = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_UNIT_WEIGHT_G))
     unit_volume_cm3 = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1, max=MAX_UNIT_VOLUME_CM3)

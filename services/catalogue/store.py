@@ -70,6 +70,7 @@ offerings = Table(
     Column("description", Text, nullable=False),
     Column("unit_price", Numeric(12, 2), nullable=False),
     Column("producer_price", Numeric(12, 2), nullable=False),
+    Column("fair_trade_premium", Numeric(12, 2), nullable=False, server_default="0"),
     Column("currency", String(3), nullable=False),
     Column("unit_weight_g", Integer, nullable=False),
     Column("unit_volume_cm3", Integer, nullable=False),

@@ -224,6 +224,16 @@ class SettlementRoutes:
         return json_response({"items": call(self.settlement, "accounts", access.staff_of(principal))})
 
     @api(
+        "GET",
+        "/api/v1/premium-fund",
+        roles=MANAGERS,
+        tag="money",
+        summary="The fair-trade premium fund: per currency and offering, the units that passed and their premium",
+    )
+    def premium_fund(self, request, principal):
+        return json_response(call(self.settlement, "premium_fund", access.staff_of(principal)))
+
+    @api(
         "POST",
         "/api/v1/payout-batches",
         roles=MANAGERS,

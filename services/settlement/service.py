@@ -68,3 +68,4 @@ class SettlementService:
     producer_money = rpc_use_case(views.producer_money)
     accounts = rpc_use_case(views.accounts)
     money_figures = rpc_use_case(views.money_figures)
+    premium_fund = rpc_use_case(views.premium_fund)

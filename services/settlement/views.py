@@ -216,3 +216,24 @@ def _outstanding(session, staff_of: str | None, currency: str) -> dict:
         "outstanding": len(owed),
         "amount": _money(sum((item.amount for item in owed), Decimal(0)), currency),
     }
+
+
+def premium_fund(uow: UnitOfWork, staff_of: str | None) -> dict:
+    """The organisation's fair-trade premium fund, apart from what producers earn: per currency and offering, the
+    units that passed and the premium they brought."""
+    conditions = [entries.c.kind == domain.PREMIUM]
+    if staff_of != domain.ANY_ORGANISATION:
+        conditions.append(entries.c.organisation_id == staff_of)
+    rows = uow.session.execute(
+        select(entries.c.currency, quotas.c.offering_id, func.sum(entries.c.units), func.sum(entries.c.amount))
+        .join(quotas, quotas.c.quota_id == entries.c.quota_id)
+        .where(*conditions)
+        .group_by(entries.c.currency, quotas.c.offering_id)
+        .order_by(entries.c.currency, quotas.c.offering_id)
+    ).all()
+    funds: dict[str, dict] = {}
+    for currency, offering_id, units, amount in rows:
+        fund = funds.setdefault(currency, {"currency": currency, "total": Decimal(0), "offerings": []})
+        fund["total"] += Decimal(amount)
+        fund["offerings"].append({"offering_id": offering_id, "units": int(units), "amount": _money(amount, currency)})
+    return {"items": [{**fund, "total": _money(fund["total"], fund["currency"])} for fund in funds.values()]}

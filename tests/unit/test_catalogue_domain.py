@@ -40,3 +40,8 @@ def test_what_producers_are_paid_is_shown_to_their_organisations_staff_and_admin
     assert domain.shows_producer_price(domain.EVERY_ORGANISATION, "kumul")
     assert not domain.shows_producer_price("coastal", "kumul")
     assert not domain.shows_producer_price(None, "kumul")
+
+
+def test_a_fair_trade_premium_stays_within_the_buyers_price_with_the_producers():
+    assert pricing_problems(Decimal("9.80"), Decimal("4.20"), Decimal("0.20")) == {}
+    assert "fair_trade_premium" in pricing_problems(Decimal("9.80"), Decimal("4.20"), Decimal("5.60"))
