@@ -2,12 +2,14 @@
 and AUD have 2 decimals, JPY none), never float."""
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from babel.numbers import get_currency_precision, list_currencies
 
 CURRENCIES = frozenset(list_currencies())
 
 
+@cache
 def minor_unit(currency: str) -> Decimal:
     """The smallest amount of the currency: 0.01 PGK, 1 JPY."""
     return Decimal(1).scaleb(-get_currency_precision(currency))

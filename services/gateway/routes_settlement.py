@@ -42,7 +42,7 @@ class BatchQuery(OrganisationQuery, schemas.PageQuery):
     status = fields.String(validate=validate.OneOf(("draft", "approved", "sending", "done")))
 
 
-class StatementQuery(Schema):
+class StatementQuery(schemas.PageQuery):
     currency = fields.String(validate=validate.Length(equal=3))
     from_ = fields.Date(data_key="from")
     to = fields.Date()

@@ -46,13 +46,14 @@ def balances(session: Session, organisation_id: str, currency: str) -> dict[str,
     return {producer_id: Decimal(amount) for producer_id, amount in rows}
 
 
-def sum_effect():
-    """SUM of each entry's effect on the balance (``domain.BALANCE_EFFECT``), as a column expression."""
+def sum_effect(source=journal):
+    """SUM of each entry's effect on the balance (``domain.BALANCE_EFFECT``), as a column expression over the journal
+    or a selection of its rows (``source`` with ``kind`` and ``amount`` columns)."""
     return func.coalesce(
         func.sum(
             case(
                 *[
-                    (journal.c.kind == kind, journal.c.amount * sign)
+                    (source.c.kind == kind, source.c.amount * sign)
                     for kind, sign in domain.BALANCE_EFFECT.items()
                     if sign
                 ],

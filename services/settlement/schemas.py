@@ -124,12 +124,15 @@ class BatchFilter(PageFilter):
 
 
 class StatementQuery(Schema):
-    """``from`` and ``to`` are days (UTC) included in the statement; without them, everything."""
+    """``from`` and ``to`` are days (UTC) included in the statement; without them, everything. As JSON, the entries
+    come a page at a time (each with the balance after it); CSV and PDF hold them all."""
 
     currency = _currency(required=False)
     from_ = fields.Date(data_key="from")
     to = fields.Date()
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "pdf")))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
     @validates_schema
     def _in_order(self, data, **kwargs):

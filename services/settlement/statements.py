@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from fpdf import FPDF
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.settlement import domain, journal
 from services.settlement.schemas import StatementQuery
@@ -16,19 +16,31 @@ from services.settlement.store import journal as entries
 from services.settlement.store import producers
 from shared import pdf
 from shared.errors import NotFound, load_or_refuse
-from shared.money import show, to_minor
+from shared.money import minor_unit, show, to_minor
 from shared.spreadsheet import csv_text
 from shared.store import UnitOfWork
 
 HERS = tuple(kind for kind in domain.KINDS if kind != domain.PREMIUM)
+STATEMENT_COLUMNS = (
+    "entry_id",
+    "recorded_at",
+    "kind",
+    "amount",
+    "rate",
+    "units",
+    "lot_id",
+    "order_id",
+    "quota_id",
+    "reason",
+    "recorded_by",
+)
 
 
 def _start_of(day: date | None) -> datetime | None:
     return None if day is None else datetime.combine(day, time(), tzinfo=timezone.utc)
 
 
-def describe(texts: dict, row) -> str:
-    rate = "" if row.rate is None else f"{to_minor(Decimal(row.rate), row.currency)}"
+def describe(texts: dict, row, rate: str) -> str:
     return texts[row.kind].format(lot=row.lot_id or "", units=row.units or "", rate=rate, reason=row.reason or "")
 
 
@@ -43,7 +55,8 @@ def statement(uow: UnitOfWork, staff_of: str | None, producer_id: str, query: di
     language, texts = texts_for(producer.languages)
     start, end = _start_of(data.get("from_")), _start_of(data["to"] + timedelta(days=1) if data.get("to") else None)
     currencies = [data["currency"]] if "currency" in data else _currencies(session, producer_id)
-    accounts = [_account(session, producer_id, currency, start, end, texts) for currency in currencies]
+    page = (data["page"], data["page_size"]) if data["format"] == "json" else None
+    accounts = [_account(session, producer_id, currency, start, end, texts, page) for currency in currencies]
     document = {
         "producer_id": producer_id,
         "name": producer.name,
@@ -66,49 +79,76 @@ def statement(uow: UnitOfWork, staff_of: str | None, producer_id: str, query: di
 
 
 def _currencies(session, producer_id: str) -> list[str]:
-    return sorted(
-        set(session.execute(select(entries.c.currency).where(entries.c.producer_id == producer_id)).scalars())
+    return list(
+        session.execute(
+            select(entries.c.currency)
+            .where(entries.c.producer_id == producer_id)
+            .distinct()
+            .order_by(entries.c.currency)
+        ).scalars()
     )
 
 
-def _account(session, producer_id: str, currency: str, start, end, texts: dict) -> dict:
+def _account(session, producer_id: str, currency: str, start, end, texts: dict, page: tuple | None) -> dict:
+    """One currency of her statement; ``page`` is ``(page, page_size)`` of the entries, or None for all of them. The
+    period's totals and its closing balance are summed by the database, whatever the page."""
     opening = journal.totals(session, producer_id, currency, before=start).balance if start else Decimal(0)
     conditions = [entries.c.producer_id == producer_id, entries.c.currency == currency, entries.c.kind.in_(HERS)]
     if start is not None:
         conditions.append(entries.c.recorded_at >= start)
     if end is not None:
         conditions.append(entries.c.recorded_at < end)
-    rows = session.execute(select(entries).where(*conditions).order_by(entries.c.recorded_at, entries.c.entry_id)).all()
-    balance, lines = opening, []
-    period = domain.totals(domain.Entry(row.kind, Decimal(row.amount)) for row in rows)
-    for row in rows:
-        effect = domain.BALANCE_EFFECT[row.kind] * Decimal(row.amount)
+    sums = session.execute(
+        select(entries.c.kind, func.sum(entries.c.amount), func.count()).where(*conditions).group_by(entries.c.kind)
+    ).all()
+    period = domain.totals(domain.Entry(kind, Decimal(amount)) for kind, amount, _ in sums)
+    in_order = (entries.c.recorded_at, entries.c.entry_id)
+    listed = select(*[entries.c[name] for name in STATEMENT_COLUMNS]).where(*conditions).order_by(*in_order)
+    balance = opening
+    if page is not None:
+        number, size = page
+        listed = listed.limit(size).offset((number - 1) * size)
+        before = (
+            select(entries.c.kind, entries.c.amount)
+            .where(*conditions)
+            .order_by(*in_order)
+            .limit((number - 1) * size)
+            .subquery()
+        )
+        balance += Decimal(session.execute(select(journal.sum_effect(before))).scalar_one())
+    unit, lines = minor_unit(currency), []
+    for row in session.execute(listed):
+        effect = domain.BALANCE_EFFECT[row.kind] * row.amount
         balance += effect
+        rate = "" if row.rate is None else str(row.rate.quantize(unit))
         lines.append(
             {
                 "entry_id": row.entry_id,
                 "recorded_at": row.recorded_at.isoformat(),
                 "kind": row.kind,
-                "description": describe(texts, row),
+                "description": describe(texts, row, rate),
                 "lot_id": row.lot_id,
                 "order_id": row.order_id,
                 "quota_id": row.quota_id,
-                "amount": str(to_minor(Decimal(row.amount), currency)),
-                "effect": str(to_minor(effect, currency)),
-                "balance": str(to_minor(balance, currency)),
+                "amount": str(row.amount.quantize(unit)),
+                "effect": str(effect.quantize(unit)),
+                "balance": str(balance.quantize(unit)),
                 "recorded_by": row.recorded_by,
             }
         )
-    return {
+    account = {
         "currency": currency,
         "opening_balance": str(to_minor(opening, currency)),
-        "closing_balance": str(to_minor(balance, currency)),
+        "closing_balance": str(to_minor(opening + period.balance, currency)),
         "earned": str(to_minor(period.earned, currency)),
         "advanced": str(to_minor(period.advanced, currency)),
         "written_off": str(to_minor(period.written_off, currency)),
         "paid": str(to_minor(period.paid, currency)),
         "entries": lines,
     }
+    if page is not None:
+        account.update(page=page[0], page_size=page[1], total=sum(count for _, _, count in sums))
+    return account
 
 
 def _csv(document: dict, texts: dict) -> str:

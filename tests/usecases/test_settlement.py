@@ -314,6 +314,15 @@ def test_a_statement_gives_opening_entries_and_closing_in_her_language(db):
     everything = db(statements.statement, ORG, "prd_mary", {})["accounts"][0]
     assert everything["entries"][0]["description"].startswith("Mani bilong lot L-12")
     assert everything["closing_balance"] == "80.00"
+    first, second = (
+        db(statements.statement, ORG, "prd_mary", {"page": n, "page_size": 2})["accounts"][0] for n in (1, 2)
+    )
+    assert [(e["kind"], e["balance"]) for e in first["entries"] + second["entries"]] == [
+        ("earning", "120.00"),
+        ("recovery", "120.00"),
+        ("advance", "80.00"),
+    ]
+    assert (second["total"], second["closing_balance"]) == (3, "80.00")
     pdf = db(statements.statement, ORG, "prd_mary", {"format": "pdf"})
     assert base64.b64decode(pdf["data"]).startswith(b"%PDF")
     csv = base64.b64decode(db(statements.statement, ORG, "prd_mary", {"format": "csv"})["data"]).decode()
