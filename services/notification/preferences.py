@@ -58,15 +58,34 @@ class QuietHours:
         return local >= self.start or local < self.end
 
     def ends_after(self, now: datetime) -> datetime:
-        """The first end of the window after ``now``, in UTC."""
+        """The first end of the window after ``now``, in UTC: its closing time, or earlier, when the clocks change
+        in between and the local time jumps out of the window."""
         zone = ZoneInfo(self.zone)
         local = _aware(now).astimezone(zone)
         day = local.date()
         while True:
             end = datetime.combine(day, self.end, tzinfo=zone).astimezone(timezone.utc)
             if end > now:
-                return end
+                break
             day += timedelta(days=1)
+        changed = _clock_change(_aware(now), end, zone)
+        return changed if changed is not None and not self.contains(changed) else end
+
+
+def _clock_change(start: datetime, end: datetime, zone: ZoneInfo) -> datetime | None:
+    """The first second after ``zone``'s clocks changed between ``start`` and ``end`` (at most one change a day),
+    or None."""
+    offset = start.astimezone(zone).utcoffset()
+    if end.astimezone(zone).utcoffset() == offset:
+        return None
+    low, high = start, end
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(zone).utcoffset() == offset:
+            low = middle
+        else:
+            high = middle
+    return high
 
 
 @dataclass(frozen=True)

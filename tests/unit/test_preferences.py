@@ -219,3 +219,15 @@ def test_the_plan_is_always_a_coherent_answer(
         assert plan.action == SEND
         urgent = kind == "quota_offered" and deadline is not None
         assert quiet is None or not quiet.contains(now) or plan.channel == "webhook" or urgent
+
+
+def test_quiet_hours_end_when_the_clocks_go_back_out_of_the_window():
+    """New York falls back at 06:00 UTC on 5 November 2028: 01:59 EDT becomes 01:00 EST, before a 01:01 start."""
+    quiet = QuietHours(time(1, 1), time(0, 0), "America/New_York")
+    now = datetime(2028, 11, 5, 5, 30, tzinfo=timezone.utc)
+    assert quiet.contains(now)
+    end = quiet.ends_after(now)
+    assert (
+        datetime(2028, 11, 5, 6, 0, tzinfo=timezone.utc) <= end <= datetime(2028, 11, 5, 6, 0, 1, tzinfo=timezone.utc)
+    )
+    assert not quiet.contains(end)
