@@ -255,9 +255,13 @@ class OrderCancelledV1(Schema):
 
 
 class QuotaOfferedV1(QuotaAnsweredV1):
+    """``rate`` is what each passed unit earns her (the piece rate in force, else the offering's producer price), in
+    the offering's currency; absent from a publisher that predates it."""
+
     ref = fields.String(required=True, validate=validate.Length(min=4, max=12))
     respond_by = fields.AwareDateTime(required=True)
     reallocated = fields.Boolean(required=True)
+    rate = fields.Decimal(load_default=None, allow_none=True, as_string=True, places=2, validate=validate.Range(min=0))
 
 
 class AllocatedLineSchema(Schema):

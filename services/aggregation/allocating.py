@@ -130,6 +130,7 @@ def offer(
     now = datetime.now(timezone.utc)
     weeks = capacity.free_weeks(session, line.offering_id, now.date(), line.needed_by)
     pass_rates, standard, min_quota = facts or line_facts.offering_facts(session, line.offering_id)
+    price, rates = line_facts.unit_costs(session, line.offering_id)
     candidates = eligible(
         [
             Candidate(
@@ -137,6 +138,7 @@ def offer(
                 sum(free for _, free, _ in free_weeks),
                 min_lot=max(min_lot for _, _, min_lot in free_weeks),
                 pass_rate=pass_rates.get(producer_id, 1.0),
+                unit_cost=rates.get(producer_id, price),
             )
             for producer_id, free_weeks in weeks.items()
         ],
@@ -224,6 +226,8 @@ def offer(
                         )
                     },
                     "weeks": split,
+                    # The rate her lots will earn: the one the allocation weighed, carried with the quota.
+                    "rate": rates.get(producer_id, price),
                 },
                 correlation_id=line.order_id,
             )

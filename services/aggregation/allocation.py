@@ -10,19 +10,22 @@ Producers whose capacity is below their own minimum lot can never be offered any
 - ``proportional`` (the default) spreads the work in proportion to capacity, which is the point of pooling
   (`allocation_proportional`).
 - ``fair`` is max-min fair water-filling: everybody gets the same, unless capped by capacity (`allocation_fair`).
+- ``cost`` gives the work to the producers with the lowest unit cost (their piece rate) first (`allocation_cost`).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import compress
 from operator import attrgetter
 
 import numpy as np
 
+from services.aggregation.allocation_cost import cheapest_split
 from services.aggregation.allocation_fair import fair_split
 from services.aggregation.allocation_proportional import proportional_split
 
-POLICIES = ("proportional", "fair")
+POLICIES = ("proportional", "fair", "cost")
 
 # Exact 64-bit arithmetic: products of two totals below 2**31 and share numerators below 2**62 fit.
 _SMALL_TOTAL = 2**31
@@ -37,6 +40,8 @@ class Candidate:
     pass_rate: float = 1.0
     lead_time_days: int = 0
     approved: bool = True
+    # What one unit costs the organisation: the producer's piece rate (the cost policy makes the cheapest first).
+    unit_cost: Decimal = Decimal(0)
 
     def __post_init__(self):
         if self.capacity < 0:
@@ -47,6 +52,8 @@ class Candidate:
             raise ValueError(f"{self.producer_id}: pass rate is a share between 0 and 1")
         if self.lead_time_days < 0:
             raise ValueError(f"{self.producer_id}: lead time is negative")
+        if self.unit_cost < 0:
+            raise ValueError(f"{self.producer_id}: unit cost is negative")
 
 
 @dataclass(frozen=True)
@@ -91,8 +98,12 @@ def allocate(quantity: int, candidates: Iterable[Candidate], policy: str = "prop
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}")
     pool = _Pool(candidates, quantity)
-    split = proportional_split if policy == "proportional" else fair_split
-    return Allocation(quantity, pool.quotas(split(quantity, pool.capacity, pool.lot)), policy)
+    if policy == "cost":
+        units = cheapest_split(quantity, pool.capacity, pool.lot, np.array(pool.costs, dtype=object))
+    else:
+        split = proportional_split if policy == "proportional" else fair_split
+        units = split(quantity, pool.capacity, pool.lot)
+    return Allocation(quantity, pool.quotas(units), policy)
 
 
 class _Pool:
@@ -113,6 +124,7 @@ class _Pool:
         lot = np.array(lots, dtype=kind)
         usable = capacity >= lot
         self.ids = list(compress(ids, usable.tolist()))
+        self.costs = list(compress([c.unit_cost for c in ordered], usable.tolist()))
         self.capacity = capacity[usable]
         self.lot = lot[usable]
 

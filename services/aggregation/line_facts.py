@@ -1,11 +1,13 @@
 """What aggregation knows of an order line: the line, its offering's facts, the quotas that cover it, who holds
 them, who turned it down and what is still open. Reads only, shared by allocating and the quota lifecycle."""
 
+from decimal import Decimal
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.aggregation import domain, standards, top_ups
-from services.aggregation.store import lots, offerings, order_lines, quotas
+from services.aggregation.store import lots, offerings, order_lines, piece_rates, quotas
 
 
 def order_line(session: Session, line_id: str):
@@ -31,6 +33,18 @@ def offering_facts(session: Session, offering_id: str) -> tuple[dict, dict, int]
         select(offerings.c.min_quota).where(offerings.c.offering_id == offering_id)
     ).scalar_one()
     return standards.pass_rates(session, offering_id), standards.standard(session, offering_id), min_quota
+
+
+def unit_costs(session: Session, offering_id: str) -> tuple[Decimal, dict[str, Decimal]]:
+    """What a unit of the offering costs the organisation: each producer's piece rate, and the offering's producer
+    price for anyone without one."""
+    price = session.execute(
+        select(offerings.c.producer_price).where(offerings.c.offering_id == offering_id)
+    ).scalar_one()
+    rates = session.execute(
+        select(piece_rates.c.producer_id, piece_rates.c.rate).where(piece_rates.c.offering_id == offering_id)
+    ).all()
+    return Decimal(price), {producer_id: Decimal(rate) for producer_id, rate in rates}
 
 
 def holders(session: Session, line_id: str) -> dict:

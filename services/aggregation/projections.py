@@ -1,12 +1,19 @@
 """What allocation keeps of other services' facts: the catalogue's offerings, producers (with the offerings they are
-approved for) and capacity calendars, and consolidation's shipments of lots."""
+approved for) and capacity calendars, settlement's piece rates, and consolidation's shipments of lots."""
 
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select, update
 
 from services.aggregation import progress
-from services.aggregation.store import approved_producers, capacity_weeks, lots, offerings, producer_snapshots
+from services.aggregation.store import (
+    approved_producers,
+    capacity_weeks,
+    lots,
+    offerings,
+    piece_rates,
+    producer_snapshots,
+)
 from shared.events import Event
 from shared.store import UnitOfWork, merge, upsert
 
@@ -27,7 +34,25 @@ def record_offering(uow: UnitOfWork, event: Event) -> None:
             "quality_standard": payload["quality_standard"],
             "withdrawn": False,
             "min_quota": payload.get("min_quota", 1),
+            "producer_price": payload["producer_price"],
         },
+    )
+
+
+def record_piece_rate(uow: UnitOfWork, event: Event) -> None:
+    """The newest rate set wins, whatever order the facts arrive in."""
+    payload = event.payload
+    merge(
+        uow.session,
+        piece_rates,
+        {
+            "producer_id": payload["producer_id"],
+            "offering_id": payload["offering_id"],
+            "rate": payload["rate"],
+            "set_at": payload["set_at"],
+        },
+        keys=("producer_id", "offering_id"),
+        newer="set_at",
     )
 
 

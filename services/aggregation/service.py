@@ -28,6 +28,7 @@ class AggregationService:
     on_producer_registered = on_event("catalogue", "producer.registered", projections.record_producer)
     on_producer_updated = on_event("catalogue", "producer.updated", projections.record_producer)
     on_capacity_declared = on_event("catalogue", "capacity.declared", projections.record_capacity)
+    on_piece_rate_set = on_event("settlement", "piece_rate.set", projections.record_piece_rate)
     on_order_placed = on_events("orders", "order.placed", allocating.allocate_orders)
     on_order_cancelled = on_event("orders", "order.cancelled", allocating.cancel_order)
     on_shipment_status_changed = on_event("consolidation", "shipment.status_changed", projections.record_shipment)

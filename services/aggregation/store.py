@@ -1,6 +1,6 @@
 """Tables of the aggregation service: its projections of the catalogue, and quotas and lots."""
 
-from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, LargeBinary, MetaData, Numeric, String, Table, Text
 
 from shared.store import UtcDateTime, add_messaging_tables
 
@@ -18,6 +18,18 @@ offerings = Table(
     Column("withdrawn", Boolean, nullable=False),
     # The smallest quota worth an SMS, an answer, a lot, an inspection and a pickup (see planning).
     Column("min_quota", Integer, nullable=False, server_default="1"),
+    # What a producer is paid per unit unless the organisation set her a piece rate (the cost policy's unit cost).
+    Column("producer_price", Numeric(12, 2), nullable=False, server_default="0"),
+)
+
+# The piece rate settlement published last for each producer and offering.
+piece_rates = Table(
+    "piece_rates",
+    metadata,
+    Column("producer_id", String(64), primary_key=True),
+    Column("offering_id", String(64), primary_key=True),
+    Column("rate", Numeric(12, 2), nullable=False),
+    Column("set_at", UtcDateTime(), nullable=False),
 )
 
 approved_producers = Table(

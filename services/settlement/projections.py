@@ -65,12 +65,15 @@ def record_offering(uow: UnitOfWork, event: Event) -> None:
 
 
 def record_offer(uow: UnitOfWork, event: Event) -> None:
-    """The quota carries the rate in force when it was offered: its lots earn that, whatever is set later."""
+    """The quota carries the rate in force when it was offered (as aggregation weighed it, or as known here for an
+    offer that does not say): its lots earn that, whatever is set later."""
     payload = event.payload
     offering = uow.session.execute(select(offerings).where(offerings.c.offering_id == payload["offering_id"])).first()
     if offering is None:
         raise OfferingUnknown(f"offering {payload['offering_id']} is not known here yet")
-    rate = rate_in_force(uow.session, payload["producer_id"], offering, event.occurred_at)
+    rate = payload.get("rate")
+    if rate is None:
+        rate = rate_in_force(uow.session, payload["producer_id"], offering, event.occurred_at)
     insert_new(
         uow.session,
         quotas,

@@ -43,7 +43,7 @@ def test_values_are_read_when_loaded_not_when_imported(monkeypatch):
 @pytest.mark.parametrize(
     "name, value, expected",
     [
-        ("BILUM_ALLOCATION_POLICY", "cost", "Must be one of"),
+        ("BILUM_ALLOCATION_POLICY", "cheapest", "Must be one of"),
         ("BILUM_QUOTA_RESPONSE_HOURS", "0", "greater than 0"),
         ("BILUM_TRANSIT_DAYS", "-1", "greater than or equal to 0"),
         ("BILUM_FAIRNESS_WINDOW_WEEKS", "0", "greater than or equal to 1"),

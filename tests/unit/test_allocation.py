@@ -1,6 +1,7 @@
 """Allocation rules every policy keeps, and the proportional policy against a slow reference of its definition."""
 
 import random
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -15,6 +16,7 @@ candidates = st.lists(
         capacity=st.integers(0, 500),
         min_lot=st.integers(1, 60),
         pass_rate=st.sampled_from([0.0, 0.5, 0.8, 0.95, 1.0]),
+        unit_cost=st.sampled_from([Decimal("18.00"), Decimal("21.00"), Decimal("23.50")]),
     ),
     max_size=25,
     unique_by=lambda c: c.producer_id,
@@ -155,11 +157,28 @@ def test_the_result_names_its_policy():
     assert result == Allocation(7, {"a": 7}, "fair")
 
 
-def test_least_cost_is_no_longer_offered():
-    # Production never knew a producer's unit cost, so "cost" only filled producers in id order.
-    assert POLICIES == ("proportional", "fair")
-    with pytest.raises(ValueError, match="unknown policy 'cost'"):
-        allocate(5, [Candidate("a", 5)], policy="cost")
+def test_the_cost_policy_gives_the_work_to_the_lowest_piece_rates_first():
+    candidates = [
+        Candidate("a", 30, unit_cost=Decimal("20.00")),
+        Candidate("b", 40, unit_cost=Decimal("18.00")),
+        Candidate("c", 25, min_lot=15, unit_cost=Decimal("19.00")),
+    ]
+    assert allocate(50, candidates, "cost").quotas == {"a": 10, "b": 40}, "c's lot of 15 does not fit in 10"
+    assert allocate(80, candidates, "cost").quotas == {"a": 15, "b": 40, "c": 25}
+
+
+@settings(max_examples=300, deadline=None)
+@given(quantity=st.integers(0, 5000), candidates=candidates)
+def test_under_the_cost_policy_a_dearer_producer_works_only_when_every_cheaper_one_is_full_or_cannot_fit(
+    quantity, candidates
+):
+    quotas = allocate(quantity, candidates, "cost").quotas
+    for dearer in candidates:
+        if not quotas.get(dearer.producer_id):
+            continue
+        for cheaper in candidates:
+            if cheaper.unit_cost < dearer.unit_cost and cheaper.capacity >= cheaper.min_lot:
+                assert quotas.get(cheaper.producer_id, 0) in (0, cheaper.capacity), (cheaper, dearer, quotas)
 
 
 def test_invalid_requests_are_refused():

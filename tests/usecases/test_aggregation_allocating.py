@@ -1,7 +1,8 @@
 """Allocation and quota answers on a real database: which quotas are offered, what answering them does, and which
 events leave."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -124,3 +125,34 @@ def test_a_partial_acceptance_gives_the_rest_back_to_allocation(db):
     [event] = db.emitted("quota.accepted")
     assert event["payload"]["declined_quantity"] == 6
     assert db(views.capacity_view, "off_1")["committed"] == 24, "the six units given back are free again"
+
+
+def piece_rate(producer_id: str, rate: str, set_at: datetime):
+    return new_event(
+        "piece_rate.set",
+        {
+            "rate_id": f"rate_{producer_id}_{rate}",
+            "organisation_id": "org",
+            "producer_id": producer_id,
+            "offering_id": "off_1",
+            "rate": Decimal(rate),
+            "currency": "USD",
+            "set_at": set_at,
+        },
+        correlation_id=producer_id,
+    )
+
+
+def test_each_offer_carries_the_rate_her_lots_will_earn_and_the_cost_policy_uses_it(db, monkeypatch):
+    now = datetime.now(timezone.utc)
+    db(projections.record_piece_rate, piece_rate("prd_a", "25.00", now))
+    db(projections.record_piece_rate, piece_rate("prd_a", "30.00", now - timedelta(days=1)))
+    place(db, 30)
+    rates = {event["payload"]["producer_id"]: event["payload"]["rate"] for event in db.emitted("quota.offered")}
+    assert rates["prd_a"] == "25.00", "the newest rate set wins, whatever order the facts came in"
+    assert Decimal(rates["prd_b"]) > 0, "without a rate of her own, the offering's producer price"
+
+    monkeypatch.setenv("BILUM_ALLOCATION_POLICY", "cost")
+    db(projections.record_piece_rate, piece_rate("prd_b", "1.00", now))
+    offered = place(db, 12, order_id="ord_2")
+    assert {producer: quota["quantity"] for producer, quota in offered.items()} == {"prd_b": 10, "prd_a": 2}

@@ -345,3 +345,12 @@ def test_her_balance_request_is_answered_with_balance_earned_and_last_payment(db
     assert reported["payload"]["balances"] == [
         {"currency": "PGK", "balance": "48.00", "earned": "48.00", "last_payment": None}
     ]
+
+
+def test_the_rate_an_offer_carries_is_the_rate_its_lots_earn(db):
+    db(rates.set_rate, ORG, "anna", {"producer_id": "prd_mary", "offering_id": "off_bilum", "rate": "30.00"})
+    carried = fact("quota.offered", {**quota("q1", quantity=10), "rate": Decimal("26.00")})
+    db(projections.record_offer, carried)
+    db(projections.record_acceptance, fact("quota.accepted", quota("q1")))
+    db(projections.record_inspection, lot("L-1", quantity=10))
+    assert account(db).earned == Decimal("260.00"), "allocation weighed 26.00: she earns what it offered"
