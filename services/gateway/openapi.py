@@ -97,7 +97,17 @@ def _operation(operation: Operation, resolve) -> dict:
     answer_types = (operation.answer_type,) if isinstance(operation.answer_type, str) else operation.answer_type
     statuses_done = (operation.status,) if isinstance(operation.status, int) else operation.status
     responses = {
-        str(status): {"description": "Done", "content": {kind: {"schema": {}} for kind in answer_types}}
+        str(status): {
+            "description": "Done",
+            "content": {
+                kind: {
+                    "schema": _schema(operation.answer, resolve)
+                    if operation.answer and kind == "application/json"
+                    else {}
+                }
+                for kind in answer_types
+            },
+        }
         for status in statuses_done
     }
     statuses = (

@@ -18,7 +18,7 @@ MANAGERS = frozenset({ADMIN, AGGREGATOR})
 EARNERS = frozenset({ADMIN, AGGREGATOR, PRODUCER})
 
 # Refusals of the provider's callback that the shared error mapping does not know.
-_CALLBACK_STATUS = {"CallbackRefused": (403, "forbidden")}
+_CALLBACK_STATUS = {"CallbackRefused": (401, "unauthenticated")}
 
 
 class OrganisationQuery(Schema):
@@ -89,7 +89,15 @@ class SettlementRoutes:
             return "*"
         return access.staff_of(principal)
 
-    @api("GET", "/api/v1/piece-rates", roles=MANAGERS, query=RateQuery, tag="money", summary="Piece rates in force")
+    @api(
+        "GET",
+        "/api/v1/piece-rates",
+        roles=MANAGERS,
+        query=RateQuery,
+        tag="money",
+        summary="Piece rates in force",
+        answer="settlement.RatePage",
+    )
     def list_rates(self, request, principal):
         query = read_query(request, RateQuery())
         return json_response(call(self.settlement, "list_rates", access.staff_of(principal), query))
@@ -102,6 +110,7 @@ class SettlementRoutes:
         status=201,
         tag="money",
         summary="Set what a producer earns per passed unit of an offering, from now on",
+        answer="settlement.RateView",
     )
     def set_rate(self, request, principal):
         rate = call(self.settlement, "set_rate", access.staff_of(principal), principal.username, read_json(request))
@@ -114,6 +123,7 @@ class SettlementRoutes:
         query=OrganisationQuery,
         tag="money",
         summary="The organisation's advance cap",
+        answer="settlement.TermsView",
     )
     def get_terms(self, request, principal):
         return json_response(call(self.settlement, "get_terms", self._acting_for(principal, request)))
@@ -126,6 +136,7 @@ class SettlementRoutes:
         body="settlement.TermsInput",
         tag="money",
         summary="Set the share of a quota's value that may be advanced",
+        answer="settlement.TermsView",
     )
     def set_terms(self, request, principal):
         organisation_id = self._acting_for(principal, request)
@@ -140,6 +151,7 @@ class SettlementRoutes:
         status=201,
         tag="money",
         summary="Record cash or materials advanced against an accepted quota",
+        answer="settlement.AdvanceView",
     )
     def record_advance(self, request, principal):
         staff = access.staff_of(principal)
@@ -148,7 +160,13 @@ class SettlementRoutes:
         )
 
     @api(
-        "GET", "/api/v1/advances", roles=MANAGERS, query=AdvanceQuery, tag="money", summary="Advances and what is owed"
+        "GET",
+        "/api/v1/advances",
+        roles=MANAGERS,
+        query=AdvanceQuery,
+        tag="money",
+        summary="Advances and what is owed",
+        answer="settlement.AdvancePage",
     )
     def list_advances(self, request, principal):
         query = read_query(request, AdvanceQuery())
@@ -162,6 +180,7 @@ class SettlementRoutes:
         status=201,
         tag="money",
         summary="Write off what an advance left owed, with a reason",
+        answer="settlement.AdvanceView",
     )
     def write_off(self, request, principal):
         staff = access.staff_of(principal)
@@ -175,6 +194,7 @@ class SettlementRoutes:
         status=201,
         tag="money",
         summary="Correct a producer's earnings with a new entry and a reason",
+        answer="settlement.BalanceView",
     )
     def record_correction(self, request, principal):
         staff = access.staff_of(principal)
@@ -189,6 +209,7 @@ class SettlementRoutes:
         answer_type=("application/json", "application/pdf", "text/csv"),
         tag="money",
         summary="A producer's statement: opening balance, entries, closing balance, in her language",
+        answer="settlement.StatementView",
     )
     def producer_statement(self, request, principal, producer_id):
         query = _wire(read_query(request, StatementQuery()))
@@ -208,6 +229,7 @@ class SettlementRoutes:
         roles=EARNERS,
         tag="money",
         summary="A producer's balance per currency and her last payments",
+        answer="settlement.MoneyView",
     )
     def producer_money(self, request, principal, producer_id):
         viewer = self._earner(principal, producer_id)
@@ -219,6 +241,7 @@ class SettlementRoutes:
         roles=MANAGERS,
         tag="money",
         summary="Every producer's account: earned, advanced, written off, paid, balance, and the lots earned from",
+        answer="settlement.ProducerAccounts",
     )
     def producer_accounts(self, request, principal):
         return json_response({"items": call(self.settlement, "accounts", access.staff_of(principal))})
@@ -229,6 +252,7 @@ class SettlementRoutes:
         roles=MANAGERS,
         tag="money",
         summary="The fair-trade premium fund: per currency and offering, the units that passed and their premium",
+        answer="settlement.PremiumFunds",
     )
     def premium_fund(self, request, principal):
         return json_response(call(self.settlement, "premium_fund", access.staff_of(principal)))
@@ -242,13 +266,22 @@ class SettlementRoutes:
         status=201,
         tag="money",
         summary="Draft a payout batch of what is owed (another person approves it)",
+        answer="settlement.BatchView",
     )
     def draft_batch(self, request, principal):
         organisation_id = self._acting_for(principal, request)
         batch = call(self.settlement, "draft_batch", organisation_id, principal.username, read_json(request))
         return json_response(batch, 201)
 
-    @api("GET", "/api/v1/payout-batches", roles=MANAGERS, query=BatchQuery, tag="money", summary="Payout batches")
+    @api(
+        "GET",
+        "/api/v1/payout-batches",
+        roles=MANAGERS,
+        query=BatchQuery,
+        tag="money",
+        summary="Payout batches",
+        answer="settlement.BatchPage",
+    )
     def list_batches(self, request, principal):
         query = {key: value for key, value in read_query(request, BatchQuery()).items() if key != "organisation_id"}
         return json_response(call(self.settlement, "list_batches", access.staff_of(principal), query))
@@ -259,6 +292,7 @@ class SettlementRoutes:
         roles=MANAGERS,
         tag="money",
         summary="A payout batch with its lines and their status",
+        answer="settlement.BatchView",
     )
     def get_batch(self, request, principal, batch_id):
         return json_response(call(self.settlement, "get_batch", access.staff_of(principal), batch_id))
@@ -269,6 +303,7 @@ class SettlementRoutes:
         roles=MANAGERS,
         tag="money",
         summary="Approve a payout batch drafted by someone else",
+        answer="settlement.BatchView",
     )
     def approve_batch(self, request, principal, batch_id):
         staff = access.staff_of(principal)
@@ -280,6 +315,7 @@ class SettlementRoutes:
         roles=MANAGERS,
         tag="money",
         summary="Send an approved batch: mobile money to the provider, cash lines to be closed with receipts",
+        answer="settlement.BatchView",
     )
     def send_batch(self, request, principal, batch_id):
         staff = access.staff_of(principal)
@@ -291,6 +327,7 @@ class SettlementRoutes:
         roles=MANAGERS,
         tag="money",
         summary="Try a failed payment again (under a new reference)",
+        answer="settlement.LineView",
     )
     def retry_line(self, request, principal, line_id):
         staff = access.staff_of(principal)
@@ -303,6 +340,7 @@ class SettlementRoutes:
         body="settlement.CashReceiptInput",
         tag="money",
         summary="Close a cash payment with its receipt number",
+        answer="settlement.LineView",
     )
     def close_cash_line(self, request, principal, line_id):
         staff = access.staff_of(principal)
@@ -317,6 +355,7 @@ class SettlementRoutes:
         tag="money",
         summary="MTN MoMo's transfer callback (its address is signed by this deployment; the result is checked with "
         "the provider)",
+        answer="settlement.CallbackAnswer",
     )
     def momo_callback(self, request, principal, reference_id):
         return self._callback(request, reference_id)
@@ -328,6 +367,7 @@ class SettlementRoutes:
         query=CallbackQuery,
         tag="money",
         summary="MTN MoMo's transfer callback, as some of its products send it (POST)",
+        answer="settlement.CallbackAnswer",
     )
     def momo_callback_post(self, request, principal, reference_id):
         return self._callback(request, reference_id)

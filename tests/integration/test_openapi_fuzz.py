@@ -18,6 +18,7 @@ from services.consolidation.service import ConsolidationService
 from services.gateway.service import OPENAPI_DOCUMENT, GatewayService
 from services.notification.service import NotificationService
 from services.orders.service import OrdersService
+from services.settlement.service import SettlementService
 from shared import migrations
 from tests.integration.auth import admin_key
 from tests.integration.helpers import running
@@ -28,7 +29,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @pytest.fixture(scope="module")
 def served(module_platform):
-    for service in ("catalogue", "orders", "aggregation", "consolidation", "notification"):
+    for service in ("catalogue", "orders", "aggregation", "consolidation", "notification", "settlement"):
         migrations.upgrade(service)
     with (
         running(CatalogueService),
@@ -36,6 +37,7 @@ def served(module_platform):
         running(AggregationService),
         running(ConsolidationService),
         running(NotificationService),
+        running(SettlementService),
         running(GatewayService),
     ):
         yield module_platform["BILUM_GATEWAY_URL"], admin_key()

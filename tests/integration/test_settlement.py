@@ -190,7 +190,7 @@ def test_forged_and_unknown_callbacks_change_nothing(money):
     reference = str(uuid.uuid4())
     body = {"status": "SUCCESSFUL", "financialTransactionId": "1", "externalId": "x", "amount": "1", "currency": "USD"}
     forged = requests.put(f"{base}/{reference}", params={"signature": "0" * 64}, json=body, timeout=10)
-    assert forged.status_code == 403 and forged.json()["error"]["code"] == "forbidden"
+    assert forged.status_code == 401 and forged.json()["error"]["code"] == "unauthenticated"
     signature = hmac.new(CALLBACK_SECRET.encode(), reference.encode(), hashlib.sha256).hexdigest()
     unknown = requests.put(f"{base}/{reference}", params={"signature": signature}, json=body, timeout=10)
     assert unknown.status_code == 404

@@ -354,3 +354,38 @@ def test_the_rate_an_offer_carries_is_the_rate_its_lots_earn(db):
     db(projections.record_acceptance, fact("quota.accepted", quota("q1")))
     db(projections.record_inspection, lot("L-1", quantity=10))
     assert account(db).earned == Decimal("260.00"), "allocation weighed 26.00: she earns what it offered"
+
+
+def test_every_answer_is_what_the_api_document_says(db, momo):
+    """The OpenAPI document describes settlement's answers with these schemas: real answers must fit them."""
+    from services.settlement import schemas
+
+    def fits(schema, answer):
+        assert schema().validate(answer) == {}, (schema.__name__, answer)
+
+    offer_and_accept(db)
+    fits(
+        schemas.RateView,
+        db(rates.set_rate, ORG, "anna", {"producer_id": "prd_ruth", "offering_id": "off_bilum", "rate": "20"}),
+    )
+    fits(schemas.RatePage, db(rates.list_rates, ORG, {}))
+    fits(schemas.TermsView, db(advances.set_terms, ORG, "anna", {"advance_cap_share": "0.4"}))
+    body = {"quota_id": "q1", "kind": "cash", "description": "bus fare", "amount": "10", "currency": "PGK"}
+    fits(schemas.AdvanceView, db(advances.record_advance, ORG, "anna", body))
+    fits(schemas.AdvancePage, db(advances.list_advances, ORG, {}))
+    db(projections.record_inspection, lot("L-12", quantity=5))
+    fits(schemas.StatementView, db(statements.statement, ORG, "prd_mary", {}))
+    fits(schemas.ProducerAccounts, {"items": db(views.accounts, ORG)})
+    fits(schemas.PremiumFunds, db(views.premium_fund, ORG))
+    batch = db(
+        payouts.draft_batch, ORG, "anna", {"currency": "PGK", "producer_ids": ["prd_mary"], "cash": ["prd_mary"]}
+    )
+    fits(schemas.BatchView, batch)
+    fits(schemas.BatchPage, db(payout_views.list_batches, ORG, {}))
+    db(payouts.approve_batch, ORG, "ben", batch["batch_id"])
+    db(payouts.send_batch, ORG, "ben", batch["batch_id"])
+    receipt = {"receipt_number": "R-1"}
+    fits(schemas.LineView, db(payouts.close_cash_line, ORG, "ben", batch["lines"][0]["line_id"], receipt))
+    fits(schemas.MoneyView, db(views.producer_money, ORG, "prd_mary"))
+    correction = {"producer_id": "prd_mary", "currency": "PGK", "amount": "-1.00", "reason": "miscounted"}
+    fits(schemas.BalanceView, db(advances.record_correction, ORG, "anna", correction))
