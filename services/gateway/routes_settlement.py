@@ -323,29 +323,29 @@ class SettlementRoutes:
 
     @api(
         "POST",
-        "/api/v1/payout-lines/{line_id}/retry",
+        "/api/v1/payout-lines/{payout_line_id}/retry",
         roles=MANAGERS,
         tag="money",
         summary="Try a failed payment again (under a new reference)",
         answer="settlement.LineView",
     )
-    def retry_line(self, request, principal, line_id):
+    def retry_line(self, request, principal, payout_line_id):
         staff = access.staff_of(principal)
-        return json_response(call(self.settlement, "retry_line", staff, principal.username, line_id))
+        return json_response(call(self.settlement, "retry_line", staff, principal.username, payout_line_id))
 
     @api(
         "POST",
-        "/api/v1/payout-lines/{line_id}/cash-receipt",
+        "/api/v1/payout-lines/{payout_line_id}/cash-receipt",
         roles=MANAGERS,
         body="settlement.CashReceiptInput",
         tag="money",
         summary="Close a cash payment with its receipt number",
         answer="settlement.LineView",
     )
-    def close_cash_line(self, request, principal, line_id):
+    def close_cash_line(self, request, principal, payout_line_id):
         staff = access.staff_of(principal)
         body = read_json(request)
-        return json_response(call(self.settlement, "close_cash_line", staff, principal.username, line_id, body))
+        return json_response(call(self.settlement, "close_cash_line", staff, principal.username, payout_line_id, body))
 
     @api(
         "PUT",

@@ -7,6 +7,7 @@ import base64
 import io
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pytest
 import requests
@@ -20,6 +21,7 @@ from services.consolidation.service import ConsolidationService
 from services.gateway.service import GatewayService
 from services.notification.service import NotificationService
 from services.orders.service import OrdersService
+from services.settlement.service import SettlementService
 from shared import migrations
 from tests.integration.auth import admin_key, key_of_new_user
 from tests.integration.fulfilment import Network
@@ -57,6 +59,9 @@ class Tenant:
                 "user",
                 "api_key",
                 "shipment",
+                "advance",
+                "payout_batch",
+                "payout_line",
             )
         ]
 
@@ -88,10 +93,24 @@ def _offering(network: Network, sku: str) -> str:
     )["id"]
 
 
+def _advance(tenant: Tenant, base: str, quota_id: str) -> str:
+    """Yarn advanced against the accepted quota, once settlement has heard of the acceptance."""
+    body = {"quota_id": quota_id, "kind": "materials", "description": "yarn", "amount": "50.00", "currency": "USD"}
+    headers = tenant.credentials["aggregator"]
+
+    def recorded():
+        response = requests.post(base + "/api/v1/advances", json=body, headers=headers, timeout=30)
+        return response.json()["advance_id"] if response.status_code == 201 else None
+
+    return eventually(recorded, "settlement to know the accepted quota", timeout_s=60)
+
+
 def _passed_lot(tenant: Tenant, network: Network, base: str, order: dict, quantity: int) -> tuple[str, str]:
     [quota] = eventually(lambda: network.quotas(order["id"], "offered"), f"the offer of {order['id']}")
     as_producer = Network(base, tenant.credentials["producer"])
     as_producer.call("POST", f"/quotas/{quota['id']}/accept")
+    if "advance" not in tenant.objects:
+        tenant.objects["advance"] = _advance(tenant, base, quota["id"])
     lot = as_producer.call("POST", f"/quotas/{quota['id']}/lots", 201, json={"quantity": quantity})
     findings = [{"criterion": "loops", "defect_class": plan["defect_class"], "count": 0} for plan in lot["plan"]]
     Network(base, tenant.credentials["inspector"]).call(
@@ -156,7 +175,8 @@ def _tenant(base: str, admin: dict, name: str) -> Tenant:
         },
     )
     producer_view = network.call("GET", f"/producers/{producer}")
-    tenant.objects = {
+    batch = _payout_batch(tenant, base, producer)
+    tenant.objects |= {
         "offering": offering,
         "producer": producer,
         "order": order["id"],
@@ -173,6 +193,8 @@ def _tenant(base: str, admin: dict, name: str) -> Tenant:
         "sku": sku,
         "organisation": tenant.organisation_id,
         "buyer_organisation": tenant.buyer_organisation_id,
+        "payout_batch": batch["batch_id"],
+        "payout_line": batch["lines"][0]["line_id"],
     }
     tenant.secrets = [
         tenant.buyer_organisation_id,
@@ -182,6 +204,21 @@ def _tenant(base: str, admin: dict, name: str) -> Tenant:
         user["username"],
     ]
     return tenant
+
+
+def _payout_batch(tenant: Tenant, base: str, producer_id: str) -> dict:
+    """A draft paying the producer what her two passed lots earned, less the advance, in cash."""
+    headers = tenant.credentials["aggregator"]
+    body = {"currency": "USD", "producer_ids": [producer_id], "cash": [producer_id]}
+
+    def earned_both():
+        money = requests.get(f"{base}/api/v1/producers/{producer_id}/money", headers=headers, timeout=30).json()
+        return money["accounts"] and money["accounts"][0]["earned"] == f"{60 * Decimal(PRODUCER_PRICE):.2f}"
+
+    eventually(earned_both, "settlement to earn both passed lots", timeout_s=60)
+    response = requests.post(base + "/api/v1/payout-batches", json=body, headers=headers, timeout=30)
+    assert response.status_code == 201, response.text
+    return response.json()
 
 
 def _ship_every_lot(base: str, admin: dict, tenants: tuple) -> None:
@@ -208,7 +245,7 @@ def _ship_every_lot(base: str, admin: dict, tenants: tuple) -> None:
 @pytest.fixture(scope="module")
 def tenants(module_platform):
     """(gateway URL, tenant a, tenant b) on every service, for a whole module."""
-    for service in ("catalogue", "orders", "aggregation", "consolidation", "notification"):
+    for service in ("catalogue", "orders", "aggregation", "consolidation", "notification", "settlement"):
         migrations.upgrade(service)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BILUM_ROUTING_MAX_ITERATIONS", "100")
@@ -219,6 +256,7 @@ def tenants(module_platform):
             running(AggregationService),
             running(ConsolidationService),
             running(NotificationService),
+            running(SettlementService),
             running(GatewayService),
         ):
             base = module_platform["BILUM_GATEWAY_URL"]

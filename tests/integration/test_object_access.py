@@ -40,6 +40,8 @@ PARAMETERS = {
     "name": ("catalogue",),
     "organisation_id": ("organisation", "buyer_organisation"),
     "position": ("image",),
+    "batch_id": ("payout_batch",),
+    "payout_line_id": ("payout_line",),
 }
 # What each role of a tenant owns among those objects (an admin owns everything).
 OWNED = {
@@ -55,6 +57,8 @@ OWNED = {
         "catalogue",
         "organisation",
         "image",
+        "payout_batch",
+        "payout_line",
     },
     "buyer": {"order", "offering", "shipment", "catalogue", "buyer_organisation", "image"},
     "producer": {"producer", "quota", "lot", "offering", "catalogue", "image"},
@@ -69,8 +73,13 @@ SHARED_READS = {
 }
 # Operations on no tenant's object: platform-wide (only admins change them) or the caller's own only.
 PLATFORM = {("POST", "/api/v1/hubs"), ("POST", "/api/v1/vehicles"), ("POST", "/api/v1/shipments/plan")}
-OWN_ONLY = {("POST", "/api/v1/api-keys")}
-PUBLIC = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/sms/inbound")}
+OWN_ONLY = {("POST", "/api/v1/api-keys"), ("PUT", "/api/v1/settlement-terms")}
+PUBLIC = {
+    ("POST", "/api/v1/auth/token"),
+    ("POST", "/api/v1/sms/inbound"),
+    ("PUT", "/api/v1/payouts/callbacks/momo/{reference_id}"),
+    ("POST", "/api/v1/payouts/callbacks/momo/{reference_id}"),
+}
 
 BY = (date.today() + timedelta(weeks=8)).isoformat()
 QUERY_VALUES = {"format": "csv", "quantity": "1", "by": BY, "offering_id": "{offering}"}
@@ -102,10 +111,35 @@ BODIES = {
     ("POST", "/api/v1/shipments/{shipment_id}/status"): {"status": "exception", "reason": "x"},
     ("PUT", "/api/v1/organisations/{organisation_id}/contact"): {"name": "Taken", "email": "taken@example.org"},
     ("PUT", "/api/v1/recipients/{recipient_id}/preferences"): {"channels": ["sms"]},
+    ("POST", "/api/v1/payout-lines/{payout_line_id}/cash-receipt"): {"receipt_number": "R-stolen"},
 }
 
 # Creating requests that name the other tenant's things: (roles, body, content type, statuses that refuse).
 CREATES = {
+    ("POST", "/api/v1/piece-rates"): [
+        (ORGANISATION_ROLES, {"producer_id": "{producer}", "offering_id": "{offering}", "rate": "1.00"}, (403, 404))
+    ],
+    ("POST", "/api/v1/advances"): [
+        (
+            ORGANISATION_ROLES,
+            {"quota_id": "{quota}", "kind": "cash", "description": "stolen", "amount": "1.00", "currency": "USD"},
+            (403, 404),
+        )
+    ],
+    ("POST", "/api/v1/write-offs"): [
+        (ORGANISATION_ROLES, {"advance_id": "{advance}", "amount": "1.00", "reason": "stolen"}, (403, 404))
+    ],
+    ("POST", "/api/v1/corrections"): [
+        (
+            ORGANISATION_ROLES,
+            {"producer_id": "{producer}", "currency": "USD", "amount": "1.00", "reason": "stolen"},
+            (403, 404),
+        )
+    ],
+    # A batch is always drafted for the caller's own organisation: another's producers are refused by name.
+    ("POST", "/api/v1/payout-batches"): [
+        (ORGANISATION_ROLES, {"currency": "USD", "producer_ids": ["{producer}"]}, (403, 422))
+    ],
     ("POST", "/api/v1/producers"): [
         (ORGANISATION_ROLES, {"organisation_id": "{organisation}", "name": "Stolen"}, (403, 422))
     ],
@@ -257,6 +291,9 @@ def _snapshot(base: str, tenant: Tenant) -> dict:
         "/recipients/{producer}/preferences",
         "/organisations/{organisation}/contact",
         "/organisations/{buyer_organisation}/contact",
+        "/payout-batches/{payout_batch}",
+        "/producers/{producer}/money",
+        "/advances?producer_id={producer}",
     ]
     snapshot = {
         path: requests.get(base + "/api/v1" + _fill(path, tenant.objects), headers=admin, timeout=30).json()
