@@ -5,8 +5,9 @@ The journal is append-only: every movement is an entry, never edited; balances a
 producer and currency: balance = earned + written off - advanced - paid."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import TypeVar
 
 from shared.money import to_minor
 
@@ -86,6 +87,9 @@ def balance_effect(entry: Entry) -> Decimal:
     return BALANCE_EFFECT[entry.kind] * entry.amount
 
 
+_Claim = TypeVar("_Claim", "Owed", "Unsettled")
+
+
 def lot_earning(passed_units: int, rate: Decimal, currency: str) -> Decimal:
     """What a passed lot earns its producer: passed units x the rate carried by its quota, to the minor unit."""
     return to_minor(rate * passed_units, currency)
@@ -107,15 +111,7 @@ class Owed:
 def recoveries(earned: Decimal, own: Iterable[Owed], left_by_closed: Iterable[Owed]) -> list[Owed]:
     """How an earning pays back advances: first the advances of its own quota, then, oldest first, what quotas that
     closed (declined, released, replaced, finished short) left unrecovered. Never more than was earned."""
-    recovered, left = [], earned
-    for owed in [*own, *left_by_closed]:
-        if left <= 0:
-            break
-        part = min(owed.amount, left)
-        if part > 0:
-            recovered.append(Owed(owed.advance_id, part))
-            left -= part
-    return recovered
+    return _in_order(earned, [*own, *left_by_closed])
 
 
 @dataclass(frozen=True)
@@ -129,15 +125,20 @@ class Unsettled:
 def settle(amount: Decimal, unsettled: Iterable[Unsettled]) -> list[Unsettled]:
     """Which earnings a payment (or a recovery) settles, oldest first, and how much of each: each earning is settled
     once, never beyond its amount."""
-    settled, left = [], amount
-    for earning in unsettled:
+    return _in_order(amount, unsettled)
+
+
+def _in_order(amount: Decimal, claims: Iterable[_Claim]) -> list[_Claim]:
+    """The part of ``amount`` each claim takes, in order, none more than its own amount, until nothing is left."""
+    taken, left = [], amount
+    for claim in claims:
         if left <= 0:
             break
-        part = min(earning.amount, left)
+        part = min(claim.amount, left)
         if part > 0:
-            settled.append(Unsettled(earning.entry_id, part))
+            taken.append(replace(claim, amount=part))
             left -= part
-    return settled
+    return taken
 
 
 def payout_amounts(
