@@ -1,24 +1,20 @@
-"""Routes of settlement: piece rates, advances and write-offs, payout batches, statements, and the mobile-money
-provider's callback.
+"""Routes of settlement: piece rates and the advance cap, advances, write-offs and corrections, statements, what a
+producer is owed, and the premium fund (payouts are in ``routes_payouts``).
 
 Only the organisation's aggregators (and admins) see its producers' money or act on it; a producer sees her own
 statement and balance only. Every money action is recorded with who did it (the caller's username)."""
 
 import base64
 
-from marshmallow import EXCLUDE, Schema, fields, validate
-from nameko.exceptions import RemoteError
+from marshmallow import Schema, fields, validate
 from werkzeug.wrappers import Response
 
 from services.gateway import access, schemas
 from services.gateway.auth import ADMIN, AGGREGATOR, PRODUCER
-from services.gateway.http import PUBLIC, HttpError, api, call, json_response, read_json, read_query
+from services.gateway.http import HttpError, api, call, json_response, read_json, read_query
 
 MANAGERS = frozenset({ADMIN, AGGREGATOR})
 EARNERS = frozenset({ADMIN, AGGREGATOR, PRODUCER})
-
-# Refusals of the provider's callback that the shared error mapping does not know.
-_CALLBACK_STATUS = {"CallbackRefused": (401, "unauthenticated")}
 
 
 class OrganisationQuery(Schema):
@@ -38,22 +34,11 @@ class AdvanceQuery(schemas.PageQuery):
     outstanding = fields.Boolean()
 
 
-class BatchQuery(OrganisationQuery, schemas.PageQuery):
-    status = fields.String(validate=validate.OneOf(("draft", "approved", "sending", "done")))
-
-
 class StatementQuery(schemas.PageQuery):
     currency = fields.String(validate=validate.Length(equal=3))
     from_ = fields.Date(data_key="from")
     to = fields.Date()
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "pdf")))
-
-
-class CallbackQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    signature = fields.String(load_default="", validate=validate.Length(max=128))
 
 
 def _wire(query: dict) -> dict:
@@ -256,130 +241,3 @@ class SettlementRoutes:
     )
     def premium_fund(self, request, principal):
         return json_response(call(self.settlement, "premium_fund", access.staff_of(principal)))
-
-    @api(
-        "POST",
-        "/api/v1/payout-batches",
-        roles=MANAGERS,
-        query=OrganisationQuery,
-        body="settlement.DraftInput",
-        status=201,
-        tag="money",
-        summary="Draft a payout batch of what is owed (another person approves it)",
-        answer="settlement.BatchView",
-    )
-    def draft_batch(self, request, principal):
-        organisation_id = self._acting_for(principal, request)
-        batch = call(self.settlement, "draft_batch", organisation_id, principal.username, read_json(request))
-        return json_response(batch, 201)
-
-    @api(
-        "GET",
-        "/api/v1/payout-batches",
-        roles=MANAGERS,
-        query=BatchQuery,
-        tag="money",
-        summary="Payout batches",
-        answer="settlement.BatchPage",
-    )
-    def list_batches(self, request, principal):
-        query = {key: value for key, value in read_query(request, BatchQuery()).items() if key != "organisation_id"}
-        return json_response(call(self.settlement, "list_batches", access.staff_of(principal), query))
-
-    @api(
-        "GET",
-        "/api/v1/payout-batches/{batch_id}",
-        roles=MANAGERS,
-        tag="money",
-        summary="A payout batch with its lines and their status",
-        answer="settlement.BatchView",
-    )
-    def get_batch(self, request, principal, batch_id):
-        return json_response(call(self.settlement, "get_batch", access.staff_of(principal), batch_id))
-
-    @api(
-        "POST",
-        "/api/v1/payout-batches/{batch_id}/approve",
-        roles=MANAGERS,
-        tag="money",
-        summary="Approve a payout batch drafted by someone else",
-        answer="settlement.BatchView",
-    )
-    def approve_batch(self, request, principal, batch_id):
-        staff = access.staff_of(principal)
-        return json_response(call(self.settlement, "approve_batch", staff, principal.username, batch_id))
-
-    @api(
-        "POST",
-        "/api/v1/payout-batches/{batch_id}/send",
-        roles=MANAGERS,
-        tag="money",
-        summary="Send an approved batch: mobile money to the provider, cash lines to be closed with receipts",
-        answer="settlement.BatchView",
-    )
-    def send_batch(self, request, principal, batch_id):
-        staff = access.staff_of(principal)
-        return json_response(call(self.settlement, "send_batch", staff, principal.username, batch_id))
-
-    @api(
-        "POST",
-        "/api/v1/payout-lines/{payout_line_id}/retry",
-        roles=MANAGERS,
-        tag="money",
-        summary="Try a failed payment again (under a new reference)",
-        answer="settlement.LineView",
-    )
-    def retry_line(self, request, principal, payout_line_id):
-        staff = access.staff_of(principal)
-        return json_response(call(self.settlement, "retry_line", staff, principal.username, payout_line_id))
-
-    @api(
-        "POST",
-        "/api/v1/payout-lines/{payout_line_id}/cash-receipt",
-        roles=MANAGERS,
-        body="settlement.CashReceiptInput",
-        tag="money",
-        summary="Close a cash payment with its receipt number",
-        answer="settlement.LineView",
-    )
-    def close_cash_line(self, request, principal, payout_line_id):
-        staff = access.staff_of(principal)
-        body = read_json(request)
-        return json_response(call(self.settlement, "close_cash_line", staff, principal.username, payout_line_id, body))
-
-    @api(
-        "PUT",
-        "/api/v1/payouts/callbacks/momo/{reference_id}",
-        roles=PUBLIC,
-        query=CallbackQuery,
-        tag="money",
-        summary="MTN MoMo's transfer callback (its address is signed by this deployment; the result is checked with "
-        "the provider)",
-        answer="settlement.CallbackAnswer",
-    )
-    def momo_callback(self, request, principal, reference_id):
-        return self._callback(request, reference_id)
-
-    @api(
-        "POST",
-        "/api/v1/payouts/callbacks/momo/{reference_id}",
-        roles=PUBLIC,
-        query=CallbackQuery,
-        tag="money",
-        summary="MTN MoMo's transfer callback, as some of its products send it (POST)",
-        answer="settlement.CallbackAnswer",
-    )
-    def momo_callback_post(self, request, principal, reference_id):
-        return self._callback(request, reference_id)
-
-    def _callback(self, request, reference_id: str):
-        signature = read_query(request, CallbackQuery())["signature"]
-        body = read_json(request)
-        try:
-            result = call(self.settlement, "payout_callback", reference_id, signature, body)
-        except RemoteError as error:
-            if error.exc_type not in _CALLBACK_STATUS:
-                raise
-            status, code = _CALLBACK_STATUS[error.exc_type]
-            raise HttpError(status, code, error.value) from None
-        return json_response(result)

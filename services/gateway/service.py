@@ -17,6 +17,7 @@ from services.gateway.routes_dashboard import DashboardRoutes
 from services.gateway.routes_fulfilment import FulfilmentRoutes
 from services.gateway.routes_notifications import NotificationRoutes
 from services.gateway.routes_pages import PageRoutes
+from services.gateway.routes_payouts import PayoutRoutes
 from services.gateway.routes_settlement import SettlementRoutes
 from services.gateway.routes_shipments import ShipmentRoutes
 
@@ -31,6 +32,7 @@ class GatewayService(
     ShipmentRoutes,
     NotificationRoutes,
     SettlementRoutes,
+    PayoutRoutes,
     DashboardRoutes,
     PageRoutes,
 ):
