@@ -9,6 +9,7 @@ import sys
 import uuid
 from urllib.parse import quote
 
+from shared.config import SERVICES
 from shared.messaging import DEAD_LETTER_QUEUE
 from tests.integration import helpers
 
@@ -26,7 +27,7 @@ def _environment(var_dir: str, vhost: str) -> dict:
         BILUM_GATEWAY_PORT=str(gateway_port),
         BILUM_GATEWAY_URL=f"http://127.0.0.1:{gateway_port}",
     )
-    for service in ("catalogue", "orders", "aggregation", "consolidation", "notification", "gateway"):
+    for service in SERVICES:
         env[f"BILUM_{service.upper()}_OPS_PORT"] = str(helpers.free_port())
     return env
 

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from decimal import Decimal
 
 import requests
 
@@ -52,9 +53,25 @@ def test_an_order_flows_from_placement_to_delivery_and_the_ledger_accounts_for_e
     assert {quota["status"] for quota in quotas} <= {"delivered", "closed_short", "declined", "expired", "released"}, (
         "a quota of a delivered order is not finished"
     )
+    _every_producer_was_paid_what_her_passed_lots_earned(report, result.stderr)
     assert "declined 0" not in result.stderr, "the demo's producers declined nothing: reallocation went untested"
     assert "declined units were reallocated" in result.stderr
     assert dead_letters(platform_env["AMQP_URI"]) == 0
+
+
+def _every_producer_was_paid_what_her_passed_lots_earned(report: dict, progress: str) -> None:
+    passed = sum(line["passed"] for order in report["orders"] for line in order["lines"])
+    accounts = report["settlement"]
+    assert sum(lot["passed"] for account in accounts for lot in account["lots"]) == passed, "every passed unit earns"
+    for account in accounts:
+        assert Decimal(account["earned"]) == sum(Decimal(lot["amount"]) for lot in account["lots"]), account
+        assert all(Decimal(lot["amount"]) == lot["passed"] * Decimal(lot["rate"]) for lot in account["lots"]), account
+        assert Decimal(account["balance"]) == 0, "everybody is paid what she is owed"
+        assert Decimal(account["paid"]) == Decimal(account["earned"]) - Decimal(account["advanced"]), account
+    assert sum(Decimal(account["advanced"]) for account in accounts) > 0, "the demo advanced materials"
+    assert "could not approve her own" in progress and "failed (PAYEE_NOT_ALLOWED_TO_RECEIVE); tried again" in progress
+    assert "sent BAL and was answered: 'Bilum: mani i stap" in progress, "Mary Kewa's balance, in Tok Pisin"
+    assert [fund["total"] for fund in report["premium_fund"]] == ["100.00"], "500 bags of coffee at 0.20"
 
 
 def test_demo_and_up_stop_at_once_with_what_to_start_when_rabbitmq_is_down(platform_env):
