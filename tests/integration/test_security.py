@@ -39,9 +39,15 @@ def _call(base: str, operation, headers: dict, ids: dict | None = None, **kwargs
 PROTECTED = [op for op in OPERATIONS if op.roles is not PUBLIC]
 
 
-def test_every_operation_but_sign_in_and_the_sms_hook_is_protected():
+def test_every_operation_but_sign_in_and_the_providers_hooks_is_protected():
+    """The SMS provider signs its callbacks; the mobile-money provider's callback address is signed by us."""
     public = {(op.method, op.path) for op in OPERATIONS if op.roles is PUBLIC}
-    assert public == {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/sms/inbound")}
+    assert public == {
+        ("POST", "/api/v1/auth/token"),
+        ("POST", "/api/v1/sms/inbound"),
+        ("PUT", "/api/v1/payouts/callbacks/momo/{reference_id}"),
+        ("POST", "/api/v1/payouts/callbacks/momo/{reference_id}"),
+    }
     assert len(PROTECTED) >= 55
 
 
@@ -52,6 +58,8 @@ def test_the_declared_roles_are_what_the_platform_promises():
     assert roles[("POST", "/api/v1/orders")] == {"admin", "aggregator", "buyer"}
     assert roles[("POST", "/api/v1/lots/{lot_id}/inspections")] == {"admin", "aggregator", "inspector"}
     assert roles[("GET", "/api/v1/dashboard")] == {"admin", "aggregator"}
+    assert roles[("POST", "/api/v1/payout-batches/{batch_id}/approve")] == {"admin", "aggregator"}
+    assert roles[("GET", "/api/v1/producers/{producer_id}/statement")] == {"admin", "aggregator", "producer"}
     assert roles[("POST", "/api/v1/hubs")] == {"admin"}
     assert "buyer" not in roles[("GET", "/api/v1/producers")]
 
