@@ -49,16 +49,20 @@ class DemoMoney:
         )["items"]
         value = Decimal(rates[0]["rate"]) * quota["quantity"]
         amount = (value / 3).quantize(Decimal(1), rounding=ROUND_DOWN)
-        _, advance = self.staff["aggregator"].post(
-            "/api/v1/advances",
-            {
-                "quota_id": quota["id"],
-                "kind": "materials",
-                "description": "wool yarn and natural dyes",
-                "amount": str(amount),
-                "currency": rates[0]["currency"],
-            },
-        )
+        body = {
+            "quota_id": quota["id"],
+            "kind": "materials",
+            "description": "wool yarn and natural dyes",
+            "amount": str(amount),
+            "currency": rates[0]["currency"],
+        }
+
+        def recorded():
+            # Settlement hears of the acceptance a moment after aggregation: until then the quota is an offer (409).
+            status, answer = self.staff["aggregator"].request("POST", "/api/v1/advances", expect=(201, 409), json=body)
+            return answer if status == 201 else None
+
+        advance = eventually(recorded, "settlement to know the accepted quota")
         self.say(f"{ADVANCED_GROUP} was advanced {advance['currency']} {advance['amount']} of yarn and dyes")
 
     def _accounts(self) -> list[dict]:
