@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
 
+from shared.incoterms import INCOTERMS, TRANSPORT_MODES
+
 REMOTENESS = ("all_season_road", "seasonal_road", "air_or_boat")
 # The life of a shipment: planned -> picked_up -> at_hub -> in_transit -> delivered, or exception (with a reason) from
 # any of them but delivered.
@@ -84,6 +86,15 @@ class QualityStandardSchema(Schema):
     reduced_inspection = fields.Boolean(load_default=False)
 
 
+class MarketRequirementSchema(Schema):
+    """What a destination market asks of the goods (``market``: an ISO country code, or EU)."""
+
+    market = fields.String(required=True, validate=validate.Length(equal=2))
+    packaging = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    labelling = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    certifications = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list)
+
+
 class OfferingPublishedV1(Schema):
     offering_id = _id()
     organisation_id = _id()
@@ -102,6 +113,10 @@ class OfferingPublishedV1(Schema):
     fair_trade_premium = fields.Decimal(
         load_default=Decimal(0), as_string=True, places=2, validate=validate.Range(min=0)
     )
+    # For export documents and producers' instructions (absent from a publisher that predates them).
+    hs_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9]{6,10}$"))
+    origin_country = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=2))
+    markets = fields.List(fields.Nested(MarketRequirementSchema), load_default=list)
 
 
 class OfferingWithdrawnV1(Schema):
@@ -131,10 +146,32 @@ class CapacityDeclaredV1(Schema):
 
 
 class OrderLineSchema(Schema):
+    """``unit_price``: in the order's currency (absent from a publisher that predates it: read it with ``.get``)."""
+
     line_id = _id()
     offering_id = _id()
     sku = fields.String(required=True)
     quantity = _positive_units()
+    unit_price = fields.Decimal(allow_none=True, as_string=True, validate=validate.Range(min=0))
+
+
+class TradeTermsSchema(Schema):
+    """The Incoterms 2020 rule, its named place, and how the goods travel."""
+
+    incoterm = fields.String(required=True, validate=validate.OneOf(tuple(INCOTERMS)))
+    named_place = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    transport_mode = fields.String(required=True, validate=validate.OneOf(TRANSPORT_MODES))
+
+
+class ExchangeRateSchema(Schema):
+    """One ``base_currency`` (the offerings') is worth ``rate`` of ``quote_currency`` (the order's), as the
+    aggregator recorded it for ``rate_date``."""
+
+    rate_id = _id()
+    base_currency = _currency()
+    quote_currency = _currency()
+    rate = fields.Decimal(required=True, as_string=True, validate=validate.Range(min=0, min_inclusive=False))
+    rate_date = fields.Date(required=True)
 
 
 class BuyerSchema(Schema):
@@ -159,6 +196,12 @@ class OrderPlacedV1(Schema):
     due_date = fields.Date(required=True)
     promised_date = fields.Date(required=True, allow_none=True)
     lines = fields.List(fields.Nested(OrderLineSchema), required=True, validate=validate.Length(min=1))
+    # The money and the terms of the sale (absent from a publisher that predates them: read them with ``.get``): the
+    # order's currency, its Incoterm, and the exchange rate its prices were converted at (None when it is in the
+    # offerings' currency).
+    currency = fields.String(allow_none=True, validate=validate.Length(equal=3))
+    trade_terms = fields.Nested(TradeTermsSchema, allow_none=True)
+    exchange_rate = fields.Nested(ExchangeRateSchema, allow_none=True)
 
 
 class OrderStatusChangedV1(Schema):
@@ -324,13 +367,27 @@ class ShipmentPickupSchema(Schema):
     hub = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
+class FreightShareSchema(Schema):
+    """An order line's share of a shipment's freight, per leg: ``pickup`` (producers to the hub) and ``main``
+    (the line-haul from the hub to the destination)."""
+
+    order_id = _id()
+    line_id = _id()
+    pickup = _money()
+    main = _money()
+
+
 class ShipmentPlannedV1(Schema):
-    """``pickups``: one per producer, so each can be told the day (a remote producer's is its next flight or boat)."""
+    """``pickups``: one per producer, so each can be told the day (a remote producer's is its next flight or boat).
+    ``freight``: each order line's share of the cost, in ``freight_currency`` (absent from a publisher that predates
+    them)."""
 
     shipment_id = _id()
     destination = fields.Nested(DestinationSchema, required=True)
     lots = fields.List(fields.Nested(ShippedLotSchema), required=True, validate=validate.Length(min=1))
     pickups = fields.List(fields.Nested(ShipmentPickupSchema), load_default=list)
+    freight = fields.List(fields.Nested(FreightShareSchema), load_default=list)
+    freight_currency = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=3))
 
 
 class ShipmentStatusChangedV1(Schema):
@@ -427,6 +484,50 @@ class BalanceReportedV1(Schema):
     request_id = _id()
     producer_id = _id()
     balances = fields.List(fields.Nested(CurrencyBalanceSchema), required=True)
+
+
+DOCUMENT_KINDS = ("proforma", "invoice", "credit_note", "packing_list")
+
+
+class DocumentIssuedV1(Schema):
+    """A trade document was issued to the buyer of an order; ``corrects`` names the document a credit note
+    corrects, ``due_on`` when a pro-forma's deposit or an invoice is due."""
+
+    document_id = _id()
+    number = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    kind = fields.String(required=True, validate=validate.OneOf(DOCUMENT_KINDS))
+    organisation_id = _id()
+    order_id = _id()
+    currency = _currency()
+    total = fields.Decimal(required=True, as_string=True, validate=validate.Range(min=0))
+    amount_due = fields.Decimal(load_default=None, allow_none=True, as_string=True, validate=validate.Range(min=0))
+    due_on = fields.Date(load_default=None, allow_none=True)
+    corrects = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+
+
+class PaymentOverdueV1(Schema):
+    """An order's buyer owes money past its due date: a reminder is due."""
+
+    order_id = _id()
+    organisation_id = _id()
+    currency = _currency()
+    outstanding = fields.Decimal(required=True, as_string=True, validate=validate.Range(min=0, min_inclusive=False))
+    due_on = fields.Date(required=True)
+    days_overdue = _positive_units()
+    documents = fields.List(fields.String(validate=validate.Length(min=1, max=40)), required=True)
+
+
+class ClaimDecidedV1(Schema):
+    """The aggregator answered a buyer's claim: ``accepted_units`` of ``claimed_units`` (0 when rejected)."""
+
+    claim_id = _id()
+    order_id = _id()
+    organisation_id = _id()
+    decision = fields.String(required=True, validate=validate.OneOf(("accepted", "partly_accepted", "rejected")))
+    claimed_units = _positive_units()
+    accepted_units = _units()
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    credit_note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
 
 
 @dataclass(frozen=True)
@@ -632,6 +733,23 @@ CONTRACT = {
             "settlement",
             BalanceReportedV1,
             "A producer's balance, earnings and last payment, answering her request.",
+        ),
+        EventSpec(
+            "document.issued",
+            1,
+            "settlement",
+            DocumentIssuedV1,
+            "A pro-forma, commercial invoice, packing list or credit note was issued to an order's buyer.",
+        ),
+        EventSpec(
+            "payment.overdue", 1, "settlement", PaymentOverdueV1, "A buyer owes money on an order past its due date."
+        ),
+        EventSpec(
+            "claim.decided",
+            1,
+            "settlement",
+            ClaimDecidedV1,
+            "An aggregator accepted (in whole or part) or rejected a buyer's claim, with a reason.",
         ),
     )
 }
