@@ -1,9 +1,13 @@
 """The settlement service: what every producer earned (piece rates x passed units), advances against her quotas,
-payouts drafted, approved by a second person and sent by mobile money or cash, and her statement. Its journal is
-append-only: balances are derived from it."""
+payouts drafted, approved by a second person and sent by mobile money or cash, and her statement; and the trade with
+buyers: pro-formas, invoices, packing lists and credit notes, payments received, claims. Its journal and its
+documents are append-only: balances and accounts are derived from them."""
 
 from services.settlement import (
     advances,
+    buyer_accounts,
+    claim_views,
+    claims,
     payout_sending,
     payout_views,
     payouts,
@@ -11,6 +15,8 @@ from services.settlement import (
     rates,
     settings,
     statements,
+    trade_projections,
+    trade_views,
     views,
 )
 from services.settlement.payout_sending import CallbackRefused
@@ -36,6 +42,16 @@ class SettlementService:
     on_quota_progressed = on_event("aggregation", "quota.progressed", projections.record_progress)
     on_lot_inspected = on_event("aggregation", "lot.inspected", projections.record_inspection)
     on_balance_requested = on_event("notification", "balance.requested", views.report_balance)
+    on_order_placed = on_event("orders", "order.placed", trade_projections.record_sale)
+    on_order_cancelled = on_event("orders", "order.cancelled", trade_projections.record_cancellation)
+    on_order_allocated = on_event("aggregation", "order.allocated", trade_projections.record_allocation)
+    on_order_shortfall = on_event("aggregation", "order.shortfall", trade_projections.record_shortfall)
+    on_lot_replaced = on_event("aggregation", "lot.replaced", trade_projections.record_replacement)
+    on_shipment_planned = on_event("consolidation", "shipment.planned", trade_projections.record_shipment)
+    on_shipment_status_changed = on_event(
+        "consolidation", "shipment.status_changed", trade_projections.record_shipment_status
+    )
+    on_shipment_delivered = on_event("consolidation", "shipment.delivered", trade_projections.record_delivery)
 
     @every(lambda: settings.load().payout_interval_s)
     def send_payouts(self):
@@ -48,6 +64,12 @@ class SettlementService:
     def payout_callback(self, reference_id, signature, body):
         """The provider's report on one transfer, as the gateway received it."""
         return payout_sending.receive_callback(self.db, settings.load(), reference_id, signature, body)
+
+    @every(lambda: settings.load().reminder_interval_s)
+    def remind_buyers(self):
+        """Buyers whose payments are overdue are reminded, once a week each."""
+        with self.db.transaction() as uow:
+            buyer_accounts.send_reminders(uow)
 
     set_rate = rpc_use_case(rates.set_rate)
     list_rates = rpc_use_case(rates.list_rates)
@@ -69,3 +91,15 @@ class SettlementService:
     accounts = rpc_use_case(views.accounts)
     money_figures = rpc_use_case(views.money_figures)
     premium_fund = rpc_use_case(views.premium_fund)
+    set_trade_terms = rpc_use_case(buyer_accounts.set_trade_terms)
+    get_trade_terms = rpc_use_case(buyer_accounts.get_trade_terms)
+    record_receipt = rpc_use_case(buyer_accounts.record_receipt)
+    list_buyer_accounts = rpc_use_case(buyer_accounts.accounts)
+    receivables = rpc_use_case(buyer_accounts.receivables)
+    list_documents = rpc_use_case(trade_views.list_documents)
+    get_document = rpc_use_case(trade_views.get_document)
+    file_claim = rpc_use_case(claims.file_claim)
+    decide_claim = rpc_use_case(claims.decide_claim)
+    get_claim = rpc_use_case(claim_views.get_claim)
+    list_claims = rpc_use_case(claim_views.list_claims)
+    claim_photo = rpc_use_case(claim_views.claim_photo)

@@ -44,6 +44,7 @@ class Settings:
     callbacks: CallbackSettings | None
     payout_interval_s: float
     status_check_after_s: float
+    reminder_interval_s: float
 
 
 def _momo(env: Env) -> MomoSettings | None:
@@ -82,4 +83,6 @@ def load() -> Settings:
         # about.
         payout_interval_s=env.float("BILUM_PAYOUT_INTERVAL_S", 2.0, validate=POSITIVE),
         status_check_after_s=env.float("BILUM_PAYOUT_STATUS_CHECK_S", 30.0, validate=POSITIVE),
+        # How often overdue buyers' accounts are looked for (each is reminded once a week at most).
+        reminder_interval_s=env.float("BILUM_REMINDER_INTERVAL_S", 3600.0, validate=POSITIVE),
     )

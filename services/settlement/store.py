@@ -51,6 +51,11 @@ offerings = Table(
     Column("currency", String(3), nullable=False),
     _money("producer_price"),
     _money("premium_per_unit"),
+    # What the trade documents say of the goods: customs code, origin, and the weights a packing list adds up.
+    Column("hs_code", String(10)),
+    Column("origin_country", String(2)),
+    Column("unit_weight_g", Integer),
+    Column("unit_volume_cm3", Integer),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
 
@@ -190,3 +195,7 @@ payout_lines = Table(
     UniqueConstraint("batch_id", "producer_id", name="uq_payout_lines_batch_producer"),
     Index("ix_payout_lines_status", "status", "submitted_at"),
 )
+
+# The trade tables (orders, shipments, documents, receipts, claims) are the same schema's, defined beside these: once
+# this module is loaded, ``metadata`` holds every table of the service.
+from services.settlement import trade_store  # noqa: E402,F401

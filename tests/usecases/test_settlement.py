@@ -51,6 +51,8 @@ OFFERING = {
     "currency": "PGK",
     "producer_price": Decimal("24.00"),
     "fair_trade_premium": Decimal("1.50"),
+    "unit_weight_g": 400,
+    "unit_volume_cm3": 6000,
 }
 
 

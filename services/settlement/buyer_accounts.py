@@ -1,0 +1,211 @@
+"""Buyers' accounts: the organisation's trade terms, payments received from buyers, each order's account (ordered,
+deposit asked, invoiced, credited, received, outstanding, overdue), receivables by age, and a reminder to the buyer
+for each week an order stays overdue.
+
+What is owed by a date is the deposit once it is due, or the invoices due by then if they come to more (the deposit
+pays towards them); receipts and credit notes on invoices pay it, the oldest due first."""
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from services.settlement import documents, trade, trade_views
+from services.settlement.trade_schemas import ReceiptInput, TradeTermsInput
+from services.settlement.trade_store import receipts, reminders, sales, trade_terms
+from shared.errors import InvalidInput, NotFound, load_or_refuse
+from shared.events import new_event
+from shared.ids import new_id
+from shared.money import is_in_minor_units
+from shared.store import UnitOfWork, insert_new, merge, page_of, paged
+
+ZERO = Decimal(0)
+
+
+def set_trade_terms(uow: UnitOfWork, organisation_id: str, who: str, body: dict) -> dict:
+    data = load_or_refuse(TradeTermsInput(), body, "trade terms")
+    values = {**data, "organisation_id": organisation_id, "set_by": who, "set_at": datetime.now(timezone.utc)}
+    merge(uow.session, trade_terms, values, keys=("organisation_id",))
+    return get_trade_terms(uow, organisation_id)
+
+
+def get_trade_terms(uow: UnitOfWork, organisation_id: str) -> dict:
+    terms = documents.terms_of(uow.session, organisation_id)
+    return {
+        "organisation_id": organisation_id,
+        **terms,
+        "deposit_share": str(terms["deposit_share"]),
+        "tax_rate": str(terms["tax_rate"]),
+    }
+
+
+def _sale_in_scope(session, scope: dict, order_id: str):
+    sale = session.execute(select(sales).where(sales.c.order_id == order_id, *trade_views.scoped(sales, scope))).first()
+    if sale is None or sale.trade_terms is None:
+        raise NotFound(f"no order {order_id} with trade documents")
+    return sale
+
+
+def record_receipt(uow: UnitOfWork, scope: dict, who: str, order_id: str, body: dict) -> dict:
+    """A payment from the buyer, as the organisation's bank shows it: never edited (a mistake is put right by the
+    bank's own reversal, recorded as it happens)."""
+    data = load_or_refuse(ReceiptInput(), body, "receipt")
+    session = uow.session
+    sale = _sale_in_scope(session, scope, order_id)
+    if data["currency"] != sale.currency:
+        raise InvalidInput("receipt refused", {"currency": [f"the order is in {sale.currency}"]})
+    if not is_in_minor_units(data["amount"], sale.currency):
+        raise InvalidInput("receipt refused", {"amount": [f"a whole amount of {sale.currency}'s smallest unit"]})
+    session.execute(
+        receipts.insert().values(
+            receipt_id=new_id("rcp"),
+            organisation_id=sale.organisation_id,
+            order_id=order_id,
+            recorded_by=who,
+            recorded_at=datetime.now(timezone.utc),
+            **data,
+        )
+    )
+    return account(session, sale, datetime.now(timezone.utc).date())
+
+
+def account(session, sale, today: date) -> dict:
+    issued = documents.find(session, order_id=sale.order_id)
+    proforma = next((row for row in issued if row.kind == trade.PROFORMA), None)
+    invoices = [row for row in issued if row.kind == trade.INVOICE]
+    invoice_numbers = {row.number for row in invoices}
+    notes = [row for row in issued if row.kind == trade.CREDIT_NOTE]
+    ordered = Decimal(proforma.total) if proforma else ZERO
+    ordered -= sum((Decimal(row.total) for row in notes if proforma and row.corrects == proforma.number), ZERO)
+    credited = sum((Decimal(row.total) for row in notes if row.corrects in invoice_numbers), ZERO)
+    paid = session.execute(
+        select(receipts).where(receipts.c.order_id == sale.order_id).order_by(receipts.c.received_on)
+    ).all()
+    received = sum((Decimal(row.amount) for row in paid), ZERO)
+    invoiced = sum((Decimal(row.total) for row in invoices), ZERO)
+    deposit = Decimal(proforma.amount_due) if proforma and proforma.amount_due is not None else ZERO
+    overdue, since = _overdue(proforma, invoices, deposit, received + credited, today)
+
+    def money(amount: Decimal) -> str:
+        return trade_views.amount_text(amount, sale.currency)
+
+    return {
+        "order_id": sale.order_id,
+        "organisation_id": sale.organisation_id,
+        "buyer": sale.buyer_name,
+        "currency": sale.currency,
+        "ordered": money(ordered),
+        "deposit_requested": money(deposit),
+        "invoiced": money(invoiced),
+        "credited": money(credited),
+        "received": money(received),
+        "outstanding": money(invoiced - credited - received),
+        "overdue": money(overdue),
+        "overdue_since": since.isoformat() if since else None,
+        "documents": [row.number for row in issued],
+        "receipts": [
+            {
+                "kind": row.kind,
+                "amount": money(row.amount),
+                "reference": row.reference,
+                "received_on": row.received_on.isoformat(),
+            }
+            for row in paid
+        ],
+    }
+
+
+def _overdue(proforma, invoices: list, deposit: Decimal, paid: Decimal, today: date) -> tuple[Decimal, date | None]:
+    """What is owed and past due today, and since when: the deposit once due, or the invoices due if more."""
+    due_invoices = [(row.due_on, Decimal(row.total)) for row in invoices if row.due_on and row.due_on < today]
+    required = sum((amount for _, amount in due_invoices), ZERO)
+    since = None
+    if due_invoices and required >= deposit:
+        left = trade.outstanding_by_invoice(due_invoices, paid)
+        since = next((due_on for due_on, amount in left if amount > 0), None)
+    elif proforma is not None and proforma.due_on and proforma.due_on < today and deposit > 0:
+        required, since = deposit, proforma.due_on
+    overdue = max(ZERO, required - paid)
+    return overdue, since if overdue > 0 else None
+
+
+def accounts(uow: UnitOfWork, scope: dict, query: dict | None = None) -> dict:
+    query = query or {}
+    page, page_size = int(query.get("page", 1)), int(query.get("page_size", 50))
+    conditions = [sales.c.trade_terms.is_not(None), *trade_views.scoped(sales, scope)]
+    if query.get("order_id"):
+        conditions.append(sales.c.order_id == query["order_id"])
+    rows, total = page_of(uow.session, sales, conditions, (sales.c.placed_at.desc(), sales.c.order_id), page, page_size)
+    today = datetime.now(timezone.utc).date()
+    return paged([account(uow.session, row, today) for row in rows], page, page_size, total)
+
+
+def receivables(uow: UnitOfWork, scope: dict, today: date | None = None) -> dict:
+    """What buyers owe on invoices, per currency, by how late it is: the dashboard's ageing."""
+    today = today or datetime.now(timezone.utc).date()
+    session = uow.session
+    per_currency: dict[str, dict[str, Decimal]] = {}
+    for sale in session.execute(
+        select(sales).where(sales.c.trade_terms.is_not(None), *trade_views.scoped(sales, scope))
+    ).all():
+        issued = documents.find(session, order_id=sale.order_id)
+        invoices = [(row.due_on, Decimal(row.total)) for row in issued if row.kind == trade.INVOICE]
+        if not invoices:
+            continue
+        numbers = {row.number for row in issued if row.kind == trade.INVOICE}
+        credited = sum((Decimal(row.total) for row in issued if row.corrects in numbers), ZERO)
+        received = session.execute(
+            select(func.coalesce(func.sum(receipts.c.amount), 0)).where(receipts.c.order_id == sale.order_id)
+        ).scalar_one()
+        buckets = per_currency.setdefault(sale.currency, {})
+        for due_on, left in trade.outstanding_by_invoice(invoices, credited + Decimal(received)):
+            if left > 0:
+                bucket = trade.age_bucket(due_on, today)
+                buckets[bucket] = buckets.get(bucket, ZERO) + left
+    names = [name for _, name in trade.AGE_BUCKETS] + [trade.OLDEST_BUCKET]
+    return {
+        "currencies": [
+            {
+                "currency": currency,
+                "total": trade_views.amount_text(sum(buckets.values(), ZERO), currency),
+                "buckets": {name: trade_views.amount_text(buckets.get(name, ZERO), currency) for name in names},
+            }
+            for currency, buckets in sorted(per_currency.items())
+        ]
+    }
+
+
+def send_reminders(uow: UnitOfWork, today: date | None = None) -> int:
+    """``payment.overdue`` for each order overdue, once per week it stays so; how many were sent."""
+    today = today or datetime.now(timezone.utc).date()
+    session = uow.session
+    sent = 0
+    for sale in session.execute(select(sales).where(sales.c.trade_terms.is_not(None), sales.c.cancelled.is_(None))):
+        state = account(session, sale, today)
+        overdue = Decimal(state["overdue"])
+        if overdue <= 0:
+            continue
+        days = (today - date.fromisoformat(state["overdue_since"])).days
+        if not insert_new(
+            session,
+            reminders,
+            {"order_id": sale.order_id, "week": (days - 1) // 7, "sent_at": datetime.now(timezone.utc)},
+        ):
+            continue
+        uow.emit(
+            new_event(
+                "payment.overdue",
+                {
+                    "order_id": sale.order_id,
+                    "organisation_id": sale.organisation_id,
+                    "currency": sale.currency,
+                    "outstanding": overdue,
+                    "due_on": date.fromisoformat(state["overdue_since"]),
+                    "days_overdue": days,
+                    "documents": state["documents"],
+                },
+                correlation_id=sale.order_id,
+            )
+        )
+        sent += 1
+    return sent
