@@ -47,6 +47,7 @@ def allocate_orders(uow: UnitOfWork, events: list[Event]) -> None:
                 ask_again=False,
                 cancelled=False,
                 shortfall_reported=0,
+                destination_country=event.payload["destination"]["country"],
             )
             for event in events
             for line in event.payload["lines"]

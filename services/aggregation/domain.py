@@ -195,3 +195,19 @@ def quota_ages(offered_at: list[datetime], now: datetime) -> dict:
 def share(part: int, whole: int) -> float | None:
     """``part / whole`` to four places; None when there is nothing to divide, so a page shows "no data" and not 0 %."""
     return round(part / whole, 4) if whole else None
+
+
+# The member states of the European Union (ISO 3166 alpha-2; Greece is GR), whose orders an offering's "EU" market
+# covers unless it names the country itself.
+EU_MEMBERS = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+
+
+def market_requirements(markets: list[dict], destination_country: str | None) -> dict | None:
+    """What the order's destination asks of the goods she makes: the entry of its country, else the EU's for a
+    member state, else none (an offering that names nothing for that market)."""
+    by_market = {entry["market"]: entry for entry in markets}
+    if destination_country in by_market:
+        return by_market[destination_country]
+    if destination_country in EU_MEMBERS:
+        return by_market.get("EU")
+    return None

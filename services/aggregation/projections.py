@@ -35,6 +35,7 @@ def record_offering(uow: UnitOfWork, event: Event) -> None:
             "withdrawn": False,
             "min_quota": payload.get("min_quota", 1),
             "producer_price": payload["producer_price"],
+            "markets": payload.get("markets", []),
         },
     )
 

@@ -20,6 +20,8 @@ offerings = Table(
     Column("min_quota", Integer, nullable=False, server_default="1"),
     # What a producer is paid per unit unless the organisation set her a piece rate (the cost policy's unit cost).
     Column("producer_price", Numeric(12, 2), nullable=False, server_default="0"),
+    # What each destination market asks of packaging, labels and certificates: a producer is told her order's.
+    Column("markets", JSON, nullable=False, server_default="[]"),
 )
 
 # The piece rate settlement published last for each producer and offering.
@@ -72,6 +74,8 @@ order_lines = Table(
     Column("ask_again", Boolean, nullable=False),
     Column("cancelled", Boolean, nullable=False),
     Column("shortfall_reported", Integer, nullable=False),
+    # The country the order ships to (None for lines placed before it was kept): which market's requirements apply.
+    Column("destination_country", String(2)),
 )
 
 quotas = Table(

@@ -16,6 +16,7 @@ from services.aggregation.store import (
     lot_photos,
     lots,
     offerings,
+    order_lines,
     quotas,
 )
 from shared.errors import NotFound, load_or_refuse
@@ -34,9 +35,19 @@ def organisations(session: Session, offering_ids) -> dict:
     )
 
 
+def _requirements(session: Session, row) -> dict | None:
+    """What the destination of the quota's order asks of packaging, labels and certificates, as the offering says."""
+    found = session.execute(
+        select(offerings.c.markets, order_lines.c.destination_country)
+        .join(order_lines, order_lines.c.offering_id == offerings.c.offering_id)
+        .where(order_lines.c.line_id == row.line_id)
+    ).one_or_none()
+    return domain.market_requirements(found.markets, found.destination_country) if found else None
+
+
 def _quota_view(session: Session, row, organisation_id: str | None) -> dict:
-    """A quota with its progress: units reported in lots and left to report, units passed, and a top-up waiting
-    for her answer."""
+    """A quota with its progress: units reported in lots and left to report, units passed, a top-up waiting for her
+    answer, and what the order's market asks of the goods."""
     reported, passed = session.execute(
         select(
             func.coalesce(func.sum(lots.c.quantity), 0),
@@ -64,6 +75,7 @@ def _quota_view(session: Session, row, organisation_id: str | None) -> dict:
         "left_to_report": max(0, row.quantity - int(reported)) if row.status in domain.WORKING_STATES else 0,
         "finished": row.status in domain.FINISHED_STATES,
         "top_up": top_ups.view(session, row.quota_id) if row.status in domain.TAKEN_ON_STATES else None,
+        "requirements": _requirements(session, row),
     }
 
 

@@ -16,6 +16,8 @@ from services.catalogue.publishing import (
     display_copy,
     facts,
     price_text,
+    requirement_parts,
+    requirement_text,
 )
 from shared.pdf import text_font
 from shared.spreadsheet import csv_text
@@ -40,6 +42,9 @@ h2{margin:1.5rem 0 .75rem;font-size:1.3rem;color:#8a5a2b}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.1rem .75rem;margin:.5rem 0;font-size:.9rem}
 dt{color:#666}
 dd{margin:0}
+.markets h4{margin:.5rem 0 .25rem;font-size:.95rem}
+.markets dt{font-weight:bold;color:#222}
+.markets dd p{margin:0 0 .15rem}
 """.strip()
 
 
@@ -93,8 +98,22 @@ def _html_offering(offering: OfferingSheet) -> str:
         f'<p class="sku">SKU {escape(offering.sku)}</p>'
         f'<p class="price">{escape(price_text(offering))}</p>'
         f'<p class="description">{escape(offering.description)}</p>'
-        f"<dl>{listed}</dl>{story}</article>"
+        f"<dl>{listed}</dl>{_html_markets(offering)}{story}</article>"
     )
+
+
+def _html_markets(offering: OfferingSheet) -> str:
+    """Each destination market's requirements, under the market's code: what an importer checks before ordering."""
+    if not offering.markets:
+        return ""
+    escape = html.escape
+    markets = "".join(
+        f'<dt>{escape(requirement.market)}</dt><dd data-market="{escape(requirement.market)}">'
+        + "".join(f"<p>{escape(label)}: {escape(value)}</p>" for label, value in requirement_parts(requirement))
+        + "</dd>"
+        for requirement in offering.markets
+    )
+    return f'<section class="markets"><h4>Requirements by market</h4><dl>{markets}</dl></section>'
 
 
 def render_csv(theme: Theme) -> str:
@@ -118,6 +137,9 @@ def render_csv(theme: Theme) -> str:
                 offering.min_order,
                 offering.producer_count,
                 offering.available_units,
+                offering.hs_code or "",
+                offering.origin_country or "",
+                " | ".join(requirement_text(requirement) for requirement in offering.markets),
             ]
             for group in arrange(theme)
             for offering in group.offerings
@@ -208,6 +230,10 @@ def _pdf_offering(pdf: _CataloguePdf, offering: OfferingSheet) -> None:
     pdf.text_block(offering.description, 10, 5)
     for label, value in facts(offering):
         pdf.text_block(f"{label}: {value}", 9, 4.5)
+    if offering.markets:
+        pdf.text_block("Requirements by market", 9, 4.5, bold=True)
+        for requirement in offering.markets:
+            pdf.text_block(requirement_text(requirement), 9, 4.5)
     if offering.story.strip():
         pdf.ln(1)
         pdf.text_block(offering.story, 9, 4.5)

@@ -76,6 +76,9 @@ def publish_offering(uow: UnitOfWork, body: dict) -> dict:
                         "min_quota",
                         "fair_trade_premium",
                         "quality_standard",
+                        "hs_code",
+                        "origin_country",
+                        "markets",
                     )
                 },
             },
@@ -150,6 +153,9 @@ def _offering_views(session: Session, rows, staff_of: str | None) -> list:
             "quality_standard": row.quality_standard,
             "min_order": row.min_order,
             "min_quota": row.min_quota,
+            "hs_code": row.hs_code,
+            "origin_country": row.origin_country,
+            "markets": row.markets,
             "status": row.status,
             "withdrawn_reason": row.withdrawn_reason,
             "images": [

@@ -34,6 +34,9 @@ CSV_COLUMNS = (
     "min_order",
     "producer_count",
     "available_units",
+    "hs_code",
+    "origin_country",
+    "market_requirements",
 )
 
 
@@ -80,6 +83,16 @@ def display_copy(image: Image) -> Image:
 
 
 @dataclass(frozen=True)
+class MarketRequirement:
+    """What one destination market (a country code, or EU) asks of the goods, as an importer reads it."""
+
+    market: str
+    packaging: str
+    labelling: str
+    certifications: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class OfferingSheet:
     sku: str
     name: str
@@ -95,6 +108,10 @@ class OfferingSheet:
     producer_count: int
     available_units: int
     images: list[Image]
+    # For export documents (absent from an offering published before they were asked for).
+    hs_code: str | None = None
+    origin_country: str | None = None
+    markets: tuple[MarketRequirement, ...] = ()
 
     def __post_init__(self):
         if not isinstance(self.price, Decimal):
@@ -219,5 +236,20 @@ def facts(offering: OfferingSheet) -> list[tuple[str, str]]:
         ("Available", f"{offering.available_units:,} units"),
         ("Made by", count_of(offering.producer_count, "producer")),
         ("Unit weight", f"{offering.unit_weight_g:,} g"),
+        ("HS code", offering.hs_code or ""),
+        ("Country of origin", offering.origin_country or ""),
     ]
     return [(label, value) for label, value in facts if value.strip()]
+
+
+def requirement_parts(requirement: MarketRequirement) -> list[tuple[str, str]]:
+    """A market's requirements as labelled parts, certificates left out when none is asked for."""
+    parts = [("Packaging", requirement.packaging), ("Labelling", requirement.labelling)]
+    if requirement.certifications:
+        parts.append(("Certificates", ", ".join(requirement.certifications)))
+    return parts
+
+
+def requirement_text(requirement: MarketRequirement) -> str:
+    """One market on one line: "AU: Packaging: ...; Labelling: ...; Certificates: ..."."""
+    return f"{requirement.market}: " + "; ".join(f"{label}: {value}" for label, value in requirement_parts(requirement))

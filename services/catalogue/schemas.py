@@ -141,6 +141,19 @@ class QualityStandardInput(Strict):
             raise ValidationError(f"no AQL for the defect classes {', '.join(missing)}", "criteria")
 
 
+COUNTRY_CODE = validate.Regexp(r"^[A-Z]{2}$", error="ISO 3166 alpha-2 code in capitals, e.g. PG")
+MAX_MARKETS = 30
+
+
+class MarketRequirementInput(Strict):
+    """What one destination market asks of the goods; ``market`` is a country code, or EU for the whole union."""
+
+    market = fields.String(required=True, validate=COUNTRY_CODE)
+    packaging = _text(500, required=True)
+    labelling = _text(500, required=True)
+    certifications = fields.List(_text(100), load_default=list, validate=validate.Length(max=10))
+
+
 class OfferingInput(Strict):
     organisation_id = _text(64, required=True)
     sku = fields.String(
@@ -171,6 +184,24 @@ class OfferingInput(Strict):
     min_quota = fields.Integer(
         load_default=DEFAULT_MIN_QUOTA, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY)
     )
+    # For export documents: the Harmonized System code (its 6 digits, or a national extension of up to 10), the
+    # country of origin, and what each destination market asks of packaging, labels and certificates.
+    hs_code = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^[0-9]{6,10}$", error="6 to 10 digits, no dots, e.g. 420222"),
+    )
+    origin_country = fields.String(load_default=None, allow_none=True, validate=COUNTRY_CODE)
+    markets = fields.List(
+        fields.Nested(MarketRequirementInput), load_default=list, validate=validate.Length(max=MAX_MARKETS)
+    )
+
+    @validates_schema
+    def one_entry_per_market(self, data, **kwargs):
+        named = [entry["market"] for entry in data.get("markets", [])]
+        twice = sorted({market for market in named if named.count(market) > 1})
+        if twice:
+            raise ValidationError(f"each market once: {', '.join(twice)} is given more than once", "markets")
 
 
 class WithdrawInput(Strict):

@@ -78,6 +78,10 @@ offerings = Table(
     Column("quality_standard", JSON, nullable=False),
     Column("min_order", Integer, nullable=False),
     Column("min_quota", Integer, nullable=False, server_default=str(DEFAULT_MIN_QUOTA)),
+    Column("hs_code", String(10)),
+    Column("origin_country", String(2)),
+    # [{"market", "packaging", "labelling", "certifications"}], one per destination market.
+    Column("markets", JSON, nullable=False, server_default="[]"),
     Column("status", String(16), nullable=False),
     Column("withdrawn_reason", Text),
     Column("published_at", UtcDateTime(), nullable=False),

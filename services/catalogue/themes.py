@@ -117,6 +117,17 @@ def theme_sheet(uow: UnitOfWork, name: str) -> publishing.Theme:
                 producer_count=makers.get(offering.offering_id, 0),
                 available_units=sum(available_by_producer(session, offering.offering_id, horizon).values()),
                 images=images.get(offering.offering_id, []),
+                hs_code=offering.hs_code,
+                origin_country=offering.origin_country,
+                markets=tuple(
+                    publishing.MarketRequirement(
+                        market=entry["market"],
+                        packaging=entry["packaging"],
+                        labelling=entry["labelling"],
+                        certifications=tuple(entry["certifications"]),
+                    )
+                    for entry in offering.markets
+                ),
             )
         )
     return publishing.Theme(
