@@ -68,13 +68,20 @@ def placed(order_id="ord_1", incoterm="CIF", mode="sea", currency="PGK", rate=No
     )
 
 
+def _lots(lots):
+    return [
+        {"lot_id": lot_id, "order_id": order_id, "line_id": line_id, "quantity": quantity}
+        for lot_id, order_id, line_id, quantity in lots
+    ]
+
+
 def planned(shipment_id, lots, freight):
     return fact(
         "shipment.planned",
         {
             "shipment_id": shipment_id,
             "destination": {"name": "Shop", "city": "Tokyo", "country": "JP", "latitude": 35.6, "longitude": 139.7},
-            "lots": [{"lot_id": l, "order_id": o, "line_id": ln, "quantity": q} for l, o, ln, q in lots],
+            "lots": _lots(lots),
             "freight": [
                 {"order_id": o, "line_id": ln, "pickup": Decimal(p), "main": Decimal(m)} for o, ln, p, m in freight
             ],
@@ -84,20 +91,12 @@ def planned(shipment_id, lots, freight):
 
 
 def moved(shipment_id, lots, status="in_transit", at=PLACED_AT):
-    payload = {
-        "shipment_id": shipment_id,
-        "previous_status": "at_hub",
-        "status": status,
-        "lots": [{"lot_id": l, "order_id": o, "line_id": ln, "quantity": q} for l, o, ln, q in lots],
-    }
+    payload = {"shipment_id": shipment_id, "previous_status": "at_hub", "status": status, "lots": _lots(lots)}
     return fact("shipment.status_changed", payload, at=at)
 
 
 def delivered(shipment_id, lots, at=None):
-    payload = {
-        "shipment_id": shipment_id,
-        "lots": [{"lot_id": l, "order_id": o, "line_id": ln, "quantity": q} for l, o, ln, q in lots],
-    }
+    payload = {"shipment_id": shipment_id, "lots": _lots(lots)}
     return fact("shipment.delivered", payload, at=at or datetime.now(timezone.utc))
 
 
