@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from services.consolidation import domain, metrics, planner, plans, settings
+from services.consolidation import domain, freight, metrics, planner, plans, settings
 from services.consolidation.schemas import PlanInput
 from services.consolidation.store import (
     hubs,
@@ -221,6 +221,7 @@ def _record_shipment(
     pickups = {}
     for lot in shipment.lots:
         pickups.setdefault(lot.lot.producer_id, lot.pickup_on)
+    shares = freight.shipment_shares(shipment.line_haul_cost, shipment.line_haul_km, shipment.carried())
     uow.emit(
         new_event(
             "shipment.planned",
@@ -240,6 +241,11 @@ def _record_shipment(
                     {"producer_id": producer_id, "pickup_on": pickup_on, "hub": shipment.hub.name}
                     for producer_id, pickup_on in sorted(pickups.items())
                 ],
+                "freight": [
+                    {"order_id": order_id, "line_id": line_id, "pickup": legs.pickup, "main": legs.main}
+                    for (order_id, line_id), legs in sorted(shares.lines.items())
+                ],
+                "freight_currency": currency,
             },
             correlation_id=shipment_id,
         )

@@ -97,6 +97,7 @@ class PlannedShipment:
                 lot.lot.producer_id,
                 lot.weight_kg,
                 lot.hub_km + self.line_haul_km,
+                lot.route_share,
             )
             for lot in self.lots
         ]

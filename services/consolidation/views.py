@@ -24,8 +24,9 @@ from shared.errors import NotFound, load_or_refuse
 from shared.store import UnitOfWork, page_of, paged
 
 FREIGHT_RULE = (
-    "weight x distance: each lot's kilograms times its kilometres from the producer to the hub and on "
-    "to the destination city; whole cents by largest remainder"
+    "weight x distance, leg by leg: a pickup route's cost shared among its lots by kilograms times kilometres "
+    "from the producer to the hub, the line-haul's by kilograms times its kilometres; an order line's lots share "
+    "its total by kilograms times their whole journey; whole cents by largest remainder"
 )
 
 
@@ -128,10 +129,17 @@ def _part_of_buyer(view: dict, order_ids: set) -> dict:
 
 def freight_shares(row, lots) -> freight.Shares:
     return freight.shipment_shares(
-        Decimal(row.cost).quantize(freight.CENT),
+        Decimal(row.line_haul_cost).quantize(freight.CENT),
+        Decimal(row.line_haul_km),
         [
             freight.CarriedLot(
-                lot.lot_id, lot.order_id, lot.line_id, lot.producer_id, Decimal(lot.weight_kg), Decimal(lot.distance_km)
+                lot.lot_id,
+                lot.order_id,
+                lot.line_id,
+                lot.producer_id,
+                Decimal(lot.weight_kg),
+                Decimal(lot.distance_km),
+                Decimal(lot.route_share).quantize(freight.CENT),
             )
             for lot in lots
         ],
@@ -220,18 +228,20 @@ def _shipment_view(row, lots, events, routes, names) -> dict:
                     "order_id": order_id,
                     "line_id": line_id,
                     "weight_kg": fixed(weights_by_line[(order_id, line_id)], 3),
-                    "share": fixed(share, 2),
+                    "pickup": fixed(legs.pickup, 2),
+                    "main": fixed(legs.main, 2),
+                    "share": fixed(legs.total, 2),
                 }
-                for (order_id, line_id), share in sorted(shares.lines.items())
+                for (order_id, line_id), legs in sorted(shares.lines.items())
             ],
             "producers": [
                 {
                     "producer_id": producer_id,
                     "name": getattr(names.get(producer_id), "name", None),
                     "weight_kg": fixed(weights_by_producer[producer_id], 3),
-                    "share": fixed(share, 2),
+                    "share": fixed(legs.total, 2),
                 }
-                for producer_id, share in sorted(shares.producers.items())
+                for producer_id, legs in sorted(shares.producers.items())
             ],
         },
         "tracking": [{"status": event.status, "reason": event.reason, "at": event.at.isoformat()} for event in events],

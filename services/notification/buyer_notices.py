@@ -6,6 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from services.notification.domain import Notice, Order, ShipmentDue, ShippedLot
+from shared.money import show
 
 
 def order_placed(event_id: str, order: Order, units: int) -> list[Notice]:
@@ -74,6 +75,59 @@ def orders_delivered(event_id: str, lots: Iterable[ShippedLot], orders: Mapping[
         )
         for order_id, units in sorted(_units_per_order(lots).items())
     ]
+
+
+# Trade documents, payments and claims: the buyer only; the organisation issued them -----------------------------------
+
+
+def document_issued(event_id: str, order: Order, document: Mapping) -> Notice:
+    """Worded by the document's kind and what it names: a pro-forma's deposit and its date, an invoice's due date,
+    the document a credit note corrects; without them, its total alone."""
+    kind, currency, due_on = document["kind"], document["currency"], document["due_on"]
+    values: dict[str, object] = {"number": document["number"], "order_id": order.order_id}
+    if kind != "packing_list":
+        values["amount"] = show(document["total"], currency)
+    template = f"document_{kind}"
+    if kind == "proforma" and document["amount_due"] and due_on is not None:
+        values.update(deposit=show(document["amount_due"], currency), due_on=due_on)
+    elif kind == "proforma":
+        template = "document_proforma_total"
+    elif kind == "invoice" and due_on is not None:
+        values["due_on"] = due_on
+    elif kind == "invoice":
+        template = "document_invoice_total"
+    elif kind == "credit_note" and document["corrects"]:
+        values["corrects"] = document["corrects"]
+    elif kind == "credit_note":
+        template = "document_credit_note_order"
+    return Notice(order.buyer_id, template, event_id, order.order_id, values)
+
+
+def payment_overdue(event_id: str, order: Order, overdue: Mapping) -> Notice:
+    values = {
+        "order_id": order.order_id,
+        "outstanding": show(overdue["outstanding"], overdue["currency"]),
+        "due_on": overdue["due_on"],
+        "days": overdue["days_overdue"],
+        "documents": ", ".join(overdue["documents"]) or "-",
+    }
+    return Notice(order.buyer_id, "payment_overdue", event_id, order.order_id, values)
+
+
+def claim_decided(event_id: str, order: Order, claim: Mapping) -> Notice:
+    """A rejection never names a credit note; an acceptance names the one issued for it, if any."""
+    decision, credit_note = claim["decision"], claim["credit_note"]
+    values: dict[str, object] = {
+        "order_id": order.order_id,
+        "claimed_units": claim["claimed_units"],
+        "reason": claim["reason"],
+    }
+    if decision == "partly_accepted":
+        values["accepted_units"] = claim["accepted_units"]
+    kind = f"claim_{decision}"
+    if decision != "rejected" and credit_note:
+        kind, values["credit_note"] = f"{kind}_credited", credit_note
+    return Notice(order.buyer_id, kind, event_id, order.order_id, values)
 
 
 # Aggregators ---------------------------------------------------------------------------------------------------------

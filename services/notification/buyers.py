@@ -1,5 +1,6 @@
 """Use cases that tell buyers about their orders: received or confirmed with the promised date, short, shipped and
-delivered. Each returns the ids of the notices it stored, to send once the unit of work has committed."""
+delivered; the trade documents issued to them, payments overdue and claims decided. Each returns the ids of the
+notices it stored, to send once the unit of work has committed."""
 
 from datetime import datetime, timezone
 
@@ -117,3 +118,18 @@ def shipment_delivered(uow: UnitOfWork, event: Event) -> list[str]:
     delivered = _shipped_lots(payload["lots"])
     orders = {lot.order_id: known_order(session, lot.order_id) for lot in delivered}
     return enqueue_all(session, buyer_notices.orders_delivered(event.event_id, delivered, orders), _now())
+
+
+def document_issued(uow: UnitOfWork, event: Event) -> list[str]:
+    order = known_order(uow.session, event.payload["order_id"])
+    return enqueue_all(uow.session, [buyer_notices.document_issued(event.event_id, order, event.payload)], _now())
+
+
+def payment_overdue(uow: UnitOfWork, event: Event) -> list[str]:
+    order = known_order(uow.session, event.payload["order_id"])
+    return enqueue_all(uow.session, [buyer_notices.payment_overdue(event.event_id, order, event.payload)], _now())
+
+
+def claim_decided(uow: UnitOfWork, event: Event) -> list[str]:
+    order = known_order(uow.session, event.payload["order_id"])
+    return enqueue_all(uow.session, [buyer_notices.claim_decided(event.event_id, order, event.payload)], _now())

@@ -7,9 +7,10 @@ id (with the quota or order when one event tells one recipient about several); a
 quota reminded of, the shipment found late, the digest's day).
 
 Producers hear about their work (offers and top-ups, reminders, work taken away, inspection results, rework,
-shipment); buyers about their orders (confirmed with the delivery promise, short, shipped, delivered); aggregators
-about what needs a person (shortfalls, rejected lots, producers who cannot be reached, late shipments, dead letters),
-each kind at once or in a daily digest as they chose.
+shipment); buyers about their orders (confirmed with the delivery promise, short, shipped, delivered, the trade
+documents issued for them, payments overdue, claims decided); aggregators about what needs a person (shortfalls,
+rejected lots, producers who cannot be reached, late shipments, dead letters), each kind at once or in a daily digest
+as they chose.
 """
 
 from collections.abc import Iterable, Mapping

@@ -132,6 +132,11 @@ class NotificationService:
     on_payout_confirmed = on_event_notifying("settlement", "payout.confirmed", money_notices.payout_confirmed)
     on_balance_reported = on_event_notifying("settlement", "balance.reported", money_notices.balance_reported)
 
+    # Buyers' trade documents, payments and claims
+    on_document_issued = on_event_notifying("settlement", "document.issued", buyers.document_issued)
+    on_payment_overdue = on_event_notifying("settlement", "payment.overdue", buyers.payment_overdue)
+    on_claim_decided = on_event_notifying("settlement", "claim.decided", buyers.claim_decided)
+
     @consume(DEAD_LETTER_COPIES, requeue_on_error=True)
     def on_dead_letter(self, body):
         try:

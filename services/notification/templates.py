@@ -210,6 +210,93 @@ _EN = {
         "producers.\n\nThe Bilum team",
         "Bilum: order {order_id} ({units} units) has been delivered. Thank you!",
     ),
+    "document_proforma": _Template(
+        "Pro-forma {number} for order {order_id}",
+        "Dear {name},\n\nPro-forma {number} for order {order_id}: total {amount}; deposit {deposit} due by "
+        "{due_on}.\nYou can see and download it on your buyer page in Bilum: /buyer\n\nThe Bilum team",
+        "Bilum: pro-forma {number}, order {order_id}: total {amount}, deposit {deposit} due by {due_on:short}. "
+        "See /buyer",
+    ),
+    "document_proforma_total": _Template(
+        "Pro-forma {number} for order {order_id}",
+        "Dear {name},\n\nPro-forma {number} for order {order_id}: total {amount}.\nYou can see and download it on "
+        "your buyer page in Bilum: /buyer\n\nThe Bilum team",
+        "Bilum: pro-forma {number}, order {order_id}: total {amount}. See it on your buyer page, /buyer",
+    ),
+    "document_invoice": _Template(
+        "Commercial invoice {number} for order {order_id}",
+        "Dear {name},\n\nCommercial invoice {number} for order {order_id}: total {amount}, due by {due_on}.\nYou "
+        "can see and download it on your buyer page in Bilum: /buyer\n\nThe Bilum team",
+        "Bilum: invoice {number}, order {order_id}: total {amount}, due by {due_on:short}. See /buyer",
+    ),
+    "document_invoice_total": _Template(
+        "Commercial invoice {number} for order {order_id}",
+        "Dear {name},\n\nCommercial invoice {number} for order {order_id}: total {amount}.\nYou can see and "
+        "download it on your buyer page in Bilum: /buyer\n\nThe Bilum team",
+        "Bilum: invoice {number}, order {order_id}: total {amount}. See it on your buyer page, /buyer",
+    ),
+    "document_credit_note": _Template(
+        "Credit note {number} correcting {corrects}",
+        "Dear {name},\n\nCredit note {number} correcting {corrects} (order {order_id}): {amount}.\nYou can see and "
+        "download it on your buyer page in Bilum: /buyer\n\nThe Bilum team",
+        "Bilum: credit note {number} correcting {corrects}, order {order_id}: {amount}. See /buyer",
+    ),
+    "document_credit_note_order": _Template(
+        "Credit note {number} for order {order_id}",
+        "Dear {name},\n\nCredit note {number} for order {order_id}: {amount}.\nYou can see and download it on your "
+        "buyer page in Bilum: /buyer\n\nThe Bilum team",
+        "Bilum: credit note {number}, order {order_id}: {amount}. See it on your buyer page, /buyer",
+    ),
+    "document_packing_list": _Template(
+        "Packing list {number} for your shipment",
+        "Dear {name},\n\nPacking list {number} for your shipment of order {order_id}.\nYou can see and download "
+        "it on your buyer page in Bilum: /buyer\n\nThe Bilum team",
+        "Bilum: packing list {number} for your shipment of order {order_id}. See it on your buyer page, /buyer",
+    ),
+    "payment_overdue": _Template(
+        "Reminder: {outstanding} overdue on order {order_id}",
+        "Dear {name},\n\n{outstanding} for order {order_id} was due on {due_on} and is now {days} days overdue "
+        "(documents: {documents}). Please pay it as soon as you can; if you have paid already, thank you, and "
+        "please disregard this reminder.\nYour documents are on your buyer page in Bilum: /buyer\n\n"
+        "The Bilum team",
+        "Bilum reminder: {outstanding} for order {order_id} was due {due_on:short}, {days} days ago. Please pay "
+        "it soon.",
+    ),
+    "claim_accepted": _Template(
+        "Your claim on order {order_id} is accepted",
+        "Dear {name},\n\nWe have accepted your claim on order {order_id} for all {claimed_units} units.\n"
+        "Reason: {reason}\n\nThe Bilum team",
+        "Bilum: your claim on order {order_id} is accepted, all {claimed_units} units. Details in your email.",
+    ),
+    "claim_accepted_credited": _Template(
+        "Your claim on order {order_id} is accepted",
+        "Dear {name},\n\nWe have accepted your claim on order {order_id} for all {claimed_units} units.\n"
+        "Reason: {reason}\nWe have issued credit note {credit_note}: you can see and download it on your buyer "
+        "page in Bilum: /buyer\n\nThe Bilum team",
+        "Bilum: your claim on order {order_id} is accepted, all {claimed_units} units. Credit note {credit_note}, "
+        "see /buyer",
+    ),
+    "claim_partly_accepted": _Template(
+        "Your claim on order {order_id} is partly accepted",
+        "Dear {name},\n\nWe have accepted your claim on order {order_id} for {accepted_units} of the "
+        "{claimed_units} units claimed.\nReason: {reason}\n\nThe Bilum team",
+        "Bilum: your claim on order {order_id} is partly accepted: {accepted_units} of {claimed_units} units. "
+        "Details in your email.",
+    ),
+    "claim_partly_accepted_credited": _Template(
+        "Your claim on order {order_id} is partly accepted",
+        "Dear {name},\n\nWe have accepted your claim on order {order_id} for {accepted_units} of the "
+        "{claimed_units} units claimed.\nReason: {reason}\nWe have issued credit note {credit_note}: you can see "
+        "and download it on your buyer page in Bilum: /buyer\n\nThe Bilum team",
+        "Bilum: claim on order {order_id} partly accepted, {accepted_units} of {claimed_units} units. Credit note "
+        "{credit_note}, see /buyer",
+    ),
+    "claim_rejected": _Template(
+        "Your claim on order {order_id} is not accepted",
+        "Dear {name},\n\nWe have looked into your claim on order {order_id} ({claimed_units} units) and cannot "
+        "accept it.\nReason: {reason}\nIf you disagree, please contact us.\n\nThe Bilum team",
+        "Bilum: your claim on order {order_id} ({claimed_units} units) is not accepted. The reason is in your email.",
+    ),
     "aggregator_shortfall": _Template(
         "Order {order_id}: {short} of {ordered} {product} have no producer",
         "Dear {name},\n\nOrder {order_id} asks for {ordered} x {product}, and {short} of them could not be given "
@@ -450,6 +537,98 @@ _FR = {
         "Bonjour {name},\n\nVotre commande {order_id} ({units} pièces) a été livrée. Merci d'avoir choisi nos "
         "producteurs.\n\nL'équipe Bilum",
         "Bilum: commande {order_id} ({units} pièces) livrée. Merci !",
+    ),
+    "document_proforma": _Template(
+        "Facture pro forma {number} pour la commande {order_id}",
+        "Bonjour {name},\n\nFacture pro forma {number} pour la commande {order_id} : total {amount} ; acompte de "
+        "{deposit} à régler au plus tard le {due_on}.\nVous pouvez la consulter et la télécharger sur votre page "
+        "acheteur de Bilum : /buyer\n\nL'équipe Bilum",
+        "Bilum: pro forma {number}, commande {order_id}: total {amount}, acompte {deposit} avant le "
+        "{due_on:short}. Voir /buyer",
+    ),
+    "document_proforma_total": _Template(
+        "Facture pro forma {number} pour la commande {order_id}",
+        "Bonjour {name},\n\nFacture pro forma {number} pour la commande {order_id} : total {amount}.\nVous pouvez "
+        "la consulter et la télécharger sur votre page acheteur de Bilum : /buyer\n\nL'équipe Bilum",
+        "Bilum: pro forma {number}, commande {order_id}: total {amount}. Voir votre page acheteur, /buyer",
+    ),
+    "document_invoice": _Template(
+        "Facture commerciale {number} pour la commande {order_id}",
+        "Bonjour {name},\n\nFacture commerciale {number} pour la commande {order_id} : total {amount}, à régler "
+        "au plus tard le {due_on}.\nVous pouvez la consulter et la télécharger sur votre page acheteur de "
+        "Bilum : /buyer\n\nL'équipe Bilum",
+        "Bilum: facture {number}, commande {order_id}: total {amount}, à régler avant le {due_on:short}. Voir /buyer",
+    ),
+    "document_invoice_total": _Template(
+        "Facture commerciale {number} pour la commande {order_id}",
+        "Bonjour {name},\n\nFacture commerciale {number} pour la commande {order_id} : total {amount}.\nVous "
+        "pouvez la consulter et la télécharger sur votre page acheteur de Bilum : /buyer\n\nL'équipe Bilum",
+        "Bilum: facture {number}, commande {order_id}: total {amount}. Voir votre page acheteur, /buyer",
+    ),
+    "document_credit_note": _Template(
+        "Avoir {number} rectifiant {corrects}",
+        "Bonjour {name},\n\nAvoir {number} rectifiant {corrects} (commande {order_id}) : {amount}.\nVous pouvez "
+        "le consulter et le télécharger sur votre page acheteur de Bilum : /buyer\n\nL'équipe Bilum",
+        "Bilum: avoir {number} rectifiant {corrects}, commande {order_id}: {amount}. Voir /buyer",
+    ),
+    "document_credit_note_order": _Template(
+        "Avoir {number} pour la commande {order_id}",
+        "Bonjour {name},\n\nAvoir {number} pour la commande {order_id} : {amount}.\nVous pouvez le consulter et "
+        "le télécharger sur votre page acheteur de Bilum : /buyer\n\nL'équipe Bilum",
+        "Bilum: avoir {number}, commande {order_id}: {amount}. Voir votre page acheteur, /buyer",
+    ),
+    "document_packing_list": _Template(
+        "Liste de colisage {number} pour votre expédition",
+        "Bonjour {name},\n\nListe de colisage {number} pour l'expédition de votre commande {order_id}.\nVous "
+        "pouvez la consulter et la télécharger sur votre page acheteur de Bilum : /buyer\n\nL'équipe Bilum",
+        "Bilum: liste de colisage {number} pour l'expédition de la commande {order_id}. Voir votre page "
+        "acheteur, /buyer",
+    ),
+    "payment_overdue": _Template(
+        "Rappel : {outstanding} en retard sur la commande {order_id}",
+        "Bonjour {name},\n\n{outstanding} pour la commande {order_id} étaient dus le {due_on} et sont en retard "
+        "de {days} jours (documents : {documents}). Merci de régler cette somme dès que possible ; si vous l'avez "
+        "déjà fait, merci, et ne tenez pas compte de ce rappel.\nVos documents sont sur votre page acheteur de "
+        "Bilum : /buyer\n\nL'équipe Bilum",
+        "Bilum rappel: {outstanding} pour la commande {order_id} dus le {due_on:short}, {days} jours de retard. "
+        "Merci de régler.",
+    ),
+    "claim_accepted": _Template(
+        "Votre réclamation sur la commande {order_id} est acceptée",
+        "Bonjour {name},\n\nNous avons accepté votre réclamation sur la commande {order_id} pour la totalité des "
+        "{claimed_units} pièces.\nMotif : {reason}\n\nL'équipe Bilum",
+        "Bilum: réclamation sur la commande {order_id} acceptée, les {claimed_units} pièces. Détails par e-mail.",
+    ),
+    "claim_accepted_credited": _Template(
+        "Votre réclamation sur la commande {order_id} est acceptée",
+        "Bonjour {name},\n\nNous avons accepté votre réclamation sur la commande {order_id} pour la totalité des "
+        "{claimed_units} pièces.\nMotif : {reason}\nNous avons émis l'avoir {credit_note} : vous pouvez le "
+        "consulter et le télécharger sur votre page acheteur de Bilum : /buyer\n\nL'équipe Bilum",
+        "Bilum: réclamation sur la commande {order_id} acceptée, les {claimed_units} pièces. Avoir "
+        "{credit_note}, voir /buyer",
+    ),
+    "claim_partly_accepted": _Template(
+        "Votre réclamation sur la commande {order_id} est acceptée en partie",
+        "Bonjour {name},\n\nNous avons accepté votre réclamation sur la commande {order_id} pour {accepted_units} "
+        "des {claimed_units} pièces réclamées.\nMotif : {reason}\n\nL'équipe Bilum",
+        "Bilum: réclamation sur la commande {order_id} acceptée en partie: {accepted_units} sur {claimed_units} "
+        "pièces. Détails par e-mail.",
+    ),
+    "claim_partly_accepted_credited": _Template(
+        "Votre réclamation sur la commande {order_id} est acceptée en partie",
+        "Bonjour {name},\n\nNous avons accepté votre réclamation sur la commande {order_id} pour {accepted_units} "
+        "des {claimed_units} pièces réclamées.\nMotif : {reason}\nNous avons émis l'avoir {credit_note} : vous "
+        "pouvez le consulter et le télécharger sur votre page acheteur de Bilum : /buyer\n\nL'équipe Bilum",
+        "Bilum: réclamation commande {order_id} acceptée en partie, {accepted_units} sur {claimed_units}. Avoir "
+        "{credit_note}, voir /buyer",
+    ),
+    "claim_rejected": _Template(
+        "Votre réclamation sur la commande {order_id} n'est pas acceptée",
+        "Bonjour {name},\n\nNous avons examiné votre réclamation sur la commande {order_id} ({claimed_units} "
+        "pièces) et ne pouvons pas l'accepter.\nMotif : {reason}\nSi vous n'êtes pas d'accord, contactez-nous."
+        "\n\nL'équipe Bilum",
+        "Bilum: votre réclamation sur la commande {order_id} ({claimed_units} pièces) n'est pas acceptée. Motif "
+        "par e-mail.",
     ),
     "aggregator_shortfall": _Template(
         "Commande {order_id} : {short} {product} sur {ordered} sans producteur",
@@ -722,6 +901,94 @@ _TPI = {
         "Gude {name},\n\nOda {order_id} ({units} samting) i kamap pinis long yu. Tenkyu tru long baim ol samting "
         "bilong ol wokman bilong mipela.\n\nBilum",
         "Bilum: oda {order_id} ({units} samting) i kamap pinis long yu. Tenkyu tru!",
+    ),
+    "document_proforma": _Template(
+        "Pro-foma {number} bilong oda {order_id}",
+        "Gude {name},\n\nPro-foma {number} bilong oda {order_id}: olgeta {amount}; yu mas baim deposit {deposit} "
+        "pastaim long {due_on}.\nYu ken lukim na daunlodim long pes bilong baia long Bilum: /buyer\n\nBilum",
+        "Bilum: pro-foma {number}, oda {order_id}: olgeta {amount}, deposit {deposit} pastaim long "
+        "{due_on:short}. Lukim /buyer",
+    ),
+    "document_proforma_total": _Template(
+        "Pro-foma {number} bilong oda {order_id}",
+        "Gude {name},\n\nPro-foma {number} bilong oda {order_id}: olgeta {amount}.\nYu ken lukim na daunlodim "
+        "long pes bilong baia long Bilum: /buyer\n\nBilum",
+        "Bilum: pro-foma {number}, oda {order_id}: olgeta {amount}. Lukim long pes bilong baia, /buyer",
+    ),
+    "document_invoice": _Template(
+        "Invois {number} bilong oda {order_id}",
+        "Gude {name},\n\nInvois {number} bilong oda {order_id}: olgeta {amount}, yu mas baim pastaim long "
+        "{due_on}.\nYu ken lukim na daunlodim long pes bilong baia long Bilum: /buyer\n\nBilum",
+        "Bilum: invois {number}, oda {order_id}: olgeta {amount}, baim pastaim long {due_on:short}. Lukim /buyer",
+    ),
+    "document_invoice_total": _Template(
+        "Invois {number} bilong oda {order_id}",
+        "Gude {name},\n\nInvois {number} bilong oda {order_id}: olgeta {amount}.\nYu ken lukim na daunlodim long "
+        "pes bilong baia long Bilum: /buyer\n\nBilum",
+        "Bilum: invois {number}, oda {order_id}: olgeta {amount}. Lukim long pes bilong baia, /buyer",
+    ),
+    "document_credit_note": _Template(
+        "Kredit not {number} i stretim {corrects}",
+        "Gude {name},\n\nKredit not {number} i stretim {corrects} (oda {order_id}): {amount}.\nYu ken lukim na "
+        "daunlodim long pes bilong baia long Bilum: /buyer\n\nBilum",
+        "Bilum: kredit not {number} i stretim {corrects}, oda {order_id}: {amount}. Lukim /buyer",
+    ),
+    "document_credit_note_order": _Template(
+        "Kredit not {number} bilong oda {order_id}",
+        "Gude {name},\n\nKredit not {number} bilong oda {order_id}: {amount}.\nYu ken lukim na daunlodim long pes "
+        "bilong baia long Bilum: /buyer\n\nBilum",
+        "Bilum: kredit not {number}, oda {order_id}: {amount}. Lukim long pes bilong baia, /buyer",
+    ),
+    "document_packing_list": _Template(
+        "Pekin lis {number} bilong sipmen bilong yu",
+        "Gude {name},\n\nPekin lis {number} bilong sipmen bilong oda {order_id}.\nYu ken lukim na daunlodim long "
+        "pes bilong baia long Bilum: /buyer\n\nBilum",
+        "Bilum: pekin lis {number} bilong sipmen bilong oda {order_id}. Lukim long pes bilong baia, /buyer",
+    ),
+    "payment_overdue": _Template(
+        "Tingim: {outstanding} bilong oda {order_id} i no pe yet",
+        "Gude {name},\n\nYu mas baim {outstanding} bilong oda {order_id} long {due_on}, na nau em i lait {days} "
+        "de (pepa: {documents}). Plis baim kwik. Sapos yu baim pinis, tenkyu, na yu no ken tingim dispela "
+        "tok.\nOl pepa bilong yu i stap long pes bilong baia long Bilum: /buyer\n\nBilum",
+        "Bilum: tingim, {outstanding} bilong oda {order_id} i mas pe long {due_on:short}, em i lait {days} de. "
+        "Plis baim kwik.",
+    ),
+    "claim_accepted": _Template(
+        "Mipela i orait long klem bilong yu long oda {order_id}",
+        "Gude {name},\n\nMipela i orait long klem bilong yu long oda {order_id}, long olgeta {claimed_units} "
+        "samting.\nAs bilong en: {reason}\n\nBilum",
+        "Bilum: mipela i orait long klem bilong yu long oda {order_id}, olgeta {claimed_units} samting. Lukim imel.",
+    ),
+    "claim_accepted_credited": _Template(
+        "Mipela i orait long klem bilong yu long oda {order_id}",
+        "Gude {name},\n\nMipela i orait long klem bilong yu long oda {order_id}, long olgeta {claimed_units} "
+        "samting.\nAs bilong en: {reason}\nMipela i wokim kredit not {credit_note}: yu ken lukim na daunlodim long "
+        "pes bilong baia long Bilum: /buyer\n\nBilum",
+        "Bilum: klem long oda {order_id} i orait, olgeta {claimed_units} samting. Kredit not {credit_note}, "
+        "lukim /buyer",
+    ),
+    "claim_partly_accepted": _Template(
+        "Mipela i orait long hap bilong klem bilong yu long oda {order_id}",
+        "Gude {name},\n\nMipela i orait long {accepted_units} long {claimed_units} samting bilong klem bilong yu "
+        "long oda {order_id}.\nAs bilong en: {reason}\n\nBilum",
+        "Bilum: klem long oda {order_id}: mipela i orait long {accepted_units} long {claimed_units} samting. "
+        "Lukim imel.",
+    ),
+    "claim_partly_accepted_credited": _Template(
+        "Mipela i orait long hap bilong klem bilong yu long oda {order_id}",
+        "Gude {name},\n\nMipela i orait long {accepted_units} long {claimed_units} samting bilong klem bilong yu "
+        "long oda {order_id}.\nAs bilong en: {reason}\nMipela i wokim kredit not {credit_note}: yu ken lukim na "
+        "daunlodim long pes bilong baia long Bilum: /buyer\n\nBilum",
+        "Bilum: klem long oda {order_id}: orait long {accepted_units} long {claimed_units}. Kredit not "
+        "{credit_note}, lukim /buyer",
+    ),
+    "claim_rejected": _Template(
+        "Mipela i no orait long klem bilong yu long oda {order_id}",
+        "Gude {name},\n\nMipela i lukluk gut long klem bilong yu long oda {order_id} ({claimed_units} samting), "
+        "tasol mipela i no inap orait long en.\nAs bilong en: {reason}\nSapos yu no wanbel, plis toktok wantaim "
+        "mipela.\n\nBilum",
+        "Bilum: mipela i no orait long klem bilong yu long oda {order_id} ({claimed_units} samting). As bilong en "
+        "i stap long imel.",
     ),
     "aggregator_shortfall": _Template(
         "Oda {order_id}: {short} {product} i no gat wokman",

@@ -307,11 +307,14 @@ def test_freight_is_shared_to_order_lines_and_producers_by_weight_and_distance_t
         assert sum(Decimal(line["share"]) for line in freight["order_lines"]) == cost
         assert sum(Decimal(producer["share"]) for producer in freight["producers"]) == cost
         assert sum(Decimal(lot["freight_share"]) for lot in shipment["lots"]) == cost
+        assert sum(Decimal(line["pickup"]) for line in freight["order_lines"]) == Decimal(freight["pickups"])
+        assert sum(Decimal(line["main"]) for line in freight["order_lines"]) == Decimal(freight["line_haul"]["cost"])
         assert freight["rule"].startswith("weight x distance")
-        by_lot = {lot["lot_id"]: lot for lot in shipment["lots"]}
-        for a in by_lot.values():
-            for b in by_lot.values():
-                if (
+        # Each line pays its own pickups and its part of the line-haul; within a line its lots share that by weight
+        # x distance.
+        for a in shipment["lots"]:
+            for b in shipment["lots"]:
+                if (a["order_id"], a["line_id"]) == (b["order_id"], b["line_id"]) and (
                     Decimal(a["weight_kg"]) * Decimal(a["distance_km"])
                     > Decimal(b["weight_kg"]) * Decimal(b["distance_km"]) + 1
                 ):

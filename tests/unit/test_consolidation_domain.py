@@ -123,42 +123,6 @@ def test_a_party_that_weighs_more_never_pays_less(total, parties):
                 assert shares[a] >= shares[b]
 
 
-lots_strategy = st.lists(
-    st.tuples(
-        st.sampled_from(["o1", "o2", "o3"]),
-        st.sampled_from(["l1", "l2"]),
-        st.sampled_from(["p1", "p2", "p3", "p4"]),
-        st.decimals(min_value=Decimal("0.1"), max_value=Decimal("900"), places=3),
-        st.decimals(min_value=0, max_value=Decimal("6000"), places=3),
-    ),
-    min_size=1,
-    max_size=25,
-)
-
-
-@given(amounts, lots_strategy)
-def test_a_shipment_cost_is_shared_to_lines_producers_and_lots_each_to_the_cent(cost, rows):
-    carried = [
-        freight.CarriedLot(f"lot{n}", order, line, producer, weight, distance)
-        for n, (order, line, producer, weight, distance) in enumerate(rows)
-    ]
-    shares = freight.shipment_shares(cost, carried)
-    assert sum(shares.lines.values()) == sum(shares.producers.values()) == sum(shares.lots.values()) == cost
-    for line, share in shares.lines.items():
-        assert sum(shares.lots[lot.lot_id] for lot in carried if (lot.order_id, lot.line_id) == line) == share
-
-
-def test_shares_follow_weight_times_distance():
-    lots = [
-        freight.CarriedLot("near", "o1", "l1", "p1", Decimal("10"), Decimal("100")),
-        freight.CarriedLot("far", "o2", "l1", "p2", Decimal("10"), Decimal("300")),
-        freight.CarriedLot("heavy", "o3", "l1", "p3", Decimal("30"), Decimal("100")),
-    ]
-    shares = freight.shipment_shares(Decimal("700.00"), lots)
-    assert shares.lots == {"near": Decimal("100.00"), "far": Decimal("300.00"), "heavy": Decimal("300.00")}
-    assert shares.producers == {"p1": Decimal("100.00"), "p2": Decimal("300.00"), "p3": Decimal("300.00")}
-
-
 def test_the_cents_left_over_go_to_the_largest_remainders():
     assert freight.share_cost(Decimal("1.00"), {"a": 1, "b": 1, "c": 1}) == {
         "a": Decimal("0.34"),
@@ -319,7 +283,9 @@ def test_pickup_costs_are_shared_out_whole_and_a_shipment_costs_its_line_haul_an
     for shipment in plan.shipments:
         assert shipment.line_haul_cost == CONTAINER.trip_cost(shipment.line_haul_km)
         assert shipment.cost == shipment.line_haul_cost + shipment.pickup_cost
-        assert sum(freight.shipment_shares(shipment.cost, shipment.carried()).lots.values()) == shipment.cost
+        shares = freight.shipment_shares(shipment.line_haul_cost, shipment.line_haul_km, shipment.carried())
+        assert sum(shares.lots.values()) == shipment.cost
+        assert sum(legs.pickup for legs in shares.lines.values()) == shipment.pickup_cost
     brisbane = next(shipment for shipment in plan.shipments if shipment.destination["city"] == "Brisbane")
     assert brisbane.weight_kg == Decimal("17.5")
     assert Decimal("2000") < brisbane.line_haul_km < Decimal("3000")

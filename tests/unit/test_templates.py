@@ -46,6 +46,16 @@ TYPICAL = dict(
     description="yarn and dye for 40 bags",
     reference="MP240918.1532.C00412",
     works="K7Q2MD, H3B9XP, Q4R7TN",
+    number="PF-2026-00001",
+    deposit="USD 61,700.00",
+    corrects="INV-2026-00001",
+    outstanding="USD 123,400.00",
+    days=45,
+    documents="INV-2026-00001, PF-2026-00001",
+    claimed_units=9999,
+    accepted_units=9999,
+    reason="12 bags arrived with torn straps; the photos show it.",
+    credit_note="CN-2026-00001",
 )
 
 EXPECTED_KINDS = {
@@ -85,6 +95,19 @@ EXPECTED_KINDS = {
     "balance_empty",
     "advance_recorded",
     "payout_confirmed",
+    "document_proforma",
+    "document_proforma_total",
+    "document_invoice",
+    "document_invoice_total",
+    "document_credit_note",
+    "document_credit_note_order",
+    "document_packing_list",
+    "payment_overdue",
+    "claim_accepted",
+    "claim_accepted_credited",
+    "claim_partly_accepted",
+    "claim_partly_accepted_credited",
+    "claim_rejected",
     *(f"sms_error_{reason}" for reason in REPLY_ERRORS),
 }
 
