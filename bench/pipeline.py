@@ -134,6 +134,7 @@ def _drive(api: str, rate: float, seconds: float, buyer: dict) -> list:
         "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
         "due_date": (date.today() + timedelta(days=120)).isoformat(),
         "lines": [{"sku": "BENCH-1", "quantity": 20 * PRODUCERS}],
+        "trade_terms": {"incoterm": "FCA", "named_place": "Lae", "transport_mode": "sea"},
     }
     placed, lock = [], threading.Lock()
 

@@ -31,7 +31,7 @@ ORDER_PLATFORM_FIELDS = (
     "organisation_id",
     "buyer_organisation_id",
     "total",
-    "currency",
+    "exchange_rate",
     "promised_date",
     "placed_at",
 )

@@ -3,11 +3,14 @@ Python."""
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+from shared.bounds import MAX_AMOUNT
 from shared.errors import InvalidInput, NotFound
+from shared.money import to_minor
 
 STATUSES = ("placed", "allocated", "in_production", "shipped", "delivered", "cancelled")
 CANCELLABLE = ("placed", "allocated", "in_production")
@@ -183,6 +186,68 @@ def accept_order(
     if len(currencies) > 1:
         raise InvalidInput("order refused", {"lines": ["all lines of an order are priced in one currency"]})
     return Acceptance(organisation_id=organisation, currency=currencies.pop())
+
+
+# An exchange rate covers at most a year of days, both ends included (a leap year's too).
+MAX_RATE_DAYS = 366
+# More than any currency is worth in another (a dollar is about a million Iranian rials), and at most 8 decimals:
+# what the rates' column holds.
+MAX_RATE = Decimal("100000000")
+RATE_UNIT = Decimal("0.00000001")
+
+
+@dataclass(frozen=True)
+class RecordedRate:
+    """One unit of the offerings' currency is worth ``rate`` of the order's on every day from ``valid_from`` to
+    ``valid_until``, as an aggregator recorded it at ``recorded_at``."""
+
+    rate_id: str
+    rate: Decimal
+    valid_from: date
+    valid_until: date
+    recorded_at: datetime
+
+
+def rate_problem(rate: Decimal) -> str | None:
+    """Why a rate cannot be recorded, or None."""
+    if not 0 < rate <= MAX_RATE:
+        return f"more than 0 and at most {MAX_RATE:,}"
+    if rate != rate.quantize(RATE_UNIT):
+        return "at most 8 decimals"
+    return None
+
+
+def rate_period_problem(valid_from: date, valid_until: date) -> str | None:
+    """Why a rate cannot cover these days, or None: they run forward, a year at most."""
+    if valid_until < valid_from:
+        return "on or after valid_from"
+    if (valid_until - valid_from).days + 1 > MAX_RATE_DAYS:
+        return f"at most {MAX_RATE_DAYS} days from valid_from, both included"
+    return None
+
+
+def rate_on(recorded: Iterable[RecordedRate], day: date) -> RecordedRate | None:
+    """The rate for ``day``: of the recordings covering it, the latest recorded. Rates are never edited, so a
+    correction is a new recording, and it supersedes the earlier one on the days both cover."""
+    covering = [rate for rate in recorded if rate.valid_from <= day <= rate.valid_until]
+    return max(covering, key=lambda rate: (rate.recorded_at, rate.rate_id), default=None)
+
+
+def converted_prices(prices: list[Decimal], rate: Decimal, currency: str) -> list[Decimal]:
+    """Unit prices in the offerings' currency as the buyer pays them in ``currency``: each converted, then rounded
+    half up to that currency's minor unit (a yen has no cents), so every line amount and the total are payable."""
+    converted = [to_minor(price * rate, currency) for price in prices]
+    if any(price > MAX_AMOUNT for price in converted):
+        raise InvalidInput(
+            "order refused", {"currency": [f"a unit price converted to {currency} is over {MAX_AMOUNT:,}"]}
+        )
+    return converted
+
+
+def plain(number: Decimal) -> Decimal:
+    """``number`` without trailing zeros, never in exponent form: a rate as it was written (155.32, not
+    155.32000000 or 1.5532E+2)."""
+    return Decimal(format(number.normalize(), "f"))
 
 
 @dataclass(frozen=True)

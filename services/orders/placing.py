@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.orders import domain, offerings
+from services.orders import domain, exchange_rates, offerings
 from services.orders.schemas import PlaceOrderInput
 from services.orders.store import order_lines, orders
 from services.orders.views import get_order
@@ -162,12 +162,17 @@ def place_order(
         {sku: offerings.terms(row) for sku, row in known.items()},
         scoped=organisation_id is not None,
     )
+    currency = data["currency"] or accepted.currency
+    rate = _rate(session, accepted, currency, today)
+    prices = [known[line["sku"]].unit_price for line in data["lines"]]
+    if rate is not None:
+        prices = domain.converted_prices(prices, rate.rate, currency)
 
     promised_date = date.fromisoformat(promised) if promised else None
     now = datetime.now(timezone.utc)
     order_id = new_id("ord")
     lines = []
-    for position, line in enumerate(data["lines"]):
+    for position, (line, unit_price) in enumerate(zip(data["lines"], prices)):
         offering = known[line["sku"]]
         lines.append(
             dict(
@@ -177,10 +182,21 @@ def place_order(
                 offering_id=offering.offering_id,
                 sku=offering.sku,
                 quantity=line["quantity"],
-                unit_price=offering.unit_price,
+                unit_price=unit_price,
             )
         )
-    buyer = data["buyer"]
+    buyer, terms = data["buyer"], data["trade_terms"]
+    exchange_rate = (
+        None
+        if rate is None
+        else {
+            "rate_id": rate.rate_id,
+            "base_currency": accepted.currency,
+            "quote_currency": currency,
+            "rate": domain.plain(rate.rate),
+            "rate_date": today,
+        }
+    )
     session.execute(
         orders.insert().values(
             order_id=order_id,
@@ -193,8 +209,15 @@ def place_order(
             due_date=data["due_date"],
             promised_date=promised_date,
             status="placed",
-            currency=accepted.currency,
+            currency=currency,
             total=domain.order_total([(line["quantity"], line["unit_price"]) for line in lines]),
+            incoterm=terms["incoterm"],
+            named_place=terms["named_place"],
+            transport_mode=terms["transport_mode"],
+            exchange_rate_id=rate and rate.rate_id,
+            exchange_base_currency=rate and accepted.currency,
+            exchange_rate=rate and rate.rate,
+            exchange_rate_date=rate and today,
             idempotency_key=idempotency_key,
             idempotency_fingerprint=fingerprint,
             placed_at=now,
@@ -223,12 +246,35 @@ def place_order(
                         "offering_id": line["offering_id"],
                         "sku": line["sku"],
                         "quantity": line["quantity"],
+                        "unit_price": line["unit_price"],
                     }
                     for line in lines
                 ],
+                "currency": currency,
+                "trade_terms": terms,
+                "exchange_rate": exchange_rate,
             },
             correlation_id=order_id,
         )
     )
-    log.info("order placed", extra={"correlation_id": order_id, "lines": len(lines)})
+    log.info("order placed", extra={"correlation_id": order_id, "lines": len(lines), "currency": currency})
     return order_id
+
+
+def _rate(session: Session, accepted: domain.Acceptance, currency: str, today: date) -> domain.RecordedRate | None:
+    """The rate an order in another currency than its offerings' is converted at: the one the organisation recorded
+    for the day of placing (UTC); an order in the offerings' currency needs none."""
+    if currency == accepted.currency:
+        return None
+    rate = exchange_rates.rate_for(session, accepted.organisation_id, accepted.currency, currency, today)
+    if rate is None:
+        raise InvalidInput(
+            "order refused",
+            {
+                "currency": [
+                    f"no exchange rate from {accepted.currency} to {currency} is recorded for {today.isoformat()}: "
+                    f"order in {accepted.currency}, or ask the organisation to record one"
+                ]
+            },
+        )
+    return rate

@@ -1,6 +1,6 @@
 """Tables of the orders service."""
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, MetaData, Numeric, String, Table
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, MetaData, Numeric, String, Table
 
 from shared.store import UtcDateTime, add_messaging_tables
 
@@ -35,8 +35,20 @@ orders = Table(
     Column("promised_date", Date),
     Column("status", String(32), nullable=False),
     Column("cancel_reason", String(500)),
+    # What the buyer pays in; the offerings' currency converted at the exchange rate recorded below, when another.
     Column("currency", String(3), nullable=False),
-    Column("total", Numeric(14, 2), nullable=False),
+    # Scale 4: room for the minor unit of any currency (a dinar's fils, a Chilean UF), rounded to its own.
+    Column("total", Numeric(20, 4), nullable=False),
+    # The Incoterms 2020 rule, its named place and the transport; None on an order placed before terms were asked.
+    Column("incoterm", String(3)),
+    Column("named_place", String(200)),
+    Column("transport_mode", String(20)),
+    # The exchange rate the prices were converted at, from ``exchange_base_currency`` (the offerings') to
+    # ``currency``, as in force on ``exchange_rate_date``; None when the order is in the offerings' currency.
+    Column("exchange_rate_id", String(64)),
+    Column("exchange_base_currency", String(3)),
+    Column("exchange_rate", Numeric(18, 8)),
+    Column("exchange_rate_date", Date),
     Column("idempotency_key", String(200), unique=True),
     # SHA-256 of the body first sent with the key: the same key with another body is another request, refused.
     Column("idempotency_fingerprint", String(64)),
@@ -53,7 +65,8 @@ order_lines = Table(
     Column("offering_id", String(64), nullable=False),
     Column("sku", String(64), nullable=False),
     Column("quantity", Integer, nullable=False),
-    Column("unit_price", Numeric(12, 2), nullable=False),
+    # In the order's currency.
+    Column("unit_price", Numeric(16, 4), nullable=False),
     Column("allocated", Integer, nullable=False, default=0),
     Column("accepted", Integer, nullable=False, default=0),
     Column("produced", Integer, nullable=False, default=0),
@@ -62,4 +75,22 @@ order_lines = Table(
     Column("delivered", Integer, nullable=False, default=0),
     Column("shortfall", Integer, nullable=False, default=0),
     Column("shortfall_as_of", UtcDateTime()),
+)
+
+# Append-only: a rate is never edited; a later recording covering the same day supersedes it for that day.
+exchange_rates = Table(
+    "exchange_rates",
+    metadata,
+    Column("rate_id", String(64), primary_key=True),
+    # The aggregator organisation selling: its orders are converted at its own rates.
+    Column("organisation_id", String(64), nullable=False),
+    Column("base_currency", String(3), nullable=False),
+    Column("quote_currency", String(3), nullable=False),
+    Column("rate", Numeric(18, 8), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Index("ix_exchange_rates_pair", "organisation_id", "base_currency", "quote_currency", "valid_from"),
+    Index("ix_exchange_rates_recorded", "organisation_id", "recorded_at"),
 )

@@ -8,15 +8,16 @@ from sqlalchemy.orm import Session
 from services.orders import domain
 from services.orders.store import order_lines, orders
 from shared.errors import NotFound
+from shared.money import to_minor
 from shared.store import UnitOfWork, page_of, paged
 
 
-def _line_view(row) -> dict:
+def _line_view(row, currency: str) -> dict:
     return {
         "line_id": row.line_id,
         "offering": row.sku,
         "offering_id": row.offering_id,
-        "unit_price": str(row.unit_price),
+        "unit_price": str(to_minor(row.unit_price, currency)),
         "ordered": row.quantity,
         **{stage: getattr(row, stage) for stage in domain.LEDGER_STAGES},
         "shortfall": row.shortfall,
@@ -39,10 +40,32 @@ def _order_view(order, lines) -> dict:
         "promised_date": order.promised_date.isoformat() if order.promised_date else None,
         "cancel_reason": order.cancel_reason,
         "currency": order.currency,
-        "total": str(order.total),
+        "total": str(to_minor(order.total, order.currency)),
+        "trade_terms": _trade_terms(order),
+        "exchange_rate": _exchange_rate(order),
         "placed_at": order.placed_at.isoformat(),
         "updated_at": order.updated_at.isoformat(),
-        "lines": [_line_view(line) for line in lines],
+        "lines": [_line_view(line, order.currency) for line in lines],
+    }
+
+
+def _trade_terms(order) -> dict | None:
+    """None for an order placed before orders named their terms."""
+    if order.incoterm is None:
+        return None
+    return {"incoterm": order.incoterm, "named_place": order.named_place, "transport_mode": order.transport_mode}
+
+
+def _exchange_rate(order) -> dict | None:
+    """None for an order in its offerings' currency."""
+    if order.exchange_rate_id is None:
+        return None
+    return {
+        "rate_id": order.exchange_rate_id,
+        "base_currency": order.exchange_base_currency,
+        "quote_currency": order.currency,
+        "rate": str(domain.plain(order.exchange_rate)),
+        "rate_date": order.exchange_rate_date.isoformat(),
     }
 
 

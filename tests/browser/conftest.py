@@ -247,6 +247,7 @@ def _order(buyer: Network, organisation: Organisation, quantity: int) -> str:
             },
             "due_date": (date.today() + timedelta(days=90)).isoformat(),
             "lines": [{"sku": organisation.sku, "quantity": quantity}],
+            "trade_terms": {"incoterm": "CIF", "named_place": "Tokyo", "transport_mode": "sea"},
         },
     )
     organisation.order_ids.append(order["id"])

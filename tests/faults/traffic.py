@@ -186,14 +186,16 @@ class Buyers:
 
     def body(self) -> dict:
         skus = self.random.sample(SKUS, self.random.choice((1, 2)))
+        destination = self.random.choice(CITIES)
         return {
             "buyer": {
                 "name": f"Buyer {self.random.randint(1, 5)}",
                 "email": f"buyer{self.random.randint(1, 5)}@example.org",
             },
-            "destination": self.random.choice(CITIES),
+            "destination": destination,
             "due_date": (date.today() + timedelta(days=90)).isoformat(),
             "lines": [{"sku": sku, "quantity": self.random.randrange(30, 46)} for sku in skus],
+            "trade_terms": {"incoterm": "DAP", "named_place": destination["city"], "transport_mode": "air"},
         }
 
     def place(self, count: int, rate_per_s: float) -> None:

@@ -105,11 +105,12 @@ class Network:
         eventually(known, "allocation to know every producer's capacity", timeout_s=60)
         return ids
 
-    def order(self, sku: str, quantity: int, due_in_days: int = 90) -> dict:
+    def order(self, sku: str, quantity: int, due_in_days: int = 90, expect: int = 201, **more) -> dict:
+        """An order DAP Tokyo by air in the offering's currency, unless ``more`` says otherwise."""
         return self.call(
             "POST",
             "/orders",
-            201,
+            expect,
             headers={"Idempotency-Key": str(uuid.uuid4())},
             json={
                 "buyer": {"name": "Kiriko", "email": "orders@kiriko.example.org"},
@@ -122,6 +123,8 @@ class Network:
                 },
                 "due_date": (date.today() + timedelta(days=due_in_days)).isoformat(),
                 "lines": [{"sku": sku, "quantity": quantity}],
+                "trade_terms": {"incoterm": "DAP", "named_place": "Tokyo", "transport_mode": "air"},
+                **more,
             },
         )
 

@@ -12,6 +12,7 @@ import requests
 
 from bilum import demo_data
 from services.catalogue.domain import DEFAULT_MIN_QUOTA
+from shared.money import to_minor
 from tests.integration.auth import admin_key
 from tests.integration.helpers import dead_letters
 
@@ -54,6 +55,7 @@ def test_an_order_flows_from_placement_to_delivery_and_the_ledger_accounts_for_e
         "a quota of a delivered order is not finished"
     )
     _every_producer_was_paid_what_her_passed_lots_earned(report, result.stderr)
+    _the_yen_order_was_converted_at_the_recorded_rate(result.stderr)
     assert "declined 0" not in result.stderr, "the demo's producers declined nothing: reallocation went untested"
     assert "declined units were reallocated" in result.stderr
     assert dead_letters(platform_env["AMQP_URI"]) == 0
@@ -121,6 +123,21 @@ def test_up_runs_every_service_until_sigterm_and_then_stops_them_all(platform, t
     assert not any(answering(port) for port in ops_ports)
 
 
+def _the_yen_order_was_converted_at_the_recorded_rate(progress: str) -> None:
+    """The co-operative recorded the rate through the API before its Tokyo buyer ordered in yen; each line's price
+    was converted and rounded to the yen."""
+    [rate] = demo_data.EXCHANGE_RATES
+    assert f"recorded 1 USD = {rate['rate']} JPY" in progress
+    prices = {offering["sku"]: Decimal(offering["unit_price"]) for offering in demo_data.OFFERINGS}
+    [(buyer, order)] = [(buyer, order) for buyer, order in demo_data.all_orders() if order.get("currency") == "JPY"]
+    total = sum(
+        line["quantity"] * to_minor(prices[line["sku"]] * Decimal(rate["rate"]), "JPY") for line in order["lines"]
+    )
+    assert f"{buyer['name']} ordered" in progress and f"DAP Tokyo by air, JPY {total}," in progress
+    for terms in ("CIF Brisbane by sea, USD", "FCA Lae by sea, USD"):
+        assert terms in progress
+
+
 def _the_api_refuses_bad_input_with_clear_errors(base: str, api: requests.Session) -> None:
     def error(response, status):
         assert response.status_code == status, response.text
@@ -133,14 +150,17 @@ def _the_api_refuses_bad_input_with_clear_errors(base: str, api: requests.Sessio
         "due_date": "2020-01-01",
         "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
         "lines": [{"sku": "NOPE", "quantity": 0}],
+        "trade_terms": {"incoterm": "CIF", "named_place": "Tokyo", "transport_mode": "air"},
     }
     refused = error(api.post(f"{base}/api/v1/orders", json=order, timeout=10), 422)
     assert refused["code"] == "invalid_input"
     assert "email" in refused["fields"]["buyer"] and "quantity" in refused["fields"]["lines"]["0"]
+    assert "sea and inland waterway" in refused["fields"]["trade_terms"]["incoterm"][0]
 
     order["buyer"]["email"] = "b@example.org"
     order["lines"][0]["quantity"] = 5
     order["due_date"] = "2099-01-01"
+    order["trade_terms"]["transport_mode"] = "sea"
     unknown = error(api.post(f"{base}/api/v1/orders", json=order, timeout=10), 422)
     assert unknown["fields"]["lines"]["0"]["sku"] == ["no published offering has this sku"]
 

@@ -93,6 +93,7 @@ def test_an_event_delivered_twice_has_one_effect(platform):
             "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
             "due_date": date(2099, 1, 1).isoformat(),
             "lines": [{"sku": "DUP-1", "quantity": 40}],
+            "trade_terms": {"incoterm": "FCA", "named_place": "Lae", "transport_mode": "sea"},
         }
 
         def placed():

@@ -116,6 +116,20 @@ BODIES = {
 
 # Creating requests that name the other tenant's things: (roles, body, content type, statuses that refuse).
 CREATES = {
+    # A rate is always the caller's organisation's: naming another is refused by name.
+    ("POST", "/api/v1/exchange-rates"): [
+        (
+            ORGANISATION_ROLES,
+            {
+                "organisation_id": "{organisation}",
+                "base_currency": "USD",
+                "quote_currency": "JPY",
+                "rate": "1",
+                "valid_from": BY,
+            },
+            (403, 422),
+        )
+    ],
     ("POST", "/api/v1/piece-rates"): [
         (ORGANISATION_ROLES, {"producer_id": "{producer}", "offering_id": "{offering}", "rate": "1.00"}, (403, 404))
     ],
@@ -192,6 +206,7 @@ CREATES = {
                 "due_date": BY,
                 "destination": {"name": "X", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
                 "lines": [{"sku": "{sku}", "quantity": 10}],
+                "trade_terms": {"incoterm": "FCA", "named_place": "Lae", "transport_mode": "sea"},
             },
             (403, 404),
         )

@@ -160,6 +160,7 @@ def test_an_order_is_promised_the_earliest_date_its_units_can_be_made_plus_trans
             "destination": {"name": "K", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
             "due_date": (date.today() + timedelta(days=60)).isoformat(),
             "lines": [{"sku": sku, "quantity": 0}],
+            "trade_terms": {"incoterm": "FCA", "named_place": "Lae", "transport_mode": "sea"},
         },
     )
     assert "lines" in refused["error"]["fields"]

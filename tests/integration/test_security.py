@@ -15,6 +15,7 @@ from services.gateway import auth
 from services.gateway.http import OPERATIONS, PUBLIC
 from services.gateway.service import GatewayService
 from tests.integration.auth import bearer, create_user, key_of_new_user
+from tests.integration.fulfilment import Network
 from tests.integration.helpers import running
 
 ROLES = auth.ROLES
@@ -61,6 +62,9 @@ def test_the_declared_roles_are_what_the_platform_promises():
     assert roles[("POST", "/api/v1/payout-batches/{batch_id}/approve")] == {"admin", "aggregator"}
     assert roles[("GET", "/api/v1/producers/{producer_id}/statement")] == {"admin", "aggregator", "producer"}
     assert roles[("POST", "/api/v1/hubs")] == {"admin"}
+    assert (
+        roles[("POST", "/api/v1/exchange-rates")] == roles[("GET", "/api/v1/exchange-rates")] == {"admin", "aggregator"}
+    )
     assert "buyer" not in roles[("GET", "/api/v1/producers")]
 
 
@@ -90,7 +94,16 @@ def test_every_role_against_every_operation_gets_exactly_what_its_declaration_sa
 def test_lists_show_a_tenant_only_its_own_objects(tenants):
     base, a, b = tenants
     lists = {
-        "aggregator": ["/orders", "/quotas", "/lots", "/producers", "/shipments", "/users", "/notifications"],
+        "aggregator": [
+            "/orders",
+            "/quotas",
+            "/lots",
+            "/producers",
+            "/shipments",
+            "/users",
+            "/notifications",
+            "/exchange-rates",
+        ],
         "inspector": ["/quotas", "/lots", "/producers"],
         "buyer": ["/orders"],
         "producer": ["/quotas", "/lots"],
@@ -121,6 +134,7 @@ def test_an_idempotency_key_is_the_callers_own(tenants):
         "destination": {"name": "Kiriko Tokyo", "city": "Tokyo", "country": "JP", "latitude": 35.6, "longitude": 139.7},
         "due_date": (datetime.now(timezone.utc).date() + timedelta(days=120)).isoformat(),
         "lines": [{"sku": sku, "quantity": 1}],
+        "trade_terms": {"incoterm": "DAP", "named_place": "Tokyo", "transport_mode": "air"},
     }
     key = {"Idempotency-Key": f"shared-{uuid.uuid4().hex}"}
     first = requests.post(base + "/api/v1/orders", json=body, headers={**b.credentials["buyer"], **key}, timeout=30)
@@ -141,13 +155,14 @@ def test_fields_set_by_the_platform_are_refused_by_name(tenants):
         "buyer": {"name": "B", "email": "b@example.org"},
         "due_date": "2099-01-01",
         "status": "delivered",
+        "exchange_rate": {"rate": "0.01"},
         "destination": {"name": "W", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
         "lines": [{"sku": "ANY", "quantity": 5, "unit_price": "0.01"}],
     }
     refused = requests.post(base + "/api/v1/orders", json=order, headers=buyer, timeout=30)
     assert refused.status_code == 422
-    assert set(refused.json()["error"]["fields"]) == {"status"}
-    del order["status"]
+    assert set(refused.json()["error"]["fields"]) == {"status", "exchange_rate"}
+    del order["status"], order["exchange_rate"]
     refused = requests.post(base + "/api/v1/orders", json=order, headers=buyer, timeout=30)
     assert refused.json()["error"]["fields"] == {"lines.0.unit_price": ["set by the platform, not by clients"]}
     stolen = requests.post(
@@ -325,6 +340,7 @@ def test_an_idempotency_key_sent_again_with_another_body_is_refused(tenants):
         "destination": {"name": "Kiriko Tokyo", "city": "Tokyo", "country": "JP", "latitude": 35.6, "longitude": 139.7},
         "due_date": (datetime.now(timezone.utc).date() + timedelta(days=120)).isoformat(),
         "lines": [{"sku": a.objects["sku"], "quantity": 2}],
+        "trade_terms": {"incoterm": "DAP", "named_place": "Tokyo", "transport_mode": "air"},
     }
     headers = {**a.credentials["buyer"], "Idempotency-Key": f"retry-{uuid.uuid4().hex}"}
     first = requests.post(base + "/api/v1/orders", json=body, headers=headers, timeout=30)
@@ -335,6 +351,50 @@ def test_an_idempotency_key_sent_again_with_another_body_is_refused(tenants):
     assert "Idempotency-Key" in _refused_in_the_error_shape(refused, 422)["fields"]
     orders = _get(base, "/orders", a.credentials["buyer"], params={"page_size": 100}).json()["items"]
     assert [order["lines"][0]["ordered"] for order in orders if order["id"] == first.json()["id"]] == [2]
+
+
+def test_an_organisations_exchange_rates_are_its_own_and_convert_the_orders_of_its_offerings(tenants):
+    """A's aggregator records what a dollar is worth in yen today; a buyer ordering A's offering in yen pays A's
+    rate, and B neither sees it nor can record one for A."""
+    base, a, b = tenants
+    today = datetime.now(timezone.utc).date().isoformat()
+    rate = {"base_currency": "USD", "quote_currency": "JPY", "rate": "155.32", "valid_from": today}
+    recorded = requests.post(
+        base + "/api/v1/exchange-rates", json=rate, headers=a.credentials["aggregator"], timeout=30
+    )
+    assert recorded.status_code == 201, recorded.text
+    assert recorded.json()["organisation_id"] == a.organisation_id and recorded.json()["valid_until"] == today
+    for refused, status in (
+        (requests.post(base + "/api/v1/exchange-rates", json=rate, headers=a.credentials["buyer"], timeout=30), 403),
+        (
+            requests.post(
+                base + "/api/v1/exchange-rates",
+                json={**rate, "organisation_id": a.organisation_id},
+                headers=b.credentials["aggregator"],
+                timeout=30,
+            ),
+            422,
+        ),
+    ):
+        _refused_in_the_error_shape(refused, status)
+    rate_ids = {
+        tenant.organisation_id: [
+            item["rate_id"] for item in _get(base, "/exchange-rates", tenant.credentials["aggregator"]).json()["items"]
+        ]
+        for tenant in (a, b)
+    }
+    assert rate_ids == {a.organisation_id: [recorded.json()["rate_id"]], b.organisation_id: []}
+
+    buyer = Network(base, key_of_new_user("buyer", f"yen-buyers-{uuid.uuid4().hex[:6]}"))
+    order = buyer.order(a.objects["sku"], 3, currency="JPY")
+    # 30.00 x 155.32 = 4659.60: a yen has no decimals.
+    assert [line["unit_price"] for line in order["lines"]] == ["4660"] and order["total"] == "13980"
+    assert (
+        order["exchange_rate"]["rate_id"] == recorded.json()["rate_id"] and order["exchange_rate"]["rate"] == "155.32"
+    )
+    assert order["trade_terms"] == {"incoterm": "DAP", "named_place": "Tokyo", "transport_mode": "air"}
+    no_rate = buyer.order(a.objects["sku"], 3, currency="EUR", expect=422)
+    assert "no exchange rate from USD to EUR" in no_rate["error"]["fields"]["currency"][0]
 
 
 @pytest.fixture

@@ -112,6 +112,7 @@ class Tenancy:
             "destination": TOKYO,
             "due_date": (date.today() + timedelta(days=90)).isoformat(),
             "lines": [{"sku": sku, "quantity": quantity} for sku in skus],
+            "trade_terms": {"incoterm": "DAP", "named_place": "Tokyo", "transport_mode": "air"},
         }
 
     def place(self, tenant: Tenant) -> dict:

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -7,17 +7,25 @@ from hypothesis import strategies as st
 
 from services.orders.domain import (
     LEDGER_STAGES,
+    MAX_RATE,
     ONE_ORGANISATION,
     LineLedger,
     OfferingTerms,
+    RecordedRate,
     accept_order,
     body_fingerprint,
+    converted_prices,
     derive_status,
     ledger_movements,
     order_organisation,
     order_total,
+    plain,
+    rate_on,
+    rate_period_problem,
+    rate_problem,
 )
 from shared.errors import InvalidInput, NotFound
+from shared.money import is_in_minor_units, minor_unit
 
 
 def test_status_follows_the_furthest_stage_reached():
@@ -173,3 +181,89 @@ def test_an_order_goes_to_one_organisation_in_one_currency_and_at_least_each_min
     assert ONE_ORGANISATION in str(_refusal(_lines("TEA", "SAGO")))
     assert "one currency" in str(_refusal(_lines("TEA", "KINA")).fields)
     assert "minimum order of TEA is 5" in str(_refusal(_lines("TEA", quantity=4)).fields)
+
+
+def test_a_converted_price_is_rounded_half_up_to_the_minor_unit_of_the_orders_currency():
+    assert converted_prices([Decimal("38.50"), Decimal("24.99")], Decimal("155.32"), "JPY") == [
+        Decimal("5980"),
+        Decimal("3881"),
+    ]
+    assert converted_prices([Decimal("2.50")], Decimal("1.0125"), "EUR") == [Decimal("2.53")]
+    assert converted_prices([Decimal("38.50")], Decimal("0.3075"), "KWD") == [Decimal("11.839")]
+    assert converted_prices([Decimal("0.01")], Decimal("50"), "JPY") == [Decimal("1")]
+
+
+def test_a_converted_price_too_large_to_pay_is_refused_on_the_currency():
+    with pytest.raises(InvalidInput) as refused:
+        converted_prices([Decimal("999999999")], MAX_RATE, "IDR")
+    assert "currency" in refused.value.fields
+
+
+NOON = datetime(2026, 12, 1, 12, tzinfo=timezone.utc)
+
+
+def _recorded(rate_id, rate, first, last, minutes_later=0):
+    return RecordedRate(rate_id, Decimal(rate), first, last, NOON + timedelta(minutes=minutes_later))
+
+
+def test_the_latest_recording_covering_a_day_wins_and_earlier_ones_keep_the_other_days():
+    week = _recorded("fx_week", "150", TODAY - timedelta(days=3), TODAY + timedelta(days=3))
+    correction = _recorded("fx_fix", "155.32", TODAY, TODAY, minutes_later=5)
+    stale = _recorded("fx_old", "140", TODAY, TODAY, minutes_later=-60)
+    assert rate_on([correction, week, stale], TODAY) == correction
+    assert rate_on([correction, week, stale], TODAY + timedelta(days=1)) == week
+    assert rate_on([week], TODAY + timedelta(days=3)) == week
+    assert rate_on([week, correction], TODAY + timedelta(days=4)) is None
+    assert rate_on([], TODAY) is None
+
+
+@given(st.permutations(range(5)))
+def test_which_rate_wins_does_not_depend_on_the_order_the_recordings_are_read_in(order):
+    recordings = [
+        _recorded(f"fx_{n}", str(150 + n), TODAY, TODAY + timedelta(days=n), minutes_later=n) for n in range(5)
+    ]
+    assert rate_on([recordings[n] for n in order], TODAY).rate_id == "fx_4"
+    assert rate_on([recordings[n] for n in order], TODAY + timedelta(days=2)).rate_id == "fx_4"
+
+
+def test_a_rate_covers_forward_days_a_year_at_most_both_ends_included():
+    assert rate_period_problem(TODAY, TODAY) is None
+    assert rate_period_problem(date(2028, 1, 1), date(2028, 12, 31)) is None
+    assert "on or after" in rate_period_problem(TODAY, TODAY - timedelta(days=1))
+    assert "366 days" in rate_period_problem(TODAY, TODAY + timedelta(days=366))
+    assert rate_period_problem(TODAY, TODAY + timedelta(days=365)) is None
+
+
+def test_a_rate_is_positive_bounded_and_has_at_most_eight_decimals():
+    assert rate_problem(Decimal("155.32")) is None and rate_problem(Decimal("0.00000001")) is None
+    assert rate_problem(Decimal("1.100000000")) is None
+    assert "8 decimals" in rate_problem(Decimal("0.000000001"))
+    assert "more than 0" in rate_problem(Decimal("0")) and "more than 0" in rate_problem(MAX_RATE + 1)
+    assert "more than 0" in rate_problem(Decimal("1E+999999"))
+
+
+def test_a_rate_is_shown_as_written():
+    assert [str(plain(Decimal(text))) for text in ("155.32000000", "100.00000000", "0.00640000")] == [
+        "155.32",
+        "100",
+        "0.0064",
+    ]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 10_000), st.decimals(min_value="0.01", max_value="100000", places=2)),
+        min_size=1,
+        max_size=20,
+    ),
+    st.decimals(min_value="0.00000001", max_value="1000", places=8),
+    st.sampled_from(["JPY", "USD", "EUR", "KWD", "CLF", "PGK"]),
+)
+def test_converted_lines_are_payable_and_the_total_is_their_sum(lines, rate, currency):
+    prices = converted_prices([price for _, price in lines], rate, currency)
+    amounts = [quantity * price for (quantity, _), price in zip(lines, prices)]
+    total = order_total([(quantity, price) for (quantity, _), price in zip(lines, prices)])
+    assert total == sum(amounts) and is_in_minor_units(total, currency)
+    for (_, price), converted in zip(lines, prices):
+        assert is_in_minor_units(converted, currency)
+        assert abs(converted - price * rate) <= minor_unit(currency) / 2

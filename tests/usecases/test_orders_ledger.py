@@ -37,6 +37,7 @@ def placed(service_db):
             "destination": {"name": "Shop", "city": "Lae", "country": "PG", "latitude": -6.7, "longitude": 147.0},
             "due_date": (TODAY + timedelta(days=30)).isoformat(),
             "lines": [{"sku": "TEA-1", "quantity": 10}],
+            "trade_terms": {"incoterm": "EXW", "named_place": "Goroka", "transport_mode": "road"},
         },
         today=TODAY,
     )
