@@ -105,8 +105,8 @@ def _body(request, limit: int) -> bytes:
     return raw
 
 
-def read_json(request) -> dict:
-    raw = _body(request, MAX_BODY_BYTES)
+def read_json(request, max_bytes: int = MAX_BODY_BYTES) -> dict:
+    raw = _body(request, max_bytes)
     if not raw:
         return {}
     try:

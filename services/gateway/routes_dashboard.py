@@ -32,6 +32,9 @@ class DashboardRoutes:
             "producers": start(self.catalogue, "producer_count", organisation_id),
             "regions": start(self.catalogue, "producer_regions", organisation_id),
             "money": start(self.settlement, "money_figures", organisation_id or "*"),
+            "receivables": start(
+                self.settlement, "receivables", {"organisation_id": organisation_id} if organisation_id else {}
+            ),
         }
         figures = {name: wait(reply) for name, reply in replies.items()}
         summary, allocation = figures["orders"], figures["allocation"]
@@ -65,6 +68,7 @@ class DashboardRoutes:
                 "regions": figures["regions"],
                 "recent_orders": summary["recent_orders"],
                 "money": figures["money"]["currencies"],
+                "receivables": figures["receivables"]["currencies"],
             }
         )
 

@@ -14,12 +14,14 @@ from services.gateway.identity import Identity
 from services.gateway.routes_accounts import AccountRoutes
 from services.gateway.routes_catalogue import CatalogueRoutes
 from services.gateway.routes_dashboard import DashboardRoutes
+from services.gateway.routes_exchange_rates import ExchangeRateRoutes
 from services.gateway.routes_fulfilment import FulfilmentRoutes
 from services.gateway.routes_notifications import NotificationRoutes
 from services.gateway.routes_pages import PageRoutes
 from services.gateway.routes_payouts import PayoutRoutes
 from services.gateway.routes_settlement import SettlementRoutes
 from services.gateway.routes_shipments import ShipmentRoutes
+from services.gateway.routes_trade import TradeRoutes
 
 # Made from the declared operations and the services' schemas by `bilum openapi --write`; a test keeps it fresh.
 OPENAPI_DOCUMENT = Path(__file__).resolve().parent / "openapi.json"
@@ -29,10 +31,12 @@ class GatewayService(
     AccountRoutes,
     CatalogueRoutes,
     FulfilmentRoutes,
+    ExchangeRateRoutes,
     ShipmentRoutes,
     NotificationRoutes,
     SettlementRoutes,
     PayoutRoutes,
+    TradeRoutes,
     DashboardRoutes,
     PageRoutes,
 ):
