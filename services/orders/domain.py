@@ -29,6 +29,8 @@ class LineLedger:
     passed: int = 0
     shipped: int = 0
     delivered: int = 0
+    # Units no capacity is left for (the latest allocation's figure): not a stage, nothing more of them is coming.
+    short: int = 0
 
     def add(self, stage: str, units: int) -> None:
         if stage not in LEDGER_STAGES:
@@ -43,11 +45,13 @@ class LineLedger:
 
     @property
     def complete(self) -> bool:
-        return self.delivered >= self.ordered
+        """Every unit delivered, but for those known short."""
+        return self.delivered >= self.ordered - self.short
 
 
 def derive_status(lines: list[LineLedger]) -> str:
-    """The furthest stage the order as a whole has reached; delivered only when every line is delivered in full."""
+    """The furthest stage the order as a whole has reached; delivered when every line is delivered, but for units
+    no capacity is left for (the order then ends short, and says by how much per line)."""
     if not lines:
         raise ValueError("an order has at least one line")
     if all(line.complete for line in lines):
@@ -253,18 +257,20 @@ def plain(number: Decimal) -> Decimal:
 @dataclass(frozen=True)
 class OrderOutcome:
     """What OTIF needs of one order: the date it was promised for (the promised date, else the buyer's due date), the
-    day its last unit arrived (None while a line is short) and its status."""
+    day its last unit arrived (None while a line is short), its status, and whether it ended short of capacity."""
 
     promised_on: date
     delivered_on: date | None
     status: str
+    short: bool = False
 
 
 def otif(outcomes: list[OrderOutcome], today: date) -> dict:
     """On time in full: of the orders that are due (delivered, or past their promised date), the share delivered in
-    full on every line no later than promised. Cancelled orders and orders not yet due do not count either way."""
+    full on every line no later than promised (one delivered short of capacity is not in full). Cancelled orders
+    and orders not yet due do not count either way."""
     due = [o for o in outcomes if o.status != "cancelled" and (o.delivered_on is not None or o.promised_on < today)]
-    hits = sum(1 for o in due if o.delivered_on is not None and o.delivered_on <= o.promised_on)
+    hits = sum(1 for o in due if o.delivered_on is not None and o.delivered_on <= o.promised_on and not o.short)
     return {"due": len(due), "on_time_in_full": hits, "rate": round(hits / len(due), 4) if due else None}
 
 

@@ -33,13 +33,18 @@ def _ledgers(session: Session, order_id: str):
     ).all()
 
 
+def _line_ledgers(session: Session, order_id: str) -> dict[str, domain.LineLedger]:
+    return {
+        row.line_id: domain.LineLedger(
+            ordered=row.quantity, short=row.shortfall, **{s: getattr(row, s) for s in domain.LEDGER_STAGES}
+        )
+        for row in _ledgers(session, order_id)
+    }
+
+
 def move_units(uow: UnitOfWork, order_id: str, movements: list[tuple[str, str, int]]) -> None:
     """Apply ``(line_id, stage, units)`` movements to an order's ledger and announce a change of status."""
-    rows = {row.line_id: row for row in _ledgers(uow.session, order_id)}
-    ledgers = {
-        line_id: domain.LineLedger(ordered=row.quantity, **{s: getattr(row, s) for s in domain.LEDGER_STAGES})
-        for line_id, row in rows.items()
-    }
+    ledgers = _line_ledgers(uow.session, order_id)
     for line_id, stage, units in movements:
         if line_id not in ledgers:
             raise NotFound(f"line {line_id} is not in order {order_id}")
@@ -83,6 +88,10 @@ def record_shortfall(uow: UnitOfWork, event: Event) -> None:
             .where((order_lines.c.shortfall_as_of.is_(None)) | (order_lines.c.shortfall_as_of < event.occurred_at))
             .values(shortfall=line["shortfall"], shortfall_as_of=event.occurred_at)
         )
+    # A shortfall that comes after the last delivery may finish the order.
+    _refresh_status(
+        uow, event.payload["order_id"], list(_line_ledgers(uow.session, event.payload["order_id"]).values())
+    )
 
 
 def _refresh_status(uow: UnitOfWork, order_id: str, ledgers: list[domain.LineLedger]) -> None:

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from services.orders import domain
@@ -185,9 +185,16 @@ def _outcomes(session: Session, mine: list, today: date) -> list:
             promised_on=row.promised_date or row.due_date,
             delivered_on=row.updated_at.date() if row.status == "delivered" else None,
             status=row.status,
+            short=row.short,
         )
         for row in session.execute(
-            select(orders.c.due_date, orders.c.promised_date, orders.c.status, orders.c.updated_at).where(*mine, judged)
+            select(
+                orders.c.due_date,
+                orders.c.promised_date,
+                orders.c.status,
+                orders.c.updated_at,
+                exists().where(order_lines.c.order_id == orders.c.order_id, order_lines.c.shortfall > 0).label("short"),
+            ).where(*mine, judged)
         )
     ]
 

@@ -11,6 +11,7 @@ from services.orders.domain import (
     ONE_ORGANISATION,
     LineLedger,
     OfferingTerms,
+    OrderOutcome,
     RecordedRate,
     accept_order,
     body_fingerprint,
@@ -19,6 +20,7 @@ from services.orders.domain import (
     ledger_movements,
     order_organisation,
     order_total,
+    otif,
     plain,
     rate_on,
     rate_period_problem,
@@ -44,6 +46,12 @@ def test_status_follows_the_furthest_stage_reached():
 def test_an_order_is_delivered_only_when_every_line_is_delivered_in_full():
     done, short = LineLedger(ordered=5, delivered=5, shipped=5), LineLedger(ordered=5, delivered=4, shipped=4)
     assert derive_status([done, short]) == "shipped"
+
+
+def test_an_order_short_of_capacity_is_delivered_once_everything_else_arrives():
+    done = LineLedger(ordered=5, delivered=5, shipped=5)
+    assert derive_status([done, LineLedger(ordered=5, delivered=4, shipped=4, short=1)]) == "delivered"
+    assert derive_status([done, LineLedger(ordered=5, delivered=3, shipped=4, short=1)]) == "shipped"
 
 
 def test_a_decline_can_take_allocation_back_but_never_below_zero():
@@ -267,3 +275,9 @@ def test_converted_lines_are_payable_and_the_total_is_their_sum(lines, rate, cur
     for (_, price), converted in zip(lines, prices):
         assert is_in_minor_units(converted, currency)
         assert abs(converted - price * rate) <= minor_unit(currency) / 2
+
+
+def test_an_order_delivered_short_of_capacity_is_on_time_but_not_in_full():
+    day = date(2026, 11, 2)
+    outcomes = [OrderOutcome(day, day, "delivered"), OrderOutcome(day, day, "delivered", short=True)]
+    assert otif(outcomes, day)["on_time_in_full"] == 1
