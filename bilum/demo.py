@@ -12,10 +12,11 @@ from bilum.demo_http import Api, DemoFailed
 from bilum.demo_money import DemoMoney
 from bilum.demo_setup import DemoSetup
 from bilum.demo_sms import SmsProducer
+from bilum.demo_trade import DemoTrade
 from bilum.waiting import eventually, wait_while_moving
 
 
-class Demo(DemoSetup, DemoMoney):
+class Demo(DemoSetup, DemoMoney, DemoTrade):
     def __init__(
         self,
         api: Api,
@@ -54,12 +55,14 @@ class Demo(DemoSetup, DemoMoney):
         self.set_aggregator_contact()
         self.wait_for_capacity()
         self.place_orders()
+        self.pay_deposits()
         self.answer_quotas()
         self.advance_materials()
         self.report_lots()
         self.inspect_lots()
         self.pay_producers()
         self.ship()
+        self.settle_trade()
         self.ask_balance()
         report = self.report()
         self.say(f"done in {time.monotonic() - started:.1f} s")
@@ -67,6 +70,11 @@ class Demo(DemoSetup, DemoMoney):
 
     def place_orders(self) -> None:
         today = datetime.now(UTC).date()
+        for rate in demo_data.EXCHANGE_RATES:
+            # Today and tomorrow (UTC): an order placed just after midnight finds its rate too.
+            days = {"valid_from": today.isoformat(), "valid_until": (today + timedelta(days=1)).isoformat()}
+            self.staff["aggregator"].post("/api/v1/exchange-rates", {**rate, **days})
+            self.say(f"the co-operative recorded 1 {rate['base_currency']} = {rate['rate']} {rate['quote_currency']}")
         for buyer in demo_data.BUYERS:
             for order in buyer["orders"]:
                 body = {
@@ -74,6 +82,8 @@ class Demo(DemoSetup, DemoMoney):
                     "destination": buyer["destination"],
                     "due_date": (today + timedelta(days=order["due_in_days"])).isoformat(),
                     "lines": order["lines"],
+                    "trade_terms": order["trade_terms"],
+                    **({"currency": order["currency"]} if "currency" in order else {}),
                 }
                 key = str(uuid.uuid4())
                 buyer_api = self.api.acting_as(self.buyer_credentials[demo_data.buyer_organisation(buyer)])
@@ -83,7 +93,12 @@ class Demo(DemoSetup, DemoMoney):
                     raise DemoFailed("a retried order with the same Idempotency-Key created a second order")
                 self.order_ids.append(created["id"])
                 units = sum(line["quantity"] for line in order["lines"])
-                self.say(f"{buyer['name']} ordered {units} units ({created['id']}), due {body['due_date']}")
+                terms = created["trade_terms"]
+                self.say(
+                    f"{buyer['name']} ordered {units} units ({created['id']}) {terms['incoterm']} "
+                    f"{terms['named_place']} by {terms['transport_mode']}, {created['currency']} {created['total']}, "
+                    f"due {body['due_date']}"
+                )
 
     def _order(self, order_id: str) -> dict:
         return self.api.get(f"/api/v1/orders/{order_id}")
@@ -99,12 +114,12 @@ class Demo(DemoSetup, DemoMoney):
     def _awaiting_answers(self) -> bool:
         return any(quota["status"] == "offered" or quota["top_up"] for quota in self._open_quotas())
 
+    def _lines(self):
+        return [line for order_id in self.order_ids for line in self._order(order_id)["lines"]]
+
     def _allocated_in_full(self) -> bool:
-        return all(
-            line["allocated"] == line["ordered"]
-            for order_id in self.order_ids
-            for line in self._order(order_id)["lines"]
-        )
+        """Every unit in a quota, but for those no capacity is left for."""
+        return all(line["allocated"] + line["shortfall"] >= line["ordered"] for line in self._lines())
 
     def _answer_offers(self, declining: set) -> tuple[int, int, int]:
         """One round of answers: the declining producers turn down their first offers, everyone else accepts offers
@@ -249,9 +264,7 @@ class Demo(DemoSetup, DemoMoney):
         )
 
     def _passed_everywhere(self) -> bool:
-        return all(
-            line["passed"] == line["ordered"] for order_id in self.order_ids for line in self._order(order_id)["lines"]
-        )
+        return all(line["passed"] + line["shortfall"] >= line["ordered"] for line in self._lines())
 
     def ship(self) -> None:
         eventually(self._passed_everywhere, "every passed lot to reach consolidation")
@@ -302,6 +315,7 @@ class Demo(DemoSetup, DemoMoney):
                                 "passed",
                                 "shipped",
                                 "delivered",
+                                "shortfall",
                             )
                         }
                         for line in order["lines"]
@@ -313,6 +327,7 @@ class Demo(DemoSetup, DemoMoney):
             "quotas": self._quotas(),
             "settlement": self.settlement(),
             "premium_fund": self.premium_fund(),
+            **self.trade_report(),
         }
 
     def _quotas(self) -> list:

@@ -19,7 +19,10 @@ Shapes:
 * ``DECLINING_PRODUCERS``: names of producers who decline their first quota
   in the demo, so the platform has to reallocate.
 * ``BUYERS``: each buyer has a shipping ``destination`` and one or more
-  ``orders``, each with ``due_in_days`` and order ``lines``.
+  ``orders``, each with ``due_in_days``, order ``lines``, ``trade_terms``
+  (Incoterm, named place, transport mode) and perhaps a ``currency``.
+* ``EXCHANGE_RATES``: the rates the co-operative records before the orders
+  in another currency than the offerings' are placed.
 
 :func:`validate_scenario` checks the rules listed in ``INVARIANTS``.
 """
@@ -28,6 +31,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+
+from shared.incoterms import fit_problem
 
 ORGANISATION = {"id": "kumul-weavers", "name": "Kumul Highlands Weavers' Co-operative", "country": "PG"}
 
@@ -50,6 +55,33 @@ _BAG_STANDARD = {
     "min_pass_rate": 0.5,
 }
 
+_BAG_MARKETS = [
+    {
+        "market": "AU",
+        "packaging": (
+            "Bags folded flat, 20 to a new fibreboard carton; no straw, leaves or used sacks as packing; "
+            "any timber pallet ISPM 15 treated and marked"
+        ),
+        "labelling": (
+            "Sewn-in label with 'Made in Papua New Guinea' and the fibre content (wool, acrylic); "
+            "cartons marked with the importer's name and address"
+        ),
+        "certifications": ["DAFF packing declaration", "SPARTECA origin declaration on the invoice"],
+    },
+    {
+        "market": "JP",
+        "packaging": (
+            "Each bag in a clear polybag, 20 to a carton of at most 15 kg; "
+            "cartons numbered and marked 'Made in Papua New Guinea'"
+        ),
+        "labelling": (
+            "Japanese label under the Household Goods Quality Labeling Act: outer material (wool, acrylic), "
+            "care instructions, the importer's name and telephone number"
+        ),
+        "certifications": ["GSP certificate of origin (Form A)"],
+    },
+]
+
 OFFERINGS = [
     {
         "sku": "BLM-BAG-M",
@@ -66,6 +98,9 @@ OFFERINGS = [
         "unit_volume_cm3": 4000,
         "min_order": 20,
         "quality_standard": _BAG_STANDARD,
+        "hs_code": "420222",
+        "origin_country": "PG",
+        "markets": _BAG_MARKETS,
         "attributes": {
             "materials": "wool and acrylic yarn, looped by hand",
             "colour": "mixed traditional Highlands patterns",
@@ -89,6 +124,9 @@ OFFERINGS = [
         "unit_volume_cm3": 1800,
         "min_order": 20,
         "quality_standard": _BAG_STANDARD,
+        "hs_code": "420222",
+        "origin_country": "PG",
+        "markets": _BAG_MARKETS,
         "attributes": {
             "materials": "wool and acrylic yarn, cotton lining",
             "colour": "bright stripes in the weaver's own design",
@@ -124,6 +162,41 @@ OFFERINGS = [
             "rejected_lot_action": "ask",
             "min_pass_rate": 0.5,
         },
+        "hs_code": "090121",
+        "origin_country": "PG",
+        "markets": [
+            {
+                "market": "AU",
+                "packaging": (
+                    "250 g one-way-valve bags, 20 to a new fibreboard carton; "
+                    "no used jute sacks, soil or plant debris in the container"
+                ),
+                "labelling": (
+                    "English label under the Food Standards Code: name, net weight 250 g, lot number, "
+                    "best-before date, the Australian importer's name and address, 'Product of Papua New Guinea'"
+                ),
+                "certifications": [
+                    "ICO certificate of origin (Coffee Industry Corporation)",
+                    "Manufacturer's declaration that the beans are roasted (DAFF import conditions)",
+                    "Fairtrade certificate (FLO-CERT)",
+                ],
+            },
+            {
+                "market": "JP",
+                "packaging": (
+                    "250 g nitrogen-flushed valve bags, 20 to a carton; lot number and best-before date on every carton"
+                ),
+                "labelling": (
+                    "Japanese label under the Food Labeling Act: name (regular coffee), ingredient (coffee beans), "
+                    "net weight, best-before date, storage, country of origin, the importer's name and address"
+                ),
+                "certifications": [
+                    "ICO certificate of origin (Coffee Industry Corporation)",
+                    "Ingredients and process sheet for the MHLW food import notification",
+                    "Fairtrade certificate (FLO-CERT)",
+                ],
+            },
+        ],
         "attributes": {
             "materials": "100% arabica whole bean, medium roast",
             "colour": "natural kraft bag with valve",
@@ -260,8 +333,13 @@ BUYERS = [
             {
                 "due_in_days": 75,
                 "lines": [{"sku": "BLM-BAG-M", "quantity": 450}, {"sku": "BLM-BAG-S", "quantity": 250}],
+                "trade_terms": {"incoterm": "CIF", "named_place": "Brisbane", "transport_mode": "sea"},
             },
-            {"due_in_days": 110, "lines": [{"sku": "COF-ARA-250", "quantity": 300}]},
+            {
+                "due_in_days": 110,
+                "lines": [{"sku": "COF-ARA-250", "quantity": 300}],
+                "trade_terms": {"incoterm": "CIF", "named_place": "Brisbane", "transport_mode": "sea"},
+            },
         ],
     },
     {
@@ -280,6 +358,9 @@ BUYERS = [
             {
                 "due_in_days": 90,
                 "lines": [{"sku": "BLM-BAG-M", "quantity": 150}, {"sku": "COF-ARA-250", "quantity": 200}],
+                # Free Carrier at the port of Lae: the co-operative pays the roads to Lae; the sea freight it books
+                # for the store is invoiced to the store.
+                "trade_terms": {"incoterm": "FCA", "named_place": "Lae", "transport_mode": "sea"},
             }
         ],
     },
@@ -296,17 +377,28 @@ BUYERS = [
         "orders": [
             {
                 "due_in_days": 100,
-                "lines": [{"sku": "BLM-BAG-S", "quantity": 200}, {"sku": "BLM-BAG-M", "quantity": 120}],
+                # More small bags than the network can make (see SHORT_SKU): the order ends short, and the store
+                # gets a credit note for the bags that never came.
+                "lines": [{"sku": "BLM-BAG-S", "quantity": 340}, {"sku": "BLM-BAG-M", "quantity": 120}],
+                # Delivered to the store by air, and paid in yen at the rate the co-operative records first.
+                "trade_terms": {"incoterm": "DAP", "named_place": "Tokyo", "transport_mode": "air"},
+                "currency": "JPY",
             }
         ],
     },
 ]
+
+# What one unit of the offerings' currency is worth in each other currency an order is in, recorded by the
+# co-operative for the day the orders are placed (the body of ``POST /api/v1/exchange-rates`` without its dates).
+EXCHANGE_RATES = [{"base_currency": "USD", "quote_currency": "JPY", "rate": "155.32"}]
 
 # ---------------------------------------------------------------------------
 # Helpers and validation
 # ---------------------------------------------------------------------------
 
 REMOTENESS = ("all_season_road", "seasonal_road", "air_or_boat")
+# The one sku ordered beyond everything its producers can make: an order ends short of it, and is credited.
+SHORT_SKU = "BLM-BAG-S"
 CAPACITY_HEADROOM = Decimal("1.2")
 PNG_LATITUDE = (-12.0, 0.0)
 PNG_LONGITUDE = (140.0, 156.0)
@@ -322,7 +414,9 @@ INVARIANTS = (
     "DECLINING_PRODUCERS are names of PRODUCERS",
     "BUYERS have unique names, example.com/example.org e-mails and a destination",
     "every order is due in 45..120 days and every ordered sku exists with quantity > 0",
-    "for every sku, capacity excluding DECLINING_PRODUCERS >= 120% of the total ordered",
+    "every order's Incoterm fits its transport and names a place; another currency has a rate in EXCHANGE_RATES",
+    "for every sku but SHORT_SKU, capacity excluding DECLINING_PRODUCERS >= 120% of the total ordered",
+    "SHORT_SKU is ordered beyond the capacity of all its producers",
 )
 
 _MOBILE = re.compile(r"^\+6757\d{7}$")
@@ -341,7 +435,7 @@ _OFFERING_KEYS = {
     "quality_standard",
     "min_order",
 }
-_OPTIONAL_OFFERING_KEYS = {"fair_trade_premium"}
+_OPTIONAL_OFFERING_KEYS = {"fair_trade_premium", "hs_code", "origin_country", "markets"}
 _PRODUCER_KEYS = {
     "name",
     "village",
@@ -515,11 +609,16 @@ def validate_scenario():
                     raise ValueError(f"buyer {name!r}: ordered unknown sku {line['sku']!r}")
                 if not isinstance(line["quantity"], int) or line["quantity"] <= 0:
                     raise ValueError(f"buyer {name!r}: quantity for {line['sku']} must be a positive int")
+            _check_order_terms(name, order)
 
     # Capacity headroom after declines.
     capacity = capacity_by_sku(PRODUCERS, exclude=DECLINING_PRODUCERS)
     for sku, ordered in sorted(ordered_by_sku(BUYERS).items()):
         available = capacity.get(sku, 0)
+        if sku == SHORT_SKU:
+            if capacity_by_sku(PRODUCERS).get(sku, 0) >= ordered:
+                raise ValueError(f"sku {sku}: ordered within its capacity, so no order ends short")
+            continue
         if available < CAPACITY_HEADROOM * ordered:
             raise ValueError(
                 f"sku {sku}: capacity without declining producers is {available}, "
@@ -531,3 +630,19 @@ def validate_scenario():
 def buyer_organisation(buyer: dict) -> str:
     """The demo's buyers are organisations of their own, named after the buyer."""
     return re.sub(r"[^a-z0-9]+", "-", buyer["name"].lower()).strip("-")
+
+
+def _check_order_terms(buyer_name, order):
+    """The order's Incoterm fits its transport and names a place; an order in another currency than its offerings'
+    has a rate in ``EXCHANGE_RATES``."""
+    terms = order.get("trade_terms") or {}
+    problem = fit_problem(terms.get("incoterm", ""), terms.get("transport_mode", ""))
+    if problem or not str(terms.get("named_place", "")).strip():
+        raise ValueError(f"buyer {buyer_name!r}: trade terms {terms!r}: {problem or 'no named place'}")
+    priced_in = {offering["sku"]: offering["currency"] for offering in OFFERINGS}[order["lines"][0]["sku"]]
+    currency = order.get("currency", priced_in)
+    rated = {(rate["base_currency"], rate["quote_currency"]) for rate in EXCHANGE_RATES}
+    if currency != priced_in and (priced_in, currency) not in rated:
+        raise ValueError(
+            f"buyer {buyer_name!r}: an order in {currency} needs a rate from {priced_in} in EXCHANGE_RATES"
+        )

@@ -1,11 +1,11 @@
-"""What the demonstration prints when it is done: the fulfilment of every order line, the quotas offered, and what
-each producer earned and was paid."""
+"""What the demonstration prints when it is done: the fulfilment of every order line, the quotas offered, what each
+producer earned and was paid, and the documents and accounts of the buyers."""
 
 import json
 
 
 def print_report(report: dict, out) -> None:
-    stages = ("ordered", "allocated", "accepted", "produced", "passed", "shipped", "delivered")
+    stages = ("ordered", "allocated", "accepted", "produced", "passed", "shipped", "delivered", "shortfall")
     print("Fulfilment report", file=out)
     print(f"{'order':<22} {'buyer':<28} {'offering':<12} " + " ".join(f"{s:>9}" for s in stages), file=out)
     for order in report["orders"]:
@@ -29,6 +29,22 @@ def print_report(report: dict, out) -> None:
         )
     for fund in report["premium_fund"]:
         print(f"Fair-trade premium fund: {fund['currency']} {fund['total']} (not in the producers' balances)", file=out)
+    print("Trade documents", file=out)
+    for document in report["documents"]:
+        corrects = f" corrects {document['corrects']}" if document["corrects"] else ""
+        print(
+            f"{document['number']:<16} {document['kind']:<12} {document['order_id']:<22} {document['incoterm']:<16} "
+            f"{document['currency']} {document['total']:>12}{corrects}",
+            file=out,
+        )
+    print(f"Packing lists: {len(report['packing_lists'])}", file=out)
+    money = ("ordered", "invoiced", "credited", "received", "outstanding")
+    print(f"{'order':<22} {'currency':<8} " + " ".join(f"{m:>12}" for m in money), file=out)
+    for account in report["accounts"]:
+        print(
+            f"{account['order_id']:<22} {account['currency']:<8} " + " ".join(f"{account[m]:>12}" for m in money),
+            file=out,
+        )
 
 
 def report_json(report: dict) -> str:

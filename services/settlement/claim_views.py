@@ -14,17 +14,22 @@ from shared.money import to_minor
 from shared.store import UnitOfWork, page_of, paged
 
 
-def traceability(session, order_id: str, line_ids: list[str]) -> list[dict]:
-    """The delivered lots of the claimed lines, each with the producer who made it (from what the lot earned)."""
-    lots = session.execute(
-        select(shipped_lots)
-        .where(
-            shipped_lots.c.order_id == order_id,
-            shipped_lots.c.line_id.in_(line_ids),
-            shipped_lots.c.delivered_at.is_not(None),
-        )
-        .order_by(shipped_lots.c.line_id, shipped_lots.c.lot_id)
-    ).all()
+def traceability(session, order_id: str, claimed: dict[str, str | None]) -> list[dict]:
+    """The delivered lots the claim concerns (the one a line names, else every lot of the line), each with the
+    producer who made it (from what the lot earned)."""
+    lots = [
+        lot
+        for lot in session.execute(
+            select(shipped_lots)
+            .where(
+                shipped_lots.c.order_id == order_id,
+                shipped_lots.c.line_id.in_(list(claimed)),
+                shipped_lots.c.delivered_at.is_not(None),
+            )
+            .order_by(shipped_lots.c.line_id, shipped_lots.c.lot_id)
+        ).all()
+        if claimed[lot.line_id] in (None, lot.lot_id)
+    ]
     makers = dict(
         session.execute(
             select(journal.c.lot_id, journal.c.producer_id).where(
@@ -76,6 +81,7 @@ def _view(session, claim, with_producers: bool) -> dict:
         "lines": [
             {
                 "line_id": line.line_id,
+                "lot_id": line.lot_id,
                 "sku": line.sku,
                 "kind": line.kind,
                 "units": line.units,
@@ -86,7 +92,7 @@ def _view(session, claim, with_producers: bool) -> dict:
         "photos": [{"position": p.position, "content_type": p.content_type, "sha256": p.sha256} for p in photos],
         "traceability": [
             entry if with_producers else {key: entry[key] for key in ("line_id", "lot_id", "shipment_id", "quantity")}
-            for entry in traceability(session, claim.order_id, [line.line_id for line in lines])
+            for entry in traceability(session, claim.order_id, {line.line_id: line.lot_id for line in lines})
         ],
         "decision_reason": claim.decision_reason,
         "credit_notes": claim.credit_notes or [],

@@ -82,12 +82,18 @@ def file_claim(uow: UnitOfWork, scope: dict, who: str, order_id: str, body: dict
         row.line_id for row in session.execute(select(sale_lines.c.line_id).where(sale_lines.c.order_id == order_id))
     }
     delivered = _delivered(session, order_id)
+    lots = {
+        row.lot_id: (row.line_id, row.quantity)
+        for row in session.execute(
+            select(shipped_lots).where(shipped_lots.c.order_id == order_id, shipped_lots.c.delivered_at.is_not(None))
+        )
+    }
     claimed = claimed_units(session, order_id)
     window = documents.terms_of(session, sale.organisation_id)["claim_window_days"]
     problems = {
         f"lines.{index}": [problem]
         for index, line in enumerate(data["lines"])
-        if (problem := _line_problem(line, ordered, delivered, claimed, window, now))
+        if (problem := _line_problem(line, ordered, delivered, claimed, window, now) or _lot_problem(line, lots))
     }
     if problems:
         raise InvalidInput("claim refused", problems)
@@ -108,7 +114,13 @@ def file_claim(uow: UnitOfWork, scope: dict, who: str, order_id: str, body: dict
     session.execute(
         claim_lines.insert(),
         [
-            {"claim_id": claim_id, "line_id": line["line_id"], "kind": line["kind"], "units": line["units"]}
+            {
+                "claim_id": claim_id,
+                "line_id": line["line_id"],
+                "lot_id": line["lot_id"],
+                "kind": line["kind"],
+                "units": line["units"],
+            }
             for line in data["lines"]
         ],
     )
@@ -141,6 +153,18 @@ def _line_problem(line: dict, ordered: set, delivered: dict, claimed: dict, wind
     return None
 
 
+def _lot_problem(line: dict, lots: dict) -> str | None:
+    """Why the lot a claim line names cannot be the one its units came from, or None."""
+    if line["lot_id"] is None:
+        return None
+    line_id, quantity = lots.get(line["lot_id"], (None, 0))
+    if line_id != line["line_id"]:
+        return f"lot {line['lot_id']} of this line was not delivered"
+    if line["units"] > quantity:
+        return f"lot {line['lot_id']} held {quantity} units"
+    return None
+
+
 def decide_claim(uow: UnitOfWork, scope: dict, who: str, claim_id: str, body: dict) -> dict:
     data = load_or_refuse(DecisionInput(), body, "decision")
     session = uow.session
@@ -160,7 +184,8 @@ def decide_claim(uow: UnitOfWork, scope: dict, who: str, claim_id: str, body: di
         for index, line in enumerate(data["lines"])
         if line["line_id"] not in lines or line["accepted_units"] > lines[line["line_id"]].units
     }
-    concerned = {entry["producer_id"] for entry in claim_views.traceability(session, claim.order_id, list(lines))}
+    claimed = {line_id: row.lot_id for line_id, row in lines.items()}
+    concerned = {entry["producer_id"] for entry in claim_views.traceability(session, claim.order_id, claimed)}
     for index, charge in enumerate(data["charges"]):
         if charge["producer_id"] not in concerned:
             problems[f"charges.{index}"] = ["only a producer whose lots the claim concerns may be charged"]

@@ -161,11 +161,11 @@ def credit_unshipped(uow: UnitOfWork, sale, reason: str, issued_by: str, cause: 
         short = trade.unshipped(line.quantity, int(shipped.get(line.line_id, 0)), credited.get(line.line_id, 0))
         if short:
             units[line.line_id] = short
-            replaced = outcomes[line.line_id].replaced if line.line_id in outcomes else 0
-            if replaced:
-                reasons.append(f"{line.sku}: {short} units, of which lots of {replaced} were replaced and never made")
-            else:
-                reasons.append(f"{line.sku}: {short} units")
+            replaced = min(short, outcomes[line.line_id].replaced if line.line_id in outcomes else 0)
+            never = f"{line.sku}: {short} units never made"
+            reasons.append(
+                never + (f" ({replaced} of them from lots replaced after failing inspection)" if replaced else "")
+            )
     if not units:
         return None
     priced, printed = documents.document_lines(session, sale, units)

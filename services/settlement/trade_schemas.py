@@ -63,7 +63,10 @@ class PhotoInput(Strict):
 
 
 class ClaimLineInput(Strict):
+    """``lot_id``: the lot on the packing list the units came from, when the buyer can tell."""
+
     line_id = _id()
+    lot_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
     kind = fields.String(required=True, validate=validate.OneOf(CLAIM_KINDS))
     units = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10_000_000))
 

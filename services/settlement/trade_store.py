@@ -174,6 +174,8 @@ claim_lines = Table(
     metadata,
     Column("claim_id", String(64), ForeignKey("claims.claim_id"), primary_key=True),
     Column("line_id", String(64), primary_key=True),
+    # The lot the units came from, when the buyer read it on the packing list's label; else any of the line's.
+    Column("lot_id", String(64)),
     Column("kind", String(16), nullable=False),
     Column("units", Integer, nullable=False),
     Column("accepted_units", Integer),

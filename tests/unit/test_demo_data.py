@@ -77,11 +77,19 @@ def test_buyers_and_orders():
         assert 45 <= order["due_in_days"] <= 120
 
 
-def test_capacity_covers_orders_after_declines():
+def test_capacity_covers_orders_after_declines_but_for_the_short_sku():
     ordered = demo_data.ordered_by_sku()
     capacity = demo_data.capacity_by_sku(exclude=demo_data.DECLINING_PRODUCERS)
     for sku, quantity in ordered.items():
-        assert capacity[sku] >= Decimal("1.2") * quantity
+        if sku != demo_data.SHORT_SKU:
+            assert capacity[sku] >= Decimal("1.2") * quantity
+    assert demo_data.capacity_by_sku()[demo_data.SHORT_SKU] < ordered[demo_data.SHORT_SKU]
+
+
+def test_a_short_sku_ordered_within_its_capacity_is_rejected(monkeypatch):
+    monkeypatch.setattr(demo_data, "SHORT_SKU", "BLM-BAG-M")
+    with pytest.raises(ValueError, match="BLM-BAG-M: ordered within its capacity"):
+        demo_data.validate_scenario()
 
 
 def _scaled_capacity(producers, sku, factor):

@@ -459,3 +459,23 @@ def test_a_decision_charges_only_producers_the_claim_concerns_and_a_rejection_cr
     )
     assert rejected["status"] == "rejected"
     assert documents(db, kind="credit_note") == []
+
+
+def test_a_claim_naming_a_lot_traces_that_lot_and_holds_to_its_units(delivered_order):
+    db = delivered_order
+    body = claim_body(units=2)
+    with pytest.raises(InvalidInput, match="claim"):
+        db(claims.file_claim, BUYER, "kiriko", "ord_1", {**body, "lines": [{**body["lines"][0], "lot_id": "lot_b"}]})
+    with pytest.raises(InvalidInput, match="claim"):
+        db(
+            claims.file_claim,
+            BUYER,
+            "kiriko",
+            "ord_1",
+            {**body, "lines": [{**body["lines"][0], "lot_id": "lot_a", "units": 7}]},
+        )
+    claim = db(
+        claims.file_claim, BUYER, "kiriko", "ord_1", {**body, "lines": [{**body["lines"][0], "lot_id": "lot_a"}]}
+    )
+    assert claim["lines"][0]["lot_id"] == "lot_a"
+    assert [entry["lot_id"] for entry in claim["traceability"]] == ["lot_a"]

@@ -182,6 +182,7 @@ def upgrade() -> None:
         "claim_lines",
         sa.Column("claim_id", sa.String(length=64), nullable=False),
         sa.Column("line_id", sa.String(length=64), nullable=False),
+        sa.Column("lot_id", sa.String(length=64), nullable=True),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("units", sa.Integer(), nullable=False),
         sa.Column("accepted_units", sa.Integer(), nullable=True),
