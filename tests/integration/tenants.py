@@ -240,6 +240,51 @@ def _ship_every_lot(base: str, admin: dict, tenants: tuple) -> None:
         ).json()["items"]
         assert tenant.objects["neighbour_order"] in shipment["order_ids"], "both buyers' lots share the shipment"
         tenant.objects["shipment"] = shipment["id"]
+        for status in ("in_transit", "delivered"):
+            requests.post(
+                f"{base}/api/v1/shipments/{shipment['id']}/events", json={"status": status}, headers=admin, timeout=30
+            )
+        _trade_objects(base, tenant)
+
+
+# A one-pixel PNG: the claim's photo.
+PHOTO = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005"
+        "0001ff5ca2b3d10000000049454e44ae426082"
+    )
+).decode()
+
+
+def _trade_objects(base: str, tenant: Tenant) -> None:
+    """The order's pro-forma, and the buyer's claim for a unit of its delivered line (with a photo)."""
+    buyer = tenant.credentials["buyer"]
+    order_id = tenant.objects["order"]
+
+    def invoiced() -> list:
+        found = requests.get(
+            f"{base}/api/v1/documents", params={"order_id": order_id}, headers=buyer, timeout=30
+        ).json()["items"]
+        return found if {"proforma", "invoice"} <= {document["kind"] for document in found} else []
+
+    documents = eventually(invoiced, "the order's pro-forma and invoice", timeout_s=60)
+
+    def claimed():
+        response = requests.post(
+            f"{base}/api/v1/orders/{order_id}/claims",
+            json={
+                "lines": [{"line_id": tenant.objects["line"], "kind": "damaged", "units": 1}],
+                "reason": "a torn bag",
+                "photos": [{"content_type": "image/png", "data": PHOTO}],
+            },
+            headers=buyer,
+            timeout=30,
+        )
+        return [response.json()] if response.status_code == 201 else []
+
+    [claim] = eventually(claimed, "the buyer's claim, once settlement knows the delivery", timeout_s=60)
+    tenant.objects["document"] = next(d["document_id"] for d in documents if d["kind"] == "proforma")
+    tenant.objects["claim"] = claim["claim_id"]
 
 
 @pytest.fixture(scope="module")

@@ -42,6 +42,8 @@ PARAMETERS = {
     "position": ("image",),
     "batch_id": ("payout_batch",),
     "payout_line_id": ("payout_line",),
+    "document_id": ("document",),
+    "claim_id": ("claim",),
 }
 # What each role of a tenant owns among those objects (an admin owns everything).
 OWNED = {
@@ -59,8 +61,10 @@ OWNED = {
         "image",
         "payout_batch",
         "payout_line",
+        "document",
+        "claim",
     },
-    "buyer": {"order", "offering", "shipment", "catalogue", "buyer_organisation", "image"},
+    "buyer": {"order", "offering", "shipment", "catalogue", "buyer_organisation", "image", "document", "claim"},
     "producer": {"producer", "quota", "lot", "offering", "catalogue", "image"},
 }
 OWNED["inspector"] = OWNED["aggregator"]
@@ -73,7 +77,7 @@ SHARED_READS = {
 }
 # Operations on no tenant's object: platform-wide (only admins change them) or the caller's own only.
 PLATFORM = {("POST", "/api/v1/hubs"), ("POST", "/api/v1/vehicles"), ("POST", "/api/v1/shipments/plan")}
-OWN_ONLY = {("POST", "/api/v1/api-keys"), ("PUT", "/api/v1/settlement-terms")}
+OWN_ONLY = {("POST", "/api/v1/api-keys"), ("PUT", "/api/v1/settlement-terms"), ("PUT", "/api/v1/trade-terms")}
 PUBLIC = {
     ("POST", "/api/v1/auth/token"),
     ("POST", "/api/v1/sms/inbound"),
@@ -112,6 +116,18 @@ BODIES = {
     ("PUT", "/api/v1/organisations/{organisation_id}/contact"): {"name": "Taken", "email": "taken@example.org"},
     ("PUT", "/api/v1/recipients/{recipient_id}/preferences"): {"channels": ["sms"]},
     ("POST", "/api/v1/payout-lines/{payout_line_id}/cash-receipt"): {"receipt_number": "R-stolen"},
+    ("POST", "/api/v1/orders/{order_id}/receipts"): {
+        "kind": "deposit",
+        "amount": "1.00",
+        "currency": "USD",
+        "reference": "stolen",
+        "received_on": "2026-01-01",
+    },
+    ("POST", "/api/v1/orders/{order_id}/claims"): {
+        "lines": [{"line_id": "lin_unknown", "kind": "missing", "units": 1}],
+        "reason": "not mine",
+    },
+    ("POST", "/api/v1/claims/{claim_id}/decision"): {"decision": "reject", "reason": "not mine"},
 }
 
 # Creating requests that name the other tenant's things: (roles, body, content type, statuses that refuse).
