@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from shared.messaging import DEAD_LETTER_QUEUE
-from tests.faults import money_audit
+from tests.faults import money_audit, trade_audit
 from tests.faults.platform import REPO, SERVICES
 
 LEDGER_STAGES = ("allocated", "accepted", "produced", "passed", "shipped", "delivered")
@@ -103,6 +103,7 @@ class Audit:
                 "SELECT count(*) FROM aggregation.lots l WHERE l.status = 'passed' AND NOT EXISTS "
                 "(SELECT 1 FROM consolidation.ready_lots r WHERE r.lot_id = l.lot_id)"
             )
+        work.update(trade_audit.pending(self))
         if ship:
             work["lots waiting for a shipment"] = self.scalar(
                 "SELECT count(*) FROM consolidation.ready_lots r JOIN consolidation.order_destinations o "
@@ -153,6 +154,7 @@ class Audit:
         self._lots_and_shipments(findings)
         figures = self._final_states(findings, ship, lots)
         figures["money"] = money_audit.check(self, findings)
+        figures["trade"] = trade_audit.check(self, findings)
         return findings, figures
 
     def _orders(self, findings: Findings, accepted: dict) -> None:
