@@ -239,4 +239,6 @@ def settle_if_finished(uow: UnitOfWork, order_id: str) -> str | None:
     )
     if not finished or not any(short.get(line.line_id, 0) for line in lines):
         return None
-    return invoicing.credit_unshipped(uow, sale, "the order ended short", "system: order finished short", f"shortfall:{order_id}")
+    return invoicing.credit_unshipped(
+        uow, sale, "the order ended short", "system: order finished short", f"shortfall:{order_id}"
+    )
