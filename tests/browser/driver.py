@@ -39,7 +39,7 @@ READ_FIGURES = """() => Array.from(document.querySelectorAll('[data-figure]')).m
   const owner = node.parentElement.closest('[data-order],[data-producer],[data-region],[data-quota],[data-lot],[data-line]');
   return {figure: node.dataset.figure, text: node.textContent.trim(), owner: owner ? Object.assign({}, owner.dataset) : {}};
 })"""
-READ_OWNERS = """() => Array.from(document.querySelectorAll('[data-order],[data-producer],[data-region],[data-quota],[data-lot],[data-line],[data-shipment]'))
+READ_OWNERS = """() => Array.from(document.querySelectorAll('[data-order],[data-producer],[data-region],[data-quota],[data-lot],[data-line],[data-shipment],[data-document]'))
   .map(node => Object.assign({}, node.dataset))"""
 
 

@@ -18,7 +18,8 @@ PRODUCER_READY = (
     """() => ['money', 'offers', 'accepted', 'lots'].every(id => document.getElementById(id).childElementCount > 0)"""
 )
 BUYER_READY = """() => document.querySelectorAll('[data-order]').length > 0 &&
-  Array.from(document.querySelectorAll('.shipments')).every(box => box.childElementCount > 0)"""
+  Array.from(document.querySelectorAll('.shipments, div.documents, div.account'))
+    .every(box => box.childElementCount > 0)"""
 MESSAGE_SHOWN = """() => { const box = document.getElementById('auth-message'); return box && !box.hidden; }"""
 VIEWPORTS = ("desktop", "phone")
 
@@ -64,6 +65,7 @@ def dashboard_figures(d: dict) -> dict:
 def test_the_dashboard_shows_the_api_figures_of_the_aggregators_organisation(scenario, browser, viewport):
     highlands = scenario.highlands
     eventually(lambda: api(scenario, highlands.aggregator, "/dashboard")["money"], "what the passed lot earned")
+    eventually(lambda: api(scenario, highlands.aggregator, "/dashboard")["receivables"], "the shipment's invoice")
     page = browser.open("/dashboard", highlands.aggregator, DASHBOARD_READY, screenshot="dashboard", viewport=viewport)
     d = api(scenario, highlands.aggregator, "/dashboard")
     assert d["organisation_id"] == highlands.name
@@ -93,6 +95,9 @@ def test_the_dashboard_shows_the_api_figures_of_the_aggregators_organisation(sce
     assert Decimal(money["owed"]) > 0 and money["days_to_payment"]["payments"] == 0
     assert shown[f"money-owed-{money['currency']}"] == f"{money['currency']} {money['owed']}"
     assert shown[f"money-days-{money['currency']}"] == "no payment yet"
+    [owed] = d["receivables"]
+    assert Decimal(owed["total"]) == Decimal(owed["buckets"]["current"]) > 0, "invoiced at dispatch, not yet due"
+    assert shown[f"receivables-{owed['currency']}"] == f"{owed['currency']} {owed['total']}"
     if viewport == "phone":
         assert not page["horizontal_overflow"], "the dashboard is wider than a phone"
 
@@ -190,6 +195,13 @@ def test_the_buyer_page_shows_each_order_with_its_ledger_promise_and_shipments(s
             o["shipment"] for o in page["owners"] if "shipment" in o and o["shipment"] in {s["id"] for s in shipments}
         )
     assert sum(1 for o in page["owners"] if "shipment" in o) == 1, "the one shipment of the scenario"
+    for order in orders:
+        issued = api(scenario, scenario.buyer, "/documents", order_id=order["id"])["items"]
+        assert "proforma" in {document["kind"] for document in issued}, "every order has its pro-forma"
+        shown = {o["document"] for o in page["owners"] if "document" in o}
+        assert {document["number"] for document in issued} <= shown, "the page lists every document of the order"
+        account = api(scenario, scenario.buyer, "/buyer-accounts", order_id=order["id"])["items"][0]
+        assert figures(page, order=order["id"])["ordered"] == f"{account['currency']} {account['ordered']}"
     if viewport == "phone":
         assert not page["horizontal_overflow"], "the buyer page is wider than a phone"
 

@@ -44,7 +44,10 @@ def test_an_order_flows_from_placement_to_delivery_and_the_ledger_accounts_for_e
         key = (order["buyer"], tuple(sorted((line["offering"], line["ordered"]) for line in order["lines"])))
         assert key in expected
         for line in order["lines"]:
-            assert [line[stage] for stage in STAGES] == [line["ordered"]] * len(STAGES), line
+            made = line["ordered"] - line["shortfall"]
+            assert [line[stage] for stage in STAGES[1:]] == [made] * (len(STAGES) - 1), line
+            assert not line["shortfall"] or line["offering"] == demo_data.SHORT_SKU, line
+    assert any(line["shortfall"] for order in report["orders"] for line in order["lines"]), "no order ended short"
     quotas = report["quotas"]
     assert {quota["order_id"] for quota in quotas} == {order["id"] for order in report["orders"]}
     by_holder = Counter((quota["line_id"], quota["producer_id"]) for quota in quotas)
@@ -56,6 +59,7 @@ def test_an_order_flows_from_placement_to_delivery_and_the_ledger_accounts_for_e
     )
     _every_producer_was_paid_what_her_passed_lots_earned(report, result.stderr)
     _the_yen_order_was_converted_at_the_recorded_rate(result.stderr)
+    _the_documents_account_for_what_was_delivered(report)
     assert "declined 0" not in result.stderr, "the demo's producers declined nothing: reallocation went untested"
     assert "declined units were reallocated" in result.stderr
     assert dead_letters(platform_env["AMQP_URI"]) == 0
@@ -74,6 +78,34 @@ def _every_producer_was_paid_what_her_passed_lots_earned(report: dict, progress:
     assert "could not approve her own" in progress and "failed (PAYEE_NOT_ALLOWED_TO_RECEIVE); tried again" in progress
     assert "sent BAL and was answered: 'Bilum: mani i stap" in progress, "Mary Kewa's balance, in Tok Pisin"
     assert [fund["total"] for fund in report["premium_fund"]] == ["100.00"], "500 bags of coffee at 0.20"
+
+
+def _the_documents_account_for_what_was_delivered(report: dict) -> None:
+    """A pro-forma per order, net of its credit notes, is what the invoices billed for goods; one claim was
+    credited in part against an invoice; numbers run from 1 without a gap; every buyer but one paid its balance."""
+    documents = report["documents"]
+    numbers = Counter(document["kind"] for document in documents)
+    for kind, issued in numbers.items():
+        sequences = sorted(int(document["number"].split("-")[-1]) for document in documents if document["kind"] == kind)
+        assert sequences == list(range(1, issued + 1)), (kind, sequences)
+    for order in report["orders"]:
+        mine = [document for document in documents if document["order_id"] == order["id"]]
+        [proforma] = [document for document in mine if document["kind"] == "proforma"]
+        invoices = [document for document in mine if document["kind"] == "invoice"]
+        credits = [document for document in mine if document["corrects"] == proforma["number"]]
+        goods = sum(Decimal(line["amount"]) for invoice in invoices for line in invoice["lines"])
+        assert Decimal(proforma["total"]) - sum(Decimal(note["total"]) for note in credits) == goods, order["id"]
+        assert bool(credits) == any(line["shortfall"] for line in order["lines"]), order["id"]
+    claimed = [d for d in documents if d["kind"] == "credit_note" and d["corrects"].startswith("INV-")]
+    assert [sum(line["quantity"] for line in note["lines"]) for note in claimed] == [3], "the claim accepted in part"
+    rates = {document["rate"] for document in documents if document["currency"] == "JPY"}
+    assert rates == {demo_data.EXCHANGE_RATES[0]["rate"]}, "the rate used is on every yen document"
+    accounts = report["accounts"]
+    for account in accounts:
+        owed = Decimal(account["invoiced"]) - Decimal(account["credited"]) - Decimal(account["received"])
+        assert Decimal(account["outstanding"]) == owed, account
+    assert [Decimal(account["outstanding"]) > 0 for account in accounts] == [False] * (len(accounts) - 1) + [True]
+    assert len(report["packing_lists"]) == numbers["invoice"], "a packing list beside every invoice"
 
 
 def test_demo_and_up_stop_at_once_with_what_to_start_when_rabbitmq_is_down(platform_env):
