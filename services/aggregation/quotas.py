@@ -96,19 +96,30 @@ def decline(uow: UnitOfWork, quota_id: str, body: dict | None = None) -> dict:
 def expire(uow: UnitOfWork, now: datetime, batch: int = 50) -> int:
     """Offers whose deadline passed lapse, and their units go to other producers; the offers and top-ups that
     lapsed. All the lapsed offers of a batch lapse before any is reallocated, so that none goes to a producer whose
-    own offer has lapsed too. Several processes may run this at once: each takes the quotas no other has locked."""
+    own offer has lapsed too.
+
+    Locks follow allocation's order, offerings first and then quotas: a sweep that held a quota while it waited for
+    its offering would deadlock with an answer holding the offering. Several processes may sweep at once: each
+    takes the lapsed offers no other has locked or answered meanwhile."""
     session = uow.session
     due = session.execute(
         select(quotas.c.quota_id, quotas.c.offering_id)
         .where(quotas.c.status == domain.QUOTA_OFFERED, quotas.c.respond_by < now)
         .order_by(quotas.c.respond_by)
         .limit(batch)
-        .with_for_update(skip_locked=True)
     ).all()
+    due_top_ups = top_ups.lapsed(session, now, batch)
+    if not due and not due_top_ups:
+        return 0
+    capacity.lock_offerings(session, [row.offering_id for row in due] + [row.offering_id for row in due_top_ups])
     lapsed = []
-    for quota_id, _ in sorted(due, key=lambda row: (row.offering_id, row.quota_id)):
-        quota = _locked_quota(session, quota_id)
-        if quota.status != domain.QUOTA_OFFERED:
+    for quota_id in sorted(row.quota_id for row in due):
+        quota = session.execute(
+            select(quotas)
+            .where(quotas.c.quota_id == quota_id, quotas.c.status == domain.QUOTA_OFFERED)
+            .with_for_update(skip_locked=True)
+        ).one_or_none()
+        if quota is None:
             continue
         session.execute(
             update(quotas)
@@ -120,8 +131,13 @@ def expire(uow: UnitOfWork, now: datetime, batch: int = 50) -> int:
         log.info("quota expired", extra={"correlation_id": quota.order_id, "quota_id": quota_id})
         lapsed.append(quota)
     lapsed_top_ups = []
-    for top_up in sorted(top_ups.lapsed(session, now, batch), key=lambda row: (row.offering_id, row.top_up_id)):
-        quota = _locked_quota(session, top_up.quota_id)
+    for due_top_up in sorted(due_top_ups, key=lambda row: row.top_up_id):
+        quota = session.execute(
+            select(quotas).where(quotas.c.quota_id == due_top_up.quota_id).with_for_update(skip_locked=True)
+        ).one_or_none()
+        top_up = quota and top_ups.lock_if_offered(session, due_top_up.top_up_id)
+        if top_up is None:
+            continue
         top_ups.close(uow, quota, top_up, top_ups.EXPIRED, "not answered by the deadline", now)
         lapsed_top_ups.append(top_up)
     for quota in lapsed + lapsed_top_ups:

@@ -157,14 +157,22 @@ def close(uow: UnitOfWork, quota, top_up, outcome: str, reason: str, now: dateti
 
 
 def lapsed(session: Session, now: datetime, batch: int) -> list:
-    """Top-ups whose deadline passed, that no other process has locked."""
+    """Top-ups whose deadline passed, unlocked: the sweep locks their offerings and quotas first."""
     return session.execute(
         select(top_ups)
         .where(top_ups.c.status == OFFERED, top_ups.c.respond_by < now)
         .order_by(top_ups.c.respond_by)
         .limit(batch)
-        .with_for_update(skip_locked=True)
     ).all()
+
+
+def lock_if_offered(session: Session, top_up_id: str):
+    """The top-up, locked, if it still waits for an answer and no other process holds it; else None."""
+    return session.execute(
+        select(top_ups)
+        .where(top_ups.c.top_up_id == top_up_id, top_ups.c.status == OFFERED)
+        .with_for_update(skip_locked=True)
+    ).one_or_none()
 
 
 def view(session: Session, quota_id: str) -> dict | None:
