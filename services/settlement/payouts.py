@@ -7,17 +7,16 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from services.settlement import domain, journal, payout_views, settings
 from services.settlement.metrics import PAYOUT_RESULTS
 from services.settlement.schemas import CashReceiptInput, DraftInput
-from services.settlement.store import payout_batches, payout_lines, producers
+from services.settlement.store import OPEN_LINE, payout_batches, payout_lines, producers
 from shared.errors import Conflict, InvalidInput, NotFound, load_or_refuse
 from shared.events import new_event
 from shared.ids import new_id
 from shared.store import UnitOfWork
-
-OPEN_LINE = ("draft", "approved", "sending", "failed")
 
 
 def _now() -> datetime:
@@ -74,25 +73,28 @@ def draft_batch(uow: UnitOfWork, organisation_id: str, who: str, body: dict) -> 
             drafted_at=now,
         )
     )
-    session.execute(
-        payout_lines.insert(),
-        [
-            {
-                "line_id": new_id("pl"),
-                "batch_id": batch_id,
-                "organisation_id": organisation_id,
-                "producer_id": producer_id,
-                "currency": currency,
-                "amount": amount,
-                "method": domain.CASH if producer_id in cash else domain.MOBILE_MONEY,
-                "msisdn": None if producer_id in cash else members[producer_id].mobile,
-                "status": "draft",
-                "attempt": 0,
-                "updated_at": now,
-            }
-            for producer_id, amount in owed.items()
-        ],
-    )
+    lines = [
+        {
+            "line_id": new_id("pl"),
+            "batch_id": batch_id,
+            "organisation_id": organisation_id,
+            "producer_id": producer_id,
+            "currency": currency,
+            "amount": amount,
+            "method": domain.CASH if producer_id in cash else domain.MOBILE_MONEY,
+            "msisdn": None if producer_id in cash else members[producer_id].mobile,
+            "status": "draft",
+            "attempt": 0,
+            "updated_at": now,
+        }
+        for producer_id, amount in owed.items()
+    ]
+    try:
+        session.execute(payout_lines.insert(), lines)
+    except IntegrityError:
+        raise Conflict(
+            "another payout batch was drafted at the same moment for some of these producers: see the open batches"
+        ) from None
     return payout_views.get_batch(uow, organisation_id, batch_id)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    text,
 )
 
 from shared.store import UtcDateTime, add_messaging_tables
@@ -24,6 +25,9 @@ metadata = MetaData()
 outbox, inbox = add_messaging_tables(metadata)
 
 ID = BigInteger().with_variant(Integer, "sqlite")
+# A payout line still on its way to the producer: drafted, approved, being sent, or failed and to be tried again.
+OPEN_LINE = ("draft", "approved", "sending", "failed")
+OPEN_LINE_CONDITION = "status IN ({})".format(", ".join(f"'{status}'" for status in OPEN_LINE))
 
 
 def _money(name: str) -> Column:
@@ -194,6 +198,17 @@ payout_lines = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     UniqueConstraint("batch_id", "producer_id", name="uq_payout_lines_batch_producer"),
     Index("ix_payout_lines_status", "status", "submitted_at"),
+    # One payout in flight per producer and currency, even when two clerks draft batches at the same moment: the
+    # second draft waits for the first and is refused, instead of paying the same earnings twice.
+    Index(
+        "uq_payout_lines_one_open_per_producer",
+        "organisation_id",
+        "producer_id",
+        "currency",
+        unique=True,
+        postgresql_where=text(OPEN_LINE_CONDITION),
+        sqlite_where=text(OPEN_LINE_CONDITION),
+    ),
 )
 
 # The trade tables (orders, shipments, documents, receipts, claims) are the same schema's, defined beside these: once
