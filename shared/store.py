@@ -27,6 +27,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, CursorResult, Engine, Result
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,6 +37,16 @@ from shared.events import Event
 from shared.logging import correlation
 
 log = logging.getLogger(__name__)
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """The database could not be reached or dropped the connection (restarted, failed over, cut off), or the
+    transaction lost a deadlock or a lock wait: nothing was written, and the same work can succeed later."""
+    if isinstance(error, sqlalchemy_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(
+        error, (sqlalchemy_exc.OperationalError, sqlalchemy_exc.InterfaceError, sqlalchemy_exc.TimeoutError)
+    )
 
 
 class UtcDateTime(TypeDecorator):

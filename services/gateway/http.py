@@ -22,14 +22,20 @@ from werkzeug.wrappers import Request, Response
 from services.gateway import access, auth, metrics
 from shared import config
 from shared.errors import ServiceError
+from shared.store import database_unreachable
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_CSV_BYTES = 8 * 1024 * 1024
 
-_REMOTE_STATUS = {"InvalidInput": 422, "NotFound": 404, "Conflict": 409}
-_REMOTE_CODE = {"InvalidInput": "invalid_input", "NotFound": "not_found", "Conflict": "conflict"}
+_REMOTE_STATUS = {"InvalidInput": 422, "NotFound": 404, "Conflict": 409, "Unavailable": 503}
+_REMOTE_CODE = {
+    "InvalidInput": "invalid_input",
+    "NotFound": "not_found",
+    "Conflict": "conflict",
+    "Unavailable": "unavailable",
+}
 
 
 class HttpError(Exception):
@@ -296,9 +302,8 @@ def api(
                 response = error_response(HttpError(401, "unauthenticated", str(error)))
             except (auth.Forbidden, PermissionError) as error:
                 response = error_response(HttpError(403, "forbidden", str(error)))
-            except Exception:
-                log.exception("request failed", extra={"route": template})
-                response = error_response(HttpError(500, "internal", "something went wrong on our side"))
+            except Exception as error:
+                response = error_response(_unexpected(error, template))
             # Answers of the API hold one caller's data: no cache, shared or not, may keep them (an image says
             # otherwise for itself).
             response.headers.setdefault("Cache-Control", "no-store")
@@ -309,6 +314,15 @@ def api(
         return http(method, _werkzeug_path(path))(wrapper)
 
     return decorate
+
+
+def _unexpected(error: Exception, route: str) -> HttpError:
+    """The gateway's own database away is an outage to wait out (503); anything else is a fault of ours (500)."""
+    if database_unreachable(error):
+        log.warning("the gateway's database is unreachable", extra={"route": route, "error": str(error)[:300]})
+        return HttpError(503, "unavailable", "the gateway's database cannot be reached for now: try again shortly")
+    log.exception("request failed", extra={"route": route})
+    return HttpError(500, "internal", "something went wrong on our side")
 
 
 def _authorise(identity, request, roles: frozenset) -> auth.Principal:

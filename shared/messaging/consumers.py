@@ -8,6 +8,9 @@ from amqp.exceptions import ConnectionError as AmqpConnectionError
 from nameko.messaging import Consumer, QueueConsumer
 from nameko.rpc import Rpc, RpcConsumer
 
+from shared.errors import Unavailable
+from shared.store import database_unreachable
+
 log = logging.getLogger(__name__)
 
 # What an ack or requeue raises when the broker connection went away under it: a socket error, or the amqp library's
@@ -57,11 +60,15 @@ class _TolerantRpcConsumer(RpcConsumer):
 class ResilientRpc(Rpc):
     """nameko's RPC entrypoint, except that a reply it cannot send (the broker connection went away while the
     worker ran) is logged instead of killing the whole service. The request is acknowledged all the same: the work
-    was done, and the caller, which never hears back, asks again after its deadline."""
+    was done, and the caller, which never hears back, asks again after its deadline. A call that failed because the
+    service's database is away answers ``Unavailable``, which callers know to retry, not the driver's error."""
 
     rpc_consumer = _TolerantRpcConsumer()
 
     def handle_result(self, message, worker_ctx, result, exc_info):
+        if exc_info is not None and database_unreachable(exc_info[1]):
+            unavailable = Unavailable("the service's database cannot be reached for now: try again shortly")
+            exc_info = (Unavailable, unavailable, exc_info[2])
         try:
             return super().handle_result(message, worker_ctx, result, exc_info)
         except Exception:

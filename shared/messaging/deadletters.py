@@ -21,6 +21,7 @@ EVENT_TYPE_HEADER = "x-bilum-event-type"
 PARKED_AT_HEADER = "x-bilum-dead-lettered-at"
 WAITING_SINCE_HEADER = "x-bilum-waiting-since"
 WAITS_HEADER = "x-bilum-waits"
+OUTAGE_WAITS_HEADER = "x-bilum-database-waits"
 
 _QUICK_RETRY = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2}
 

@@ -4,7 +4,8 @@ nameko acks an event handler's message after the worker finishes even when it ra
 loses its message. ``reliable_handler`` instead retries a failing message a bounded number of times (republishing it
 to its own queue with an attempt counter) and then parks it in the dead-letter queue with the reason. A message that
 breaks the event contract is parked at once: retrying cannot mend it. A message whose handler waits for a fact that
-has not arrived yet (``NotYetKnown``) is tried again later without spending its retries. Nothing is acked before its
+has not arrived yet (``NotYetKnown``), or that failed because the database is away, is tried again later without
+spending its retries. Nothing is acked before its
 copy is confirmed, and an ack or requeue on a connection the broker already dropped is a no-op (the broker hands the
 message out again), never a crash.
 """
@@ -23,7 +24,15 @@ from shared import config, metrics
 from shared.errors import NotYetKnown
 from shared.events import Event, InvalidEvent, parse
 from shared.messaging.consumers import DeadLetteringQueueConsumer
-from shared.messaging.deadletters import ATTEMPTS_HEADER, WAITING_SINCE_HEADER, WAITS_HEADER, make_publisher, park
+from shared.messaging.deadletters import (
+    ATTEMPTS_HEADER,
+    OUTAGE_WAITS_HEADER,
+    WAITING_SINCE_HEADER,
+    WAITS_HEADER,
+    make_publisher,
+    park,
+)
+from shared.store import database_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +117,17 @@ class ReliableEventHandler(EventHandler):
                     "reason": reason,
                     "correlation_id": _correlation_of(message.payload),
                 },
+            )
+            pause = min(LONGEST_WAIT_PAUSE_S, self.retry_backoff_s * 2 ** min(waits, 8))
+        elif database_unreachable(exc_info[1]):
+            # The database is away (restarted, failed over, cut off): no message is at fault, so none spends its
+            # retries or reaches the dead letters, however long the outage lasts.
+            waits = int(headers.get(OUTAGE_WAITS_HEADER, 0))
+            headers[OUTAGE_WAITS_HEADER] = waits + 1
+            metrics.MESSAGES_WAITING.labels(self.service, self.event_type).inc()
+            log.warning(
+                "database unreachable: the message waits",
+                extra={"queue": self.queue.name, "waits": waits + 1, "reason": reason[:300]},
             )
             pause = min(LONGEST_WAIT_PAUSE_S, self.retry_backoff_s * 2 ** min(waits, 8))
         else:

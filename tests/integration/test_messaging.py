@@ -9,8 +9,10 @@ from datetime import date, datetime, timezone
 import eventlet
 import pytest
 from kombu import Connection, Exchange
+from nameko.exceptions import RemoteError
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
+from sqlalchemy.exc import OperationalError
 
 from bilum.cli import main as bilum
 from bilum.waiting import eventually
@@ -367,3 +369,51 @@ def _answer_or_none(caller):
         return caller.desk.slow_answer(0)
     except Exception:
         return None
+
+
+def _connection_lost() -> OperationalError:
+    return OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+
+database_away = {"yes": True}
+outage_tries = []
+
+
+class DatabaseBound:
+    name = "database_bound"
+
+    @reliable_handler("orders", "order.status_changed")
+    def on_status_changed(self, event):
+        outage_tries.append(event.event_id)
+        if database_away["yes"]:
+            raise _connection_lost()
+
+    @rpc
+    def read(self):
+        if database_away["yes"]:
+            raise _connection_lost()
+        return "read"
+
+
+def test_while_the_database_is_away_an_event_waits_without_spending_retries_and_a_call_answers_unavailable(platform):
+    outage_tries.clear()
+    database_away["yes"] = True
+    event = _status_event("ord_outage")
+    with running(DatabaseBound), ClusterRpcProxy({"AMQP_URI": platform["AMQP_URI"]}, timeout=30) as caller:
+        with pytest.raises(RemoteError) as refused:
+            caller.database_bound.read()
+        assert refused.value.exc_type == "Unavailable"
+        assert "database cannot be reached" in refused.value.value
+        _dispatch(platform["AMQP_URI"], "orders", event.to_message())
+        eventually(
+            lambda: len(outage_tries) > 2 * int(platform["BILUM_MAX_ATTEMPTS"]),
+            what="the event to be tried more often than a failing one may be",
+        )
+        assert dead_letters(platform["AMQP_URI"]) == 0
+        database_away["yes"] = False
+        assert caller.database_bound.read() == "read"
+        handled_at = len(outage_tries) + 1
+        eventually(lambda: len(outage_tries) >= handled_at, what="the event to be handled once the database is back")
+        eventlet.sleep(0.5)
+        assert len(outage_tries) == handled_at, "the event was tried again after it was handled"
+    assert dead_letters(platform["AMQP_URI"]) == 0
