@@ -2,6 +2,7 @@
 
 from services.gateway import accounts, schemas
 from services.gateway.auth import ADMIN, AGGREGATOR, ANYONE, PRODUCER
+from services.gateway.client_address import client_address
 from services.gateway.http import PUBLIC, HttpError, api, call, json_response, read_json, read_query, refusal_of
 from shared.errors import EXPECTED, Conflict, load_or_refuse
 
@@ -28,8 +29,13 @@ class AccountRoutes:
         summary="Sign in with username and password: a short-lived bearer token",
     )
     def sign_in(self, request, principal):
+        """Counted per address and username: behind a trusted proxy, the address it forwarded (one client cannot
+        spend another's attempts by sharing the proxy's)."""
         data = _answer(load_or_refuse, schemas.SignIn(), read_json(request), "sign-in")
-        wait_s = self.identity.wait_before(self.identity.sign_ins, f"{request.remote_addr}\n{data['username']}")
+        address = client_address(
+            request.remote_addr, request.headers.get("X-Forwarded-For"), self.identity.settings.trusted_proxies
+        )
+        wait_s = self.identity.wait_before(self.identity.sign_ins, f"{address}\n{data['username']}")
         if wait_s:
             raise HttpError(429, "rate_limited", "too many sign-in attempts: wait", retry_after_s=wait_s)
         return json_response(self.identity.sign_in(data["username"], data["password"]))

@@ -1,8 +1,10 @@
-"""The gateway's configuration, from environment variables: the key that signs sign-in tokens and the rate limits.
+"""The gateway's configuration, from environment variables: the key that signs sign-in tokens, the rate limits and
+the proxies whose X-Forwarded-For is believed.
 
 Read through ``shared.config.environment()`` when the gateway starts: a wrong value stops it with the variable's name.
 Without BILUM_JWT_SECRET the gateway still runs, with a key of its own process (``bilum up`` gives every process the
-same one); a secret shorter than 32 characters is refused, as it could be guessed.
+same one); a secret shorter than 32 characters is refused, as it could be guessed. Without BILUM_TRUSTED_PROXIES no
+proxy is trusted: the peer's address is the caller's, as it must be when anyone can reach the gateway directly.
 """
 
 import logging
@@ -10,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from services.gateway.client_address import Network, trusted_networks
 from shared.config import AT_LEAST_ONE, POSITIVE, environment
 
 log = logging.getLogger(__name__)
@@ -24,6 +27,7 @@ class Settings:
     rate_per_s: float
     rate_burst: int
     sign_in_per_minute: int
+    trusted_proxies: tuple[Network, ...]
 
 
 def _token_secret(configured: str) -> str:
@@ -35,6 +39,13 @@ def _token_secret(configured: str) -> str:
     return configured
 
 
+def _trusted_proxies(configured: str) -> tuple[Network, ...]:
+    try:
+        return trusted_networks(configured)
+    except ValueError as error:
+        raise RuntimeError(f"BILUM_TRUSTED_PROXIES: {error}; give addresses or networks separated by commas") from None
+
+
 def load() -> Settings:
     env = environment()
     return Settings(
@@ -43,4 +54,5 @@ def load() -> Settings:
         rate_per_s=env.float("BILUM_RATE_LIMIT_PER_S", 50.0, validate=POSITIVE),
         rate_burst=env.int("BILUM_RATE_LIMIT_BURST", 200, validate=AT_LEAST_ONE),
         sign_in_per_minute=env.int("BILUM_SIGN_IN_PER_MINUTE", 10, validate=AT_LEAST_ONE),
+        trusted_proxies=_trusted_proxies(env.str("BILUM_TRUSTED_PROXIES", "")),
     )
