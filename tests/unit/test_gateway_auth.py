@@ -233,3 +233,26 @@ def test_the_served_openapi_document_is_valid_fresh_and_protects_all_but_sign_in
     order_body = served["paths"]["/api/v1/orders"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert order_body == {"$ref": "#/components/schemas/OrdersPlaceOrderInput"}
     assert all(operation["x-roles"] for method, path, operation in operations if operation["security"])
+
+
+def test_passwords_are_hashed_and_verified_off_the_callers_thread(monkeypatch):
+    """A sign-in's quarter second of argon2 must not freeze the gateway's other requests on its one hub."""
+    import threading
+
+    threads = []
+    real = auth._hasher
+
+    class Recording:
+        def hash(self, password):
+            threads.append(threading.get_ident())
+            return real.hash(password)
+
+        def verify(self, stored, password):
+            threads.append(threading.get_ident())
+            return real.verify(stored, password)
+
+    monkeypatch.setattr(auth, "_hasher", Recording())
+    stored = auth.hash_password("correct horse battery staple")
+    assert auth.password_matches(stored, "correct horse battery staple")
+    assert not auth.password_matches(stored, "wrong")
+    assert len(threads) == 3 and threading.get_ident() not in threads
