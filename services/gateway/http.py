@@ -6,7 +6,6 @@ import logging
 import math
 import re
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import wraps
 
@@ -20,6 +19,7 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Request, Response
 
 from services.gateway import access, auth, metrics
+from services.gateway.operations import Operation
 from shared import config
 from shared.errors import ServiceError
 from shared.store import database_unreachable
@@ -29,12 +29,12 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
 MAX_CSV_BYTES = 8 * 1024 * 1024
 
-_REMOTE_STATUS = {"InvalidInput": 422, "NotFound": 404, "Conflict": 409, "Unavailable": 503}
-_REMOTE_CODE = {
-    "InvalidInput": "invalid_input",
-    "NotFound": "not_found",
-    "Conflict": "conflict",
-    "Unavailable": "unavailable",
+# A service's expected refusal, by its exception's name: the status and code the API answers it with.
+_REMOTE = {
+    "InvalidInput": (422, "invalid_input"),
+    "NotFound": (404, "not_found"),
+    "Conflict": (409, "conflict"),
+    "Unavailable": (503, "unavailable"),
 }
 
 
@@ -195,7 +195,7 @@ def wait(reply):
     except eventlet.Timeout:
         raise HttpError(503, "unavailable", f"a service did not answer within {timeout:g} s") from None
     except RemoteError as error:
-        if error.exc_type not in _REMOTE_STATUS:
+        if error.exc_type not in _REMOTE:
             raise
         raise _refusal(error.exc_type, error.value) from None
 
@@ -205,32 +205,12 @@ def _refusal(kind: str, text: str) -> HttpError:
     if kind == "InvalidInput":
         detail = json.loads(text)
         message, fields = detail["message"], detail["fields"]
-    return HttpError(_REMOTE_STATUS[kind], _REMOTE_CODE[kind], message, fields)
+    return HttpError(*_REMOTE[kind], message, fields)
 
 
 def refusal_of(error: ServiceError) -> HttpError:
     """An expected error raised in the gateway itself (its accounts), answered as one that came over RPC."""
     return _refusal(type(error).__name__, str(error))
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One operation of the API, as declared on its route: what the OpenAPI document and the checks are made of."""
-
-    method: str
-    path: str
-    name: str
-    summary: str
-    roles: frozenset | None
-    query: type | None = None
-    body: str | None = None
-    body_type: str = "application/json"
-    status: int | tuple = 200
-    answer_type: str | tuple = "application/json"
-    tag: str = ""
-    params: tuple = ()
-    headers: type | None = None
-    answer: str | None = None
 
 
 OPERATIONS: list[Operation] = []

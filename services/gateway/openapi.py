@@ -12,7 +12,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
-from services.gateway.http import Operation
+from services.gateway.operations import Operation
 
 ERROR_STATUSES = {
     "400": "The request is malformed (JSON, query or header)",
