@@ -42,7 +42,8 @@ BROKER = os.environ.get("BILUM_BENCH_AMQP_HOST", "127.0.0.1:5672")
 GUEST = ("guest", "guest")
 
 
-def _vhost(name: str, create: bool) -> None:
+def broker_vhost(name: str, create: bool) -> None:
+    """Make (or drop) a vhost of the machine's RabbitMQ for one run, with guest allowed on it."""
     url = f"{MANAGEMENT}/api/vhosts/{quote(name, safe='')}"
     if create:
         requests.put(url, auth=GUEST, timeout=10).raise_for_status()
@@ -272,11 +273,11 @@ def main() -> int:
 
     vhost = f"bilum-bench-{uuid.uuid4().hex[:8]}"
     with scratch_database() as (name, url):
-        _vhost(vhost, create=True)
+        broker_vhost(vhost, create=True)
         try:
             figures, orders = _run(args, vhost, name, url)
         finally:
-            _vhost(vhost, create=False)
+            broker_vhost(vhost, create=False)
     if args.json:
         print(json.dumps(figures))
     else:
