@@ -59,6 +59,7 @@ class Findings:
 class Audit:
     def __init__(self, database_url: str):
         self.engine = create_engine(database_url, pool_size=2)
+        self.quiet_trace: list[tuple[int, dict]] = []
 
     def close(self) -> None:
         self.engine.dispose()
@@ -132,6 +133,9 @@ class Audit:
                 if name != DEAD_LETTER_QUEUE.name and not name.startswith("rpc.reply-") and any(figures)
             }
             fingerprint = self.fingerprint()
+            self.quiet_trace.append(
+                (round(time.monotonic() - started), {name: count for name, count in work.items() if count})
+            )
             if not any(work.values()) and not queued:
                 if fingerprint == previous:
                     return time.monotonic() - started

@@ -29,7 +29,7 @@ SERVICES = ("catalogue", "orders", "aggregation", "consolidation", "notification
 FAULT_SETTINGS = {
     "BILUM_MAX_ATTEMPTS": "5",
     "BILUM_RETRY_BACKOFF_S": "0.2",
-    "BILUM_QUOTA_RESPONSE_HOURS": str(15 / 3600),
+    "BILUM_QUOTA_RESPONSE_HOURS": str(30 / 3600),
     "BILUM_EXPIRY_INTERVAL_S": "1",
     "BILUM_NOTIFY_TICK_S": "1",
     "BILUM_ROUTING_TIME_LIMIT_S": "0.5",

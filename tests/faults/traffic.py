@@ -8,10 +8,11 @@ import hashlib
 import itertools
 import logging
 import random
+import statistics
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -74,9 +75,19 @@ class Tally:
     actions: Counter = field(default_factory=Counter)
     refused: Counter = field(default_factory=Counter)
     transient: Counter = field(default_factory=Counter)
+    seconds: defaultdict = field(default_factory=lambda: defaultdict(list))
+
+    def latency(self) -> dict:
+        """Per RPC method, the median and slowest seconds of the calls that succeeded."""
+        return {
+            method: {"p50": round(statistics.median(times), 2), "max": round(max(times), 2)}
+            for method, times in sorted(self.seconds.items())
+        }
 
 
-def setup_network(rpc: Rpc, database_url: str, timeout_s: float = 90) -> dict:
+def setup_network(
+    rpc: Rpc, database_url: str, timeout_s: float = 90, weekly_units: int = WEEKLY_UNITS, weeks: int = WEEKS
+) -> dict:
     """Offerings, each made by a few approved producers with weekly capacity; returns ``{sku: offering_id}`` once
     every service has heard of all of it."""
     first = monday_of(date.today()) + timedelta(weeks=1)
@@ -139,7 +150,7 @@ def setup_network(rpc: Rpc, database_url: str, timeout_s: float = 90) -> dict:
                     "lead_time_days": 0,
                     "min_lot": MIN_LOT,
                     "weeks": [
-                        {"week": iso_week(first + timedelta(weeks=k)), "units": WEEKLY_UNITS} for k in range(WEEKS)
+                        {"week": iso_week(first + timedelta(weeks=k)), "units": weekly_units} for k in range(weeks)
                     ],
                 },
             )
@@ -254,7 +265,8 @@ class Actors:
         self.stopped = threading.Event()
         self.done: set = set()
         self.threads = []
-        self.pool = eventlet.GreenPool(6)
+        # A pool per kind of action: producers answering offers are not held up behind inspectors or clerks.
+        self.pools: defaultdict = defaultdict(lambda: eventlet.GreenPool(6))
         self.paused = False
 
     def start(self) -> None:
@@ -269,7 +281,8 @@ class Actors:
         self.stopped.set()
         for thread in self.threads:
             thread.wait()
-        self.pool.waitall()
+        for pool in self.pools.values():
+            pool.waitall()
         self.engine.dispose()
 
     def _loop(self, step) -> None:
@@ -293,9 +306,11 @@ class Actors:
         self.done.add(key)
 
         def act():
+            started = time.monotonic()
             try:
                 self.clients.call(service, method, *args)
                 self.tally.actions[name] += 1
+                self.tally.seconds[method].append(time.monotonic() - started)
             except RemoteError as error:
                 if error.exc_type not in REFUSALS:
                     self.done.discard(key)
@@ -306,7 +321,7 @@ class Actors:
                 self.done.discard(key)
                 self.tally.transient[f"{name}: {type(error).__name__}"] += 1
 
-        self.pool.spawn_n(act)
+        self.pools[method].spawn_n(act)
 
     def answer_offers(self) -> None:
         """Most offers are accepted; of first offers, one in twelve is declined and one in sixteen left to lapse;
@@ -365,7 +380,7 @@ class Actors:
             if key in self.done:
                 continue
             if failing:
-                self.pool.spawn_n(self._inspect_failing, key, lot_id)
+                self.pools["record_inspection"].spawn_n(self._inspect_failing, key, lot_id)
             else:
                 self._act(
                     key,
