@@ -37,7 +37,8 @@ class DeadLetter:
 
 
 def _connect(amqp_uri: str) -> pika.BlockingConnection:
-    return pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    """The first broker that answers of those AMQP_URI names (a cluster's nodes, separated by ';')."""
+    return pika.BlockingConnection([pika.URLParameters(uri) for uri in amqp_uri.split(";")])
 
 
 def _decode(body: bytes):

@@ -21,7 +21,8 @@ def check_broker(uri: str | None = None) -> None:
     uri = uri or config.amqp_uri()
     try:
         with Connection(uri, connect_timeout=3) as connection:
-            connection.ensure_connection(max_retries=1, timeout=3)
+            # one try at each address (a cluster's nodes, separated by ';'); a single one is tried twice
+            connection.ensure_connection(max_retries=max(1, len(connection.alt) - 1), timeout=3)
     except Exception as error:
         safe = Connection(uri).as_uri()
         raise BrokerUnreachable(

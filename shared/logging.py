@@ -3,6 +3,7 @@
 import contextvars
 import json
 import logging
+import re
 import sys
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -12,6 +13,8 @@ from shared import config
 _correlation_id = contextvars.ContextVar("correlation_id", default=None)
 
 _STANDARD_ATTRIBUTES = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+# The password of every address in a message: AMQP_URI may name several nodes, and nameko hides only the first's.
+_URL_PASSWORD = re.compile(r"([a-z][a-z0-9+.-]*://[^:/@\s;]*:)[^@\s;/]+@")
 
 
 @contextmanager
@@ -34,7 +37,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "service": self.service,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": _URL_PASSWORD.sub(r"\1********@", record.getMessage()),
         }
         correlation_id = getattr(record, "correlation_id", None) or _correlation_id.get()
         if correlation_id:

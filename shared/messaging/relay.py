@@ -43,7 +43,8 @@ class ConfirmedBatchPublisher:
 
     def _open(self) -> None:
         connection = Connection(self.amqp_uri, connect_timeout=5)
-        connection.ensure_connection(max_retries=1)
+        # One try at each address AMQP_URI names (a cluster's nodes, separated by ';'); a single one is tried twice.
+        connection.ensure_connection(max_retries=max(1, len(connection.alt) - 1))
         channel = connection.channel()
         self.exchange(channel).declare()
         channel.confirm_select()

@@ -23,3 +23,10 @@ def test_a_log_line_is_one_json_object_with_the_correlation_id_of_the_work_at_ha
 
 def test_without_a_correlation_there_is_no_correlation_id():
     assert "correlation_id" not in json.loads(JsonFormatter("orders").format(_record("tick")))
+
+
+def test_no_broker_password_is_logged_even_of_the_second_and_third_node_of_a_cluster():
+    uri = "amqp://orders:s3cret@rabbit-0:5672/bilum;amqp://orders:s3cret@rabbit-1:5672/bilum"
+    entry = json.loads(JsonFormatter("orders").format(_record(f"Error connecting to broker at {uri} (refused)")))
+    assert "s3cret" not in entry["message"]
+    assert entry["message"].count("amqp://orders:********@rabbit-") == 2
