@@ -72,30 +72,40 @@ def _slope_per_hour(points: list[tuple[float, float]]) -> float:
     return statistics.linear_regression([t for t, _ in points], [v for _, v in points]).slope * 3600
 
 
+def _growth(points: list[tuple[float, float]]) -> tuple[float, float, float]:
+    """The slope per hour of a straight line through the points, the growth it makes over their span, and the noise
+    around it (the standard deviation of the residuals)."""
+    slope = _slope_per_hour(points)
+    mean_t = statistics.fmean(t for t, _ in points)
+    mean = statistics.fmean(value for _, value in points)
+    residuals = [value - (mean + slope / 3600 * (t - mean_t)) for t, value in points]
+    return slope, slope / 3600 * (points[-1][0] - points[0][0]), statistics.pstdev(residuals)
+
+
 def trends(samples: list[dict]) -> dict:
     """Per figure, after the warm-up: its mean, slope per hour, the growth the slope makes over the measured span,
-    and whether that growth is beyond noise (more than three standard deviations of the residuals and more than 5%
-    of the mean; a backlog or queue must simply not build up)."""
+    and the same over the last half of it. A figure grows when its growth is beyond noise (more than three standard
+    deviations of the residuals, 5% of the mean and one unit) over the span and still over its last half: a leak keeps
+    growing, while a pool that opens connections as load peaks arrive levels off at its size (a backlog or queue must
+    simply not build up)."""
     steady = samples[int(len(samples) * WARM_UP_SHARE) :]
-    if len(steady) < 3:
+    if len(steady) < 6:
         return {}
-    span_s = steady[-1]["t_s"] - steady[0]["t_s"]
     result = {}
     for name in sorted({key for row in steady for key in row} - {"t_s"}):
         points = [(row["t_s"], float(row[name])) for row in steady if name in row]
-        if len(points) < 3:
+        if len(points) < 6:
             continue
         mean = statistics.fmean(value for _, value in points)
-        slope = _slope_per_hour(points)
-        intercept = mean - slope / 3600 * statistics.fmean(t for t, _ in points)
-        residuals = [value - (intercept + slope / 3600 * t) for t, value in points]
-        noise = statistics.pstdev(residuals)
-        growth = slope / 3600 * span_s
+        slope, growth, noise = _growth(points)
+        late_slope, late_growth, late_noise = _growth(points[len(points) // 2 :])
         result[name] = {
             "mean": round(mean, 2),
             "slope_per_hour": round(slope, 3),
             "growth_over_run": round(growth, 2),
-            "grows": growth > max(3 * noise, 0.05 * abs(mean), 1.0),
+            "last_half_per_hour": round(late_slope, 3),
+            "grows": growth > max(3 * noise, 0.05 * abs(mean), 1.0)
+            and late_growth > max(3 * late_noise, 0.05 * abs(mean) / 2, 1.0),
         }
     return result
 
@@ -162,11 +172,11 @@ def main() -> int:
         Path(args.json).write_text(json.dumps(report, indent=2))
     print(f"{report['orders_placed']} orders over {args.minutes:g} min; quiet {report['quiet_after_s']} s after")
     print(f"lost {report['lost']}, doubled {report['duplicated']}, unexpected {report['unexpected']}")
-    print(f"{'figure':<34}{'mean':>10}{'per hour':>12}{'over run':>12}  grows")
+    print(f"{'figure':<34}{'mean':>10}{'per hour':>12}{'over run':>12}{'last half/h':>13}  grows")
     for name, trend in report["trends"].items():
         print(
-            f"{name:<34}{trend['mean']:>10}{trend['slope_per_hour']:>12}{trend['growth_over_run']:>12}  "
-            f"{'YES' if trend['grows'] else 'no'}"
+            f"{name:<34}{trend['mean']:>10}{trend['slope_per_hour']:>12}{trend['growth_over_run']:>12}"
+            f"{trend['last_half_per_hour']:>13}  {'YES' if trend['grows'] else 'no'}"
         )
     clean = not (report["lost"] or report["duplicated"] or report["unexpected"] or report["services_died"])
     growing = [name for name, trend in report["trends"].items() if trend["grows"]]
