@@ -22,7 +22,7 @@ up: $(VENV)/.installed
 	$(BIN)/bilum up
 
 test: lint
-	bash deploy/local/ensure-tools.sh promtool openssl chromium
+	bash deploy/local/ensure-tools.sh promtool openssl chromium kannel
 	bash deploy/local/ensure-services.sh rabbitmq postgresql
 	$(BIN)/python -m pytest
 

@@ -6,9 +6,9 @@ to a file once it is ready, and every message or request it receives as one JSON
 answers, so a test reads what arrived as soon as its send returns. When a server cannot start the tests fail: they
 never skip.
 
-The HTTP recorder answers by the first parts of the path, so one server plays every gateway and subscriber:
-``/ok/...`` 200 with ``{"id": ...}``; ``/status/<code>/...`` that status; ``/slow/<seconds>/...`` 200 after a wait;
-``/flaky/<n>/...`` 503 for the first n requests to that exact path, then 200.
+The HTTP recorder takes GET and POST, and answers by the first parts of the path, so one server plays every gateway
+and subscriber: ``/ok/...`` 200 with ``{"id": ...}``; ``/status/<code>/...`` that status; ``/slow/<seconds>/...``
+200 after a wait; ``/flaky/<n>/...`` 503 for the first n requests to that exact path, then 200; anything else 200.
 """
 
 import base64
@@ -89,7 +89,8 @@ class Recorder(BaseHTTPRequestHandler):
         with lock:
             requests_per_path[self.path] = count = requests_per_path.get(self.path, 0) + 1
             record = {"method": self.command, "path": self.path, "body": base64.b64encode(body).decode(),
-                      "headers": {name.lower(): value for name, value in self.headers.items()}}
+                      "headers": {name.lower(): value for name, value in self.headers.items()},
+                      "client": self.client_address[0]}
             with open(record_path, "a", encoding="utf-8") as records:
                 records.write(json.dumps(record) + "\n")
         behaviour = self.path.strip("/").split("/")
@@ -107,6 +108,8 @@ class Recorder(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+
+    do_GET = do_POST
 
     def log_message(self, *args):
         pass

@@ -2,11 +2,22 @@
 # Installs the command-line tools the test suite runs, from Debian's packages, when they are missing:
 #   promtool (package prometheus) checks the Prometheus configuration and rules;
 #   openssl makes the throwaway certificate of the STARTTLS test;
-#   chromium is the browser of the page tests (Playwright drives it; it never downloads a browser of its own).
+#   chromium is the browser of the page tests (Playwright drives it; it never downloads a browser of its own);
+#   kannel is the SMS gateway of the SMS tests: bearerbox and smsbox (package kannel) and the fakesmsc phone simulator
+#   (kannel-extras), neither on PATH, so both packages are installed when either program is missing.
 set -euo pipefail
 
 declare -A package_of=([promtool]=prometheus [openssl]=openssl [chromium]=chromium)
 missing=()
+tools=()
+for tool in "$@"; do
+  if [ "$tool" = kannel ]; then
+    [ -x /usr/sbin/bearerbox ] && [ -x /usr/lib/kannel/test/fakesmsc ] || missing+=(kannel kannel-extras)
+  else
+    tools+=("$tool")
+  fi
+done
+set -- "${tools[@]}"
 for tool in "$@"; do
   command -v "$tool" >/dev/null || missing+=("${package_of[$tool]}")
 done

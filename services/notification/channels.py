@@ -47,6 +47,9 @@ class Delivery:
 
 class Channel(ABC):
     name: str
+    # Whether the provider later reports what became of the message on the phone (``provider_reports``); a
+    # transport that does not is done when it has handed the message over.
+    reports_delivery = False
 
     @abstractmethod
     def send(self, address: str, message: Outgoing) -> Delivery:
