@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from prometheus_client import Counter
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from services.notification import domain, retries
 from services.notification.channels import Channel, Delivery, Outgoing
+from services.notification.provider_reports import EXPIRED, FAILED, PENDING
 from services.notification.store import channel_failures, deliveries, delivery_attempts
 from shared.events import new_event
 from shared.store import Database, insert_new
@@ -44,7 +45,7 @@ class Job:
     max_failures: int
 
 
-def _count_failure(session: Session, recipient_id: str, channel: str, now: datetime) -> int:
+def count_failure(session: Session, recipient_id: str, channel: str, now: datetime) -> int:
     if not insert_new(
         session, channel_failures, dict(recipient_id=recipient_id, channel=channel, consecutive=1, updated_at=now)
     ):
@@ -58,6 +59,49 @@ def _count_failure(session: Session, recipient_id: str, channel: str, now: datet
             channel_failures.c.recipient_id == recipient_id, channel_failures.c.channel == channel
         )
     ).scalar_one()
+
+
+NOT_DELIVERED = (FAILED, EXPIRED)
+
+
+def try_another_channel(session: Session, row, status: str, detail: str, now: datetime) -> None:
+    """The provider reports that the message did not reach her phone: the channel failed. A reply to her own SMS has
+    nowhere else to go; anything else is planned again without this channel (or, with none left, her organisation is
+    told she cannot be reached)."""
+    count_failure(session, row.recipient_id, row.channel, now)
+    error = f"not delivered to the phone ({status}{': ' + detail if detail else ''})"[:300]
+    if row.forced_channel:
+        changes: dict = {"status": domain.FAILED, "next_attempt_at": None}
+    else:
+        given_up = list(row.given_up_channels or ()) + [row.channel]
+        changes = {"status": domain.RETRYING, "next_attempt_at": now, "given_up_channels": given_up}
+    session.execute(
+        update(deliveries)
+        .where(deliveries.c.notification_id == row.notification_id)
+        .values(last_error=error, **changes)
+    )
+    log.warning(
+        "message not delivered to the phone",
+        extra={
+            "notification_id": row.notification_id,
+            "correlation_id": row.correlation_id,
+            "channel": row.channel,
+            "status": status,
+            "next": changes["status"],
+        },
+    )
+
+
+def _apply_early_failures(session: Session, notification_ids: list[str], now: datetime) -> None:
+    """Messages just recorded as sent whose failure report arrived before that record: on to the next channel."""
+    for row in session.execute(
+        select(deliveries).where(
+            deliveries.c.notification_id.in_(notification_ids),
+            deliveries.c.status == domain.SENT,
+            deliveries.c.handset_status.in_(NOT_DELIVERED),
+        )
+    ):
+        try_another_channel(session, row, row.handset_status, row.handset_detail or "", now)
 
 
 def settle(session: Session, row, **changes) -> None:
@@ -89,7 +133,7 @@ def _record_failure(
                 attempted_at=now,
             )
         )
-        failures = _count_failure(session, job.recipient_id, job.channel, now)
+        failures = count_failure(session, job.recipient_id, job.channel, now)
         step = retries.after_failure(policy, attempts, delivery.retryable, failures, job.max_failures, now, rng)
         status = domain.FAILED if step.give_up_channel and row.forced_channel else step.status
         given_up = list(row.given_up_channels or ()) + ([job.channel] if step.give_up_channel else [])
@@ -161,16 +205,24 @@ def record_all(
                 for job, delivery in sent
             ],
         )
+        sent_at = bindparam("b_sent_at", type_=deliveries.c.sent_at.type)
+        reported_since_sent = deliveries.c.handset_reported_at >= sent_at
         session.execute(
             update(deliveries)
             .where(deliveries.c.notification_id == bindparam("b_id"))
             .values(
                 status=domain.SENT,
                 attempts=bindparam("b_attempts"),
-                sent_at=bindparam("b_sent_at"),
+                sent_at=sent_at,
                 next_attempt_at=None,
                 last_error=None,
                 provider_id=bindparam("b_provider_id"),
+                # A report that arrived before this record (Kannel's come within milliseconds) is kept.
+                handset_status=case(
+                    (reported_since_sent, deliveries.c.handset_status), else_=bindparam("b_handset_status")
+                ),
+                handset_detail=case((reported_since_sent, deliveries.c.handset_detail), else_=None),
+                handset_reported_at=case((reported_since_sent, deliveries.c.handset_reported_at), else_=None),
             ),
             [
                 {
@@ -178,6 +230,7 @@ def record_all(
                     "b_attempts": rows[job.notification_id].attempts + 1,
                     "b_sent_at": delivery.attempted_at,
                     "b_provider_id": delivery.provider_id,
+                    "b_handset_status": PENDING if job.sender.reports_delivery else None,
                 }
                 for job, delivery in sent
             ],
@@ -197,6 +250,7 @@ def record_all(
                 )
             ],
         )
+        _apply_early_failures(session, sorted(rows), _now())
         uow.emit_all(
             [
                 new_event(

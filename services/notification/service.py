@@ -24,6 +24,7 @@ from services.notification import (
     money_notices,
     producers,
     projections,
+    provider_callbacks,
     retries,
     settings,
     sweeps,
@@ -174,6 +175,36 @@ class NotificationService:
         return self._answered(
             inbound.receive(self.db, desk, config.sms_inbound_secret, body, timestamp, signature, _now())
         )
+
+    offer_deliveries = rpc_use_case(views.offer_deliveries)
+
+    @rpc(expected_exceptions=(*EXPECTED, inbound.SignatureRefused, inbound.ActionsUnavailable))
+    def receive_kannel_sms(self, params, source_address=None):
+        """Kannel's sms-service callback: its query parameters, and the address it came from."""
+        config = self.channels.settings
+        desk = AggregationDesk(self.aggregation, config.action_timeout_s)
+        return self._answered(
+            provider_callbacks.message_from_kannel(self.db, desk, config, params, source_address, _now())
+        )
+
+    @rpc(expected_exceptions=(*EXPECTED, inbound.SignatureRefused))
+    def kannel_report(self, params, source_address=None):
+        """Kannel's call of a message's ``dlr-url``."""
+        return provider_callbacks.report_from_kannel(self.db, self.channels.settings, params, source_address, _now())
+
+    @rpc(expected_exceptions=(*EXPECTED, inbound.SignatureRefused, inbound.ActionsUnavailable))
+    def receive_twilio_sms(self, path, params, signature=None):
+        """Twilio's incoming-message webhook: the path it called below the callback URL, its form, its signature."""
+        config = self.channels.settings
+        desk = AggregationDesk(self.aggregation, config.action_timeout_s)
+        return self._answered(
+            provider_callbacks.message_from_twilio(self.db, desk, config, path, params, signature, _now())
+        )
+
+    @rpc(expected_exceptions=(*EXPECTED, inbound.SignatureRefused))
+    def twilio_report(self, path, params, signature=None):
+        """Twilio's status callback for a message we sent."""
+        return provider_callbacks.report_from_twilio(self.db, self.channels.settings, path, params, signature, _now())
 
     # -----------------------------------------------------------------------------------------------------------------
 

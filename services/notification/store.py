@@ -160,12 +160,32 @@ deliveries = Table(
     Column("given_up_channels", JSON),
     Column("last_error", Text),
     Column("provider_id", String(200)),
+    # What the SMS provider's delivery reports say of her phone (``provider_reports``): pending until one arrives,
+    # null for a transport that reports nothing (email, webhooks, the log).
+    Column("handset_status", String(16)),
+    Column("handset_detail", String(300)),
+    Column("handset_reported_at", UtcDateTime()),
     Column("digest_id", String(64)),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("sent_at", UtcDateTime()),
     UniqueConstraint("dedupe_key", "recipient_id", "template", name="uq_deliveries_dedupe"),
 )
 Index("ix_deliveries_status_next_attempt_at", deliveries.c.status, deliveries.c.next_attempt_at)
+Index("ix_deliveries_provider_id", deliveries.c.provider_id)
+
+handset_reports = Table(
+    "handset_reports",
+    metadata,
+    _serial(),
+    # Every delivery report received, as received, with what it changed: a replayed one is here twice and changed
+    # nothing the second time.
+    Column("notification_id", String(64), nullable=False, index=True),
+    Column("transport", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("detail", String(300), nullable=False, server_default=""),
+    Column("applied", Boolean, nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+)
 
 delivery_attempts = Table(
     "delivery_attempts",
