@@ -94,6 +94,17 @@ class NotificationRoutes:
         return json_response(call(self.notification, "delivery_log", query))
 
     @api(
+        "GET",
+        "/api/v1/orders/{order_id}/offers",
+        roles=MANAGERS,
+        tag="notifications",
+        summary="Per quota of an order, whether its offer reached the producer's phone",
+    )
+    def offer_deliveries(self, request, principal, order_id):
+        self._order(principal, order_id)
+        return json_response(call(self.notification, "offer_deliveries", order_id))
+
+    @api(
         "PUT",
         "/api/v1/organisations/{organisation_id}/contact",
         roles=CONTACTS,

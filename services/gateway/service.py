@@ -21,6 +21,7 @@ from services.gateway.routes_pages import PageRoutes
 from services.gateway.routes_payouts import PayoutRoutes
 from services.gateway.routes_settlement import SettlementRoutes
 from services.gateway.routes_shipments import ShipmentRoutes
+from services.gateway.routes_sms import SmsProviderRoutes
 from services.gateway.routes_trade import TradeRoutes
 
 # Made from the declared operations and the services' schemas by `bilum openapi --write`; a test keeps it fresh.
@@ -34,6 +35,7 @@ class GatewayService(
     ExchangeRateRoutes,
     ShipmentRoutes,
     NotificationRoutes,
+    SmsProviderRoutes,
     SettlementRoutes,
     PayoutRoutes,
     TradeRoutes,

@@ -34,12 +34,12 @@ class Network:
         assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text[:1500]}"
         return response.json()
 
-    def offering(self, sku: str, min_quota: int | None = None, **standard) -> str:
+    def offering(self, sku: str, min_quota: int | None = None, name: str | None = None, **standard) -> str:
         """An offering with the catalogue's default smallest worthwhile quota unless ``min_quota`` says otherwise."""
         body = {
             "organisation_id": self.organisation_id,
             "sku": sku,
-            "name": f"Bilum {sku}",
+            "name": name or f"Bilum {sku}",
             "description": "Hand-looped",
             **({"min_quota": min_quota} if min_quota else {}),
             "unit_price": "30.00",

@@ -81,6 +81,10 @@ OWN_ONLY = {("POST", "/api/v1/api-keys"), ("PUT", "/api/v1/settlement-terms"), (
 PUBLIC = {
     ("POST", "/api/v1/auth/token"),
     ("POST", "/api/v1/sms/inbound"),
+    ("GET", "/api/v1/sms/kannel/inbound"),
+    ("GET", "/api/v1/sms/kannel/reports"),
+    ("POST", "/api/v1/sms/twilio/inbound"),
+    ("POST", "/api/v1/sms/twilio/status"),
     ("PUT", "/api/v1/payouts/callbacks/momo/{reference_id}"),
     ("POST", "/api/v1/payouts/callbacks/momo/{reference_id}"),
 }

@@ -214,6 +214,10 @@ def test_the_served_openapi_document_is_valid_fresh_and_protects_all_but_sign_in
     assert open_ones == {
         ("post", "/api/v1/auth/token"),
         ("post", "/api/v1/sms/inbound"),
+        ("get", "/api/v1/sms/kannel/inbound"),
+        ("get", "/api/v1/sms/kannel/reports"),
+        ("post", "/api/v1/sms/twilio/inbound"),
+        ("post", "/api/v1/sms/twilio/status"),
         ("put", "/api/v1/payouts/callbacks/momo/{reference_id}"),
         ("post", "/api/v1/payouts/callbacks/momo/{reference_id}"),
     }
