@@ -76,22 +76,23 @@ def _up(args) -> int:
 
 
 def _demo(args) -> int:
-    from bilum import demo_slate, demo_users, settings
+    from bilum import demo_providers, demo_slate, demo_users, settings
     from bilum.demo import Demo
     from bilum.demo_http import Api, DemoFailed
     from bilum.demo_report import print_report, report_json
     from bilum.supervisor import Supervisor, check_broker, ready
 
     check_broker()
-    # The demo plays the SMS provider too: it signs producers' replies with the secret the services check.
+    # Without Kannel, the demo plays the SMS provider: it signs producers' replies with the secret the services check.
     settings.hand_on_unless_set("BILUM_SMS_INBOUND_SECRET", secrets.token_hex(16))
-    supervisor = momo = None
+    supervisor = momo = kannel = None
     try:
         if ready("gateway"):
             print("using the services already running", file=sys.stderr)
         else:
             demo_slate.clean_slate(sys.stderr)
-            momo = _mobile_money_sandbox()
+            momo = demo_providers.mobile_money_sandbox()
+            kannel = demo_providers.local_kannel()
             supervisor = Supervisor()
             _start(supervisor)
         admin, buyers, staff = demo_users.credentials()
@@ -102,6 +103,7 @@ def _demo(args) -> int:
             buyer_credentials=buyers,
             staff_credentials=staff,
             momo=momo,
+            phone=kannel,
         )
         report = demo.run()
         demo_users.print_sign_ins(sys.stderr, next(iter(demo.producer_ids.values()), None))
@@ -121,29 +123,9 @@ def _demo(args) -> int:
             supervisor.stop()
         if momo:
             momo.stop()
+        if kannel:
+            kannel.stop()
     return 0
-
-
-def _mobile_money_sandbox():
-    """Unless the operator named a mobile-money provider, the demo pays through a local MTN MoMo sandbox of its own,
-    which reports each transfer to the gateway's callback address as MoMo would."""
-    from bilum import settings
-    from bilum.momo_sandbox_process import start
-
-    if settings.load().momo_configured:
-        return None
-    sandbox = start(directory=settings.load().var_dir / "momo-sandbox")
-    for name, value in (
-        ("BILUM_MOMO_URL", sandbox.url),
-        ("BILUM_MOMO_API_USER", sandbox.api_user),
-        ("BILUM_MOMO_API_KEY", sandbox.api_key),
-        ("BILUM_MOMO_SUBSCRIPTION_KEY", sandbox.subscription_key),
-        ("BILUM_PAYOUT_CALLBACK_URL", settings.load().gateway_url),
-        ("BILUM_PAYOUT_CALLBACK_SECRET", secrets.token_urlsafe(32)),
-        ("BILUM_PAYOUT_STATUS_CHECK_S", "5"),
-    ):
-        settings.hand_on(name, value)
-    return sandbox
 
 
 def _dlq(args) -> int:

@@ -11,7 +11,7 @@ from bilum import demo_data
 from bilum.demo_http import Api, DemoFailed
 from bilum.demo_money import DemoMoney
 from bilum.demo_setup import DemoSetup
-from bilum.demo_sms import SmsProducer
+from bilum.demo_sms import SmsProducer, sms_summary
 from bilum.demo_trade import DemoTrade
 from bilum.waiting import eventually, wait_while_moving
 
@@ -26,16 +26,19 @@ class Demo(DemoSetup, DemoMoney, DemoTrade):
         buyer_credentials: dict | None = None,
         staff_credentials: dict | None = None,
         momo=None,
+        phone=None,
     ):
         """``api`` acts as an admin; each buyer organisation places its orders with its own credentials, and the
         co-operative's aggregator and treasurer handle its money with theirs. ``momo`` is the mobile-money sandbox
-        the settlement service pays through, when the demo runs one."""
+        the settlement service pays through, when the demo runs one; ``phone`` the local Kannel whose handset is the
+        phone of the producer who answers by SMS, when it runs one."""
         self.api = api
         self.buyer_credentials = buyer_credentials or {}
         self.staff = {role: api.acting_as(key) for role, key in (staff_credentials or {}).items()}
         self.momo = momo
         self.sms_secret = sms_secret
         self.sms_producer: SmsProducer | None = None
+        self.phone = phone
         self.progress = progress
         self.random = random.Random(seed)
         self.offering_ids: dict[str, str] = {}
@@ -327,6 +330,7 @@ class Demo(DemoSetup, DemoMoney, DemoTrade):
             "quotas": self._quotas(),
             "settlement": self.settlement(),
             "premium_fund": self.premium_fund(),
+            "sms": sms_summary(self.api),
             **self.trade_report(),
         }
 

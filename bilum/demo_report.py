@@ -18,6 +18,14 @@ def print_report(report: dict, out) -> None:
         print(f"{'':<22} status: {order['status']}", file=out)
     sizes = [quota["quantity"] for quota in report["quotas"]]
     print(f"Quotas offered: {len(sizes)}, the smallest of {min(sizes, default=0)} units", file=out)
+    sms = report["sms"]
+    through = ", ".join(f"{count} through {transport}" for transport, count in sorted(sms["transports"].items()))
+    print(
+        f"SMS: {sms['messages']} ({through or 'none'}); delivered to the phone as the gateway reported: "
+        f"{sms['delivered']}, pending {sms['pending']}, not delivered {sms['not_delivered']}, "
+        f"no report (the delivery log) {sms['unreported']}; at most {sms['most_to_one_recipient']} to one person",
+        file=out,
+    )
     money = ("earned", "advanced", "written_off", "paid", "balance")
     print("Settlement", file=out)
     print(f"{'producer':<30} {'currency':<8} {'lots':>4} " + " ".join(f"{m:>11}" for m in money), file=out)

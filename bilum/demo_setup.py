@@ -109,6 +109,7 @@ class DemoSetup:
             self.producer_ids[texter["name"]],
             texter["mobile"],
             credentials=dict(self.api.http.headers),
+            phone=self.phone,
         )
         self.say(f"{organisation['name']} set its contact; {texter['name']} will answer by SMS only")
 

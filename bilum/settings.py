@@ -28,6 +28,8 @@ class Settings:
     sms_inbound_secret: str | None
     # Whether the operator named a mobile-money provider; without one the demo runs its own sandbox.
     momo_configured: bool
+    # Whether the operator chose an SMS provider; without one the demo runs its own Kannel where it is installed.
+    sms_configured: bool
     var_dir: Path
 
 
@@ -41,6 +43,7 @@ def load() -> Settings:
         rabbit_management_url=env.str("BILUM_RABBIT_MANAGEMENT", RABBIT_MANAGEMENT_URL),
         sms_inbound_secret=env.str("BILUM_SMS_INBOUND_SECRET", "") or None,
         momo_configured=bool(env.str("BILUM_MOMO_URL", "")),
+        sms_configured=bool(env.str("BILUM_SMS_PROVIDER", "") or env.str("BILUM_SMS_GATEWAY_URL", "")),
         var_dir=config.var_dir(),
     )
 
