@@ -22,8 +22,20 @@ import yaml
 
 from .conftest import BILUM_SERVICES, REPO_ROOT
 
-SUPPORT_SERVICES = ("rabbitmq", "postgres", "migrate", "prometheus", "grafana")
+SUPPORT_SERVICES = ("rabbitmq", "postgres", "migrate", "prometheus", "grafana", "kannel-bearerbox", "kannel-smsbox")
 TOOLS = ("dlq",)  # profile "tools": started only by `docker compose run`
+# The SMS gateway beside the services: the operator's account, and what Kannel and notification share.
+KANNEL_VARIABLES = {
+    "BILUM_SMS_PROVIDER",
+    "KANNEL_SMPP_HOST",
+    "KANNEL_SMPP_PORT",
+    "KANNEL_SMPP_SYSTEM_ID",
+    "KANNEL_SMPP_PASSWORD",
+    "KANNEL_SENDER_NUMBER",
+    "KANNEL_ADMIN_PASSWORD",
+    "BILUM_KANNEL_PASSWORD",
+    "BILUM_KANNEL_CALLBACK_SECRET",
+}
 SECRET_KEY = re.compile(r"PASS|PASSWORD|SECRET|TOKEN|KEY", re.IGNORECASE)
 INTERPOLATION = re.compile(r"\$\{(\w+)(?::?[-?+][^}]*)?\}")
 
@@ -253,8 +265,10 @@ def test_env_example_documents_every_variable_with_placeholders(repo_root: Path)
             key, _, value = line.partition("=")
             example[key.strip()] = value.strip()
     broker_users = {f"RABBITMQ_{s.upper()}_PASSWORD" for s in BILUM_SERVICES}
-    assert (
-        used == {"RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD", "BILUM_JWT_SECRET"} | broker_users
+    assert used == (
+        {"RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD", "BILUM_JWT_SECRET"}
+        | broker_users
+        | KANNEL_VARIABLES
     )
     assert used <= set(example)
     for key, value in example.items():

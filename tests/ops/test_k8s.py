@@ -6,19 +6,24 @@ kubernetes-validate package (a kind without a schema fails). Custom resources
 (RabbitMQ, CloudNativePG, Prometheus Operator) have no schema there: each kind
 is on an explicit allow-list with the spec fields its CRD defines and requires,
 so a misspelt or unknown field fails here too. The RabbitMQ topology objects
-must say what deploy/rabbitmq/definitions.json says.
+must say what deploy/rabbitmq/definitions.json says. Kannel's configuration is
+rendered by deploy/kannel/start.sh (bash) from each box's environment as the
+manifests give it.
 """
 
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import kubernetes_validate
 import pytest
@@ -113,6 +118,12 @@ CUSTOM_KINDS = {
     ),
     ("monitoring.coreos.com/v1", "PrometheusRule"): ({"groups"}, {"groups"}),
 }
+# Kannel's two boxes (deploy/kannel): each box's Deployment and Service, and the port its probes and Service use.
+KANNEL_PORTS = {"bearerbox": ("box", 13001), "smsbox": ("sendsms", 13013)}
+KANNEL_DEPLOYMENTS = {f"bilum-kannel-{box}": box for box in KANNEL_PORTS}
+KANNEL_SECRET_KEYS = {"smpp-system-id", "smpp-password", "admin-password", "sendsms-password", "callback-secret"}
+# The directories the image names in its ENV that Kannel writes to (start.sh renders into the first).
+KANNEL_WRITTEN_DIRS = ("KANNEL_RENDERED_DIR", "KANNEL_LOG_DIR", "KANNEL_SPOOL_DIR")
 SERVICE_MONITOR_ENDPOINT_FIELDS = {
     "port",
     "path",
@@ -162,16 +173,21 @@ def test_overlay_contains_every_expected_object(overlay):
     _, objects = overlay
     counts = Counter(o["kind"] for o in objects)
     deployments = {f"bilum-{s}" for s in BILUM_SERVICES}
-    assert set(_by_kind(objects, "Deployment")) == deployments
-    assert set(_by_kind(objects, "Service")) == deployments
+    assert set(_by_kind(objects, "Deployment")) == deployments | set(KANNEL_DEPLOYMENTS)
+    assert set(_by_kind(objects, "Service")) == deployments | set(KANNEL_DEPLOYMENTS)
+    # Kannel's boxes have none: one pod each, which a node's drain must be free to move
     assert set(_by_kind(objects, "PodDisruptionBudget")) == deployments
     assert set(_by_kind(objects, "HorizontalPodAutoscaler")) == {f"bilum-{s}" for s in CONSUMER_SERVICES}
-    for kind in ("Namespace", "ConfigMap", "Job", "Ingress", "RabbitmqCluster", "Vhost", "Cluster", "PrometheusRule"):
+    assert set(_by_kind(objects, "ConfigMap")) == {"bilum-config", "bilum-kannel-smsc"}
+    assert set(_by_kind(objects, "PersistentVolumeClaim")) == {"bilum-kannel-spool"}
+    assert set(_by_kind(objects, "NetworkPolicy")) == set(KANNEL_DEPLOYMENTS)
+    for kind in ("Namespace", "Job", "Ingress", "RabbitmqCluster", "Vhost", "Cluster", "PrometheusRule"):
         assert counts[kind] == 1, kind
     # one RabbitMQ user per service and the operator's, each with its Secret; PostgreSQL's
     assert (counts["User"], counts["Permission"], counts["TopicPermission"]) == (8, 8, 7)
-    # and the payout provider's keys
-    assert counts["Secret"] == 11 and counts["Policy"] == 3 and counts["ServiceMonitor"] == 2
+    # and the payout provider's keys, and Kannel's
+    assert counts["Secret"] == 12 and counts["Policy"] == 3 and counts["ServiceMonitor"] == 2
+    assert "bilum-kannel" in _by_kind(objects, "Secret")
     keys = [(o["apiVersion"], o["kind"], o["metadata"]["name"]) for o in objects]
     assert len(keys) == len(set(keys)), "duplicate objects"
 
@@ -196,7 +212,7 @@ def test_builtin_objects_match_kubernetes_schemas(overlay):
         except kubernetes_validate.SchemaNotFoundError:
             errors.append(f"{obj['apiVersion']} {obj['kind']}: no Kubernetes {KUBERNETES_VERSION} schema")
     assert not errors, "\n".join(errors)
-    assert len(builtin) >= 34
+    assert len(builtin) >= 51
 
 
 def test_a_kind_without_a_schema_is_reported_not_passed():
@@ -267,7 +283,7 @@ def test_pods_run_as_non_root_with_a_read_only_root_and_tmp_volume(overlay):
     _, objects = overlay
     pod_specs = [d["spec"]["template"]["spec"] for d in _by_kind(objects, "Deployment").values()]
     pod_specs += [j["spec"]["template"]["spec"] for j in _by_kind(objects, "Job").values()]
-    assert len(pod_specs) == len(BILUM_SERVICES) + 1
+    assert len(pod_specs) == len(BILUM_SERVICES) + len(KANNEL_DEPLOYMENTS) + 1
     for pod in pod_specs:
         assert pod["securityContext"]["runAsNonRoot"] is True
         assert pod["securityContext"]["runAsUser"] != 0
@@ -302,6 +318,8 @@ def test_environment_references_resolve(overlay):
                 for used in re.findall(r"\$\((\w+)\)", var.get("value", "")):
                     assert used in defined, f"{var['name']} uses $({used}) before it is defined"
                 defined.add(var["name"])
+            if workload["metadata"]["name"] in KANNEL_DEPLOYMENTS:
+                continue
             assert "BILUM_DATABASE_URL" in defined and "BILUM_OPS_PORT" in defined
             if workload["kind"] == "Deployment":
                 assert "AMQP_URI" in defined
@@ -332,6 +350,10 @@ def test_services_route_to_their_deployments(overlay):
             assert not service["spec"]["selector"].items() <= other["spec"]["template"]["metadata"]["labels"].items()
         container = deployments[name]["spec"]["template"]["spec"]["containers"][0]
         ports = {p["name"]: (p["port"], _container_port(container, p["targetPort"])) for p in service["spec"]["ports"]}
+        if name in KANNEL_DEPLOYMENTS:
+            port_name, port = KANNEL_PORTS[KANNEL_DEPLOYMENTS[name]]
+            assert ports == {port_name: (port, port)}, name
+            continue
         assert ports["ops"] == (9100, 9100)
         if name == "bilum-gateway":
             assert ports["http"] == (8000, 8000)
@@ -392,6 +414,10 @@ def test_secrets_hold_placeholders_only(overlay):
             assert set(values) == {"jwt-secret"} and re.fullmatch(r"change-me[\w-]*", values["jwt-secret"])
             continue
         if name.endswith("bilum-payouts"):
+            assert all(re.fullmatch(r"change-me[\w-]*", value) for value in values.values()), f"{name} is real"
+            continue
+        if name == "bilum-kannel":
+            assert set(values) == KANNEL_SECRET_KEYS
             assert all(re.fullmatch(r"change-me[\w-]*", value) for value in values.values()), f"{name} is real"
             continue
         assert set(values) == {"username", "password"}
@@ -533,6 +559,260 @@ def test_prometheus_rule_equals_the_compose_rule_file(overlay, repo_root: Path):
     assert all("alert" in r and "expr" in r for g in rule["spec"]["groups"] for r in g["rules"])
 
 
+# --- Kannel -------------------------------------------------------------------
+
+
+def _kannel_pod(objects, box: str) -> dict:
+    return _one(objects, "Deployment", f"bilum-kannel-{box}")["spec"]["template"]["spec"]
+
+
+def _only_container(pod: dict) -> dict:
+    (container,) = pod["containers"]
+    return container
+
+
+def _env(container: dict) -> dict[str, dict]:
+    return {v["name"]: v for v in container.get("env", [])}
+
+
+def _plain(container: dict, name: str) -> str:
+    var = _env(container)[name]
+    assert "valueFrom" not in var, f"{name} should be a plain value"
+    return var["value"]
+
+
+def _secret_ref(container: dict, name: str) -> tuple[str, str]:
+    ref = _env(container)[name]["valueFrom"]["secretKeyRef"]
+    return ref["name"], ref["key"]
+
+
+def _resolved_environment(objects, container: dict) -> dict[str, str]:
+    """The container's env as the kubelet gives it: plain values, and the keys of the rendered Secrets."""
+    secrets = _by_kind(objects, "Secret")
+    env = {}
+    for var in container["env"]:
+        if "valueFrom" in var:
+            name, key = _secret_ref(container, var["name"])
+            env[var["name"]] = secrets[name]["stringData"][key]
+        else:
+            assert "$(" not in var["value"], var["name"]
+            env[var["name"]] = var["value"]
+    return env
+
+
+def _kannel_image_dirs(repo_root: Path) -> dict[str, str]:
+    """The folders Kannel writes to, as the image's ENV names them."""
+    named = dict(re.findall(r"\b(KANNEL_\w+_DIR)=(\S+)", (repo_root / "deploy/kannel/Dockerfile").read_text()))
+    return {variable: named[variable] for variable in KANNEL_WRITTEN_DIRS}
+
+
+def _start_sh_default(repo_root: Path, variable: str) -> str:
+    text = (repo_root / "deploy/kannel/start.sh").read_text()
+    (value,) = re.findall(rf"^export {variable}=\$\{{{variable}:-([^}}]*)\}}$", text, re.MULTILINE)
+    return value
+
+
+def _smsc_template(objects, pod: dict) -> str:
+    """The SMSC file bearerbox renders: KANNEL_SMSC_TEMPLATE, a key of the ConfigMap mounted at its folder."""
+    container = _only_container(pod)
+    folder, _, key = _plain(container, "KANNEL_SMSC_TEMPLATE").rpartition("/")
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == folder]
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    return _one(objects, "ConfigMap", volume["configMap"]["name"])["data"][key]
+
+
+def _render_kannel(repo_root: Path, workdir: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`start.sh render` with deploy/kannel's templates, the given environment only, and workdir's folders in place
+    of the image's."""
+    folders = {variable: str(workdir / variable.lower()) for variable in KANNEL_WRITTEN_DIRS}
+    return subprocess.run(
+        ["bash", str(repo_root / "deploy/kannel/start.sh"), "render"],
+        env={"PATH": os.environ["PATH"], "KANNEL_TEMPLATE_DIR": str(repo_root / "deploy/kannel"), **env, **folders},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def _kannel_networks(patterns: str) -> set[ipaddress.IPv4Network]:
+    """Kannel's IP patterns (``10.*.*.*;192.168.1.*``) as the networks they admit; whole octets only."""
+    networks = set()
+    for pattern in patterns.split(";"):
+        octets = pattern.strip().split(".")
+        fixed = [octet for octet in octets if octet != "*"]
+        assert len(octets) == 4 and octets[: len(fixed)] == fixed, f"{pattern!r} is not a network of whole octets"
+        networks.add(ipaddress.IPv4Network(".".join(fixed + ["0"] * (4 - len(fixed))) + f"/{8 * len(fixed)}"))
+    return networks
+
+
+def test_kannel_boxes_run_their_role_of_the_kannel_image(overlay):
+    name, objects = overlay
+    for box in KANNEL_PORTS:
+        container = _only_container(_kannel_pod(objects, box))
+        assert container["args"] == [box]
+        registry = "registry.example.com/bilum/" if name == "production" else ""
+        assert re.fullmatch(rf"{re.escape(registry)}bilum-kannel:[\w.-]+", container["image"]), container["image"]
+        port_name, port = KANNEL_PORTS[box]
+        assert _container_port(container, port_name) == port
+        for probe in ("readinessProbe", "livenessProbe"):
+            assert _container_port(container, container[probe]["tcpSocket"]["port"]) == port, (box, probe)
+        resources = container["resources"]
+        assert {"cpu", "memory"} <= set(resources["requests"]) and {"cpu", "memory"} <= set(resources["limits"])
+    bearerbox = _one(objects, "Deployment", "bilum-kannel-bearerbox")["spec"]
+    # one SMPP bind and one spool: never two pods, not even while one replaces the other
+    assert bearerbox["replicas"] == 1 and bearerbox["strategy"] == {"type": "Recreate"}
+
+
+def test_kannel_pods_run_as_non_root_and_write_only_to_their_volumes(overlay, repo_root: Path):
+    _, objects = overlay
+    folders = _kannel_image_dirs(repo_root)
+    claims = _by_kind(objects, "PersistentVolumeClaim")
+    for box in KANNEL_PORTS:
+        pod = _kannel_pod(objects, box)
+        context = pod["securityContext"]
+        # the image's USER is a name, which the kubelet cannot check: the pod names a uid
+        assert context["runAsNonRoot"] is True and context["runAsUser"] > 0 and context["fsGroup"] > 0
+        container = _only_container(pod)
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+        for variable, folder in folders.items():
+            assert variable not in _env(container), f"{box} moves {variable} away from its volume"
+            assert not mounts[folder].get("readOnly", False), (box, folder)
+            assert {"emptyDir", "persistentVolumeClaim"} & set(volumes[mounts[folder]["name"]]), (box, folder)
+        # the rendered kannel.conf holds the passwords: in memory, never on the node's disk
+        assert volumes[mounts[folders["KANNEL_RENDERED_DIR"]]["name"]]["emptyDir"]["medium"] == "Memory"
+        spool = volumes[mounts[folders["KANNEL_SPOOL_DIR"]]["name"]]
+        if box == "bearerbox":
+            claim = claims[spool["persistentVolumeClaim"]["claimName"]]
+            assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
+            assert re.fullmatch(r"\d+[MG]i", claim["spec"]["resources"]["requests"]["storage"])
+        else:
+            assert "emptyDir" in spool, "smsbox keeps nothing in the spool"
+
+
+def test_kannel_configuration_renders_from_each_box_environment(overlay, repo_root: Path, tmp_path: Path):
+    _, objects = overlay
+    secret = _one(objects, "Secret", "bilum-kannel")["stringData"]
+    bearerbox_pod = _kannel_pod(objects, "bearerbox")
+    smsc = tmp_path / "smsc.conf"
+    smsc.write_text(_smsc_template(objects, bearerbox_pod))
+
+    bearerbox_env = _resolved_environment(objects, _only_container(bearerbox_pod))
+    result = _render_kannel(repo_root, tmp_path / "bearerbox", {**bearerbox_env, "KANNEL_SMSC_TEMPLATE": str(smsc)})
+    assert result.returncode == 0, result.stderr
+    kannel_conf = Path(result.stdout.strip())
+    assert f'smsc-password = "{secret["smpp-password"]}"' in (kannel_conf.parent / "smsc.conf").read_text()
+    assert f'admin-password = "{secret["admin-password"]}"' in kannel_conf.read_text()
+
+    # `render` renders the SMSC file too, which `start.sh smsbox` leaves out: its values are filled with stand-ins
+    smsbox_env = _resolved_environment(objects, _only_container(_kannel_pod(objects, "smsbox")))
+    smsc_values = set(re.findall(r"\$\{(\w+)\}", smsc.read_text()))
+    assert smsc_values and not smsc_values & set(smsbox_env), "the SMPP account is bearerbox's only"
+    stand_ins = {variable: "unused" for variable in smsc_values}
+    result = _render_kannel(repo_root, tmp_path / "smsbox", {**smsbox_env, **stand_ins})
+    assert result.returncode == 0, result.stderr
+    rendered = Path(result.stdout.strip()).read_text()
+    assert 'bearerbox-host = "bilum-kannel-bearerbox"' in rendered
+    callback = f"{smsbox_env['BILUM_KANNEL_CALLBACK_URL']}/inbound?secret={secret['callback-secret']}&"
+    assert f'get-url = "{callback}' in rendered
+
+    # the render refuses a box whose environment lacks a value: its success above is the manifests'
+    incomplete = {k: v for k, v in smsbox_env.items() if k != "KANNEL_ADMIN_PASSWORD"}
+    refused = _render_kannel(repo_root, tmp_path / "incomplete", {**incomplete, **stand_ins})
+    assert refused.returncode == 78 and "KANNEL_ADMIN_PASSWORD" in refused.stderr
+
+
+def test_kannel_and_notification_reach_each_other_through_their_services(overlay, repo_root: Path):
+    _, objects = overlay
+    services = _by_kind(objects, "Service")
+    bearerbox = _only_container(_kannel_pod(objects, "bearerbox"))
+    smsbox = _only_container(_kannel_pod(objects, "smsbox"))
+    (notification,) = _one(objects, "Deployment", "bilum-notification")["spec"]["template"]["spec"]["containers"]
+
+    def service_port_and_path(url: str) -> tuple[str, str, str]:
+        parts = urlsplit(url)
+        (port,) = [p["name"] for p in services[parts.hostname]["spec"]["ports"] if p["port"] == parts.port]
+        return parts.hostname, port, parts.path
+
+    # smsbox finds bearerbox by its Service, at start.sh's box port, which neither box changes
+    assert _plain(smsbox, "KANNEL_BEARERBOX_HOST") == "bilum-kannel-bearerbox"
+    assert int(_start_sh_default(repo_root, "KANNEL_SMSBOX_PORT")) == KANNEL_PORTS["bearerbox"][1]
+    assert int(_start_sh_default(repo_root, "KANNEL_SENDSMS_PORT")) == KANNEL_PORTS["smsbox"][1]
+    for container in (bearerbox, smsbox):
+        assert not {"KANNEL_SMSBOX_PORT", "KANNEL_SENDSMS_PORT"} & set(_env(container))
+
+    assert _plain(notification, "BILUM_SMS_PROVIDER") == "kannel"
+    sendsms = service_port_and_path(_plain(notification, "BILUM_KANNEL_SENDSMS_URL"))
+    assert sendsms == ("bilum-kannel-smsbox", "sendsms", "/cgi-bin/sendsms")
+
+    # smsbox calls the gateway's Service at the routes it serves; notification's dlr-url names the same place
+    callback = _plain(smsbox, "BILUM_KANNEL_CALLBACK_URL")
+    host, port, path = service_port_and_path(callback)
+    assert (host, port) == ("bilum-gateway", "http")
+    routes = (repo_root / "services/gateway/routes_sms.py").read_text()
+    assert f'"{path}/inbound"' in routes and f'"{path}/reports"' in routes
+    for container in (bearerbox, notification):
+        assert _plain(container, "BILUM_KANNEL_CALLBACK_URL") == callback
+
+    # one sendsms account and one callback secret, from the Kannel Secret
+    assert _plain(notification, "BILUM_KANNEL_USERNAME") == _plain(smsbox, "BILUM_KANNEL_USERNAME")
+    assert _plain(bearerbox, "BILUM_KANNEL_USERNAME") == _plain(smsbox, "BILUM_KANNEL_USERNAME")
+    shared = {"BILUM_KANNEL_PASSWORD": "sendsms-password", "BILUM_KANNEL_CALLBACK_SECRET": "callback-secret"}
+    for variable, key in shared.items():
+        refs = {_secret_ref(container, variable) for container in (notification, smsbox, bearerbox)}
+        assert refs == {("bilum-kannel", key)}, variable
+    # the operator's account reaches bearerbox only
+    assert _secret_ref(bearerbox, "KANNEL_SMPP_SYSTEM_ID") == ("bilum-kannel", "smpp-system-id")
+    assert _secret_ref(bearerbox, "KANNEL_SMPP_PASSWORD") == ("bilum-kannel", "smpp-password")
+    assert not [name for name in _env(smsbox) if name.startswith("KANNEL_SMPP_")]
+
+
+def test_kannel_and_the_gateway_admit_the_same_pod_network(overlay):
+    _, objects = overlay
+    bearerbox = _only_container(_kannel_pod(objects, "bearerbox"))
+    smsbox = _only_container(_kannel_pod(objects, "smsbox"))
+    (notification,) = _one(objects, "Deployment", "bilum-notification")["spec"]["template"]["spec"]["containers"]
+    allowed = {
+        ipaddress.ip_network(entry.strip())
+        for entry in _plain(notification, "BILUM_KANNEL_ALLOWED_ADDRESSES").split(",")
+    }
+    assert allowed and all(network.is_private for network in allowed)
+    assert _kannel_networks(_plain(bearerbox, "KANNEL_BOX_ALLOW_IP")) == allowed
+    assert _kannel_networks(_plain(smsbox, "KANNEL_SENDSMS_ALLOW_IP")) == allowed
+    # the admin pages stay on start.sh's 127.0.0.1 (kubectl port-forward), and no Service offers them
+    assert "KANNEL_ADMIN_ALLOW_IP" not in _env(bearerbox)
+
+
+def test_kannel_network_policies_admit_only_the_pods_meant_to_connect(overlay):
+    _, objects = overlay
+    deployments = _by_kind(objects, "Deployment")
+
+    def selected(selector: dict) -> list[str]:
+        wanted = selector["matchLabels"].items()
+        return sorted(
+            name for name, d in deployments.items() if wanted <= d["spec"]["template"]["metadata"]["labels"].items()
+        )
+
+    clients = {"bearerbox": "bilum-kannel-smsbox", "smsbox": "bilum-notification"}
+    for name, policy in _by_kind(objects, "NetworkPolicy").items():
+        box = KANNEL_DEPLOYMENTS[name]
+        spec = policy["spec"]
+        assert selected(spec["podSelector"]) == [name] and spec["policyTypes"] == ["Ingress"]
+        (rule,) = spec["ingress"]
+        assert [selected(peer["podSelector"]) for peer in rule["from"]] == [[clients[box]]], name
+        container = _only_container(_kannel_pod(objects, box))
+        assert [_container_port(container, p["port"]) for p in rule["ports"]] == [KANNEL_PORTS[box][1]], name
+
+
+def test_the_base_gives_bearerbox_the_smsc_file_of_deploy_kannel(repo_root: Path):
+    base = build_kustomization(K8S_DIR / "base")
+    configmap = _one(base, "ConfigMap", "bilum-kannel-smsc")
+    assert configmap["data"] == {"smsc.conf": (repo_root / "deploy/kannel/smsc.conf").read_text()}
+    assert "${KANNEL_SMPP_PASSWORD}" in configmap["data"]["smsc.conf"]
+
+
 # --- overlays -----------------------------------------------------------------
 
 
@@ -556,6 +836,10 @@ def test_overlays_differ_in_size(rendered_overlays):
         for name, objs in rendered_overlays.items()
     }
     assert limits["small"] != limits["production"]
+    # Kannel keeps the sizes of kannel.yaml: the overlays size Bilum's services
+    for box in KANNEL_PORTS:
+        kannel = [_only_container(_kannel_pod(objects, box))["resources"] for objects in (small, production)]
+        assert kannel[0] == kannel[1] and kannel[0]["limits"] != limits["small"], box
     assert "tls" in _one(production, "Ingress", "bilum-gateway")["spec"]
     assert "tls" not in _one(small, "Ingress", "bilum-gateway")["spec"]
 
