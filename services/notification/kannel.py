@@ -93,6 +93,7 @@ class KannelSms(Channel):
     Answers 408, 429 and 5xx, timeouts and connection errors are temporary; any other refusal is permanent."""
 
     name = "sms"
+    reports_delivery = True
 
     def __init__(
         self,

@@ -71,6 +71,7 @@ class TwilioSms(Channel):
     4xx (21211 invalid To, 21610 recipient opted out with STOP, 20003 bad credentials) is permanent."""
 
     name = "sms"
+    reports_delivery = True
 
     def __init__(
         self,

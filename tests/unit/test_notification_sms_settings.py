@@ -50,7 +50,8 @@ def test_a_gateway_url_alone_still_means_the_http_contract(monkeypatch):
     monkeypatch.setenv("BILUM_SMS_GATEWAY_URL", "https://sms.example.org")
     loaded = settings.load()
     assert loaded.sms_provider == "http" and loaded.sms_gateway.url == "https://sms.example.org"
-    assert Transports(loaded).for_channel("sms")[0] == "sms-gateway"
+    transport, sender = Transports(loaded).for_channel("sms")
+    assert transport == "sms-gateway" and not sender.reports_delivery, "Bilum's own contract has no reports"
 
 
 def test_kannel_is_read_with_its_callback_secret_and_allowed_networks(monkeypatch):
@@ -63,7 +64,8 @@ def test_kannel_is_read_with_its_callback_secret_and_allowed_networks(monkeypatc
     assert kannel.callback_url == "http://gateway:8000/api/v1/sms/kannel"
     assert kannel.allowed_networks == (ip_network("10.8.0.0/24"), ip_network("2001:db8::5/128"))
     assert kannel_report_url(kannel) == f"http://gateway:8000/api/v1/sms/kannel/reports?secret={SECRET}"
-    assert Transports(loaded).for_channel("sms")[0] == "kannel"
+    transport, sender = Transports(loaded).for_channel("sms")
+    assert transport == "kannel" and sender.reports_delivery, "an SMS Kannel took is pending until its report"
 
 
 def test_twilio_is_read_with_its_public_callback_url(monkeypatch):
@@ -73,7 +75,8 @@ def test_twilio_is_read_with_its_public_callback_url(monkeypatch):
 
     assert loaded.sms_provider == "twilio" and loaded.kannel is None
     assert loaded.twilio.api_url == "https://api.twilio.com"
-    assert Transports(loaded).for_channel("sms")[0] == "twilio"
+    transport, sender = Transports(loaded).for_channel("sms")
+    assert transport == "twilio" and sender.reports_delivery, "an SMS Twilio took is pending until its report"
 
 
 @pytest.mark.parametrize(
