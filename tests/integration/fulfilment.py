@@ -2,6 +2,8 @@
 producers with weekly capacity, and helpers to place orders and read quotas, lots and ledgers."""
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -11,11 +13,12 @@ from bilum.waiting import eventually
 from services.aggregation.service import AggregationService
 from services.catalogue.service import CatalogueService
 from services.gateway.service import GatewayService
+from services.notification.service import NotificationService
 from services.orders.service import OrdersService
 from shared import migrations
 from shared.weeks import iso_week, monday_of
 from tests.integration.auth import admin_key
-from tests.integration.helpers import running
+from tests.integration.helpers import dead_letters, running
 
 ORG = "highland-weavers"
 
@@ -153,3 +156,30 @@ def network(module_platform):
         migrations.upgrade(service)
     with running(CatalogueService), running(OrdersService), running(AggregationService), running(GatewayService):
         yield Network(module_platform["BILUM_GATEWAY_URL"])
+
+
+@contextmanager
+def sms_network(platform: dict, environment: dict[str, str]) -> Iterator[Network]:
+    """Catalogue, orders, aggregation, notification and the gateway in this process with ``environment`` (an SMS
+    gateway's settings), and the network's organisation with a contact: where it hears of a producer it cannot
+    reach. Nothing may be dead-lettered on the way."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environment.items():
+            patch.setenv(name, value)
+        for service in ("catalogue", "orders", "aggregation", "notification"):
+            migrations.upgrade(service)
+        with (
+            running(CatalogueService),
+            running(OrdersService),
+            running(AggregationService),
+            running(NotificationService),
+            running(GatewayService),
+        ):
+            network = Network(platform["BILUM_GATEWAY_URL"])
+            network.call(
+                "PUT",
+                f"/organisations/{network.organisation_id}/contact",
+                json={"name": "Highland office", "email": "office@highland.example.org", "languages": ["en"]},
+            )
+            yield network
+    assert dead_letters(platform["AMQP_URI"]) == 0

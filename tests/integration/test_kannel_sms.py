@@ -5,7 +5,7 @@ sees per quota; her reply, typed on the phone, comes back through Kannel's sms-s
 the confirmation reaches her phone too. A callback that is not this deployment's Kannel changes nothing.
 
 Catalogue, orders, aggregation, notification and the gateway run as nameko containers in this process for the
-whole module, with ``BILUM_SMS_PROVIDER=kannel``."""
+whole module (``fulfilment.sms_network``), with ``BILUM_SMS_PROVIDER=kannel``."""
 
 import uuid
 
@@ -14,14 +14,7 @@ import requests
 
 from bilum.kannel_local import KannelGateway
 from bilum.waiting import eventually
-from services.aggregation.service import AggregationService
-from services.catalogue.service import CatalogueService
-from services.gateway.service import GatewayService
-from services.notification.service import NotificationService
-from services.orders.service import OrdersService
-from shared import migrations
-from tests.integration.fulfilment import Network
-from tests.integration.helpers import dead_letters, running
+from tests.integration.fulfilment import Network, sms_network
 from tests.kannel import kannel_gateway  # noqa: F401 (fixture)
 
 SECRET = "kannel-callback-secret-for-this-module"
@@ -36,37 +29,20 @@ def kannel(module_platform, kannel_gateway) -> KannelGateway:  # noqa: F811 (fix
 
 @pytest.fixture(scope="module")
 def network(module_platform, kannel):
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {
-            "BILUM_SMS_PROVIDER": "kannel",
-            "BILUM_KANNEL_SENDSMS_URL": kannel.sendsms_url,
-            "BILUM_KANNEL_USERNAME": kannel.username,
-            "BILUM_KANNEL_PASSWORD": kannel.password,
-            "BILUM_KANNEL_CALLBACK_URL": f"{module_platform['BILUM_GATEWAY_URL']}/api/v1/sms/kannel",
-            "BILUM_KANNEL_CALLBACK_SECRET": SECRET,
-            "BILUM_KANNEL_ALLOWED_ADDRESSES": "127.0.0.1",
-            # The tests pose as a proxy to show that a callback forwarded from elsewhere is refused.
-            "BILUM_TRUSTED_PROXIES": "127.0.0.1",
-        }.items():
-            patch.setenv(name, value)
-        for service in ("catalogue", "orders", "aggregation", "notification"):
-            migrations.upgrade(service)
-        with (
-            running(CatalogueService),
-            running(OrdersService),
-            running(AggregationService),
-            running(NotificationService),
-            running(GatewayService),
-        ):
-            network = Network(module_platform["BILUM_GATEWAY_URL"])
-            # Where the co-operative hears of a producer it cannot reach.
-            network.call(
-                "PUT",
-                f"/organisations/{network.organisation_id}/contact",
-                json={"name": "Highland office", "email": "office@highland.example.org", "languages": ["en"]},
-            )
-            yield network
-    assert dead_letters(module_platform["AMQP_URI"]) == 0
+    callback_url = f"{module_platform['BILUM_GATEWAY_URL']}/api/v1/sms/kannel"
+    environment = {
+        "BILUM_SMS_PROVIDER": "kannel",
+        "BILUM_KANNEL_SENDSMS_URL": kannel.sendsms_url,
+        "BILUM_KANNEL_USERNAME": kannel.username,
+        "BILUM_KANNEL_PASSWORD": kannel.password,
+        "BILUM_KANNEL_CALLBACK_URL": callback_url,
+        "BILUM_KANNEL_CALLBACK_SECRET": SECRET,
+        "BILUM_KANNEL_ALLOWED_ADDRESSES": "127.0.0.1",
+        # The tests pose as a proxy to show that a callback forwarded from elsewhere is refused.
+        "BILUM_TRUSTED_PROXIES": "127.0.0.1",
+    }
+    with sms_network(module_platform, environment) as network:
+        yield network
 
 
 class Producer:
