@@ -20,6 +20,7 @@ from services.aggregation.service import AggregationService
 from services.catalogue.service import CatalogueService
 from services.consolidation.service import ConsolidationService
 from services.gateway.service import GatewayService
+from services.notification.service import NotificationService
 from services.orders.service import OrdersService
 from services.settlement.service import SettlementService
 from shared import migrations
@@ -343,7 +344,7 @@ def _seed(base_url: str) -> Scenario:
 
 @pytest.fixture(scope="module")
 def scenario(module_platform):  # noqa: F811 (the fixture imported above)
-    for service in ("catalogue", "orders", "aggregation", "consolidation", "settlement"):
+    for service in ("catalogue", "orders", "aggregation", "consolidation", "settlement", "notification"):
         migrations.upgrade(service)
     with (
         running(CatalogueService),
@@ -351,6 +352,7 @@ def scenario(module_platform):  # noqa: F811 (the fixture imported above)
         running(AggregationService),
         running(ConsolidationService),
         running(SettlementService),
+        running(NotificationService),
         running(GatewayService),
     ):
         yield _seed(module_platform["BILUM_GATEWAY_URL"])

@@ -128,6 +128,10 @@ def test_an_order_drills_down_to_its_ledger_quotas_lots_and_shipments(scenario, 
     assert ledger_row in " ".join(drill.split()), "the ledger row differs from the API's"
     for item in [*(q["ref"] for q in quotas), *(lot["id"] for lot in lots), *(s["id"] for s in shipments)]:
         assert item in drill
+    # No SMS gateway here: each offer went to the delivery log as an SMS, which reports nothing of her phone.
+    offers = api(scenario, highlands.aggregator, f"/orders/{order_id}/offers")["items"]
+    assert sorted(o["ref"] for o in offers) == sorted(q["ref"] for q in quotas)
+    assert drill.count("Sent by SMS") == len(quotas), "whether each offer reached her, per quota"
 
 
 def test_the_dashboard_refreshes_by_itself(scenario, browser):
