@@ -230,9 +230,10 @@ def _inspected(offer, quantity: int, passed: bool, lot_id: str | None = None):
 
 
 def _sms_to(recorder, mobile: str) -> list:
-    return [
-        json.loads(record["body"]) for record in recorder.records() if json.loads(record["body"]).get("to") == mobile
-    ]
+    """What the SMS gateway of this module (``/ok/sms``) was asked to send to ``mobile``; the recorder serves other
+    tests too."""
+    sent = [json.loads(record["body"]) for record in recorder.records() if record["path"] == "/ok/sms/messages"]
+    return [message for message in sent if message.get("to") == mobile]
 
 
 def _emails_to(smtp, address: str) -> list:

@@ -90,7 +90,7 @@ PUBLIC = {
 }
 
 BY = (date.today() + timedelta(weeks=8)).isoformat()
-QUERY_VALUES = {"format": "csv", "quantity": "1", "by": BY, "offering_id": "{offering}"}
+QUERY_VALUES = {"format": "csv", "quantity": "1", "by": BY, "offering_id": "{offering}", "secret": "not-ours"}
 
 # Bodies of the writes on an object, naming the target tenant's objects where they name any.
 BODIES = {

@@ -41,11 +41,16 @@ PROTECTED = [op for op in OPERATIONS if op.roles is not PUBLIC]
 
 
 def test_every_operation_but_sign_in_and_the_providers_hooks_is_protected():
-    """The SMS provider signs its callbacks; the mobile-money provider's callback address is signed by us."""
+    """The SMS gateways prove their callbacks (a signature, or Kannel's secret and address); the mobile-money
+    provider's callback address is signed by us."""
     public = {(op.method, op.path) for op in OPERATIONS if op.roles is PUBLIC}
     assert public == {
         ("POST", "/api/v1/auth/token"),
         ("POST", "/api/v1/sms/inbound"),
+        ("GET", "/api/v1/sms/kannel/inbound"),
+        ("GET", "/api/v1/sms/kannel/reports"),
+        ("POST", "/api/v1/sms/twilio/inbound"),
+        ("POST", "/api/v1/sms/twilio/status"),
         ("PUT", "/api/v1/payouts/callbacks/momo/{reference_id}"),
         ("POST", "/api/v1/payouts/callbacks/momo/{reference_id}"),
     }
