@@ -100,6 +100,7 @@ def _demo(args) -> int:
         demo = Demo(
             Api(configured.gateway_url, admin),
             configured.sms_inbound_secret,
+            configured.var_dir / "demo-catalogues",
             buyer_credentials=buyers,
             staff_credentials=staff,
             momo=momo,
@@ -174,7 +175,10 @@ def _catalogue(args) -> int:
     try:
         with db.transaction() as uow:
             if args.action == "export":
-                document = base64.b64decode(themes.export_theme(uow, args.theme, args.format)["data"])
+                options = {"format": args.format, "language": args.language, "paper": args.paper}
+                if args.format == "pdf":
+                    options["layout"] = args.layout
+                document = base64.b64decode(themes.export_theme(uow, args.theme, options)["data"])
                 Path(args.output).write_bytes(document)
                 print(f"catalogue {args.theme} written to {args.output} ({len(document)} bytes)", file=sys.stderr)
             else:
@@ -237,6 +241,9 @@ def parser() -> argparse.ArgumentParser:
     export = catalogue_actions.add_parser("export", help="write a themed catalogue as HTML, PDF or CSV")
     export.add_argument("--theme", required=True, help="the theme's name")
     export.add_argument("--format", required=True, choices=("html", "pdf", "csv"))
+    export.add_argument("--layout", default="booklet", choices=("flyer", "leaflet", "booklet"), help="for a PDF")
+    export.add_argument("--language", default="en", choices=("en", "fr", "ja"))
+    export.add_argument("--paper", default="a4", choices=("a4", "letter"))
     export.add_argument("--output", required=True, help="the file to write")
     capacity = catalogue_actions.add_parser("import-capacity", help="import capacity calendars from a CSV file")
     capacity.add_argument("file")

@@ -1,26 +1,27 @@
-"""A theme's catalogue as an HTML page, a PDF and a CSV file, from one arrangement: a buyer who prints the PDF and one
-who opens the CSV see the same groups in the same order."""
+"""A theme's catalogue as a web page and a CSV file, from the arrangement the PDFs use (``print_layouts``): a buyer who
+prints the booklet and one who opens the CSV see the same groups in the same order."""
 
 import html
-import io
-
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from collections.abc import Callable
 
 from services.catalogue.publishing import (
     CSV_COLUMNS,
     OfferingSheet,
     Theme,
     arrange,
-    count_of,
-    display_copy,
     facts,
+    price_range,
     price_text,
     requirement_parts,
     requirement_text,
 )
-from shared.pdf import text_font
+from services.catalogue.wording import Wording
 from shared.spreadsheet import csv_text
+
+# Where a page served from a public link finds an offering's picture: (sku, position, size) -> its address; and a
+# producer group's: (group id, size) -> its address.
+ImageAddress = Callable[[str, int, str], str]
+StoryAddress = Callable[[str, str], str]
 
 _CSS = """
 *{box-sizing:border-box}
@@ -45,26 +46,41 @@ dd{margin:0}
 .markets h4{margin:.5rem 0 .25rem;font-size:.95rem}
 .markets dt{font-weight:bold;color:#222}
 .markets dd p{margin:0 0 .15rem}
+.group img{width:100%;height:auto;border-radius:.25rem}
+.contact{margin:2rem 0;padding:1rem;background:#fff;border:1px solid #e3ddd5;border-radius:.5rem}
 """.strip()
 
 
-def render_html(theme: Theme) -> str:
-    """One self-contained page: images inline, no outside requests, so it can be mailed or opened offline."""
-    escape = html.escape
+def render_html(
+    theme: Theme,
+    image_address: ImageAddress | None = None,
+    story_address: StoryAddress | None = None,
+    extra_section: str = "",
+) -> str:
+    """One page in the theme's language. Downloaded, it is self-contained (pictures inline, nothing fetched, so it
+    can be mailed or opened offline); served from a public link, ``image_address`` and ``story_address`` give each
+    picture's address, so a phone on a weak connection loads the small copy, and ``extra_section`` (the quote form)
+    closes the page."""
+    escape, words = html.escape, theme.wording
+    summary = words.plural("{count} offering", "{count} offerings", len(theme.offerings))
+    if theme.offerings:
+        summary += " · " + price_range(theme)
+    image_policy = "img-src 'self'" if image_address else "img-src data:"
+    form_policy = "; form-action 'self'" if extra_section else ""
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en">',
+        f'<html lang="{escape(theme.language)}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta http-equiv="Content-Security-Policy" '
-        "content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">",
+        f"content=\"default-src 'none'; {image_policy}; style-src 'unsafe-inline'{form_policy}\">",
         f"<title>{escape(theme.title)}</title>",
         f"<style>{_CSS}</style>",
         "</head>",
         "<body>",
         f'<header><h1>{escape(theme.title)}</h1><p class="description">{escape(theme.description)}</p>'
-        f"<p>{count_of(len(theme.offerings), 'offering')}</p></header>",
+        f"<p>{escape(summary)}</p></header>",
         "<main>",
     ]
     for number, group in enumerate(arrange(theme), start=1):
@@ -75,50 +91,116 @@ def render_html(theme: Theme) -> str:
                 f'<section aria-labelledby="group-{number}"><h2 id="group-{number}">'
                 f'{escape(group.heading)}</h2><div class="grid">'
             )
-        parts.extend(_html_offering(offering) for offering in group.offerings)
+        parts.extend(_html_offering(offering, words, image_address) for offering in group.offerings)
         parts.append("</div></section>")
-    parts += ["</main>", "</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+    parts += [_html_stories(theme, story_address), _html_contact(theme), extra_section, "</main>", "</body>", "</html>"]
+    return "\n".join(part for part in parts if part) + "\n"
 
 
-def _html_offering(offering: OfferingSheet) -> str:
+def _html_picture(image_address: ImageAddress | None, sku: str, position: int, picture, alt: str) -> str:
+    escape = html.escape
+    if image_address is None:
+        return f'<img src="{picture.web_copy.data_uri}" alt="{escape(alt)}" loading="lazy">'
+    small, web = image_address(sku, position, "small"), image_address(sku, position, "web")
+    return (
+        f'<img src="{escape(small)}" srcset="{escape(small)} 320w, {escape(web)} 640w" '
+        f'sizes="(max-width: 40rem) 90vw, 20rem" alt="{escape(alt)}" loading="lazy">'
+    )
+
+
+def _html_offering(offering: OfferingSheet, words: Wording, image_address: ImageAddress | None) -> str:
     escape = html.escape
     count = len(offering.images)
     images = "".join(
-        f'<img src="{display_copy(image).data_uri}" '
-        f'alt="{escape(offering.name)}, picture {index} of {count}" loading="lazy">'
-        for index, image in enumerate(offering.images, start=1)
+        _html_picture(
+            image_address,
+            offering.sku,
+            index - 1,
+            picture,
+            words("{name}, picture {index} of {count}", name=offering.name, index=index, count=count),
+        )
+        for index, picture in enumerate(offering.images, start=1)
     )
-    listed = "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in facts(offering))
+    listed = "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in facts(offering, words))
     pictures = f'<div class="images">{images}</div>' if images else ""
     story = f'<p class="story">{escape(offering.story)}</p>' if offering.story.strip() else ""
     return (
         f'<article class="offering" id="sku-{escape(offering.sku)}">{pictures}'
         f"<h3>{escape(offering.name)}</h3>"
         f'<p class="sku">SKU {escape(offering.sku)}</p>'
-        f'<p class="price">{escape(price_text(offering))}</p>'
+        f'<p class="price">{escape(price_text(offering, words))}</p>'
         f'<p class="description">{escape(offering.description)}</p>'
-        f"<dl>{listed}</dl>{_html_markets(offering)}{story}</article>"
+        f"<dl>{listed}</dl>{_html_markets(offering, words)}{story}</article>"
     )
 
 
-def _html_markets(offering: OfferingSheet) -> str:
+def _html_markets(offering: OfferingSheet, words: Wording) -> str:
     """Each destination market's requirements, under the market's code: what an importer checks before ordering."""
     if not offering.markets:
         return ""
     escape = html.escape
     markets = "".join(
         f'<dt>{escape(requirement.market)}</dt><dd data-market="{escape(requirement.market)}">'
-        + "".join(f"<p>{escape(label)}: {escape(value)}</p>" for label, value in requirement_parts(requirement))
+        + "".join(
+            f"<p>{escape(words('{label}: {value}', label=label, value=value))}</p>"
+            for label, value in requirement_parts(requirement, words)
+        )
         + "</dd>"
         for requirement in offering.markets
     )
-    return f'<section class="markets"><h4>Requirements by market</h4><dl>{markets}</dl></section>'
+    heading = escape(words("Requirements by market"))
+    return f'<section class="markets"><h4>{heading}</h4><dl>{markets}</dl></section>'
+
+
+def _story_picture(story, story_address: StoryAddress | None) -> str:
+    escape = html.escape
+    if story.picture is None:
+        return ""
+    if story_address is None:
+        return f'<img src="{story.picture.web_copy.data_uri}" alt="{escape(story.name)}" loading="lazy">'
+    small, web = story_address(story.group_id, "small"), story_address(story.group_id, "web")
+    return (
+        f'<img src="{escape(small)}" srcset="{escape(small)} 320w, {escape(web)} 640w" '
+        f'sizes="(max-width: 40rem) 90vw, 20rem" alt="{escape(story.name)}" loading="lazy">'
+    )
+
+
+def _html_stories(theme: Theme, story_address: StoryAddress | None) -> str:
+    """The producers behind the catalogue, group by group, each with the group's picture."""
+    if not theme.stories:
+        return ""
+    escape, words = html.escape, theme.wording
+    stories = "".join(
+        '<article class="group">'
+        + _story_picture(story, story_address)
+        + f"<h3>{escape(story.name)}</h3>"
+        + f'<p class="sku">{escape(story.region)} · '
+        + escape(words.plural("{count} producer", "{count} producers", story.producer_count))
+        + f'</p><p class="story">{escape(story.story)}</p></article>'
+        for story in theme.stories
+    )
+    heading = escape(words("Who makes them"))
+    return f'<section class="stories"><h2>{heading}</h2><div class="grid">{stories}</div></section>'
+
+
+def _html_contact(theme: Theme) -> str:
+    if not theme.how_to_order.strip() and theme.contact is None:
+        return ""
+    escape, words = html.escape, theme.wording
+    lines = [f'<p class="description">{escape(theme.how_to_order)}</p>'] if theme.how_to_order.strip() else []
+    if theme.contact is not None:
+        contact = theme.contact
+        lines.append(f"<p><strong>{escape(contact.name)}</strong></p>")
+        lines.append(f'<p><a href="mailto:{escape(contact.email)}">{escape(contact.email)}</a></p>')
+        lines += [f"<p>{escape(value)}</p>" for value in (contact.phone, contact.website) if value]
+    heading = escape(words("How to order"))
+    return f'<section class="contact"><h2>{heading}</h2>{"".join(lines)}</section>'
 
 
 def render_csv(theme: Theme) -> str:
     """One row per offering in catalogue order, prices as plain decimals (38.50, never 3.85E+1). Buyers open this
     file in Excel: no text of a sheet can become a formula there (``shared.spreadsheet``)."""
+    words = theme.wording
     return csv_text(
         CSV_COLUMNS,
         (
@@ -139,105 +221,9 @@ def render_csv(theme: Theme) -> str:
                 offering.available_units,
                 offering.hs_code or "",
                 offering.origin_country or "",
-                " | ".join(requirement_text(requirement) for requirement in offering.markets),
+                " | ".join(requirement_text(requirement, words) for requirement in offering.markets),
             ]
             for group in arrange(theme)
             for offering in group.offerings
         ),
     )
-
-
-_PAGE_MARGIN_MM = 15
-_IMAGE_BOX_MM = (55, 42)
-_IMAGE_GAP_MM = 4
-
-
-class _CataloguePdf(FPDF):
-    def __init__(self, theme: Theme):
-        super().__init__(format="A4")
-        self.theme_title = theme.title
-        self.text_family, self.printable = text_font(self)
-        self.set_margins(_PAGE_MARGIN_MM, _PAGE_MARGIN_MM)
-        self.set_auto_page_break(True, margin=_PAGE_MARGIN_MM + 5)
-        self.set_title(self.printable(theme.title))
-        self.set_creator("Bilum")
-        self.set_lang("en")
-
-    def footer(self):
-        if self.page_no() > 1:
-            self.set_y(-_PAGE_MARGIN_MM)
-            self.use_font(8)
-            self.cell(0, 5, self.printable(f"{self.theme_title} · page {self.page_no()}"), align="C")
-
-    def use_font(self, size: float, bold: bool = False):
-        self.set_font(self.text_family, "B" if bold else "", size)
-
-    def text_block(self, text: str, size: float, height: float, bold: bool = False, align: str = "L"):
-        self.use_font(size, bold)
-        self.multi_cell(0, height, self.printable(text), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-    def keep_room(self, height: float):
-        if self.get_y() + height > self.page_break_trigger:
-            self.add_page()
-
-
-def render_pdf(theme: Theme) -> bytes:
-    """A printable catalogue: a title page, then one section (and bookmark) per group, every offering with its
-    pictures, words and price."""
-    pdf = _CataloguePdf(theme)
-    groups = arrange(theme)
-    pdf.add_page()
-    pdf.set_y(70)
-    pdf.text_block(theme.title, 28, 12, bold=True, align="C")
-    pdf.ln(6)
-    pdf.text_block(theme.description, 12, 6, align="C")
-    pdf.ln(10)
-    pdf.text_block(count_of(len(theme.offerings), "offering"), 11, 6, align="C")
-    for group in groups:
-        if group.heading is not None:
-            pdf.text_block(group.heading, 11, 6, align="C")
-    for group in groups:
-        pdf.add_page()
-        if group.heading is not None:
-            pdf.start_section(pdf.printable(group.heading))
-            pdf.text_block(group.heading, 18, 10, bold=True)
-            pdf.ln(2)
-        for offering in group.offerings:
-            _pdf_offering(pdf, offering)
-    return bytes(pdf.output())
-
-
-def _pdf_offering(pdf: _CataloguePdf, offering: OfferingSheet) -> None:
-    box_width, box_height = _IMAGE_BOX_MM
-    pdf.keep_room(20 + (box_height if offering.images else 0))
-    pdf.text_block(offering.name, 13, 7, bold=True)
-    pdf.text_block(f"SKU {offering.sku}    {price_text(offering)}", 10, 5)
-    per_row = max(1, int((pdf.epw + _IMAGE_GAP_MM) // (box_width + _IMAGE_GAP_MM)))
-    for start in range(0, len(offering.images), per_row):
-        pdf.keep_room(box_height + 2)
-        top = pdf.get_y() + 1
-        for column, image in enumerate(offering.images[start : start + per_row]):
-            pdf.image(
-                io.BytesIO(display_copy(image).data),
-                x=pdf.l_margin + column * (box_width + _IMAGE_GAP_MM),
-                y=top,
-                w=box_width,
-                h=box_height,
-                keep_aspect_ratio=True,
-                alt_text=pdf.printable(offering.name),
-            )
-        pdf.set_y(top + box_height + 2)
-    pdf.text_block(offering.description, 10, 5)
-    for label, value in facts(offering):
-        pdf.text_block(f"{label}: {value}", 9, 4.5)
-    if offering.markets:
-        pdf.text_block("Requirements by market", 9, 4.5, bold=True)
-        for requirement in offering.markets:
-            pdf.text_block(requirement_text(requirement), 9, 4.5)
-    if offering.story.strip():
-        pdf.ln(1)
-        pdf.text_block(offering.story, 9, 4.5)
-    pdf.ln(3)
-    pdf.set_draw_color(200, 190, 180)
-    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + pdf.epw, pdf.get_y())
-    pdf.ln(4)

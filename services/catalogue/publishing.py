@@ -6,19 +6,13 @@ colour, by price band or by how many can be made. The three formats share one ar
 prints the PDF and one who opens the CSV see the same groups in the same order.
 """
 
-import base64
-import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from PIL import Image as PillowImage
-from PIL import ImageOps
+from services.catalogue.pictures import Picture
+from services.catalogue.wording import CATALOGUE_LANGUAGES, Wording
 
 ARRANGEMENTS = ("colour", "price", "capacity", "none")
-IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
-MAX_IMAGE_PIXELS = 4096 * 4096
-DISPLAY_SIDE_PX = 640
-_EXIF_ORIENTATION = 0x0112
 CSV_COLUMNS = (
     "group",
     "sku",
@@ -38,48 +32,6 @@ CSV_COLUMNS = (
     "origin_country",
     "market_requirements",
 )
-
-
-@dataclass(frozen=True)
-class Image:
-    content_type: str
-    data: bytes
-
-    def __post_init__(self):
-        """The bytes must be what they claim, and of a sane size: they end up in a data URI and in the PDF, where a
-        small file that unpacks to a gigapixel would exhaust the renderer's memory."""
-        image_format = IMAGE_FORMATS.get(self.content_type)
-        if image_format is None:
-            raise ValueError(f"an image is {' or '.join(IMAGE_FORMATS)}, not {self.content_type!r}")
-        try:
-            with PillowImage.open(io.BytesIO(self.data), formats=[image_format]) as picture:
-                width, height = picture.size
-                if width * height > MAX_IMAGE_PIXELS:
-                    raise ValueError(f"a {width} x {height} image is over {MAX_IMAGE_PIXELS:,} pixels")
-                picture.load()
-        except (OSError, PillowImage.DecompressionBombError):
-            raise ValueError(f"the data is not a whole {self.content_type} image") from None
-
-    @property
-    def data_uri(self) -> str:
-        return f"data:{self.content_type};base64,{base64.b64encode(self.data).decode('ascii')}"
-
-
-def display_copy(image: Image) -> Image:
-    """The picture as both formats show it: at most 640 px a side, enough for a phone screen and for the PDF's
-    55 mm box at about 300 dpi. Camera originals would make a 200-offering page hundreds of megabytes. A copy is
-    also made upright, since the EXIF rotation a browser honours is not honoured in the PDF."""
-    with PillowImage.open(io.BytesIO(image.data)) as picture:
-        if max(picture.size) <= DISPLAY_SIDE_PX and picture.getexif().get(_EXIF_ORIENTATION, 1) == 1:
-            return image
-        upright = ImageOps.exif_transpose(picture)
-        upright.thumbnail((DISPLAY_SIDE_PX, DISPLAY_SIDE_PX))
-        buffer = io.BytesIO()
-        if image.content_type == "image/jpeg":
-            upright.convert("RGB").save(buffer, "JPEG", quality=85, optimize=True)
-        else:
-            upright.save(buffer, "PNG", optimize=True)
-    return Image(image.content_type, buffer.getvalue())
 
 
 @dataclass(frozen=True)
@@ -107,7 +59,7 @@ class OfferingSheet:
     min_order: int
     producer_count: int
     available_units: int
-    images: list[Image]
+    images: list[Picture]
     # For export documents (absent from an offering published before they were asked for).
     hs_code: str | None = None
     origin_country: str | None = None
@@ -119,16 +71,50 @@ class OfferingSheet:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """Whom a buyer writes to about a catalogue: the publishing organisation, never a producer."""
+
+    name: str
+    email: str
+    phone: str = ""
+    website: str = ""
+
+
+@dataclass(frozen=True)
+class GroupStory:
+    """A group of producers as a booklet introduces them: who they are, where, in a picture and their own words."""
+
+    name: str
+    region: str
+    story: str
+    producer_count: int
+    picture: Picture | None = None
+    group_id: str = ""
+
+
+@dataclass(frozen=True)
 class Theme:
+    """A catalogue as its reader gets it: every text already in ``language`` (English where none was given)."""
+
     name: str
     title: str
     description: str
     arrange_by: str
     offerings: list[OfferingSheet]
+    language: str = "en"
+    how_to_order: str = ""
+    contact: Contact | None = None
+    stories: tuple[GroupStory, ...] = field(default_factory=tuple)
 
     def __post_init__(self):
         if self.arrange_by not in ARRANGEMENTS:
             raise ValueError(f"arrange_by is one of {', '.join(ARRANGEMENTS)}, not {self.arrange_by!r}")
+        if self.language not in CATALOGUE_LANGUAGES:
+            raise ValueError(f"a catalogue is in {', '.join(CATALOGUE_LANGUAGES)}, not {self.language!r}")
+
+    @property
+    def wording(self) -> Wording:
+        return Wording(self.language)
 
 
 @dataclass(frozen=True)
@@ -144,22 +130,26 @@ def arrange(theme: Theme) -> list[Group]:
     capacity: the same bands of available units, largest first, since a bulk buyer looks first at what can be made
     in quantity; none: the offerings in the order given.
     """
+    words = theme.wording
     if theme.arrange_by == "colour":
-        return _by_colour(theme.offerings)
+        return _by_colour(theme.offerings, words)
     if theme.arrange_by == "price":
-        return _by_price(theme.offerings)
+        return _by_price(theme.offerings, words)
     if theme.arrange_by == "capacity":
-        return _by_capacity(theme.offerings)
+        return _by_capacity(theme.offerings, words)
     return [Group(None, tuple(theme.offerings))]
 
 
-def _by_colour(offerings) -> list[Group]:
+def _by_colour(offerings, words: Wording) -> list[Group]:
     groups: dict[str, list[OfferingSheet]] = {}
     for offering in sorted(offerings, key=lambda o: (o.name.casefold(), o.sku)):
         groups.setdefault(offering.colour.strip().casefold(), []).append(offering)
     order = sorted(groups, key=lambda colour: (colour == "", colour))
     return [
-        Group(_capitalised(groups[colour][0].colour.strip()) if colour else "Colour not given", tuple(groups[colour]))
+        Group(
+            _capitalised(groups[colour][0].colour.strip()) if colour else words("Colour not given"),
+            tuple(groups[colour]),
+        )
         for colour in order
     ]
 
@@ -168,22 +158,22 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _by_price(offerings) -> list[Group]:
+def _by_price(offerings, words: Wording) -> list[Group]:
     groups: dict[tuple[str, Decimal, Decimal], list[OfferingSheet]] = {}
     for offering in sorted(offerings, key=lambda o: (o.currency, o.price, o.name.casefold(), o.sku)):
         groups.setdefault((offering.currency, *_one_two_five_band(offering.price)), []).append(offering)
     return [
-        Group(_price_heading(currency, lower, upper), tuple(members))
+        Group(_price_heading(words, currency, lower, upper), tuple(members))
         for (currency, lower, upper), members in sorted(groups.items(), key=lambda item: item[0][:2])
     ]
 
 
-def _by_capacity(offerings) -> list[Group]:
+def _by_capacity(offerings, words: Wording) -> list[Group]:
     groups: dict[tuple[Decimal, Decimal], list[OfferingSheet]] = {}
     for offering in sorted(offerings, key=lambda o: (-o.available_units, o.name.casefold(), o.sku)):
         groups.setdefault(_one_two_five_band(Decimal(offering.available_units)), []).append(offering)
     return [
-        Group(_capacity_heading(lower, upper), tuple(members))
+        Group(_capacity_heading(words, lower, upper), tuple(members))
         for (lower, upper), members in sorted(groups.items(), key=lambda item: -item[0][0])
     ]
 
@@ -200,56 +190,62 @@ def _one_two_five_band(value: Decimal) -> tuple[Decimal, Decimal]:
     return 5 * power, 10 * power
 
 
-def _number(value: Decimal) -> str:
-    return f"{value:,f}"
-
-
-def _price_heading(currency: str, lower: Decimal, upper: Decimal) -> str:
+def _price_heading(words: Wording, currency: str, lower: Decimal, upper: Decimal) -> str:
     if lower == 0:
-        return f"{currency} under {_number(upper)}"
-    return f"{currency} {_number(lower)} to under {_number(upper)}"
+        return words("{currency} under {upper}", currency=currency, upper=words.number(upper))
+    return words(
+        "{currency} {lower} to under {upper}", currency=currency, lower=words.number(lower), upper=words.number(upper)
+    )
 
 
-def _capacity_heading(lower: Decimal, upper: Decimal) -> str:
+def _capacity_heading(words: Wording, lower: Decimal, upper: Decimal) -> str:
     if lower == 0:
-        return "None available now"
+        return words("None available now")
     if lower == 1:
-        return "1 unit available"
-    return f"{_number(lower)} to {_number(upper - 1)} units available"
+        return words("1 unit available")
+    return words("{lower} to {upper} units available", lower=words.number(lower), upper=words.number(upper - 1))
 
 
-def count_of(number: int, thing: str) -> str:
-    return f"{number:,} {thing}{'' if number == 1 else 's'}"
+def price_text(offering: OfferingSheet, words: Wording) -> str:
+    return words.money(offering.price, offering.currency)
 
 
-def price_text(offering: OfferingSheet) -> str:
-    return f"{offering.currency} {offering.price:,f}"
+def price_range(theme: Theme) -> str:
+    """The theme's prices at a glance, per currency: "USD 9.80 to USD 38.50"."""
+    words, texts = theme.wording, []
+    for currency in sorted({offering.currency for offering in theme.offerings}):
+        prices = [offering.price for offering in theme.offerings if offering.currency == currency]
+        low, high = words.money(min(prices), currency), words.money(max(prices), currency)
+        texts.append(low if low == high else words("{low} to {high}", low=low, high=high))
+    return "; ".join(texts)
 
 
-def facts(offering: OfferingSheet) -> list[tuple[str, str]]:
+def facts(offering: OfferingSheet, words: Wording) -> list[tuple[str, str]]:
     """The attributes a buyer compares, in the order a sheet lists them; empty ones are left out."""
     facts = [
-        ("Materials", offering.materials),
-        ("Colour", offering.colour),
-        ("Size", offering.size),
-        ("Minimum order", f"{offering.min_order:,} units"),
-        ("Available", f"{offering.available_units:,} units"),
-        ("Made by", count_of(offering.producer_count, "producer")),
-        ("Unit weight", f"{offering.unit_weight_g:,} g"),
-        ("HS code", offering.hs_code or ""),
-        ("Country of origin", offering.origin_country or ""),
+        (words("Materials"), offering.materials),
+        (words("Colour"), offering.colour),
+        (words("Size"), offering.size),
+        (words("Minimum order"), words.plural("{count} unit", "{count} units", offering.min_order)),
+        (words("Available"), words.plural("{count} unit", "{count} units", offering.available_units)),
+        (words("Made by"), words.plural("{count} producer", "{count} producers", offering.producer_count)),
+        (words("Unit weight"), words("{weight} g", weight=words.number(offering.unit_weight_g))),
+        (words("HS code"), offering.hs_code or ""),
+        (words("Country of origin"), offering.origin_country or ""),
     ]
     return [(label, value) for label, value in facts if value.strip()]
 
 
-def requirement_parts(requirement: MarketRequirement) -> list[tuple[str, str]]:
+def requirement_parts(requirement: MarketRequirement, words: Wording) -> list[tuple[str, str]]:
     """A market's requirements as labelled parts, certificates left out when none is asked for."""
-    parts = [("Packaging", requirement.packaging), ("Labelling", requirement.labelling)]
+    parts = [(words("Packaging"), requirement.packaging), (words("Labelling"), requirement.labelling)]
     if requirement.certifications:
-        parts.append(("Certificates", ", ".join(requirement.certifications)))
+        parts.append((words("Certificates"), ", ".join(requirement.certifications)))
     return parts
 
 
-def requirement_text(requirement: MarketRequirement) -> str:
+def requirement_text(requirement: MarketRequirement, words: Wording) -> str:
     """One market on one line: "AU: Packaging: ...; Labelling: ...; Certificates: ..."."""
-    return f"{requirement.market}: " + "; ".join(f"{label}: {value}" for label, value in requirement_parts(requirement))
+    return f"{requirement.market}: " + "; ".join(
+        words("{label}: {value}", label=label, value=value) for label, value in requirement_parts(requirement, words)
+    )

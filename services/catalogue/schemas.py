@@ -6,6 +6,7 @@ import binascii
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.catalogue.domain import DEFAULT_MIN_QUOTA
+from services.catalogue.language_schemas import ContactInput, OfferingTexts, ThemeTexts, translations_field
 from shared.bounds import MAX_AMOUNT, MAX_QUANTITY, MAX_UNIT_VOLUME_CM3, MAX_UNIT_WEIGHT_G
 from shared.contract import DEFECT_CLASSES, INSPECTION_LEVELS, REJECTED_LOT_ACTIONS, REMOTENESS
 from shared.weeks import IsoWeek
@@ -195,6 +196,7 @@ class OfferingInput(Strict):
     markets = fields.List(
         fields.Nested(MarketRequirementInput), load_default=list, validate=validate.Length(max=MAX_MARKETS)
     )
+    translations = translations_field(OfferingTexts)
 
     @validates_schema
     def one_entry_per_market(self, data, **kwargs):
@@ -297,6 +299,9 @@ class ThemeInput(Strict):
     description = fields.String(load_default="", validate=validate.Length(max=5000))
     arrange_by = fields.String(load_default="none", validate=validate.OneOf(ARRANGEMENTS))
     selection = fields.Nested(ThemeSelection, load_default=lambda: ThemeSelection().load({}))
+    how_to_order = fields.String(load_default="", validate=validate.Length(max=2000))
+    contact = fields.Nested(ContactInput, load_default=None, allow_none=True)
+    translations = translations_field(ThemeTexts)
 
     @validates_schema
     def availability_has_a_date(self, data, **kwargs):

@@ -82,6 +82,8 @@ offerings = Table(
     Column("origin_country", String(2)),
     # [{"market", "packaging", "labelling", "certifications"}], one per destination market.
     Column("markets", JSON, nullable=False, server_default="[]"),
+    # {language: {"name", "description", "story"}}: the buyer's language, field by field; English is the row's own.
+    Column("translations", JSON, nullable=False, server_default="{}"),
     Column("status", String(16), nullable=False),
     Column("withdrawn_reason", Text),
     Column("published_at", UtcDateTime(), nullable=False),
@@ -94,7 +96,10 @@ offering_images = Table(
     Column("offering_id", String(64), ForeignKey("offerings.offering_id"), primary_key=True),
     Column("position", Integer, primary_key=True),
     Column("content_type", String(32), nullable=False),
+    # The copies made once on upload (``pictures.COPY_SIDES_PX``): ``data`` is the print copy.
     Column("data", LargeBinary, nullable=False),
+    Column("web_data", LargeBinary, nullable=False),
+    Column("small_data", LargeBinary, nullable=False),
 )
 
 approvals = Table(
@@ -168,7 +173,66 @@ themes = Table(
     Column("description", Text, nullable=False),
     Column("arrange_by", String(16), nullable=False),
     Column("selection", JSON, nullable=False),
+    # {language: {"title", "description", "how_to_order"}}, as an offering's.
+    Column("translations", JSON, nullable=False, server_default="{}"),
+    Column("how_to_order", Text, nullable=False, server_default=""),
+    # Whom a buyer writes to: {"name", "email", "phone", "website"} of the publishing organisation, never a producer.
+    Column("contact", JSON, nullable=False, server_default="{}"),
     Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# A group of an organisation's producers (a village's weavers, a coffee growers' association), whose picture and story
+# a booklet tells; its producers are the organisation's producers of its region.
+producer_groups = Table(
+    "producer_groups",
+    metadata,
+    Column("group_id", String(64), primary_key=True),
+    Column("organisation_id", String(64), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("region", String(200), nullable=False),
+    Column("story", Text, nullable=False),
+    Column("translations", JSON, nullable=False, server_default="{}"),
+    Column("picture_type", String(32)),
+    Column("picture_print", LargeBinary),
+    Column("picture_web", LargeBinary),
+    Column("picture_small", LargeBinary),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# A themed catalogue published at an unguessable address; only the token's SHA-256 is kept.
+share_links = Table(
+    "share_links",
+    metadata,
+    Column("link_id", String(64), primary_key=True),
+    Column("theme_name", String(64), ForeignKey("themes.name"), nullable=False, index=True),
+    Column("organisation_id", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("language", String(8), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime()),
+    Column("opens", Integer, nullable=False, server_default="0"),
+    Column("last_opened_at", UtcDateTime()),
+)
+
+quote_requests = Table(
+    "quote_requests",
+    metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("link_id", String(64), ForeignKey("share_links.link_id"), nullable=False, index=True),
+    Column("theme_name", String(64), nullable=False),
+    Column("organisation_id", String(64), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("company", String(200), nullable=False),
+    Column("email", String(200)),
+    Column("phone", String(32)),
+    Column("country", String(2)),
+    Column("language", String(8), nullable=False),
+    # [{"sku", "name", "quantity"}]
+    Column("items", JSON, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
 )
 
 

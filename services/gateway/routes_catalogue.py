@@ -187,12 +187,13 @@ class CatalogueRoutes:
         "GET",
         "/api/v1/offerings/{offering_id}/images/{position:int}",
         roles=ANYONE,
+        query="catalogue.group_schemas.PictureQuery",
         answer_type=("image/png", "image/jpeg"),
         tag="catalogue",
-        summary="An offering's image (position 0 to 3, in the order of its images)",
+        summary="An offering's image (position 0 to 3), print, web (the default) or small (for a phone)",
     )
     def offering_image(self, request, principal, offering_id, position):
-        image = call(self.catalogue, "get_offering_image", offering_id, position)
+        image = call(self.catalogue, "get_offering_image", offering_id, position, request.args.get("size", "web"))
         return Response(
             base64.b64decode(image["data"]),
             mimetype=image["content_type"],
@@ -254,15 +255,14 @@ class CatalogueRoutes:
         query=schemas.ExportQuery,
         answer_type=("text/html", "application/pdf", "text/csv"),
         tag="catalogue",
-        summary="A themed catalogue as HTML, PDF or CSV",
+        summary="A themed catalogue as a web page, a CSV file or a PDF (flyer, leaflet or booklet), in en, fr or ja",
     )
     def export_theme(self, request, principal, name):
-        export_format = read_query(request, schemas.ExportQuery())["format"]
-        document = call(self.catalogue, "export_theme", name, export_format)
+        document = call(self.catalogue, "export_theme", name, read_query(request, schemas.ExportQuery()))
         return Response(
             base64.b64decode(document["data"]),
             content_type=document["content_type"],
-            headers={"Content-Disposition": f'inline; filename="{name}.{export_format}"'},
+            headers={"Content-Disposition": f'inline; filename="{document["filename"]}"'},
         )
 
     @api(

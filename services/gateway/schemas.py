@@ -48,7 +48,12 @@ class CalendarQuery(Schema):
 
 
 class ExportQuery(Schema):
+    """The catalogue service checks the language, layout and paper against what it can print."""
+
     format = fields.String(required=True, validate=validate.OneOf(("html", "pdf", "csv")))
+    language = fields.String(validate=validate.Length(min=2, max=8))
+    layout = fields.String(validate=validate.Length(min=1, max=16))
+    paper = fields.String(validate=validate.Length(min=1, max=16))
 
 
 class InspectionHistoryQuery(Schema):

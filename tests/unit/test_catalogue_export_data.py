@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from services.catalogue.exports import render_html
 from services.catalogue.publishing import MarketRequirement, OfferingSheet, Theme, facts, requirement_text
 from services.catalogue.schemas import MarketRequirementInput, OfferingInput
+from services.catalogue.wording import Wording
 
 BODY = {
     "organisation_id": "org",
@@ -89,17 +90,20 @@ def test_a_market_and_an_origin_are_two_capital_letters(country):
 
 
 def test_hs_code_and_origin_are_facts_and_left_out_when_absent():
-    assert ("HS code", "420222") in facts(_sheet(hs_code="420222", origin_country="PG"))
-    assert ("Country of origin", "PG") in facts(_sheet(hs_code="420222", origin_country="PG"))
-    assert {label for label, _ in facts(_sheet())}.isdisjoint({"HS code", "Country of origin"})
+    english = Wording("en")
+    assert ("HS code", "420222") in facts(_sheet(hs_code="420222", origin_country="PG"), english)
+    assert ("Country of origin", "PG") in facts(_sheet(hs_code="420222", origin_country="PG"), english)
+    assert {label for label, _ in facts(_sheet(), english)}.isdisjoint({"HS code", "Country of origin"})
+    assert ("原産国", "PG") in facts(_sheet(hs_code="420222", origin_country="PG"), Wording("ja"))
     assert "Requirements by market" not in _page(_sheet())
 
 
 def test_a_market_reads_on_one_line_and_certificates_only_when_asked_for():
     plain = MarketRequirement("JP", "polybag", "Japanese label")
-    assert requirement_text(plain) == "JP: Packaging: polybag; Labelling: Japanese label"
+    assert requirement_text(plain, Wording("en")) == "JP: Packaging: polybag; Labelling: Japanese label"
+    assert requirement_text(plain, Wording("fr")) == "JP: Emballage\u00a0: polybag; Étiquetage\u00a0: Japanese label"
     certified = MarketRequirement("AU", "cartons", "origin", ("DAFF packing declaration", "SPARTECA"))
-    assert requirement_text(certified).endswith("; Certificates: DAFF packing declaration, SPARTECA")
+    assert requirement_text(certified, Wording("en")).endswith("; Certificates: DAFF packing declaration, SPARTECA")
 
 
 @given(st.text(min_size=1, max_size=60).filter(str.strip), st.text(min_size=1, max_size=60).filter(str.strip))

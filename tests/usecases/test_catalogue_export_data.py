@@ -86,7 +86,7 @@ def test_bad_export_data_is_refused_naming_the_field_and_nothing_is_written(db, 
 
 
 def _export(db, export_format: str) -> bytes:
-    document = db(themes.export_theme, "pacific", export_format)
+    document = db(themes.export_theme, "pacific", {"format": export_format})
     return base64.b64decode(document["data"])
 
 
@@ -103,7 +103,7 @@ def test_the_themed_catalogue_prints_hs_code_origin_and_each_market_in_every_for
     assert page.count('class="markets"') == 1, "an offering naming no market shows no requirements"
 
     text = "".join(sheet.extract_text() for sheet in PdfReader(io.BytesIO(_export(db, "pdf"))).pages)
-    assert "HS code: 420222" in text and "Country of origin: PG" in text
+    assert "HS code 420222" in text and "Country of origin PG" in text
     assert "AU: Packaging: 20 bags to a new carton" in " ".join(text.split())
 
     rows = {row["sku"]: row for row in csv.DictReader(io.StringIO(_export(db, "csv").decode()))}
