@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from services.catalogue import domain
 from services.catalogue.availability import available_by_producer, refresh_profiles
+from services.catalogue.group_schemas import PictureQuery, uploaded_image
+from services.catalogue.pictures import Image, picture_copies
 from services.catalogue.producers import emit_producer, get_producer, producer_row
 from services.catalogue.schemas import MAX_IMAGES, ApprovalInput, OfferingInput, OfferingSearch, WithdrawInput
 from services.catalogue.store import approvals, offering_images, offerings, producers
@@ -30,6 +32,25 @@ def offering_row(session: Session, offering_id: str, lock: bool = False):
     return row
 
 
+def _image_columns(image: Image) -> dict:
+    """The copies of an image, made once here so that no catalogue resizes it again."""
+    copies = picture_copies(image)
+    return {
+        "content_type": image.content_type,
+        "data": copies.print_copy.data,
+        "web_data": copies.web_copy.data,
+        "small_data": copies.small_copy.data,
+    }
+
+
+def _uploaded(image: dict, position: int) -> dict:
+    """An image of an offering's JSON body, checked whole (not only its first bytes) and resized."""
+    try:
+        return _image_columns(Image(image["content_type"], base64.b64decode(image["data"])))
+    except ValueError as error:
+        raise InvalidInput("offering refused", {"images": {position: {"data": [str(error)]}}}) from None
+
+
 def publish_offering(uow: UnitOfWork, body: dict) -> dict:
     session = uow.session
     data = load_or_refuse(OfferingInput(), body, "offering")
@@ -40,7 +61,7 @@ def publish_offering(uow: UnitOfWork, body: dict) -> dict:
     if session.execute(select(offerings.c.offering_id).where(offerings.c.sku == data["sku"])).scalar():
         raise Conflict(f"an offering with sku {data['sku']} is already published")
     offering_id = new_id("off")
-    images = data.pop("images")
+    images = [_uploaded(image, position) for position, image in enumerate(data.pop("images"))]
     now = _now()
     session.execute(
         offerings.insert().values(
@@ -48,14 +69,7 @@ def publish_offering(uow: UnitOfWork, body: dict) -> dict:
         )
     )
     for position, image in enumerate(images):
-        session.execute(
-            offering_images.insert().values(
-                offering_id=offering_id,
-                position=position,
-                content_type=image["content_type"],
-                data=base64.b64decode(image["data"]),
-            )
-        )
+        session.execute(offering_images.insert().values(offering_id=offering_id, position=position, **image))
     uow.emit(
         new_event(
             "offering.published",
@@ -156,6 +170,7 @@ def _offering_views(session: Session, rows, staff_of: str | None) -> list:
             "hs_code": row.hs_code,
             "origin_country": row.origin_country,
             "markets": row.markets,
+            "translations": row.translations,
             "status": row.status,
             "withdrawn_reason": row.withdrawn_reason,
             "images": [
@@ -175,8 +190,31 @@ def get_offering(uow: UnitOfWork, offering_id: str, staff_of: str | None = None)
     return _offering_views(session, [offering_row(session, offering_id)], staff_of)[0]
 
 
-def get_offering_image(uow: UnitOfWork, offering_id: str, position: int) -> dict:
+def put_offering_image(uow: UnitOfWork, offering_id: str, position: int, upload: dict) -> dict:
+    """Replace the offering's image at ``position``, or add one just after its last: images have no gaps, since
+    catalogues show them in order and a phone asks for them by number."""
     session = uow.session
+    image = uploaded_image(upload, "image")
+    row = offering_row(session, offering_id, lock=True)
+    count = _image_counts(session, [offering_id]).get(offering_id, 0)
+    if not 0 <= position < MAX_IMAGES:
+        raise InvalidInput(
+            "image refused",
+            {"position": [f"an offering has at most {MAX_IMAGES} images, at positions 0 to {MAX_IMAGES - 1}"]},
+        )
+    if position > count:
+        raise InvalidInput(
+            "image refused", {"position": [f"the offering has {count} images: the next one goes at position {count}"]}
+        )
+    upsert(session, offering_images, {"offering_id": offering_id, "position": position}, _image_columns(image))
+    session.execute(update(offerings).where(offerings.c.offering_id == offering_id).values(updated_at=_now()))
+    return get_offering(uow, offering_id, staff_of=row.organisation_id)
+
+
+def get_offering_image(uow: UnitOfWork, offering_id: str, position: int, size: str = "web") -> dict:
+    """One copy of an image (``pictures.COPY_SIDES_PX``): the web one unless the caller asks for another."""
+    session = uow.session
+    copy = load_or_refuse(PictureQuery(), {"size": size}, "query")["size"]
     if not 0 <= position < MAX_IMAGES:
         raise NotFound(f"offering {offering_id} has no image {position}: positions run from 0 to {MAX_IMAGES - 1}")
     row = session.execute(
@@ -186,7 +224,8 @@ def get_offering_image(uow: UnitOfWork, offering_id: str, position: int) -> dict
     ).one_or_none()
     if row is None:
         raise NotFound(f"offering {offering_id} has no image {position}")
-    return {"content_type": row.content_type, "data": base64.b64encode(row.data).decode()}
+    data = {"print": row.data, "web": row.web_data, "small": row.small_data}[copy]
+    return {"content_type": row.content_type, "data": base64.b64encode(data).decode()}
 
 
 def _attribute_matches(rows, key: str, wanted: str | None):
