@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from bilum import demo_data
+from bilum.demo_catalogue import DemoCatalogue
 from bilum.demo_http import Api, DemoFailed
 from bilum.demo_money import DemoMoney
 from bilum.demo_setup import DemoSetup
@@ -16,11 +17,12 @@ from bilum.demo_trade import DemoTrade
 from bilum.waiting import eventually, wait_while_moving
 
 
-class Demo(DemoSetup, DemoMoney, DemoTrade):
+class Demo(DemoSetup, DemoCatalogue, DemoMoney, DemoTrade):
     def __init__(
         self,
         api: Api,
         sms_secret: str,
+        catalogue_dir,
         progress=sys.stderr,
         seed: int = 2026,
         buyer_credentials: dict | None = None,
@@ -28,10 +30,9 @@ class Demo(DemoSetup, DemoMoney, DemoTrade):
         momo=None,
         phone=None,
     ):
-        """``api`` acts as an admin; each buyer organisation places its orders with its own credentials, and the
-        co-operative's aggregator and treasurer handle its money with theirs. ``momo`` is the mobile-money sandbox
-        the settlement service pays through, when the demo runs one; ``phone`` the local Kannel whose handset is the
-        phone of the producer who answers by SMS, when it runs one."""
+        """``api`` acts as an admin, each buyer organisation with its own credentials, the co-operative's aggregator
+        and treasurer with theirs; ``momo`` is the mobile-money sandbox and ``phone`` the local Kannel (the SMS-only
+        producer's handset) when the demo runs them; ``catalogue_dir`` gets the printed catalogues."""
         self.api = api
         self.buyer_credentials = buyer_credentials or {}
         self.staff = {role: api.acting_as(key) for role, key in (staff_credentials or {}).items()}
@@ -39,6 +40,7 @@ class Demo(DemoSetup, DemoMoney, DemoTrade):
         self.sms_secret = sms_secret
         self.sms_producer: SmsProducer | None = None
         self.phone = phone
+        self.catalogue_dir = catalogue_dir
         self.progress = progress
         self.random = random.Random(seed)
         self.offering_ids: dict[str, str] = {}
@@ -57,6 +59,7 @@ class Demo(DemoSetup, DemoMoney, DemoTrade):
         self.set_piece_rate()
         self.set_aggregator_contact()
         self.wait_for_capacity()
+        self.publish_catalogue()
         self.place_orders()
         self.pay_deposits()
         self.answer_quotas()
@@ -331,6 +334,7 @@ class Demo(DemoSetup, DemoMoney, DemoTrade):
             "settlement": self.settlement(),
             "premium_fund": self.premium_fund(),
             "sms": sms_summary(self.api),
+            **self.catalogue_report(),
             **self.trade_report(),
         }
 

@@ -54,6 +54,13 @@ class Api:
     def get(self, path: str, **params):
         return self.request("GET", path, params=params)[1]
 
+    def download(self, path: str, **params) -> bytes:
+        """A document (a PDF, a CSV file) rather than JSON."""
+        response = self.http.get(self.base_url + path, params=params, timeout=60)
+        if response.status_code != 200:
+            raise DemoFailed(f"GET {path} answered {response.status_code}: {response.text[:500]}")
+        return response.content
+
     def post(self, path: str, body=None, expect=(200, 201), headers=None):
         return self.request("POST", path, json=body or {}, expect=expect, headers=headers)
 

@@ -26,6 +26,10 @@ def print_report(report: dict, out) -> None:
         f"no report (the delivery log) {sms['unreported']}; at most {sms['most_to_one_recipient']} to one person",
         file=out,
     )
+    print(f"Catalogues printed: {len(report['catalogues'])}", file=out)
+    for catalogue in report["catalogues"]:
+        print(f"  {catalogue['layout']:<8} {catalogue['language']:<3} {catalogue['path']}", file=out)
+    print(f"Shared catalogue (no account needed): {report['catalogue_link']}", file=out)
     money = ("earned", "advanced", "written_off", "paid", "balance")
     print("Settlement", file=out)
     print(f"{'producer':<30} {'currency':<8} {'lots':>4} " + " ".join(f"{m:>11}" for m in money), file=out)

@@ -4,6 +4,7 @@ contact, all through the public API; a previous demonstration's data is refused.
 from datetime import UTC, date, datetime, timedelta
 
 from bilum import demo_data
+from bilum.demo_catalogue import OFFERING_TEXTS
 from bilum.demo_http import DemoFailed
 from bilum.demo_sms import SmsProducer
 from bilum.waiting import eventually
@@ -50,7 +51,12 @@ class DemoSetup:
     def publish_offerings(self) -> None:
         for offering in demo_data.OFFERINGS:
             _, created = self.api.post(
-                "/api/v1/offerings", {**offering, "organisation_id": demo_data.ORGANISATION["id"]}
+                "/api/v1/offerings",
+                {
+                    **offering,
+                    "organisation_id": demo_data.ORGANISATION["id"],
+                    "translations": OFFERING_TEXTS.get(offering["sku"], {}),
+                },
             )
             self.offering_ids[offering["sku"]] = created["id"]
         self.say(f"{len(self.offering_ids)} pooled offerings published by {demo_data.ORGANISATION['name']}")

@@ -119,6 +119,31 @@ class OfferingPublishedV1(Schema):
     markets = fields.List(fields.Nested(MarketRequirementSchema), load_default=list)
 
 
+class QuotedItemSchema(Schema):
+    sku = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = fields.String(required=True)
+    quantity = _positive_units()
+
+
+class QuoteRequestedV1(Schema):
+    """A buyer asked for a quote from a public catalogue; the organisation that published it answers."""
+
+    request_id = _id()
+    organisation_id = _id()
+    catalogue = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    title = fields.String(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    company = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    # At least one way to answer (the publisher refuses a request with neither).
+    email = fields.String(load_default=None, allow_none=True)
+    phone = fields.String(load_default=None, allow_none=True)
+    country = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=2))
+    language = fields.String(required=True, validate=validate.Length(min=2, max=8))
+    items = fields.List(fields.Nested(QuotedItemSchema), required=True)
+    message = fields.String(required=True)
+    received_at = fields.AwareDateTime(required=True)
+
+
 class OfferingWithdrawnV1(Schema):
     offering_id = _id()
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
@@ -569,6 +594,13 @@ CONTRACT = {
             "catalogue",
             OfferingWithdrawnV1,
             "An offering is no longer sold; no new quotas are offered for it.",
+        ),
+        EventSpec(
+            "quote.requested",
+            1,
+            "catalogue",
+            QuoteRequestedV1,
+            "A buyer asked for a quote through a catalogue's public link; its organisation is told.",
         ),
         EventSpec(
             "capacity.declared",

@@ -24,12 +24,16 @@ class Conflict(ServiceError):
     """The request is valid but the thing is not in a state that allows it (e.g. accepting a declined quota)."""
 
 
+class Gone(ServiceError):
+    """The thing was there and has ended for good (a revoked or expired link): asking again will not bring it back."""
+
+
 class Unavailable(ServiceError):
     """A part the service needs (its database) cannot be reached for now: nothing was done, and asking again
     shortly may succeed. The gateway answers 503 with Retry-After."""
 
 
-EXPECTED = (InvalidInput, NotFound, Conflict)
+EXPECTED = (InvalidInput, NotFound, Conflict, Gone)
 
 
 class NotYetKnown(LookupError):

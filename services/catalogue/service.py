@@ -2,7 +2,7 @@
 
 from functools import partial
 
-from services.catalogue import capacity, offerings, producers, themes
+from services.catalogue import capacity, offerings, producer_groups, producers, quote_requests, share_links, themes
 from services.catalogue.store import inbox, outbox
 from shared.messaging import ServiceDatabase, on_event, rpc_use_case
 
@@ -36,6 +36,12 @@ class CatalogueService:
     withdraw_offering = rpc_use_case(offerings.withdraw_offering)
     get_offering = rpc_use_case(offerings.get_offering)
     get_offering_image = rpc_use_case(offerings.get_offering_image)
+    put_offering_image = rpc_use_case(offerings.put_offering_image)
+    save_group = rpc_use_case(producer_groups.save_group)
+    get_group = rpc_use_case(producer_groups.get_group)
+    list_groups = rpc_use_case(producer_groups.list_groups)
+    set_group_picture = rpc_use_case(producer_groups.set_group_picture)
+    get_group_picture = rpc_use_case(producer_groups.get_group_picture)
     search_offerings = rpc_use_case(offerings.search_offerings)
     set_approval = rpc_use_case(offerings.set_approval)
 
@@ -48,3 +54,14 @@ class CatalogueService:
     get_theme = rpc_use_case(themes.get_theme)
     list_themes = rpc_use_case(themes.list_themes, expected_exceptions=())
     export_theme = rpc_use_case(themes.export_theme)
+
+    create_share_link = rpc_use_case(share_links.create_share_link)
+    list_share_links = rpc_use_case(share_links.list_share_links)
+    revoke_share_link = rpc_use_case(share_links.revoke_share_link)
+    shared_page = rpc_use_case(share_links.shared_page)
+    shared_pdf = rpc_use_case(share_links.shared_pdf)
+    shared_image = rpc_use_case(share_links.shared_image)
+    shared_group_picture = rpc_use_case(share_links.shared_group_picture)
+    request_quote = rpc_use_case(quote_requests.request_quote)
+    answer_quote_form = rpc_use_case(quote_requests.answer_quote_form)
+    list_quote_requests = rpc_use_case(quote_requests.list_quote_requests)

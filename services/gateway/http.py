@@ -34,6 +34,7 @@ _REMOTE = {
     "InvalidInput": (422, "invalid_input"),
     "NotFound": (404, "not_found"),
     "Conflict": (409, "conflict"),
+    "Gone": (410, "gone"),
     "Unavailable": (503, "unavailable"),
 }
 

@@ -21,6 +21,7 @@ ERROR_STATUSES = {
     "404": "No such object, or one of another organisation",
     "409": "The object is not in a state that allows this",
     "413": "The body is too large",
+    "415": "The body is not of a type this operation takes",
     "422": "The body was refused: every field at fault is named",
     "429": "Too many requests: wait as long as Retry-After says",
     "503": "A service did not answer in time: retry after Retry-After",

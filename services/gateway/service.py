@@ -13,6 +13,7 @@ from services.gateway.http import http
 from services.gateway.identity import Identity
 from services.gateway.routes_accounts import AccountRoutes
 from services.gateway.routes_catalogue import CatalogueRoutes
+from services.gateway.routes_catalogue_media import CatalogueMediaRoutes
 from services.gateway.routes_dashboard import DashboardRoutes
 from services.gateway.routes_exchange_rates import ExchangeRateRoutes
 from services.gateway.routes_fulfilment import FulfilmentRoutes
@@ -20,6 +21,7 @@ from services.gateway.routes_notifications import NotificationRoutes
 from services.gateway.routes_pages import PageRoutes
 from services.gateway.routes_payouts import PayoutRoutes
 from services.gateway.routes_settlement import SettlementRoutes
+from services.gateway.routes_shared_catalogue import SharedCatalogueRoutes
 from services.gateway.routes_shipments import ShipmentRoutes
 from services.gateway.routes_sms import SmsProviderRoutes
 from services.gateway.routes_trade import TradeRoutes
@@ -31,6 +33,8 @@ OPENAPI_DOCUMENT = Path(__file__).resolve().parent / "openapi.json"
 class GatewayService(
     AccountRoutes,
     CatalogueRoutes,
+    CatalogueMediaRoutes,
+    SharedCatalogueRoutes,
     FulfilmentRoutes,
     ExchangeRateRoutes,
     ShipmentRoutes,

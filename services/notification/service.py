@@ -25,6 +25,7 @@ from services.notification import (
     producers,
     projections,
     provider_callbacks,
+    quote_notices,
     retries,
     settings,
     sweeps,
@@ -137,6 +138,9 @@ class NotificationService:
     on_document_issued = on_event_notifying("settlement", "document.issued", buyers.document_issued)
     on_payment_overdue = on_event_notifying("settlement", "payment.overdue", buyers.payment_overdue)
     on_claim_decided = on_event_notifying("settlement", "claim.decided", buyers.claim_decided)
+
+    # Organisations' catalogues
+    on_quote_requested = on_event_notifying("catalogue", "quote.requested", quote_notices.quote_requested)
 
     @consume(DEAD_LETTER_COPIES, requeue_on_error=True)
     def on_dead_letter(self, body):

@@ -331,6 +331,12 @@ _EN = {
         "them another way, or check their phone number and email.\n\nThe Bilum team",
         "Bilum: we cannot reach {producer} ({contact}) about work {ref}. Please contact them another way.",
     ),
+    "aggregator_quote_requested": _Template(
+        "Quote request from {company}: {title}",
+        "Dear {name},\n\n{requester} ({company}) asks for a quote from your catalogue {title}:\n{items}\n\n"
+        "Answer them at {reply_to}.\n\nTheir message:\n{message}\n\nThe Bilum team",
+        "Bilum: quote request from {requester} ({company}) on {title}. Answer at {reply_to}.",
+    ),
     "daily_digest": _Template(
         "Bilum: your summary for {day}",
         "Dear {name},\n\nWhat happened on {day}:\n{items}\n\nThe Bilum team",
@@ -666,6 +672,12 @@ _FR = {
         "L'équipe Bilum",
         "Bilum: impossible de joindre {producer} ({contact}) pour la commande {ref}. Merci de prendre contact "
         "autrement.",
+    ),
+    "aggregator_quote_requested": _Template(
+        "Demande de devis de {company} : {title}",
+        "Bonjour {name},\n\n{requester} ({company}) demande un devis sur votre catalogue {title} :\n{items}\n\n"
+        "Répondez-lui à {reply_to}.\n\nSon message :\n{message}\n\nL'équipe Bilum",
+        "Bilum: demande de devis de {requester} ({company}) sur {title}. Répondre à {reply_to}.",
     ),
     "daily_digest": _Template(
         "Bilum : votre résumé du {day}",
@@ -1023,6 +1035,12 @@ _TPI = {
         "toktok wantaim em long narapela rot, o sekim namba fon na imel bilong em.\n\nBilum",
         "Bilum: mipela i no inap painim {producer} ({contact}) long wok {ref}. Plis toktok wantaim em long "
         "narapela rot.",
+    ),
+    "aggregator_quote_requested": _Template(
+        "{company} i askim prais: {title}",
+        "Gude {name},\n\n{requester} ({company}) i askim prais long katalok {title} bilong yu:\n{items}\n\n"
+        "Bekim em long {reply_to}.\n\nToktok bilong em:\n{message}\n\nBilum",
+        "Bilum: {requester} ({company}) i askim prais long {title}. Bekim long {reply_to}.",
     ),
     "daily_digest": _Template(
         "Bilum: nius bilong {day}",

@@ -62,6 +62,7 @@ class Tenant:
                 "advance",
                 "payout_batch",
                 "payout_line",
+                "producer_group",
             )
         ]
 
@@ -174,6 +175,13 @@ def _tenant(base: str, admin: dict, name: str) -> Tenant:
             "selection": {},
         },
     )
+    link = aggregator.call("POST", f"/catalogues/{catalogue}/links", 201, json={})
+    group = aggregator.call(
+        "POST",
+        "/producer-groups",
+        201,
+        json={"name": f"{name} weavers", "region": "Eastern Highlands", "story": "They loop.", "picture": _picture()},
+    )
     producer_view = network.call("GET", f"/producers/{producer}")
     batch = _payout_batch(tenant, base, producer)
     tenant.objects |= {
@@ -190,6 +198,8 @@ def _tenant(base: str, admin: dict, name: str) -> Tenant:
         "api_key": key["id"],
         "api_key_value": key["key"],
         "catalogue": catalogue,
+        "producer_group": group["id"],
+        "share_link": link["id"],
         "sku": sku,
         "organisation": tenant.organisation_id,
         "buyer_organisation": tenant.buyer_organisation_id,

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -9,8 +10,9 @@ from collections import Counter
 from decimal import Decimal
 
 import requests
+from pypdf import PdfReader
 
-from bilum import demo_data
+from bilum import demo_catalogue, demo_data
 from services.catalogue.domain import DEFAULT_MIN_QUOTA
 from shared.money import to_minor
 from tests.integration.auth import admin_key
@@ -60,6 +62,7 @@ def test_an_order_flows_from_placement_to_delivery_and_the_ledger_accounts_for_e
     _every_producer_was_paid_what_her_passed_lots_earned(report, result.stderr)
     _the_yen_order_was_converted_at_the_recorded_rate(result.stderr)
     _the_documents_account_for_what_was_delivered(report)
+    _the_catalogue_was_printed_with_pictures_in_three_languages_and_shared(report)
     assert "declined 0" not in result.stderr, "the demo's producers declined nothing: reallocation went untested"
     assert "declined units were reallocated" in result.stderr
     assert dead_letters(platform_env["AMQP_URI"]) == 0
@@ -78,6 +81,24 @@ def _every_producer_was_paid_what_her_passed_lots_earned(report: dict, progress:
     assert "could not approve her own" in progress and "failed (PAYEE_NOT_ALLOWED_TO_RECEIVE); tried again" in progress
     assert "sent BAL and was answered: 'Bilum: mani i stap" in progress, "Mary Kewa's balance, in Tok Pisin"
     assert [fund["total"] for fund in report["premium_fund"]] == ["100.00"], "500 bags of coffee at 0.20"
+
+
+def _the_catalogue_was_printed_with_pictures_in_three_languages_and_shared(report: dict) -> None:
+    printed = {(catalogue["layout"], catalogue["language"]): catalogue for catalogue in report["catalogues"]}
+    assert {"flyer", "booklet"} <= {layout for layout, _ in printed} and {"en", "ja"} <= {lang for _, lang in printed}
+    for (layout, language), catalogue in printed.items():
+        assert catalogue["name"] == demo_catalogue.THEME_NAME
+        reader = PdfReader(catalogue["path"])
+        text = "".join(page.extract_text() for page in reader.pages)
+        names = [
+            demo_catalogue.OFFERING_TEXTS[offering["sku"]][language]["name"] if language != "en" else offering["name"]
+            for offering in demo_data.OFFERINGS
+        ]
+        assert all(name in text for name in names), (layout, language)
+        assert sum(len(page.images) for page in reader.pages) >= len(names), "every offering with its picture"
+        assert len(reader.pages) == {"flyer": 1, "leaflet": 2}.get(layout, len(reader.pages)), (layout, language)
+    link = report["catalogue_link"]
+    assert re.fullmatch(r"http://[^/]+/c/[A-Za-z0-9_-]{40,}", link), link
 
 
 def _the_documents_account_for_what_was_delivered(report: dict) -> None:

@@ -44,6 +44,8 @@ PARAMETERS = {
     "payout_line_id": ("payout_line",),
     "document_id": ("document",),
     "claim_id": ("claim",),
+    "group_id": ("producer_group",),
+    "link_id": ("share_link",),
 }
 # What each role of a tenant owns among those objects (an admin owns everything).
 OWNED = {
@@ -63,6 +65,8 @@ OWNED = {
         "payout_line",
         "document",
         "claim",
+        "share_link",
+        "producer_group",
     },
     "buyer": {"order", "offering", "shipment", "catalogue", "buyer_organisation", "image", "document", "claim"},
     "producer": {"producer", "quota", "lot", "offering", "catalogue", "image"},
@@ -87,6 +91,11 @@ PUBLIC = {
     ("POST", "/api/v1/sms/twilio/status"),
     ("PUT", "/api/v1/payouts/callbacks/momo/{reference_id}"),
     ("POST", "/api/v1/payouts/callbacks/momo/{reference_id}"),
+    ("GET", "/c/{token}"),
+    ("GET", "/c/{token}/catalogue.pdf"),
+    ("GET", "/c/{token}/images/{sku}/{position}"),
+    ("GET", "/c/{token}/groups/{group_id}/picture"),
+    ("POST", "/c/{token}/quote"),
 }
 
 BY = (date.today() + timedelta(weeks=8)).isoformat()
@@ -179,6 +188,18 @@ CREATES = {
     ],
     ("POST", "/api/v1/offerings"): [
         (ORGANISATION_ROLES, {"organisation_id": "{organisation}", "sku": "STOLEN"}, (403, 422))
+    ],
+    ("POST", "/api/v1/producer-groups"): [
+        (
+            ORGANISATION_ROLES,
+            {"organisation_id": "{organisation}", "name": "Stolen", "region": "x", "story": "x"},
+            (403,),
+        ),
+        (
+            ORGANISATION_ROLES,
+            {"group_id": "{producer_group}", "name": "Taken", "region": "x", "story": "x"},
+            (403, 404),
+        ),
     ],
     ("POST", "/api/v1/catalogues"): [
         (ORGANISATION_ROLES, {"organisation_id": "{organisation}", "name": "stolen", "title": "x"}, (403,)),
@@ -322,6 +343,8 @@ def _snapshot(base: str, tenant: Tenant) -> dict:
         "/producers/{producer}/readiness",
         "/offerings/{offering}",
         "/catalogues/{catalogue}",
+        "/producer-groups?organisation_id={organisation}",
+        "/catalogues/{catalogue}/links",
         "/shipments/{shipment}",
         "/recipients/{producer}/preferences",
         "/organisations/{organisation}/contact",

@@ -53,6 +53,11 @@ def test_every_operation_but_sign_in_and_the_providers_hooks_is_protected():
         ("POST", "/api/v1/sms/twilio/status"),
         ("PUT", "/api/v1/payouts/callbacks/momo/{reference_id}"),
         ("POST", "/api/v1/payouts/callbacks/momo/{reference_id}"),
+        ("GET", "/c/{token}"),
+        ("GET", "/c/{token}/catalogue.pdf"),
+        ("GET", "/c/{token}/images/{sku}/{position}"),
+        ("GET", "/c/{token}/groups/{group_id}/picture"),
+        ("POST", "/c/{token}/quote"),
     }
     assert len(PROTECTED) >= 55
 
@@ -71,6 +76,8 @@ def test_the_declared_roles_are_what_the_platform_promises():
         roles[("POST", "/api/v1/exchange-rates")] == roles[("GET", "/api/v1/exchange-rates")] == {"admin", "aggregator"}
     )
     assert "buyer" not in roles[("GET", "/api/v1/producers")]
+    assert roles[("PUT", "/api/v1/offerings/{offering_id}/images/{position}")] == {"admin", "aggregator"}
+    assert roles[("GET", "/api/v1/producer-groups/{group_id}/picture")] == {"admin", "aggregator", "inspector"}
 
 
 def test_every_role_against_every_operation_gets_exactly_what_its_declaration_says(tenants):
@@ -108,8 +115,9 @@ def test_lists_show_a_tenant_only_its_own_objects(tenants):
             "/users",
             "/notifications",
             "/exchange-rates",
+            "/producer-groups",
         ],
-        "inspector": ["/quotas", "/lots", "/producers"],
+        "inspector": ["/quotas", "/lots", "/producers", "/producer-groups"],
         "buyer": ["/orders"],
         "producer": ["/quotas", "/lots"],
     }

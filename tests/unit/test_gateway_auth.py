@@ -220,6 +220,11 @@ def test_the_served_openapi_document_is_valid_fresh_and_protects_all_but_sign_in
         ("post", "/api/v1/sms/twilio/status"),
         ("put", "/api/v1/payouts/callbacks/momo/{reference_id}"),
         ("post", "/api/v1/payouts/callbacks/momo/{reference_id}"),
+        ("get", "/c/{token}"),
+        ("get", "/c/{token}/catalogue.pdf"),
+        ("get", "/c/{token}/images/{sku}/{position}"),
+        ("get", "/c/{token}/groups/{group_id}/picture"),
+        ("post", "/c/{token}/quote"),
     }
     wanted = {
         ("post", "/api/v1/orders"),
@@ -232,6 +237,8 @@ def test_the_served_openapi_document_is_valid_fresh_and_protects_all_but_sign_in
         ("get", "/api/v1/dashboard"),
         ("post", "/api/v1/offerings"),
         ("get", "/api/v1/producers"),
+        ("put", "/api/v1/offerings/{offering_id}/images/{position}"),
+        ("post", "/api/v1/producer-groups"),
     }
     assert wanted <= {(method, path) for method, path, _ in operations}
     order_body = served["paths"]["/api/v1/orders"]["post"]["requestBody"]["content"]["application/json"]["schema"]

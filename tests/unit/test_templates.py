@@ -56,6 +56,11 @@ TYPICAL = dict(
     accepted_units=9999,
     reason="12 bags arrived with torn straps; the photos show it.",
     credit_note="CN-2026-00001",
+    requester="Aiko Tanaka",
+    company="Kiriko Trading, JP",
+    reply_to="aiko.tanaka@kiriko.example.jp",
+    message="Could the bags reach Yokohama by March?",
+    title="Highland bilums for Japan",
 )
 
 EXPECTED_KINDS = {
@@ -76,6 +81,7 @@ EXPECTED_KINDS = {
     "aggregator_dead_letters",
     "aggregator_shipment_late",
     "aggregator_unreachable",
+    "aggregator_quote_requested",
     "daily_digest",
     "sms_reply_unknown",
     "sms_help",
