@@ -102,9 +102,18 @@ def _html_picture(image_address: ImageAddress | None, sku: str, position: int, p
     if image_address is None:
         return f'<img src="{picture.web_copy.data_uri}" alt="{escape(alt)}" loading="lazy">'
     small, web = image_address(sku, position, "small"), image_address(sku, position, "web")
+    return _responsive_img(small, web, "14rem", alt)
+
+
+def _responsive_img(small: str, web: str, shown_width: str, alt: str) -> str:
+    """The small copy unless the screen shows the picture wider than it (``shown_width``, as the page's style lays
+    it out) or denser; only the small one when that is all there is (a reader saving data)."""
+    escape = html.escape
+    if small == web:
+        return f'<img src="{escape(small)}" alt="{escape(alt)}" loading="lazy">'
     return (
         f'<img src="{escape(small)}" srcset="{escape(small)} 320w, {escape(web)} 640w" '
-        f'sizes="(max-width: 40rem) 90vw, 20rem" alt="{escape(alt)}" loading="lazy">'
+        f'sizes="{shown_width}" alt="{escape(alt)}" loading="lazy">'
     )
 
 
@@ -159,10 +168,7 @@ def _story_picture(story, story_address: StoryAddress | None) -> str:
     if story_address is None:
         return f'<img src="{story.picture.web_copy.data_uri}" alt="{escape(story.name)}" loading="lazy">'
     small, web = story_address(story.group_id, "small"), story_address(story.group_id, "web")
-    return (
-        f'<img src="{escape(small)}" srcset="{escape(small)} 320w, {escape(web)} 640w" '
-        f'sizes="(max-width: 40rem) 90vw, 20rem" alt="{escape(story.name)}" loading="lazy">'
-    )
+    return _responsive_img(small, web, "(max-width: 40rem) 90vw, 20rem", story.name)
 
 
 def _html_stories(theme: Theme, story_address: StoryAddress | None) -> str:

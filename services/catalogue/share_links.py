@@ -148,14 +148,18 @@ def open_link(session: Session, token: str):
     return row
 
 
-def _image_address(token: str):
+def _image_address(token: str, save_data: bool):
     base = public_path(token)
-    return lambda sku, position, size: f"{base}/images/{quote(sku, safe='')}/{position}?size={size}"
+    return lambda sku, position, size: (
+        f"{base}/images/{quote(sku, safe='')}/{position}?size={'small' if save_data else size}"
+    )
 
 
-def _story_address(token: str):
+def _story_address(token: str, save_data: bool):
     base = public_path(token)
-    return lambda group_id, size: f"{base}/groups/{quote(group_id, safe='')}/picture?size={size}"
+    return lambda group_id, size: (
+        f"{base}/groups/{quote(group_id, safe='')}/picture?size={'small' if save_data else size}"
+    )
 
 
 def _language_switch(token: str, current: str) -> str:
@@ -173,9 +177,10 @@ def _language_switch(token: str, current: str) -> str:
     )
 
 
-def shared_page(uow: UnitOfWork, token: str, query: dict) -> dict:
+def shared_page(uow: UnitOfWork, token: str, query: dict, save_data: bool = False) -> dict:
     """The catalogue's web page in the language asked for (the link's own by default), its pictures served through
-    the link in the size the reader's screen needs, the quote form at its end; the opening is counted."""
+    the link in the size the reader's screen needs (the small ones only when her browser asks to save data), the
+    quote form at its end; the opening is counted."""
     session = uow.session
     data = load_or_refuse(PageQuery(), query, "page")
     row = open_link(session, token)
@@ -183,7 +188,10 @@ def shared_page(uow: UnitOfWork, token: str, query: dict) -> dict:
     sheet = themes.theme_sheet(uow, row.theme_name, language)
     form = quote_form.render_quote_form(sheet, f"{public_path(token)}/quote")
     page = exports.render_html(
-        sheet, image_address=_image_address(token), story_address=_story_address(token), extra_section=form
+        sheet,
+        image_address=_image_address(token, save_data),
+        story_address=_story_address(token, save_data),
+        extra_section=form,
     )
     session.execute(
         update(share_links)

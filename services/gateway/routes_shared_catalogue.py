@@ -93,9 +93,9 @@ def html_response(request, text: str, status: int = 200, headers: dict | None = 
         mimetype="text/html",
         headers={
             **PAGE_HEADERS,
+            "Vary": "Accept-Encoding",
             **(headers or {}),
             **({"Content-Encoding": "gzip"} if zipped else {}),
-            "Vary": "Accept-Encoding",
         },
     )
 
@@ -217,8 +217,9 @@ class SharedCatalogueRoutes:
     )
     @_pages_for_people
     def shared_catalogue_page(self, request, principal, token):
-        page = call(self.catalogue, "shared_page", token, read_query(request, PageQuery()))
-        return html_response(request, page["html"])
+        save_data = request.headers.get("Save-Data", "").strip().lower() == "on"
+        page = call(self.catalogue, "shared_page", token, read_query(request, PageQuery()), save_data)
+        return html_response(request, page["html"], headers={"Vary": "Accept-Encoding, Save-Data"})
 
     @api(
         "GET",

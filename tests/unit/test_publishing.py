@@ -270,8 +270,8 @@ def test_a_page_served_from_a_link_offers_the_small_picture_first_and_inlines_no
     assert "data:image" not in page and "img-src 'self'" in page
     assert (
         '<img src="/c/T/images/BILUM-001/1?small" srcset="/c/T/images/BILUM-001/1?small 320w, '
-        '/c/T/images/BILUM-001/1?web 640w"' in page
-    )
+        '/c/T/images/BILUM-001/1?web 640w" sizes="14rem"' in page
+    ), "a card shows a picture 14rem high: a phone of ordinary density takes the small copy"
     assert "form-action" not in page
     assert "form-action 'self'" in render_html(theme("none"), extra_section="<section>form</section>")
 

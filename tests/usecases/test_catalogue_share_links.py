@@ -333,3 +333,11 @@ def test_a_group_picture_is_served_through_the_link_only_for_the_groups_the_cata
     assert PillowImage.open(io.BytesIO(base64.b64decode(small["data"]))).size == (320, 213)
     with pytest.raises(NotFound):
         db(share_links.shared_group_picture, link["token"], elsewhere["id"], "small")
+
+
+def test_a_reader_saving_data_gets_only_the_small_pictures(shared):
+    db, link = shared
+    page = db(share_links.shared_page, link["token"], {}, save_data=True)["html"]
+    assert f'<img src="/c/{link["token"]}/images/BAG-SHARE/0?size=small" alt=' in page
+    assert "srcset" not in page and "size=web" not in page
+    assert "srcset" in db(share_links.shared_page, link["token"], {})["html"]
