@@ -22,7 +22,7 @@ up: $(VENV)/.installed
 	$(BIN)/bilum up
 
 test: lint
-	bash deploy/local/ensure-tools.sh promtool openssl chromium kannel
+	bash deploy/local/ensure-tools.sh promtool openssl chromium kannel axe-core
 	bash deploy/local/ensure-services.sh rabbitmq postgresql
 	$(BIN)/python -m pytest
 
@@ -39,12 +39,19 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# After changing a text a buyer reads: extract it into the template and merge it into each language's catalogue,
-# then translate the new entries (tests/unit/test_translations.py fails on any left untranslated or fuzzy).
+# After changing a text people read: extract the texts from the code into one template per gettext domain
+# (shared/locale/<domain>.pot), merge them into each language's .po, then translate the new entries
+# (tests/unit/test_translations.py fails on any left untranslated or fuzzy). Domains: catalogue, the words of the
+# catalogues a buyer reads; bilum, what Bilum says to people (the notification service's messages and the web
+# pages' texts), both read as babel.cfg says.
+EXTRACT_MESSAGES = $(BIN)/pybabel extract -F babel.cfg -k words -k plural:1,2 -k NC_:1c,2 -c Translators: \
+	--no-location --sort-output --project Bilum --copyright-holder "Bilum"
+
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k words -k plural:1,2 --no-location --sort-output \
-		--project Bilum --copyright-holder "Bilum" -o shared/locale/catalogue.pot .
-	$(BIN)/pybabel update -D catalogue -d shared/locale -i shared/locale/catalogue.pot --no-wrap
+	$(EXTRACT_MESSAGES) -o shared/locale/catalogue.pot services/catalogue
+	$(EXTRACT_MESSAGES) -o shared/locale/bilum.pot services/notification services/gateway shared/zones.py
+	$(BIN)/pybabel update -D catalogue -d shared/locale -i shared/locale/catalogue.pot --no-wrap --ignore-obsolete
+	$(BIN)/pybabel update -D bilum -d shared/locale -i shared/locale/bilum.pot --no-wrap --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) var

@@ -1,7 +1,9 @@
 """The platform's texts in other languages: gettext catalogues (``shared/locale/<language>/LC_MESSAGES/<domain>.po``),
 extracted from the code and updated with Babel's tools (``make messages``), compiled by Babel when first needed.
 
-English is the code's own text: a language or message with no translation reads as English."""
+English is the code's own text: a language or message with no translation reads as English. A text written in one
+place and shown in another is marked with ``NC_(context, text)`` where it is written and translated with
+``translations(domain, language).pgettext(context, text)`` where it is shown."""
 
 import gettext
 import io
@@ -31,3 +33,9 @@ def translations(domain: str, language: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(compiled, domain=domain)
+
+
+def NC_(context: str, message: str) -> str:
+    """Marks ``message`` for ``make messages``, under ``context``, and leaves it as it is (GLib's name): the context
+    tells the same English in two places apart (a subject and an SMS may be translated differently)."""
+    return message

@@ -5,11 +5,12 @@ producer whose registration has not arrived) raises ``NotYetKnown``: the message
 session of the caller's unit of work.
 """
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services.notification import domain
 from services.notification.store import lots, offerings, order_buyers, quotas, recipients
+from shared import zones
 from shared.errors import NotYetKnown
 from shared.events import Event
 from shared.store import UnitOfWork, merge
@@ -17,9 +18,9 @@ from shared.store import UnitOfWork, merge
 
 def record_producer(uow: UnitOfWork, event: Event) -> list[str]:
     """Producer events are snapshots: the newest wins, whatever order they arrive in. Preferences set through the
-    API are the producer's own and stay."""
+    API are the producer's own and stay. Her time zone is her region's until she chooses her own preferences."""
     payload = event.payload
-    merge(
+    written = merge(
         uow.session,
         recipients,
         dict(
@@ -36,6 +37,14 @@ def record_producer(uow: UnitOfWork, event: Event) -> list[str]:
         keys=("recipient_id",),
         newer="snapshot_at",
     )
+    zone = zones.zone_of(payload.get("country"), payload.get("region"))
+    if written and zone:
+        uow.session.execute(
+            update(recipients)
+            .where(recipients.c.recipient_id == payload["producer_id"])
+            .where(recipients.c.preferences.is_(None) | recipients.c.timezone.is_(None))
+            .values(timezone=zone)
+        )
     return []
 
 

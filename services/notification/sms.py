@@ -15,6 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from shared.translations import NC_
+
 ACCEPT, DECLINE, READY, HELP, BALANCE = "accept", "decline", "ready", "help", "balance"
 _ACTIONS = {
     "YES": ACCEPT,
@@ -32,26 +34,60 @@ _NUMBER = re.compile(r"[0-9]+")
 _SEPARATORS = re.compile(r"[\s,;:]+")
 _EDGE_PUNCTUATION = ".,;:!?\"'()"
 
-# The English replies; services.notification.templates holds them in every language, under the kind
-# ``sms_help`` and ``sms_error_<reason>``.
-HELP_TEXT = (
+# The English replies, marked for the ``bilum`` gettext catalogues: services.notification.templates writes them in every
+# language, under the kinds ``sms_help`` and ``sms_error_<reason>``.
+# Translators: one SMS: 160 GSM-7 characters at most. Keep YES, NO, DONE and BAL in English: producers answer with them.
+HELP_TEXT = NC_(
+    "sms_help sms",
     "Bilum: reply YES ABC123 to accept, YES ABC123 20 to take only 20, NO ABC123 to decline, "
-    "DONE ABC123 20 when 20 are ready, BAL for your money."
+    "DONE ABC123 20 when 20 are ready, BAL for your money.",
 )
 REPLY_ERRORS = {
-    "empty": "Bilum: your message was empty. Reply YES ABC123 to accept, NO ABC123 to decline, DONE ABC123 20 when "
-    "20 are ready, or HELP.",
-    "unknown_command": "Bilum: sorry, we did not understand. Reply YES ABC123 to accept, NO ABC123 to decline, "
-    "DONE ABC123 20 when 20 are ready, or HELP.",
-    "missing_ref": "Bilum: the code is missing. Put the code from our SMS after the word, e.g. YES ABC123 or "
-    "DONE ABC123 20.",
-    "bad_ref": "Bilum: that code is not right. A code is 4 to 10 letters and digits, e.g. YES ABC123. Copy it from "
-    "our SMS.",
-    "extra_words": "Bilum: too many words. Reply YES ABC123 to accept all, YES ABC123 20 to take only 20, or "
-    "DONE ABC123 20 when 20 are ready.",
-    "unexpected_quantity": "Bilum: NO takes no number. Reply NO ABC123 to decline, or YES ABC123 20 to take only 20.",
-    "missing_quantity": "Bilum: how many are ready? Reply DONE, the code and the number, e.g. DONE ABC123 20.",
-    "bad_quantity": "Bilum: the number must be a whole number above 0, e.g. YES ABC123 20 or DONE ABC123 20.",
+    # Translators: one SMS: 160 GSM-7 characters at most. Keep YES, NO, DONE and HELP in English: producers answer
+    # with them.
+    "empty": NC_(
+        "sms_error_empty sms",
+        "Bilum: your message was empty. Reply YES ABC123 to accept, NO ABC123 to decline, DONE ABC123 20 when "
+        "20 are ready, or HELP.",
+    ),
+    # Translators: one SMS: 160 GSM-7 characters at most. Keep YES, NO, DONE and HELP in English: producers answer
+    # with them.
+    "unknown_command": NC_(
+        "sms_error_unknown_command sms",
+        "Bilum: sorry, we did not understand. Reply YES ABC123 to accept, NO ABC123 to decline, "
+        "DONE ABC123 20 when 20 are ready, or HELP.",
+    ),
+    # Translators: one SMS: 160 GSM-7 characters at most. Keep YES and DONE in English: producers answer with them.
+    "missing_ref": NC_(
+        "sms_error_missing_ref sms",
+        "Bilum: the code is missing. Put the code from our SMS after the word, e.g. YES ABC123 or DONE ABC123 20.",
+    ),
+    # Translators: one SMS: 160 GSM-7 characters at most. Keep YES in English: producers answer with it.
+    "bad_ref": NC_(
+        "sms_error_bad_ref sms",
+        "Bilum: that code is not right. A code is 4 to 10 letters and digits, e.g. YES ABC123. Copy it from our SMS.",
+    ),
+    # Translators: one SMS: 160 GSM-7 characters at most. Keep YES and DONE in English: producers answer with them.
+    "extra_words": NC_(
+        "sms_error_extra_words sms",
+        "Bilum: too many words. Reply YES ABC123 to accept all, YES ABC123 20 to take only 20, or "
+        "DONE ABC123 20 when 20 are ready.",
+    ),
+    # Translators: one SMS: 160 GSM-7 characters at most. Keep NO and YES in English: producers answer with them.
+    "unexpected_quantity": NC_(
+        "sms_error_unexpected_quantity sms",
+        "Bilum: NO takes no number. Reply NO ABC123 to decline, or YES ABC123 20 to take only 20.",
+    ),
+    # Translators: one SMS: 160 GSM-7 characters at most. Keep DONE in English: producers answer with it.
+    "missing_quantity": NC_(
+        "sms_error_missing_quantity sms",
+        "Bilum: how many are ready? Reply DONE, the code and the number, e.g. DONE ABC123 20.",
+    ),
+    # Translators: one SMS: 160 GSM-7 characters at most. Keep YES and DONE in English: producers answer with them.
+    "bad_quantity": NC_(
+        "sms_error_bad_quantity sms",
+        "Bilum: the number must be a whole number above 0, e.g. YES ABC123 20 or DONE ABC123 20.",
+    ),
 }
 
 

@@ -10,6 +10,7 @@ import time
 import uuid
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from nameko.standalone.events import event_dispatcher
@@ -111,8 +112,9 @@ class Line:
 
 
 def _short(moment: datetime) -> str:
-    """An SMS deadline, for a producer whose time zone is not known: in UTC, and saying so."""
-    return f"{moment.day} {moment:%b %H:%M} UTC"
+    """An SMS deadline, for a producer of the Eastern Highlands: in her region's time, and saying so."""
+    local = moment.astimezone(ZoneInfo("Pacific/Port_Moresby"))
+    return f"{local.day} {local:%b %H:%M} PNG time"
 
 
 def _notification_copy(quota_id: str) -> tuple:

@@ -2,12 +2,18 @@ import string
 from datetime import date, datetime, timezone
 
 import pytest
+from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notification import templates
+from services.notification import message_values, templates
 from services.notification.sms import REPLY_ERRORS, encoded_length, is_gsm7, sms_segments
 from services.notification.templates import FIELDS, KINDS, LANGUAGES, choose_language, render
+from shared.translations import catalogue_path
+from shared.zones import ZONE_PLACES, ZONE_WORDING
+
+ZONE_WORDS = [("time zone", ZONE_WORDING), *(("time zone place", place) for place in ZONE_PLACES.values())]
+TRANSLATED = [language for language in LANGUAGES if language != "en"]
 
 # Values at the top of what the SMS texts are designed for: names of 30 letters, four-digit quantities.
 TYPICAL = dict(
@@ -118,6 +124,11 @@ EXPECTED_KINDS = {
 }
 
 
+def catalogue(language: str):
+    with catalogue_path("bilum", language).open("rb") as source:
+        return read_po(source, locale=language, domain="bilum")
+
+
 def values_for(kind, **overrides):
     return {field: overrides.get(field, TYPICAL[field]) for field in FIELDS[kind]}
 
@@ -151,17 +162,19 @@ def test_every_kind_renders_in_every_language_and_fits_one_sms(kind, language):
         assert str(TYPICAL[field]) in rendered.text, field
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("kind", sorted(EXPECTED_KINDS))
-def test_every_language_asks_for_the_same_values(kind, language):
-    template = templates._TEMPLATES[language][kind]
-    used = {
-        name
-        for part in (template.subject, template.text, template.sms)
-        for _, name, _, _ in string.Formatter().parse(part)
-        if name
-    }
-    assert used == FIELDS[kind]
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_form_of_every_kind_is_found_in_the_catalogue_and_asks_for_the_same_values(language):
+    """A context the code looks up that the catalogue lacks would silently read as English."""
+    catalog = catalogue(language)
+    for kind in KINDS:
+        used = set()
+        for form, (context, english) in templates.forms(kind).items():
+            message = catalog.get(english, context=context)
+            assert message is not None and message.string and not message.fuzzy, (kind, form)
+            used |= {name for _, name, _, _ in string.Formatter().parse(message.string) if name}
+        assert used == FIELDS[kind], kind
+    for context, english in [*message_values.FORMATS.items(), *ZONE_WORDS]:
+        assert catalog.get(english, context=context).string, context
 
 
 def test_the_languages_really_differ():
@@ -186,17 +199,17 @@ def test_a_quota_offer_says_how_to_answer(language):
         (
             "en",
             "can you make another 6 x Bilum bag for work K7Q2MD, 18 in all? Reply YES K7Q2MD or NO K7Q2MD by "
-            "14 Dec 17:00.",
+            "14 Dec 17:00 PNG time.",
         ),
         (
             "fr",
             "pouvez-vous faire 6 x Bilum bag de plus, 18 en tout ? Répondez YES K7Q2MD ou NO K7Q2MD avant le "
-            "14 décembre à 17h00.",
+            "14 déc. à 17h00 heure de PNG.",
         ),
         (
             "tpi",
             "yu inap wokim 6 x Bilum bag moa long wok K7Q2MD, olgeta 18? Bekim YES K7Q2MD o NO K7Q2MD pastaim long "
-            "14 Desemba 17:00.",
+            "14 Desemba 17:00 PNG taim.",
         ),
     ],
 )
@@ -279,18 +292,78 @@ def test_naive_times_are_refused():
 @pytest.mark.parametrize(
     "language, long, short",
     [
-        ("en", "Tuesday 1 December 2026, 19:30 (UTC+10)", "1 Dec 19:30"),
-        ("fr", "mardi 1er décembre 2026 à 19h30 (UTC+10)", "1er décembre à 19h30"),
-        ("tpi", "Tunde 1 Desemba 2026, 19:30 (UTC+10)", "1 Desemba 19:30"),
+        ("en", "by Tuesday 1 December 2026, 19:30 PNG time (UTC+10).", "by 1 Dec 19:30 PNG time."),
+        (
+            "fr",
+            "avant le mardi 1er décembre 2026 à 19h30 heure de PNG (UTC+10).",
+            "avant le 1er déc. à 19h30 heure de PNG.",
+        ),
+        (
+            "tpi",
+            "pastaim long Tunde 1 Desemba 2026, 19:30 PNG taim (UTC+10).",
+            "pastaim long 1 Desemba 19:30 PNG taim.",
+        ),
     ],
 )
-def test_times_are_written_the_way_each_language_writes_them_in_the_recipients_zone(language, long, short):
+def test_a_deadline_is_written_the_way_each_language_writes_it_in_the_recipients_zone_and_names_it(
+    language, long, short
+):
     respond_by = datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)
     rendered = render(
         "quota_offered", [language], zone="Pacific/Port_Moresby", **values_for("quota_offered", respond_by=respond_by)
     )
     assert long in rendered.text
     assert short in rendered.sms_text
+
+
+@pytest.mark.parametrize(
+    "zone, language, named",
+    [
+        ("Pacific/Bougainville", "en", "by 1 Dec 20:30 Bougainville time."),
+        ("Pacific/Bougainville", "tpi", "pastaim long 1 Desemba 20:30 Bougainville taim."),
+        ("Asia/Tokyo", "fr", "avant le 1er déc. à 18h30 heure de Tokyo."),
+    ],
+)
+def test_a_deadline_elsewhere_is_named_by_its_city(zone, language, named):
+    respond_by = datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)
+    rendered = render("quota_offered", [language], zone=zone, **values_for("quota_offered", respond_by=respond_by))
+    assert rendered.sms_text.endswith(named)
+
+
+DEADLINE_KINDS = sorted(kind for kind in KINDS if FIELDS[kind] & message_values.DEADLINES)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("month", range(1, 13))
+def test_a_deadline_in_any_month_fits_one_sms(month, language):
+    """Month names differ in length (septembre, Septemba): the top of the designed values fits in every month."""
+    respond_by = datetime(2026, month, 28, 13, 30, tzinfo=timezone.utc)
+    assert DEADLINE_KINDS == ["quota_offered", "quota_reminder", "quota_top_up_offered"]
+    for kind in DEADLINE_KINDS:
+        rendered = render(kind, [language], zone="Pacific/Port_Moresby", **values_for(kind, respond_by=respond_by))
+        assert encoded_length(rendered.sms_text) <= 160, rendered.sms_text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_deadline_in_bougainville_fits_one_sms_with_an_ordinary_name(language):
+    respond_by = datetime(2026, 9, 28, 13, 30, tzinfo=timezone.utc)
+    for kind in DEADLINE_KINDS:
+        values = values_for(
+            kind, respond_by=respond_by, product="Bilum bag, medium, red", quantity=200, more=20, total=220
+        )
+        rendered = render(kind, [language], zone="Pacific/Bougainville", **values)
+        assert "Bougainville" in rendered.sms_text and encoded_length(rendered.sms_text) <= 160, rendered.sms_text
+
+
+def test_a_time_that_is_not_a_deadline_leaves_her_own_zone_out_of_the_sms():
+    rendered = render(
+        "pickup_scheduled",
+        ["en"],
+        zone="Pacific/Port_Moresby",
+        **values_for("pickup_scheduled", pickup_at=datetime(2026, 9, 29, 22, 0, tzinfo=timezone.utc)),
+    )
+    assert "on 30 Sep 08:00. Please have them ready." in rendered.sms_text
+    assert "on Wednesday 30 September 2026, 08:00 (UTC+10)." in rendered.text
 
 
 def test_without_a_zone_times_say_they_are_utc():

@@ -6,28 +6,31 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from services.notification import inbound, producers, projections
-from services.notification.store import deliveries, inbound_messages
+from services.notification import contacts, inbound, producers, projections
+from services.notification.store import deliveries, inbound_messages, recipients
 from shared.events import Event
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
+LATER = NOW + timedelta(days=1)
 MOBILE = "+67570000101"
 
 
-def producer_registered(languages=("tpi",)) -> Event:
+def producer_registered(languages=("tpi",), region="Eastern Highlands", occurred_at=NOW) -> Event:
     return Event(
         "producer.registered",
         {
             "producer_id": "prd_meri",
             "organisation_id": "org_goroka",
             "name": "Meri Kila",
+            "region": region,
+            "country": "PG",
             "mobile": MOBILE,
             "email": None,
             "webhook_url": None,
             "languages": list(languages),
         },
         "prd_meri",
-        occurred_at=NOW,
+        occurred_at=occurred_at,
     )
 
 
@@ -98,6 +101,38 @@ def test_an_offer_is_queued_as_an_sms_to_a_producer_with_only_a_phone_in_her_lan
     assert (row.recipient_id, row.template, row.language, row.status) == ("prd_meri", "quota_offered", "tpi", "pending")
     assert "K7Q2MD" in row.sms_text and "YES" in row.sms_text
     assert row.deadline == offered.payload["respond_by"]
+
+
+def zone_of_meri(db) -> str | None:
+    with db.database.engine.connect() as connection:
+        return connection.execute(select(recipients.c.timezone).where(recipients.c.recipient_id == "prd_meri")).scalar()
+
+
+def test_her_deadline_is_in_her_regions_time_and_says_so(db):
+    db(producers.quotas_offered, [quota_offered()])
+
+    [row] = stored(db)
+    assert zone_of_meri(db) == "Pacific/Port_Moresby"
+    assert row.sms_text.endswith("pastaim long 3 Desemba 18:00 PNG taim."), "08:00 UTC is 18:00 in Goroka"
+
+
+def test_her_zone_follows_her_region_until_she_chooses_her_own(db):
+    db(projections.record_producer, producer_registered(region="Autonomous Region of Bougainville", occurred_at=LATER))
+    assert zone_of_meri(db) == "Pacific/Bougainville"
+
+    db(contacts.set_preferences, "prd_meri", {"channels": ["sms"], "timezone": "Pacific/Guadalcanal"})
+    db(projections.record_producer, producer_registered(occurred_at=LATER + timedelta(hours=1)))
+    assert zone_of_meri(db) == "Pacific/Guadalcanal"
+
+    db(contacts.set_preferences, "prd_meri", {"channels": ["sms"]})
+    db(projections.record_producer, producer_registered(occurred_at=LATER + timedelta(hours=2)))
+    assert zone_of_meri(db) == "Pacific/Port_Moresby", "preferences without a zone leave her region's"
+
+
+def test_an_older_snapshot_arriving_late_does_not_change_her_zone(db):
+    db(projections.record_producer, producer_registered(region="Bougainville", occurred_at=LATER))
+    db(projections.record_producer, producer_registered(region="Eastern Highlands", occurred_at=NOW))
+    assert zone_of_meri(db) == "Pacific/Bougainville"
 
 
 def test_the_same_offer_delivered_twice_queues_nothing_more(db):
