@@ -16,7 +16,8 @@ from shared.store import UnitOfWork, page_of, paged
 _DECOY_HASH = auth.password_hash_to_spend_time()
 
 
-def _principal(row, api_key_id: str | None = None) -> auth.Principal:
+def principal_of_user(row, api_key_id: str | None = None) -> auth.Principal:
+    """The caller a row of ``users`` (or a row that selects its columns) describes."""
     return auth.Principal(
         user_id=row.user_id,
         username=row.username,
@@ -98,7 +99,7 @@ def sign_in(uow: UnitOfWork, username: str, password: str) -> auth.Principal:
     stored = row.password_hash if row is not None and row.password_hash else _DECOY_HASH
     if not auth.password_matches(stored, password) or row is None or row.disabled or not row.password_hash:
         raise auth.Unauthenticated("wrong username or password")
-    return _principal(row)
+    return principal_of_user(row)
 
 
 def create_api_key(uow: UnitOfWork, owner: auth.Principal, name: str, now: datetime) -> dict:
@@ -126,7 +127,7 @@ def principal_of_api_key(uow: UnitOfWork, key: str) -> auth.Principal:
     )
     if row is None or row.revoked_at is not None or row.disabled or not auth.api_key_matches(row.digest, key):
         raise auth.Unauthenticated("the API key is not valid")
-    return _principal(row, api_key_id=row.key_id)
+    return principal_of_user(row, api_key_id=row.key_id)
 
 
 def revoke_api_key(uow: UnitOfWork, owner: auth.Principal, key_id: str, now: datetime) -> dict:
@@ -145,7 +146,7 @@ def user_by_name(uow: UnitOfWork, username: str) -> auth.Principal:
     row = uow.session.execute(select(users).where(_named(username))).one_or_none()
     if row is None:
         raise NotFound(f"no user {username}")
-    return _principal(row)
+    return principal_of_user(row)
 
 
 def set_password(uow: UnitOfWork, username: str, password: str) -> None:

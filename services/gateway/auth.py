@@ -1,9 +1,10 @@
 """Who is calling, and may they: passwords, signed tokens, API keys and roles. Plain Python, no I/O.
 
 Tokens are short-lived JWTs signed with one fixed algorithm; the list of algorithms a token may claim is fixed too, so
-``alg=none`` or an HMAC forged with a public key is refused, and issuer and audience are checked. API keys are long
-random strings: only their SHA-256 is stored (a key has too much entropy for a slow hash to matter), and their short
-prefix finds the row."""
+``alg=none`` or an HMAC forged with a public key is refused, and issuer and audience are checked. Each names the
+sign-in session it was issued in (``sid``), which the gateway checks is still live: ending a session stops its tokens
+at once. API keys are long random strings: only their SHA-256 is stored (a key has too much entropy for a slow hash
+to matter), and their short prefix finds the row."""
 
 import hashlib
 import hmac
@@ -48,6 +49,8 @@ class Principal:
     organisation_id: str | None = None
     producer_id: str | None = None
     api_key_id: str | None = None
+    # The sign-in session of a bearer token; None for an API key.
+    session_id: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -137,6 +140,7 @@ def issue_token(principal: Principal, secret: str, now: datetime, lifetime: time
         "nbf": now,
         "exp": now + lifetime,
         "jti": secrets.token_hex(8),
+        "sid": principal.session_id,
     }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
@@ -149,7 +153,7 @@ def principal_of_token(token: str, secret: str) -> Principal:
             algorithms=[ALGORITHM],
             issuer=ISSUER,
             audience=AUDIENCE,
-            options={"require": ["exp", "iat", "iss", "aud", "sub", "role"]},
+            options={"require": ["exp", "iat", "iss", "aud", "sub", "role", "sid"]},
             leeway=5,
         )
     except jwt.ExpiredSignatureError:
@@ -158,12 +162,15 @@ def principal_of_token(token: str, secret: str) -> Principal:
         raise Unauthenticated(f"the token is not valid: {error}") from None
     if claims["role"] not in ROLES:
         raise Unauthenticated("the token names no known role")
+    if not isinstance(claims["sid"], str) or not claims["sid"]:
+        raise Unauthenticated("the token names no sign-in session")
     return Principal(
         user_id=claims["sub"],
         username=claims.get("name", ""),
         role=claims["role"],
         organisation_id=claims.get("org"),
         producer_id=claims.get("producer"),
+        session_id=claims["sid"],
     )
 
 

@@ -1,6 +1,6 @@
-"""Routes of the gateway's own accounts: sign-in, the caller, users and API keys."""
+"""Routes of the gateway's own accounts: sign-in, its refresh and sign-out, the caller, users and API keys."""
 
-from services.gateway import accounts, schemas
+from services.gateway import accounts, schemas, session_schemas
 from services.gateway.auth import ADMIN, AGGREGATOR, ANYONE, PRODUCER
 from services.gateway.client_address import client_address
 from services.gateway.http import PUBLIC, HttpError, api, call, json_response, read_json, read_query, refusal_of
@@ -25,8 +25,9 @@ class AccountRoutes:
         "/api/v1/auth/token",
         roles=PUBLIC,
         body=schemas.SignIn,
+        answer=session_schemas.SessionTokens,
         tag="accounts",
-        summary="Sign in with username and password: a short-lived bearer token",
+        summary="Sign in with username and password: a short-lived bearer token and a refresh token",
     )
     def sign_in(self, request, principal):
         """Counted per address and username: behind a trusted proxy, the address it forwarded (one client cannot
@@ -40,7 +41,48 @@ class AccountRoutes:
             raise HttpError(429, "rate_limited", "too many sign-in attempts: wait", retry_after_s=wait_s)
         return json_response(self.identity.sign_in(data["username"], data["password"]))
 
-    @api("GET", "/api/v1/me", roles=ANYONE, tag="accounts", summary="Who the credentials belong to")
+    @api(
+        "POST",
+        "/api/v1/auth/refresh",
+        roles=PUBLIC,
+        body=session_schemas.RefreshRequest,
+        answer=session_schemas.SessionTokens,
+        tag="accounts",
+        summary="Exchange a refresh token, once, for a new access token and a new refresh token",
+    )
+    def refresh_session(self, request, principal):
+        """Counted per address like any caller's requests: a refresh token cannot be guessed, but trying costs a
+        database lookup each."""
+        data = _answer(load_or_refuse, session_schemas.RefreshRequest(), read_json(request), "refresh")
+        address = client_address(
+            request.remote_addr, request.headers.get("X-Forwarded-For"), self.identity.settings.trusted_proxies
+        )
+        wait_s = self.identity.wait_before(self.identity.requests, f"refresh\n{address}")
+        if wait_s:
+            raise HttpError(429, "rate_limited", "too many requests: slow down", retry_after_s=wait_s)
+        return json_response(self.identity.refresh(data["refresh_token"]))
+
+    @api(
+        "POST",
+        "/api/v1/auth/sign-out",
+        roles=ANYONE,
+        answer=session_schemas.SignedOut,
+        tag="accounts",
+        summary="End the sign-in session of the bearer token: it and its refresh token stop working",
+    )
+    def sign_out(self, request, principal):
+        if principal.session_id is None:
+            raise HttpError(400, "no_session", "an API key has no session to end: revoke the key instead")
+        return json_response(self.identity.sign_out(principal.session_id))
+
+    @api(
+        "GET",
+        "/api/v1/me",
+        roles=ANYONE,
+        answer="gateway.answers.Caller",
+        tag="accounts",
+        summary="Who the credentials belong to",
+    )
     def me(self, request, principal):
         return json_response(principal.public())
 
@@ -50,6 +92,7 @@ class AccountRoutes:
         roles=MANAGERS,
         body=schemas.NewUser,
         status=201,
+        answer="gateway.answers.UserView",
         tag="accounts",
         summary="Make a user (an aggregator: of its own organisation)",
     )
@@ -88,6 +131,7 @@ class AccountRoutes:
         "/api/v1/users",
         roles=MANAGERS,
         query=schemas.UserQuery,
+        answer="gateway.answers.UserPage",
         tag="accounts",
         summary="Users (an aggregator: of its own organisation)",
     )
@@ -103,6 +147,7 @@ class AccountRoutes:
         roles=ANYONE,
         body=schemas.NewApiKey,
         status=201,
+        answer="gateway.answers.ApiKeyCreated",
         tag="accounts",
         summary="A new API key acting as the caller (shown once)",
     )
@@ -111,7 +156,14 @@ class AccountRoutes:
         with self.identity.database.transaction() as uow:
             return json_response(accounts.create_api_key(uow, principal, name, self.identity.now()), 201)
 
-    @api("DELETE", "/api/v1/api-keys/{key_id}", roles=ANYONE, tag="accounts", summary="Revoke one of your API keys")
+    @api(
+        "DELETE",
+        "/api/v1/api-keys/{key_id}",
+        roles=ANYONE,
+        answer="gateway.answers.RevokedApiKey",
+        tag="accounts",
+        summary="Revoke one of your API keys",
+    )
     def revoke_api_key(self, request, principal, key_id):
         with self.identity.database.transaction() as uow:
             return json_response(_answer(accounts.revoke_api_key, uow, principal, key_id, self.identity.now()))

@@ -1,4 +1,5 @@
-"""Tables of the gateway: the people and machines that may call the API. The gateway owns no business data."""
+"""Tables of the gateway: the people and machines that may call the API, and sign-in sessions. The gateway owns no
+business data."""
 
 from sqlalchemy import Boolean, Column, ForeignKey, Index, MetaData, String, Table, false, func
 
@@ -32,4 +33,29 @@ api_keys = Table(
     Column("name", String(100), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("revoked_at", UtcDateTime()),
+)
+
+# A sign-in session: its refresh tokens rotate, and every token of it stops when it ends (sign-out, a refresh token
+# used twice) or expires.
+sign_in_sessions = Table(
+    "sign_in_sessions",
+    metadata,
+    Column("session_id", String(64), primary_key=True),
+    Column("user_id", String(64), ForeignKey("users.user_id"), nullable=False, index=True),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("ended_at", UtcDateTime()),
+    # "signed out" or "refresh token reused"
+    Column("end_reason", String(32)),
+)
+
+# Every refresh token of a session, spent ones included: a spent one presented again ends the session. Found by the
+# SHA-256 of the token, the only form in which it is kept.
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("session_id", String(64), ForeignKey("sign_in_sessions.session_id"), nullable=False, index=True),
+    Column("issued_at", UtcDateTime(), nullable=False),
+    Column("used_at", UtcDateTime()),
 )

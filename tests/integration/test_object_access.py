@@ -81,9 +81,15 @@ SHARED_READS = {
 }
 # Operations on no tenant's object: platform-wide (only admins change them) or the caller's own only.
 PLATFORM = {("POST", "/api/v1/hubs"), ("POST", "/api/v1/vehicles"), ("POST", "/api/v1/shipments/plan")}
-OWN_ONLY = {("POST", "/api/v1/api-keys"), ("PUT", "/api/v1/settlement-terms"), ("PUT", "/api/v1/trade-terms")}
+OWN_ONLY = {
+    ("POST", "/api/v1/api-keys"),
+    ("PUT", "/api/v1/settlement-terms"),
+    ("PUT", "/api/v1/trade-terms"),
+    ("POST", "/api/v1/auth/sign-out"),
+}
 PUBLIC = {
     ("POST", "/api/v1/auth/token"),
+    ("POST", "/api/v1/auth/refresh"),
     ("POST", "/api/v1/sms/inbound"),
     ("GET", "/api/v1/sms/kannel/inbound"),
     ("GET", "/api/v1/sms/kannel/reports"),

@@ -46,6 +46,7 @@ def test_every_operation_but_sign_in_and_the_providers_hooks_is_protected():
     public = {(op.method, op.path) for op in OPERATIONS if op.roles is PUBLIC}
     assert public == {
         ("POST", "/api/v1/auth/token"),
+        ("POST", "/api/v1/auth/refresh"),
         ("POST", "/api/v1/sms/inbound"),
         ("GET", "/api/v1/sms/kannel/inbound"),
         ("GET", "/api/v1/sms/kannel/reports"),
@@ -238,11 +239,18 @@ def test_forged_expired_unsigned_and_misaddressed_tokens_are_refused(tenants, mo
         "other algorithm": _token({}, secret, algorithm="HS512"),
         "unknown role": _token({"role": "root"}, secret),
         "no signature": f"{header}.{payload}.",
+        "no session": _token({}, secret),
+        "unknown session": _token({"sid": "ses_0000000000000000"}, secret),
     }
     for name, token in refused.items():
         response = _get(base, "/me", {"Authorization": f"Bearer {token}"})
         assert response.status_code == 401, (name, response.text)
-    assert _get(base, "/me", {"Authorization": f"Bearer {_token({}, secret)}"}).json()["role"] == "admin"
+    username, password = f"sid-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    create_user(username, password, "buyer", a.buyer_organisation_id)
+    signed_in = bearer(base, username, password)["Authorization"].removeprefix("Bearer ")
+    live_session = jwt.decode(signed_in, options={"verify_signature": False})["sid"]
+    signed = _token({"sid": live_session}, secret)
+    assert _get(base, "/me", {"Authorization": f"Bearer {signed}"}).json()["role"] == "admin"
     assert _get(base, "/me", {"X-API-Key": "bk_00000000_made-up"}).status_code == 401
     assert _get(base, "/me", {"Authorization": "Basic YWRtaW46YWRtaW4="}).status_code == 401
 

@@ -19,7 +19,7 @@ from shared.errors import NotFound
 SECRET = "a-test-signing-key-of-more-than-32-characters"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 BUYER = auth.Principal("usr_1", "kiriko", auth.BUYER, organisation_id="kiriko")
-AGGREGATOR = auth.Principal("usr_2", "kumul", auth.AGGREGATOR, organisation_id="kumul")
+AGGREGATOR = auth.Principal("usr_2", "kumul", auth.AGGREGATOR, organisation_id="kumul", session_id="ses_1")
 PRODUCER = auth.Principal("usr_3", "mary", auth.PRODUCER, producer_id="prd_mary")
 ADMIN = auth.Principal("usr_4", "root", auth.ADMIN)
 
@@ -32,9 +32,10 @@ def test_a_password_matches_only_itself_and_is_not_stored_in_clear():
     assert not auth.password_matches("not a hash", "anything")
 
 
-def test_a_token_carries_who_signed_in_until_it_expires():
+def test_a_token_carries_who_signed_in_and_their_session_until_it_expires():
     token = auth.issue_token(AGGREGATOR, SECRET, datetime.now(timezone.utc), timedelta(minutes=15))
     assert auth.principal_of_token(token, SECRET) == AGGREGATOR
+    assert jwt.decode(token, options={"verify_signature": False})["sid"] == "ses_1"
     expired = auth.issue_token(
         AGGREGATOR, SECRET, datetime.now(timezone.utc) - timedelta(hours=1), timedelta(minutes=15)
     )
@@ -52,6 +53,9 @@ def test_a_token_carries_who_signed_in_until_it_expires():
         ({}, "HS384"),
         ({}, "none"),
         ({"role": "root"}, "HS256"),
+        ({"sid": None}, "HS256"),
+        ({"sid": ""}, "HS256"),
+        ({"sid": 7}, "HS256"),
     ],
 )
 def test_tokens_of_another_audience_issuer_algorithm_or_role_are_refused(claims, algorithm):
@@ -60,6 +64,7 @@ def test_tokens_of_another_audience_issuer_algorithm_or_role_are_refused(claims,
         "aud": auth.AUDIENCE,
         "sub": "usr_x",
         "role": "admin",
+        "sid": "ses_x",
         "iat": datetime.now(timezone.utc),
         "exp": datetime.now(timezone.utc) + timedelta(minutes=5),
         **claims,
@@ -132,6 +137,8 @@ def test_no_caller_gets_more_than_its_burst_plus_its_rate(gaps):
 GATEWAY_VARIABLES = (
     "BILUM_JWT_SECRET",
     "BILUM_TOKEN_LIFETIME_S",
+    "BILUM_REFRESH_IDLE_S",
+    "BILUM_SESSION_LIFETIME_S",
     "BILUM_RATE_LIMIT_PER_S",
     "BILUM_RATE_LIMIT_BURST",
     "BILUM_SIGN_IN_PER_MINUTE",
@@ -155,6 +162,7 @@ def test_without_a_secret_the_gateway_signs_with_a_key_of_its_own_process(gatewa
         200,
         10,
     )
+    assert (first.refresh_idle, first.session_lifetime) == (timedelta(hours=4), timedelta(hours=12))
 
 
 def test_a_secret_that_could_be_guessed_is_refused_and_a_long_one_is_used(gateway_environment):
@@ -174,6 +182,8 @@ def test_a_secret_that_could_be_guessed_is_refused_and_a_long_one_is_used(gatewa
         ("BILUM_RATE_LIMIT_BURST", "many"),
         ("BILUM_SIGN_IN_PER_MINUTE", "0"),
         ("BILUM_TOKEN_LIFETIME_S", "-1"),
+        ("BILUM_REFRESH_IDLE_S", "0"),
+        ("BILUM_SESSION_LIFETIME_S", "a day"),
     ],
 )
 def test_a_wrong_limit_stops_the_gateway_naming_the_variable(gateway_environment, name, value):
@@ -181,6 +191,33 @@ def test_a_wrong_limit_stops_the_gateway_naming_the_variable(gateway_environment
     gateway_environment.setenv(name, value)
     with pytest.raises(EnvError, match=name):
         settings.load()
+
+
+@pytest.mark.parametrize(
+    "lifetimes, message",
+    [
+        ({"BILUM_TOKEN_LIFETIME_S": "3600", "BILUM_REFRESH_IDLE_S": "3600"}, "BILUM_TOKEN_LIFETIME_S must be shorter"),
+        ({"BILUM_REFRESH_IDLE_S": "50000"}, "BILUM_REFRESH_IDLE_S must not be longer than BILUM_SESSION_LIFETIME_S"),
+        ({"BILUM_SESSION_LIFETIME_S": "600"}, "BILUM_REFRESH_IDLE_S must not be longer than BILUM_SESSION_LIFETIME_S"),
+    ],
+)
+def test_lifetimes_that_would_sign_people_out_or_mean_nothing_stop_the_gateway(gateway_environment, lifetimes, message):
+    """An access token outliving the refresh token's idle limit could never be renewed in time; an idle limit past the
+    session's end would mean nothing."""
+    gateway_environment.setenv("BILUM_JWT_SECRET", SECRET)
+    for name, value in lifetimes.items():
+        gateway_environment.setenv(name, value)
+    with pytest.raises(RuntimeError, match=message):
+        settings.load()
+    gateway_environment.setenv("BILUM_TOKEN_LIFETIME_S", "3")
+    gateway_environment.setenv("BILUM_REFRESH_IDLE_S", "600")
+    gateway_environment.setenv("BILUM_SESSION_LIFETIME_S", "600")
+    loaded = settings.load()
+    assert (loaded.token_lifetime, loaded.refresh_idle, loaded.session_lifetime) == (
+        timedelta(seconds=3),
+        timedelta(minutes=10),
+        timedelta(minutes=10),
+    )
 
 
 def test_each_role_acts_only_on_its_own_tenants_objects():
@@ -213,6 +250,7 @@ def test_the_served_openapi_document_is_valid_fresh_and_protects_all_but_sign_in
     open_ones = {(method, path) for method, path, operation in operations if not operation["security"]}
     assert open_ones == {
         ("post", "/api/v1/auth/token"),
+        ("post", "/api/v1/auth/refresh"),
         ("post", "/api/v1/sms/inbound"),
         ("get", "/api/v1/sms/kannel/inbound"),
         ("get", "/api/v1/sms/kannel/reports"),
@@ -244,6 +282,20 @@ def test_the_served_openapi_document_is_valid_fresh_and_protects_all_but_sign_in
     order_body = served["paths"]["/api/v1/orders"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert order_body == {"$ref": "#/components/schemas/OrdersPlaceOrderInput"}
     assert all(operation["x-roles"] for method, path, operation in operations if operation["security"])
+    refresh = served["paths"]["/api/v1/auth/refresh"]["post"]
+    assert refresh["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/GatewayRefreshRequest"
+    }
+    tokens = {"$ref": "#/components/schemas/GatewaySessionTokens"}
+    assert refresh["responses"]["200"]["content"]["application/json"]["schema"] == tokens
+    assert (
+        served["paths"]["/api/v1/auth/token"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+        == tokens
+    )
+    sign_out = served["paths"]["/api/v1/auth/sign-out"]["post"]
+    assert sign_out["security"] and sign_out["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/GatewaySignedOut"
+    }
 
 
 def test_passwords_are_hashed_and_verified_off_the_callers_thread(monkeypatch):
