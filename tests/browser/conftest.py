@@ -25,6 +25,7 @@ from services.orders.service import OrdersService
 from services.settlement.service import SettlementService
 from shared import migrations
 from shared.weeks import iso_week, monday_of
+from tests.conformance import gateway_answers_are_checked, gateway_answers_match_the_document  # noqa: F401
 from tests.integration.auth import bearer, create_user
 from tests.integration.conftest import module_platform, postgres_admin  # noqa: F401 (the platform's fixtures)
 from tests.integration.fulfilment import Network
@@ -102,9 +103,12 @@ class Browser:
         assert "error" not in answer, answer.get("error")
         return answer
 
-    def again(self, page: str, ready: str, timeout_s: float = 60) -> dict:
-        """Wait on a page kept open (``open(..., keep=name)``) until ``ready``, without reloading it."""
-        self.process.stdin.write(json.dumps({"page": page, "ready": ready, "timeout_ms": timeout_s * 1000}) + "\n")
+    def again(self, page: str, ready: str, timeout_s: float = 60, **command) -> dict:
+        """Wait on a page kept open (``open(..., keep=name)``) until ``ready``, without reloading it (``stay=True``:
+        and keep it open)."""
+        self.process.stdin.write(
+            json.dumps({"page": page, "ready": ready, "timeout_ms": timeout_s * 1000, **command}) + "\n"
+        )
         self.process.stdin.flush()
         answer = self._answer(timeout_s + 30)
         assert "error" not in answer, answer.get("error")
