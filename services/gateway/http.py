@@ -239,14 +239,16 @@ def api(
     answer_type: str | tuple = "application/json",
     tag: str = "",
     headers=None,
-    answer: str | None = None,
+    answer: str | type | None = None,
+    html_errors: tuple = (),
 ):
     """Declare an operation: who may call it (``roles``: a set of roles, or PUBLIC), what it reads, what it answers.
 
     Every call is authenticated (Bearer token or API key), rate-limited per caller, checked against ``roles`` and
     counted; errors come back in the one error format. The handler gets the caller as ``principal``.
     ``body`` names the service schema that validates the body (``"orders.PlaceOrderInput"``), for the document, and
-    ``answer`` the one that describes a JSON answer (``"settlement.BatchView"``)."""
+    ``answer`` the one that describes a JSON answer (``"settlement.BatchView"``); ``html_errors`` the error statuses
+    a person's browser gets as a short page."""
     template = _PARAM.sub(lambda m: "{" + m.group(1) + "}", path)
     params = tuple((m.group(1), m.group(2) or "string") for m in _PARAM.finditer(path))
 
@@ -267,6 +269,7 @@ def api(
                 params,
                 headers,
                 answer,
+                html_errors,
             )
         )
 

@@ -1,11 +1,18 @@
 """The OpenAPI 3 document of the API, made from the declared operations and the marshmallow schemas that validate them.
 
 Request bodies are validated by the service that owns them, so the operations name those schemas
-(``"orders.PlaceOrderInput"``); ``resolve`` turns a name into the class. Only the command line may import every
-service, so the gateway serves the document that ``bilum openapi --write`` made, which a test keeps fresh."""
+(``"orders.PlaceOrderInput"``); ``resolve`` turns a name into the class. A JSON answer is described the same way
+(``answer="orders.answers.OrderView"``), by a schema of the service that makes it; its example, shown on the media
+type, is in ``<module>.examples.json`` beside the schema's module, keyed by the schema's class name. Files, pictures
+and pages are described by their media types, with the examples of text ones (and of each error status) in
+``openapi.examples.json`` beside this module. Only the command line may import every service, so the gateway serves
+the document that ``bilum openapi --write`` made, which a test keeps fresh."""
 
+import inspect
 import json
 from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
 from apispec import APISpec
@@ -26,7 +33,14 @@ ERROR_STATUSES = {
     "429": "Too many requests: wait as long as Retry-After says",
     "503": "A service did not answer in time: retry after Retry-After",
 }
+# Statuses only some operations answer, which name them in ``status`` or ``html_errors``.
+OTHER_ERRORS = {"410": "The link was revoked or has expired: it is no longer valid"}
 CREDENTIALS = [{"bearer": []}, {"apiKey": []}]
+JSON = "application/json"
+# Bytes a client saves or shows as they are; text types (CSV, HTML, XML) are strings.
+BINARY = {"type": "string", "format": "binary"}
+TEXT = {"type": "string"}
+DOCUMENT_EXAMPLES = Path(__file__).resolve().parent / "openapi.examples.json"
 
 
 class ErrorDetail(Schema):
@@ -50,6 +64,17 @@ def _schema(reference, resolve: Callable[[str], type]):
     return resolve(reference) if isinstance(reference, str) else reference
 
 
+@lru_cache(maxsize=None)
+def _examples_file(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def example_of(schema: type) -> object | None:
+    """The example answer kept beside the schema's module, or None when it has none."""
+    module = Path(inspect.getfile(schema))
+    return _examples_file(module.with_name(f"{module.stem}.examples.json")).get(schema.__name__)
+
+
 def build(operations: list[Operation], resolve: Callable[[str], type], version: str) -> dict:
     spec = APISpec(
         title="Bilum API",
@@ -58,14 +83,20 @@ def build(operations: list[Operation], resolve: Callable[[str], type], version: 
         plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
         info={
             "description": "Order aggregation for networks of micro-producers. Sign in at "
-            "/api/v1/auth/token and send 'Authorization: Bearer <token>', or send "
-            "'X-API-Key: <key>'. Each operation lists the roles that may call it "
-            "(x-roles); objects of another organisation answer 404."
+            "`/api/v1/auth/token` and send `Authorization: Bearer <token>`, or send "
+            "`X-API-Key: <key>`. Each operation lists the roles that may call it "
+            "(x-roles); objects of another organisation answer 404. Money is decimal text with the "
+            'currency\'s decimals (`"38.50"` USD, `"3728"` JPY); times are ISO 8601 with their offset. '
+            "Browse this document at `/api/docs`."
         },
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.security_scheme("apiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})
     spec.components.schema("Error", schema=Error)
+    # Every operation answers the same errors: their examples are written once and referred to.
+    for status, example in _examples_file(DOCUMENT_EXAMPLES)["errors"].items():
+        text = {**ERROR_STATUSES, **OTHER_ERRORS}[status]
+        spec.components.example(_error_example(status), {"summary": text, "value": example})
     paths: dict[str, dict] = {}
     for operation in sorted(operations, key=lambda op: (op.path, op.method)):
         paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(operation, resolve)
@@ -93,30 +124,55 @@ def _numeric_bounds(node):
     return node
 
 
+def _with_example(media: dict, example) -> dict:
+    return media if example is None else {**media, "example": example}
+
+
+def _answer(operation: Operation, kind: str, resolve) -> dict:
+    """What a successful answer of this media type holds: the declared schema for JSON (``{}`` while an operation
+    declares none, which the document's test refuses), a string for text, bytes for files and pictures."""
+    if kind == JSON:
+        if operation.answer is None:
+            return {"schema": {}}
+        schema = _schema(operation.answer, resolve)
+        return _with_example({"schema": schema}, example_of(schema))
+    if kind.startswith("text/"):
+        example = _examples_file(DOCUMENT_EXAMPLES)["texts"].get(f"{operation.name} {kind}")
+        return _with_example({"schema": TEXT}, example)
+    return {"schema": BINARY}
+
+
+def _error_example(status: str) -> str:
+    return f"Error{status}"
+
+
+def _error(status: str, operation: Operation) -> dict:
+    """The one error format; where the operation says so (``html_errors``), a person's browser is answered a short
+    page instead, and only a caller that sent JSON still gets the JSON error."""
+    error = {JSON: {"schema": "Error", "examples": {"error": _error_example(status)}}}
+    if int(status) not in operation.html_errors:
+        return error
+    example = _examples_file(DOCUMENT_EXAMPLES)["texts"].get(f"error {status} text/html")
+    page = {"text/html": _with_example({"schema": TEXT}, example)}
+    return {**error, **page} if operation.body is not None else page
+
+
 def _operation(operation: Operation, resolve) -> dict:
-    error = {"application/json": {"schema": "Error"}}
     answer_types = (operation.answer_type,) if isinstance(operation.answer_type, str) else operation.answer_type
     statuses_done = (operation.status,) if isinstance(operation.status, int) else operation.status
     responses = {
         str(status): {
-            "description": "Done",
-            "content": {
-                kind: {
-                    "schema": _schema(operation.answer, resolve)
-                    if operation.answer and kind == "application/json"
-                    else {}
-                }
-                for kind in answer_types
-            },
+            "description": "Created" if status == 201 else "Done",
+            "content": {kind: _answer(operation, kind, resolve) for kind in answer_types},
         }
         for status in statuses_done
     }
-    statuses = (
-        ERROR_STATUSES
-        if operation.roles is not None
-        else {key: value for key, value in ERROR_STATUSES.items() if key not in ("403",)}
-    )
-    responses.update({status: {"description": text, "content": error} for status, text in statuses.items()})
+    statuses = {
+        **{status: text for status, text in ERROR_STATUSES.items() if operation.roles is not None or status != "403"},
+        **{str(status): OTHER_ERRORS[str(status)] for status in operation.html_errors if str(status) in OTHER_ERRORS},
+    }
+    for status, text in statuses.items():
+        responses[status] = {"description": text, "content": _error(status, operation)}
     parameters = [
         {"in": "path", "name": name, "required": True, "schema": {"type": "integer" if kind == "int" else "string"}}
         for name, kind in operation.params

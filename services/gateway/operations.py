@@ -21,4 +21,7 @@ class Operation:
     tag: str = ""
     params: tuple = ()
     headers: type | None = None
-    answer: str | None = None
+    # The service schema of a JSON answer ("orders.answers.OrderView"); its example is kept beside it (openapi.py).
+    answer: str | type | None = None
+    # Error statuses a person's browser is answered with a short HTML page instead of the JSON error.
+    html_errors: tuple = ()

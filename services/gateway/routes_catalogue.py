@@ -36,6 +36,7 @@ class CatalogueRoutes:
         roles=MANAGERS,
         body="catalogue.ProducerInput",
         status=201,
+        answer="catalogue.answers.ProducerView",
         tag="catalogue",
         summary="Register a producer in the caller's organisation",
     )
@@ -48,6 +49,7 @@ class CatalogueRoutes:
         "/api/v1/producers",
         roles=STAFF,
         query="catalogue.ProducerSearch",
+        answer="catalogue.answers.ProducerPage",
         tag="catalogue",
         summary="Search the caller's organisation's producers",
     )
@@ -59,6 +61,7 @@ class CatalogueRoutes:
         "GET",
         "/api/v1/producers/{producer_id}",
         roles=STAFF | {PRODUCER},
+        answer="catalogue.answers.ProducerView",
         tag="catalogue",
         summary="A producer's profile",
     )
@@ -70,6 +73,7 @@ class CatalogueRoutes:
         "/api/v1/producers/{producer_id}",
         roles=MANAGERS,
         body="catalogue.ProducerUpdate",
+        answer="catalogue.answers.ProducerView",
         tag="catalogue",
         summary="Change a producer's profile",
     )
@@ -85,6 +89,7 @@ class CatalogueRoutes:
         "/api/v1/producers/{producer_id}/readiness",
         roles=MANAGERS,
         body="catalogue.readiness.ReadinessAnswers",
+        answer="catalogue.answers.ReadinessView",
         tag="catalogue",
         summary="Answer the readiness questionnaire for a producer",
     )
@@ -96,6 +101,7 @@ class CatalogueRoutes:
         "GET",
         "/api/v1/producers/{producer_id}/readiness",
         roles=STAFF | {PRODUCER},
+        answer="catalogue.answers.ReadinessView",
         tag="catalogue",
         summary="A producer's readiness scores",
     )
@@ -108,6 +114,7 @@ class CatalogueRoutes:
         "/api/v1/producers/{producer_id}/capacity",
         roles=MANAGERS | {PRODUCER},
         body="catalogue.CapacityInput",
+        answer="catalogue.answers.CapacityCalendar",
         tag="catalogue",
         summary="Declare a producer's weekly capacity",
     )
@@ -120,6 +127,7 @@ class CatalogueRoutes:
         "/api/v1/producers/{producer_id}/capacity",
         roles=STAFF | {PRODUCER},
         query=schemas.CalendarQuery,
+        answer="catalogue.answers.CapacityCalendar",
         tag="catalogue",
         summary="A producer's capacity calendar",
     )
@@ -134,6 +142,7 @@ class CatalogueRoutes:
         roles=MANAGERS,
         body_type="text/csv",
         status=201,
+        answer="catalogue.answers.CapacityImport",
         tag="catalogue",
         summary="Import capacity calendars from a CSV file (all rows or none)",
     )
@@ -147,6 +156,7 @@ class CatalogueRoutes:
         roles=MANAGERS,
         body="catalogue.OfferingInput",
         status=201,
+        answer="catalogue.answers.OfferingView",
         tag="catalogue",
         summary="Publish a pooled offering of the caller's organisation",
     )
@@ -159,6 +169,7 @@ class CatalogueRoutes:
         "/api/v1/offerings",
         roles=ANYONE,
         query="catalogue.OfferingSearch",
+        answer="catalogue.answers.OfferingList",
         tag="catalogue",
         summary="Search published offerings",
     )
@@ -167,7 +178,14 @@ class CatalogueRoutes:
             call(self.catalogue, "search_offerings", request.args.to_dict(), access.staff_of(principal))
         )
 
-    @api("GET", "/api/v1/offerings/{offering_id}", roles=ANYONE, tag="catalogue", summary="One offering")
+    @api(
+        "GET",
+        "/api/v1/offerings/{offering_id}",
+        roles=ANYONE,
+        tag="catalogue",
+        answer="catalogue.answers.OfferingView",
+        summary="One offering",
+    )
     def get_offering(self, request, principal, offering_id):
         return json_response(call(self.catalogue, "get_offering", offering_id, access.staff_of(principal)))
 
@@ -176,6 +194,7 @@ class CatalogueRoutes:
         "/api/v1/offerings/{offering_id}/withdraw",
         roles=MANAGERS,
         body="catalogue.WithdrawInput",
+        answer="catalogue.answers.OfferingView",
         tag="catalogue",
         summary="Withdraw an offering",
     )
@@ -205,6 +224,7 @@ class CatalogueRoutes:
         "/api/v1/offerings/{offering_id}/approvals",
         roles=MANAGERS,
         body="catalogue.ApprovalInput",
+        answer="catalogue.answers.ProducerView",
         tag="catalogue",
         summary="Approve (or not) a producer to make an offering",
     )
@@ -220,6 +240,7 @@ class CatalogueRoutes:
         "/api/v1/offerings/{offering_id}/availability",
         roles=MANAGERS,
         query="catalogue.AvailabilityQuery",
+        answer="catalogue.answers.Availability",
         tag="catalogue",
         summary="Who can make a quantity of an offering by a date",
     )
@@ -233,6 +254,7 @@ class CatalogueRoutes:
         roles=MANAGERS,
         body="catalogue.ThemeInput",
         status=201,
+        answer="catalogue.theme_answers.ThemeView",
         tag="catalogue",
         summary="Save a themed catalogue of the caller's organisation",
     )
@@ -240,11 +262,25 @@ class CatalogueRoutes:
         body = access.owner_fields(principal, read_json(request))
         return json_response(call(self.catalogue, "save_theme", body), 201)
 
-    @api("GET", "/api/v1/catalogues", roles=ANYONE, tag="catalogue", summary="Themed catalogues")
+    @api(
+        "GET",
+        "/api/v1/catalogues",
+        roles=ANYONE,
+        tag="catalogue",
+        answer="catalogue.theme_answers.ThemeList",
+        summary="Themed catalogues",
+    )
     def list_themes(self, request, principal):
         return json_response(call(self.catalogue, "list_themes"))
 
-    @api("GET", "/api/v1/catalogues/{name}", roles=ANYONE, tag="catalogue", summary="One themed catalogue")
+    @api(
+        "GET",
+        "/api/v1/catalogues/{name}",
+        roles=ANYONE,
+        tag="catalogue",
+        answer="catalogue.theme_answers.ThemeView",
+        summary="One themed catalogue",
+    )
     def get_theme(self, request, principal, name):
         return json_response(call(self.catalogue, "get_theme", name))
 
@@ -269,6 +305,7 @@ class CatalogueRoutes:
         "GET",
         "/api/v1/offerings/{offering_id}/capacity",
         roles=MANAGERS,
+        answer="aggregation.answers.OfferingCapacity",
         tag="catalogue",
         summary="Declared, committed and held capacity of an offering, as allocation sees it",
     )

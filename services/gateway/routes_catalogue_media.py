@@ -57,6 +57,7 @@ class CatalogueMediaRoutes:
         "/api/v1/offerings/{offering_id}/images/{position:int}",
         roles=MANAGERS,
         body_type="image/jpeg",
+        answer="catalogue.answers.OfferingView",
         tag="catalogue",
         summary="Replace an offering's image, or add the next: its JPEG or PNG bytes, up to 8 MiB (a phone's photo)",
     )
@@ -71,6 +72,7 @@ class CatalogueMediaRoutes:
         roles=MANAGERS,
         body="catalogue.group_schemas.GroupInput",
         status=201,
+        answer="catalogue.theme_answers.GroupView",
         tag="catalogue",
         summary="Save a producer group of the caller's organisation (a new one, or one of its own by id or name)",
     )
@@ -83,6 +85,7 @@ class CatalogueMediaRoutes:
         "/api/v1/producer-groups",
         roles=STAFF,
         query="catalogue.group_schemas.GroupSearch",
+        answer="catalogue.theme_answers.GroupList",
         tag="catalogue",
         summary="The producer groups of the caller's organisation (an admin's: every one's, or one organisation's)",
     )
@@ -95,6 +98,7 @@ class CatalogueMediaRoutes:
         "/api/v1/producer-groups/{group_id}/picture",
         roles=MANAGERS,
         body_type="image/jpeg",
+        answer="catalogue.theme_answers.GroupView",
         tag="catalogue",
         summary="Set a producer group's picture: the JPEG or PNG bytes, up to 8 MiB",
     )

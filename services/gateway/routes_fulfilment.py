@@ -1,6 +1,6 @@
-"""Routes of fulfilment: orders, quotas, lots and inspections.
+"""Routes of fulfilment: orders and quotas (lots and their inspections are in ``routes_lots``).
 
-A buyer sees its organisation's orders; a producer its own quotas and lots; aggregators and inspectors those of their
+A buyer sees its organisation's orders; a producer her own quotas; aggregators and inspectors those of their
 organisation's offerings."""
 
 import hashlib
@@ -21,7 +21,6 @@ from services.gateway.http import (
 ORDER_PARTIES = frozenset({ADMIN, AGGREGATOR, BUYER})
 QUOTA_PARTIES = frozenset({ADMIN, AGGREGATOR, INSPECTOR, PRODUCER})
 QUOTA_ACTORS = frozenset({ADMIN, AGGREGATOR, PRODUCER})
-INSPECTORS = frozenset({ADMIN, AGGREGATOR, INSPECTOR})
 MANAGERS = frozenset({ADMIN, AGGREGATOR})
 
 ORDER_PLATFORM_FIELDS = (
@@ -89,19 +88,13 @@ class FulfilmentRoutes:
         )
         return quota
 
-    def _lot(self, principal, lot_id: str) -> dict:
-        lot = call(self.aggregation, "get_lot", lot_id)
-        require_owner(
-            principal, "lot", lot_id, organisation_id=lot.get("organisation_id"), producer_id=lot["producer_id"]
-        )
-        return lot
-
     @api(
         "POST",
         "/api/v1/orders",
         roles=ORDER_PARTIES,
         body="orders.PlaceOrderInput",
         status=201,
+        answer="orders.answers.OrderView",
         tag="orders",
         headers=schemas.CommandHeaders,
         summary="Place a bulk order (send Idempotency-Key: a retry returns the first answer)",
@@ -128,6 +121,7 @@ class FulfilmentRoutes:
         "/api/v1/orders",
         roles=ORDER_PARTIES,
         query=schemas.OrderQuery,
+        answer="orders.answers.OrderPage",
         tag="orders",
         summary="The caller's orders, newest first",
     )
@@ -145,7 +139,12 @@ class FulfilmentRoutes:
         )
 
     @api(
-        "GET", "/api/v1/orders/{order_id}", roles=ORDER_PARTIES, tag="orders", summary="An order with its lines' ledger"
+        "GET",
+        "/api/v1/orders/{order_id}",
+        roles=ORDER_PARTIES,
+        answer="orders.answers.OrderView",
+        tag="orders",
+        summary="An order with its lines' ledger",
     )
     def get_order(self, request, principal, order_id):
         return json_response(self._order(principal, order_id))
@@ -155,6 +154,7 @@ class FulfilmentRoutes:
         "/api/v1/orders/{order_id}/cancel",
         roles=ORDER_PARTIES,
         body="orders.CancelInput",
+        answer="orders.answers.OrderView",
         tag="orders",
         summary="Cancel an order; its open quotas are released",
     )
@@ -167,6 +167,7 @@ class FulfilmentRoutes:
         "/api/v1/organisations/{organisation_id}/allocation",
         roles=MANAGERS,
         body="aggregation.AllocationSettingsInput",
+        answer="aggregation.answers.AllocationSettings",
         tag="quotas",
         summary="How allocation treats an organisation's producers: the fairness window, in weeks",
     )
@@ -178,6 +179,7 @@ class FulfilmentRoutes:
         "GET",
         "/api/v1/organisations/{organisation_id}/allocation",
         roles=MANAGERS,
+        answer="aggregation.answers.AllocationSettings",
         tag="quotas",
         summary="How allocation treats an organisation's producers: the fairness window, in weeks",
     )
@@ -190,6 +192,7 @@ class FulfilmentRoutes:
         "/api/v1/quotas",
         roles=QUOTA_PARTIES,
         query=schemas.QuotaQuery,
+        answer="aggregation.answers.QuotaPage",
         tag="quotas",
         summary="Quotas the caller may see",
     )
@@ -197,7 +200,14 @@ class FulfilmentRoutes:
         query = {**read_query(request, schemas.QuotaQuery()), **access.list_filters(principal)}
         return json_response(call(self.aggregation, "list_quotas", query))
 
-    @api("GET", "/api/v1/quotas/{quota_id}", roles=QUOTA_PARTIES, tag="quotas", summary="One quota")
+    @api(
+        "GET",
+        "/api/v1/quotas/{quota_id}",
+        roles=QUOTA_PARTIES,
+        tag="quotas",
+        answer="aggregation.answers.QuotaView",
+        summary="One quota",
+    )
     def get_quota(self, request, principal, quota_id):
         return json_response(self._quota(principal, quota_id))
 
@@ -206,6 +216,7 @@ class FulfilmentRoutes:
         "/api/v1/quotas/{quota_id}/accept",
         roles=QUOTA_ACTORS,
         body="aggregation.AcceptInput",
+        answer="aggregation.answers.QuotaView",
         tag="quotas",
         summary="Accept a quota, in full or in part",
     )
@@ -218,6 +229,7 @@ class FulfilmentRoutes:
         "/api/v1/quotas/{quota_id}/decline",
         roles=QUOTA_ACTORS,
         body="aggregation.DeclineInput",
+        answer="aggregation.answers.QuotaView",
         tag="quotas",
         summary="Decline a quota; its quantity is reallocated",
     )
@@ -231,6 +243,7 @@ class FulfilmentRoutes:
         roles=QUOTA_ACTORS,
         body="aggregation.LotInput",
         status=201,
+        answer="aggregation.answers.LotView",
         tag="lots",
         summary="Report a finished lot of an accepted quota",
     )
@@ -239,83 +252,11 @@ class FulfilmentRoutes:
         return json_response(call(self.aggregation, "report_lot", quota_id, read_json(request)), 201)
 
     @api(
-        "GET",
-        "/api/v1/lots",
-        roles=QUOTA_PARTIES,
-        query=schemas.LotQuery,
-        tag="lots",
-        summary="Lots the caller may see",
-    )
-    def list_lots(self, request, principal):
-        query = {**read_query(request, schemas.LotQuery()), **access.list_filters(principal)}
-        return json_response(call(self.aggregation, "list_lots", query))
-
-    @api("GET", "/api/v1/lots/{lot_id}", roles=QUOTA_PARTIES, tag="lots", summary="One lot with its inspections")
-    def get_lot(self, request, principal, lot_id):
-        return json_response(self._lot(principal, lot_id))
-
-    @api(
-        "POST",
-        "/api/v1/lots/{lot_id}/inspections",
-        roles=INSPECTORS,
-        body="aggregation.InspectionInput",
-        status=201,
-        tag="lots",
-        summary="Record a sampling inspection of a lot (ISO 2859-1)",
-    )
-    def record_inspection(self, request, principal, lot_id):
-        self._lot(principal, lot_id)
-        body = read_json(request)
-        if principal.role != ADMIN:
-            refuse_platform_fields(body, ("inspector", "organisation_id"))
-            body = {**body, "inspector": principal.username, "organisation_id": principal.organisation_id}
-        return json_response(call(self.aggregation, "record_inspection", lot_id, body), 201)
-
-    @api(
-        "POST",
-        "/api/v1/lots/{lot_id}/decision",
-        roles=MANAGERS,
-        body="aggregation.DispositionInput",
-        tag="lots",
-        summary="Rework or replace a rejected lot",
-    )
-    def decide_rejected_lot(self, request, principal, lot_id):
-        self._lot(principal, lot_id)
-        return json_response(call(self.aggregation, "decide_rejected_lot", lot_id, read_json(request)))
-
-    @api(
-        "POST",
-        "/api/v1/lots/{lot_id}/resubmit",
-        roles=QUOTA_ACTORS,
-        tag="lots",
-        summary="Resubmit a reworked lot for inspection",
-    )
-    def resubmit_lot(self, request, principal, lot_id):
-        self._lot(principal, lot_id)
-        return json_response(call(self.aggregation, "resubmit_lot", lot_id))
-
-    @api(
-        "GET",
-        "/api/v1/producers/{producer_id}/inspections",
-        roles=QUOTA_PARTIES,
-        query=schemas.InspectionHistoryQuery,
-        tag="lots",
-        summary="A producer's inspection history and switching state for an offering",
-    )
-    def inspection_history(self, request, principal, producer_id):
-        query = read_query(request, schemas.InspectionHistoryQuery())
-        if principal.role != PRODUCER:
-            producer = call(self.catalogue, "get_producer", producer_id)
-            require_owner(principal, "producer", producer_id, organisation_id=producer["organisation_id"])
-        else:
-            require_owner(principal, "producer", producer_id, producer_id=producer_id)
-        return json_response(call(self.aggregation, "inspection_history", producer_id, query["offering_id"]))
-
-    @api(
         "POST",
         "/api/v1/order-lines/{line_id}/widen",
         roles=MANAGERS,
         body="aggregation.WidenInput",
+        answer="aggregation.answers.WidenedLine",
         tag="orders",
         summary="Widen the search for producers of a line in shortfall",
     )

@@ -86,6 +86,7 @@ class NotificationRoutes:
         "/api/v1/notifications",
         roles=MANAGERS,
         query=DeliveryLogQuery,
+        answer="notification.answers.DeliveryPage",
         tag="notifications",
         summary="The delivery log of the caller's organisation",
     )
@@ -97,6 +98,7 @@ class NotificationRoutes:
         "GET",
         "/api/v1/orders/{order_id}/offers",
         roles=MANAGERS,
+        answer="notification.answers.OfferDeliveries",
         tag="notifications",
         summary="Per quota of an order, whether its offer reached the producer's phone",
     )
@@ -109,6 +111,7 @@ class NotificationRoutes:
         "/api/v1/organisations/{organisation_id}/contact",
         roles=CONTACTS,
         body="notification.ContactInput",
+        answer="notification.answers.ContactView",
         tag="notifications",
         summary="How an organisation is reached",
     )
@@ -120,6 +123,7 @@ class NotificationRoutes:
         "GET",
         "/api/v1/organisations/{organisation_id}/contact",
         roles=CONTACTS,
+        answer="notification.answers.ContactView",
         tag="notifications",
         summary="How an organisation is reached",
     )
@@ -137,6 +141,7 @@ class NotificationRoutes:
         "/api/v1/recipients/{recipient_id}/preferences",
         roles=RECIPIENTS,
         body="notification.PreferencesInput",
+        answer="notification.answers.RecipientPreferences",
         tag="notifications",
         summary="A recipient's channels, language and quiet hours",
     )
@@ -148,6 +153,7 @@ class NotificationRoutes:
         "GET",
         "/api/v1/recipients/{recipient_id}/preferences",
         roles=RECIPIENTS,
+        answer="notification.answers.RecipientPreferences",
         tag="notifications",
         summary="A recipient's channels, language and quiet hours",
     )
@@ -159,6 +165,7 @@ class NotificationRoutes:
         "/api/v1/sms/inbound",
         roles=PUBLIC,
         body_type="text/plain",
+        answer="notification.answers.InboundAnswer",
         tag="notifications",
         headers=SmsCallbackHeaders,
         summary="The SMS provider's callback for a producer's message (signed with the shared secret, not a token)",

@@ -163,6 +163,7 @@ class SharedCatalogueRoutes:
         roles=MANAGERS,
         body="catalogue.share_schemas.ShareLinkInput",
         status=201,
+        answer="catalogue.theme_answers.NewShareLink",
         tag="catalogue",
         summary="Publish a catalogue at a new public link (its token is answered this once)",
     )
@@ -175,6 +176,7 @@ class SharedCatalogueRoutes:
         "GET",
         "/api/v1/catalogues/{name}/links",
         roles=MANAGERS,
+        answer="catalogue.theme_answers.ShareLinkList",
         tag="catalogue",
         summary="A catalogue's public links: opens, quote requests, status (never their tokens)",
     )
@@ -186,6 +188,7 @@ class SharedCatalogueRoutes:
         "POST",
         "/api/v1/catalogues/{name}/links/{link_id}/revoke",
         roles=MANAGERS,
+        answer="catalogue.theme_answers.ShareLinkView",
         tag="catalogue",
         summary="Revoke a catalogue's public link: it answers 410 from now on",
     )
@@ -198,6 +201,7 @@ class SharedCatalogueRoutes:
         "/api/v1/quote-requests",
         roles=MANAGERS,
         query="catalogue.share_schemas.QuoteRequestSearch",
+        answer="catalogue.theme_answers.QuoteRequestPage",
         tag="catalogue",
         summary="Quote requests sent through the caller's organisation's catalogue links, newest first",
     )
@@ -210,7 +214,7 @@ class SharedCatalogueRoutes:
         "/c/{token}",
         roles=PUBLIC,
         query=PageQuery,
-        status=(200, 410),
+        html_errors=(410,),
         answer_type="text/html",
         tag="public catalogue",
         summary="A shared catalogue's web page with its quote form, no account needed (410 once revoked or expired)",
@@ -226,8 +230,8 @@ class SharedCatalogueRoutes:
         "/c/{token}/catalogue.pdf",
         roles=PUBLIC,
         query=PdfQuery,
-        status=(200, 410),
-        answer_type=("application/pdf", "text/html"),
+        html_errors=(410,),
+        answer_type="application/pdf",
         tag="public catalogue",
         summary="A shared catalogue as a PDF (flyer, leaflet or booklet; en, fr or ja; A4 or Letter)",
     )
@@ -245,8 +249,8 @@ class SharedCatalogueRoutes:
         "/c/{token}/images/{sku}/{position:int}",
         roles=PUBLIC,
         query=ImageQuery,
-        status=(200, 410),
-        answer_type=("image/png", "image/jpeg", "text/html"),
+        html_errors=(410,),
+        answer_type=("image/png", "image/jpeg"),
         tag="public catalogue",
         summary="A picture of one of a shared catalogue's offerings (small, web or print)",
     )
@@ -265,8 +269,8 @@ class SharedCatalogueRoutes:
         "/c/{token}/groups/{group_id}/picture",
         roles=PUBLIC,
         query=ImageQuery,
-        status=(200, 410),
-        answer_type=("image/png", "image/jpeg", "text/html"),
+        html_errors=(410,),
+        answer_type=("image/png", "image/jpeg"),
         tag="public catalogue",
         summary="The picture of a producer group a shared catalogue tells the story of (small, web or print)",
     )
@@ -285,8 +289,10 @@ class SharedCatalogueRoutes:
         "/c/{token}/quote",
         roles=PUBLIC,
         body="catalogue.share_schemas.QuoteRequestInput",
-        status=(201, 410),
+        status=201,
+        html_errors=(410, 422, 429),
         answer_type=("application/json", "text/html"),
+        answer="catalogue.theme_answers.QuoteRequestView",
         tag="public catalogue",
         summary="Ask the catalogue's publisher for a quote: this JSON, or the page's form (fields name, company, "
         "email, phone, country, message, quantity-<SKU>), answered with a page",

@@ -49,13 +49,22 @@ class ShipmentRoutes:
         roles=ADMINS,
         body="consolidation.HubInput",
         status=201,
+        answer="consolidation.answers.HubView",
         tag="shipments",
         summary="Add a collection hub",
     )
     def create_hub(self, request, principal):
         return json_response(call(self.consolidation, "create_hub", read_json(request)), 201)
 
-    @api("GET", "/api/v1/hubs", roles=STAFF, query=schemas.PageQuery, tag="shipments", summary="Collection hubs")
+    @api(
+        "GET",
+        "/api/v1/hubs",
+        roles=STAFF,
+        query=schemas.PageQuery,
+        tag="shipments",
+        answer="consolidation.answers.HubPage",
+        summary="Collection hubs",
+    )
     def list_hubs(self, request, principal):
         return json_response(call(self.consolidation, "list_hubs", read_query(request, schemas.PageQuery())))
 
@@ -65,13 +74,22 @@ class ShipmentRoutes:
         roles=ADMINS,
         body="consolidation.VehicleInput",
         status=201,
+        answer="consolidation.answers.VehicleView",
         tag="shipments",
         summary="Add a vehicle",
     )
     def create_vehicle(self, request, principal):
         return json_response(call(self.consolidation, "create_vehicle", read_json(request)), 201)
 
-    @api("GET", "/api/v1/vehicles", roles=STAFF, query=VehicleQuery, tag="shipments", summary="Vehicles")
+    @api(
+        "GET",
+        "/api/v1/vehicles",
+        roles=STAFF,
+        query=VehicleQuery,
+        tag="shipments",
+        answer="consolidation.answers.VehiclePage",
+        summary="Vehicles",
+    )
     def list_vehicles(self, request, principal):
         return json_response(call(self.consolidation, "list_vehicles", read_query(request, VehicleQuery())))
 
@@ -81,6 +99,7 @@ class ShipmentRoutes:
         roles=ADMINS,
         body="consolidation.PlanInput",
         status=(200, 201),
+        answer="consolidation.answers.PlanView",
         tag="shipments",
         summary="Plan pickups and combined shipments from the passed lots",
     )
@@ -95,6 +114,7 @@ class ShipmentRoutes:
         "/api/v1/shipments",
         roles=FOLLOWERS,
         query=ShipmentListQuery,
+        answer="consolidation.answers.ShipmentPage",
         tag="shipments",
         summary="Shipments the caller may see (a buyer: its own part of each)",
     )
@@ -106,6 +126,7 @@ class ShipmentRoutes:
         "GET",
         "/api/v1/shipments/{shipment_id}",
         roles=FOLLOWERS,
+        answer="consolidation.answers.ShipmentView",
         tag="shipments",
         summary="A shipment with its pickups, lots and freight shares (a buyer: its own orders' part)",
     )
@@ -136,6 +157,7 @@ class ShipmentRoutes:
         "/api/v1/shipments/{shipment_id}/events",
         roles=MANAGERS,
         body="consolidation.TrackingInput",
+        answer="consolidation.answers.ShipmentView",
         tag="shipments",
         summary="A step of a shipment's journey, or an exception with its reason",
     )
@@ -148,6 +170,7 @@ class ShipmentRoutes:
         "/api/v1/shipments/{shipment_id}/status",
         roles=MANAGERS,
         body="consolidation.TrackingInput",
+        answer="consolidation.answers.ShipmentView",
         tag="shipments",
         summary="The first tracking route, kept for its clients: the same as posting an event",
     )

@@ -82,6 +82,7 @@ class SmsProviderRoutes:
         "/api/v1/sms/kannel/inbound",
         roles=PUBLIC,
         query=KannelCallbackQuery,
+        answer="notification.answers.InboundAnswer",
         tag="notifications",
         summary="Kannel's sms-service call for a producer's message (its secret and address, not a token)",
     )
@@ -94,6 +95,7 @@ class SmsProviderRoutes:
         "/api/v1/sms/kannel/reports",
         roles=PUBLIC,
         query=KannelCallbackQuery,
+        answer="notification.answers.ReportAnswer",
         tag="notifications",
         summary="Kannel's delivery report of a message we sent (its dlr-url; its secret and address, not a token)",
     )
@@ -122,6 +124,7 @@ class SmsProviderRoutes:
         roles=PUBLIC,
         body_type="application/x-www-form-urlencoded",
         headers=TwilioHeaders,
+        answer="notification.answers.ReportAnswer",
         tag="notifications",
         summary="Twilio's status callback for a message we sent (signed with the account's auth token)",
     )

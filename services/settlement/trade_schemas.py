@@ -186,6 +186,7 @@ class DocumentPage(Page):
 
 class AccountView(Schema):
     order_id = fields.String(required=True)
+    organisation_id = fields.String(required=True)
     buyer = fields.String(required=True)
     currency = fields.String(required=True)
     ordered = _money()
@@ -195,6 +196,8 @@ class AccountView(Schema):
     received = _money()
     outstanding = fields.String(required=True, metadata={"description": "negative: paid ahead"})
     overdue = _money()
+    overdue_since = fields.Date(required=True, allow_none=True, metadata={"description": "the first day unpaid"})
+    documents = fields.List(fields.String(), required=True, metadata={"description": "the numbers of its documents"})
     receipts = fields.List(fields.Dict(), required=True)
 
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from shared.config import SERVICES
+from tests.conformance import gateway_answers_are_checked, gateway_answers_match_the_document  # noqa: F401
 from tests.integration.helpers import MANAGEMENT_URL, free_port, make_url_parts, management
 
 AMQP_HOST = os.environ.get("BILUM_TEST_AMQP_HOST", "guest:guest@127.0.0.1:5672")

@@ -1,6 +1,8 @@
 """Schemathesis over the served OpenAPI document: generated requests, valid and not, for every operation, as an admin
 on the real services. No answer may be a server error, and every answer must be one the document declares. The
-examples are derandomised, so every CI run sends the same requests; drop ``derandomize`` locally to explore afresh."""
+examples are derandomised, so every CI run sends the same requests; drop ``derandomize`` locally to explore afresh.
+Generated requests mostly earn errors: the successful answers are checked in every other integration and browser
+test, each answer they get against the same document (``tests/conformance.py``)."""
 
 import pytest
 import schemathesis
