@@ -2,7 +2,18 @@
 
 from datetime import datetime, timezone
 
-from services.aggregation import allocating, lots, metrics, projections, promise, quotas, settings, standing, views
+from services.aggregation import (
+    allocating,
+    lots,
+    metrics,
+    projections,
+    promise,
+    quotas,
+    settings,
+    standing,
+    trends,
+    views,
+)
 from services.aggregation.store import inbox, outbox
 from shared.messaging import ServiceDatabase, every, on_event, on_events, rpc_use_case
 from shared.store import Database
@@ -56,3 +67,4 @@ class AggregationService:
     capacity = rpc_use_case(views.capacity_view)
     quota_counts = rpc_use_case(views.quota_counts, expected_exceptions=())
     fulfilment_figures = rpc_use_case(views.fulfilment_figures, expected_exceptions=())
+    weekly_trends = rpc_use_case(trends.weekly_trends)

@@ -19,11 +19,15 @@ class DashboardRoutes:
         roles=frozenset({ADMIN, AGGREGATOR}),
         query=DashboardQuery,
         tag="dashboard",
-        summary="Fulfilment figures of the caller's organisation (an admin: everyone's, or one organisation's)",
+        summary="Fulfilment figures of the caller's organisation (an admin: everyone's, or one organisation's), with "
+        "their weekly trends over the last twelve weeks",
+        answer="gateway.dashboard_answer.DashboardAnswer",
     )
     def dashboard(self, request, principal):
-        """Every figure of the fulfilment dashboard, each computed by the service that owns it, in parallel."""
+        """Every figure of the fulfilment dashboard, each computed by the service that owns it, in parallel. Both
+        services count their weeks up to the same moment, the answer's, so their weeks are the same."""
         organisation_id = self.dashboard_scope(request, principal)
+        generated_at = now_iso()
         replies = {
             "orders": start(self.orders, "summary", organisation_id),
             "quotas": start(self.aggregation, "quota_counts", organisation_id),
@@ -35,6 +39,8 @@ class DashboardRoutes:
             "receivables": start(
                 self.settlement, "receivables", {"organisation_id": organisation_id} if organisation_id else {}
             ),
+            "order_trends": start(self.orders, "weekly_trends", organisation_id, generated_at),
+            "quality_trends": start(self.aggregation, "weekly_trends", organisation_id, generated_at),
         }
         figures = {name: wait(reply) for name, reply in replies.items()}
         summary, allocation = figures["orders"], figures["allocation"]
@@ -46,7 +52,7 @@ class DashboardRoutes:
         names = wait(start(self.catalogue, "producer_names", rated)) if rated else {}
         return json_response(
             {
-                "generated_at": now_iso(),
+                "generated_at": generated_at,
                 "organisation_id": organisation_id,
                 "orders": summary["orders"],
                 "units": summary["units"],
@@ -69,6 +75,7 @@ class DashboardRoutes:
                 "recent_orders": summary["recent_orders"],
                 "money": figures["money"]["currencies"],
                 "receivables": figures["receivables"]["currencies"],
+                "trends": side_by_side(figures["order_trends"], figures["quality_trends"]),
             }
         )
 
@@ -79,3 +86,10 @@ class DashboardRoutes:
         if principal.role != ADMIN:
             return principal.organisation_id
         return named
+
+
+def side_by_side(order_weeks: list[dict], quality_weeks: list[dict]) -> list[dict]:
+    """Each week's figures of orders and of aggregation in one entry, oldest first."""
+    if [week["week"] for week in order_weeks] != [week["week"] for week in quality_weeks]:
+        raise ValueError("orders and aggregation counted different weeks")
+    return [{**orders, **quality} for orders, quality in zip(order_weeks, quality_weeks)]

@@ -5,7 +5,7 @@ import logging
 from nameko.rpc import RpcProxy
 from sqlalchemy.exc import IntegrityError
 
-from services.orders import cancelling, exchange_rates, ledger, offerings, placing, settings, views
+from services.orders import cancelling, exchange_rates, ledger, offerings, placing, settings, trends, views
 from services.orders.store import inbox, outbox
 from shared.errors import EXPECTED
 from shared.messaging import NoAnswer, ServiceDatabase, ask, on_event, on_events, rpc, rpc_use_case
@@ -49,6 +49,7 @@ class OrdersService:
     get_order = rpc_use_case(views.get_order)
     list_orders = rpc_use_case(views.list_orders)
     summary = rpc_use_case(views.summary, expected_exceptions=())
+    weekly_trends = rpc_use_case(trends.weekly_trends)
     record_exchange_rate = rpc_use_case(exchange_rates.record_exchange_rate)
     list_exchange_rates = rpc_use_case(exchange_rates.list_exchange_rates)
 

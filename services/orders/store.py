@@ -1,6 +1,6 @@
 """Tables of the orders service."""
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, MetaData, Numeric, String, Table
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, MetaData, Numeric, String, Table, text
 
 from shared.store import UtcDateTime, add_messaging_tables
 
@@ -54,6 +54,8 @@ orders = Table(
     Column("idempotency_fingerprint", String(64)),
     Column("placed_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # The dashboard's weekly trends count an organisation's orders of the last twelve weeks by when they were placed.
+    Index("ix_orders_organisation_placed", "organisation_id", "placed_at"),
 )
 
 order_lines = Table(
@@ -75,6 +77,10 @@ order_lines = Table(
     Column("delivered", Integer, nullable=False, default=0),
     Column("shortfall", Integer, nullable=False, default=0),
     Column("shortfall_as_of", UtcDateTime()),
+    # The few lines short of capacity, found without reading every line (the weekly trends' on time in full).
+    Index(
+        "ix_order_lines_short", "order_id", postgresql_where=text("shortfall > 0"), sqlite_where=text("shortfall > 0")
+    ),
 )
 
 # Append-only: a rate is never edited; a later recording covering the same day supersedes it for that day.

@@ -1,8 +1,12 @@
-"""The dashboard's pure computations: OTIF, fill rate, ages of open offers and shares."""
+"""The dashboard's pure computations: OTIF, fill rate, ages of open offers and shares, and the weeks of both
+services' trends side by side."""
 
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
+
 from services.aggregation.domain import quota_ages, share
+from services.gateway.routes_dashboard import side_by_side
 from services.orders.domain import OrderOutcome, fill_rate, otif
 
 TODAY = date(2026, 6, 10)
@@ -55,3 +59,20 @@ def test_a_share_of_nothing_is_unknown_not_zero():
     assert share(1, 4) == 0.25
     assert share(0, 4) == 0.0
     assert share(0, 0) is None
+
+
+def test_each_week_of_orders_and_of_aggregation_is_one_entry_of_the_trends():
+    orders = [
+        {"week_start": "2026-03-02", "week": "2026-W10", "orders": 2},
+        {"week_start": "2026-03-09", "week": "2026-W11", "orders": 0},
+    ]
+    quality = [
+        {"week_start": "2026-03-02", "week": "2026-W10", "lots_inspected": 5},
+        {"week_start": "2026-03-09", "week": "2026-W11", "lots_inspected": 1},
+    ]
+    assert side_by_side(orders, quality) == [
+        {"week_start": "2026-03-02", "week": "2026-W10", "orders": 2, "lots_inspected": 5},
+        {"week_start": "2026-03-09", "week": "2026-W11", "orders": 0, "lots_inspected": 1},
+    ]
+    with pytest.raises(ValueError, match="different weeks"):
+        side_by_side(orders, quality[1:])
