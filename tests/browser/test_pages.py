@@ -3,12 +3,16 @@ accepts, an aggregator sees nothing of another organisation, and every page is p
 phone (under var/test-artefacts/screenshots)."""
 
 import uuid
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
 import requests
 
 from bilum.waiting import eventually
+from shared.translations import translations
+from shared.weeks import iso_week, monday_of
+from tests.browser import page_formats
 from tests.browser.conftest import PASSWORD, api
 from tests.integration.auth import create_user
 
@@ -24,12 +28,13 @@ MESSAGE_SHOWN = """() => { const box = document.getElementById('auth-message'); 
 VIEWPORTS = ("desktop", "phone")
 
 
-def count(n) -> str:
-    return f"{n:,}"
+def count(n, language: str = "en") -> str:
+    return page_formats.count(language, n)
 
 
-def rate(r) -> str:
-    return "—" if r is None else f"{r * 100:.1f}%"
+def rate(r, language: str = "en") -> str:
+    """A share as the dashboard writes it, to a tenth of a percent: "87.5%", "87,5 %" in French."""
+    return "—" if r is None else page_formats.percent(language, f"{r * 100:.1f}")
 
 
 def figures(page: dict, **owner) -> dict:
@@ -41,23 +46,60 @@ def figures(page: dict, **owner) -> dict:
     }
 
 
-def dashboard_figures(d: dict) -> dict:
-    """What the dashboard must show for the API's answer ``d``, figure by figure."""
+def dashboard_figures(d: dict, language: str = "en") -> dict:
+    """What the dashboard must show for the API's answer ``d``, figure by figure, in ``language``."""
+
+    def n(value) -> str:
+        return count(value, language)
+
+    def share(value) -> str:
+        return rate(value, language)
+
     expected = {
-        "orders-total": count(d["orders"]["total"]),
-        "fill-rate": rate(d["fill_rate"]),
-        "otif": rate(d["otif"]["rate"]),
-        "capacity-utilisation": rate(d["capacity"]["utilisation"]),
-        "shipments-in-transit": count(d["shipments"]["in_transit"]),
-        "producers": count(d["producers"]),
-        "shortfall-units": count(d["shortfalls"]["units"]),
-        "shortfall-lines": count(d["shortfalls"]["lines"]),
-        **{f"units-{stage}": count(value) for stage, value in d["units"].items()},
-        **{f"quotas-{state}": count(value) for state, value in d["quotas"].items()},
-        **{f"shipments-{status}": count(value) for status, value in d["shipments"].items()},
-        **{f"age-{bucket}": count(value) for bucket, value in d["open_quota_ages"].items()},
-        **{f"capacity-{item['sku']}": rate(item["utilisation"]) for item in d["capacity"]["offerings"]},
+        "orders-total": n(d["orders"]["total"]),
+        "fill-rate": share(d["fill_rate"]),
+        "otif": share(d["otif"]["rate"]),
+        "capacity-utilisation": share(d["capacity"]["utilisation"]),
+        "shipments-in-transit": n(d["shipments"]["in_transit"]),
+        "producers": n(d["producers"]),
+        "shortfall-units": n(d["shortfalls"]["units"]),
+        "shortfall-lines": n(d["shortfalls"]["lines"]),
+        **{f"units-{stage}": n(value) for stage, value in d["units"].items()},
+        **{f"quotas-{state}": n(value) for state, value in d["quotas"].items()},
+        **{f"shipments-{status}": n(value) for status, value in d["shipments"].items()},
+        **{f"age-{bucket}": n(value) for bucket, value in d["open_quota_ages"].items()},
+        **{f"capacity-{item['sku']}": share(item["utilisation"]) for item in d["capacity"]["offerings"]},
+        **trend_figures(d["trends"], language),
     }
+    return expected
+
+
+def trend_figures(weeks: list, language: str = "en") -> dict:
+    """Every week of every trend chart, and each chart's latest value (its latest week with one). Per figure: the
+    answer's key, how its value reads, and what a week without one says."""
+    words = translations("bilum", language)
+    trends = {
+        "orders": ("orders", lambda v: page_formats.counted(language, "{count} order", "{count} orders", v), None),
+        "units": ("units", lambda v: words.gettext("{count} units").format(count=count(v, language)), None),
+        "fill-rate": ("fill_rate", lambda v: rate(v, language), "no units ordered"),
+        "otif": ("otif", lambda v: rate(v, language), "no order due"),
+        "first-time-pass": ("first_time_pass_rate", lambda v: rate(v, language), "no lot inspected"),
+        "days-to-accept": (
+            "days_to_accept",
+            lambda v: page_formats.counted(language, "{count} day", "{count} days", v, places=1),
+            "no offer accepted",
+        ),
+    }
+    expected = {}
+    for figure, (key, shown, nothing) in trends.items():
+        for week in weeks:
+            value = week[key]
+            said = words.gettext(nothing) if value is None else shown(value)
+            expected[f"trend-{figure}-{week['week']}"] = words.gettext("{week}: {value}").format(
+                week=week["week"], value=said
+            )
+        measured = [week[key] for week in weeks if week[key] is not None]
+        expected[f"trend-{figure}"] = shown(measured[-1]) if measured else "—"
     return expected
 
 
@@ -75,6 +117,14 @@ def test_the_dashboard_shows_the_api_figures_of_the_aggregators_organisation(sce
     assert (d["orders"]["total"], d["shipments"]["in_transit"], d["fill_rate"], d["otif"]["due"]) == (1, 1, 0.0, 0)
     assert (d["capacity"]["allocated"], d["capacity"]["declared"], d["capacity"]["utilisation"]) == (90, 360, 0.25)
     assert d["open_quota_ages"]["under_1d"] == 1 and d["shortfalls"]["units"] == 0
+    trends = d["trends"]
+    assert [week["week"] for week in trends][-1] == iso_week(monday_of(datetime.now(timezone.utc).date()))
+    assert len(trends) == 12 and not any(week["orders"] or week["lots_inspected"] for week in trends[:-1])
+    this_week = trends[-1]
+    assert (this_week["orders"], this_week["units"], this_week["fill_rate"]) == (1, 90, d["fill_rate"])
+    assert (this_week["orders_due"], this_week["otif"]) == (0, None), "the order is due in 90 days"
+    assert (this_week["lots_inspected"], this_week["first_time_pass_rate"]) == (2, 0.5)
+    assert this_week["quotas_accepted"] == 2 and 0 <= this_week["days_to_accept"] < 1
     rates = {rate_["producer_id"]: rate(rate_["rate"]) for rate_ in d["qc_pass_rates"]}
     assert rates == {producer: figures(page, producer=producer)["pass-rate"] for producer in rates}
     assert sorted(rates.values()) == ["0.0%", "100.0%"], "one lot passed and one failed"
@@ -93,11 +143,11 @@ def test_the_dashboard_shows_the_api_figures_of_the_aggregators_organisation(sce
     )
     [money] = d["money"]
     assert Decimal(money["owed"]) > 0 and money["days_to_payment"]["payments"] == 0
-    assert shown[f"money-owed-{money['currency']}"] == f"{money['currency']} {money['owed']}"
+    assert shown[f"money-owed-{money['currency']}"] == page_formats.money("en", money["currency"], money["owed"])
     assert shown[f"money-days-{money['currency']}"] == "no payment yet"
     [owed] = d["receivables"]
     assert Decimal(owed["total"]) == Decimal(owed["buckets"]["current"]) > 0, "invoiced at dispatch, not yet due"
-    assert shown[f"receivables-{owed['currency']}"] == f"{owed['currency']} {owed['total']}"
+    assert shown[f"receivables-{owed['currency']}"] == page_formats.money("en", owed["currency"], owed["total"])
     if viewport == "phone":
         assert not page["horizontal_overflow"], "the dashboard is wider than a phone"
 
@@ -185,13 +235,13 @@ def test_the_buyer_page_shows_each_order_with_its_ledger_promise_and_shipments(s
         shown = figures(page, order=order["id"])
         assert (shown["status"], shown["due"], shown["promised"]) == (
             order["status"].replace("_", " ").capitalize(),
-            order["due_date"],
-            order["promised_date"] or "not yet promised",
+            page_formats.day("en", order["due_date"]),
+            page_formats.day("en", order["promised_date"]) if order["promised_date"] else "not yet promised",
         )
         for line in order["lines"]:
             cells = figures(page, line=line["line_id"])
             assert cells == {
-                stage: str(line[stage])
+                stage: page_formats.count("en", line[stage])
                 for stage in ("ordered", "allocated", "accepted", "produced", "passed", "shipped", "delivered")
             }
         shipments = api(scenario, scenario.buyer, "/shipments", order_id=order["id"])["items"]
@@ -205,7 +255,9 @@ def test_the_buyer_page_shows_each_order_with_its_ledger_promise_and_shipments(s
         shown = {o["document"] for o in page["owners"] if "document" in o}
         assert {document["number"] for document in issued} <= shown, "the page lists every document of the order"
         account = api(scenario, scenario.buyer, "/buyer-accounts", order_id=order["id"])["items"][0]
-        assert figures(page, order=order["id"])["ordered"] == f"{account['currency']} {account['ordered']}"
+        assert figures(page, order=order["id"])["ordered"] == page_formats.money(
+            "en", account["currency"], account["ordered"]
+        )
     if viewport == "phone":
         assert not page["horizontal_overflow"], "the buyer page is wider than a phone"
 
@@ -221,7 +273,8 @@ def test_the_producer_page_lists_its_quotas_and_lots(scenario, browser, viewport
     assert f"{scenario.offered_quota['quantity']} units" in page["text"]
     assert all(url.startswith(scenario.base_url + "/") for url in page["requested"])
     light = requests.get(f"{scenario.base_url}/producer", headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True)
-    assert light.headers["Content-Encoding"] == "gzip" and int(light.headers["Content-Length"]) < 8 * 1024, (
+    # Her words and her time's formats, and the sign-in part with its refresh: 10 KB, a third of a second on 2G.
+    assert light.headers["Content-Encoding"] == "gzip" and int(light.headers["Content-Length"]) < 10 * 1024, (
         "the producer page is not light enough for a weak connection"
     )
     if viewport == "phone":
@@ -344,7 +397,7 @@ def test_work_that_passed_and_shipped_is_not_asked_for_again_and_once_delivered_
     )
 
     page = browser.open("/producer", weaver, PRODUCER_READY, screenshot="producer-shipped", viewport="phone")
-    assert f"Owed to me: {account['currency']} {account['balance']}" in page["text"]
+    assert f"Owed to me: {page_formats.money('en', account['currency'], account['balance'])}" in page["text"]
     assert Decimal(account["earned"]) > 0 and "No payment yet." in page["text"]
     assert [o for o in page["owners"] if o.get("quota") == quota["id"]] == [
         {"quota": quota["id"], "status": "shipped"}
