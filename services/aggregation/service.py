@@ -15,6 +15,7 @@ from services.aggregation import (
     views,
 )
 from services.aggregation.store import inbox, outbox
+from shared import everyones_figures
 from shared.messaging import ServiceDatabase, every, on_event, on_events, rpc_use_case
 from shared.store import Database
 
@@ -48,6 +49,12 @@ class AggregationService:
     @every(lambda: settings.load().expiry_interval_s)
     def expire_quotas(self):
         expire_lapsed_offers(self.db)
+
+    @every(lambda: everyones_figures.TICK_S)
+    def recount_everyones_figures(self):
+        """Everyone's dashboard figures, counted again while someone looks at them."""
+        views.EVERYONES.recount(self.db)
+        views.EVERYONES_FULFILMENT.recount(self.db)
 
     accept_quota = rpc_use_case(quotas.accept)
     decline_quota = rpc_use_case(quotas.decline)

@@ -1,6 +1,20 @@
 """Tables of the aggregation service: its projections of the catalogue, and quotas and lots."""
 
-from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, LargeBinary, MetaData, Numeric, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    text,
+)
 
 from shared.store import UtcDateTime, add_messaging_tables
 
@@ -60,6 +74,15 @@ capacity_weeks = Table(
     Column("lead_time_days", Integer, nullable=False),
     Column("min_lot", Integer, nullable=False),
     Column("declared_at", UtcDateTime(), nullable=False),
+    # The capacity declared from a week on (the dashboard's utilisation and fairness window), an organisation's (by
+    # offering) or everyone's, from the index alone on PostgreSQL: a year of weeks stays in the table.
+    Index(
+        "ix_capacity_weeks_offering_week",
+        "offering_id",
+        "week_start",
+        postgresql_include=["producer_id", "units", "held"],
+    ),
+    Index("ix_capacity_weeks_week", "week_start", postgresql_include=["offering_id", "producer_id", "units", "held"]),
 )
 
 order_lines = Table(
@@ -91,12 +114,22 @@ quotas = Table(
     Column("offered_quantity", Integer, nullable=False),
     # Units of the offer she did not take on: she is not asked for more of the line.
     Column("given_back", Integer, nullable=False, server_default="0"),
-    Column("status", String(16), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
     Column("reason", Text),
     Column("reallocated", Boolean, nullable=False),
     Column("offered_at", UtcDateTime(), nullable=False),
     Column("respond_by", UtcDateTime(), nullable=False),
     Column("answered_at", UtcDateTime()),
+    # Pages of quotas in the order they were offered, everyone's or an organisation's (by offering), all or by status;
+    # and an organisation's offers of the fairness window, counted from the index alone on PostgreSQL.
+    Index("ix_quotas_offered", "offered_at", "quota_id", postgresql_include=["offering_id"]),
+    Index("ix_quotas_status_offered", "status", "offered_at", "quota_id", postgresql_include=["offering_id"]),
+    Index(
+        "ix_quotas_offering_offered",
+        "offering_id",
+        "offered_at",
+        postgresql_include=["producer_id", "offered_quantity"],
+    ),
     # The dashboard's weekly trends count the acceptances of the last twelve weeks, an organisation's (by offering) or
     # everyone's, from the index alone on PostgreSQL (a million quotas a year).
     Index("ix_quotas_offering_answered", "offering_id", "answered_at", postgresql_include=["offered_at", "status"]),
@@ -171,6 +204,10 @@ lots = Table(
     Column("delivered_at", UtcDateTime()),
     # A client that retries a report (an SMS provider resending a reply) names it, and gets the first lot back.
     Index("uq_lots_quota_client_ref", "quota_id", "client_ref", unique=True),
+    # Pages of lots in the order they were reported, all or by status; an organisation's counted by offering.
+    Index("ix_lots_reported", "reported_at", "lot_id", postgresql_include=["offering_id"]),
+    Index("ix_lots_status_reported", "status", "reported_at", "lot_id", postgresql_include=["offering_id"]),
+    Index("ix_lots_offering_status", "offering_id", "status"),
 )
 
 lot_photos = Table(
@@ -196,6 +233,15 @@ inspections = Table(
     Column("passed", Boolean, nullable=False),
     Column("inspected_at", UtcDateTime(), nullable=False),
     Index("ix_inspections_producer_offering", "producer_id", "offering_id"),
+    # An organisation's first-time pass rates, per producer, from the index alone on PostgreSQL.
+    Index(
+        "ix_inspections_first_by_offering",
+        "offering_id",
+        "producer_id",
+        postgresql_include=["passed"],
+        postgresql_where=text("attempt = 1"),
+        sqlite_where=text("attempt = 1"),
+    ),
     # The dashboard's weekly trends count the first inspections of the last twelve weeks, an organisation's (by
     # offering) or everyone's, from the index alone on PostgreSQL (a million lots a year).
     Index("ix_inspections_offering_inspected", "offering_id", "inspected_at", postgresql_include=["attempt", "passed"]),

@@ -175,15 +175,20 @@ def lock_if_offered(session: Session, top_up_id: str):
     ).one_or_none()
 
 
-def view(session: Session, quota_id: str) -> dict | None:
-    """What a quota's page and API show of its waiting top-up."""
-    top_up = pending(session, quota_id)
-    if top_up is None:
-        return None
+def views(session: Session, quota_ids: list[str]) -> dict[str, dict]:
+    """What a quota's page and API show of its waiting top-up, for each of the quotas that has one (one query for a
+    page of quotas)."""
+    if not quota_ids:
+        return {}
     return {
-        "quantity": top_up.quantity,
-        "offered_at": top_up.offered_at.isoformat(),
-        "respond_by": top_up.respond_by.isoformat(),
+        top_up.quota_id: {
+            "quantity": top_up.quantity,
+            "offered_at": top_up.offered_at.isoformat(),
+            "respond_by": top_up.respond_by.isoformat(),
+        }
+        for top_up in session.execute(
+            select(top_ups).where(top_ups.c.quota_id.in_(quota_ids), top_ups.c.status == OFFERED)
+        )
     }
 
 

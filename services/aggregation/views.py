@@ -7,19 +7,11 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from services.aggregation import capacity, domain, standards, standing, top_ups
+from services.aggregation import capacity, domain, listing, standards, standing
 from services.aggregation.schemas import LotFilter, QuotaFilter
-from services.aggregation.store import (
-    approved_producers,
-    capacity_weeks,
-    inspections,
-    lot_photos,
-    lots,
-    offerings,
-    order_lines,
-    quotas,
-)
+from services.aggregation.store import approved_producers, capacity_weeks, inspections, lots, offerings, quotas
 from shared.errors import NotFound, load_or_refuse
+from shared.everyones_figures import TICK_S, EveryonesFigures
 from shared.store import UnitOfWork, page_of, paged
 from shared.weeks import usable
 
@@ -35,109 +27,8 @@ def organisations(session: Session, offering_ids) -> dict:
     )
 
 
-def _requirements(session: Session, row) -> dict | None:
-    """What the destination of the quota's order asks of packaging, labels and certificates, as the offering says."""
-    found = session.execute(
-        select(offerings.c.markets, order_lines.c.destination_country)
-        .join(order_lines, order_lines.c.offering_id == offerings.c.offering_id)
-        .where(order_lines.c.line_id == row.line_id)
-    ).one_or_none()
-    return domain.market_requirements(found.markets, found.destination_country) if found else None
-
-
-def _quota_view(session: Session, row, organisation_id: str | None) -> dict:
-    """A quota with its progress: units reported in lots and left to report, units passed, a top-up waiting for her
-    answer, and what the order's market asks of the goods."""
-    reported, passed = session.execute(
-        select(
-            func.coalesce(func.sum(lots.c.quantity), 0),
-            func.coalesce(func.sum(case((lots.c.status == domain.LOT_PASSED, lots.c.quantity), else_=0)), 0),
-        ).where(lots.c.quota_id == row.quota_id)
-    ).one()
-    return {
-        "id": row.quota_id,
-        "ref": row.ref,
-        "organisation_id": organisation_id,
-        "order_id": row.order_id,
-        "line_id": row.line_id,
-        "offering_id": row.offering_id,
-        "producer_id": row.producer_id,
-        "quantity": row.quantity,
-        "offered_quantity": row.offered_quantity,
-        "status": row.status,
-        "reason": row.reason,
-        "reallocated": row.reallocated,
-        "offered_at": row.offered_at.isoformat(),
-        "respond_by": row.respond_by.isoformat(),
-        "answered_at": row.answered_at.isoformat() if row.answered_at else None,
-        "reported": int(reported),
-        "passed": int(passed),
-        "left_to_report": max(0, row.quantity - int(reported)) if row.status in domain.WORKING_STATES else 0,
-        "finished": row.status in domain.FINISHED_STATES,
-        "top_up": top_ups.view(session, row.quota_id) if row.status in domain.TAKEN_ON_STATES else None,
-        "requirements": _requirements(session, row),
-    }
-
-
-def _plan_view(plans: dict) -> list:
-    return [
-        {
-            "defect_class": name,
-            "aql": float(plan.aql),
-            "code_letter": plan.code_letter,
-            "plan_letter": plan.plan_letter,
-            "sample_size": plan.sample_size,
-            "accept": plan.accept,
-            "reject": plan.reject,
-            "severity": plan.severity,
-            "full_inspection": plan.full_inspection,
-        }
-        for name, plan in plans.items()
-    ]
-
-
-def _lot_view(session: Session, row, organisation_id: str | None) -> dict:
-    """A lot with its inspections, its photos counted, and the plan its next inspection goes by while it waits."""
-    inspected = [
-        {
-            "attempt": i.attempt,
-            "inspector": i.inspector,
-            "severity": i.severity,
-            "classes": i.classes,
-            "findings": i.findings,
-            "passed": i.passed,
-            "inspected_at": i.inspected_at.isoformat(),
-        }
-        for i in session.execute(
-            select(inspections).where(inspections.c.lot_id == row.lot_id).order_by(inspections.c.attempt)
-        )
-    ]
-    awaiting = row.status == domain.LOT_REPORTED
-    return {
-        "id": row.lot_id,
-        "organisation_id": organisation_id,
-        "quota_id": row.quota_id,
-        "order_id": row.order_id,
-        "line_id": row.line_id,
-        "offering_id": row.offering_id,
-        "producer_id": row.producer_id,
-        "quantity": row.quantity,
-        "status": row.status,
-        "attempt": row.attempt,
-        "reported_at": row.reported_at.isoformat(),
-        "disposition_reason": row.disposition_reason,
-        "photos": int(
-            session.execute(
-                select(func.count()).select_from(lot_photos).where(lot_photos.c.lot_id == row.lot_id)
-            ).scalar_one()
-        ),
-        "plan": _plan_view(standards.plans(session, row)) if awaiting else None,
-        "inspections": inspected,
-    }
-
-
-def _page(session: Session, table, filters: dict, order_by, view, conditions=()) -> dict:
-    """A page of quotas or lots; ``view(row, organisation_id)`` shows each with its offering's organisation."""
+def _page(session: Session, table, filters: dict, order_by, views, conditions=()) -> dict:
+    """A page of quotas or lots, shown by ``views(session, rows, organisation_by_offering)``."""
     page, page_size = filters.pop("page"), filters.pop("page_size")
     organisation_id = filters.pop("organisation_id", None)
     conditions = [*conditions, *(table.c[key] == value for key, value in filters.items())]
@@ -149,14 +40,14 @@ def _page(session: Session, table, filters: dict, order_by, view, conditions=())
         )
     rows, total = page_of(session, table, conditions, order_by, page, page_size)
     by_offering = organisations(session, [row.offering_id for row in rows])
-    return paged([view(row, by_offering.get(row.offering_id)) for row in rows], page, page_size, total)
+    return paged(views(session, rows, by_offering), page, page_size, total)
 
 
 def get_quota(uow: UnitOfWork, quota_id: str) -> dict:
     row = uow.session.execute(select(quotas).where(quotas.c.quota_id == quota_id)).one_or_none()
     if row is None:
         raise NotFound(f"quota {quota_id} not found")
-    return _quota_view(uow.session, row, organisations(uow.session, [row.offering_id]).get(row.offering_id))
+    return listing.quota_views(uow.session, [row], organisations(uow.session, [row.offering_id]))[0]
 
 
 def list_quotas(uow: UnitOfWork, query: dict) -> dict:
@@ -173,21 +64,14 @@ def list_quotas(uow: UnitOfWork, query: dict) -> dict:
         if newest_first
         else (quotas.c.offered_at, quotas.c.quota_id)
     )
-    return _page(
-        uow.session,
-        quotas,
-        filters,
-        order_by,
-        lambda row, organisation_id: _quota_view(uow.session, row, organisation_id),
-        conditions,
-    )
+    return _page(uow.session, quotas, filters, order_by, listing.quota_views, conditions)
 
 
 def get_lot(uow: UnitOfWork, lot_id: str) -> dict:
     row = uow.session.execute(select(lots).where(lots.c.lot_id == lot_id)).one_or_none()
     if row is None:
         raise NotFound(f"lot {lot_id} not found")
-    return _lot_view(uow.session, row, organisations(uow.session, [row.offering_id]).get(row.offering_id))
+    return listing.lot_views(uow.session, [row], organisations(uow.session, [row.offering_id]))[0]
 
 
 def list_lots(uow: UnitOfWork, query: dict) -> dict:
@@ -197,9 +81,7 @@ def list_lots(uow: UnitOfWork, query: dict) -> dict:
         if filters.pop("newest_first")
         else (lots.c.reported_at, lots.c.lot_id)
     )
-    return _page(
-        uow.session, lots, filters, order_by, lambda row, organisation_id: _lot_view(uow.session, row, organisation_id)
-    )
+    return _page(uow.session, lots, filters, order_by, listing.lot_views)
 
 
 def inspection_history(uow: UnitOfWork, producer_id: str, offering_id: str) -> dict:
@@ -223,6 +105,22 @@ def _of_organisation(column, organisation_id: str | None) -> list:
 
 
 def quota_counts(uow: UnitOfWork, organisation_id: str | None = None) -> dict:
+    """Quotas by status: one organisation's, counted now; everyone's, kept once costly (``EVERYONES``)."""
+    if not organisation_id:
+        return EVERYONES.answer("quota_counts", uow)
+    return _quota_counts(uow, organisation_id)
+
+
+def fulfilment_figures(uow: UnitOfWork, organisation_id: str | None = None) -> dict:
+    """The dashboard's figures that allocation owns (``_fulfilment_figures``): one organisation's, counted now;
+    everyone's, kept once costly (``EVERYONES_FULFILMENT``), with the producers most worth a look
+    (``EVERYONES_PRODUCERS``)."""
+    if not organisation_id:
+        return EVERYONES_FULFILMENT.answer("fulfilment_figures", uow)
+    return _fulfilment_figures(uow, organisation_id)
+
+
+def _quota_counts(uow: UnitOfWork, organisation_id: str | None = None) -> dict:
     counts = {status: 0 for status in domain.QUOTA_STATES}
     counts.update(
         dict(
@@ -236,7 +134,7 @@ def quota_counts(uow: UnitOfWork, organisation_id: str | None = None) -> dict:
     return counts
 
 
-def fulfilment_figures(uow: UnitOfWork, organisation_id: str | None = None) -> dict:
+def _fulfilment_figures(uow: UnitOfWork, organisation_id: str | None = None) -> dict:
     """The dashboard's figures that allocation owns: how long open offers have waited, each producer's first-time
     QC pass rate, and how much of the capacity declared from this week on open quotas hold."""
     session, now = uow.session, datetime.now(timezone.utc)
@@ -292,6 +190,32 @@ def fulfilment_figures(uow: UnitOfWork, organisation_id: str | None = None) -> d
         },
         "work_shares": standing.work_shares(session, organisation_id, now),
     }
+
+
+# Everyone's view lists this many producers, not every producer of every organisation (ten thousand rows, megabytes
+# a refresh): the lowest first-time pass rates, lowest first, and the least served. One organisation's lists all its
+# own.
+EVERYONES_PRODUCERS = 100
+
+
+def _everyones_fulfilment_figures(uow: UnitOfWork) -> dict:
+    figures = _fulfilment_figures(uow)
+    lowest = sorted(figures["pass_rates"], key=lambda rate: (rate["rate"], rate["producer_id"]))
+    shares = figures["work_shares"]
+    return {
+        **figures,
+        "pass_rates": lowest[:EVERYONES_PRODUCERS],
+        "work_shares": {**shares, "producers": shares["producers"][:EVERYONES_PRODUCERS]},
+    }
+
+
+# Everyone's figures, kept between requests: over a year of every organisation's quotas and inspections they take
+# too long to count per request (see shared.everyones_figures); the service's timer counts them again, the quotas by
+# status every minute, the rest (first-time pass rates over all of history, capacity, work shares) every five.
+EVERYONES = EveryonesFigures({"quota_counts": _quota_counts})
+EVERYONES_FULFILMENT = EveryonesFigures(
+    {"fulfilment_figures": _everyones_fulfilment_figures}, recount_every_s=5 * TICK_S
+)
 
 
 def capacity_view(uow: UnitOfWork, offering_id: str) -> dict:

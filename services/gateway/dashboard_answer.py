@@ -121,7 +121,7 @@ class WorkShares(Schema):
     since = day()
     offered = count()
     declared = count()
-    producers = listing(ProducerShare, "least served first")
+    producers = listing(ProducerShare, "least served first; everyone's (an admin's): the 100 least served")
 
 
 class ShipmentCounts(Schema):
@@ -219,7 +219,10 @@ class TrendWeek(Schema):
 
 
 class DashboardAnswer(Schema):
-    generated_at = moment("when the figures were counted; the last of the trends' weeks holds it")
+    generated_at = moment(
+        "when the figures were counted: now, or for everyone's figures over a long history (an admin's), when the "
+        "oldest of them were last counted in the background (every one to five minutes)"
+    )
     organisation_id = text("the organisation whose figures these are; null for everyone's (an admin)", nullable=True)
     orders = nested(OrderCounts)
     units = nested(Units)
@@ -228,7 +231,9 @@ class DashboardAnswer(Schema):
     shortfalls = nested(Shortfalls)
     quotas = nested(QuotaCounts)
     open_quota_ages = nested(OpenQuotaAges)
-    qc_pass_rates = listing(PassRate, "each producer's first-time pass rate")
+    qc_pass_rates = listing(
+        PassRate, "each producer's first-time pass rate; everyone's (an admin's): the 100 lowest, lowest first"
+    )
     capacity = nested(Capacity)
     work_shares = nested(WorkShares)
     shipments = nested(ShipmentCounts)

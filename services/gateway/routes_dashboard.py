@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from services.gateway.auth import ADMIN, AGGREGATOR
 from services.gateway.http import api, json_response, now_iso, read_query, start, wait
+from shared.everyones_figures import COUNTED_AT
 
 
 class DashboardQuery(Schema):
@@ -25,9 +26,10 @@ class DashboardRoutes:
     )
     def dashboard(self, request, principal):
         """Every figure of the fulfilment dashboard, each computed by the service that owns it, in parallel. Both
-        services count their weeks up to the same moment, the answer's, so their weeks are the same."""
+        services count their weeks up to the same moment, so their weeks are the same. The answer is as old as its
+        oldest figure: everyone's, over a long history, are counted in the background (``COUNTED_AT``)."""
         organisation_id = self.dashboard_scope(request, principal)
-        generated_at = now_iso()
+        now = now_iso()
         replies = {
             "orders": start(self.orders, "summary", organisation_id),
             "quotas": start(self.aggregation, "quota_counts", organisation_id),
@@ -39,10 +41,11 @@ class DashboardRoutes:
             "receivables": start(
                 self.settlement, "receivables", {"organisation_id": organisation_id} if organisation_id else {}
             ),
-            "order_trends": start(self.orders, "weekly_trends", organisation_id, generated_at),
-            "quality_trends": start(self.aggregation, "weekly_trends", organisation_id, generated_at),
+            "order_trends": start(self.orders, "weekly_trends", organisation_id, now),
+            "quality_trends": start(self.aggregation, "weekly_trends", organisation_id, now),
         }
         figures = {name: wait(reply) for name, reply in replies.items()}
+        generated_at = oldest_moment(figures, now)
         summary, allocation = figures["orders"], figures["allocation"]
         shares = allocation["work_shares"]
         rated = sorted(
@@ -86,6 +89,13 @@ class DashboardRoutes:
         if principal.role != ADMIN:
             return principal.organisation_id
         return named
+
+
+def oldest_moment(figures: dict, now: str) -> str:
+    """When the oldest of the services' figures were counted (``now`` when all were counted for this answer); the
+    moments the services gave are taken out of their figures."""
+    kept = [part.pop(COUNTED_AT) for part in figures.values() if isinstance(part, dict) and COUNTED_AT in part]
+    return min([now, *kept])
 
 
 def side_by_side(order_weeks: list[dict], quality_weeks: list[dict]) -> list[dict]:

@@ -7,8 +7,9 @@ from sqlalchemy.exc import IntegrityError
 
 from services.orders import cancelling, exchange_rates, ledger, offerings, placing, settings, trends, views
 from services.orders.store import inbox, outbox
+from shared import everyones_figures
 from shared.errors import EXPECTED
-from shared.messaging import NoAnswer, ServiceDatabase, ask, on_event, on_events, rpc, rpc_use_case
+from shared.messaging import NoAnswer, ServiceDatabase, ask, every, on_event, on_events, rpc, rpc_use_case
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,12 @@ class OrdersService:
     get_order = rpc_use_case(views.get_order)
     list_orders = rpc_use_case(views.list_orders)
     summary = rpc_use_case(views.summary, expected_exceptions=())
+
+    @every(lambda: everyones_figures.TICK_S)
+    def recount_everyones_figures(self):
+        """Everyone's dashboard figures, counted again while someone looks at them."""
+        views.EVERYONES.recount(self.db)
+
     weekly_trends = rpc_use_case(trends.weekly_trends)
     record_exchange_rate = rpc_use_case(exchange_rates.record_exchange_rate)
     list_exchange_rates = rpc_use_case(exchange_rates.list_exchange_rates)

@@ -1,8 +1,23 @@
 """Tables of the orders service."""
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, MetaData, Numeric, String, Table, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    cast,
+    func,
+    text,
+)
+from sqlalchemy.orm import Session
 
-from shared.store import UtcDateTime, add_messaging_tables
+from shared.store import UtcDateTime, add_messaging_tables, is_postgres
 
 metadata = MetaData()
 outbox, inbox = add_messaging_tables(metadata)
@@ -56,6 +71,9 @@ orders = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     # The dashboard's weekly trends count an organisation's orders of the last twelve weeks by when they were placed.
     Index("ix_orders_organisation_placed", "organisation_id", "placed_at"),
+    # Everyone's orders newest first (the dashboard's latest, pages of orders), all or by status.
+    Index("ix_orders_placed", "placed_at"),
+    Index("ix_orders_status_placed", "status", "placed_at"),
 )
 
 order_lines = Table(
@@ -100,3 +118,11 @@ exchange_rates = Table(
     Index("ix_exchange_rates_pair", "organisation_id", "base_currency", "quote_currency", "valid_from"),
     Index("ix_exchange_rates_recorded", "organisation_id", "recorded_at"),
 )
+
+
+def utc_day(session: Session, column):
+    """SQL: the UTC day of a timestamp (PostgreSQL's cast would take the session's zone; SQLite keeps UTC as
+    written)."""
+    if is_postgres(session.get_bind()):
+        return cast(func.timezone("UTC", column), Date)
+    return func.date(column, type_=Date)

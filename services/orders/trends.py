@@ -15,13 +15,13 @@ counting its share of the same orders, so the twelve weeks add up to the tile wh
 
 from datetime import date, timezone
 
-from sqlalchemy import Date, and_, case, cast, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.orders import domain
-from services.orders.store import order_lines, orders
+from services.orders.store import order_lines, orders, utc_day
 from shared.errors import load_or_refuse
-from shared.store import UnitOfWork, is_postgres
+from shared.store import UnitOfWork
 from shared.trend_weeks import TrendsAt, TrendWeek, by_week, day_bounds, share, time_bounds, trend_weeks, week_index
 
 
@@ -70,7 +70,7 @@ def _settled(session: Session, mine: list, weeks: list[TrendWeek], today: date) 
     """OTIF by the week each judged order's outcome was settled (see the module's docstring)."""
     promised_on = func.coalesce(orders.c.promised_date, orders.c.due_date)
     delivered = orders.c.status == "delivered"
-    delivered_on = _utc_day(session, orders.c.updated_at)
+    delivered_on = utc_day(session, orders.c.updated_at)
     on_time = and_(delivered, delivered_on <= promised_on)
     short = orders.c.order_id.in_(select(order_lines.c.order_id).where(order_lines.c.shortfall > 0))
     judged = or_(delivered, and_(orders.c.status != "cancelled", promised_on < today))
@@ -96,11 +96,3 @@ def _settled(session: Session, mine: list, weeks: list[TrendWeek], today: date) 
         .group_by(outcomes.c.week)
     )
     return {week: {"orders_due": due, "otif": share(int(hits), due)} for week, due, hits in session.execute(totals)}
-
-
-def _utc_day(session: Session, column):
-    """SQL: the UTC day of a timestamp (PostgreSQL's cast would take the session's zone; SQLite keeps UTC as
-    written)."""
-    if is_postgres(session.get_bind()):
-        return cast(func.timezone("UTC", column), Date)
-    return func.date(column, type_=Date)

@@ -2,12 +2,13 @@
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from services.orders import domain
-from services.orders.store import order_lines, orders
+from services.orders.store import order_lines, orders, utc_day
 from shared.errors import NotFound
+from shared.everyones_figures import EveryonesFigures
 from shared.money import to_minor
 from shared.store import UnitOfWork, page_of, paged
 
@@ -113,14 +114,20 @@ RECENT_ORDERS = 10
 
 
 def summary(uow: UnitOfWork, organisation_id: str | None = None) -> dict:
-    """Figures for the fulfilment dashboard: every order's, or one aggregator organisation's only. The units (and so
-    the fill rate) leave cancelled orders out: their units will never be delivered, and were never meant to be."""
+    """Figures for the fulfilment dashboard: one aggregator organisation's, counted now; every order's, as last
+    counted (``EVERYONES``)."""
+    if not organisation_id:
+        return EVERYONES.answer("summary", uow)
+    return _summary(uow, organisation_id)
+
+
+def _summary(uow: UnitOfWork, organisation_id: str | None = None) -> dict:
+    """The units (and so the fill rate) leave cancelled orders out: their units will never be delivered, and were
+    never meant to be. Each figure is counted by the database: a year of orders is never loaded to be counted."""
     session = uow.session
     today = datetime.now(timezone.utc).date()
     mine = [orders.c.organisation_id == organisation_id] if organisation_id else []
-    by_status = {status: 0 for status in domain.STATUSES}
-    for status, count in session.execute(select(orders.c.status, func.count()).where(*mine).group_by(orders.c.status)):
-        by_status[status] = count
+    by_status, otif = _by_status(session, mine, today)
     sums = session.execute(
         select(
             func.coalesce(func.sum(order_lines.c.quantity), 0),
@@ -130,19 +137,26 @@ def summary(uow: UnitOfWork, organisation_id: str | None = None) -> dict:
         .where(*mine, orders.c.status != "cancelled")
     ).one()
     units = {"ordered": int(sums[0]), **{stage: int(value) for stage, value in zip(domain.LEDGER_STAGES, sums[1:])}}
-    latest = session.execute(
+    return {
+        "orders": {"total": sum(by_status.values()), "by_status": by_status},
+        "units": units,
+        "fill_rate": domain.fill_rate(units["ordered"], units["delivered"]),
+        "otif": otif,
+        "shortfalls": _shortfalls(session, mine),
+        "recent_orders": _recent(session, mine),
+    }
+
+
+# Everyone's figures, kept between requests: every organisation's year of orders takes too long to count per
+# request (see shared.everyones_figures); the service's timer counts them again.
+EVERYONES = EveryonesFigures({"summary": _summary})
+
+
+def _recent(session: Session, mine: list) -> list[dict]:
+    """The latest orders with their units ordered and delivered: the orders first (an index gives the latest), then
+    their lines."""
+    latest = (
         select(
-            orders.c.order_id,
-            orders.c.buyer_name,
-            orders.c.status,
-            orders.c.due_date,
-            orders.c.promised_date,
-            func.sum(order_lines.c.quantity),
-            func.sum(order_lines.c.delivered),
-        )
-        .join(order_lines, order_lines.c.order_id == orders.c.order_id)
-        .where(*mine)
-        .group_by(
             orders.c.order_id,
             orders.c.buyer_name,
             orders.c.status,
@@ -150,53 +164,51 @@ def summary(uow: UnitOfWork, organisation_id: str | None = None) -> dict:
             orders.c.promised_date,
             orders.c.placed_at,
         )
+        .where(*mine)
         .order_by(orders.c.placed_at.desc(), orders.c.order_id)
         .limit(RECENT_ORDERS)
+        .subquery()
+    )
+    rows = session.execute(
+        select(latest, func.sum(order_lines.c.quantity), func.sum(order_lines.c.delivered))
+        .join(order_lines, order_lines.c.order_id == latest.c.order_id)
+        .group_by(*latest.c)
+        .order_by(latest.c.placed_at.desc(), latest.c.order_id)
     ).all()
-    return {
-        "orders": {"total": sum(by_status.values()), "by_status": by_status},
-        "units": units,
-        "fill_rate": domain.fill_rate(units["ordered"], units["delivered"]),
-        "otif": domain.otif(_outcomes(session, mine, today), today),
-        "shortfalls": _shortfalls(session, mine),
-        "recent_orders": [
-            {
-                "id": row[0],
-                "buyer": row[1],
-                "status": row[2],
-                "due_date": row[3].isoformat(),
-                "promised_date": row[4].isoformat() if row[4] else None,
-                "ordered": int(row[5]),
-                "delivered": int(row[6]),
-            }
-            for row in latest
-        ],
-    }
-
-
-def _outcomes(session: Session, mine: list, today: date) -> list:
-    """The orders OTIF can judge (delivered, or past their promise), each with its promise and, once every line is
-    delivered in full (its status says so), the day that happened: the order's last change is the one that made it
-    delivered. Orders not yet due are left in the database."""
-    promised_on = func.coalesce(orders.c.promised_date, orders.c.due_date)
-    judged = (orders.c.status == "delivered") | ((orders.c.status != "cancelled") & (promised_on < today))
     return [
-        domain.OrderOutcome(
-            promised_on=row.promised_date or row.due_date,
-            delivered_on=row.updated_at.date() if row.status == "delivered" else None,
-            status=row.status,
-            short=row.short,
-        )
-        for row in session.execute(
-            select(
-                orders.c.due_date,
-                orders.c.promised_date,
-                orders.c.status,
-                orders.c.updated_at,
-                exists().where(order_lines.c.order_id == orders.c.order_id, order_lines.c.shortfall > 0).label("short"),
-            ).where(*mine, judged)
-        )
+        {
+            "id": row.order_id,
+            "buyer": row.buyer_name,
+            "status": row.status,
+            "due_date": row.due_date.isoformat(),
+            "promised_date": row.promised_date.isoformat() if row.promised_date else None,
+            "ordered": int(row[-2]),
+            "delivered": int(row[-1]),
+        }
+        for row in rows
     ]
+
+
+def _by_status(session: Session, mine: list, today: date) -> tuple[dict, dict]:
+    """The orders by status, and ``domain.otif`` counted along in the same pass: of the orders that are due
+    (delivered, or past their promise, but not cancelled), those delivered in full on every line no later than
+    promised. An order's last change is the one that made it delivered, so its UTC day is the day it was delivered."""
+    promised_on = func.coalesce(orders.c.promised_date, orders.c.due_date)
+    delivered = orders.c.status == "delivered"
+    due = delivered | ((orders.c.status != "cancelled") & (promised_on < today))
+    short = orders.c.order_id.in_(select(order_lines.c.order_id).where(order_lines.c.shortfall > 0))
+    hit = and_(delivered, utc_day(session, orders.c.updated_at) <= promised_on, ~short)
+    by_status = {status: 0 for status in domain.STATUSES}
+    judged = hits = 0
+    for status, count, due_count, hit_count in session.execute(
+        select(orders.c.status, func.count(), func.sum(case((due, 1), else_=0)), func.sum(case((hit, 1), else_=0)))
+        .where(*mine)
+        .group_by(orders.c.status)
+    ):
+        by_status[status] = count
+        judged, hits = judged + int(due_count), hits + int(hit_count)
+    otif = {"due": judged, "on_time_in_full": hits, "rate": round(hits / judged, 4) if judged else None}
+    return by_status, otif
 
 
 def _shortfalls(session: Session, mine: list, limit: int = 20) -> dict:

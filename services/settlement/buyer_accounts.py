@@ -5,16 +5,18 @@ for each week an order stays overdue.
 What is owed by a date is the deposit once it is due, or the invoices due by then if they come to more (the deposit
 pays towards them); receipts and credit notes on invoices pay it, the oldest due first."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from services.settlement import documents, trade, trade_views
 from services.settlement.trade_schemas import ReceiptInput, TradeTermsInput
+from services.settlement.trade_store import documents as documents_table
 from services.settlement.trade_store import receipts, reminders, sales, trade_terms
 from shared.errors import InvalidInput, NotFound, load_or_refuse
 from shared.events import new_event
+from shared.everyones_figures import EveryonesFigures
 from shared.ids import new_id
 from shared.money import is_in_minor_units
 from shared.store import UnitOfWork, insert_new, merge, page_of, paged
@@ -141,27 +143,81 @@ def accounts(uow: UnitOfWork, scope: dict, query: dict | None = None) -> dict:
 
 
 def receivables(uow: UnitOfWork, scope: dict, today: date | None = None) -> dict:
-    """What buyers owe on invoices, per currency, by how late it is: the dashboard's ageing."""
+    """What buyers owe on invoices, per currency, by how late it is: the dashboard's ageing. A caller's own are
+    counted now; everyone's (an admin's), kept once costly (``EVERYONES``)."""
+    if not scope and today is None:
+        return EVERYONES.answer("receivables", uow)
+    return _receivables(uow, scope, today)
+
+
+def _receivables(uow: UnitOfWork, scope: dict, today: date | None = None) -> dict:
+    """Counted by the
+    database, as ``trade.outstanding_by_invoice`` and ``trade.age_bucket`` do for one order: each order's receipts
+    and credit notes pay its invoices the oldest due first, and what is left of each invoice is aged by its due
+    date."""
     today = today or datetime.now(timezone.utc).date()
     session = uow.session
+    priced = [sales.c.trade_terms.is_not(None), *trade_views.scoped(sales, scope)]
+
+    def of_the_orders(column) -> list:
+        """A caller's own orders only (everyone's need no narrowing: the sales joined at the end keep those priced)."""
+        return [column.in_(select(sales.c.order_id).where(*priced))] if scope else []
+
+    invoice = documents_table.alias("invoice")
+    invoices = (
+        select(
+            invoice.c.order_id,
+            invoice.c.due_on,
+            invoice.c.total,
+            (
+                func.sum(invoice.c.total).over(
+                    partition_by=invoice.c.order_id,
+                    order_by=(invoice.c.due_on, invoice.c.issued_at, invoice.c.number),
+                    rows=(None, 0),
+                )
+                - invoice.c.total
+            ).label("earlier"),
+        )
+        .where(invoice.c.kind == trade.INVOICE, *of_the_orders(invoice.c.order_id))
+        .subquery()
+    )
+    credit = documents_table.alias("credit")
+    paid = (
+        select(credit.c.order_id, credit.c.total.label("amount"))
+        .join(
+            invoice,
+            (invoice.c.order_id == credit.c.order_id)
+            & (invoice.c.number == credit.c.corrects)
+            & (invoice.c.kind == trade.INVOICE),
+        )
+        .where(credit.c.corrects.is_not(None), *of_the_orders(credit.c.order_id))
+        .union_all(select(receipts.c.order_id, receipts.c.amount).where(*of_the_orders(receipts.c.order_id)))
+        .subquery()
+    )
+    paid_by_order = (
+        select(paid.c.order_id, func.sum(paid.c.amount).label("amount")).group_by(paid.c.order_id).subquery()
+    )
+    paid_now = func.coalesce(paid_by_order.c.amount, 0) - invoices.c.earlier
+    applied = case((paid_now <= 0, 0), (paid_now >= invoices.c.total, invoices.c.total), else_=paid_now)
+    each = (
+        select(sales.c.currency, invoices.c.due_on, (invoices.c.total - applied).label("left"))
+        .select_from(
+            invoices.join(sales, sales.c.order_id == invoices.c.order_id).outerjoin(
+                paid_by_order, paid_by_order.c.order_id == invoices.c.order_id
+            )
+        )
+        .where(*priced)
+        .subquery()
+    )
+    bucket = case(
+        *[(each.c.due_on >= today - timedelta(days=limit), name) for limit, name in trade.AGE_BUCKETS],
+        else_=trade.OLDEST_BUCKET,
+    )
     per_currency: dict[str, dict[str, Decimal]] = {}
-    for sale in session.execute(
-        select(sales).where(sales.c.trade_terms.is_not(None), *trade_views.scoped(sales, scope))
-    ).all():
-        issued = documents.find(session, order_id=sale.order_id)
-        invoices = [(row.due_on, Decimal(row.total)) for row in issued if row.kind == trade.INVOICE]
-        if not invoices:
-            continue
-        numbers = {row.number for row in issued if row.kind == trade.INVOICE}
-        credited = sum((Decimal(row.total) for row in issued if row.corrects in numbers), ZERO)
-        received = session.execute(
-            select(func.coalesce(func.sum(receipts.c.amount), 0)).where(receipts.c.order_id == sale.order_id)
-        ).scalar_one()
-        buckets = per_currency.setdefault(sale.currency, {})
-        for due_on, left in trade.outstanding_by_invoice(invoices, credited + Decimal(received)):
-            if left > 0:
-                bucket = trade.age_bucket(due_on, today)
-                buckets[bucket] = buckets.get(bucket, ZERO) + left
+    for currency, name, amount in session.execute(
+        select(each.c.currency, bucket, func.sum(each.c.left)).where(each.c.left > 0).group_by(each.c.currency, bucket)
+    ):
+        per_currency.setdefault(currency, {})[name] = Decimal(amount)
     names = [name for _, name in trade.AGE_BUCKETS] + [trade.OLDEST_BUCKET]
     return {
         "currencies": [
@@ -173,6 +229,11 @@ def receivables(uow: UnitOfWork, scope: dict, today: date | None = None) -> dict
             for currency, buckets in sorted(per_currency.items())
         ]
     }
+
+
+# Everyone's receivables, kept between requests: over every organisation's invoices they take too long to count per
+# request (see shared.everyones_figures); the service's timer counts them again.
+EVERYONES = EveryonesFigures({"receivables": lambda uow: _receivables(uow, {})})
 
 
 def send_reminders(uow: UnitOfWork, today: date | None = None) -> int:

@@ -8,6 +8,7 @@ from services.settlement import (
     buyer_accounts,
     claim_views,
     claims,
+    dashboard_money,
     payout_sending,
     payout_views,
     payouts,
@@ -21,6 +22,7 @@ from services.settlement import (
 )
 from services.settlement.payout_sending import CallbackRefused
 from services.settlement.store import inbox, outbox
+from shared import everyones_figures
 from shared.errors import EXPECTED
 from shared.messaging import ServiceDatabase, every, on_event, rpc, rpc_use_case
 
@@ -65,6 +67,12 @@ class SettlementService:
         """The provider's report on one transfer, as the gateway received it."""
         return payout_sending.receive_callback(self.db, settings.load(), reference_id, signature, body)
 
+    @every(lambda: everyones_figures.TICK_S)
+    def recount_everyones_figures(self):
+        """Everyone's dashboard money and receivables, counted again while someone looks at them."""
+        dashboard_money.EVERYONES.recount(self.db)
+        buyer_accounts.EVERYONES.recount(self.db)
+
     @every(lambda: settings.load().reminder_interval_s)
     def remind_buyers(self):
         """Buyers whose payments are overdue are reminded, once a week each."""
@@ -89,7 +97,7 @@ class SettlementService:
     statement = rpc_use_case(statements.statement)
     producer_money = rpc_use_case(views.producer_money)
     accounts = rpc_use_case(views.accounts)
-    money_figures = rpc_use_case(views.money_figures)
+    money_figures = rpc_use_case(dashboard_money.money_figures)
     premium_fund = rpc_use_case(views.premium_fund)
     set_trade_terms = rpc_use_case(buyer_accounts.set_trade_terms)
     get_trade_terms = rpc_use_case(buyer_accounts.get_trade_terms)

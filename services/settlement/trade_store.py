@@ -4,7 +4,20 @@ sequences, the buyers' payments received, claims, and the reminders sent.
 
 Money columns hold Decimals rounded to the minor unit of the order's currency."""
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, LargeBinary, Numeric, String, Table, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Table,
+    UniqueConstraint,
+    text,
+)
 
 from services.settlement.store import metadata
 from shared.store import UtcDateTime
@@ -126,6 +139,26 @@ documents = Table(
     Column("issued_by", String(200), nullable=False),
     Column("issued_at", UtcDateTime(), nullable=False),
     UniqueConstraint("organisation_id", "number", name="uq_documents_organisation_number"),
+    # Receivables: each order's invoices, the oldest due first, and the credit notes correcting them, from the
+    # indexes alone on PostgreSQL (a document's content stays unread).
+    Index(
+        "ix_documents_invoices",
+        "order_id",
+        "due_on",
+        "issued_at",
+        "number",
+        postgresql_include=["total"],
+        postgresql_where=text("kind = 'invoice'"),
+        sqlite_where=text("kind = 'invoice'"),
+    ),
+    Index(
+        "ix_documents_corrections",
+        "order_id",
+        "corrects",
+        postgresql_include=["total"],
+        postgresql_where=text("corrects IS NOT NULL"),
+        sqlite_where=text("corrects IS NOT NULL"),
+    ),
 )
 
 document_sequences = Table(

@@ -1,21 +1,18 @@
 """Reads of a producer's money: her balances (for her page and her ``BAL`` message), each producer's account for the
-organisation, and the organisation's money figures for the dashboard."""
+organisation, and the fair-trade premium fund (the dashboard's money figures: ``dashboard_money``)."""
 
-import statistics
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from services.settlement import domain, journal
-from services.settlement.store import advances, producers, quotas, settlements
 from services.settlement.store import journal as entries
+from services.settlement.store import producers, quotas
 from shared.errors import NotFound
 from shared.events import Event, new_event
 from shared.money import to_minor
 from shared.store import UnitOfWork
-
-AGE_BUCKETS = ((7, "0-7 days"), (30, "8-30 days"), (60, "31-60 days"), (None, "over 60 days"))
 
 
 def _money(amount: Decimal, currency: str) -> str:
@@ -139,83 +136,6 @@ def accounts(uow: UnitOfWork, staff_of: str | None) -> list[dict]:
             }
         )
     return result
-
-
-def _age_bucket(days: int) -> str:
-    return next(label for limit, label in AGE_BUCKETS if limit is None or days <= limit)
-
-
-def money_figures(uow: UnitOfWork, staff_of: str | None) -> dict:
-    """The dashboard's money: owed to producers by age of the earnings not yet paid, days from a lot passing to its
-    payment (median, 90th percentile), advances outstanding; per currency."""
-    session, now = uow.session, datetime.now(timezone.utc)
-    scope = [] if staff_of == domain.ANY_ORGANISATION else [entries.c.organisation_id == staff_of]
-    currencies = sorted(set(session.execute(select(entries.c.currency).where(*scope)).scalars()))
-    figures = []
-    for currency in currencies:
-        owed = dict.fromkeys((label for _, label in AGE_BUCKETS), Decimal(0))
-        for producer_id in set(
-            session.execute(select(entries.c.producer_id).where(*scope, entries.c.currency == currency)).scalars()
-        ):
-            left = journal.totals(session, producer_id, currency).balance
-            for earning in reversed(_earnings_with_dates(session, producer_id, currency)):
-                if left <= 0:
-                    break
-                part = min(left, earning[1])
-                owed[_age_bucket((now - earning[0]).days)] += part
-                left -= part
-        figures.append(
-            {
-                "currency": currency,
-                "owed_by_age": [{"age": label, "amount": _money(amount, currency)} for label, amount in owed.items()],
-                "owed": _money(sum(owed.values(), Decimal(0)), currency),
-                "days_to_payment": _days_to_payment(session, scope, currency),
-                "advances_outstanding": _outstanding(session, staff_of, currency),
-            }
-        )
-    return {"currencies": figures}
-
-
-def _earnings_with_dates(session, producer_id: str, currency: str) -> list[tuple]:
-    return [
-        (row.recorded_at, Decimal(row.amount))
-        for row in session.execute(
-            select(entries.c.recorded_at, entries.c.amount)
-            .where(
-                entries.c.producer_id == producer_id, entries.c.currency == currency, entries.c.kind == domain.EARNING
-            )
-            .order_by(entries.c.entry_id)
-        )
-    ]
-
-
-def _days_to_payment(session, scope: list, currency: str) -> dict:
-    """For every earning a confirmed payment settled: days from the lot passing to the payment."""
-    paying = entries.alias("paying")
-    rows = session.execute(
-        select(entries.c.recorded_at, paying.c.recorded_at.label("paid_at"))
-        .join(settlements, settlements.c.earning_entry_id == entries.c.entry_id)
-        .join(paying, paying.c.entry_id == settlements.c.settling_entry_id)
-        .where(*scope, entries.c.currency == currency, paying.c.kind == domain.PAYOUT_CONFIRMED)
-    ).all()
-    days = sorted((paid_at - passed_at).total_seconds() / 86400 for passed_at, paid_at in rows)
-    if not days:
-        return {"payments": 0, "median": None, "p90": None}
-    p90 = days[0] if len(days) == 1 else statistics.quantiles(days, n=10, method="inclusive")[-1]
-    return {"payments": len(days), "median": round(statistics.median(days), 1), "p90": round(p90, 1)}
-
-
-def _outstanding(session, staff_of: str | None, currency: str) -> dict:
-    conditions = [advances.c.currency == currency]
-    if staff_of != domain.ANY_ORGANISATION:
-        conditions.append(advances.c.organisation_id == staff_of)
-    owed = journal.owed_advances(session, conditions)
-    count = session.execute(select(func.count()).select_from(advances).where(*conditions)).scalar_one()
-    return {
-        "advances": count,
-        "outstanding": len(owed),
-        "amount": _money(sum((item.amount for item in owed), Decimal(0)), currency),
-    }
 
 
 def premium_fund(uow: UnitOfWork, staff_of: str | None) -> dict:

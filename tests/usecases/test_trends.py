@@ -12,6 +12,7 @@ from services.aggregation import trends as aggregation_trends
 from services.aggregation import views as aggregation_views
 from services.orders import trends as orders_trends
 from services.orders import views as orders_views
+from services.orders.domain import OrderOutcome, otif
 from shared.errors import InvalidInput
 from tests.trend_history import ORGANISATION, OTHER, add_inspection, add_offerings, add_order, add_quota
 
@@ -189,19 +190,24 @@ STATUSES = ("placed", "allocated", "in_production", "shipped", "delivered", "can
     )
 )
 def test_the_twelve_weeks_add_up_to_the_present_figures(orders_db, history):
-    """Run on today's clock, as the present figures are: every order of the history falls within the twelve weeks."""
+    """Run on today's clock, as the present figures are: every order of the history falls within the twelve weeks.
+    The present OTIF, counted by the database, is the domain's rule applied to every order."""
     from services.orders.store import order_lines, orders
 
     _clear(orders_db, order_lines, orders)
     now = datetime.now(timezone.utc)
     first = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=now.weekday() + 77)
+    outcomes = []
     for placed, promised, status, arrived, ordered, delivered, short in history:
         placed_at = min(first + timedelta(days=placed, hours=1), now - timedelta(minutes=1))
         delivered_at = min(placed_at + timedelta(days=arrived), now - timedelta(minutes=1))
+        promised_on = max(placed_at.date() + timedelta(days=promised), first.date() + timedelta(days=1))
+        delivered_on = delivered_at.date() if status == "delivered" else None
+        outcomes.append(OrderOutcome(promised_on, delivered_on, status, short))
         add_order(
             orders_db,
             placed_at=placed_at,
-            promised_on=max(placed_at.date() + timedelta(days=promised), first.date() + timedelta(days=1)),
+            promised_on=promised_on,
             status=status,
             updated_at=delivered_at if status == "delivered" else placed_at,
             lines=((ordered, ordered if status == "delivered" else min(delivered, ordered), 1 if short else 0),),
@@ -214,6 +220,7 @@ def test_the_twelve_weeks_add_up_to_the_present_figures(orders_db, history):
     assert delivered_units == present["units"]["delivered"]
     assert sum(e["orders_due"] for e in weeks) == present["otif"]["due"]
     assert sum(round((e["otif"] or 0) * e["orders_due"]) for e in weeks) == present["otif"]["on_time_in_full"]
+    assert present["otif"] == otif(outcomes, now.date())
 
 
 def test_the_first_inspections_of_the_twelve_weeks_are_those_of_the_present_pass_rates(aggregation_db):
