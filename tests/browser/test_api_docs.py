@@ -35,7 +35,11 @@ def gateway(module_platform):  # noqa: F811 (the fixture imported above)
 def reference(gateway):
     browser = Browser(gateway)
     yield browser.open(
-        "/api/docs", None, "document.querySelectorAll('.opblock').length > 0", screenshot="api-docs", evaluate=RENDERED
+        "/api/docs",
+        None,
+        "() => document.querySelectorAll('.opblock').length > 0",
+        screenshot="api-docs",
+        evaluate=RENDERED,
     )
     browser.close()
 
