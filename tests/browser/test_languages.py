@@ -179,20 +179,24 @@ def test_the_buyer_page_in_french_shows_french_words_dates_and_numbers(scenario,
         in_language("fr", BUYER_READY),
         screenshot="buyer-fr",
         evaluate=f"() => [{instants}.map(Words.deadline), Words.money('JPY', '1234567'), "
-        "Words.money('USD', '-1234.50'), document.title]",
+        "Words.money('USD', '-1234.50'), document.title, "
+        "[0, 1, 2, 1500].map(function (n) { return Words.counted(['{count} unité', '{count} unités'], n); })]",
     )
-    deadlines, yen, refund, title = page["evaluated"]
+    deadlines, yen, refund, title, counts = page["evaluated"]
+    assert counts == ["0 unité", "1 unité", "2 unités", "1\u202f500 unités"], "French counts 0 and 1 as one"
     assert deadlines == [page_formats.deadline("fr", iso, "Europe/Paris", "heure de Paris") for iso in instants]
     assert deadlines[0].endswith("01:59, heure de Paris") and deadlines[1].endswith("03:00, heure de Paris")
     assert (yen, refund, title) == ("1\u202f234\u202f567\u00a0JPY", "-1\u202f234,50\u00a0USD", "Bilum — mes commandes")
 
     orders = api(scenario, scenario.buyer, "/orders", page_size=20)["items"]
-    assert f"{len(orders)} commandes" in page["text"]
+    assert page_formats.counted("fr", "{count} order", "{count} orders", len(orders)) in page["text"]
     for order in orders:
         shown = figures(page, order=order["id"])
         assert shown["due"] == page_formats.day("fr", order["due_date"])
         assert shown["promised"] == (
-            page_formats.day("fr", order["promised_date"]) if order["promised_date"] else "pas encore promis"
+            page_formats.day("fr", order["promised_date"])
+            if order["promised_date"]
+            else "aucune : la date d'échéance fait foi"
         )
         assert shown["total"].startswith(page_formats.money("fr", order["currency"], order["total"]))
         account = api(scenario, scenario.buyer, "/buyer-accounts", order_id=order["id"])["items"][0]

@@ -80,7 +80,7 @@ def trend_figures(weeks: list, language: str = "en") -> dict:
     words = translations("bilum", language)
     trends = {
         "orders": ("orders", lambda v: page_formats.counted(language, "{count} order", "{count} orders", v), None),
-        "units": ("units", lambda v: words.gettext("{count} units").format(count=count(v, language)), None),
+        "units": ("units", lambda v: page_formats.counted(language, "{count} unit", "{count} units", v), None),
         "fill-rate": ("fill_rate", lambda v: rate(v, language), "no units ordered"),
         "otif": ("otif", lambda v: rate(v, language), "no order due"),
         "first-time-pass": ("first_time_pass_rate", lambda v: rate(v, language), "no lot inspected"),
@@ -236,7 +236,7 @@ def test_the_buyer_page_shows_each_order_with_its_ledger_promise_and_shipments(s
         assert (shown["status"], shown["due"], shown["promised"]) == (
             order["status"].replace("_", " ").capitalize(),
             page_formats.day("en", order["due_date"]),
-            page_formats.day("en", order["promised_date"]) if order["promised_date"] else "not yet promised",
+            page_formats.day("en", order["promised_date"]) if order["promised_date"] else "none: the due date stands",
         )
         for line in order["lines"]:
             cells = figures(page, line=line["line_id"])
