@@ -22,11 +22,16 @@ from services.notification.store import (
 from shared.store import Database, UnitOfWork
 
 
-def _already(session: Session, kind: str):
-    """The (key, recipient) pairs of a kind already stored, to skip rendering them again."""
+def _already(session: Session, kind: str, keys: set[str]) -> set:
+    """The (key, recipient) pairs of a kind already stored among ``keys``, to skip rendering them again: looked up by
+    key in the unique index, not by reading every delivery of the kind (a year's history holds millions)."""
+    if not keys:
+        return set()
     return set(
         session.execute(
-            select(deliveries.c.dedupe_key, deliveries.c.recipient_id).where(deliveries.c.template == kind)
+            select(deliveries.c.dedupe_key, deliveries.c.recipient_id).where(
+                deliveries.c.template == kind, deliveries.c.dedupe_key.in_(keys)
+            )
         ).all()
     )
 
@@ -59,7 +64,7 @@ def alert_late_shipments(uow: UnitOfWork, now: datetime) -> list[str]:
         .where(shipments.c.status != "delivered", offerings.c.organisation_id.is_not(None))
         .group_by(shipments.c.shipment_id, offerings.c.organisation_id)
     ).all()
-    alerted = _already(session, "aggregator_shipment_late")
+    alerted = _already(session, "aggregator_shipment_late", {shipment_id for shipment_id, _, _ in rows})
     due = [
         domain.ShipmentDue(shipment_id, organisation_id, due_on)
         for shipment_id, organisation_id, due_on in rows
