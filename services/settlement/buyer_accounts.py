@@ -121,12 +121,12 @@ def _overdue(proforma, invoices: list, deposit: Decimal, paid: Decimal, today: d
     """What is owed and past due today, and since when: the deposit once due, or the invoices due if more."""
     due_invoices = [(row.due_on, Decimal(row.total)) for row in invoices if row.due_on and row.due_on < today]
     required = sum((amount for _, amount in due_invoices), ZERO)
-    since = None
-    if due_invoices and required >= deposit:
+    deposit_due = proforma is not None and proforma.due_on and proforma.due_on < today and deposit > 0
+    if deposit_due and deposit > required:
+        required, since = deposit, proforma.due_on
+    else:
         left = trade.outstanding_by_invoice(due_invoices, paid)
         since = next((due_on for due_on, amount in left if amount > 0), None)
-    elif proforma is not None and proforma.due_on and proforma.due_on < today and deposit > 0:
-        required, since = deposit, proforma.due_on
     overdue = max(ZERO, required - paid)
     return overdue, since if overdue > 0 else None
 
@@ -236,12 +236,49 @@ def _receivables(uow: UnitOfWork, scope: dict, today: date | None = None) -> dic
 EVERYONES = EveryonesFigures({"receivables": lambda uow: _receivables(uow, {})})
 
 
+def may_be_overdue(today: date):
+    """SQL: the orders that may owe something past due ``today``, for ``account`` to tell: those with a deposit or an
+    invoice past its due date that have received less than the larger of the deposit and all they were invoiced
+    (what ``_overdue`` asks is never more, and credits only lower it). A year's orders, most of them paid, are not
+    each looked at."""
+    proforma, invoice = documents_table.c.kind == trade.PROFORMA, documents_table.c.kind == trade.INVOICE
+    late = documents_table.c.due_on < today
+    asked = (
+        select(
+            documents_table.c.order_id,
+            func.sum(case((proforma, func.coalesce(documents_table.c.amount_due, 0)), else_=0)).label("deposit"),
+            func.sum(case((invoice, documents_table.c.total), else_=0)).label("invoiced"),
+            func.max(
+                case((invoice & late, 1), (proforma & late & (documents_table.c.amount_due > 0), 1), else_=0)
+            ).label("late"),
+        )
+        .where(proforma | invoice)
+        .group_by(documents_table.c.order_id)
+        .subquery()
+    )
+    received = (
+        select(receipts.c.order_id, func.sum(receipts.c.amount).label("amount"))
+        .group_by(receipts.c.order_id)
+        .subquery()
+    )
+    most = case((asked.c.deposit > asked.c.invoiced, asked.c.deposit), else_=asked.c.invoiced)
+    return (
+        select(asked.c.order_id)
+        .outerjoin(received, received.c.order_id == asked.c.order_id)
+        .where(asked.c.late == 1, func.coalesce(received.c.amount, 0) < most)
+    )
+
+
 def send_reminders(uow: UnitOfWork, today: date | None = None) -> int:
     """``payment.overdue`` for each order overdue, once per week it stays so; how many were sent."""
     today = today or datetime.now(timezone.utc).date()
     session = uow.session
     sent = 0
-    for sale in session.execute(select(sales).where(sales.c.trade_terms.is_not(None), sales.c.cancelled.is_(None))):
+    for sale in session.execute(
+        select(sales).where(
+            sales.c.trade_terms.is_not(None), sales.c.cancelled.is_(None), sales.c.order_id.in_(may_be_overdue(today))
+        )
+    ):
         state = account(session, sale, today)
         overdue = Decimal(state["overdue"])
         if overdue <= 0:
