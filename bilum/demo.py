@@ -16,6 +16,19 @@ from bilum.demo_sms import SmsProducer, sms_summary
 from bilum.demo_trade import DemoTrade
 from bilum.waiting import eventually, wait_while_moving
 
+# What the report gives of each order line: its offering, and its units at each stage.
+LINE_FIGURES = (
+    "offering",
+    "ordered",
+    "allocated",
+    "accepted",
+    "produced",
+    "passed",
+    "shipped",
+    "delivered",
+    "shortfall",
+)
+
 
 class Demo(DemoSetup, DemoCatalogue, DemoMoney, DemoTrade):
     def __init__(
@@ -309,23 +322,7 @@ class Demo(DemoSetup, DemoCatalogue, DemoMoney, DemoTrade):
                     "id": order["id"],
                     "buyer": order["buyer"]["name"],
                     "status": order["status"],
-                    "lines": [
-                        {
-                            key: line[key]
-                            for key in (
-                                "offering",
-                                "ordered",
-                                "allocated",
-                                "accepted",
-                                "produced",
-                                "passed",
-                                "shipped",
-                                "delivered",
-                                "shortfall",
-                            )
-                        }
-                        for line in order["lines"]
-                    ],
+                    "lines": [{key: line[key] for key in LINE_FIGURES} for line in order["lines"]],
                 }
             )
         return {
@@ -333,6 +330,7 @@ class Demo(DemoSetup, DemoCatalogue, DemoMoney, DemoTrade):
             "quotas": self._quotas(),
             "settlement": self.settlement(),
             "premium_fund": self.premium_fund(),
+            "dashboard": self.api.get("/api/v1/dashboard"),
             "sms": sms_summary(self.api),
             **self.catalogue_report(),
             **self.trade_report(),

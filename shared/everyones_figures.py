@@ -3,12 +3,13 @@ counted per request, like one organisation's. Over a platform's history (a year 
 quotas, lots, inspections and journal entries) counting them takes seconds, far more than a dashboard's answer may
 take.
 
-So a service counts them per request for as long as that is cheap (under ``LIVE_BELOW_S``); once it is not, it keeps
-them in its memory and answers from there: counted in the background a first time a minute after the service starts
-(the service's timer calls ``recount`` every ``TICK_S``), then again for as long as someone keeps asking. Kept
-figures say when they were counted (``COUNTED_AT``), and the dashboard shows that moment: at most
-``recount_every_s`` ago (a minute, five for the costliest), a little more under load. Figures nobody asked for in
-``ASKED_WITHIN_S`` are no longer counted."""
+So a service counts them per request for as long as that is cheap; once two counts in a row took ``COSTLY_S`` or
+more (one slow count proves nothing: the first after a start is slow anyway), it keeps them in its memory and answers
+from there, and its timer (``recount``, every ``TICK_S``) counts them again every ``recount_every_s`` (a minute, five
+for the costliest) for as long as someone keeps asking. Kept figures say when they were counted (``COUNTED_AT``), and
+the dashboard shows that moment. Figures the timer has not kept up to date (nobody asked for them in
+``ASKED_WITHIN_S``, or it fell behind) are counted before they are answered: the first admin after a quiet spell
+waits for them, and never sees figures older than ``recount_every_s`` and a tick."""
 
 import logging
 import time
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 TICK_S = 60.0
 ASKED_WITHIN_S = 600.0
-LIVE_BELOW_S = 0.05
+COSTLY_S = 0.2
 COUNTED_AT = "counted_at"
 
 
@@ -32,8 +33,9 @@ COUNTED_AT = "counted_at"
 class _Kept:
     figures: dict
     counted_at: float
-    took_s: float
     moment: str
+    slow: bool  # this count took COSTLY_S or more
+    costly: bool  # and so did the one before it
 
 
 def _moment() -> str:
@@ -60,25 +62,27 @@ class EveryonesFigures:
         self._first = True
 
     def answer(self, name: str, uow: UnitOfWork) -> dict:
-        """The figures under ``name``: counted now, in ``uow``, when that is cheap, when there are none yet, or when
-        they went stale (three recounts missed: the timer fell behind, or stopped); else as kept, with the moment
-        they were counted under ``COUNTED_AT``."""
+        """The figures under ``name``: counted now, in ``uow``, unless they are costly and kept up to date; else as
+        kept, with the moment they were counted under ``COUNTED_AT``."""
         now, key = self._clock(), (name, str(uow.session.get_bind().engine.url))
         self._asked[key] = now
         kept = self._kept.get(key)
-        if kept is None or kept.took_s < LIVE_BELOW_S or now - kept.counted_at > 3 * self.recount_every_s:
-            kept = self._kept[key] = self._count(name, uow)
+        if kept is None or not kept.costly or now - kept.counted_at > self.recount_every_s + TICK_S:
+            kept = self._kept[key] = self._count(name, uow, kept)
             return kept.figures
         return {**kept.figures, COUNTED_AT: kept.moment}
 
-    def _count(self, name: str, uow: UnitOfWork) -> _Kept:
+    def _count(self, name: str, uow: UnitOfWork, before: _Kept | None) -> _Kept:
         started, moment = self._clock(), _moment()
         if is_postgres(uow.session.get_bind()):
             # Whole tables are read: by hash joins, on one core, leaving the other to the other requests.
             uow.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
             uow.session.execute(text("SET LOCAL enable_nestloop = off"))
         figures = self._counts[name](uow)
-        return _Kept(figures, started, self._clock() - started, moment)
+        took_s = self._clock() - started
+        log.info("everyone's figures counted", extra={"figures": name, "seconds": round(took_s, 3)})
+        slow = took_s >= COSTLY_S
+        return _Kept(figures, started, moment, slow, costly=slow and before is not None and before.slow)
 
     def recount(self, database: Database) -> None:
         """Count again, each in a transaction of its own, the figures asked for within ``ASKED_WITHIN_S`` that are
@@ -90,6 +94,5 @@ class EveryonesFigures:
             if kept is not None and now - kept.counted_at < self.recount_every_s - TICK_S / 2:
                 continue
             with database.transaction() as uow:
-                kept = self._kept[(name, where)] = self._count(name, uow)
-            log.info("everyone's figures counted", extra={"figures": name, "seconds": round(kept.took_s, 3)})
+                self._kept[(name, where)] = self._count(name, uow, kept)
         self._first = False

@@ -66,6 +66,11 @@ def test_an_order_flows_from_placement_to_delivery_and_the_ledger_accounts_for_e
     assert "declined 0" not in result.stderr, "the demo's producers declined nothing: reallocation went untested"
     assert "declined units were reallocated" in result.stderr
     assert dead_letters(platform_env["AMQP_URI"]) == 0
+    everyone = report["dashboard"]
+    assert everyone["orders"]["total"] == everyone["orders"]["by_status"]["delivered"] == len(report["orders"]), (
+        "the admin's dashboard, once the demo is done, counts every order delivered"
+    )
+    assert everyone["units"]["delivered"] == sum(line["delivered"] for o in report["orders"] for line in o["lines"])
 
 
 def _every_producer_was_paid_what_her_passed_lots_earned(report: dict, progress: str) -> None:
