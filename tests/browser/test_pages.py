@@ -5,6 +5,7 @@ phone (under var/test-artefacts/screenshots)."""
 import uuid
 from datetime import datetime, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -422,3 +423,13 @@ def test_work_that_passed_and_shipped_is_not_asked_for_again_and_once_delivered_
         {"quota": quota["id"], "status": "delivered"}
     ]
     assert "No finished quota yet." not in page["text"] and "Delivered" in page["text"]
+
+    delivered = scenario.admin.call("GET", f"/shipments/{shipment['id']}")
+    [arrived] = [event["at"] for event in delivered["tracking"] if event["status"] == "delivered"]
+    buyers_zone = ZoneInfo(api(scenario, scenario.buyer, "/me/profile")["time_zone"])
+    arrived_on = datetime.fromisoformat(arrived.replace("Z", "+00:00")).astimezone(buyers_zone).date()
+    page = browser.open("/buyer", scenario.buyer, BUYER_READY, screenshot="buyer-delivered", viewport="phone")
+    said = [line for line in page["text"].splitlines() if line.startswith(shipment["id"])]
+    assert said == [f"{shipment['id']}: delivered {page_formats.day('en', arrived_on.isoformat())}"], (
+        "the buyer reads the day it arrived, not the day it was planned to"
+    )
