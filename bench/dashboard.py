@@ -24,7 +24,6 @@ import os
 import random
 import secrets
 import shutil
-import socket
 import sys
 import time
 import uuid
@@ -44,6 +43,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from bench import dashboard_data  # noqa: E402
 from bench.pipeline import BROKER, broker_vhost  # noqa: E402
 from bench.scratch import ADMIN_URL  # noqa: E402
+from bilum.ports import free_port  # noqa: E402
 from shared import config  # noqa: E402
 from shared.config import SERVICES  # noqa: E402
 from shared.everyones_figures import TICK_S  # noqa: E402
@@ -54,12 +54,6 @@ MADE_BY_THE_RUN = ("AMQP_URI", "BILUM_OPS_PORT", "BILUM_DATABASE_URL", *(f"BILUM
 # The aggregators measured: the organisations with the most, the median and the fewest orders.
 AGGREGATORS = 3
 DRILL_DOWN = ("order", "order_quotas", "order_lots", "order_shipments", "order_offers")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _control():
@@ -110,7 +104,7 @@ def platform(url: str):
     from bilum.supervisor import Supervisor
 
     vhost = f"bilum-bench-{uuid.uuid4().hex[:8]}"
-    port = _free_port()
+    port = free_port()
     os.environ.update(
         {
             "AMQP_URI": f"amqp://guest:guest@{BROKER}/{quote(vhost, safe='')}",
@@ -118,7 +112,7 @@ def platform(url: str):
             "BILUM_GATEWAY_PORT": str(port),
             "BILUM_GATEWAY_URL": f"http://127.0.0.1:{port}",
             "BILUM_JWT_SECRET": secrets.token_urlsafe(32),
-            **{f"BILUM_{service.upper()}_OPS_PORT": str(_free_port()) for service in SERVICES},
+            **{f"BILUM_{service.upper()}_OPS_PORT": str(free_port()) for service in SERVICES},
         }
     )
     broker_vhost(vhost, create=True)

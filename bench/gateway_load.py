@@ -17,7 +17,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -40,6 +39,7 @@ from bench.pipeline import broker_vhost  # noqa: E402
 from bench.scratch import scratch_database  # noqa: E402
 from bilum import demo_data, demo_slate, users  # noqa: E402
 from bilum.demo_http import Api  # noqa: E402
+from bilum.ports import free_port  # noqa: E402
 from shared import config  # noqa: E402
 from shared.config import SERVICES  # noqa: E402
 
@@ -87,12 +87,6 @@ class Tally:
         self.refusals.update(other.refusals)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _forward(stream, serving: threading.Event) -> None:
     """The demo's progress, shown as it comes; the pipe is drained to the end so the demo never blocks on it."""
     for line in stream:
@@ -110,7 +104,7 @@ def demo_platform(sqlite: bool, timeout_s: float = 900):
     with nullcontext((None, None)) if sqlite else scratch_database() as (_, url):
         for name in MADE_BY_THE_RUN:
             os.environ.pop(name, None)
-        port = _free_port()
+        port = free_port()
         os.environ.update(
             {
                 **({} if sqlite else {"BILUM_DATABASE_URL": url}),
@@ -118,7 +112,7 @@ def demo_platform(sqlite: bool, timeout_s: float = 900):
                 "BILUM_DEMO_VHOST": vhost,
                 "BILUM_GATEWAY_PORT": str(port),
                 "BILUM_GATEWAY_URL": f"http://127.0.0.1:{port}",
-                **{f"BILUM_{service.upper()}_OPS_PORT": str(_free_port()) for service in SERVICES},
+                **{f"BILUM_{service.upper()}_OPS_PORT": str(free_port()) for service in SERVICES},
             }
         )
         serving = threading.Event()

@@ -13,7 +13,6 @@ one message from a phone. A fake link takes one client at a time, hence two.
 import os
 import re
 import secrets
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -22,6 +21,7 @@ from pathlib import Path
 import requests
 
 from bilum.kannel_logs import AccessLogEntry, PhoneMessage, access_log_entry, phone_messages
+from bilum.ports import free_port
 from services.notification.sms import is_gsm7
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,12 +52,6 @@ allowed-smsc-id = "{phones_out}"
 
 class KannelError(RuntimeError):
     """Kannel could not be started or did not do what a helper waited for; the message says why, with log tails."""
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _tail(path: Path, lines: int = 25) -> str:
@@ -98,7 +92,7 @@ class KannelGateway:
         self.username = "bilum"
         self.password = secrets.token_urlsafe(12)
         self.admin_password = secrets.token_urlsafe(12)
-        self.ports = {name: _free_port() for name in ("admin", "smsbox", "sendsms", HANDSETS, PHONES_OUT)}
+        self.ports = {name: free_port() for name in ("admin", "smsbox", "sendsms", HANDSETS, PHONES_OUT)}
         self.processes: dict[str, subprocess.Popen] = {}
         self.started_in_s: float | None = None
 

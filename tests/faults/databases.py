@@ -13,8 +13,8 @@ from pathlib import Path
 
 import psycopg2
 
+from bilum.ports import free_port
 from bilum.waiting import eventually
-from tests.integration.helpers import free_port
 
 DATABASE = "bilum"
 # PostgreSQL refuses to run as root: on a machine where the tests run as root, the server runs as this user.

@@ -16,8 +16,9 @@ import requests
 from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from bilum.ports import free_port
 from bilum.waiting import eventually
-from tests.integration.helpers import free_port, management
+from tests.integration.helpers import management
 
 REPO = Path(__file__).resolve().parents[2]
 # The gateway is left out (but for a scenario that needs it called back): the scenarios drive the services over RPC,
@@ -259,8 +260,11 @@ class PrivateBroker:
 
     def _accepting(self) -> bool:
         if self.process.poll() is not None:
+            console = (self.base / "log" / "console.log").read_text(errors="replace").splitlines()
+            why = [line for line in console if line.startswith("init terminating")] or console[-1:] or ["(nothing)"]
             raise AssertionError(
-                f"RabbitMQ node {self.node} exited with {self.process.returncode}; see {self.base / 'log'}"
+                f"RabbitMQ node {self.node} exited with {self.process.returncode} ({why[-1][:1000]}); "
+                f"see {self.base / 'log'}"
             )
         import pika
 

@@ -18,6 +18,7 @@ import requests
 from kombu import Connection, Exchange, Queue
 
 from bilum.dead_letters import list_dead_letters
+from bilum.ports import free_port
 from shared.messaging import make_publisher, park
 from shared.messaging.relay import ConfirmedBatchPublisher
 from tests.faults.audit import update_summary
@@ -25,7 +26,6 @@ from tests.faults.cluster import PrivateCluster
 from tests.faults.platform import SERVICES
 from tests.faults.scenario import Scenario, assert_clean
 from tests.faults.test_faults import ORDERS, RATE
-from tests.integration.helpers import free_port
 
 NAME = "cluster-node-loss"
 KILL_AT_S = 10

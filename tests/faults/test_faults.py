@@ -13,13 +13,13 @@ from decimal import Decimal
 import eventlet
 
 from bilum.momo_sandbox_process import start
+from bilum.ports import free_port
 from bilum.waiting import eventually
 from tests.faults.audit import Audit, dead_letters, update_summary
 from tests.faults.bus import Duplicator, Poisoner, mark_of
 from tests.faults.platform import SERVICES, PrivateBroker, TcpProxy
 from tests.faults.scenario import MAX_ATTEMPTS, Scenario, assert_clean
 from tests.faults.traffic import cancel
-from tests.integration.helpers import free_port
 
 ORDERS = 100
 RATE = 4.0

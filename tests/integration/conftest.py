@@ -11,9 +11,10 @@ import psycopg2
 import pytest
 from sqlalchemy.engine import make_url
 
+from bilum.ports import free_port
 from shared.config import SERVICES
 from tests.conformance import gateway_answers_are_checked, gateway_answers_match_the_document  # noqa: F401
-from tests.integration.helpers import MANAGEMENT_URL, free_port, make_url_parts, management
+from tests.integration.helpers import MANAGEMENT_URL, make_url_parts, management
 
 AMQP_HOST = os.environ.get("BILUM_TEST_AMQP_HOST", "guest:guest@127.0.0.1:5672")
 POSTGRES_URL = os.environ.get("BILUM_TEST_POSTGRES", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")

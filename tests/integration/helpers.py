@@ -1,5 +1,4 @@
 import os
-import socket
 from urllib.parse import quote
 
 import pytest
@@ -24,13 +23,6 @@ class running:
 
     def __exit__(self, *exc):
         self.container.stop()
-
-
-def free_port() -> int:
-    """A port nothing listens on now: runs on one machine (two developers, CI) must not answer each other."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def management(method: str, path: str, allow_missing: bool = False, **kwargs):

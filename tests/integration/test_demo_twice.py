@@ -9,6 +9,7 @@ import sys
 import uuid
 from urllib.parse import quote
 
+from bilum.ports import free_port
 from shared.config import SERVICES
 from shared.messaging import DEAD_LETTER_QUEUE
 from tests.integration import helpers
@@ -19,7 +20,7 @@ QUOTA_FIELDS = {"quota_id", "order_id", "line_id", "producer_id", "quantity", "s
 def _environment(var_dir: str, vhost: str) -> dict:
     """Nothing inherited that points the demo elsewhere (a broker, a database, ports): it picks its own."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("BILUM_") and key != "AMQP_URI"}
-    gateway_port = helpers.free_port()
+    gateway_port = free_port()
     env.update(
         BILUM_VAR_DIR=var_dir,
         BILUM_DEMO_VHOST=vhost,
@@ -28,7 +29,7 @@ def _environment(var_dir: str, vhost: str) -> dict:
         BILUM_GATEWAY_URL=f"http://127.0.0.1:{gateway_port}",
     )
     for service in SERVICES:
-        env[f"BILUM_{service.upper()}_OPS_PORT"] = str(helpers.free_port())
+        env[f"BILUM_{service.upper()}_OPS_PORT"] = str(free_port())
     return env
 
 

@@ -10,6 +10,7 @@ import eventlet
 import requests
 from sqlalchemy import func, select
 
+from bilum.ports import free_port
 from bilum.waiting import eventually
 from services.aggregation import domain
 from services.aggregation.store import capacity_weeks, quota_weeks, quotas
@@ -24,7 +25,7 @@ from services.orders.service import OrdersService
 from shared import migrations
 from shared.store import Database
 from tests.integration.fulfilment import Network
-from tests.integration.helpers import free_port, running
+from tests.integration.helpers import running
 
 ORDERS, UNITS_PER_ORDER = 60, 5
 WEEKLY = [10, 8, 6, 6, 5, 5]

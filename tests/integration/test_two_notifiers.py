@@ -10,12 +10,12 @@ import requests
 from nameko.standalone.events import event_dispatcher
 from sqlalchemy import func, select
 
+from bilum.ports import free_port
 from bilum.waiting import eventually
 from services.notification.store import deliveries, inbox, outbox, recipients
 from shared import migrations
 from shared.events import new_event
 from shared.store import Database
-from tests.integration.helpers import free_port
 from tests.payloads import offering_published, producer_registered
 
 OFFERS = 40

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from tests.integration.helpers import free_port
+from bilum.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ("/dashboard", "/producer", "/buyer")
