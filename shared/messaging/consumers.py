@@ -22,6 +22,15 @@ class TolerantQueueConsumer(QueueConsumer):
     """A queue consumer that survives acking on a connection the broker has reset: the broker already took the
     message back and delivers it again (an event handler's inbox absorbs the copy)."""
 
+    def on_iteration(self):
+        """Before each read: a worker whose ack failed on a reset connection marks it lost before this loop reads
+        from it, and kombu then quietly opens a new connection for the read, one that carries none of these
+        consumers: the service would wait on it for ever while its queues fill. A connection error raised here
+        makes the loop connect again and consume from every queue."""
+        if not all(_connected(consumer) for consumer in self._consumers.values()):
+            raise ConnectionResetError("a worker found the broker connection lost: consuming again on a new one")
+        super().on_iteration()
+
     def ack_message(self, message):
         try:
             super().ack_message(message)
@@ -38,6 +47,11 @@ class TolerantQueueConsumer(QueueConsumer):
                 "requeue on a lost broker connection: the broker takes the message back itself",
                 extra={"error": repr(error)},
             )
+
+
+def _connected(consumer) -> bool:
+    connection = getattr(consumer.channel, "connection", None)
+    return bool(connection is not None and getattr(connection, "connected", True))
 
 
 class DeadLetteringQueueConsumer(TolerantQueueConsumer):

@@ -3,12 +3,14 @@
 import io
 import json
 import logging
+import socket
+import uuid
 from contextlib import redirect_stdout
 from datetime import date, datetime, timezone
 
 import eventlet
 import pytest
-from kombu import Connection, Exchange
+from kombu import Connection, Consumer, Exchange, Queue
 from nameko.exceptions import RemoteError
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -20,6 +22,7 @@ from shared import metrics, migrations
 from shared.errors import NotYetKnown
 from shared.events import new_event
 from shared.messaging import OutboxRelay, batch_handler, reliable_handler, rpc
+from shared.messaging.consumers import TolerantQueueConsumer
 from shared.store import Database
 from tests.faults.platform import TcpProxy
 from tests.integration.helpers import dead_letters, management, running
@@ -330,6 +333,48 @@ def test_a_worker_that_acks_after_its_broker_connection_was_reset_leaves_the_ser
         assert dead_letters(platform["AMQP_URI"]) == 0
     finally:
         proxy.stop()
+
+
+def test_a_consumer_whose_connection_a_worker_found_reset_connects_again_instead_of_idling(platform, tmp_path):
+    """A worker's ack can be the first to meet a reset connection. kombu then takes the connection for lost and
+    quietly opens a new one at the consumer loop's next read, a connection without the service's consumers: the
+    service idled for minutes with its queues full (the fault suite's dropped-connections scenario). The queue
+    consumer must raise a connection error before that read, so that its loop connects again and consumes."""
+    proxy = TcpProxy(5672, tmp_path, "acks")
+    proxy.start()
+    queue = Queue(f"acks-{uuid.uuid4().hex[:10]}", durable=False, auto_delete=True)
+    try:
+        with Connection(platform["AMQP_URI"].replace("127.0.0.1:5672", f"127.0.0.1:{proxy.port}")) as connection:
+            delivered = []
+            consumer = Consumer(
+                connection.channel(), queues=[queue], callbacks=[lambda _body, message: delivered.append(message)]
+            )
+            consumer.consume()
+            _publish(platform["AMQP_URI"], queue, 1)
+            connection.drain_events(timeout=10)
+            proxy.drop()
+            queue_consumer = TolerantQueueConsumer()
+            queue_consumer._consumers = {"handler": consumer}
+            eventually(lambda: _ack_fails(queue_consumer, delivered[0]), what="the ack to meet the reset", timeout_s=5)
+
+            with pytest.raises(ConnectionResetError):
+                queue_consumer.on_iteration()
+            _publish(platform["AMQP_URI"], queue, 2)
+            with pytest.raises(socket.timeout):
+                connection.drain_events(timeout=2)
+            assert len(delivered) == 1, "kombu's quiet new connection was expected to carry no consumer"
+    finally:
+        proxy.stop()
+
+
+def _publish(amqp_uri: str, queue: Queue, body: int) -> None:
+    with Connection(amqp_uri) as connection:
+        connection.Producer().publish(body, routing_key=queue.name, declare=[queue])
+
+
+def _ack_fails(queue_consumer, message) -> bool:
+    queue_consumer.ack_message(message)
+    return not message.channel.connection.connected
 
 
 def _queue_depth(vhost: str, queue: str) -> int:
