@@ -190,6 +190,13 @@ class MainBroker:
         response = management("GET", f"/queues/{self.vhost}?columns=name,consumers")
         return {queue["name"]: queue.get("consumers", 0) for queue in response.json()}
 
+    def consumer_connections(self) -> dict:
+        """``{queue: {the connections its consumers are on}}``, as the broker lists its consumers."""
+        connections: dict = {}
+        for consumer in management("GET", f"/consumers/{self.vhost}").json():
+            connections.setdefault(consumer["queue"]["name"], set()).add(consumer["channel_details"]["connection_name"])
+        return connections
+
     def bound_queues(self, exchange: str, routing_key: str) -> list:
         response = management("GET", f"/exchanges/{self.vhost}/{quote(exchange, safe='')}/bindings/source")
         return sorted(

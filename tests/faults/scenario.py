@@ -53,13 +53,20 @@ class Scenario:
     def faults_over(self) -> None:
         self.faults_over_at = time.monotonic()
 
-    def reconnected(self, broker, services, timeout_s: float) -> dict:
+    def reconnected(self, broker, services, timeout_s: float, replacing: dict | None = None) -> dict:
         """Seconds until each service has a consumer on every one of its queues again (it reconnected by itself);
-        a service not back within the timeout is missing from the answer."""
+        a service not back within the timeout is missing from the answer. With ``replacing`` (each queue's consumer
+        connections before the fault, from ``broker.consumer_connections()``), only consumers on other connections
+        count: the broker's consumer counts lag by seconds and still show those the fault ended."""
         started = time.monotonic()
         back = {}
         while len(back) < len(services) and time.monotonic() - started < timeout_s:
             consumers = broker.consumers()
+            if replacing is not None:
+                connections = broker.consumer_connections()
+                consumers = {
+                    queue: len(connections.get(queue, set()) - replacing.get(queue, set())) for queue in consumers
+                }
             for service in services:
                 mine = [
                     count for name, count in consumers.items() if f"--{service}." in name or name == f"rpc-{service}"

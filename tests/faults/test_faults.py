@@ -83,6 +83,7 @@ def test_broker_unreachable_for_60_s_while_buyers_keep_ordering(main_broker, mak
     scenario = Scenario("broker-unreachable", stack, database, ship=False, lots=False)
     scenario.begin(ORDERS, 1.4)
     scenario.sleep_until(8)
+    before = main_broker.consumer_connections()
     proxy.outage(True)
     cut = time.monotonic()
     backlog = []
@@ -101,7 +102,7 @@ def test_broker_unreachable_for_60_s_while_buyers_keep_ordering(main_broker, mak
 
     eventually(drained, "the outbox backlog of the outage to drain", 60, 0.5)
     drain_s = time.monotonic() - restored
-    back = scenario.reconnected(main_broker, SERVICES, 30)
+    back = scenario.reconnected(main_broker, SERVICES, 30, replacing=before)
     scenario.faults_over()
     summary = scenario.finish(
         recovered=len(back),
@@ -210,10 +211,11 @@ def test_a_consumer_paused_30_s_and_dropped_broker_connections(main_broker, make
     caught_up_s = time.monotonic() - resumed
     drops = {}
     for service, proxy in proxies.items():
+        before = main_broker.consumer_connections()
         for _ in range(2):
             proxy.drop()
             eventlet.sleep(1)
-        drops[service] = scenario.reconnected(main_broker, [service], 30).get(service)
+        drops[service] = scenario.reconnected(main_broker, [service], 30, replacing=before).get(service)
     scenario.faults_over()
     summary = scenario.finish(
         recovered=sum(1 for seconds in drops.values() if seconds is not None),
