@@ -103,7 +103,7 @@ def html_response(request, text: str, status: int = 200, headers: dict | None = 
 def _short_page(request, error: HttpError) -> Response:
     message = html.escape(error.message)
     page = (
-        '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n'
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{message}</title>\n</head>\n<body>\n<main>\n<h1>{message}</h1>\n</main>\n</body>\n</html>\n"
     )
